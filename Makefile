@@ -1,0 +1,49 @@
+# comity: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test test-fast bench lint fix docs clean
+
+# Recreate the environment whenever the project's dependencies change.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Main job on the embedded SQLite store: create and migrate it, seed the reference data.
+run: install
+	$(BIN)/comity init
+	$(BIN)/comity --help
+
+# The whole suite: unit, PostgreSQL and full-data tests.
+test: install
+	$(BIN)/python -m pytest --cov=comity --cov-report=term --cov-fail-under=90
+
+# Unit tests only, for the edit-test loop.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not postgres and not full_data and not slow"
+
+bench: install
+	$(BIN)/python -m bench
+
+lint: install
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/mypy
+	$(BIN)/python -m comity.cli.reference --check docs/cli.md
+
+fix: install
+	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix src tests bench scripts
+
+docs: install
+	$(BIN)/python -m comity.cli.reference --write docs/cli.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build src/*.egg-info

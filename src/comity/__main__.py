@@ -1,0 +1,5 @@
+"""``python -m comity``: the same as the ``comity`` command."""
+
+from comity.cli import main
+
+main()

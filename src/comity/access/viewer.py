@@ -1,0 +1,50 @@
+"""Who is asking: the viewer every read is filtered for, and the actor every write names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+__all__ = ["Role", "Viewer"]
+
+
+class Role(IntEnum):
+    """Roles, each allowed what the ones below it are."""
+
+    VIEWER = 1
+    ANALYST = 2
+    PLANNER = 3
+    APPROVER = 4
+    ADMIN = 5
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person or process a read or write is done for.
+
+    Attributes:
+        name: Who, as recorded in ``created_by`` / ``updated_by``.
+        nation: The viewer's nation (ISO alpha-3); records are filtered by it.
+        role: What the viewer may do.
+        unrestricted: True for the local operator of the store (the CLI without an account),
+            who sees every record; False for every account.
+    """
+
+    name: str
+    nation: str | None = None
+    role: Role = Role.VIEWER
+    unrestricted: bool = False
+
+    @classmethod
+    def operator(cls, name: str = "operator") -> Viewer:
+        """The local operator of an embedded store: sees and may change everything."""
+        return cls(name=name, role=Role.ADMIN, unrestricted=True)
+
+    @classmethod
+    def public(cls) -> Viewer:
+        """Someone who may see only PUBLIC records."""
+        return cls(name="public")
+
+    def may(self, role: Role) -> bool:
+        """True when the viewer holds ``role`` or a higher one."""
+        return self.role >= role

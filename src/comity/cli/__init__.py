@@ -1,0 +1,112 @@
+"""The ``comity`` command: a thin Typer layer over :mod:`comity.services`.
+
+Commands are listed explicitly below; each module holds one group. Expected failures
+(:class:`~comity.errors.ComityError`) print ``Error: ...`` and a hint on standard error and exit
+with status 1; usage errors exit with 2; tracebacks appear only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from comity import __version__
+from comity.cli import engagements, nations, setup
+from comity.cli.output import print_error, stderr
+from comity.cli.state import CliState, state_of
+from comity.errors import ComityError
+
+__all__ = ["app", "main"]
+
+
+class _ComityGroup(TyperGroup):
+    """Turns expected failures into one readable line instead of a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ComityError as error:
+            state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+            if state.debug:
+                raise
+            print_error(error, verbose=state.verbose)
+            raise typer.Exit(1) from None
+        finally:
+            if isinstance(ctx.obj, CliState):
+                ctx.obj.close()
+
+
+app = typer.Typer(
+    cls=_ComityGroup,
+    name="comity",
+    help="Record, plan and measure how nations build trust through military cooperation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"comity {__version__}")
+        raise typer.Exit()
+
+
+class _YellowWarnings(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        stderr().print(f"[yellow]Warning:[/yellow] {record.getMessage()}", highlight=False)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            envvar="COMITY_DATABASE_URL",
+            help="Store URL: sqlite:///FILE (the default lives in your user data folder) "
+            "or postgresql://USER@HOST/DB.",
+            show_envvar=True,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every problem and more detail.")
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", envvar="COMITY_DEBUG", help="Show tracebacks of failures."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Record, plan and measure how nations build trust through military cooperation."""
+    state = state_of(ctx)
+    state.database, state.verbose, state.debug = database, verbose, debug
+    handler = _YellowWarnings(level=logging.INFO if verbose else logging.WARNING)
+    package_logger = logging.getLogger("comity")
+    package_logger.handlers = [handler]
+    package_logger.setLevel(handler.level)
+    package_logger.propagate = False
+
+
+app.command("init")(setup.init)
+app.command("nations")(nations.list_nations)
+app.command("nation")(nations.show_nation)
+app.command("orgs")(nations.organisations)
+app.add_typer(engagements.app, name="engagements")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app()

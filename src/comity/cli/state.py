@@ -1,0 +1,58 @@
+"""What every command shares: the store URL and the output options chosen on the command line."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+
+import typer
+
+from comity.access.viewer import Viewer
+from comity.config import get_settings
+from comity.store import Store, open_store
+
+__all__ = ["CliState", "state_of"]
+
+
+@dataclass
+class CliState:
+    """Options of the ``comity`` command itself.
+
+    Attributes:
+        database: The store URL (``--database`` or ``COMITY_DATABASE_URL``), or None for the
+            embedded default.
+        verbose: Show more detail (every validation problem, info logs).
+        debug: Show tracebacks.
+    """
+
+    database: str | None = None
+    verbose: bool = False
+    debug: bool = False
+    _store: Store | None = field(default=None, repr=False)
+
+    def store(self) -> Store:
+        """The store, opened on first use."""
+        if self._store is None:
+            self._store = open_store(self.database or get_settings().database_url)
+        return self._store
+
+    def viewer(self) -> Viewer:
+        """Who the CLI acts for: the local operator of the store, named after the OS user."""
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "operator"
+        return Viewer.operator(f"cli:{name}")
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        if self._store is not None:
+            self._store.dispose()
+
+
+def state_of(ctx: typer.Context) -> CliState:
+    """The shared state of the running command."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj

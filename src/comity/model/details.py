@@ -1,0 +1,249 @@
+"""What each kind of engagement records beyond the common fields (DESIGN.md section 1).
+
+Every model here carries ``kind`` as its discriminator, so an engagement's ``details`` are checked
+against the model of its kind and a typo in a field name is an error, not a silent loss.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from comity.model.dates import PartialDate
+
+__all__ = [
+    "AgreementDetails",
+    "AgreementType",
+    "AllianceDetails",
+    "AlliancePledge",
+    "CulturalEventDetails",
+    "CulturalEventType",
+    "Details",
+    "EducationDetails",
+    "ExerciseDetails",
+    "ExerciseDomain",
+    "HumanitarianDetails",
+    "MediaEventDetails",
+    "OutreachDetails",
+    "PeacekeepingDetails",
+    "PortCallDetails",
+    "ResearchDetails",
+    "TrainingDetails",
+    "TrainingFormat",
+    "VisitDetails",
+    "VisitLevel",
+]
+
+_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+_Count = Annotated[int, Field(ge=0)]
+
+
+class _Details(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExerciseDomain(StrEnum):
+    """Domains of a military exercise."""
+
+    LAND = "land"
+    SEA = "sea"
+    AIR = "air"
+    AMPHIBIOUS = "amphibious"
+    JOINT = "joint"
+    CYBER = "cyber"
+    SPACE = "space"
+    HADR = "hadr"
+    COMMAND_POST = "command_post"
+
+
+class ExerciseDetails(_Details):
+    """A joint military exercise, bilateral or multilateral."""
+
+    kind: Literal["exercise"] = "exercise"
+    domains: tuple[ExerciseDomain, ...] = ()
+    scale: _Text | None = None
+    warfighting: bool | None = None
+    peacekeeping: bool | None = None
+    humanitarian: bool | None = None
+    focus: _Text | None = None
+
+
+class EducationDetails(_Details):
+    """A foreign officer attending an academy or course; a leadership programme."""
+
+    kind: Literal["education"] = "education"
+    institution: _Text | None = None
+    course: _Text | None = None
+    students: _Count | None = None
+
+
+class TrainingFormat(StrEnum):
+    """Forms of training engagement."""
+
+    COURSE = "course"
+    WORKSHOP = "workshop"
+    SEMINAR = "seminar"
+    STAFF_TALKS = "staff_talks"
+    MOBILE_TRAINING_TEAM = "mobile_training_team"
+    OTHER = "other"
+
+
+class TrainingDetails(_Details):
+    """Training courses, workshops, seminars, staff talks."""
+
+    kind: Literal["training"] = "training"
+    institution: _Text | None = None
+    topic: _Text | None = None
+    format: TrainingFormat | None = None
+
+
+class ResearchDetails(_Details):
+    """A collaborative defence research and development project."""
+
+    kind: Literal["research"] = "research"
+    field: _Text | None = None
+    lead: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+
+
+class CulturalEventType(StrEnum):
+    """Forms of military cultural event."""
+
+    CEREMONY = "ceremony"
+    FESTIVAL = "festival"
+    EXHIBITION = "exhibition"
+    BAND = "band"
+    SPORT = "sport"
+    COMMEMORATION = "commemoration"
+    OTHER = "other"
+
+
+class CulturalEventDetails(_Details):
+    """A joint ceremony, festival, exhibition, band or sport event."""
+
+    kind: Literal["cultural_event"] = "cultural_event"
+    event_type: CulturalEventType | None = None
+    audience: _Count | None = None
+    venue: _Text | None = None
+
+
+class VisitLevel(StrEnum):
+    """Seniority of a visit or dialogue; minister and chief of defence weigh double."""
+
+    MINISTER = "minister"
+    CHIEF_OF_DEFENCE = "chief_of_defence"
+    SERVICE_CHIEF = "service_chief"
+    OTHER = "other"
+
+
+class VisitDetails(_Details):
+    """A senior-level visit or dialogue."""
+
+    kind: Literal["visit"] = "visit"
+    level: VisitLevel = VisitLevel.OTHER
+    visitor: _Text | None = None
+    visitor_title: _Text | None = None
+
+
+class PortCallDetails(_Details):
+    """A naval port call."""
+
+    kind: Literal["port_call"] = "port_call"
+    ships: _Count | None = None
+    port: _Text | None = None
+
+
+class PeacekeepingDetails(_Details):
+    """A contribution to a UN or regional peace operation."""
+
+    kind: Literal["peacekeeping"] = "peacekeeping"
+    mission: _Text | None = None
+    mandating_body: _Text | None = None
+
+
+class HumanitarianDetails(_Details):
+    """A humanitarian assistance or disaster relief mission."""
+
+    kind: Literal["humanitarian"] = "humanitarian"
+    disaster: _Text | None = None
+
+
+class OutreachDetails(_Details):
+    """Community outreach by foreign forces."""
+
+    kind: Literal["outreach"] = "outreach"
+    activity: _Text | None = None
+
+
+class AgreementType(StrEnum):
+    """Types of defence agreement."""
+
+    DEFENCE_COOPERATION = "defence_cooperation"
+    MEMORANDUM = "memorandum_of_understanding"
+    STATUS_OF_FORCES = "status_of_forces"
+    LOGISTICS = "logistics"
+    INTELLIGENCE = "intelligence"
+    ARMS_TRANSFER = "arms_transfer"
+    OTHER = "other"
+
+
+class AgreementDetails(_Details):
+    """A defence cooperation agreement, MoU or status-of-forces agreement.
+
+    Its start and end are the years it is in force; ``signed`` may precede them.
+    """
+
+    kind: Literal["agreement"] = "agreement"
+    agreement_type: AgreementType = AgreementType.DEFENCE_COOPERATION
+    signed: PartialDate | None = None
+
+
+class AlliancePledge(StrEnum):
+    """Alliance obligations as ATOP and Correlates of War code them."""
+
+    DEFENCE = "defence"
+    OFFENCE = "offence"
+    NEUTRALITY = "neutrality"
+    NON_AGGRESSION = "non_aggression"
+    CONSULTATION = "consultation"
+    ENTENTE = "entente"
+
+
+class AllianceDetails(_Details):
+    """Alliance membership or treaty between nations, with its pledges."""
+
+    kind: Literal["alliance"] = "alliance"
+    pledges: Annotated[tuple[AlliancePledge, ...], Field(min_length=1)]
+    treaty: _Text | None = None
+
+
+class MediaEventDetails(_Details):
+    """A cooperation event coded from news (GDELT / CAMEO)."""
+
+    kind: Literal["media_event"] = "media_event"
+    cameo_code: Annotated[str, StringConstraints(pattern=r"^\d{2,4}$")]
+    goldstein: Annotated[float, Field(ge=-10, le=10)] | None = None
+    tone: Annotated[float, Field(ge=-100, le=100)] | None = None
+    source_url: _Text | None = None
+    sources: _Count | None = None
+    mentions: _Count | None = None
+
+
+Details = Annotated[
+    ExerciseDetails
+    | EducationDetails
+    | TrainingDetails
+    | ResearchDetails
+    | CulturalEventDetails
+    | VisitDetails
+    | PortCallDetails
+    | PeacekeepingDetails
+    | HumanitarianDetails
+    | OutreachDetails
+    | AgreementDetails
+    | AllianceDetails
+    | MediaEventDetails,
+    Field(discriminator="kind"),
+]
+"""Kind-specific details of an engagement, chosen by its ``kind``."""

@@ -1,0 +1,344 @@
+"""Engagements of every kind, their participants, programmes and sources.
+
+An engagement is one act of military cooperation (an exercise, a course, a visit, a port call...)
+or a standing tie (an agreement or alliance in force). The validation rules of DESIGN.md live here:
+the end is not before the start, there is at least one participant, the host takes part,
+personnel is never negative; :meth:`Engagement.nation_problems` adds the rules that need the
+nation registry (known nations only; a nation takes part only in years it existed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any, Protocol
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from comity.errors import FieldProblem
+from comity.model.dates import PartialDate
+from comity.model.details import Details
+from comity.model.nations import Nation, NationKey
+from comity.model.releasability import PUBLIC, Releasability
+
+__all__ = [
+    "STANDING_KINDS",
+    "Engagement",
+    "EngagementKind",
+    "NationDirectory",
+    "Participant",
+    "ParticipantRole",
+    "Programme",
+    "Source",
+    "participants_of",
+]
+
+
+class EngagementKind(StrEnum):
+    """The mechanisms of military cultural diplomacy (DESIGN.md section 1)."""
+
+    EXERCISE = "exercise"
+    EDUCATION = "education"
+    TRAINING = "training"
+    RESEARCH = "research"
+    CULTURAL_EVENT = "cultural_event"
+    VISIT = "visit"
+    PORT_CALL = "port_call"
+    PEACEKEEPING = "peacekeeping"
+    HUMANITARIAN = "humanitarian"
+    OUTREACH = "outreach"
+    AGREEMENT = "agreement"
+    ALLIANCE = "alliance"
+    MEDIA_EVENT = "media_event"
+
+
+STANDING_KINDS = frozenset({EngagementKind.AGREEMENT, EngagementKind.ALLIANCE})
+"""Kinds that stay in force until they end: with no end date they are still in force."""
+
+
+class ParticipantRole(StrEnum):
+    """A nation's role in an engagement."""
+
+    HOST = "host"
+    PARTICIPANT = "participant"
+    OBSERVER = "observer"
+
+
+class Participant(BaseModel):
+    """A nation taking part in an engagement.
+
+    Attributes:
+        nation: The nation's key (ISO alpha-3).
+        role: Host, participant or observer.
+        personnel: Personnel it committed, where known; never negative.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    nation: NationKey
+    role: ParticipantRole = ParticipantRole.PARTICIPANT
+    personnel: Annotated[int, Field(ge=0)] | None = None
+
+
+class Source(BaseModel):
+    """Where a record comes from: a dataset row, a web page or a document.
+
+    Attributes:
+        dataset: Dataset name (e.g. ``mme_exercises``).
+        version: Dataset version.
+        row: Row number or identifier within the dataset.
+        url: Web address.
+        document: Reference to a document (title, file number).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dataset: str | None = None
+    version: str | None = None
+    row: str | None = None
+    url: str | None = None
+    document: str | None = None
+
+    @model_validator(mode="after")
+    def _names_something(self) -> Source:
+        if not (self.dataset or self.url or self.document):
+            raise ValueError("a source names a dataset, a URL or a document")
+        return self
+
+
+class Programme(BaseModel):
+    """A recurring series or standing programme (RIMPAC, Cobra Gold, IMET, a staff course).
+
+    Attributes:
+        name: Its name, unique.
+        kind: The kind of engagement it runs.
+        organiser: Nation that runs it, if one does.
+        description: Free text.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    kind: EngagementKind | None = None
+    organiser: NationKey | None = None
+    description: str | None = None
+
+
+class NationDirectory(Protocol):
+    """What validation needs to know about nations: look one up by key."""
+
+    def get(self, iso3: str) -> Nation | None:
+        """Return the nation with this key, or None."""
+        ...
+
+
+_Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class Engagement(BaseModel):
+    """One engagement: an event of military cooperation or a standing tie.
+
+    Attributes:
+        kind: Which mechanism it is.
+        title: Short title (e.g. "Cobra Gold 2010").
+        start: Start date, with its precision.
+        end: End date; None for a one-period event, or a standing tie still in force.
+        participants: Nations taking part (at least one), each once.
+        host: The host nation; it must be among the participants, with the role host.
+        location: Place, as free text.
+        latitude: Latitude in degrees.
+        longitude: Longitude in degrees.
+        programme: Name of the recurring series it belongs to.
+        objectives: What it set out to achieve.
+        description: Free text.
+        details: Kind-specific fields (see :mod:`comity.model.details`).
+        sources: Where the record comes from.
+        releasability: Who may see it; PUBLIC by default.
+        external_id: A stable key from its source (e.g. ``mme:mme87``), for idempotent imports.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: EngagementKind
+    title: _Title
+    start: PartialDate
+    end: PartialDate | None = None
+    participants: Annotated[tuple[Participant, ...], Field(min_length=1)]
+    host: NationKey | None = None
+    location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    programme: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
+        None
+    )
+    objectives: tuple[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)], ...
+    ] = ()
+    description: str | None = None
+    details: Details | None = None
+    sources: tuple[Source, ...] = ()
+    releasability: Releasability = PUBLIC
+    external_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _prepare(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        # The details say which kind they are; fill that in so callers need not repeat it.
+        details = data.get("details")
+        if isinstance(details, dict) and "kind" not in details and data.get("kind") is not None:
+            data["details"] = {**details, "kind": str(data["kind"])}
+        # A host listed without a role is the host.
+        host = data.get("host")
+        participants = data.get("participants")
+        if host and isinstance(participants, list | tuple):
+            data["participants"] = [
+                {**p, "role": ParticipantRole.HOST}
+                if isinstance(p, dict) and p.get("nation") == host and "role" not in p
+                else p
+                for p in participants
+            ]
+        return data
+
+    @field_validator("end")
+    @classmethod
+    def _end_not_before_start(
+        cls, end: PartialDate | None, info: ValidationInfo
+    ) -> PartialDate | None:
+        start = info.data.get("start")
+        if end is not None and start is not None and end.last_day < start.first_day:
+            raise ValueError(f"the end ({end}) is before the start ({start})")
+        return end
+
+    @field_validator("participants")
+    @classmethod
+    def _each_nation_once(cls, participants: tuple[Participant, ...]) -> tuple[Participant, ...]:
+        seen: set[str] = set()
+        for participant in participants:
+            if participant.nation in seen:
+                raise ValueError(f"{participant.nation} is listed more than once")
+            seen.add(participant.nation)
+        return participants
+
+    @field_validator("host")
+    @classmethod
+    def _host_takes_part(cls, host: str | None, info: ValidationInfo) -> str | None:
+        participants: tuple[Participant, ...] | None = info.data.get("participants")
+        if participants is None:
+            return host
+        hosts = {p.nation for p in participants if p.role is ParticipantRole.HOST}
+        if host is None:
+            if hosts:
+                raise ValueError(f"participants name {', '.join(sorted(hosts))} as host")
+            return host
+        if host not in {p.nation for p in participants}:
+            raise ValueError(f"the host {host} must be among the participants")
+        if hosts != {host}:
+            raise ValueError(f"the host {host} must be the one participant with the role host")
+        return host
+
+    @field_validator("details")
+    @classmethod
+    def _details_match_kind(cls, details: Any, info: ValidationInfo) -> Any:
+        kind = info.data.get("kind")
+        if details is not None and kind is not None and details.kind != kind:
+            raise ValueError(f"details of a {details.kind} given for a {kind}")
+        return details
+
+    @property
+    def first_day(self) -> date:
+        """First day it may have taken place or been in force."""
+        return self.start.first_day
+
+    @property
+    def last_day(self) -> date | None:
+        """Last day; None for a standing tie still in force."""
+        if self.end is not None:
+            return self.end.last_day
+        if self.kind in STANDING_KINDS:
+            return None
+        return self.start.last_day
+
+    @property
+    def start_year(self) -> int:
+        """Calendar year it starts."""
+        return self.start.year
+
+    @property
+    def end_year(self) -> int | None:
+        """Calendar year it ends; None while a standing tie is in force."""
+        last = self.last_day
+        return None if last is None else last.year
+
+    @property
+    def nations(self) -> tuple[str, ...]:
+        """Keys of the participating nations, in order."""
+        return tuple(p.nation for p in self.participants)
+
+    def nation_problems(self, directory: NationDirectory) -> list[FieldProblem]:
+        """Check the rules that need the registry: known nations, alive in the engagement's years.
+
+        Args:
+            directory: Where to look nations up.
+
+        Returns:
+            One problem per offending participant; empty when all is well.
+        """
+        problems: list[FieldProblem] = []
+        first = self.first_day
+        last = self.last_day or date.max
+        for index, participant in enumerate(self.participants):
+            field = f"participants.{index}.nation"
+            nation = directory.get(participant.nation)
+            if nation is None:
+                problems.append(FieldProblem(field, "unknown nation", participant.nation))
+            elif not nation.exists_during(first, last):
+                span = _period_text(first, self.last_day)
+                problems.append(
+                    FieldProblem(
+                        field,
+                        f"{nation.name} was not a state in {span} (state-system years "
+                        f"{nation.years})",
+                        participant.nation,
+                    )
+                )
+        return problems
+
+    def active_years(self, until: int) -> range:
+        """Calendar years it is active, up to ``until`` for a standing tie still in force."""
+        end_year = self.end_year
+        return range(self.start_year, (until if end_year is None else end_year) + 1)
+
+
+def _period_text(first: date, last: date | None) -> str:
+    if last is None:
+        return f"{first.year} onwards"
+    if first.year == last.year:
+        return str(first.year)
+    return f"{first.year}-{last.year}"
+
+
+def participants_of(nations: Iterable[str], host: str | None = None) -> tuple[Participant, ...]:
+    """Build participants from nation keys, giving the host its role.
+
+    Args:
+        nations: Keys of the participating nations.
+        host: Key of the host, if any.
+    """
+    return tuple(
+        Participant(
+            nation=n, role=ParticipantRole.HOST if n == host else ParticipantRole.PARTICIPANT
+        )
+        for n in nations
+    )

@@ -1,0 +1,176 @@
+"""Open the store: SQLite (the embedded default) or PostgreSQL, from one URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from comity.errors import StoreUnavailableError
+
+__all__ = ["Store", "alembic_config", "open_store"]
+
+
+def _normalise_url(url: str) -> sa.URL:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreUnavailableError(
+            f"{url!r} is not a database URL.",
+            hint="Use sqlite:///path/to/comity.db or postgresql://user@host/dbname.",
+        ) from None
+    # psycopg 3 is the PostgreSQL driver comity installs; plain postgresql:// means it.
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+def alembic_config(url: str | sa.URL) -> Config:
+    """Return an Alembic configuration for the store at ``url``, using comity's migrations."""
+    config = Config()
+    location = resources.files("comity.store").joinpath("migrations")
+    config.set_main_option("script_location", str(location))
+    rendered = url if isinstance(url, str) else url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+@dataclass
+class Store:
+    """An open store: the engine and what comity knows about its URL.
+
+    Use :meth:`transaction` for writes (one transaction, committed on success, rolled back on
+    any error) and :meth:`connect` for reads.
+    """
+
+    engine: Engine
+
+    @property
+    def url(self) -> sa.URL:
+        """The database URL, password hidden when shown."""
+        return self.engine.url
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for the embedded SQLite store."""
+        return self.engine.dialect.name == "sqlite"
+
+    def describe(self) -> str:
+        """The URL with any password hidden, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in one transaction: all of it is written, or none."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except OperationalError as error:
+            raise StoreUnavailableError(
+                f"The store at {self.describe()} failed: {error.orig}"
+            ) from error
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection for reading."""
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except OperationalError as error:
+            raise StoreUnavailableError(
+                f"The store at {self.describe()} failed: {error.orig}"
+            ) from error
+
+    def migrate(self) -> None:
+        """Apply every pending migration (creates the schema on an empty database)."""
+        with self.engine.begin() as connection:
+            config = alembic_config(self.engine.url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def current_revision(self) -> str | None:
+        """The migration the database is at; None when it was never initialised."""
+        try:
+            with self.engine.connect() as connection:
+                return MigrationContext.configure(connection).get_current_revision()
+        except OperationalError as error:
+            raise StoreUnavailableError(
+                f"Cannot open the store at {self.describe()}: {error.orig}",
+                hint="Check the URL, the server and your permissions.",
+            ) from error
+
+    def head_revision(self) -> str | None:
+        """The latest migration comity ships."""
+        return ScriptDirectory.from_config(alembic_config(self.engine.url)).get_current_head()
+
+    def check_ready(self) -> None:
+        """Raise unless the schema is at the latest migration.
+
+        Raises:
+            StoreUnavailableError: When the store was never initialised or is behind.
+        """
+        current = self.current_revision()
+        if current is None:
+            raise StoreUnavailableError(
+                f"The store at {self.describe()} is not initialised.",
+                hint="Run `comity init` first.",
+            )
+        if current != self.head_revision():
+            raise StoreUnavailableError(
+                f"The store at {self.describe()} is at migration {current}, not the latest.",
+                hint="Run `comity init` to apply the pending migrations.",
+            )
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def open_store(url: str, *, echo: bool = False) -> Store:
+    """Open (without migrating) the store at ``url``.
+
+    Args:
+        url: A SQLAlchemy URL: ``sqlite:///file.db`` or ``postgresql://user@host/db``.
+        echo: Log every SQL statement.
+
+    Raises:
+        StoreUnavailableError: When the URL is malformed or its driver is not installed.
+    """
+    parsed = _normalise_url(url)
+    options: dict[str, Any] = {"echo": echo}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    else:
+        options.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+    try:
+        engine = sa.create_engine(parsed, **options)
+    except (NoSuchModuleError, ModuleNotFoundError) as error:
+        raise StoreUnavailableError(
+            f"No driver for {parsed.drivername}: {error}",
+            hint="Install the PostgreSQL extra: pip install 'comity[postgres]'.",
+        ) from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _on_sqlite_connect)
+    return Store(engine)

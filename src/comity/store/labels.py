@@ -1,0 +1,58 @@
+"""Releasability labels as rows: one row per distinct label, its targets beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, insert, select
+
+from comity.model.releasability import Releasability
+from comity.store import tables
+
+__all__ = ["LabelCache", "read_labels"]
+
+
+class LabelCache:
+    """Find or create label rows, remembering them for the length of one transaction.
+
+    Args:
+        connection: The connection of the transaction.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._ids: dict[str, int] = {}
+
+    def id_for(self, releasability: Releasability) -> int | None:
+        """The label's id (created if new); None for PUBLIC."""
+        if releasability.is_public:
+            return None
+        text = str(releasability)
+        if text in self._ids:
+            return self._ids[text]
+        found = self._connection.execute(
+            select(tables.release_labels.c.id).where(tables.release_labels.c.label == text)
+        ).scalar_one_or_none()
+        if found is None:
+            found = self._connection.execute(
+                insert(tables.release_labels).values(label=text)
+            ).inserted_primary_key[0]
+            self._connection.execute(
+                insert(tables.release_targets),
+                [{"label_id": found, "target": t} for t in sorted(releasability.targets)],
+            )
+        self._ids[text] = found
+        return found
+
+
+def read_labels(connection: Connection, ids: Iterable[int | None]) -> dict[int, Releasability]:
+    """The labels with these ids, parsed."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(tables.release_labels.c.id, tables.release_labels.c.label).where(
+            tables.release_labels.c.id.in_(wanted)
+        )
+    )
+    return {row.id: Releasability.parse(row.label) for row in rows}

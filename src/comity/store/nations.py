@@ -1,0 +1,328 @@
+"""Nations, their codes and spells, organisations and memberships: reads and the seed writes.
+
+Reference data is public: these reads take no viewer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
+
+from comity.errors import NotFoundError
+from comity.model.nations import (
+    CodeSystem,
+    Membership,
+    Nation,
+    NationCode,
+    Organisation,
+    StateSpell,
+)
+from comity.store import tables
+
+__all__ = [
+    "SeedCounts",
+    "get_nation",
+    "get_organisation",
+    "list_memberships",
+    "list_nations",
+    "list_organisations",
+    "load_nations",
+    "nation_codes",
+    "seed_nations",
+    "seed_organisations",
+]
+
+_NATION_FIELDS = (
+    "iso3",
+    "iso2",
+    "iso_numeric",
+    "name",
+    "official_name",
+    "region",
+    "continent",
+    "cow_code",
+    "cow_abbrev",
+    "gw_code",
+    "historical",
+)
+
+
+@dataclass(frozen=True)
+class SeedCounts:
+    """What a seed did: rows added, updated and left unchanged."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def seed_nations(
+    connection: Connection, nations: Iterable[Nation], codes: Iterable[NationCode]
+) -> SeedCounts:
+    """Insert or update the registry's nations; replace their spells and codes.
+
+    Idempotent: seeding the same reference twice reports everything unchanged.
+    """
+    existing = {
+        row.iso3: row._asdict()
+        for row in connection.execute(select(*(tables.nations.c[f] for f in _NATION_FIELDS)))
+    }
+    added, changed = [], []
+    spells = []
+    for nation in nations:
+        row = {field: getattr(nation, field) for field in _NATION_FIELDS}
+        if nation.iso3 not in existing:
+            added.append(row)
+        elif existing[nation.iso3] != row:
+            changed.append(row)
+        spells.extend(
+            {"nation": nation.iso3, "start_date": s.start, "end_date": s.end} for s in nation.spells
+        )
+    if added:
+        connection.execute(insert(tables.nations), added)
+    for row in changed:
+        connection.execute(
+            update(tables.nations).where(tables.nations.c.iso3 == row["iso3"]).values(**row)
+        )
+    connection.execute(delete(tables.state_spells))
+    if spells:
+        connection.execute(insert(tables.state_spells), spells)
+    connection.execute(delete(tables.nation_codes))
+    code_rows = [
+        {
+            "system": c.system.value,
+            "code": c.code,
+            "nation": c.nation,
+            "valid_from": c.valid_from,
+            "valid_to": c.valid_to,
+        }
+        for c in codes
+    ]
+    if code_rows:
+        connection.execute(insert(tables.nation_codes), code_rows)
+    total = len(existing) + len(added)
+    return SeedCounts(
+        added=len(added), updated=len(changed), unchanged=total - len(added) - len(changed)
+    )
+
+
+def seed_organisations(
+    connection: Connection,
+    organisations: Sequence[Organisation],
+    memberships: Sequence[Membership],
+) -> SeedCounts:
+    """Insert or update organisations; replace the memberships of the ones given."""
+    existing = {
+        row.code: (row.name, row.kind, row.parent)
+        for row in connection.execute(select(tables.organisations))
+    }
+    added = updated = 0
+    # Parents first, so the self-reference is satisfied.
+    for organisation in sorted(organisations, key=lambda o: o.parent is not None):
+        values = {
+            "name": organisation.name,
+            "kind": organisation.kind,
+            "parent": organisation.parent,
+        }
+        current = existing.get(organisation.code)
+        if current is None:
+            connection.execute(
+                insert(tables.organisations).values(code=organisation.code, **values)
+            )
+            added += 1
+        elif current != (organisation.name, organisation.kind, organisation.parent):
+            connection.execute(
+                update(tables.organisations)
+                .where(tables.organisations.c.code == organisation.code)
+                .values(**values)
+            )
+            updated += 1
+    codes = [o.code for o in organisations]
+    connection.execute(
+        delete(tables.memberships).where(tables.memberships.c.organisation.in_(codes))
+    )
+    if memberships:
+        connection.execute(
+            insert(tables.memberships),
+            [
+                {
+                    "organisation": m.organisation,
+                    "nation": m.nation,
+                    "joined_year": m.joined,
+                    "left_year": m.left,
+                    "note": m.note,
+                }
+                for m in memberships
+            ],
+        )
+    return SeedCounts(added=added, updated=updated, unchanged=len(organisations) - added - updated)
+
+
+def _nations_from_rows(connection: Connection, where: Sequence[object] = ()) -> list[Nation]:
+    query = select(tables.nations).order_by(tables.nations.c.name)
+    for condition in where:
+        query = query.where(condition)  # type: ignore[arg-type]
+    rows = connection.execute(query).all()
+    keys = [row.iso3 for row in rows]
+    spells: dict[str, list[StateSpell]] = defaultdict(list)
+    spell_query = select(tables.state_spells).order_by(tables.state_spells.c.start_date)
+    if where:
+        spell_query = spell_query.where(tables.state_spells.c.nation.in_(keys))
+    for spell in connection.execute(spell_query):
+        spells[spell.nation].append(StateSpell(start=spell.start_date, end=spell.end_date))
+    return [
+        Nation(
+            **{field: getattr(row, field) for field in _NATION_FIELDS},
+            spells=tuple(spells[row.iso3]),
+        )
+        for row in rows
+    ]
+
+
+def load_nations(connection: Connection) -> dict[str, Nation]:
+    """Every nation in the store, by key (a directory for validation)."""
+    return {nation.iso3: nation for nation in _nations_from_rows(connection)}
+
+
+def list_nations(
+    connection: Connection,
+    *,
+    search: str | None = None,
+    region: str | None = None,
+    historical: bool | None = None,
+) -> list[Nation]:
+    """Nations, by name, optionally filtered.
+
+    Args:
+        connection: Open connection.
+        search: Text contained in the name or official name, or an exact code.
+        region: UN region or continent, exact.
+        historical: True for former states only, False for current ones only.
+    """
+    where: list[object] = []
+    if search:
+        pattern = f"%{search.strip()}%"
+        code = search.strip().upper()
+        where.append(
+            or_(
+                tables.nations.c.name.ilike(pattern),
+                tables.nations.c.official_name.ilike(pattern),
+                tables.nations.c.iso3 == code,
+                tables.nations.c.iso2 == code,
+                tables.nations.c.cow_abbrev == code,
+            )
+        )
+    if region:
+        where.append(
+            or_(
+                func.lower(tables.nations.c.region) == region.lower(),
+                func.lower(tables.nations.c.continent) == region.lower(),
+            )
+        )
+    if historical is not None:
+        where.append(tables.nations.c.historical.is_(historical))
+    return _nations_from_rows(connection, where)
+
+
+def get_nation(connection: Connection, iso3: str) -> Nation:
+    """The nation with this key.
+
+    Raises:
+        NotFoundError: When the store has no such nation.
+    """
+    found = _nations_from_rows(connection, [tables.nations.c.iso3 == iso3.upper()])
+    if not found:
+        raise NotFoundError(
+            f"No nation with the key {iso3!r}.", hint="Run `comity nations --search TEXT`."
+        )
+    return found[0]
+
+
+def nation_codes(connection: Connection, iso3: str) -> list[NationCode]:
+    """Every code the nation carries, in every system, with validity dates."""
+    rows = connection.execute(
+        select(tables.nation_codes)
+        .where(tables.nation_codes.c.nation == iso3)
+        .order_by(tables.nation_codes.c.system, tables.nation_codes.c.valid_from)
+    )
+    return [
+        NationCode(
+            system=CodeSystem(row.system),
+            code=row.code,
+            nation=row.nation,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+        )
+        for row in rows
+    ]
+
+
+def list_organisations(connection: Connection) -> list[tuple[Organisation, int]]:
+    """Organisations with their number of current members (no departure year)."""
+    members = tables.memberships
+    current = (
+        select(members.c.organisation, func.count(func.distinct(members.c.nation)).label("n"))
+        .where(members.c.left_year.is_(None))
+        .group_by(members.c.organisation)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(tables.organisations, func.coalesce(current.c.n, 0).label("members"))
+        .outerjoin(current, current.c.organisation == tables.organisations.c.code)
+        .order_by(tables.organisations.c.code)
+    )
+    return [
+        (Organisation(code=r.code, name=r.name, kind=r.kind, parent=r.parent), r.members)
+        for r in rows
+    ]
+
+
+def get_organisation(connection: Connection, code: str) -> Organisation:
+    """The organisation with this code.
+
+    Raises:
+        NotFoundError: When there is none.
+    """
+    row = connection.execute(
+        select(tables.organisations).where(tables.organisations.c.code == code.upper())
+    ).first()
+    if row is None:
+        known = ", ".join(o.code for o, _ in list_organisations(connection))
+        raise NotFoundError(f"No organisation with the code {code!r}.", hint=f"Known: {known}.")
+    return Organisation(code=row.code, name=row.name, kind=row.kind, parent=row.parent)
+
+
+def list_memberships(
+    connection: Connection,
+    *,
+    organisation: str | None = None,
+    nation: str | None = None,
+    year: int | None = None,
+) -> list[Membership]:
+    """Membership spells, filtered by organisation, nation and the year they cover."""
+    members = tables.memberships
+    query = select(members).order_by(
+        members.c.organisation, members.c.joined_year, members.c.nation
+    )
+    if organisation:
+        query = query.where(members.c.organisation == organisation.upper())
+    if nation:
+        query = query.where(members.c.nation == nation.upper())
+    if year is not None:
+        query = query.where(
+            members.c.joined_year <= year,
+            or_(members.c.left_year.is_(None), members.c.left_year >= year),
+        )
+    return [
+        Membership(
+            organisation=row.organisation,
+            nation=row.nation,
+            joined=row.joined_year,
+            left=row.left_year,
+            note=row.note,
+        )
+        for row in connection.execute(query)
+    ]

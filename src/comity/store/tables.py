@@ -1,0 +1,309 @@
+"""The schema: SQLAlchemy Core tables, one definition for SQLite and PostgreSQL.
+
+Migrations in ``migrations/versions`` create exactly these tables; ``alembic check`` (run by the
+tests) fails if the two drift apart. Indexes sit on what queries filter by: nation, year, kind.
+Public records have no label (``label_id`` is NULL); a releasability label lists its targets in
+``release_targets`` so that the viewer filter is one indexed ``EXISTS``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "assessments",
+    "engagement_sources",
+    "engagements",
+    "institutions",
+    "memberships",
+    "metadata",
+    "nation_codes",
+    "nations",
+    "organisations",
+    "participants",
+    "people",
+    "postings",
+    "programmes",
+    "release_labels",
+    "release_targets",
+    "state_spells",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+_KINDS = (
+    "exercise",
+    "education",
+    "training",
+    "research",
+    "cultural_event",
+    "visit",
+    "port_call",
+    "peacekeeping",
+    "humanitarian",
+    "outreach",
+    "agreement",
+    "alliance",
+    "media_event",
+)
+_PRECISIONS = ("day", "month", "year")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _audit_columns() -> list[Column[object]]:
+    return [
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("created_by", String(100), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Column("updated_by", String(100), nullable=False),
+    ]
+
+
+nations = Table(
+    "nations",
+    metadata,
+    Column("iso3", String(3), primary_key=True),
+    Column("iso2", String(2)),
+    Column("iso_numeric", Integer),
+    Column("name", String(200), nullable=False),
+    Column("official_name", String(300)),
+    Column("region", String(100)),
+    Column("continent", String(50)),
+    Column("cow_code", Integer),
+    Column("cow_abbrev", String(3)),
+    Column("gw_code", Integer),
+    Column("historical", Boolean, nullable=False),
+    Index(None, "cow_code"),
+)
+
+state_spells = Table(
+    "state_spells",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nation", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Index(None, "nation"),
+)
+
+nation_codes = Table(
+    "nation_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("system", String(20), nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("nation", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Index(None, "system", "code"),
+    Index(None, "nation", "system"),
+)
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(50)),
+    Column("parent", String(16), ForeignKey("organisations.code")),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("organisation", String(16), ForeignKey("organisations.code"), nullable=False),
+    Column("nation", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("joined_year", Integer, nullable=False),
+    Column("left_year", Integer),
+    Column("note", Text),
+    Index(None, "nation", "organisation"),
+    Index(None, "organisation"),
+    CheckConstraint("left_year IS NULL OR left_year >= joined_year", name="left_after_joined"),
+)
+
+release_labels = Table(
+    "release_labels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("label", String(500), nullable=False, unique=True),
+)
+
+release_targets = Table(
+    "release_targets",
+    metadata,
+    Column("label_id", Integer, ForeignKey("release_labels.id"), primary_key=True),
+    Column("target", String(16), primary_key=True),
+    Index(None, "target"),
+)
+
+programmes = Table(
+    "programmes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("kind", String(20)),
+    Column("organiser", String(3), ForeignKey("nations.iso3")),
+    Column("description", Text),
+)
+
+institutions = Table(
+    "institutions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("nation", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("city", String(300)),
+    UniqueConstraint("nation", "name"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("nation", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("rank", String(300)),
+    Column("service", String(300)),
+    Column("label_id", Integer, ForeignKey("release_labels.id")),
+    *_audit_columns(),
+    Index(None, "nation"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("host", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("post", String(30), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("start_precision", String(5), nullable=False),
+    Column("end_date", Date),
+    Column("end_precision", String(5)),
+    Column("start_year", Integer, nullable=False),
+    Column("end_year", Integer),
+    Column("institution", String(300)),
+    Column("label_id", Integer, ForeignKey("release_labels.id")),
+    *_audit_columns(),
+    Index(None, "person_id"),
+    Index(None, "host", "start_year"),
+)
+
+engagements = Table(
+    "engagements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("start_precision", String(5), nullable=False),
+    Column("end_date", Date),
+    Column("end_precision", String(5)),
+    Column("start_year", Integer, nullable=False),
+    Column("end_year", Integer),
+    Column("host", String(3), ForeignKey("nations.iso3")),
+    Column("location", String(300)),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("programme_id", Integer, ForeignKey("programmes.id")),
+    Column("objectives", JSON, nullable=False),
+    Column("description", Text),
+    Column("details", JSON),
+    Column("label_id", Integer, ForeignKey("release_labels.id")),
+    Column("external_id", String(200), unique=True),
+    Column("version", Integer, nullable=False),
+    *_audit_columns(),
+    CheckConstraint(_one_of("kind", _KINDS), name="kind"),
+    CheckConstraint(_one_of("start_precision", _PRECISIONS), name="start_precision"),
+    Index(None, "kind", "start_year"),
+    Index(None, "start_year", "end_year"),
+    Index(None, "programme_id"),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column(
+        "engagement_id",
+        Integer,
+        ForeignKey("engagements.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("nation", String(3), ForeignKey("nations.iso3"), primary_key=True),
+    Column("role", String(12), nullable=False),
+    Column("personnel", Integer),
+    CheckConstraint("personnel IS NULL OR personnel >= 0", name="personnel_not_negative"),
+    CheckConstraint(_one_of("role", ("host", "participant", "observer")), name="role"),
+    Index(None, "nation", "engagement_id"),
+)
+
+engagement_sources = Table(
+    "engagement_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "engagement_id",
+        Integer,
+        ForeignKey("engagements.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("dataset", String(100)),
+    Column("version", String(50)),
+    Column("row", String(100)),
+    Column("url", Text),
+    Column("document", Text),
+    Index(None, "engagement_id"),
+    Index(None, "dataset", "row"),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "engagement_id",
+        Integer,
+        ForeignKey("engagements.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("assessed_on", Date, nullable=False),
+    Column("objectives", JSON, nullable=False),
+    Column("interoperability", Integer),
+    Column("trust", Integer),
+    Column("interoperability_notes", Text),
+    Column("cultural_notes", Text),
+    Column("lessons", Text),
+    Column("follow_up", Text),
+    Column("label_id", Integer, ForeignKey("release_labels.id")),
+    *_audit_columns(),
+    Index(None, "engagement_id"),
+)
