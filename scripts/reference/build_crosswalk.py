@@ -7,7 +7,8 @@ states ISO does not know, and the codes whose meaning changes over time (Russia/
 Serbia/Yugoslavia, the two Germanies and Yemens), are set by hand in OVERRIDES below. The
 Gleditsch-Ward rows repeat the CoW rows except where Gleditsch and Ward (1999) code differently
 (GW_DIFFERENCES). The ``iso3`` rows redirect an ISO code to
-another key in the years another state stood in its place (ISO3_REDIRECTS). The script rewrites the TSV; review the diff before committing it.
+another key in the years another state stood in its place (ISO3_REDIRECTS).
+The script rewrites the TSV; review the diff before committing it.
 """
 
 from __future__ import annotations

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import os
+from importlib.metadata import version as _package_version
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from comity import __version__
 from comity.cli import engagements, nations, setup
 from comity.cli.output import print_error, stderr
 from comity.cli.state import CliState, state_of
@@ -53,7 +53,7 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"comity {__version__}")
+        typer.echo(f"comity {_package_version('comity')}")
         raise typer.Exit()
 
 

@@ -30,7 +30,7 @@ __all__ = [
 
 def stdout() -> Console:
     """A console on the current standard output (looked up on every call, so tests capture it)."""
-    return Console(file=sys.stdout, soft_wrap=False)
+    return Console(file=sys.stdout, soft_wrap=True)
 
 
 def stderr() -> Console:

@@ -172,7 +172,7 @@ class Engagement(BaseModel):
     title: _Title
     start: PartialDate
     end: PartialDate | None = None
-    participants: Annotated[tuple[Participant, ...], Field(min_length=1)]
+    participants: tuple[Participant, ...]
     host: NationKey | None = None
     location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
     latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
@@ -224,6 +224,8 @@ class Engagement(BaseModel):
     @field_validator("participants")
     @classmethod
     def _each_nation_once(cls, participants: tuple[Participant, ...]) -> tuple[Participant, ...]:
+        if not participants:
+            raise ValueError("at least one nation takes part")
         seen: set[str] = set()
         for participant in participants:
             if participant.nation in seen:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 __all__ = ["PUBLIC", "Releasability"]
 
 _TARGET = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
-_PREFIX = re.compile(r"^REL(?:EASABLE)?(?:\s+TO)?\s+", re.IGNORECASE)
+_PREFIX = re.compile(r"^REL(?:EASABLE)?\b(?:\s+TO\b)?\s*", re.IGNORECASE)
 
 
 class Releasability(BaseModel):
@@ -81,10 +81,10 @@ def _parse_targets(text: str) -> frozenset[str]:
     cleaned = text.strip()
     if cleaned.upper() in {"", "PUBLIC", "UNCLASSIFIED"}:
         return frozenset()
-    body = _PREFIX.sub("", cleaned, count=1)
-    if body == cleaned:
+    prefix = _PREFIX.match(cleaned)
+    if prefix is None:
         raise ValueError(f"{text!r} is not a label; write PUBLIC or REL followed by codes")
-    parts = [p for p in re.split(r"[\s,/]+", body) if p]
+    parts = [p for p in re.split(r"[\s,/]+", cleaned[prefix.end() :]) if p]
     if not parts:
         raise ValueError(f"{text!r} names no nation or organisation after REL")
     return frozenset(_check_target(p) for p in parts)

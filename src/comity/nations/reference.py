@@ -161,7 +161,7 @@ def load_reference() -> Reference:
     nations: dict[str, Nation] = {}
     names: dict[str, tuple[str, ...]] = {}
     patterns: list[tuple[str, re.Pattern[str]]] = []
-    current = [(c.alpha_3, c) for c in pycountry.countries]
+    current: list[tuple[str, Any]] = [(c.alpha_3, c) for c in pycountry.countries]
     current.append(("XKX", None))  # Kosovo: not in ISO 3166, coded XKX by convention
     for iso3, country in current:
         row = converter_rows.get(iso3, {})

@@ -68,15 +68,15 @@ class NationResolver:
                 self._names.setdefault(normalise_name(spelling), iso3)
         for alias, iso3 in self._reference.aliases:
             self._names[normalise_name(alias)] = iso3
-        for alias, iso3 in (extra_aliases or {}).items():
-            if iso3 not in self.nations:
-                raise UnknownNationError(iso3, self.suggest(iso3))
-            self._names[normalise_name(alias)] = iso3
         self._choices = {
             (spelling, iso3): normalise_name(spelling)
             for iso3, spellings in self._reference.names.items()
             for spelling in spellings
         }
+        for alias, iso3 in (extra_aliases or {}).items():
+            if iso3 not in self.nations:
+                raise UnknownNationError(iso3, self.suggest(iso3))
+            self._names[normalise_name(alias)] = iso3
         self._cached = lru_cache(maxsize=65_536)(self._resolve_key)
 
     def get(self, iso3: str) -> Nation | None:

@@ -1,4 +1,4 @@
-"""Engagements: writes in the caller's transaction, reads filtered for a viewer.
+"""Engagements as stored: reads filtered for a viewer (writes in ``engagement_writes``).
 
 Every read takes the viewer as a required argument, so an unfiltered read cannot be written by
 accident; the filter is :func:`comity.store.visibility.visible_to`.
@@ -16,23 +16,23 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
-    and_,
-    delete,
     exists,
     func,
-    insert,
     or_,
     select,
-    update,
 )
-from sqlalchemy.exc import IntegrityError
 
 from comity.access.viewer import Viewer
-from comity.errors import ConflictError, NotFoundError
+from comity.errors import NotFoundError
 from comity.model.dates import PartialDate
 from comity.model.engagements import Engagement, EngagementKind
 from comity.store import tables
-from comity.store.labels import LabelCache, read_labels
+from comity.store.engagement_writes import (
+    delete_engagement,
+    insert_engagements,
+    update_engagement,
+)
+from comity.store.labels import read_labels
 from comity.store.visibility import visible_to
 
 __all__ = [
@@ -49,7 +49,7 @@ __all__ = [
 _E = tables.engagements
 _P = tables.participants
 _S = tables.engagement_sources
-_CHUNK = 500
+_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -114,148 +114,9 @@ class EngagementFilter:
     offset: int = 0
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _aware(moment: datetime) -> datetime:
     # SQLite keeps no time zone: every stored time was written in UTC.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-class _Programmes:
-    """Programme ids by name, created on first use within a transaction."""
-
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
-        self._ids: dict[str, int] = {}
-
-    def id_for(self, name: str | None, kind: EngagementKind) -> int | None:
-        if not name:
-            return None
-        if name not in self._ids:
-            table = tables.programmes
-            found = self._connection.execute(
-                select(table.c.id).where(table.c.name == name)
-            ).scalar_one_or_none()
-            if found is None:
-                found = self._connection.execute(
-                    insert(table).values(name=name, kind=kind.value)
-                ).inserted_primary_key[0]
-            self._ids[name] = found
-        return self._ids[name]
-
-
-def _row(engagement: Engagement, label_id: int | None, programme_id: int | None) -> dict[str, Any]:
-    details = (
-        engagement.details.model_dump(mode="json", exclude={"kind"}) if engagement.details else None
-    )
-    return {
-        "kind": engagement.kind.value,
-        "title": engagement.title,
-        "start_date": engagement.start.value,
-        "start_precision": engagement.start.precision.value,
-        "end_date": engagement.end.value if engagement.end else None,
-        "end_precision": engagement.end.precision.value if engagement.end else None,
-        "start_year": engagement.start_year,
-        "end_year": engagement.end_year,
-        "host": engagement.host,
-        "location": engagement.location,
-        "latitude": engagement.latitude,
-        "longitude": engagement.longitude,
-        "programme_id": programme_id,
-        "objectives": list(engagement.objectives),
-        "description": engagement.description,
-        "details": details,
-        "label_id": label_id,
-        "external_id": engagement.external_id,
-    }
-
-
-def _children(
-    engagement_id: int, engagement: Engagement
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    participants = [
-        {
-            "engagement_id": engagement_id,
-            "nation": p.nation,
-            "role": p.role.value,
-            "personnel": p.personnel,
-        }
-        for p in engagement.participants
-    ]
-    sources = [{"engagement_id": engagement_id, **s.model_dump()} for s in engagement.sources]
-    return participants, sources
-
-
-def insert_engagements(
-    connection: Connection, engagements: Sequence[Engagement], actor: str
-) -> list[int]:
-    """Insert validated engagements with their participants and sources.
-
-    Runs in the caller's transaction: nothing is committed here.
-
-    Args:
-        connection: A connection inside a transaction.
-        engagements: Records already validated (see :func:`comity.model.validate_engagement`).
-        actor: Who writes them.
-
-    Returns:
-        Their new ids, in order.
-
-    Raises:
-        ConflictError: When an external id is already stored.
-    """
-    if not engagements:
-        return []
-    now = _now()
-    labels = LabelCache(connection)
-    programmes = _Programmes(connection)
-    audit = {
-        "created_at": now,
-        "created_by": actor,
-        "updated_at": now,
-        "updated_by": actor,
-        "version": 1,
-    }
-    ids: list[int] = []
-    for start in range(0, len(engagements), _CHUNK):
-        chunk = engagements[start : start + _CHUNK]
-        rows = [
-            {
-                **_row(e, labels.id_for(e.releasability), programmes.id_for(e.programme, e.kind)),
-                **audit,
-            }
-            for e in chunk
-        ]
-        try:
-            result = connection.execute(
-                insert(_E).returning(_E.c.id, sort_by_parameter_order=True), rows
-            )
-        except IntegrityError as error:
-            raise _conflict(error) from None
-        chunk_ids = [row.id for row in result]
-        participants: list[dict[str, Any]] = []
-        sources: list[dict[str, Any]] = []
-        for engagement_id, engagement in zip(chunk_ids, chunk, strict=True):
-            p, s = _children(engagement_id, engagement)
-            participants.extend(p)
-            sources.extend(s)
-        connection.execute(insert(_P), participants)
-        if sources:
-            connection.execute(insert(_S), sources)
-        ids.extend(chunk_ids)
-    return ids
-
-
-def _conflict(error: IntegrityError) -> ConflictError:
-    text = str(error.orig)
-    if "external_id" in text:
-        return ConflictError(
-            "An engagement with this external id is already stored.",
-            hint="Edit the stored one, or give a different external id.",
-        )
-    return ConflictError(f"The store refused the write: {text}")
 
 
 def _visible(viewer: Viewer) -> ColumnElement[bool]:
@@ -400,86 +261,3 @@ def _programme_names(connection: Connection, ids: Iterable[int]) -> dict[int | N
     table = tables.programmes
     rows = connection.execute(select(table.c.id, table.c.name).where(table.c.id.in_(wanted)))
     return {row.id: row.name for row in rows}
-
-
-def update_engagement(
-    connection: Connection,
-    engagement_id: int,
-    engagement: Engagement,
-    viewer: Viewer,
-    expected_version: int | None = None,
-) -> int:
-    """Replace a stored engagement with ``engagement``, in the caller's transaction.
-
-    Args:
-        connection: A connection inside a transaction.
-        engagement_id: Which one.
-        engagement: The new, validated record.
-        viewer: Who writes; must be able to see the record.
-        expected_version: Refuse the write unless the stored version is this one.
-
-    Returns:
-        The new version.
-
-    Raises:
-        NotFoundError: When there is no such engagement visible to the viewer.
-        ConflictError: When the stored version is not ``expected_version``.
-    """
-    current = connection.execute(
-        select(_E.c.version).where(_E.c.id == engagement_id, _visible(viewer))
-    ).scalar_one_or_none()
-    if current is None:
-        raise NotFoundError(f"No engagement with id {engagement_id}.")
-    if expected_version is not None and current != expected_version:
-        raise ConflictError(
-            f"Engagement {engagement_id} changed since you read it "
-            f"(version {current}, you had {expected_version}).",
-            hint="Read it again and re-apply your change.",
-        )
-    labels = LabelCache(connection)
-    programmes = _Programmes(connection)
-    values = {
-        **_row(
-            engagement,
-            labels.id_for(engagement.releasability),
-            programmes.id_for(engagement.programme, engagement.kind),
-        ),
-        "version": current + 1,
-        "updated_at": _now(),
-        "updated_by": viewer.name,
-    }
-    try:
-        result = connection.execute(
-            update(_E)
-            .where(and_(_E.c.id == engagement_id, _E.c.version == current))
-            .values(**values)
-        )
-    except IntegrityError as error:
-        raise _conflict(error) from None
-    if result.rowcount != 1:
-        raise ConflictError(f"Engagement {engagement_id} changed while it was being written.")
-    connection.execute(delete(_P).where(_P.c.engagement_id == engagement_id))
-    connection.execute(delete(_S).where(_S.c.engagement_id == engagement_id))
-    participants, sources = _children(engagement_id, engagement)
-    connection.execute(insert(_P), participants)
-    if sources:
-        connection.execute(insert(_S), sources)
-    return current + 1
-
-
-def delete_engagement(connection: Connection, engagement_id: int, viewer: Viewer) -> None:
-    """Delete an engagement with its participants and sources.
-
-    Raises:
-        NotFoundError: When there is no such engagement visible to the viewer.
-    """
-    found = connection.execute(
-        select(_E.c.id).where(_E.c.id == engagement_id, _visible(viewer))
-    ).scalar_one_or_none()
-    if found is None:
-        raise NotFoundError(f"No engagement with id {engagement_id}.")
-    # Children first: SQLite enforces ON DELETE CASCADE only with foreign keys on, and a
-    # PostgreSQL server may be shared with tools that bypass it.
-    for table in (_P, _S, tables.assessments):
-        connection.execute(delete(table).where(table.c.engagement_id == engagement_id))
-    connection.execute(delete(_E).where(_E.c.id == engagement_id))

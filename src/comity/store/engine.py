@@ -42,6 +42,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA busy_timeout = 5000")
+    # 64 MiB of page cache (the default is 2 MiB): index B-trees of bulk imports stay in memory.
+    cursor.execute("PRAGMA cache_size = -65536")
     cursor.close()
 
 

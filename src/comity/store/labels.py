@@ -35,14 +35,16 @@ class LabelCache:
         ).scalar_one_or_none()
         if found is None:
             found = self._connection.execute(
-                insert(tables.release_labels).values(label=text)
-            ).inserted_primary_key[0]
+                insert(tables.release_labels)
+                .values(label=text)
+                .returning(tables.release_labels.c.id)
+            ).scalar_one()
             self._connection.execute(
                 insert(tables.release_targets),
                 [{"label_id": found, "target": t} for t in sorted(releasability.targets)],
             )
-        self._ids[text] = found
-        return found
+        self._ids[text] = int(found)
+        return int(found)
 
 
 def read_labels(connection: Connection, ids: Iterable[int | None]) -> dict[int, Releasability]:

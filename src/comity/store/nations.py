@@ -71,7 +71,7 @@ def seed_nations(
         for row in connection.execute(select(*(tables.nations.c[f] for f in _NATION_FIELDS)))
     }
     added, changed = [], []
-    spells = []
+    spells: list[dict[str, object]] = []
     for nation in nations:
         row = {field: getattr(nation, field) for field in _NATION_FIELDS}
         if nation.iso3 not in existing:

@@ -237,7 +237,7 @@ engagements = Table(
     Column("programme_id", Integer, ForeignKey("programmes.id")),
     Column("objectives", JSON, nullable=False),
     Column("description", Text),
-    Column("details", JSON),
+    Column("details", JSON(none_as_null=True)),
     Column("label_id", Integer, ForeignKey("release_labels.id")),
     Column("external_id", String(200), unique=True),
     Column("version", Integer, nullable=False),
@@ -264,6 +264,8 @@ participants = Table(
     CheckConstraint("personnel IS NULL OR personnel >= 0", name="personnel_not_negative"),
     CheckConstraint(_one_of("role", ("host", "participant", "observer")), name="role"),
     Index(None, "nation", "engagement_id"),
+    # Clustered on its key: one B-tree fewer to write per participation.
+    sqlite_with_rowid=False,
 )
 
 engagement_sources = Table(

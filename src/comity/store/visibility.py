@@ -8,7 +8,7 @@ rule inside the database.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy import ColumnElement, or_, select, true
 
 from comity.access.viewer import Viewer
 from comity.store import tables
@@ -41,10 +41,17 @@ def visible_to(
             members.c.joined_year <= year,
             or_(members.c.left_year.is_(None), members.c.left_year >= year),
         )
+        # Everything but the memberships comes from the enclosing queries.
+        .correlate_except(members)
         .exists()
     )
-    named = exists().where(
-        targets.c.label_id == label_id,
-        or_(targets.c.target == viewer.nation, member_that_year),
+    named = (
+        select(targets.c.label_id)
+        .where(
+            targets.c.label_id == label_id,
+            or_(targets.c.target == viewer.nation, member_that_year),
+        )
+        .correlate_except(targets)
+        .exists()
     )
     return or_(public, named)

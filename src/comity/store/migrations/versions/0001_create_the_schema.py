@@ -359,6 +359,7 @@ def upgrade() -> None:
             ["nation"], ["nations.iso3"], name=op.f("fk_participants_nation_nations")
         ),
         sa.PrimaryKeyConstraint("engagement_id", "nation", name=op.f("pk_participants")),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("participants", schema=None) as batch_op:
         batch_op.create_index(

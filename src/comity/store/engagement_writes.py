@@ -1,0 +1,290 @@
+"""Engagement writes, in the caller's transaction: bulk insert, update, delete.
+
+Updates and deletes take the viewer, so that a record the viewer may not see cannot be changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from comity.access.viewer import Viewer
+from comity.errors import ConflictError, NotFoundError
+from comity.model.engagements import Engagement, EngagementKind
+from comity.store import tables
+from comity.store.bulk import insert_rows
+from comity.store.labels import LabelCache
+from comity.store.visibility import visible_to
+
+__all__ = ["delete_engagement", "insert_engagements", "update_engagement"]
+
+_E = tables.engagements
+_P = tables.participants
+_S = tables.engagement_sources
+_CHUNK = 2000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Programmes:
+    """Programme ids by name, created on first use within a transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._ids: dict[str, int] = {}
+
+    def id_for(self, name: str | None, kind: EngagementKind) -> int | None:
+        if not name:
+            return None
+        if name not in self._ids:
+            table = tables.programmes
+            found = self._connection.execute(
+                select(table.c.id).where(table.c.name == name)
+            ).scalar_one_or_none()
+            if found is None:
+                found = self._connection.execute(
+                    insert(table).values(name=name, kind=kind.value).returning(table.c.id)
+                ).scalar_one()
+            self._ids[name] = int(found)
+        return self._ids[name]
+
+
+def _row(engagement: Engagement, label_id: int | None, programme_id: int | None) -> dict[str, Any]:
+    details = (
+        engagement.details.model_dump(mode="json", exclude={"kind"}) if engagement.details else None
+    )
+    return {
+        "kind": engagement.kind.value,
+        "title": engagement.title,
+        "start_date": engagement.start.value,
+        "start_precision": engagement.start.precision.value,
+        "end_date": engagement.end.value if engagement.end else None,
+        "end_precision": engagement.end.precision.value if engagement.end else None,
+        "start_year": engagement.start_year,
+        "end_year": engagement.end_year,
+        "host": engagement.host,
+        "location": engagement.location,
+        "latitude": engagement.latitude,
+        "longitude": engagement.longitude,
+        "programme_id": programme_id,
+        "objectives": list(engagement.objectives),
+        "description": engagement.description,
+        "details": details,
+        "label_id": label_id,
+        "external_id": engagement.external_id,
+    }
+
+
+def _children(
+    engagement_id: int, engagement: Engagement
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    participants = [
+        {
+            "engagement_id": engagement_id,
+            "nation": p.nation,
+            "role": p.role.value,
+            "personnel": p.personnel,
+        }
+        for p in engagement.participants
+    ]
+    sources = [
+        {
+            "engagement_id": engagement_id,
+            "dataset": s.dataset,
+            "version": s.version,
+            "row": s.row,
+            "url": s.url,
+            "document": s.document,
+        }
+        for s in engagement.sources
+    ]
+    return participants, sources
+
+
+def insert_engagements(
+    connection: Connection, engagements: Sequence[Engagement], actor: str
+) -> list[int]:
+    """Insert validated engagements with their participants and sources.
+
+    Runs in the caller's transaction: nothing is committed here.
+
+    Args:
+        connection: A connection inside a transaction.
+        engagements: Records already validated (see :func:`comity.model.validate_engagement`).
+        actor: Who writes them.
+
+    Returns:
+        Their new ids, in order.
+
+    Raises:
+        ConflictError: When an external id is already stored.
+    """
+    if not engagements:
+        return []
+    now = _now()
+    labels = LabelCache(connection)
+    programmes = _Programmes(connection)
+    audit = {
+        "created_at": now,
+        "created_by": actor,
+        "updated_at": now,
+        "updated_by": actor,
+        "version": 1,
+    }
+    first_id = _reserve_ids(connection, len(engagements))
+    ids = list(range(first_id, first_id + len(engagements)))
+    for start in range(0, len(engagements), _CHUNK):
+        chunk = engagements[start : start + _CHUNK]
+        chunk_ids = ids[start : start + _CHUNK]
+        rows = [
+            {
+                "id": engagement_id,
+                **_row(e, labels.id_for(e.releasability), programmes.id_for(e.programme, e.kind)),
+            }
+            for engagement_id, e in zip(chunk_ids, chunk, strict=True)
+        ]
+        participants: list[dict[str, Any]] = []
+        sources: list[dict[str, Any]] = []
+        for engagement_id, engagement in zip(chunk_ids, chunk, strict=True):
+            p, s = _children(engagement_id, engagement)
+            participants.extend(p)
+            sources.extend(s)
+        try:
+            insert_rows(connection, _E, rows, constants=audit)
+        except IntegrityError as error:
+            raise _conflict(error) from None
+        insert_rows(connection, _P, participants)
+        insert_rows(connection, _S, sources)
+    return ids
+
+
+def _reserve_ids(connection: Connection, count: int) -> int:
+    """Reserve ``count`` consecutive engagement ids and return the first.
+
+    Explicit ids let the rows go in one ``executemany`` (a RETURNING insert runs row by row on
+    SQLite). PostgreSQL hands out a block of its sequence, safe under concurrent writers; SQLite
+    allows one writer at a time, and the primary key refuses any clash.
+    """
+    if connection.dialect.name == "postgresql":
+        sequence = func.pg_get_serial_sequence("engagements", "id")
+        numbers = (
+            connection.execute(
+                select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+            )
+            .scalars()
+            .all()
+        )
+        first = int(numbers[0])
+        if [int(n) for n in numbers] != list(range(first, first + count)):
+            # Another writer interleaved; take a fresh contiguous block past everything issued.
+            start = int(numbers[-1]) + 1
+            connection.execute(select(func.setval(sequence, start + count - 1)))
+            return start
+        return first
+    # The write lock is taken before the read, so no other writer can take the same ids.
+    connection.execute(update(_E).where(_E.c.id == -1).values(version=_E.c.version))
+    highest = connection.execute(select(func.max(_E.c.id))).scalar_one_or_none()
+    return int(highest or 0) + 1
+
+
+def _conflict(error: IntegrityError) -> ConflictError:
+    text = str(error.orig)
+    if "external_id" in text:
+        return ConflictError(
+            "An engagement with this external id is already stored.",
+            hint="Edit the stored one, or give a different external id.",
+        )
+    return ConflictError(f"The store refused the write: {text}")
+
+
+def update_engagement(
+    connection: Connection,
+    engagement_id: int,
+    engagement: Engagement,
+    viewer: Viewer,
+    expected_version: int | None = None,
+) -> int:
+    """Replace a stored engagement with ``engagement``, in the caller's transaction.
+
+    Args:
+        connection: A connection inside a transaction.
+        engagement_id: Which one.
+        engagement: The new, validated record.
+        viewer: Who writes; must be able to see the record.
+        expected_version: Refuse the write unless the stored version is this one.
+
+    Returns:
+        The new version.
+
+    Raises:
+        NotFoundError: When there is no such engagement visible to the viewer.
+        ConflictError: When the stored version is not ``expected_version``.
+    """
+    current = connection.execute(
+        select(_E.c.version).where(
+            _E.c.id == engagement_id, visible_to(viewer, _E.c.label_id, _E.c.start_year)
+        )
+    ).scalar_one_or_none()
+    if current is None:
+        raise NotFoundError(f"No engagement with id {engagement_id}.")
+    if expected_version is not None and current != expected_version:
+        raise ConflictError(
+            f"Engagement {engagement_id} changed since you read it "
+            f"(version {current}, you had {expected_version}).",
+            hint="Read it again and re-apply your change.",
+        )
+    labels = LabelCache(connection)
+    programmes = _Programmes(connection)
+    values = {
+        **_row(
+            engagement,
+            labels.id_for(engagement.releasability),
+            programmes.id_for(engagement.programme, engagement.kind),
+        ),
+        "version": current + 1,
+        "updated_at": _now(),
+        "updated_by": viewer.name,
+    }
+    try:
+        result = connection.execute(
+            update(_E)
+            .where(and_(_E.c.id == engagement_id, _E.c.version == current))
+            .values(**values)
+        )
+    except IntegrityError as error:
+        raise _conflict(error) from None
+    if result.rowcount != 1:
+        raise ConflictError(f"Engagement {engagement_id} changed while it was being written.")
+    connection.execute(delete(_P).where(_P.c.engagement_id == engagement_id))
+    connection.execute(delete(_S).where(_S.c.engagement_id == engagement_id))
+    participants, sources = _children(engagement_id, engagement)
+    connection.execute(insert(_P), participants)
+    if sources:
+        connection.execute(insert(_S), sources)
+    return int(current) + 1
+
+
+def delete_engagement(connection: Connection, engagement_id: int, viewer: Viewer) -> None:
+    """Delete an engagement with its participants and sources.
+
+    Raises:
+        NotFoundError: When there is no such engagement visible to the viewer.
+    """
+    found = connection.execute(
+        select(_E.c.id).where(
+            _E.c.id == engagement_id, visible_to(viewer, _E.c.label_id, _E.c.start_year)
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFoundError(f"No engagement with id {engagement_id}.")
+    # Children first: SQLite enforces ON DELETE CASCADE only with foreign keys on, and a
+    # PostgreSQL server may be shared with tools that bypass it.
+    for table in (_P, _S, tables.assessments):
+        connection.execute(delete(table).where(table.c.engagement_id == engagement_id))
+    connection.execute(delete(_E).where(_E.c.id == engagement_id))

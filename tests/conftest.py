@@ -1,0 +1,113 @@
+"""Shared fixtures: fresh stores on SQLite and PostgreSQL, the CLI runner, viewers."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_postgresql.janitor import DatabaseJanitor
+from typer.testing import CliRunner
+
+from comity import services
+from comity.access import Role, Viewer
+from comity.store import Store, open_store
+from tests.pg_server import PostgresServer
+
+_TEMPLATE = "comity_template"
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, seeded SQLite file made once per session and copied by each test."""
+    path = tmp_path_factory.mktemp("template") / "comity.db"
+    store = open_store(f"sqlite:///{path}")
+    services.initialise(store)
+    with store.engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.dispose()
+    return path
+
+
+@pytest.fixture
+def store(seeded_sqlite_file: Path, tmp_path: Path) -> Iterator[Store]:
+    """A fresh SQLite store under tmp_path, migrated and seeded with nations and organisations."""
+    path = tmp_path / "comity.db"
+    shutil.copyfile(seeded_sqlite_file, path)
+    opened = open_store(f"sqlite:///{path}")
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server for the session, with a seeded template database."""
+    server = PostgresServer.start()
+    try:
+        _create(server, _TEMPLATE)
+        template = open_store(server.url(_TEMPLATE))
+        services.initialise(template)
+        template.dispose()
+        yield server
+    finally:
+        server.stop()
+
+
+def _create(server: PostgresServer, name: str, template: str | None = None) -> DatabaseJanitor:
+    janitor = DatabaseJanitor(
+        user=server.user,
+        host="127.0.0.1",
+        port=server.port,
+        dbname=name,
+        template_dbname=template,
+    )
+    janitor.init()
+    return janitor
+
+
+@pytest.fixture
+def pg_store(postgres_server: PostgresServer) -> Iterator[Store]:
+    """A fresh PostgreSQL database copied from the seeded template."""
+    name = f"comity_test_{next(_names)}"
+    janitor = _create(postgres_server, name, template=_TEMPLATE)
+    opened = open_store(postgres_server.url(name))
+    yield opened
+    opened.dispose()
+    janitor.drop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_store(request: pytest.FixtureRequest) -> Store:
+    """The same test on a fresh SQLite store and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("store")
+    return request.getfixturevalue("pg_store")
+
+
+@pytest.fixture
+def operator() -> Viewer:
+    """The local operator: sees and may change everything."""
+    return Viewer.operator("tester")
+
+
+@pytest.fixture
+def viewer_public() -> Viewer:
+    """A viewer with no nation: PUBLIC records only."""
+    return Viewer.public()
+
+
+@pytest.fixture
+def viewer_nato() -> Viewer:
+    """A French planner: sees PUBLIC, REL FRA and REL NATO records (France is in NATO)."""
+    return Viewer(name="fr-planner", nation="FRA", role=Role.PLANNER)
+
+
+@pytest.fixture
+def cli(store: Store, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner whose commands use the fresh SQLite ``store``."""
+    monkeypatch.setenv("COMITY_DATABASE_URL", store.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("COMITY_DEBUG", raising=False)
+    return CliRunner()
