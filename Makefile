@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 
 # Recreate the environment whenever the project's dependencies change.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || \
+		{ echo "Cannot create $(VENV): install Debian's python3-venv package."; exit 1; }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)

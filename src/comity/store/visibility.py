@@ -17,14 +17,14 @@ __all__ = ["visible_to"]
 
 
 def visible_to(
-    viewer: Viewer, label_id: ColumnElement[int], year: ColumnElement[int]
+    viewer: Viewer, label_id: ColumnElement[int], year: ColumnElement[int] | int
 ) -> ColumnElement[bool]:
     """SQL condition: the record with this label and year may be shown to ``viewer``.
 
     Args:
         viewer: Who is asking.
         label_id: The record's ``label_id`` column (NULL = PUBLIC).
-        year: The record's year column, for organisation membership in that year.
+        year: The record's year column (or a fixed year), for organisation membership then.
     """
     if viewer.unrestricted:
         return true()

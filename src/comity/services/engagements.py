@@ -1,200 +1,65 @@
-"""Use cases shared by the CLI, the API and the web pages.
-
-Each function opens one transaction (writes) or one connection (reads) on the store, validates
-its input against the domain model and the nation registry, and returns model objects. Adapters
-parse input, call one of these, and format the result; they hold no SQL and no business rules.
-"""
+"""Use cases of engagements: add, edit, delete, read and list them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from comity.access.viewer import Role, Viewer
 from comity.errors import FieldProblem, PermissionDeniedError, ValidationError
 from comity.model.engagements import Engagement, EngagementKind
-from comity.model.nations import Membership, Nation, NationCode, Organisation
 from comity.model.validation import validate_engagement
-from comity.nations import default_resolver, load_reference
-from comity.nations.organisations import load_organisations
+from comity.services.registry import resolve_nation
 from comity.store import Store
 from comity.store import engagements as engagement_store
 from comity.store import nations as nation_store
 from comity.store.engagements import EngagementFilter, StoredEngagement
-from comity.store.nations import SeedCounts
 
 __all__ = [
     "EngagementFilter",
-    "InitReport",
-    "NationProfile",
-    "OrganisationMembers",
+    "StoredEngagement",
     "add_engagement",
     "add_engagements",
+    "check_release",
     "count_engagements",
     "delete_engagement",
     "edit_engagement",
     "get_engagement",
-    "get_nation",
-    "get_organisation",
-    "initialise",
     "list_engagements",
-    "list_nations",
-    "list_organisations",
-    "resolve_nation",
+    "require",
 ]
 
 
-@dataclass(frozen=True)
-class InitReport:
-    """What :func:`initialise` did.
-
-    Attributes:
-        store: The store's URL, password hidden.
-        revision_before: Migration the store was at (None when new).
-        revision_after: Migration it is at now.
-        nations: Seed counts for the nation registry.
-        organisations: Seed counts for organisations.
-        memberships: Membership spells now stored.
-    """
-
-    store: str
-    revision_before: str | None
-    revision_after: str | None
-    nations: SeedCounts
-    organisations: SeedCounts
-    memberships: int
-
-
-def initialise(store: Store) -> InitReport:
-    """Create or migrate the schema, then seed the nation registry and the organisations.
-
-    Idempotent: running it again applies nothing and reports every seed row unchanged.
-    """
-    before = store.current_revision()
-    store.migrate()
-    reference = load_reference()
-    organisations, memberships = load_organisations()
-    with store.transaction() as connection:
-        nations = nation_store.seed_nations(connection, reference.nations.values(), reference.codes)
-        orgs = nation_store.seed_organisations(connection, organisations, memberships)
-    return InitReport(
-        store=store.describe(),
-        revision_before=before,
-        revision_after=store.current_revision(),
-        nations=nations,
-        organisations=orgs,
-        memberships=len(memberships),
-    )
-
-
-def resolve_nation(text: str, *, year: int | None = None, system: str | None = None) -> Nation:
-    """Resolve a name or code to a nation of the registry (see :mod:`comity.nations`).
+def require(viewer: Viewer, role: Role, action: str) -> None:
+    """Refuse unless the viewer holds ``role``.
 
     Raises:
-        UnknownNationError: When nothing matches, with the closest names.
+        PermissionDeniedError: Naming the role needed.
     """
-    return default_resolver().resolve(text, system=system, year=year)
-
-
-def list_nations(
-    store: Store,
-    *,
-    search: str | None = None,
-    region: str | None = None,
-    historical: bool | None = None,
-) -> list[Nation]:
-    """Nations of the registry, by name (see :func:`comity.store.nations.list_nations`)."""
-    store.check_ready()
-    with store.connect() as connection:
-        return nation_store.list_nations(
-            connection, search=search, region=region, historical=historical
-        )
-
-
-@dataclass(frozen=True)
-class NationProfile:
-    """A nation with its codes and its organisation memberships."""
-
-    nation: Nation
-    codes: list[NationCode]
-    memberships: list[Membership]
-
-
-def get_nation(store: Store, text: str) -> NationProfile:
-    """A nation, its codes and memberships; ``text`` may be any name or code.
-
-    Raises:
-        UnknownNationError: When ``text`` names no nation.
-    """
-    store.check_ready()
-    key = resolve_nation(text).iso3
-    with store.connect() as connection:
-        nation = nation_store.get_nation(connection, key)
-        return NationProfile(
-            nation=nation,
-            codes=nation_store.nation_codes(connection, nation.iso3),
-            memberships=nation_store.list_memberships(connection, nation=nation.iso3),
-        )
-
-
-def list_organisations(store: Store) -> list[tuple[Organisation, int]]:
-    """Organisations with their number of current members."""
-    store.check_ready()
-    with store.connect() as connection:
-        return nation_store.list_organisations(connection)
-
-
-@dataclass(frozen=True)
-class OrganisationMembers:
-    """An organisation and its membership spells, with the members' names."""
-
-    organisation: Organisation
-    memberships: list[Membership]
-    names: dict[str, str]
-
-
-def get_organisation(store: Store, code: str, *, year: int | None = None) -> OrganisationMembers:
-    """An organisation with its members over time, or in ``year`` only.
-
-    Raises:
-        NotFoundError: When there is no such organisation.
-    """
-    store.check_ready()
-    with store.connect() as connection:
-        organisation = nation_store.get_organisation(connection, code)
-        memberships = nation_store.list_memberships(
-            connection, organisation=organisation.code, year=year
-        )
-        nations = nation_store.load_nations(connection)
-    return OrganisationMembers(
-        organisation=organisation,
-        memberships=memberships,
-        names={m.nation: nations[m.nation].name for m in memberships},
-    )
-
-
-def _require(viewer: Viewer, role: Role, action: str) -> None:
     if not viewer.may(role):
         raise PermissionDeniedError(
             f"{viewer.name} may not {action}: it needs the role {role.name.lower()}."
         )
 
 
-def _check_release(viewer: Viewer, engagement: Engagement) -> None:
-    # A user may not label a record so that the user's own nation could not read it back.
-    if viewer.unrestricted or engagement.releasability.is_public:
+def check_release(viewer: Viewer, record: Any, subject: str = "engagement") -> None:
+    """Refuse a label that would hide the record from its own author's nation.
+
+    Raises:
+        ValidationError: On the ``releasability`` field.
+    """
+    if viewer.unrestricted or record.releasability.is_public:
         return
-    if viewer.nation not in engagement.releasability.targets:
+    if viewer.nation not in record.releasability.targets:
         raise ValidationError(
             [
                 FieldProblem(
                     "releasability",
                     f"must include your own nation ({viewer.nation}) so you can read it",
-                    str(engagement.releasability),
+                    str(record.releasability),
                 )
             ],
-            "engagement",
+            subject,
         )
 
 
@@ -212,12 +77,12 @@ def add_engagement(
         ValidationError: Naming every offending field.
         PermissionDeniedError: When the viewer may not write.
     """
-    _require(viewer, Role.PLANNER, "add engagements")
+    require(viewer, Role.PLANNER, "add engagements")
     store.check_ready()
     with store.transaction() as connection:
         directory = nation_store.load_nations(connection)
         engagement = validate_engagement(data, directory)
-        _check_release(viewer, engagement)
+        check_release(viewer, engagement)
         (engagement_id,) = engagement_store.insert_engagements(
             connection, [engagement], viewer.name
         )
@@ -232,7 +97,7 @@ def add_engagements(
     Raises:
         ValidationError: For the first invalid record, its index in the field names.
     """
-    _require(viewer, Role.PLANNER, "add engagements")
+    require(viewer, Role.PLANNER, "add engagements")
     store.check_ready()
     with store.transaction() as connection:
         directory = nation_store.load_nations(connection)
@@ -245,7 +110,7 @@ def add_engagements(
                     FieldProblem(f"{index}.{p.field}", p.reason, p.value) for p in error.problems
                 ]
                 raise ValidationError(problems, "engagements") from None
-            _check_release(viewer, engagement)
+            check_release(viewer, engagement)
             valid.append(engagement)
         return engagement_store.insert_engagements(connection, valid, viewer.name)
 
@@ -265,7 +130,7 @@ def edit_engagement(
         ValidationError: When the changed record breaks a rule.
         ConflictError: When ``expected_version`` is given and stale.
     """
-    _require(viewer, Role.PLANNER, "edit engagements")
+    require(viewer, Role.PLANNER, "edit engagements")
     store.check_ready()
     with store.transaction() as connection:
         current = engagement_store.get_engagement(connection, engagement_id, viewer)
@@ -275,7 +140,7 @@ def edit_engagement(
         if merged.get("details"):
             merged["details"] = {k: v for k, v in merged["details"].items() if k != "kind"}
         engagement = validate_engagement(merged, nation_store.load_nations(connection))
-        _check_release(viewer, engagement)
+        check_release(viewer, engagement)
         engagement_store.update_engagement(
             connection, engagement_id, engagement, viewer, expected_version
         )
@@ -288,7 +153,7 @@ def delete_engagement(store: Store, engagement_id: int, viewer: Viewer) -> None:
     Raises:
         NotFoundError: When the viewer sees no such engagement.
     """
-    _require(viewer, Role.PLANNER, "delete engagements")
+    require(viewer, Role.PLANNER, "delete engagements")
     store.check_ready()
     with store.transaction() as connection:
         engagement_store.delete_engagement(connection, engagement_id, viewer)

@@ -1,0 +1,139 @@
+"""Use cases of institutions, people, postings and assessments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from comity.access.viewer import Role, Viewer
+from comity.errors import FieldProblem, ValidationError
+from comity.model.nations import Nation
+from comity.model.people import Institution, Person, Posting
+from comity.model.plans import Assessment
+from comity.model.validation import validate_record
+from comity.services.engagements import check_release, require
+from comity.store import Store
+from comity.store import nations as nation_store
+from comity.store import people as people_store
+
+__all__ = [
+    "add_assessment",
+    "add_institution",
+    "add_person",
+    "add_posting",
+    "list_assessments",
+    "list_institutions",
+    "list_postings",
+]
+
+
+def _known(nations: dict[str, Nation], key: str, field: str, subject: str) -> None:
+    if key not in nations:
+        raise ValidationError([FieldProblem(field, "unknown nation", key)], subject)
+
+
+def add_institution(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
+    """Validate and store an institution; returns its id.
+
+    Raises:
+        ValidationError: For a bad field or an unknown nation.
+        ConflictError: When the nation already has an institution of that name.
+    """
+    require(viewer, Role.PLANNER, "add institutions")
+    institution = validate_record(Institution, data, "institution")
+    store.check_ready()
+    with store.transaction() as connection:
+        _known(nation_store.load_nations(connection), institution.nation, "nation", "institution")
+        return people_store.add_institution(connection, institution)
+
+
+def list_institutions(store: Store, nation: str | None = None) -> list[tuple[int, Institution]]:
+    """Institutions with their ids, optionally of one nation."""
+    store.check_ready()
+    with store.connect() as connection:
+        return people_store.list_institutions(connection, nation)
+
+
+def add_person(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
+    """Validate and store a person; returns the id.
+
+    Raises:
+        ValidationError: For a bad field, an unknown nation or a label beyond the author's reach.
+    """
+    require(viewer, Role.PLANNER, "add people")
+    person = validate_record(Person, data, "person")
+    check_release(viewer, person, "person")
+    store.check_ready()
+    with store.transaction() as connection:
+        _known(nation_store.load_nations(connection), person.nation, "nation", "person")
+        return people_store.add_person(connection, person, viewer.name)
+
+
+def add_posting(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
+    """Validate and store a posting (e.g. a defence attaché in a host nation); returns its id.
+
+    Raises:
+        ValidationError: For a bad field, or a host nation that was not a state then.
+        NotFoundError: When the person is not visible to the viewer.
+    """
+    require(viewer, Role.PLANNER, "add postings")
+    posting = validate_record(Posting, data, "posting")
+    check_release(viewer, posting, "posting")
+    store.check_ready()
+    with store.transaction() as connection:
+        nations = nation_store.load_nations(connection)
+        _known(nations, posting.host, "host", "posting")
+        last = posting.end.last_day if posting.end else posting.start.last_day
+        if not nations[posting.host].exists_during(posting.start.first_day, last):
+            raise ValidationError(
+                [
+                    FieldProblem(
+                        "host",
+                        f"{nations[posting.host].name} was not a state then "
+                        f"(state-system years {nations[posting.host].years})",
+                        posting.host,
+                    )
+                ],
+                "posting",
+            )
+        return people_store.add_posting(connection, posting, viewer)
+
+
+def list_postings(
+    store: Store,
+    viewer: Viewer,
+    *,
+    host: str | None = None,
+    person_id: int | None = None,
+    year: int | None = None,
+) -> list[tuple[int, Posting]]:
+    """Postings the viewer may see, filtered by host nation, person and year."""
+    store.check_ready()
+    with store.connect() as connection:
+        return people_store.list_postings(
+            connection, viewer, host=host, person_id=person_id, year=year
+        )
+
+
+def add_assessment(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
+    """Validate and store an after-action assessment of an engagement; returns its id.
+
+    Raises:
+        ValidationError: For a bad field (scores are 1-5).
+        NotFoundError: When the engagement is not visible to the viewer.
+    """
+    require(viewer, Role.PLANNER, "assess engagements")
+    assessment = validate_record(Assessment, data, "assessment")
+    check_release(viewer, assessment, "assessment")
+    store.check_ready()
+    with store.transaction() as connection:
+        return people_store.add_assessment(connection, assessment, viewer)
+
+
+def list_assessments(
+    store: Store, viewer: Viewer, engagement_ids: Sequence[int] | None = None
+) -> list[tuple[int, Assessment]]:
+    """Assessments the viewer may see, newest first."""
+    store.check_ready()
+    with store.connect() as connection:
+        return people_store.list_assessments(connection, viewer, engagement_ids)
