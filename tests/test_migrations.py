@@ -45,7 +45,7 @@ def test_migrations_create_every_table_from_empty(empty_store: Store) -> None:
     assert empty_store.current_revision() is None
     empty_store.migrate()
     assert _tables(empty_store) == set(metadata.tables) | {"alembic_version"}
-    assert empty_store.current_revision() == empty_store.head_revision() == "0001"
+    assert empty_store.current_revision() == empty_store.head_revision() == "0002"
 
 
 def test_alembic_check_finds_no_drift_from_the_tables(empty_store: Store) -> None:
@@ -88,3 +88,25 @@ def test_indexes_cover_what_queries_filter_by(empty_store: Store) -> None:
     assert ["nation", "engagement_id"] in indexed("participants")
     assert ["kind", "start_year"] in indexed("engagements")
     assert ["start_year", "end_year"] in indexed("engagements")
+
+
+def test_upgrading_keeps_the_records_already_stored(empty_store: Store) -> None:
+    empty_store.migrate("0001")
+    with empty_store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO nations (iso3, name, historical) VALUES ('USA', 'United States', false)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO engagements (id, kind, title, start_date, start_precision, start_year, "
+            "objectives, version, created_at, created_by, updated_at, updated_by) VALUES "
+            "(1, 'visit', 'Kept', '2001-01-01', 'year', 2001, '[]', 1, "
+            "'2026-01-01 00:00:00', 't', '2026-01-01 00:00:00', 't')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO participants (engagement_id, nation, role) "
+            "VALUES (1, 'USA', 'participant')"
+        )
+    empty_store.migrate()
+    with empty_store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT title FROM engagements").scalar_one() == "Kept"
+        assert connection.exec_driver_sql("SELECT count(*) FROM participants").scalar_one() == 1

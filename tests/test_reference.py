@@ -18,8 +18,16 @@ def _tsv(name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(text.splitlines(), delimiter="\t"))
 
 
-def test_crosswalk_columns_and_keys_are_sound() -> None:
-    rows = _tsv("crosswalk.tsv")
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        p.name
+        for p in resources.files("comity.nations").iterdir()
+        if p.name.startswith("crosswalk") and p.name.endswith(".tsv")
+    ),
+)
+def test_crosswalk_columns_and_keys_are_sound(name: str) -> None:
+    rows = _tsv(name)
     assert list(rows[0]) == ["system", "code", "iso3", "valid_from", "valid_to", "note"]
     nations = load_reference().nations
     for row in rows:

@@ -136,6 +136,16 @@ class UnknownNationError(ComityError):
 
 
 class ImportRejectedError(ComityError):
-    """An import found problems and wrote nothing."""
+    """An import found problems and wrote nothing.
+
+    Args:
+        message: What failed.
+        hint: The next step.
+        report: The import's report, listing every problem, when the files were read.
+    """
 
     status = 422
+
+    def __init__(self, message: str, hint: str | None = None, report: object = None) -> None:
+        super().__init__(message, hint)
+        self.report = report

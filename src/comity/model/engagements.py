@@ -9,6 +9,8 @@ nation registry (known nations only; a nation takes part only in years it existe
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
@@ -38,6 +40,7 @@ __all__ = [
     "Participant",
     "ParticipantRole",
     "Programme",
+    "Provenance",
     "Source",
     "participants_of",
 ]
@@ -115,6 +118,22 @@ class Source(BaseModel):
         return self
 
 
+class Provenance(BaseModel):
+    """Which dataset row a record was imported from.
+
+    Attributes:
+        dataset: The dataset's name (e.g. ``mme_exercises``).
+        version: Its version, or the checksum of the file imported.
+        row: Line number or identifier of the row in the file.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dataset: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    version: Annotated[str, StringConstraints(max_length=64)] | None = None
+    row: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
 class Programme(BaseModel):
     """A recurring series or standing programme (RIMPAC, Cobra Gold, IMET, a staff course).
 
@@ -161,9 +180,10 @@ class Engagement(BaseModel):
         objectives: What it set out to achieve.
         description: Free text.
         details: Kind-specific fields (see :mod:`comity.model.details`).
-        sources: Where the record comes from.
+        sources: References: dataset rows, web pages, documents.
         releasability: Who may see it; PUBLIC by default.
         external_id: A stable key from its source (e.g. ``mme:mme87``), for idempotent imports.
+        provenance: The dataset row it was imported from, if it was.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -188,6 +208,7 @@ class Engagement(BaseModel):
     sources: tuple[Source, ...] = ()
     releasability: Releasability = PUBLIC
     external_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    provenance: Provenance | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -316,6 +337,19 @@ class Engagement(BaseModel):
                     )
                 )
         return problems
+
+    def content_hash(self) -> str:
+        """A digest of everything but the provenance: equal records have equal digests.
+
+        Imports compare it with the stored one to tell an unchanged record from an updated one.
+        """
+        canonical = json.dumps(
+            self.model_dump(mode="json", exclude={"provenance"}),
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def active_years(self, until: int) -> range:
         """Calendar years it is active, up to ``until`` for a standing tie still in force."""

@@ -7,7 +7,8 @@ Sources, each reviewable as data:
 - historical states: ``extra_nations.tsv`` (ISO 3166-3 codes where they exist, ``X..`` otherwise);
 - CoW, CoW abbreviation and Gleditsch-Ward codes with their validity dates, and the years in which
   an ISO code stands for another state (``crosswalk.tsv``, rebuilt by
-  ``scripts/reference/build_crosswalk.py``);
+  ``scripts/reference/build_crosswalk.py``), and one ``crosswalk_<system>.tsv`` per further code
+  system (Hofstede, CAMEO);
 - state-system spells: the bundled Correlates of War state list (v2016), cut by the crosswalk's
   dates (so the CoW spell of code 365 becomes Russia to 1921, the USSR 1922-1991, Russia again);
 - extra spellings: ``aliases.tsv``.
@@ -72,6 +73,16 @@ def _optional_date(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
+def _crosswalk_files() -> list[str]:
+    # crosswalk.tsv holds the CoW/GW/ISO codes; crosswalk_<system>.tsv files add one system each.
+    folder = resources.files("comity.nations")
+    return sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.name.startswith("crosswalk") and entry.name.endswith(".tsv")
+    )
+
+
 def _read_codes() -> tuple[NationCode, ...]:
     return tuple(
         NationCode(
@@ -81,7 +92,8 @@ def _read_codes() -> tuple[NationCode, ...]:
             valid_from=_optional_date(row["valid_from"]),
             valid_to=_optional_date(row["valid_to"]),
         )
-        for row in _read_tsv("crosswalk.tsv")
+        for name in _crosswalk_files()
+        for row in _read_tsv(name)
     )
 
 

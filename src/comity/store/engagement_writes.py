@@ -56,6 +56,7 @@ class _Programmes:
 
 
 def _row(engagement: Engagement, label_id: int | None, programme_id: int | None) -> dict[str, Any]:
+    provenance = engagement.provenance
     details = (
         engagement.details.model_dump(mode="json", exclude={"kind"}) if engagement.details else None
     )
@@ -78,6 +79,10 @@ def _row(engagement: Engagement, label_id: int | None, programme_id: int | None)
         "details": details,
         "label_id": label_id,
         "external_id": engagement.external_id,
+        "source_dataset": provenance.dataset if provenance else None,
+        "source_version": provenance.version if provenance else None,
+        "source_row": provenance.row if provenance else None,
+        "content_hash": engagement.content_hash(),
     }
 
 

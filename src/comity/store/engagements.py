@@ -234,6 +234,13 @@ def _assemble(connection: Connection, rows: Sequence[Any]) -> list[StoredEngagem
             "sources": sources[row.id],
             "releasability": labels.get(row.label_id),
             "external_id": row.external_id,
+            "provenance": {
+                "dataset": row.source_dataset,
+                "version": row.source_version,
+                "row": row.source_row,
+            }
+            if row.source_dataset
+            else None,
         }
         out.append(
             StoredEngagement(

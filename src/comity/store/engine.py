@@ -103,12 +103,32 @@ class Store:
                 f"The store at {self.describe()} failed: {error.orig}"
             ) from error
 
-    def migrate(self) -> None:
-        """Apply every pending migration (creates the schema on an empty database)."""
-        with self.engine.begin() as connection:
-            config = alembic_config(self.engine.url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+    def migrate(self, revision: str = "head") -> None:
+        """Apply every pending migration (creates the schema on an empty database).
+
+        On SQLite, foreign keys are off while a migration runs (a table rebuilt in batch mode
+        must not cascade deletes into its children) and checked afterwards.
+
+        Raises:
+            StoreUnavailableError: When a migration leaves a broken foreign key behind.
+        """
+        with self.engine.connect() as connection:
+            if self.is_sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+                connection.commit()
+            with connection.begin():
+                config = alembic_config(self.engine.url)
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+            if self.is_sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
+                if broken:
+                    raise StoreUnavailableError(
+                        f"Migrating {self.describe()} left {len(broken)} broken references.",
+                        hint="Restore the database from its backup and report the problem.",
+                    )
 
     def current_revision(self) -> str | None:
         """The migration the database is at; None when it was never initialised."""

@@ -28,6 +28,12 @@ from sqlalchemy import (
 
 __all__ = [
     "assessments",
+    "coverage",
+    "datasets",
+    "dispute_years",
+    "import_runs",
+    "nation_scores",
+    "rivalries",
     "engagement_sources",
     "engagements",
     "institutions",
@@ -240,6 +246,10 @@ engagements = Table(
     Column("details", JSON(none_as_null=True)),
     Column("label_id", Integer, ForeignKey("release_labels.id")),
     Column("external_id", String(200), unique=True),
+    Column("source_dataset", String(50)),
+    Column("source_version", String(64)),
+    Column("source_row", String(100)),
+    Column("content_hash", String(64)),
     Column("version", Integer, nullable=False),
     *_audit_columns(),
     CheckConstraint(_one_of("kind", _KINDS), name="kind"),
@@ -247,6 +257,7 @@ engagements = Table(
     Index(None, "kind", "start_year"),
     Index(None, "start_year", "end_year"),
     Index(None, "programme_id"),
+    Index(None, "source_dataset"),
 )
 
 participants = Table(
@@ -308,4 +319,101 @@ assessments = Table(
     Column("label_id", Integer, ForeignKey("release_labels.id")),
     *_audit_columns(),
     Index(None, "engagement_id"),
+)
+
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("version", String(64)),
+    Column("citation", Text),
+    Column("licence", Text),
+    Column("source_file", Text),
+    Column("checksum", String(64)),
+    Column("records", Integer, nullable=False),
+    Column("first_year", Integer),
+    Column("last_year", Integer),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("imported_by", String(100), nullable=False),
+)
+
+import_runs = Table(
+    "import_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset", String(50), nullable=False),
+    Column("source_file", Text),
+    Column("checksum", String(64)),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("removed", Integer, nullable=False),
+    Column("excluded", Integer, nullable=False),
+    Index(None, "dataset"),
+)
+
+coverage = Table(
+    "coverage",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset", String(50), nullable=False),
+    Column("nation", String(3), ForeignKey("nations.iso3")),
+    Column("first_year", Integer, nullable=False),
+    Column("last_year", Integer, nullable=False),
+    Column("note", Text),
+    Index(None, "dataset"),
+    Index(None, "nation"),
+)
+
+nation_scores = Table(
+    "nation_scores",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset", String(50), nullable=False),
+    Column("measure", String(40), nullable=False),
+    Column("nation", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("year", Integer),
+    Column("value", Float, nullable=False),
+    Index(None, "measure", "nation", "year"),
+    Index(None, "dataset"),
+)
+
+dispute_years = Table(
+    "dispute_years",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset", String(50), nullable=False),
+    Column("dispute", String(20), nullable=False),
+    Column("nation1", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("nation2", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("onset", Boolean, nullable=False),
+    Column("hostility", Integer),
+    Column("fatality", Integer),
+    Column("initiator", String(3)),
+    CheckConstraint("nation1 < nation2", name="pair_ordered"),
+    Index(None, "nation1", "nation2", "year"),
+    Index(None, "dataset"),
+)
+
+rivalries = Table(
+    "rivalries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dataset", String(50), nullable=False),
+    Column("rivalry", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("nation1", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("nation2", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("first_year", Integer, nullable=False),
+    Column("last_year", Integer, nullable=False),
+    Column("region", String(100)),
+    Column("types", String(200)),
+    CheckConstraint("nation1 < nation2", name="pair_ordered"),
+    Index(None, "nation1", "nation2"),
+    Index(None, "dataset"),
 )

@@ -1,0 +1,193 @@
+"""Use cases of imports: run one importer, all bundled ones, and list the sources."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from comity.access.viewer import Role, Viewer
+from comity.errors import ImportRejectedError
+from comity.ingest.base import ImportContext, Importer, ImportReport, Progress, checksum
+from comity.ingest.catalog import IMPORTERS, get_importer
+from comity.nations.resolver import NationResolver, default_resolver
+from comity.services.engagements import require
+from comity.store import Store
+from comity.store import imports as import_store
+from comity.store import nations as nation_store
+from comity.store.imports import DatasetRecord, SyncCounts
+
+__all__ = ["SourceStatus", "bundled_paths", "import_dataset", "list_sources", "read_names"]
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run so that it rolls back."""
+
+
+def bundled_paths(importer: Importer) -> list[Path]:
+    """The files of a bundled dataset, inside the installed package."""
+    folder = resources.files("comity").joinpath("data", importer.info.name)
+    return [Path(str(folder.joinpath(name))) for name in importer.info.files]
+
+
+def read_names(path: Path) -> dict[str, str]:
+    """Read extra spellings from a two-column file: a name, then the nation it means.
+
+    Comma- or tab-separated, with or without a header line (``name,nation``).
+
+    Raises:
+        ImportRejectedError: When the file cannot be read or a line has not two columns.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImportRejectedError(f"Cannot read the names file {path}: {error}") from None
+    first_line = text.splitlines()[0] if text else ""
+    delimiter = "\t" if "\t" in first_line else ","
+    names: dict[str, str] = {}
+    for line, row in enumerate(csv.reader(text.splitlines(), delimiter=delimiter), start=1):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) != 2:
+            raise ImportRejectedError(
+                f"{path.name}, line {line}: write a name and a nation key, separated by a comma."
+            )
+        name, key = row[0].strip(), row[1].strip().upper()
+        if line == 1 and key in {"NATION", "ISO3", "KEY"}:
+            continue
+        names[name] = key
+    return names
+
+
+def import_dataset(
+    store: Store,
+    dataset: str | Importer,
+    paths: Sequence[Path] | None = None,
+    *,
+    viewer: Viewer,
+    dry_run: bool = False,
+    names: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import one dataset: read, resolve and validate everything, then write it in one transaction.
+
+    Args:
+        store: The store.
+        dataset: The dataset's name (see ``comity sources``) or an importer.
+        paths: Files to read instead of the bundled ones.
+        viewer: Who imports; needs the role planner.
+        dry_run: Do everything, report, and write nothing.
+        names: Extra spellings of nations (name -> key) for names the resolver does not know.
+        progress: Told of rows read.
+
+    Returns:
+        The report: added, updated, unchanged, removed and excluded records.
+
+    Raises:
+        ImportRejectedError: When any problem is found; nothing is written. Its ``report`` lists
+            every problem with its file, row and column.
+    """
+    require(viewer, Role.PLANNER, "import data")
+    importer = get_importer(dataset) if isinstance(dataset, str) else dataset
+    name = importer.info.name
+    files = list(paths) if paths else bundled_paths(importer)
+    for path in files:
+        if not path.is_file():
+            raise ImportRejectedError(
+                f"{path} does not exist or is not a file.",
+                hint=f"Give the path of a {importer.info.title} file, or none for the bundled one.",
+            )
+    store.check_ready()
+    started = time.perf_counter()
+    version = checksum(files)
+    report = ImportReport(dataset=name, files=[str(p) for p in files], version=version,
+                          dry_run=dry_run)  # fmt: skip
+    with store.connect() as connection:
+        nations = nation_store.load_nations(connection)
+    if names:
+        unknown = sorted({key for key in names.values() if key not in nations})
+        if unknown:
+            raise ImportRejectedError(
+                f"The names file maps to unknown nation keys: {', '.join(unknown)}.",
+                hint="Use ISO alpha-3 keys; `comity nations --search TEXT` finds them.",
+            )
+        resolver = NationResolver(extra_aliases=names)
+    else:
+        resolver = default_resolver()
+    context = ImportContext(resolver, nations, version, progress)
+    batch = importer.read(files, context)
+    report.rows_read = batch.rows_read
+    report.excluded = context.excluded
+    report.corrected = context.corrected
+    report.issues = context.issues
+    report.issue_count = context.issue_count
+    if context.issue_count:
+        report.seconds = time.perf_counter() - started
+        raise ImportRejectedError(
+            f"{name}: {context.issue_count} problem(s) found; nothing was written. "
+            f"First: {context.issues[0]}",
+            hint="Fix the file, or map unknown names with --names FILE, and run again.",
+            report=report,
+        )
+    first, last = batch.years()
+    info = importer.info
+    record = DatasetRecord(
+        name=name,
+        title=info.title,
+        version=info.version,
+        citation=info.citation,
+        licence=info.licence,
+        source_file=", ".join(p.name for p in files),
+        checksum=version,
+        records=batch.records,
+        first_year=first,
+        last_year=last,
+        imported_at=datetime.now(UTC),
+        imported_by=viewer.name,
+    )
+    writer = Viewer(name=viewer.name, nation=viewer.nation, role=Role.ADMIN, unrestricted=True)
+    counts = SyncCounts()
+    try:
+        with store.transaction() as connection:
+            counts = import_store.write_import(
+                connection,
+                record,
+                writer,
+                engagements=batch.engagements,
+                scores=batch.scores,
+                disputes=batch.disputes,
+                rivalries=batch.rivalries,
+                coverage=batch.coverage,
+                organisations=batch.organisations,
+                memberships=batch.memberships,
+                excluded=sum(context.excluded.values()),
+            )
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    report.written = not dry_run
+    report.added, report.updated = counts.added, counts.updated
+    report.unchanged, report.removed = counts.unchanged, counts.removed
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """A dataset comity can import, and what the store holds of it."""
+
+    importer: Importer
+    imported: DatasetRecord | None
+
+
+def list_sources(store: Store) -> list[SourceStatus]:
+    """Every bundled dataset with its citation, and, once imported, its years and records."""
+    store.check_ready()
+    with store.connect() as connection:
+        imported = import_store.list_datasets(connection)
+    return [SourceStatus(importer, imported.get(name)) for name, importer in IMPORTERS.items()]

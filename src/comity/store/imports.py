@@ -1,0 +1,297 @@
+"""Writes of an import: bring a dataset's records in line with a batch, and record the run.
+
+Each function works in the caller's transaction and changes only what differs, so importing the
+same file twice writes nothing the second time and reports every record unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, delete, insert, select, update
+
+from comity.access.viewer import Viewer
+from comity.model.engagements import Engagement
+from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
+from comity.model.nations import Membership, Organisation
+from comity.store import tables
+from comity.store.bulk import insert_rows
+from comity.store.engagement_writes import insert_engagements, update_engagement
+from comity.store.nations import seed_organisations
+
+__all__ = [
+    "DatasetRecord",
+    "SyncCounts",
+    "list_datasets",
+    "record_dataset",
+    "replace_coverage",
+    "sync_disputes",
+    "sync_engagements",
+    "sync_rivalries",
+    "sync_scores",
+    "write_import",
+]
+
+_CHUNK = 2000
+
+
+@dataclass
+class SyncCounts:
+    """Records added, updated, left unchanged and removed by a sync."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    def __iadd__(self, other: SyncCounts) -> SyncCounts:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.removed += other.removed
+        return self
+
+
+def _delete_ids(connection: Connection, table: Table, column: str, ids: Sequence[int]) -> None:
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        connection.execute(delete(table).where(table.c[column].in_(chunk)))
+
+
+def sync_engagements(
+    connection: Connection, dataset: str, engagements: Sequence[Engagement], viewer: Viewer
+) -> SyncCounts:
+    """Make the dataset's stored engagements equal to ``engagements``, matched by external id.
+
+    New external ids are added, changed records (by content digest) updated in place (their ids
+    and assessments stay), and records the dataset no longer has removed.
+
+    Raises:
+        ValueError: When a record has no external id (an importer's bug).
+    """
+    table = tables.engagements
+    existing = {
+        row.external_id: (row.id, row.content_hash)
+        for row in connection.execute(
+            select(table.c.id, table.c.external_id, table.c.content_hash).where(
+                table.c.source_dataset == dataset
+            )
+        )
+    }
+    counts = SyncCounts()
+    new: list[Engagement] = []
+    seen: set[str] = set()
+    for engagement in engagements:
+        key = engagement.external_id
+        if key is None:
+            raise ValueError(f"an engagement of {dataset} has no external id")
+        seen.add(key)
+        stored = existing.get(key)
+        if stored is None:
+            new.append(engagement)
+        elif stored[1] != engagement.content_hash():
+            update_engagement(connection, stored[0], engagement, viewer)
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    insert_engagements(connection, new, viewer.name)
+    counts.added = len(new)
+    gone = [engagement_id for key, (engagement_id, _) in existing.items() if key not in seen]
+    for child in (tables.participants, tables.engagement_sources, tables.assessments):
+        _delete_ids(connection, child, "engagement_id", gone)
+    _delete_ids(connection, table, "id", gone)
+    counts.removed = len(gone)
+    return counts
+
+
+def _sync_rows(
+    connection: Connection,
+    table: Table,
+    dataset: str,
+    rows: Iterable[dict[str, Any]],
+    key: tuple[str, ...],
+) -> SyncCounts:
+    """Make the dataset's rows of ``table`` equal to ``rows`` (matched on ``key``)."""
+    columns = [c.name for c in table.columns if c.name not in {"id"}]
+    existing: dict[tuple[Any, ...], tuple[int, tuple[Any, ...]]] = {}
+    for row in connection.execute(
+        select(table.c.id, *(table.c[c] for c in columns)).where(table.c.dataset == dataset)
+    ):
+        mapping = row._mapping
+        existing[tuple(mapping[k] for k in key)] = (row.id, tuple(mapping[c] for c in columns))
+    counts = SyncCounts()
+    to_insert: list[dict[str, Any]] = []
+    to_delete: list[int] = []
+    seen: set[tuple[Any, ...]] = set()
+    for record in rows:
+        identity = tuple(record[k] for k in key)
+        seen.add(identity)
+        values = tuple(record[c] for c in columns)
+        stored = existing.get(identity)
+        if stored is None:
+            to_insert.append(record)
+            counts.added += 1
+        elif stored[1] != values:
+            to_delete.append(stored[0])
+            to_insert.append(record)
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    gone = [row_id for identity, (row_id, _) in existing.items() if identity not in seen]
+    counts.removed = len(gone)
+    _delete_ids(connection, table, "id", to_delete + gone)
+    for start in range(0, len(to_insert), _CHUNK):
+        insert_rows(
+            connection,
+            table,
+            [{c: r[c] for c in columns} for r in to_insert[start : start + _CHUNK]],
+        )
+    return counts
+
+
+def sync_scores(connection: Connection, dataset: str, scores: Sequence[NationScore]) -> SyncCounts:
+    """Make the dataset's nation scores equal to ``scores``."""
+    return _sync_rows(
+        connection,
+        tables.nation_scores,
+        dataset,
+        (asdict(s) for s in scores),
+        ("measure", "nation", "year"),
+    )
+
+
+def sync_disputes(
+    connection: Connection, dataset: str, disputes: Sequence[DisputeYear]
+) -> SyncCounts:
+    """Make the dataset's dispute dyad-years equal to ``disputes``."""
+    return _sync_rows(
+        connection,
+        tables.dispute_years,
+        dataset,
+        (asdict(d) for d in disputes),
+        ("dispute", "nation1", "nation2", "year"),
+    )
+
+
+def sync_rivalries(
+    connection: Connection, dataset: str, rivalries: Sequence[Rivalry]
+) -> SyncCounts:
+    """Make the dataset's rivalries equal to ``rivalries``."""
+    rows = ({**asdict(r), "types": ",".join(r.types) or None} for r in rivalries)
+    return _sync_rows(
+        connection, tables.rivalries, dataset, rows, ("rivalry", "nation1", "nation2")
+    )
+
+
+def replace_coverage(connection: Connection, dataset: str, spans: Sequence[CoverageSpan]) -> None:
+    """Replace what the dataset says it covers, unless it is unchanged."""
+    table = tables.coverage
+    current = sorted(
+        (row.nation or "", row.first_year, row.last_year, row.note or "")
+        for row in connection.execute(select(table).where(table.c.dataset == dataset))
+    )
+    wanted = sorted((s.nation or "", s.first_year, s.last_year, s.note or "") for s in spans)
+    if current == wanted:
+        return
+    connection.execute(delete(table).where(table.c.dataset == dataset))
+    if spans:
+        connection.execute(
+            insert(table),
+            [
+                {"dataset": dataset, "nation": s.nation, "first_year": s.first_year,
+                 "last_year": s.last_year, "note": s.note}
+                for s in spans
+            ],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """What the store knows of an imported dataset."""
+
+    name: str
+    title: str
+    version: str | None
+    citation: str | None
+    licence: str | None
+    source_file: str | None
+    checksum: str | None
+    records: int
+    first_year: int | None
+    last_year: int | None
+    imported_at: datetime
+    imported_by: str
+
+
+def record_dataset(
+    connection: Connection, record: DatasetRecord, counts: SyncCounts, excluded: int = 0
+) -> None:
+    """Upsert the dataset's row (only when something changed) and log the run."""
+    table = tables.datasets
+    values = asdict(record)
+    stored = connection.execute(select(table).where(table.c.name == record.name)).first()
+    compared = ("title", "version", "citation", "licence", "checksum", "records", "first_year",
+                "last_year", "source_file")  # fmt: skip
+    if stored is None:
+        connection.execute(insert(table).values(**values))
+    elif any(getattr(stored, c) != values[c] for c in compared):
+        connection.execute(update(table).where(table.c.name == record.name).values(**values))
+    if counts.added or counts.updated or counts.removed or stored is None:
+        connection.execute(
+            insert(tables.import_runs).values(
+                dataset=record.name,
+                source_file=record.source_file,
+                checksum=record.checksum,
+                started_at=record.imported_at,
+                finished_at=datetime.now(UTC),
+                actor=record.imported_by,
+                added=counts.added,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+                removed=counts.removed,
+                excluded=excluded,
+            )
+        )
+
+
+def write_import(
+    connection: Connection,
+    record: DatasetRecord,
+    viewer: Viewer,
+    *,
+    engagements: Sequence[Engagement] = (),
+    scores: Sequence[NationScore] = (),
+    disputes: Sequence[DisputeYear] = (),
+    rivalries: Sequence[Rivalry] = (),
+    coverage: Sequence[CoverageSpan] = (),
+    organisations: Sequence[Organisation] | None = None,
+    memberships: Sequence[Membership] | None = None,
+    excluded: int = 0,
+) -> SyncCounts:
+    """Bring everything the dataset ``record.name`` owns in line with what was read.
+
+    Runs in the caller's transaction; touches only rows of this dataset.
+    """
+    name = record.name
+    counts = SyncCounts()
+    counts += sync_engagements(connection, name, engagements, viewer)
+    counts += sync_scores(connection, name, scores)
+    counts += sync_disputes(connection, name, disputes)
+    counts += sync_rivalries(connection, name, rivalries)
+    if organisations is not None and memberships is not None:
+        seeded = seed_organisations(connection, organisations, memberships)
+        counts += SyncCounts(added=seeded.added, updated=seeded.updated, unchanged=seeded.unchanged)
+    replace_coverage(connection, name, coverage)
+    record_dataset(connection, record, counts, excluded)
+    return counts
+
+
+def list_datasets(connection: Connection) -> dict[str, DatasetRecord]:
+    """The imported datasets by name."""
+    return {
+        row.name: DatasetRecord(**{k: getattr(row, k) for k in DatasetRecord.__dataclass_fields__})
+        for row in connection.execute(select(tables.datasets))
+    }
