@@ -20,6 +20,7 @@ from comity.errors import UnknownNationError, ValidationError
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
 from comity.model.nations import Membership, Nation, Organisation
+from comity.model.prepared import PreparedEngagement
 from comity.model.validation import validate_engagement
 from comity.nations.resolver import NationResolver
 
@@ -90,7 +91,7 @@ class Issue:
 class Batch:
     """Everything an importer read, checked and ready to write."""
 
-    engagements: list[Engagement] = field(default_factory=list)
+    engagements: list[Engagement | PreparedEngagement] = field(default_factory=list)
     scores: list[NationScore] = field(default_factory=list)
     disputes: list[DisputeYear] = field(default_factory=list)
     rivalries: list[Rivalry] = field(default_factory=list)
@@ -238,6 +239,8 @@ class ImportContext:
             return self.resolver.resolve_key(str(value), system=system, year=year)
         except UnknownNationError as error:
             reason = error.message.rstrip(".")
+            if reason.startswith("Unknown nation"):
+                reason = "unknown nation" + (f" as a {error.system} code" if error.system else "")
             if error.hint:
                 reason += f"; {error.hint}"
             self.issue(file, row, reason, column=column, value=value)

@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 from comity.errors import NotFoundError
-from comity.ingest import us_senior_visits
+from comity.ingest import (
+    atop_alliances,
+    cow_alliances,
+    cow_states,
+    democracy_scores,
+    hofstede,
+    mid_dyadic,
+    mme_exercises,
+    organisations,
+    un_peacekeeping,
+    us_senior_visits,
+)
 from comity.ingest.base import Importer
 
 __all__ = ["IMPORTERS", "get_importer"]
 
-IMPORTERS: dict[str, Importer] = {
-    module.IMPORTER.info.name: module.IMPORTER for module in (us_senior_visits,)
-}
+# The registry's own datasets first, then engagements, then measures.
+_MODULES = (
+    cow_states,
+    organisations,
+    mme_exercises,
+    atop_alliances,
+    cow_alliances,
+    un_peacekeeping,
+    us_senior_visits,
+    mid_dyadic,
+    democracy_scores,
+    hofstede,
+)
+
+IMPORTERS: dict[str, Importer] = {module.IMPORTER.info.name: module.IMPORTER for module in _MODULES}
 
 
 def get_importer(name: str) -> Importer:

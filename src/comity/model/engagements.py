@@ -9,8 +9,6 @@ nation registry (known nations only; a nation takes part only in years it existe
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
@@ -42,6 +40,7 @@ __all__ = [
     "Programme",
     "Provenance",
     "Source",
+    "existence_problem",
     "participants_of",
 ]
 
@@ -320,22 +319,15 @@ class Engagement(BaseModel):
         """
         problems: list[FieldProblem] = []
         first = self.first_day
-        last = self.last_day or date.max
         for index, participant in enumerate(self.participants):
             field = f"participants.{index}.nation"
             nation = directory.get(participant.nation)
             if nation is None:
                 problems.append(FieldProblem(field, "unknown nation", participant.nation))
-            elif not nation.exists_during(first, last):
-                span = _period_text(first, self.last_day)
-                problems.append(
-                    FieldProblem(
-                        field,
-                        f"{nation.name} was not a state in {span} (state-system years "
-                        f"{nation.years})",
-                        participant.nation,
-                    )
-                )
+            else:
+                reason = existence_problem(nation, first, self.last_day)
+                if reason is not None:
+                    problems.append(FieldProblem(field, reason, participant.nation))
         return problems
 
     def content_hash(self) -> str:
@@ -343,18 +335,25 @@ class Engagement(BaseModel):
 
         Imports compare it with the stored one to tell an unchanged record from an updated one.
         """
-        canonical = json.dumps(
-            self.model_dump(mode="json", exclude={"provenance"}),
-            sort_keys=True,
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        from comity.model.prepared import content_digest
+
+        return content_digest(self.model_dump(mode="json"))
 
     def active_years(self, until: int) -> range:
         """Calendar years it is active, up to ``until`` for a standing tie still in force."""
         end_year = self.end_year
         return range(self.start_year, (until if end_year is None else end_year) + 1)
+
+
+def existence_problem(nation: Nation, first: date, last: date | None) -> str | None:
+    """Why ``nation`` cannot take part from ``first`` to ``last`` (None: open), or None if it can.
+
+    A nation takes part when it was a state on at least one day of the period.
+    """
+    if nation.exists_during(first, last or date.max):
+        return None
+    span = _period_text(first, last)
+    return f"{nation.name} was not a state in {span} (state-system years {nation.years})"
 
 
 def _period_text(first: date, last: date | None) -> str:

@@ -34,8 +34,8 @@ class DisputeYear:
     """A militarised interstate dispute between two nations in one year (non-directed).
 
     Attributes:
-        dataset: ``gml_mid`` or ``cow_mid5``.
-        dispute: The dispute's number.
+        dataset: The dataset it was imported with (``mid_dyadic``).
+        dispute: The dispute's number, prefixed by its file (``gml:2968``, ``mid5:4182``).
         nation1: The pair's first key (alphabetically).
         nation2: The pair's second key.
         year: The year.

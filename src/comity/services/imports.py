@@ -14,14 +14,24 @@ from comity.access.viewer import Role, Viewer
 from comity.errors import ImportRejectedError
 from comity.ingest.base import ImportContext, Importer, ImportReport, Progress, checksum
 from comity.ingest.catalog import IMPORTERS, get_importer
+from comity.ingest.mapped_file import MappedFile
+from comity.ingest.mapping import read_mapping
 from comity.nations.resolver import NationResolver, default_resolver
-from comity.services.engagements import require
+from comity.services.engagements import check_release, require
 from comity.store import Store
 from comity.store import imports as import_store
 from comity.store import nations as nation_store
 from comity.store.imports import DatasetRecord, SyncCounts
 
-__all__ = ["SourceStatus", "bundled_paths", "import_dataset", "list_sources", "read_names"]
+__all__ = [
+    "SourceStatus",
+    "bundled_paths",
+    "datasets_to_import",
+    "import_dataset",
+    "list_sources",
+    "mapped_importer",
+    "read_names",
+]
 
 
 class _DryRun(Exception):
@@ -93,7 +103,15 @@ def import_dataset(
     """
     require(viewer, Role.PLANNER, "import data")
     importer = get_importer(dataset) if isinstance(dataset, str) else dataset
+    if isinstance(importer, MappedFile) and importer.mapping.constants.releasability:
+        check_release(viewer, importer.mapping.constants, "mapping")
     name = importer.info.name
+    names = {**getattr(importer, "extra_names", {}), **(names or {})}
+    if not paths and not importer.info.files:
+        raise ImportRejectedError(
+            f"{name} has no bundled files: give the files to read.",
+            hint="comity import --mapping MAPPING.toml FILE [FILE...]",
+        )
     files = list(paths) if paths else bundled_paths(importer)
     for path in files:
         if not path.is_file():
@@ -175,6 +193,28 @@ def import_dataset(
     report.unchanged, report.removed = counts.unchanged, counts.removed
     report.seconds = time.perf_counter() - started
     return report
+
+
+def mapped_importer(path: Path) -> MappedFile:
+    """An importer for the user's own files, from a TOML mapping file.
+
+    Raises:
+        ImportRejectedError: When the mapping cannot be read or is not valid.
+    """
+    return MappedFile(read_mapping(path))
+
+
+def datasets_to_import(store: Store, *, force: bool = False) -> list[str]:
+    """The bundled datasets to import: all with ``force``, else those new or changed since."""
+    store.check_ready()
+    with store.connect() as connection:
+        imported = import_store.list_datasets(connection)
+    chosen = []
+    for name, importer in IMPORTERS.items():
+        record = imported.get(name)
+        if force or record is None or record.checksum != checksum(bundled_paths(importer)):
+            chosen.append(name)
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from comity.access.viewer import Viewer
 from comity.errors import ConflictError, NotFoundError
-from comity.model.engagements import Engagement, EngagementKind
+from comity.model.engagements import Engagement
+from comity.model.prepared import PreparedEngagement, prepare
 from comity.store import tables
 from comity.store.bulk import insert_rows
 from comity.store.labels import LabelCache
@@ -39,7 +40,7 @@ class _Programmes:
         self._connection = connection
         self._ids: dict[str, int] = {}
 
-    def id_for(self, name: str | None, kind: EngagementKind) -> int | None:
+    def id_for(self, name: str | None, kind: str) -> int | None:
         if not name:
             return None
         if name not in self._ids:
@@ -49,71 +50,68 @@ class _Programmes:
             ).scalar_one_or_none()
             if found is None:
                 found = self._connection.execute(
-                    insert(table).values(name=name, kind=kind.value).returning(table.c.id)
+                    insert(table).values(name=name, kind=kind).returning(table.c.id)
                 ).scalar_one()
             self._ids[name] = int(found)
         return self._ids[name]
 
 
-def _row(engagement: Engagement, label_id: int | None, programme_id: int | None) -> dict[str, Any]:
-    provenance = engagement.provenance
-    details = (
-        engagement.details.model_dump(mode="json", exclude={"kind"}) if engagement.details else None
-    )
+def _row(
+    record: PreparedEngagement, label_id: int | None, programme_id: int | None
+) -> dict[str, Any]:
     return {
-        "kind": engagement.kind.value,
-        "title": engagement.title,
-        "start_date": engagement.start.value,
-        "start_precision": engagement.start.precision.value,
-        "end_date": engagement.end.value if engagement.end else None,
-        "end_precision": engagement.end.precision.value if engagement.end else None,
-        "start_year": engagement.start_year,
-        "end_year": engagement.end_year,
-        "host": engagement.host,
-        "location": engagement.location,
-        "latitude": engagement.latitude,
-        "longitude": engagement.longitude,
+        "kind": record.kind,
+        "title": record.title,
+        "start_date": record.start_date,
+        "start_precision": record.start_precision,
+        "end_date": record.end_date,
+        "end_precision": record.end_precision,
+        "start_year": record.start_year,
+        "end_year": record.end_year,
+        "host": record.host,
+        "location": record.location,
+        "latitude": record.latitude,
+        "longitude": record.longitude,
         "programme_id": programme_id,
-        "objectives": list(engagement.objectives),
-        "description": engagement.description,
-        "details": details,
+        "objectives": list(record.objectives),
+        "description": record.description,
+        "details": record.details,
         "label_id": label_id,
-        "external_id": engagement.external_id,
-        "source_dataset": provenance.dataset if provenance else None,
-        "source_version": provenance.version if provenance else None,
-        "source_row": provenance.row if provenance else None,
-        "content_hash": engagement.content_hash(),
+        "external_id": record.external_id,
+        "source_dataset": record.source_dataset,
+        "source_version": record.source_version,
+        "source_row": record.source_row,
+        "content_hash": record.content_hash,
     }
 
 
 def _children(
-    engagement_id: int, engagement: Engagement
+    engagement_id: int, record: PreparedEngagement
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     participants = [
-        {
-            "engagement_id": engagement_id,
-            "nation": p.nation,
-            "role": p.role.value,
-            "personnel": p.personnel,
-        }
-        for p in engagement.participants
+        {"engagement_id": engagement_id, "nation": nation, "role": role, "personnel": personnel}
+        for nation, role, personnel in record.participants
     ]
     sources = [
         {
             "engagement_id": engagement_id,
-            "dataset": s.dataset,
-            "version": s.version,
-            "row": s.row,
-            "url": s.url,
-            "document": s.document,
+            "dataset": s.get("dataset"),
+            "version": s.get("version"),
+            "row": s.get("row"),
+            "url": s.get("url"),
+            "document": s.get("document"),
         }
-        for s in engagement.sources
+        for s in record.sources
     ]
     return participants, sources
 
 
+def _prepared(records: Sequence[Engagement | PreparedEngagement]) -> list[PreparedEngagement]:
+    return [r if isinstance(r, PreparedEngagement) else prepare(r) for r in records]
+
+
 def insert_engagements(
-    connection: Connection, engagements: Sequence[Engagement], actor: str
+    connection: Connection, engagements: Sequence[Engagement | PreparedEngagement], actor: str
 ) -> list[int]:
     """Insert validated engagements with their participants and sources.
 
@@ -132,6 +130,7 @@ def insert_engagements(
     """
     if not engagements:
         return []
+    engagements = _prepared(engagements)
     now = _now()
     labels = LabelCache(connection)
     programmes = _Programmes(connection)
@@ -211,7 +210,7 @@ def _conflict(error: IntegrityError) -> ConflictError:
 def update_engagement(
     connection: Connection,
     engagement_id: int,
-    engagement: Engagement,
+    engagement: Engagement | PreparedEngagement,
     viewer: Viewer,
     expected_version: int | None = None,
 ) -> int:
@@ -244,13 +243,14 @@ def update_engagement(
             f"(version {current}, you had {expected_version}).",
             hint="Read it again and re-apply your change.",
         )
+    record = engagement if isinstance(engagement, PreparedEngagement) else prepare(engagement)
     labels = LabelCache(connection)
     programmes = _Programmes(connection)
     values = {
         **_row(
-            engagement,
-            labels.id_for(engagement.releasability),
-            programmes.id_for(engagement.programme, engagement.kind),
+            record,
+            labels.id_for(record.releasability),
+            programmes.id_for(record.programme, record.kind),
         ),
         "version": current + 1,
         "updated_at": _now(),
@@ -268,7 +268,7 @@ def update_engagement(
         raise ConflictError(f"Engagement {engagement_id} changed while it was being written.")
     connection.execute(delete(_P).where(_P.c.engagement_id == engagement_id))
     connection.execute(delete(_S).where(_S.c.engagement_id == engagement_id))
-    participants, sources = _children(engagement_id, engagement)
+    participants, sources = _children(engagement_id, record)
     connection.execute(insert(_P), participants)
     if sources:
         connection.execute(insert(_S), sources)

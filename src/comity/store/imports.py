@@ -17,10 +17,11 @@ from comity.access.viewer import Viewer
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
 from comity.model.nations import Membership, Organisation
+from comity.model.prepared import PreparedEngagement, prepare
 from comity.store import tables
 from comity.store.bulk import insert_rows
 from comity.store.engagement_writes import insert_engagements, update_engagement
-from comity.store.nations import seed_organisations
+from comity.store.nations import seed_organisations, sync_memberships
 
 __all__ = [
     "DatasetRecord",
@@ -62,7 +63,10 @@ def _delete_ids(connection: Connection, table: Table, column: str, ids: Sequence
 
 
 def sync_engagements(
-    connection: Connection, dataset: str, engagements: Sequence[Engagement], viewer: Viewer
+    connection: Connection,
+    dataset: str,
+    engagements: Sequence[Engagement | PreparedEngagement],
+    viewer: Viewer,
 ) -> SyncCounts:
     """Make the dataset's stored engagements equal to ``engagements``, matched by external id.
 
@@ -82,9 +86,10 @@ def sync_engagements(
         )
     }
     counts = SyncCounts()
-    new: list[Engagement] = []
+    new: list[PreparedEngagement] = []
     seen: set[str] = set()
-    for engagement in engagements:
+    for given in engagements:
+        engagement = given if isinstance(given, PreparedEngagement) else prepare(given)
         key = engagement.external_id
         if key is None:
             raise ValueError(f"an engagement of {dataset} has no external id")
@@ -92,7 +97,7 @@ def sync_engagements(
         stored = existing.get(key)
         if stored is None:
             new.append(engagement)
-        elif stored[1] != engagement.content_hash():
+        elif stored[1] != engagement.content_hash:
             update_engagement(connection, stored[0], engagement, viewer)
             counts.updated += 1
         else:
@@ -262,7 +267,7 @@ def write_import(
     record: DatasetRecord,
     viewer: Viewer,
     *,
-    engagements: Sequence[Engagement] = (),
+    engagements: Sequence[Engagement | PreparedEngagement] = (),
     scores: Sequence[NationScore] = (),
     disputes: Sequence[DisputeYear] = (),
     rivalries: Sequence[Rivalry] = (),
@@ -282,8 +287,9 @@ def write_import(
     counts += sync_disputes(connection, name, disputes)
     counts += sync_rivalries(connection, name, rivalries)
     if organisations is not None and memberships is not None:
-        seeded = seed_organisations(connection, organisations, memberships)
-        counts += SyncCounts(added=seeded.added, updated=seeded.updated, unchanged=seeded.unchanged)
+        seed_organisations(connection, organisations, None)
+        synced = sync_memberships(connection, [o.code for o in organisations], memberships)
+        counts += SyncCounts(added=synced.added, unchanged=synced.unchanged)
     replace_coverage(connection, name, coverage)
     record_dataset(connection, record, counts, excluded)
     return counts

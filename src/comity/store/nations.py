@@ -33,6 +33,7 @@ __all__ = [
     "nation_codes",
     "seed_nations",
     "seed_organisations",
+    "sync_memberships",
 ]
 
 _NATION_FIELDS = (
@@ -112,9 +113,9 @@ def seed_nations(
 def seed_organisations(
     connection: Connection,
     organisations: Sequence[Organisation],
-    memberships: Sequence[Membership],
+    memberships: Sequence[Membership] | None,
 ) -> SeedCounts:
-    """Insert or update organisations; replace the memberships of the ones given."""
+    """Insert or update organisations, and sync their memberships when given."""
     existing = {
         row.code: (row.name, row.kind, row.parent)
         for row in connection.execute(select(tables.organisations))
@@ -140,25 +141,31 @@ def seed_organisations(
                 .values(**values)
             )
             updated += 1
-    codes = [o.code for o in organisations]
-    connection.execute(
-        delete(tables.memberships).where(tables.memberships.c.organisation.in_(codes))
-    )
-    if memberships:
-        connection.execute(
-            insert(tables.memberships),
-            [
-                {
-                    "organisation": m.organisation,
-                    "nation": m.nation,
-                    "joined_year": m.joined,
-                    "left_year": m.left,
-                    "note": m.note,
-                }
-                for m in memberships
-            ],
-        )
+    if memberships is not None:
+        sync_memberships(connection, [o.code for o in organisations], memberships)
     return SeedCounts(added=added, updated=updated, unchanged=len(organisations) - added - updated)
+
+
+def sync_memberships(
+    connection: Connection, organisations: Sequence[str], memberships: Sequence[Membership]
+) -> SeedCounts:
+    """Make the memberships of ``organisations`` equal to ``memberships``.
+
+    Only the spells that differ are deleted or inserted.
+    """
+    table = tables.memberships
+    fields = ("organisation", "nation", "joined_year", "left_year", "note")
+    stored: dict[tuple[object, ...], int] = {}
+    for row in connection.execute(select(table).where(table.c.organisation.in_(organisations))):
+        stored[tuple(getattr(row, f) for f in fields)] = row.id
+    wanted = {(m.organisation, m.nation, m.joined, m.left, m.note) for m in memberships}
+    gone = [row_id for key, row_id in stored.items() if key not in wanted]
+    new = [dict(zip(fields, key, strict=True)) for key in wanted if key not in stored]
+    if gone:
+        connection.execute(delete(table).where(table.c.id.in_(gone)))
+    if new:
+        connection.execute(insert(table), sorted(new, key=lambda r: tuple(map(str, r.values()))))
+    return SeedCounts(added=len(new), updated=0, unchanged=len(wanted) - len(new))
 
 
 def _nations_from_rows(connection: Connection, where: Sequence[object] = ()) -> list[Nation]:
