@@ -13,7 +13,7 @@ from platformdirs import user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "default_database_url", "get_settings"]
+__all__ = ["Settings", "analytic_directory", "default_database_url", "get_settings"]
 
 
 def default_database_url() -> str:
@@ -28,15 +28,35 @@ class Settings(BaseSettings):
     Attributes:
         database_url: SQLAlchemy URL of the store (``COMITY_DATABASE_URL``); SQLite by default,
             ``postgresql://user@host/db`` for a multi-user server.
+        analytic_dir: Folder of the analytic store (``COMITY_ANALYTIC_DIR``): Parquet files of
+            media events and snapshots for DuckDB. By default beside the SQLite file, or in the
+            user data folder for PostgreSQL.
         debug: Show tracebacks for expected errors (``COMITY_DEBUG=1``).
     """
 
     model_config = SettingsConfigDict(env_prefix="COMITY_", extra="ignore")
 
     database_url: str = Field(default_factory=default_database_url)
+    analytic_dir: Path | None = None
     debug: bool = False
 
 
 def get_settings() -> Settings:
     """Return the settings, read from the environment now (cheap; never cached)."""
     return Settings()
+
+
+def analytic_directory(database_url: str) -> Path:
+    """The analytic store's folder for the store at ``database_url``.
+
+    ``COMITY_ANALYTIC_DIR`` wins; a SQLite file ``x/comity.db`` gets ``x/comity-analytic``, so
+    each embedded store keeps its own; a server store uses the user data folder.
+    """
+    chosen = get_settings().analytic_dir
+    if chosen is not None:
+        return chosen
+    prefix = "sqlite:///"
+    if database_url.startswith(prefix) and database_url != prefix + ":memory:":
+        path = Path(database_url[len(prefix) :])
+        return path.parent / f"{path.stem}-analytic"
+    return user_data_path("comity", appauthor=False) / "analytic"

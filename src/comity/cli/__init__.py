@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from comity.cli import engagements, nations, setup
+from comity.cli import engagements, imports, nations, setup
 from comity.cli.output import print_error, stderr
 from comity.cli.state import CliState, state_of
 from comity.errors import ComityError
@@ -103,6 +103,8 @@ app.command("init")(setup.init)
 app.command("nations")(nations.list_nations)
 app.command("nation")(nations.show_nation)
 app.command("orgs")(nations.organisations)
+app.command("import")(imports.import_data)
+app.command("sources")(imports.list_sources)
 app.add_typer(engagements.app, name="engagements")
 
 

@@ -98,6 +98,7 @@ class Batch:
     coverage: list[CoverageSpan] = field(default_factory=list)
     organisations: list[Organisation] | None = None
     memberships: list[Membership] | None = None
+    media_events: Any = None
     rows_read: int = 0
 
     @property
@@ -109,6 +110,7 @@ class Batch:
             + len(self.disputes)
             + len(self.rivalries)
             + len(self.memberships or ())
+            + (self.media_events.num_rows if self.media_events is not None else 0)
         )
 
     def years(self) -> tuple[int | None, int | None]:

@@ -8,6 +8,7 @@ from comity.ingest import (
     cow_alliances,
     cow_states,
     democracy_scores,
+    gdelt_sample,
     hofstede,
     mid_dyadic,
     mme_exercises,
@@ -31,6 +32,7 @@ _MODULES = (
     mid_dyadic,
     democracy_scores,
     hofstede,
+    gdelt_sample,
 )
 
 IMPORTERS: dict[str, Importer] = {module.IMPORTER.info.name: module.IMPORTER for module in _MODULES}

@@ -8,7 +8,6 @@ directly, with the same :func:`content_digest`, so that both paths store identic
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -53,15 +52,32 @@ class PreparedEngagement:
     sources: tuple[dict[str, str | None], ...] = ()
 
 
+_DIGESTED = (
+    "kind", "title", "start", "end", "host", "location", "latitude", "longitude", "programme",
+    "objectives", "description", "details", "sources", "releasability", "external_id",
+)  # fmt: skip
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
 def content_digest(dumped: dict[str, Any]) -> str:
     """SHA-256 of an engagement's JSON form (``model_dump(mode="json")``) without provenance.
 
-    Participants are sorted by nation first, so the order they were listed in does not matter.
+    The form is frozen into nested tuples in a fixed field order (participants sorted by nation,
+    so the order they were listed in does not matter) and hashed through its ``repr``: about
+    twice as fast as canonical JSON, which counts when an import digests millions of records.
     """
-    canonical = {key: value for key, value in dumped.items() if key != "provenance"}
-    canonical["participants"] = sorted(canonical["participants"], key=lambda p: p["nation"])
-    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    participants = tuple(
+        sorted((p["nation"], p["role"], p["personnel"]) for p in dumped["participants"])
+    )
+    fields = tuple(_frozen(dumped[key]) for key in _DIGESTED)
+    return hashlib.sha256(repr((fields, participants)).encode("utf-8")).hexdigest()
 
 
 def prepare(engagement: Engagement) -> PreparedEngagement:

@@ -11,11 +11,13 @@ from importlib import resources
 from pathlib import Path
 
 from comity.access.viewer import Role, Viewer
+from comity.config import analytic_directory
 from comity.errors import ImportRejectedError
 from comity.ingest.base import ImportContext, Importer, ImportReport, Progress, checksum
 from comity.ingest.catalog import IMPORTERS, get_importer
 from comity.ingest.mapped_file import MappedFile
 from comity.ingest.mapping import read_mapping
+from comity.ingest.media_events import replace_media_events
 from comity.nations.resolver import NationResolver, default_resolver
 from comity.services.engagements import check_release, require
 from comity.store import Store
@@ -184,6 +186,15 @@ def import_dataset(
                 memberships=batch.memberships,
                 excluded=sum(context.excluded.values()),
             )
+            if batch.media_events is not None:
+                # Parquet is written last, inside the transaction: if it fails, nothing is kept.
+                added, unchanged, removed = replace_media_events(
+                    analytic_directory(store.describe_url()),
+                    name,
+                    batch.media_events,
+                    dry_run=dry_run,
+                )
+                counts += SyncCounts(added=added, unchanged=unchanged, removed=removed)
             if dry_run:
                 raise _DryRun
     except _DryRun:

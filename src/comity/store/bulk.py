@@ -13,7 +13,63 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-__all__ = ["insert_rows"]
+__all__ = ["insert_rows", "insert_tuples"]
+
+
+def _processor(connection: Connection, table: Table, name: str) -> Callable[[Any], Any] | None:
+    dialect = connection.dialect
+    found: Callable[[Any], Any] | None = (
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    )
+    return found
+
+
+def insert_tuples(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    constants: dict[str, Any] | None = None,
+) -> None:
+    """Insert ``rows`` (tuples in the order of ``columns``) with one ``executemany``.
+
+    Args:
+        connection: A connection inside the caller's transaction.
+        table: The target table.
+        columns: The column of each tuple position.
+        rows: The values, as for a Core insert.
+        constants: Columns with the same value in every row (processed once).
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    fixed = {}
+    for name, value in (constants or {}).items():
+        process = _processor(connection, table, name)
+        fixed[name] = process(value) if process is not None else value
+    quote = dialect.identifier_preparer.quote
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    names = [*columns, *fixed]
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
+        f"VALUES ({', '.join([marker] * len(names))})"
+    )
+    processors = [
+        (index, process)
+        for index, name in enumerate(columns)
+        if (process := _processor(connection, table, name)) is not None
+    ]
+    tail = tuple(fixed.values())
+    if processors or tail:
+        values: list[tuple[Any, ...]] = []
+        for row in rows:
+            record = list(row)
+            for index, process in processors:
+                record[index] = process(record[index])
+            values.append((*record, *tail))
+        connection.exec_driver_sql(sql, values)
+    else:
+        connection.exec_driver_sql(sql, list(rows))
 
 
 def insert_rows(
@@ -22,46 +78,10 @@ def insert_rows(
     rows: Sequence[dict[str, Any]],
     constants: dict[str, Any] | None = None,
 ) -> None:
-    """Insert ``rows`` (dicts with the same keys) into ``table`` with one ``executemany``.
-
-    Args:
-        connection: A connection inside the caller's transaction.
-        table: The target table.
-        rows: Column name to Python value, as for a Core insert.
-        constants: Columns with the same value in every row (processed once).
-    """
+    """Insert ``rows`` (dicts with the same keys) into ``table`` with one ``executemany``."""
     if not rows:
         return
-    dialect = connection.dialect
-    fixed = {
-        name: _processed(table, name, value, connection)
-        for name, value in (constants or {}).items()
-    }
     columns = list(rows[0])
-    quote = dialect.identifier_preparer.quote
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    names = columns + list(fixed)
-    sql = (
-        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in names)}) "
-        f"VALUES ({', '.join([marker] * len(names))})"
+    insert_tuples(
+        connection, table, columns, [tuple(r[c] for c in columns) for r in rows], constants
     )
-    tail = tuple(fixed.values())
-    processors: list[tuple[int, Callable[[Any], Any]]] = []
-    for index, name in enumerate(columns):
-        found = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if found is not None:
-            processors.append((index, found))
-    values: list[tuple[Any, ...]] = []
-    for row in rows:
-        record = [row[c] for c in columns]
-        for index, process in processors:
-            record[index] = process(record[index])
-        values.append((*record, *tail))
-    connection.exec_driver_sql(sql, values)
-
-
-def _processed(table: Table, name: str, value: Any, connection: Connection) -> Any:
-    processor = (
-        table.c[name].type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
-    )
-    return processor(value) if processor is not None else value

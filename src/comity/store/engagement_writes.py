@@ -17,7 +17,7 @@ from comity.errors import ConflictError, NotFoundError
 from comity.model.engagements import Engagement
 from comity.model.prepared import PreparedEngagement, prepare
 from comity.store import tables
-from comity.store.bulk import insert_rows
+from comity.store.bulk import insert_rows, insert_tuples
 from comity.store.labels import LabelCache
 from comity.store.visibility import visible_to
 
@@ -56,33 +56,31 @@ class _Programmes:
         return self._ids[name]
 
 
+_ROW_COLUMNS = (
+    "kind", "title", "start_date", "start_precision", "end_date", "end_precision", "start_year",
+    "end_year", "host", "location", "latitude", "longitude", "programme_id", "objectives",
+    "description", "details", "label_id", "external_id", "source_dataset", "source_version",
+    "source_row", "content_hash",
+)  # fmt: skip
+
+
+def _values(
+    record: PreparedEngagement, label_id: int | None, programme_id: int | None
+) -> tuple[Any, ...]:
+    """The record's values in the order of ``_ROW_COLUMNS``."""
+    return (
+        record.kind, record.title, record.start_date, record.start_precision, record.end_date,
+        record.end_precision, record.start_year, record.end_year, record.host, record.location,
+        record.latitude, record.longitude, programme_id, list(record.objectives),
+        record.description, record.details, label_id, record.external_id, record.source_dataset,
+        record.source_version, record.source_row, record.content_hash,
+    )  # fmt: skip
+
+
 def _row(
     record: PreparedEngagement, label_id: int | None, programme_id: int | None
 ) -> dict[str, Any]:
-    return {
-        "kind": record.kind,
-        "title": record.title,
-        "start_date": record.start_date,
-        "start_precision": record.start_precision,
-        "end_date": record.end_date,
-        "end_precision": record.end_precision,
-        "start_year": record.start_year,
-        "end_year": record.end_year,
-        "host": record.host,
-        "location": record.location,
-        "latitude": record.latitude,
-        "longitude": record.longitude,
-        "programme_id": programme_id,
-        "objectives": list(record.objectives),
-        "description": record.description,
-        "details": record.details,
-        "label_id": label_id,
-        "external_id": record.external_id,
-        "source_dataset": record.source_dataset,
-        "source_version": record.source_version,
-        "source_row": record.source_row,
-        "content_hash": record.content_hash,
-    }
+    return dict(zip(_ROW_COLUMNS, _values(record, label_id, programme_id), strict=True))
 
 
 def _children(
@@ -146,24 +144,24 @@ def insert_engagements(
     for start in range(0, len(engagements), _CHUNK):
         chunk = engagements[start : start + _CHUNK]
         chunk_ids = ids[start : start + _CHUNK]
-        rows = [
-            {
-                "id": engagement_id,
-                **_row(e, labels.id_for(e.releasability), programmes.id_for(e.programme, e.kind)),
-            }
-            for engagement_id, e in zip(chunk_ids, chunk, strict=True)
-        ]
-        participants: list[dict[str, Any]] = []
+        rows = []
+        participants: list[tuple[int, str, str, int | None]] = []
         sources: list[dict[str, Any]] = []
-        for engagement_id, engagement in zip(chunk_ids, chunk, strict=True):
-            p, s = _children(engagement_id, engagement)
-            participants.extend(p)
-            sources.extend(s)
+        for engagement_id, e in zip(chunk_ids, chunk, strict=True):
+            label_id = labels.id_for(e.releasability)
+            rows.append(
+                (engagement_id, *_values(e, label_id, programmes.id_for(e.programme, e.kind)))
+            )
+            participants += [(engagement_id, n, r, c) for n, r, c in e.participants]
+            if e.sources:
+                sources.extend(_children(engagement_id, e)[1])
         try:
-            insert_rows(connection, _E, rows, constants=audit)
+            insert_tuples(connection, _E, ("id", *_ROW_COLUMNS), rows, constants=audit)
         except IntegrityError as error:
             raise _conflict(error) from None
-        insert_rows(connection, _P, participants)
+        insert_tuples(
+            connection, _P, ("engagement_id", "nation", "role", "personnel"), participants
+        )
         insert_rows(connection, _S, sources)
     return ids
 

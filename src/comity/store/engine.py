@@ -81,6 +81,10 @@ class Store:
         """The URL with any password hidden, for messages."""
         return self.engine.url.render_as_string(hide_password=True)
 
+    def describe_url(self) -> str:
+        """The URL in full (password included), to derive paths from; never show it."""
+        return self.engine.url.render_as_string(hide_password=False)
+
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A connection in one transaction: all of it is written, or none."""
