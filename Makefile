@@ -17,9 +17,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Main job on the embedded SQLite store: create and migrate it, seed the reference data.
+# Main job on the embedded SQLite store: create and migrate it, load the bundled real data
+# (only what is new or changed since the last start), then show what comity can do.
 run: install
 	$(BIN)/comity init
+	$(BIN)/comity import --all
+	$(BIN)/comity sources
 	$(BIN)/comity --help
 
 # The whole suite: unit, PostgreSQL and full-data tests.

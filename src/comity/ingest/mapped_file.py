@@ -238,7 +238,9 @@ class _Reader:
         host_text = self.value(c.host, head)
         host = self.nation(host_text, year, head, c.host or "host") if host_text else None
         participants = self.participants(rows, year, host)
-        host = self.check_host(head, host, participants, c.host)
+        if self.context.issue_count == errors:
+            # Checked only when every nation resolved: no second problem from the first.
+            host = self.check_host(head, host, participants, c.host)
         if kind is None or participants is None or self.context.issue_count > errors:
             return None
         last = end.last_day if end else (None if kind in STANDING_KINDS else start.last_day)

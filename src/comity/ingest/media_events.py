@@ -248,8 +248,9 @@ def _report_malformed(con: Any, paths: Sequence[Path], context: ImportContext) -
     """Note every malformed value (with its line, found by a scan of the file); True if none."""
     found: list[tuple[str, str, str, str]] = []
     for column, condition, reason in _CHECKS:
+        shown = "day_text" if column == "day" else column
         for filename, eventid, value in con.execute(
-            f"SELECT filename, globaleventid, {column} FROM typed WHERE {condition} "
+            f"SELECT filename, globaleventid, {shown} FROM typed WHERE {condition} "
             f"LIMIT {_MALFORMED_SHOWN}"
         ).fetchall():
             found.append((filename, eventid or "", column, reason + f" (value {value!r})"))

@@ -1,0 +1,21 @@
+"""Small helpers shared by test modules (not fixtures)."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+from comity.store import Store
+
+
+def sqlite_dump_digest(store: Store) -> str:
+    """A digest of every row of a SQLite store, to show an import left it exactly as it was."""
+    database = store.engine.url.database
+    assert database is not None
+    store.dispose()
+    connection = sqlite3.connect(database)
+    try:
+        text = "\n".join(connection.iterdump())
+    finally:
+        connection.close()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
