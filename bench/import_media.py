@@ -31,9 +31,11 @@ from comity.services.imports import import_dataset
 from comity.store import open_store
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-NATIONS = ("USA GBR FRA DEU ITA CAN JPN KOR AUS NZL IND CHN RUS BRA ARG CHL ZAF NGA EGY TUR GRC "
-           "ESP PRT NLD BEL NOR DNK SWE FIN POL THA SGP IDN MYS PHL VNM PAK IRN IRQ ISR SAU ARE "
-           "KEN ETH MEX COL PER UKR KAZ MNG AFG BGD LKA MMR KHM QAT KWT JOR MAR DZA").split()
+NATIONS = (
+    "USA GBR FRA DEU ITA CAN JPN KOR AUS NZL IND CHN RUS BRA ARG CHL ZAF NGA EGY TUR GRC "
+    "ESP PRT NLD BEL NOR DNK SWE FIN POL THA SGP IDN MYS PHL VNM PAK IRN IRQ ISR SAU ARE "
+    "KEN ETH MEX COL PER UKR KAZ MNG AFG BGD LKA MMR KHM QAT KWT JOR MAR DZA"
+).split()
 OTHER_CODES = ["010", "020", "036", "040", "051", "0831", "100", "112", "120", "141", "173", "190"]
 
 
@@ -111,8 +113,13 @@ def main() -> None:
     report(
         [
             Run("import_media_1m", "wall_s", round(comity_s, 2), "info", True),
-            Run("import_media_1m", "ratio_to_limit", round(ratio, 2), "<= 3.0",
-                check(ratio, "<= 3.0")),  # fmt: skip
+            Run(
+                "import_media_1m",
+                "ratio_to_limit",
+                round(ratio, 2),
+                "<= 3.0",
+                check(ratio, "<= 3.0"),
+            ),  # fmt: skip
             Run("import_media_1m", "peak_mib", round(peak), "< 2048", check(peak, "<= 2047")),
         ]
     )

@@ -145,8 +145,13 @@ def main() -> None:
     rate = ROWS / comity_s
     report(
         [
-            Run("import_records_1m", "rows_per_s", round(rate), ">= 100000",
-                check(rate, ">= 100000")),  # fmt: skip
+            Run(
+                "import_records_1m",
+                "rows_per_s",
+                round(rate),
+                ">= 100000",
+                check(rate, ">= 100000"),
+            ),  # fmt: skip
             Run("import_records_1m", "wall_s", round(comity_s, 2), "info", True),
             Run("import_records_1m", "ratio_to_limit", round(comity_s / limit_s, 2), "info", True),
             Run("import_records_1m", "peak_mib", round(peak), "< 2048", check(peak, "<= 2047")),
