@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
@@ -24,6 +25,8 @@ from comity.store import tables
 
 __all__ = [
     "SeedCounts",
+    "cow_codes_by_year",
+    "nation_codes_of_system",
     "get_nation",
     "get_organisation",
     "list_memberships",
@@ -258,6 +261,41 @@ def nation_codes(connection: Connection, iso3: str) -> list[NationCode]:
     return [
         NationCode(
             system=CodeSystem(row.system),
+            code=row.code,
+            nation=row.nation,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+        )
+        for row in rows
+    ]
+
+
+def cow_codes_by_year(connection: Connection) -> list[tuple[str, int, int]]:
+    """(nation, year, Correlates of War code) for every year a nation held a CoW code.
+
+    Where a nation held two codes in one year (Germany in 1990), the one it held on 1 July.
+    """
+    codes = nation_codes_of_system(connection, CodeSystem.COW)
+    chosen: dict[tuple[str, int], tuple[bool, int]] = {}
+    for code in codes:
+        first = code.valid_from.year if code.valid_from else 1816
+        last = code.valid_to.year if code.valid_to else date.today().year
+        for year in range(max(first, 1816), last + 1):
+            midyear = code.valid_on(date(year, 7, 1))
+            key = (code.nation, year)
+            if key not in chosen or (midyear and not chosen[key][0]):
+                chosen[key] = (midyear, int(code.code))
+    return sorted((nation, year, found[1]) for (nation, year), found in chosen.items())
+
+
+def nation_codes_of_system(connection: Connection, system: CodeSystem) -> list[NationCode]:
+    """Every code of one system, with its nation and validity dates."""
+    rows = connection.execute(
+        select(tables.nation_codes).where(tables.nation_codes.c.system == system.value)
+    )
+    return [
+        NationCode(
+            system=system,
             code=row.code,
             nation=row.nation,
             valid_from=row.valid_from,

@@ -1,0 +1,150 @@
+"""What the analytics read from the store, flattened to columns.
+
+Engagements, participants and attache postings a viewer may see.
+
+Every read applies the releasability filter, so an index computed for a user uses only the
+records that user may read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from comity.access.viewer import Viewer
+from comity.store import tables
+from comity.store.visibility import visible_to
+
+__all__ = ["PLEDGE_COLUMNS", "AnalyticInputs", "data_version", "read_analytic_inputs"]
+
+_PLEDGES = ("defence", "offence", "consultation", "entente", "neutrality", "non_aggression")
+PLEDGE_COLUMNS = tuple(f"p_{pledge}" for pledge in _PLEDGES)
+"""One 0/1 column per alliance pledge."""
+_ATTACHE_POSTS = ("defence_attache", "assistant_attache")
+
+
+@dataclass
+class AnalyticInputs:
+    """Column lists of the analytic snapshot.
+
+    ``engagements``: engagement_id, kind, first_year, last_year (None while in force), host,
+    personnel (sum of what participants reported, None if none did), one 0/1 column per
+    alliance pledge (``p_defence``, ``p_offence``, ...), level (visits), students (education).
+    ``participants``: engagement_id, nation, role.
+    Postings of defence attaches appear as engagements of kind ``posting`` with negative ids:
+    the sending nation takes part, the host hosts.
+    """
+
+    engagements: dict[str, list[Any]] = field(default_factory=dict)
+    participants: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def _chunks(connection: Connection, query: Any) -> Iterator[Any]:
+    result = connection.execution_options(yield_per=50_000).execute(query)
+    yield from result
+
+
+def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInputs:
+    """The engagements and participants the viewer may see, and attache postings, as columns."""
+    e, p = tables.engagements, tables.participants
+    visible = visible_to(viewer, e.c.label_id, e.c.start_year)
+    personnel = (
+        select(p.c.engagement_id, func.sum(p.c.personnel).label("personnel"))
+        .group_by(p.c.engagement_id)
+        .subquery()
+    )
+    columns = ("engagement_id", "kind", "first_year", "last_year", "host", "personnel", "level",
+               "students", *PLEDGE_COLUMNS)  # fmt: skip
+    engagements: dict[str, list[Any]] = {k: [] for k in columns}
+    query = (
+        select(e.c.id, e.c.kind, e.c.start_year, e.c.end_year, e.c.host, personnel.c.personnel,
+               e.c.details)
+        .outerjoin(personnel, personnel.c.engagement_id == e.c.id)
+        .where(visible)
+        .order_by(e.c.id)
+    )  # fmt: skip
+    for row in _chunks(connection, query):
+        details = _details(row.details)
+        engagements["engagement_id"].append(row.id)
+        engagements["kind"].append(row.kind)
+        engagements["first_year"].append(row.start_year)
+        engagements["last_year"].append(row.end_year)
+        engagements["host"].append(row.host)
+        engagements["personnel"].append(row.personnel)
+        pledges = set(details.get("pledges") or ())
+        for pledge in _PLEDGES:
+            engagements[f"p_{pledge}"].append(1 if pledge in pledges else 0)
+        engagements["level"].append(details.get("level"))
+        engagements["students"].append(details.get("students"))
+    participants: dict[str, list[Any]] = {"engagement_id": [], "nation": [], "role": []}
+    query = (
+        select(p.c.engagement_id, p.c.nation, p.c.role)
+        .join(e, e.c.id == p.c.engagement_id)
+        .where(visible)
+        .order_by(p.c.engagement_id, p.c.nation)
+    )
+    for row in _chunks(connection, query):
+        participants["engagement_id"].append(row.engagement_id)
+        participants["nation"].append(row.nation)
+        participants["role"].append(row.role)
+    _add_postings(connection, viewer, engagements, participants)
+    return AnalyticInputs(engagements, participants)
+
+
+def _details(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        loaded: dict[str, Any] = json.loads(value)
+        return loaded
+    return dict(value)
+
+
+def _add_postings(
+    connection: Connection,
+    viewer: Viewer,
+    engagements: dict[str, list[Any]],
+    participants: dict[str, list[Any]],
+) -> None:
+    postings, people = tables.postings, tables.people
+    query = (
+        select(postings.c.id, postings.c.host, postings.c.start_year, postings.c.end_year,
+               people.c.nation)
+        .join(people, people.c.id == postings.c.person_id)
+        .where(
+            postings.c.post.in_(_ATTACHE_POSTS),
+            visible_to(viewer, postings.c.label_id, postings.c.start_year),
+            visible_to(viewer, people.c.label_id, postings.c.start_year),
+            people.c.nation != postings.c.host,
+        )
+        .order_by(postings.c.id)
+    )  # fmt: skip
+    for row in connection.execute(query):
+        key = -int(row.id)
+        values = {"engagement_id": key, "kind": "posting", "first_year": row.start_year,
+                  "last_year": row.end_year, "host": row.host}  # fmt: skip
+        for column, found in engagements.items():
+            found.append(values.get(column, 0 if column.startswith("p_") else None))
+        for nation, role in ((row.host, "host"), (row.nation, "participant")):
+            participants["engagement_id"].append(key)
+            participants["nation"].append(nation)
+            participants["role"].append(role)
+
+
+def data_version(connection: Connection) -> str:
+    """A digest that changes whenever an engagement, participant or posting changes."""
+    parts = []
+    for table, stamp in ((tables.engagements, tables.engagements.c.updated_at),
+                         (tables.postings, tables.postings.c.updated_at),
+                         (tables.people, tables.people.c.updated_at)):  # fmt: skip
+        row = connection.execute(select(func.count(), func.max(table.c.id), func.max(stamp))).one()
+        parts.append(tuple(row))
+    if "version" in tables.engagements.c:
+        parts.append((connection.execute(select(func.sum(tables.engagements.c.version))).scalar(),))
+    text = repr(parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
