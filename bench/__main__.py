@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-BENCHMARKS = ["store_insert", "import_media", "import_records"]
+BENCHMARKS = ["store_insert", "import_media", "import_records", "index", "network"]
 HERE = Path(__file__).resolve().parent
 
 

@@ -32,6 +32,35 @@ def seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def imported_sqlite_folder(
+    seeded_sqlite_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A folder holding a store with every bundled dataset imported (made once per session)."""
+    from comity.ingest.catalog import IMPORTERS
+    from comity.services.imports import import_dataset
+
+    folder = tmp_path_factory.mktemp("imported")
+    shutil.copyfile(seeded_sqlite_file, folder / "comity.db")
+    opened = open_store(f"sqlite:///{folder / 'comity.db'}")
+    for name in IMPORTERS:
+        import_dataset(opened, name, viewer=Viewer.operator("setup"))
+    with opened.engine.begin() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    opened.dispose()
+    return folder
+
+
+@pytest.fixture
+def full_store(imported_sqlite_folder: Path, tmp_path: Path) -> Iterator[Store]:
+    """A fresh copy of the store with every bundled dataset imported (media events included)."""
+    target = tmp_path / "full"
+    shutil.copytree(imported_sqlite_folder, target)
+    opened = open_store(f"sqlite:///{target / 'comity.db'}")
+    yield opened
+    opened.dispose()
+
+
 @pytest.fixture
 def store(seeded_sqlite_file: Path, tmp_path: Path) -> Iterator[Store]:
     """A fresh SQLite store under tmp_path, migrated and seeded with nations and organisations."""

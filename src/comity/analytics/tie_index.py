@@ -131,10 +131,10 @@ pairs AS (
     JOIN participants b ON a.engagement_id = b.engagement_id AND a.nation < b.nation
 ),
 contributions AS (
-    SELECT p.n1, p.n2, y.year, b.kind, b.c
+    SELECT p.n1, p.n2, UNNEST(GENERATE_SERIES(b.first_year, LEAST(b.last_year, {horizon}))) AS year,
+           b.kind, b.c
     FROM pairs p
-    JOIN base b ON b.engagement_id = p.engagement_id
-    JOIN years y ON y.year >= b.first_year AND y.year <= b.last_year{media}
+    JOIN base b ON b.engagement_id = p.engagement_id{media}
 ),
 pair_kind_year AS (
     SELECT n1, n2, year, kind,
@@ -188,8 +188,7 @@ spans AS (
     SELECT n1, n2, MIN(year) AS first_year FROM yearly GROUP BY n1, n2
 ),
 grid AS (
-    SELECT s.n1, s.n2, y.year
-    FROM spans s JOIN years y ON y.year >= s.first_year AND y.year <= {horizon}
+    SELECT n1, n2, UNNEST(GENERATE_SERIES(first_year, {horizon})) AS year FROM spans
 ),
 filled AS (
     SELECT g.n1, g.n2, g.year,
@@ -209,12 +208,14 @@ stocks AS (
                ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS active_years
     FROM filled
 ),
+reach AS (
+    SELECT n1, n2, kind, c,
+           UNNEST(GENERATE_SERIES(year, LEAST(year + {window - 1}, {horizon}))) AS year
+    FROM pair_kind_year
+    WHERE c > 0
+),
 windowed AS (
-    SELECT k.n1, k.n2, y.year, k.kind, SUM(k.c) AS c
-    FROM pair_kind_year k
-    JOIN years y ON y.year >= k.year AND y.year <= k.year + {window - 1} AND y.year <= {horizon}
-    WHERE k.c > 0
-    GROUP BY k.n1, k.n2, y.year, k.kind
+    SELECT n1, n2, year, kind, SUM(c) AS c FROM reach GROUP BY n1, n2, year, kind
 ),
 shares AS (
     SELECT n1, n2, year, c / SUM(c) OVER (PARTITION BY n1, n2, year) AS p FROM windowed
@@ -277,7 +278,8 @@ ordered AS (
     JOIN participants b ON a.engagement_id = b.engagement_id AND a.nation <> b.nation
 ),
 shares AS (
-    SELECT o.giver, o.receiver, y.year, b.kind,
+    SELECT o.giver, o.receiver,
+           UNNEST(GENERATE_SERIES(b.first_year, LEAST(b.last_year, {horizon}))) AS year, b.kind,
            b.c * CASE
                WHEN b.kind IN {_kinds_in(_HOST_GIVES)} AND b.host = o.giver THEN 1.0
                WHEN b.kind IN {_kinds_in(_HOST_GIVES)} AND b.host = o.receiver THEN 0.0
@@ -285,8 +287,7 @@ shares AS (
                WHEN b.kind IN {_kinds_in(_GUEST_GIVES)} AND b.host = o.giver THEN 0.0
                ELSE 0.5 END AS c
     FROM ordered o
-    JOIN base b ON b.engagement_id = o.engagement_id
-    JOIN years y ON y.year >= b.first_year AND y.year <= b.last_year{media}
+    JOIN base b ON b.engagement_id = o.engagement_id{media}
 ),
 kind_year AS (
     SELECT giver, receiver, year, kind,
@@ -300,11 +301,13 @@ yearly AS (
     SELECT giver, receiver, year, SUM(c) AS c FROM kind_year GROUP BY giver, receiver, year
 ),
 spans AS (SELECT giver, receiver, MIN(year) AS first_year FROM yearly GROUP BY giver, receiver),
+grid AS (
+    SELECT giver, receiver, UNNEST(GENERATE_SERIES(first_year, {horizon})) AS year FROM spans
+),
 filled AS (
-    SELECT s.giver, s.receiver, y.year, COALESCE(v.c, 0.0) AS c
-    FROM spans s
-    JOIN years y ON y.year >= s.first_year AND y.year <= {horizon}
-    LEFT JOIN yearly v ON v.giver = s.giver AND v.receiver = s.receiver AND v.year = y.year
+    SELECT g.giver, g.receiver, g.year, COALESCE(v.c, 0.0) AS c
+    FROM grid g
+    LEFT JOIN yearly v ON v.giver = g.giver AND v.receiver = g.receiver AND v.year = g.year
 )
 SELECT giver AS nation_from, receiver AS nation_to, year,
        100.0 * (1.0 - EXP(-(POWER({d}, year - {_BASE_YEAR})

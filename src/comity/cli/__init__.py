@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from comity.cli import engagements, imports, nations, setup
+from comity.cli import analytics, engagements, imports, nations, setup
 from comity.cli.output import print_error, stderr
 from comity.cli.state import CliState, state_of
 from comity.errors import ComityError
@@ -105,6 +105,12 @@ app.command("nation")(nations.show_nation)
 app.command("orgs")(nations.organisations)
 app.command("import")(imports.import_data)
 app.command("sources")(imports.list_sources)
+app.command("ties")(analytics.ties)
+app.command("dyad")(analytics.dyad)
+app.command("profile")(analytics.profile)
+app.command("network")(analytics.network)
+app.command("compare")(analytics.compare)
+app.add_typer(analytics.export_app, name="export")
 app.add_typer(engagements.app, name="engagements")
 
 

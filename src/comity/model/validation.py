@@ -28,15 +28,20 @@ _UNION_TAGS = {
     "agreement",
     "alliance",
     "media_event",
-    "function-after[_coerce(), PartialDate]",
 }
+_WRAPPERS = {"function-after[_coerce(), PartialDate]"}
 
 
 def field_problems(error: pydantic.ValidationError) -> list[FieldProblem]:
     """Translate pydantic's errors into problems that name the field in dotted form."""
     problems = []
     for item in error.errors(include_url=False):
-        parts = [str(p) for p in item["loc"] if str(p) not in _UNION_TAGS]
+        parts: list[str] = []
+        for part in (str(p) for p in item["loc"]):
+            # The details' discriminator tag follows "details"; pydantic's own wrappers anywhere.
+            if part in _WRAPPERS or (parts and parts[-1] == "details" and part in _UNION_TAGS):
+                continue
+            parts.append(part)
         field = ".".join(parts) or "record"
         message = str(item["msg"])
         for prefix in ("Value error, ", "Assertion failed, "):

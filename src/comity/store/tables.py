@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "analytic_results",
     "assessments",
     "coverage",
     "datasets",
@@ -416,4 +417,20 @@ rivalries = Table(
     CheckConstraint("nation1 < nation2", name="pair_ordered"),
     Index(None, "nation1", "nation2"),
     Index(None, "dataset"),
+)
+
+analytic_results = Table(
+    "analytic_results",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("kind", String(30), nullable=False),
+    Column("method_version", String(20), nullable=False),
+    Column("settings_digest", String(32), nullable=False),
+    Column("data_version", String(32), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("horizon", Integer, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index(None, "kind", "scope"),
 )

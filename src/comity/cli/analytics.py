@@ -1,0 +1,277 @@
+"""``comity ties``, ``dyad``, ``profile``, ``network``, ``compare`` and ``export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
+from comity.cli.state import state_of
+from comity.nations import load_reference
+from comity.services import analytics as analytics_service
+from comity.services import exports as export_service
+from comity.services import network as network_service
+
+__all__ = ["compare", "dyad", "export_app", "network", "profile", "ties"]
+
+_JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
+_CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
+_YEAR = Annotated[
+    int | None, typer.Option("--year", "-y", help="The year (default: the latest of the data).")
+]
+
+
+def _name(key: str) -> str:
+    nation = load_reference().nations.get(key)
+    return nation.name if nation else key
+
+
+def _getter(name: str) -> Any:
+    def get(row: dict[str, Any]) -> Any:
+        return _round(row.get(name))
+
+    return get
+
+
+def _round(value: Any) -> Any:
+    return round(value, 2) if isinstance(value, float) else value
+
+
+_TIE_COLUMNS = [
+    Column("partner", lambda t: t.partner, style="bold"),
+    Column("name", lambda t: _name(t.partner)),
+    Column("year", lambda t: t.year, table=False),
+    Column("index", lambda t: _round(t.index)),
+    Column("interoperability", lambda t: _round(t.interoperability)),
+    Column("institutional", lambda t: _round(t.institutional)),
+    Column("cultural", lambda t: _round(t.cultural)),
+    Column("continuity", lambda t: _round(t.continuity)),
+    Column("diversity", lambda t: _round(t.diversity)),
+]
+
+
+def ties(
+    ctx: typer.Context,
+    nation: Annotated[str, typer.Argument(help="Any name or code of the nation.")],
+    year: _YEAR = None,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", min=1, help="Only the N strongest.")
+    ] = 10,
+    as_json: _JSON = False,
+    as_csv: _CSV = False,
+) -> None:
+    """A nation's partners in a year, strongest tie first, with the index's components."""
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    found, result = analytics_service.list_ties(
+        state.store(), state.viewer(), nation, year=year, top=top
+    )
+    chosen = result.horizon if year is None else year
+    key = analytics_service.resolve_nation(nation, year=year).iso3
+    title = (
+        f"Ties of {_name(key)} ({key}) in {chosen} — method {result.settings.method_version}, "
+        f"settings {result.settings.digest()}"
+    )
+    emit(found, _TIE_COLUMNS, output, title=title)
+
+
+_HISTORY = ("year", "index", "interoperability", "institutional", "cultural", "continuity",
+            "diversity")  # fmt: skip
+
+
+def dyad(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="One nation (any name or code).")],
+    second: Annotated[str, typer.Argument(help="The other nation.")],
+    as_json: _JSON = False,
+    as_csv: _CSV = False,
+) -> None:
+    """A pair's history: the index year by year, its components, and the challenges."""
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    report = analytics_service.pair_report(state.store(), state.viewer(), first, second)
+    if output is OutputFormat.JSON:
+        emit_json(report)
+        return
+    rows = report["years"]
+    columns = [Column(name, _getter(name)) for name in report["columns"]]
+    if output is OutputFormat.CSV:
+        emit(rows, columns, output)
+        return
+    emit(rows, columns, output, title=report["title"])
+    console = stdout()
+    for note in report["notes"]:
+        console.print(f"  [dim]{note}[/dim]", highlight=False)
+
+
+export_app = typer.Typer(
+    help="Export analytic tables for R, pandas and Gephi.", no_args_is_help=True
+)
+
+
+@export_app.command("dyad-years")
+def export_dyad_years(
+    ctx: typer.Context,
+    file_format: Annotated[
+        export_service.TableFormat,
+        typer.Option("--format", "-f", help="csv or parquet (graphml/gexf: use `network`)."),
+    ] = export_service.TableFormat.CSV,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)."),
+    ] = None,
+) -> None:
+    """The dyad-year table: one row per non-directed pair and year, peace-science columns."""
+    state = state_of(ctx)
+    written = export_service.export_dyad_years(state.store(), state.viewer(), file_format, output)
+    if output is not None:
+        stdout().print(f"Wrote {written:,} dyad-years to {output}.", highlight=False)
+
+
+@export_app.command("network")
+def export_network(
+    ctx: typer.Context,
+    year: _YEAR = None,
+    file_format: Annotated[
+        export_service.NetworkFormat,
+        typer.Option("--format", "-f", help="graphml, gexf (Gephi), csv or parquet."),
+    ] = export_service.NetworkFormat.GRAPHML,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: standard output)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--min-index", help="Leave out ties weaker than this index.")
+    ] = 0.0,
+) -> None:
+    """The network of one year: nations with their measures, ties weighted by the index."""
+    state = state_of(ctx)
+    nodes, edges = export_service.export_network(
+        state.store(), state.viewer(), year, file_format, output, min_index=threshold
+    )
+    if output is not None:
+        stdout().print(f"Wrote {nodes} nations and {edges} ties to {output}.", highlight=False)
+
+
+def _table(title: str, headings: list[str], rows: list[list[Any]]) -> Table:
+    table = Table(title=title, header_style="bold")
+    for heading in headings:
+        table.add_column(heading)
+    for row in rows:
+        table.add_row(*(str(_round(v)) if v is not None else "" for v in row))
+    return table
+
+
+_NETWORK_COLUMNS = [
+    Column("nation", lambda r: r["nation"], style="bold"),
+    Column("name", lambda r: _name(r["nation"])),
+    Column("year", lambda r: r["year"], table=False),
+    Column("partners", lambda r: r["partners"]),
+    Column("strength", lambda r: _round(r["strength"])),
+    Column("weighted_degree", lambda r: _round(r["weighted_degree"]), table=False),
+    Column("degree", lambda r: r["degree"], table=False),
+    Column("eigenvector", lambda r: _round(r["eigenvector"])),
+    Column("betweenness", lambda r: _round(r["betweenness"])),
+    Column("community", lambda r: r["community"]),
+]
+
+
+def network(
+    ctx: typer.Context,
+    year: _YEAR = None,
+    top: Annotated[
+        int | None, typer.Option("--top", "-n", min=1, help="Only the N strongest nations.")
+    ] = None,
+    as_json: _JSON = False,
+    as_csv: _CSV = False,
+) -> None:
+    """The military-ties network of a year.
+
+    Each nation's partners, strength, centralities and community (coalition).
+    """
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    chosen, rows, summary = network_service.network_year(state.store(), state.viewer(), year)
+    if top:
+        rows = rows[:top]
+    if output is OutputFormat.JSON:
+        emit_json({"year": chosen, "communities": summary, "nations": rows})
+        return
+    title = f"Network in {chosen}"
+    if summary:
+        title += f" — {summary['communities']} communities, modularity {summary['modularity']:.3f}"
+    emit(rows, _NETWORK_COLUMNS, output, title=title)
+
+
+def profile(
+    ctx: typer.Context,
+    nation: Annotated[str, typer.Argument(help="Any name or code of the nation.")],
+    as_json: _JSON = False,
+) -> None:
+    """A nation's profile over time.
+
+    Partners and centrality by year, strongest partners, and the mix of mechanisms it uses by
+    partner region.
+    """
+    state = state_of(ctx)
+    report = network_service.nation_profile(state.store(), state.viewer(), nation)
+    if as_json:
+        emit_json(report)
+        return
+    console = stdout()
+    console.print(f"[bold]{report['name']} ({report['nation']})[/bold]", highlight=False)
+    latest_year = report["latest_year"]
+    recent = [y for y in report["years"] if y["year"] % 5 == 0 or y["year"] == latest_year]
+    over_time = ["year", "partners", "strength", "eigenvector", "betweenness", "community"]
+    console.print(_table("Over time", over_time, [[y[c] for c in over_time] for y in recent[-12:]]))
+    parts = ["index", "interoperability", "institutional", "cultural"]
+    partners = [
+        [t["partner"], _name(t["partner"]), *(t[c] for c in parts)] for t in report["top_partners"]
+    ]
+    console.print(
+        _table(f"Strongest partners in {latest_year}", ["partner", "name", *parts], partners)
+    )
+    latest = sorted(
+        (m for m in report["mechanisms"] if m["year"] == latest_year), key=lambda m: -m["share"]
+    )
+    mechanisms = [[m["kind"], m["partner_region"], m["share"]] for m in latest[:12]]
+    console.print(
+        _table(f"Mechanisms in {latest_year}", ["kind", "partner region", "share"], mechanisms)
+    )
+
+
+def compare(
+    ctx: typer.Context,
+    first: Annotated[str, typer.Argument(help="One nation (any name or code).")],
+    second: Annotated[str, typer.Argument(help="The other nation.")],
+    since: Annotated[int | None, typer.Option("--since", help="Only years from this one.")] = None,
+    as_json: _JSON = False,
+    as_csv: _CSV = False,
+) -> None:
+    """Two nations' outreach side by side (e.g. USA and CHN).
+
+    Partners, strength and centrality year by year, and the mix of mechanisms each uses.
+    """
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    report = network_service.compare_nations(state.store(), state.viewer(), first, second)
+    if since is not None:
+        report["years"] = [y for y in report["years"] if y["year"] >= since]
+    if output is OutputFormat.JSON:
+        emit_json(report)
+        return
+    a, b = report["nations"]
+    columns = [Column("year", lambda r: r["year"], style="bold")] + [
+        Column(f"{key}_{measure}", _getter(f"{key}_{measure}"))
+        for key in (a, b)
+        for measure in ("partners", "strength", "eigenvector")
+    ]
+    emit(report["years"], columns, output, title=f"{_name(a)} and {_name(b)}")
+    if output is OutputFormat.TABLE:
+        mix = report["mechanisms"]
+        kinds = sorted(set(mix[a]) | set(mix[b]))
+        shares = [[k, mix[a].get(k, 0.0), mix[b].get(k, 0.0)] for k in kinds]
+        stdout().print(_table("Share of each mechanism, all years", ["kind", a, b], shares))

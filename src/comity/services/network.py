@@ -1,0 +1,183 @@
+"""Use cases of the network: nation-year measures, one year's network, profiles, comparisons.
+
+Computed from the dyad-year index of what the viewer may see, cached like it (see
+:mod:`comity.services.analytics`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from comity.access.viewer import Viewer
+from comity.config import analytic_directory
+from comity.errors import NotFoundError
+from comity.services.analytics import (
+    IndexTable,
+    compute_dyad_years,
+    compute_pair_kind_years,
+    list_ties,
+)
+from comity.services.cache import cache_key, store_result
+from comity.services.registry import resolve_nation
+from comity.store import Store
+from comity.store.analytic_cache import find_result
+
+__all__ = ["NetworkTables", "compare_nations", "compute_network", "nation_profile", "network_year"]
+
+
+_NETWORK_LOCK = threading.Lock()
+"""igraph's random generator is process-wide: one network computation at a time."""
+
+
+@dataclass(frozen=True)
+class NetworkTables:
+    """Nation-year network measures and yearly community summaries, for one viewer."""
+
+    nation_years: Any
+    community_years: Any
+    index: IndexTable
+    cached: bool
+
+
+def compute_network(
+    store: Store,
+    viewer: Viewer,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    use_cache: bool = True,
+) -> NetworkTables:
+    """Network measures of every year (partners, strength, centralities, communities), cached.
+
+    Unit of analysis: the nation-year (ISO alpha-3). See :mod:`comity.analytics.network`.
+    """
+    import pyarrow.parquet as pq
+
+    from comity.analytics.network import compute_network_measures
+
+    index = compute_dyad_years(store, viewer, overrides=overrides, use_cache=use_cache)
+    directory = analytic_directory(store.describe_url())
+    key = cache_key(
+        "network", index.settings.digest(), index.data_version, index.scope, index.horizon
+    )
+    if use_cache:
+        with store.connect() as connection:
+            nations = find_result(connection, key + "n")
+            communities = find_result(connection, key + "c")
+        if (
+            nations
+            and communities
+            and Path(nations.path).exists()
+            and Path(communities.path).exists()
+        ):
+            return NetworkTables(pq.read_table(nations.path), pq.read_table(communities.path),
+                                 index, cached=True)  # fmt: skip
+    with _NETWORK_LOCK:
+        measures = compute_network_measures(index.table, threshold=index.settings.partner_threshold)
+    if use_cache:
+        results = (
+            ("n", "network_nations", measures.nation_years),
+            ("c", "network_communities", measures.community_years),
+        )
+        for suffix, kind, table in results:
+            store_result(store, directory, key + suffix, kind, index.settings,
+                         index.data_version, index.scope, index.horizon, table)  # fmt: skip
+    return NetworkTables(measures.nation_years, measures.community_years, index, cached=False)
+
+
+def network_year(
+    store: Store, viewer: Viewer, year: int | None = None
+) -> tuple[int, list[dict[str, Any]], dict[str, Any] | None]:
+    """The network of one year (default: the latest).
+
+    Returns the year, each nation's measures (strongest first) and the year's community summary
+    (modularity), if any.
+    """
+    import pyarrow.compute as pc
+
+    tables = compute_network(store, viewer)
+    chosen = tables.index.horizon if year is None else year
+    nations = tables.nation_years.filter(pc.equal(tables.nation_years.column("year"), chosen))
+    rows = sorted(nations.to_pylist(), key=lambda r: (-r["strength"], r["nation"]))
+    if not rows:
+        raise NotFoundError(
+            f"No ties recorded in {chosen}.",
+            hint=f"The data run to {tables.index.horizon}; try an earlier year.",
+        )
+    summary = tables.community_years.filter(pc.equal(tables.community_years.column("year"), chosen))
+    found = summary.to_pylist()
+    return chosen, rows, (found[0] if found else None)
+
+
+def nation_profile(store: Store, viewer: Viewer, nation: str) -> dict[str, Any]:
+    """A nation's profile, JSON-ready.
+
+    Its network measures year by year, its strongest partners in the latest year, and the mix of
+    mechanisms it uses by partner region.
+    """
+    import pyarrow.compute as pc
+
+    from comity.analytics.network import compute_outreach_profile, load_nation_regions
+
+    key = resolve_nation(nation).iso3
+    tables = compute_network(store, viewer)
+    history = tables.nation_years.filter(pc.equal(tables.nation_years.column("nation"), key))
+    if history.num_rows == 0:
+        raise NotFoundError(
+            f"No recorded ties of {key}.", hint="Check the name, or the records you may see."
+        )
+    latest = int(pc.max(history.column("year")).as_py())
+    ties, _ = list_ties(store, viewer, key, year=latest, top=10)
+    mix = compute_outreach_profile(
+        compute_pair_kind_years(store, viewer), key, load_nation_regions()
+    ).to_pylist()
+    return {
+        "nation": key,
+        "name": resolve_nation(key).name,
+        "latest_year": latest,
+        "years": history.to_pylist(),
+        "top_partners": [vars(t) for t in ties],
+        "mechanisms": mix,
+        "method_version": tables.index.settings.method_version,
+        "settings_digest": tables.index.settings.digest(),
+    }
+
+
+def compare_nations(store: Store, viewer: Viewer, first: str, second: str) -> dict[str, Any]:
+    """Two nations side by side, JSON-ready (e.g. the United States and China).
+
+    Year by year: partners, strength, centralities; and the share of each mechanism in what they
+    do.
+    """
+    import pyarrow.compute as pc
+
+    keys = [resolve_nation(first).iso3, resolve_nation(second).iso3]
+    tables = compute_network(store, viewer)
+    pair_kinds = compute_pair_kind_years(store, viewer)
+    years: dict[int, dict[str, Any]] = {}
+    for key in keys:
+        rows = tables.nation_years.filter(pc.equal(tables.nation_years.column("nation"), key))
+        for row in rows.to_pylist():
+            entry = years.setdefault(row["year"], {"year": row["year"]})
+            for column in ("partners", "strength", "eigenvector", "betweenness"):
+                entry[f"{key}_{column}"] = row[column]
+    mix: dict[str, dict[str, float]] = {}
+    for key in keys:
+        chosen = pair_kinds.filter(
+            pc.or_(pc.equal(pair_kinds.column("n1"), key), pc.equal(pair_kinds.column("n2"), key))
+        )
+        totals: dict[str, float] = {}
+        for row in chosen.to_pylist():
+            totals[row["kind"]] = totals.get(row["kind"], 0.0) + float(row["c"])
+        whole = sum(totals.values()) or 1.0
+        mix[key] = {kind: value / whole for kind, value in sorted(totals.items())}
+    return {
+        "nations": keys,
+        "years": [years[y] for y in sorted(years)],
+        "mechanisms": mix,
+        "method_version": tables.index.settings.method_version,
+        "settings_digest": tables.index.settings.digest(),
+    }
