@@ -61,8 +61,17 @@ def generate(folder: Path) -> tuple[Path, Path]:
     kinds = np.array(["exercise", "training", "visit", "education", "port_call",
                       "cultural_event", "agreement", "alliance"])  # fmt: skip
     shares = np.array([0.55, 0.10, 0.12, 0.06, 0.06, 0.05, 0.03, 0.03])
-    rows_e: dict[str, list] = {k: [] for k in ("engagement_id", "kind", "first_year", "last_year",
-                                               "host", "personnel", "level", "students")}  # fmt: skip
+    fields = (
+        "engagement_id",
+        "kind",
+        "first_year",
+        "last_year",
+        "host",
+        "personnel",
+        "level",
+        "students",
+    )
+    rows_e: dict[str, list] = {k: [] for k in fields}
     pledge_cols: dict[str, list] = {f"p_{p}": [] for p in PLEDGES}
     part_e, part_n = [], []
     total, eid = 0, 0
@@ -213,8 +222,8 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
     size = np.where(e["personnel"].isna() | (e["kind"] == "education"), 1.0,
                     1 + np.log10(1 + e["personnel"] / 100))  # fmt: skip
     e["c"] = weight * size * 2.0 / e["n"]
-    pairs = p[["engagement_id", "nation"]].merge(p[["engagement_id", "nation"]],
-                                                 on="engagement_id", suffixes=("_a", "_b"))  # fmt: skip
+    members = p[["engagement_id", "nation"]]
+    pairs = members.merge(members, on="engagement_id", suffixes=("_a", "_b"))
     pairs = pairs[pairs["nation_a"] < pairs["nation_b"]]
     pairs = pairs.merge(e[["engagement_id", "kind", "first_year", "last_year", "c"]],
                         on="engagement_id")  # fmt: skip
