@@ -14,6 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from comity.errors import ComityError
+
 __all__ = ["NetworkFormat", "TableFormat", "write_graph", "write_table"]
 
 
@@ -43,7 +45,10 @@ def write_table(table: Any, file_format: TableFormat, path: Path | None) -> int:
 
     if file_format is TableFormat.PARQUET:
         if path is None:
-            raise ValueError("Parquet is binary: give a file with --output")
+            raise ComityError(
+                "Parquet is binary and cannot go to the terminal.",
+                hint="Give a file with --output, e.g. --output dyad_years.parquet.",
+            )
         pq.write_table(table, path)
         return int(table.num_rows)
     buffer = io.BytesIO()
