@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 __all__ = [
     "analytic_results",
+    "notes",
     "assessments",
     "coverage",
     "datasets",
@@ -433,4 +434,22 @@ analytic_results = Table(
     Column("rows", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index(None, "kind", "scope"),
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("nation", String(3), ForeignKey("nations.iso3"), nullable=False),
+    Column("topic", String(20), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("label_id", Integer, ForeignKey("release_labels.id")),
+    Column("version", Integer, nullable=False),
+    *_audit_columns(),
+    CheckConstraint(
+        _one_of("topic", ("customs", "etiquette", "language", "lessons", "protocol", "other")),
+        name="topic",
+    ),
+    Index(None, "nation"),
 )
