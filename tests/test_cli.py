@@ -28,7 +28,7 @@ def test_init_on_a_fresh_file_creates_and_seeds(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/new.db"
     result = CliRunner().invoke(app, ["--database", url, "init"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"Created the store at {url} (schema 0004).")
+    assert result.stdout.startswith(f"Created the store at {url} (schema 0005).")
     again = CliRunner().invoke(app, ["--database", url, "init", "--json"])
     report = json.loads(again.stdout)
     assert report["revision_before"] == report["revision"]

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "AuthenticationError",
     "ComityError",
     "ConflictError",
     "FieldProblem",
     "ImportRejectedError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PreconditionError",
     "StoreUnavailableError",
     "UnknownNationError",
     "ValidationError",
@@ -52,6 +54,18 @@ class ConflictError(ComityError):
     """A write would clash with what is already stored (a duplicate key, a stale version)."""
 
     status = 409
+
+
+class AuthenticationError(ComityError):
+    """The request carries no valid credentials (missing, wrong, expired or revoked)."""
+
+    status = 401
+
+
+class PreconditionError(ComityError):
+    """A conditional write's precondition failed (a stale ETag) or is missing."""
+
+    status = 412
 
 
 class PermissionDeniedError(ComityError):

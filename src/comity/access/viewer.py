@@ -28,12 +28,14 @@ class Viewer:
         role: What the viewer may do.
         unrestricted: True for the local operator of the store (the CLI without an account),
             who sees every record; False for every account.
+        user_id: The account's id, for a signed-in user.
     """
 
     name: str
     nation: str | None = None
     role: Role = Role.VIEWER
     unrestricted: bool = False
+    user_id: int | None = None
 
     @classmethod
     def operator(cls, name: str = "operator") -> Viewer:

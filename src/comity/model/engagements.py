@@ -171,7 +171,8 @@ class Engagement(BaseModel):
         start: Start date, with its precision.
         end: End date; None for a one-period event, or a standing tie still in force.
         participants: Nations taking part (at least one), each once.
-        host: The host nation; it must be among the participants, with the role host.
+        host: The host nation; it must be among the participants, with the role host. Left
+            out, it is the participant with the role host, if one has it.
         location: Place, as free text.
         latitude: Latitude in degrees.
         longitude: Longitude in degrees.
@@ -192,7 +193,7 @@ class Engagement(BaseModel):
     start: PartialDate
     end: PartialDate | None = None
     participants: tuple[Participant, ...]
-    host: NationKey | None = None
+    host: Annotated[NationKey | None, Field(validate_default=True)] = None
     location: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
     latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
@@ -261,9 +262,10 @@ class Engagement(BaseModel):
             return host
         hosts = {p.nation for p in participants if p.role is ParticipantRole.HOST}
         if host is None:
-            if hosts:
+            if len(hosts) > 1:
                 raise ValueError(f"participants name {', '.join(sorted(hosts))} as host")
-            return host
+            # A participant with the role host names the host.
+            return hosts.pop() if hosts else None
         if host not in {p.nation for p in participants}:
             raise ValueError(f"the host {host} must be among the participants")
         if hosts != {host}:

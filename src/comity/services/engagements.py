@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from comity.access.viewer import Role, Viewer
@@ -13,6 +15,7 @@ from comity.services.registry import resolve_nation
 from comity.store import Store
 from comity.store import engagements as engagement_store
 from comity.store import nations as nation_store
+from comity.store.audit import append_audit
 from comity.store.engagements import EngagementFilter, StoredEngagement
 
 __all__ = [
@@ -21,12 +24,14 @@ __all__ = [
     "add_engagement",
     "add_engagements",
     "check_release",
+    "count_by_kind",
     "count_engagements",
     "delete_engagement",
     "edit_engagement",
     "get_engagement",
     "list_engagements",
     "require",
+    "resolve_nations",
 ]
 
 
@@ -63,6 +68,50 @@ def check_release(viewer: Viewer, record: Any, subject: str = "engagement") -> N
         )
 
 
+def resolve_nations(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The same record with its host and participants given by any name or code, as keys.
+
+    Names are read for the engagement's start year ("Russia" in 1985 is the Soviet Union).
+
+    Raises:
+        ValidationError: Naming each nation that does not resolve, with the closest names.
+    """
+    from comity.errors import UnknownNationError
+    from comity.model.dates import PartialDate
+
+    result = dict(data)
+    year = None
+    try:
+        year = PartialDate.parse(str(data.get("start"))).year if data.get("start") else None
+    except Exception:  # noqa: BLE001 - the model reports a bad date on its own field
+        year = None
+    problems: list[FieldProblem] = []
+
+    def key(value: Any, field: str) -> Any:
+        if not isinstance(value, str) or not value.strip():
+            return value
+        try:
+            return resolve_nation(value, year=year).iso3
+        except UnknownNationError as error:
+            reason = "unknown nation" + (f"; {error.hint}" if error.hint else "")
+            problems.append(FieldProblem(field, reason, value))
+            return value
+
+    if result.get("host") is not None:
+        result["host"] = key(result["host"], "host")
+    participants = result.get("participants")
+    if isinstance(participants, list | tuple):
+        result["participants"] = [
+            {**p, "nation": key(p.get("nation"), f"participants.{i}.nation")}
+            if isinstance(p, Mapping)
+            else p
+            for i, p in enumerate(participants)
+        ]
+    if problems:
+        raise ValidationError(problems, "engagement")
+    return result
+
+
 def add_engagement(
     store: Store, data: Mapping[str, Any] | Engagement, viewer: Viewer
 ) -> StoredEngagement:
@@ -86,7 +135,10 @@ def add_engagement(
         (engagement_id,) = engagement_store.insert_engagements(
             connection, [engagement], viewer.name
         )
-        return engagement_store.get_engagement(connection, engagement_id, viewer)
+        stored = engagement_store.get_engagement(connection, engagement_id, viewer)
+        append_audit(connection, viewer.name, "create", "engagement", stored.id, None,
+                     stored.to_dict())  # fmt: skip
+        return stored
 
 
 def add_engagements(
@@ -112,7 +164,10 @@ def add_engagements(
                 raise ValidationError(problems, "engagements") from None
             check_release(viewer, engagement)
             valid.append(engagement)
-        return engagement_store.insert_engagements(connection, valid, viewer.name)
+        ids = engagement_store.insert_engagements(connection, valid, viewer.name)
+        append_audit(connection, viewer.name, "create", "engagement", None, None,
+                     {"count": len(ids), "ids": [ids[0], ids[-1]] if ids else []})  # fmt: skip
+        return ids
 
 
 def edit_engagement(
@@ -144,19 +199,28 @@ def edit_engagement(
         engagement_store.update_engagement(
             connection, engagement_id, engagement, viewer, expected_version
         )
-        return engagement_store.get_engagement(connection, engagement_id, viewer)
+        stored = engagement_store.get_engagement(connection, engagement_id, viewer)
+        append_audit(connection, viewer.name, "update", "engagement", engagement_id,
+                     current.to_dict(), stored.to_dict())  # fmt: skip
+        return stored
 
 
-def delete_engagement(store: Store, engagement_id: int, viewer: Viewer) -> None:
+def delete_engagement(
+    store: Store, engagement_id: int, viewer: Viewer, *, expected_version: int | None = None
+) -> None:
     """Delete a stored engagement.
 
     Raises:
         NotFoundError: When the viewer sees no such engagement.
+        ConflictError: When ``expected_version`` is given and stale.
     """
     require(viewer, Role.PLANNER, "delete engagements")
     store.check_ready()
     with store.transaction() as connection:
-        engagement_store.delete_engagement(connection, engagement_id, viewer)
+        before = engagement_store.get_engagement(connection, engagement_id, viewer)
+        engagement_store.delete_engagement(connection, engagement_id, viewer, expected_version)
+        append_audit(connection, viewer.name, "delete", "engagement", engagement_id,
+                     before.to_dict(), None)  # fmt: skip
 
 
 def get_engagement(store: Store, engagement_id: int, viewer: Viewer) -> StoredEngagement:
@@ -183,6 +247,7 @@ def list_engagements(
     programme: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    after: tuple[date, int] | None = None,
 ) -> list[StoredEngagement]:
     """Engagements the viewer may see, filtered, oldest first.
 
@@ -194,6 +259,8 @@ def list_engagements(
     """
     store.check_ready()
     where = _filter(nation, partner, kinds, from_year, to_year, text, programme, limit, offset)
+    if after is not None:
+        where = replace(where, after=after)
     with store.connect() as connection:
         return engagement_store.list_engagements(connection, viewer, where)
 
@@ -214,6 +281,14 @@ def count_engagements(
     where = _filter(nation, partner, kinds, from_year, to_year, text, None, None, 0)
     with store.connect() as connection:
         return engagement_store.count_engagements(connection, viewer, where)
+
+
+def count_by_kind(store: Store, viewer: Viewer, nation: str) -> dict[str, int]:
+    """Engagements per kind that ``nation`` takes part in, of those the viewer may see."""
+    store.check_ready()
+    key = resolve_nation(nation).iso3
+    with store.connect() as connection:
+        return engagement_store.count_by_kind(connection, viewer, key)
 
 
 def _filter(

@@ -15,6 +15,7 @@ from comity.services.engagements import check_release, require
 from comity.store import Store
 from comity.store import nations as nation_store
 from comity.store import people as people_store
+from comity.store.audit import append_audit
 
 __all__ = [
     "add_assessment",
@@ -22,7 +23,9 @@ __all__ = [
     "add_person",
     "add_posting",
     "list_assessments",
+    "get_person",
     "list_institutions",
+    "list_people",
     "list_postings",
 ]
 
@@ -44,7 +47,10 @@ def add_institution(store: Store, data: Mapping[str, Any], viewer: Viewer) -> in
     store.check_ready()
     with store.transaction() as connection:
         _known(nation_store.load_nations(connection), institution.nation, "nation", "institution")
-        return people_store.add_institution(connection, institution)
+        new_id = people_store.add_institution(connection, institution)
+        append_audit(connection, viewer.name, "create", "institution", new_id, None,
+                     institution.model_dump(mode="json"))  # fmt: skip
+        return new_id
 
 
 def list_institutions(store: Store, nation: str | None = None) -> list[tuple[int, Institution]]:
@@ -66,7 +72,31 @@ def add_person(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
     store.check_ready()
     with store.transaction() as connection:
         _known(nation_store.load_nations(connection), person.nation, "nation", "person")
-        return people_store.add_person(connection, person, viewer.name)
+        new_id = people_store.add_person(connection, person, viewer.name)
+        append_audit(connection, viewer.name, "create", "person", new_id, None,
+                     person.model_dump(mode="json"))  # fmt: skip
+        return new_id
+
+
+def list_people(
+    store: Store, viewer: Viewer, *, nation: str | None = None, limit: int = 100, offset: int = 0
+) -> list[tuple[int, Person]]:
+    """People the viewer may see, by name."""
+    store.check_ready()
+    with store.connect() as connection:
+        return people_store.list_people(connection, viewer, nation=nation, limit=limit,
+                                        offset=offset)  # fmt: skip
+
+
+def get_person(store: Store, viewer: Viewer, person_id: int) -> Person:
+    """One person the viewer may see.
+
+    Raises:
+        NotFoundError: When there is none visible to the viewer.
+    """
+    store.check_ready()
+    with store.connect() as connection:
+        return people_store.get_person(connection, person_id, viewer)
 
 
 def add_posting(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
@@ -96,7 +126,10 @@ def add_posting(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
                 ],
                 "posting",
             )
-        return people_store.add_posting(connection, posting, viewer)
+        new_id = people_store.add_posting(connection, posting, viewer)
+        append_audit(connection, viewer.name, "create", "posting", new_id, None,
+                     posting.model_dump(mode="json"))  # fmt: skip
+        return new_id
 
 
 def list_postings(
@@ -127,7 +160,10 @@ def add_assessment(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int
     check_release(viewer, assessment, "assessment")
     store.check_ready()
     with store.transaction() as connection:
-        return people_store.add_assessment(connection, assessment, viewer)
+        new_id = people_store.add_assessment(connection, assessment, viewer)
+        append_audit(connection, viewer.name, "create", "assessment", new_id, None,
+                     assessment.model_dump(mode="json"))  # fmt: skip
+        return new_id
 
 
 def list_assessments(

@@ -273,21 +273,37 @@ def update_engagement(
     return int(current) + 1
 
 
-def delete_engagement(connection: Connection, engagement_id: int, viewer: Viewer) -> None:
+def delete_engagement(
+    connection: Connection,
+    engagement_id: int,
+    viewer: Viewer,
+    expected_version: int | None = None,
+) -> None:
     """Delete an engagement with its participants and sources.
 
     Raises:
         NotFoundError: When there is no such engagement visible to the viewer.
+        ConflictError: When ``expected_version`` is given and is not the stored version.
     """
     found = connection.execute(
-        select(_E.c.id).where(
+        select(_E.c.id, _E.c.version).where(
             _E.c.id == engagement_id, visible_to(viewer, _E.c.label_id, _E.c.start_year)
         )
-    ).scalar_one_or_none()
+    ).first()
     if found is None:
         raise NotFoundError(f"No engagement with id {engagement_id}.")
+    if expected_version is not None and found.version != expected_version:
+        raise ConflictError(
+            f"Engagement {engagement_id} changed since you read it "
+            f"(version {found.version}, you had {expected_version}).",
+            hint="Read it again before deleting it.",
+        )
     # Children first: SQLite enforces ON DELETE CASCADE only with foreign keys on, and a
     # PostgreSQL server may be shared with tools that bypass it.
     for table in (_P, _S, tables.assessments):
         connection.execute(delete(table).where(table.c.engagement_id == engagement_id))
-    connection.execute(delete(_E).where(_E.c.id == engagement_id))
+    deleted = connection.execute(
+        delete(_E).where(_E.c.id == engagement_id, _E.c.version == found.version)
+    )
+    if deleted.rowcount != 1:
+        raise ConflictError(f"Engagement {engagement_id} changed while it was being deleted.")

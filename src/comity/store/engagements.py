@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    and_,
     exists,
     func,
     or_,
@@ -38,6 +39,7 @@ from comity.store.visibility import visible_to
 __all__ = [
     "EngagementFilter",
     "StoredEngagement",
+    "count_by_kind",
     "count_engagements",
     "delete_engagement",
     "get_engagement",
@@ -101,6 +103,7 @@ class EngagementFilter:
         programme: Only those of this programme (exact name).
         limit: At most this many (all when None).
         offset: Skip this many first.
+        after: Keyset cursor: only those after this (start date, id) in the list's order.
     """
 
     nation: str | None = None
@@ -112,6 +115,7 @@ class EngagementFilter:
     programme: str | None = None
     limit: int | None = None
     offset: int = 0
+    after: tuple[date, int] | None = None
 
 
 def _aware(moment: datetime) -> datetime:
@@ -145,6 +149,11 @@ def _filtered(query: Select[Any], viewer: Viewer, where: EngagementFilter) -> Se
                 _E.c.location.ilike(pattern),
             )
         )
+    if where.after is not None:
+        start, last_id = where.after
+        query = query.where(
+            or_(_E.c.start_date > start, and_(_E.c.start_date == start, _E.c.id > last_id))
+        )
     if where.programme:
         programme_ids = select(tables.programmes.c.id).where(
             tables.programmes.c.name == where.programme
@@ -172,6 +181,17 @@ def count_engagements(
     """How many engagements the viewer may see match ``where`` (ignoring limit and offset)."""
     query = _filtered(select(func.count()).select_from(_E), viewer, where or EngagementFilter())
     return int(connection.execute(query).scalar_one())
+
+
+def count_by_kind(connection: Connection, viewer: Viewer, nation: str) -> dict[str, int]:
+    """How many engagements of each kind the nation takes part in, of those the viewer sees."""
+    query = (
+        select(_E.c.kind, func.count())
+        .join(_P, _P.c.engagement_id == _E.c.id)
+        .where(_P.c.nation == nation, _visible(viewer))
+        .group_by(_E.c.kind)
+    )
+    return {kind: int(count) for kind, count in connection.execute(query)}
 
 
 def get_engagement(connection: Connection, engagement_id: int, viewer: Viewer) -> StoredEngagement:

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from comity.errors import StoreUnavailableError
+from comity.store import tables_access  # noqa: F401  (registers the access tables)
 
 __all__ = ["Store", "alembic_config", "open_store"]
 

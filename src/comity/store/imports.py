@@ -19,6 +19,7 @@ from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalr
 from comity.model.nations import Membership, Organisation
 from comity.model.prepared import PreparedEngagement, prepare
 from comity.store import tables
+from comity.store.audit import append_audit
 from comity.store.bulk import insert_rows
 from comity.store.engagement_writes import insert_engagements, update_engagement
 from comity.store.nations import seed_organisations, sync_memberships
@@ -292,6 +293,11 @@ def write_import(
         counts += SyncCounts(added=synced.added, unchanged=synced.unchanged)
     replace_coverage(connection, name, coverage)
     record_dataset(connection, record, counts, excluded)
+    if counts.added or counts.updated or counts.removed:
+        append_audit(connection, viewer.name, "import", "dataset", name, None,
+                     {"checksum": record.checksum, "added": counts.added,
+                      "updated": counts.updated, "removed": counts.removed,
+                      "unchanged": counts.unchanged})  # fmt: skip
     return counts
 
 

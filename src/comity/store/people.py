@@ -27,6 +27,7 @@ __all__ = [
     "add_person",
     "add_posting",
     "get_person",
+    "list_people",
     "list_assessments",
     "list_institutions",
     "list_postings",
@@ -112,6 +113,31 @@ def get_person(connection: Connection, person_id: int, viewer: Viewer) -> Person
         service=row.service,
         releasability=labels.get(row.label_id),
     )
+
+
+def list_people(
+    connection: Connection,
+    viewer: Viewer,
+    *,
+    nation: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[tuple[int, Person]]:
+    """People the viewer may see, by name."""
+    table = tables.people
+    query = select(table).where(_person_visible(viewer)).order_by(table.c.name, table.c.id)
+    if nation:
+        query = query.where(table.c.nation == nation)
+    rows = connection.execute(query.limit(limit).offset(offset)).all()
+    labels = read_labels(connection, (r.label_id for r in rows))
+    return [
+        (
+            row.id,
+            Person(name=row.name, nation=row.nation, rank=row.rank, service=row.service,
+                   releasability=labels.get(row.label_id)),
+        )
+        for row in rows
+    ]  # fmt: skip
 
 
 def add_posting(connection: Connection, posting: Posting, viewer: Viewer) -> int:

@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 __all__ = [
     "analytic_results",
+    "one_of",
     "notes",
     "assessments",
     "coverage",
@@ -81,7 +82,8 @@ _KINDS = (
 _PRECISIONS = ("day", "month", "year")
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> str:
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """Return a CHECK expression that keeps ``column`` within ``values``."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
@@ -254,8 +256,8 @@ engagements = Table(
     Column("content_hash", String(64)),
     Column("version", Integer, nullable=False),
     *_audit_columns(),
-    CheckConstraint(_one_of("kind", _KINDS), name="kind"),
-    CheckConstraint(_one_of("start_precision", _PRECISIONS), name="start_precision"),
+    CheckConstraint(one_of("kind", _KINDS), name="kind"),
+    CheckConstraint(one_of("start_precision", _PRECISIONS), name="start_precision"),
     Index(None, "kind", "start_year"),
     Index(None, "start_year", "end_year"),
     Index(None, "programme_id"),
@@ -275,7 +277,7 @@ participants = Table(
     Column("role", String(12), nullable=False),
     Column("personnel", Integer),
     CheckConstraint("personnel IS NULL OR personnel >= 0", name="personnel_not_negative"),
-    CheckConstraint(_one_of("role", ("host", "participant", "observer")), name="role"),
+    CheckConstraint(one_of("role", ("host", "participant", "observer")), name="role"),
     Index(None, "nation", "engagement_id"),
     # Clustered on its key: one B-tree fewer to write per participation.
     sqlite_with_rowid=False,
@@ -448,7 +450,7 @@ notes = Table(
     Column("version", Integer, nullable=False),
     *_audit_columns(),
     CheckConstraint(
-        _one_of("topic", ("customs", "etiquette", "language", "lessons", "protocol", "other")),
+        one_of("topic", ("customs", "etiquette", "language", "lessons", "protocol", "other")),
         name="topic",
     ),
     Index(None, "nation"),

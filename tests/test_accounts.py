@@ -1,0 +1,177 @@
+"""Accounts, passwords, tokens and the append-only audit log, on both engines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from comity import services
+from comity.access import Role, Viewer
+from comity.errors import (
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from comity.services import accounts
+from comity.store import Store
+
+PASSWORD = "correct horse battery"
+
+
+def _admin(store: Store, operator: Viewer) -> Viewer:
+    user = accounts.create_user(
+        store, operator, username="admin", password=PASSWORD, nation="USA", role="admin"
+    )
+    return accounts.viewer_of(user)
+
+
+def test_a_user_signs_in_with_the_right_password_only(any_store: Store, operator: Viewer) -> None:
+    admin = _admin(any_store, operator)
+    created = accounts.create_user(
+        any_store, admin, username="fr.analyst", password=PASSWORD, nation="France", role="analyst"
+    )
+    assert (created.nation, created.role) == ("FRA", Role.ANALYST)
+    assert created.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in created.password_hash
+    user = accounts.authenticate_password(any_store, "fr.analyst", PASSWORD)
+    assert accounts.viewer_of(user) == Viewer(
+        name="fr.analyst", nation="FRA", role=Role.ANALYST, user_id=created.id
+    )
+    for name, password in [("fr.analyst", "wrong password!"), ("nobody", PASSWORD)]:
+        with pytest.raises(AuthenticationError, match="Wrong username or password"):
+            accounts.authenticate_password(any_store, name, password)
+
+
+def test_only_admins_create_users_and_input_is_checked(store: Store, operator: Viewer) -> None:
+    admin = _admin(store, operator)
+    planner = Viewer(name="p", nation="USA", role=Role.PLANNER)
+    with pytest.raises(PermissionDeniedError):
+        accounts.create_user(store, planner, username="x1x", password=PASSWORD, nation="USA")
+    with pytest.raises(ValidationError, match="password: must have at least 12"):
+        accounts.create_user(store, admin, username="shorty", password="short", nation="USA")
+    with pytest.raises(ValidationError) as bad:
+        accounts.create_user(
+            store, admin, username="a b", password=PASSWORD, nation="USA", role="general"
+        )
+    assert {p.field for p in bad.value.problems} == {"username", "role"}
+    with pytest.raises(ValidationError, match="unknown nation"):
+        accounts.create_user(store, admin, username="ghost", password=PASSWORD, nation="ZZZ")
+    with pytest.raises(ConflictError):
+        accounts.create_user(store, admin, username="admin", password=PASSWORD, nation="USA")
+    assert [u.username for u in accounts.list_users(store, admin)] == ["admin"]
+
+
+def test_token_lifecycle(any_store: Store, operator: Viewer) -> None:
+    admin = _admin(any_store, operator)
+    user = accounts.create_user(
+        any_store, admin, username="de.viewer", password=PASSWORD, nation="DEU"
+    )
+    issued = accounts.create_token(any_store, user, "laptop", days=30)
+    assert issued.secret.startswith("cmt_") and len(issued.secret) > 40
+    assert issued.record.prefix == issued.secret[:12]
+    assert accounts.authenticate_token(any_store, issued.secret, touch=True).id == user.id
+    with pytest.raises(AuthenticationError, match="Invalid token"):
+        accounts.authenticate_token(any_store, issued.secret + "x")
+    [listed] = accounts.list_tokens(any_store, user)
+    assert listed.last_used_at is not None
+    # Another (non-admin) user cannot revoke it; its owner can.
+    other = accounts.viewer_of(
+        accounts.create_user(any_store, admin, username="it.viewer", password=PASSWORD,
+                             nation="ITA")
+    )  # fmt: skip
+    with pytest.raises(NotFoundError):
+        accounts.revoke_token(any_store, other, issued.record.id)
+    accounts.revoke_token(any_store, accounts.viewer_of(user), issued.record.id)
+    with pytest.raises(AuthenticationError, match="revoked"):
+        accounts.authenticate_token(any_store, issued.secret)
+
+
+def test_expired_tokens_and_disabled_users_are_refused(any_store: Store, operator: Viewer) -> None:
+    admin = _admin(any_store, operator)
+    user = accounts.create_user(any_store, admin, username="es.user", password=PASSWORD,
+                                nation="ESP")  # fmt: skip
+    old = accounts.create_token(any_store, user, "old", days=1)
+    with any_store.transaction() as connection:
+        connection.execute(
+            sa.text("UPDATE api_tokens SET expires_at = :t WHERE id = :i"),
+            {"t": "2001-01-01 00:00:00+00:00", "i": old.record.id},
+        )
+    with pytest.raises(AuthenticationError, match="expired"):
+        accounts.authenticate_token(any_store, old.secret)
+    fresh = accounts.create_token(any_store, user, "new", days=None)
+    accounts.set_user_disabled(any_store, admin, "es.user", True)
+    with pytest.raises(AuthenticationError, match="disabled"):
+        accounts.authenticate_token(any_store, fresh.secret)
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate_password(any_store, "es.user", PASSWORD)
+    with pytest.raises(ValidationError, match="days"):
+        accounts.create_token(any_store, user, "forever", days=0)
+
+
+def _write_some(store: Store, actor: Viewer) -> int:
+    stored = services.add_engagement(
+        store,
+        {"kind": "port_call", "title": "Port call at Toulon", "start": date(2020, 5, 1),
+         "participants": [{"nation": "USA"}, {"nation": "FRA", "role": "host"}]},
+        actor,
+    )  # fmt: skip
+    services.edit_engagement(store, stored.id, {"title": "Port call at Toulon (USS Ross)"}, actor)
+    services.delete_engagement(store, stored.id, actor)
+    return stored.id
+
+
+def test_every_write_is_in_the_chained_audit_log(any_store: Store, operator: Viewer) -> None:
+    admin = _admin(any_store, operator)
+    planner = accounts.viewer_of(
+        accounts.create_user(any_store, admin, username="planner", password=PASSWORD,
+                             nation="USA", role="planner")
+    )  # fmt: skip
+    key = _write_some(any_store, planner)
+    entries, total = accounts.audit_page(any_store, admin, entity="engagement")
+    assert total == 3
+    assert [(e["actor"], e["action"], e["entity_id"]) for e in entries] == [
+        ("planner", "create", str(key)),
+        ("planner", "update", str(key)),
+        ("planner", "delete", str(key)),
+    ]
+    assert entries[1]["before"]["title"] == "Port call at Toulon"
+    assert entries[1]["after"]["title"] == "Port call at Toulon (USS Ross)"
+    assert entries[2]["after"] is None
+    everything, count = accounts.audit_page(any_store, admin, limit=1000)
+    assert [e["prev_hash"] for e in everything[1:]] == [e["hash"] for e in everything[:-1]]
+    report = accounts.verify_audit(any_store)
+    assert report.ok and report.entries == count >= 5
+    with pytest.raises(PermissionDeniedError):
+        accounts.audit_page(any_store, planner)
+
+
+def test_the_database_refuses_to_change_the_audit_log(any_store: Store, operator: Viewer) -> None:
+    _admin(any_store, operator)
+    for statement in ("UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            with any_store.transaction() as connection:
+                connection.execute(sa.text(statement))
+    assert accounts.verify_audit(any_store).ok
+
+
+def test_tampering_behind_the_triggers_breaks_the_chain(any_store: Store, operator: Viewer) -> None:
+    admin = _admin(any_store, operator)
+    _write_some(any_store, admin)
+    entries, _ = accounts.audit_page(any_store, admin, limit=1000)
+    target = entries[2]["id"]
+    with any_store.transaction() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        else:
+            connection.execute(sa.text("DROP TRIGGER audit_log_no_update"))
+        connection.execute(
+            sa.text("UPDATE audit_log SET actor = 'someone else' WHERE id = :i"), {"i": target}
+        )
+    report = accounts.verify_audit(any_store)
+    assert not report.ok
+    assert report.first_broken == target
+    assert report.reason
