@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from comity.cli import analytics, engagements, imports, nations, setup
+from comity.cli import analytics, culture, engagements, imports, nations, setup
 from comity.cli.output import print_error, stderr
 from comity.cli.state import CliState, state_of
 from comity.errors import ComityError
@@ -112,6 +112,10 @@ app.command("network")(analytics.network)
 app.command("compare")(analytics.compare)
 app.add_typer(analytics.export_app, name="export")
 app.add_typer(engagements.app, name="engagements")
+app.command("briefing")(culture.briefing)
+app.add_typer(culture.calendar_app, name="calendar")
+app.add_typer(culture.culture_app, name="culture")
+app.add_typer(culture.notes_app, name="notes")
 
 
 def main() -> None:
