@@ -19,6 +19,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "PreconditionError",
+    "StaleVersionError",
     "StoreUnavailableError",
     "UnknownNationError",
     "ValidationError",
@@ -54,6 +55,10 @@ class ConflictError(ComityError):
     """A write would clash with what is already stored (a duplicate key, a stale version)."""
 
     status = 409
+
+
+class StaleVersionError(ConflictError):
+    """The record changed since the caller read it (optimistic concurrency)."""
 
 
 class AuthenticationError(ComityError):

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from comity.cli import analytics, culture, engagements, imports, nations, setup
+from comity.cli import accounts, analytics, culture, engagements, imports, nations, setup
 from comity.cli.output import print_error, stderr
 from comity.cli.state import CliState, state_of
 from comity.errors import ComityError
@@ -75,6 +75,15 @@ def _root(
             show_envvar=True,
         ),
     ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="COMITY_USER",
+            show_envvar=True,
+            help="Act as this account: see what it may see, write in its name.",
+        ),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show every problem and more detail.")
     ] = False,
@@ -92,6 +101,7 @@ def _root(
     """Record, plan and measure how nations build trust through military cooperation."""
     state = state_of(ctx)
     state.database, state.verbose, state.debug = database, verbose, debug
+    state.as_user = as_user
     handler = _YellowWarnings(level=logging.INFO if verbose else logging.WARNING)
     package_logger = logging.getLogger("comity")
     package_logger.handlers = [handler]
@@ -116,6 +126,9 @@ app.command("briefing")(culture.briefing)
 app.add_typer(culture.calendar_app, name="calendar")
 app.add_typer(culture.culture_app, name="culture")
 app.add_typer(culture.notes_app, name="notes")
+app.add_typer(accounts.users_app, name="users")
+app.add_typer(accounts.audit_app, name="audit")
+app.command("serve")(accounts.serve)
 
 
 def main() -> None:

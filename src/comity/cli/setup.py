@@ -2,26 +2,44 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
 from comity import services
+from comity.access.viewer import Role, Viewer
 from comity.cli.output import emit_json, stdout
 from comity.cli.state import state_of
+from comity.errors import NotFoundError
+from comity.services import accounts
+from comity.store import Store
 
 __all__ = ["init"]
 
 
 def init(
     ctx: typer.Context,
+    admin: Annotated[
+        str | None,
+        typer.Option("--admin", help="Also create this administrator account, if it is new."),
+    ] = None,
+    admin_nation: Annotated[
+        str, typer.Option("--admin-nation", help="The administrator's nation (name or code).")
+    ] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Create the store (or apply pending migrations) and seed nations and organisations.
 
-    Safe to run again: it applies only what is missing and reports the rest unchanged.
+    Safe to run again: it applies only what is missing and reports the rest unchanged. With
+    --admin, the password comes from COMITY_ADMIN_PASSWORD or is asked for.
     """
-    report = services.initialise(state_of(ctx).store())
+    if admin and not admin_nation:
+        raise typer.BadParameter("--admin needs --admin-nation (the account's nation)")
+    state = state_of(ctx)
+    report = services.initialise(state.store())
+    if admin:
+        _first_admin(state.store(), state.viewer(), admin, admin_nation, quiet=as_json)
     if as_json:
         emit_json(
             {
@@ -50,3 +68,21 @@ def init(
         f"Organisations: {o.added} added, {o.updated} updated, {o.unchanged} unchanged "
         f"({report.memberships} membership spells)."
     )
+
+
+def _first_admin(store: Store, operator: Viewer, name: str, nation: str, *, quiet: bool) -> None:
+    try:
+        accounts.get_user(store, username=name)
+    except NotFoundError:
+        pass
+    else:
+        if not quiet:
+            stdout().print(f"The account {name} exists already; left as it is.", highlight=False)
+        return
+    password = os.environ.get("COMITY_ADMIN_PASSWORD") or typer.prompt(
+        f"Password for {name}", hide_input=True, confirmation_prompt=True
+    )
+    accounts.create_user(store, operator, username=name, password=password, nation=nation,
+                         role=Role.ADMIN)  # fmt: skip
+    if not quiet:
+        stdout().print(f"Created the administrator {name}.", highlight=False)

@@ -9,6 +9,8 @@ import typer
 
 from comity.access.viewer import Viewer
 from comity.config import get_settings
+from comity.errors import AuthenticationError
+from comity.services import accounts
 from comity.store import Store, open_store
 
 __all__ = ["CliState", "state_of"]
@@ -23,11 +25,14 @@ class CliState:
             embedded default.
         verbose: Show more detail (every validation problem, info logs).
         debug: Show tracebacks.
+        as_user: An account to act as (``--as``): reads show what it may see, writes are
+            recorded in its name and need its role.
     """
 
     database: str | None = None
     verbose: bool = False
     debug: bool = False
+    as_user: str | None = None
     _store: Store | None = field(default=None, repr=False)
 
     def store(self) -> Store:
@@ -37,7 +42,17 @@ class CliState:
         return self._store
 
     def viewer(self) -> Viewer:
-        """Who the CLI acts for: the local operator of the store, named after the OS user."""
+        """Who the CLI acts for: the ``--as`` account, else the store's local operator.
+
+        Raises:
+            NotFoundError: When the ``--as`` account does not exist.
+            AuthenticationError: When it is disabled.
+        """
+        if self.as_user:
+            user = accounts.get_user(self.store(), username=self.as_user)
+            if user.disabled:
+                raise AuthenticationError(f"The account {user.username} is disabled.")
+            return accounts.viewer_of(user)
         try:
             name = getpass.getuser()
         except (KeyError, OSError):

@@ -341,8 +341,8 @@ class _Reader:
             return host
         hosts = {n for n, role, _ in participants if role == "host"}
         where = column or self.m.participants.role or "host"
-        if host is None and column is None and len(hosts) == 1:
-            return hosts.pop()  # no host column: the row marked host is the host
+        if host is None and len(hosts) == 1:
+            return hosts.pop()  # no host given: the row marked host is the host (as the model)
         if host is None:
             if hosts:
                 self.issue(head, where, f"participants name {', '.join(sorted(hosts))} as host")

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-_Count = Annotated[int, Field(ge=0)]
+_Count = Annotated[int, Field(ge=0, le=100_000_000)]
 
 
 class _Details(BaseModel):

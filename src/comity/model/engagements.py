@@ -88,7 +88,7 @@ class Participant(BaseModel):
 
     nation: NationKey
     role: ParticipantRole = ParticipantRole.PARTICIPANT
-    personnel: Annotated[int, Field(ge=0)] | None = None
+    personnel: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
 
 
 class Source(BaseModel):

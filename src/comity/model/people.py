@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Field,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -102,7 +103,7 @@ class Posting(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    person_id: int
+    person_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
     host: NationKey
     post: PostKind = PostKind.DEFENCE_ATTACHE
     start: PartialDate

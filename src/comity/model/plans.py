@@ -44,7 +44,7 @@ class Assessment(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    engagement_id: int
+    engagement_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
     assessed_on: date
     objectives: tuple[ObjectiveScore, ...] = ()
     interoperability: Score | None = None

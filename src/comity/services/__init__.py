@@ -21,8 +21,10 @@ from comity.services.people import (
     add_institution,
     add_person,
     add_posting,
+    get_person,
     list_assessments,
     list_institutions,
+    list_people,
     list_postings,
 )
 from comity.services.registry import (
@@ -55,12 +57,14 @@ __all__ = [
     "get_engagement",
     "get_nation",
     "get_organisation",
+    "get_person",
     "initialise",
     "list_assessments",
     "list_engagements",
     "list_institutions",
     "list_nations",
     "list_organisations",
+    "list_people",
     "list_postings",
     "resolve_nation",
 ]

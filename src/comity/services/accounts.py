@@ -31,6 +31,7 @@ __all__ = [
     "authenticate_token",
     "create_token",
     "create_user",
+    "get_user",
     "list_tokens",
     "list_users",
     "revoke_token",
@@ -102,6 +103,19 @@ def create_user(
         )  # fmt: skip
         append_audit(connection, actor.name, "create", "user", user.username, None, user.public())
         return user
+
+
+def get_user(
+    store: Store, *, username: str | None = None, user_id: int | None = None
+) -> UserRecord:
+    """One account, by name or id.
+
+    Raises:
+        NotFoundError: When there is no such account.
+    """
+    store.check_ready()
+    with store.connect() as connection:
+        return account_store.get_user(connection, username=username, user_id=user_id)
 
 
 def list_users(store: Store, actor: Viewer) -> list[UserRecord]:

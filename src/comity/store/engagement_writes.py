@@ -13,7 +13,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from comity.access.viewer import Viewer
-from comity.errors import ConflictError, NotFoundError
+from comity.errors import ConflictError, NotFoundError, StaleVersionError
 from comity.model.engagements import Engagement
 from comity.model.prepared import PreparedEngagement, prepare
 from comity.store import tables
@@ -236,7 +236,7 @@ def update_engagement(
     if current is None:
         raise NotFoundError(f"No engagement with id {engagement_id}.")
     if expected_version is not None and current != expected_version:
-        raise ConflictError(
+        raise StaleVersionError(
             f"Engagement {engagement_id} changed since you read it "
             f"(version {current}, you had {expected_version}).",
             hint="Read it again and re-apply your change.",
@@ -263,7 +263,7 @@ def update_engagement(
     except IntegrityError as error:
         raise _conflict(error) from None
     if result.rowcount != 1:
-        raise ConflictError(f"Engagement {engagement_id} changed while it was being written.")
+        raise StaleVersionError(f"Engagement {engagement_id} changed since you read it.")
     connection.execute(delete(_P).where(_P.c.engagement_id == engagement_id))
     connection.execute(delete(_S).where(_S.c.engagement_id == engagement_id))
     participants, sources = _children(engagement_id, record)
@@ -293,7 +293,7 @@ def delete_engagement(
     if found is None:
         raise NotFoundError(f"No engagement with id {engagement_id}.")
     if expected_version is not None and found.version != expected_version:
-        raise ConflictError(
+        raise StaleVersionError(
             f"Engagement {engagement_id} changed since you read it "
             f"(version {found.version}, you had {expected_version}).",
             hint="Read it again before deleting it.",
@@ -306,4 +306,4 @@ def delete_engagement(
         delete(_E).where(_E.c.id == engagement_id, _E.c.version == found.version)
     )
     if deleted.rowcount != 1:
-        raise ConflictError(f"Engagement {engagement_id} changed while it was being deleted.")
+        raise StaleVersionError(f"Engagement {engagement_id} changed since you read it.")

@@ -1,0 +1,93 @@
+"""The HTTP API, ``/api/v1``: JSON over HTTPS for scripts, notebooks and other systems.
+
+Every route but ``/health`` and ``/auth/token`` needs a bearer token; every answer is filtered by
+the caller's releasability; every write is in the audit log. Errors are problem+json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+
+from comity.api.errors import install_error_handlers
+from comity.api.routers import analytics, engagements, meta, people, registry, transfer
+from comity.api.security import BodyLimit, RateLimiter
+from comity.services.jobs import ImportJobs
+from comity.store import Store
+
+__all__ = ["API_PREFIX", "ROUTERS", "create_api", "endpoints"]
+
+API_PREFIX = "/api/v1"
+JSON_LIMIT = 1 << 20
+"""Largest JSON body (1 MiB)."""
+UPLOAD_LIMIT = 200 << 20
+"""Largest upload of an import (200 MiB)."""
+
+ROUTERS = (meta, registry, engagements, people, analytics, transfer)
+"""The modules whose ``router`` the API serves, in order."""
+
+_DESCRIPTION = """\
+Records of military cooperation between nations and the tie-strength index computed from them.
+
+Sign in with `POST /api/v1/auth/token` (username and password) and send the token as
+`Authorization: Bearer <token>`. What you see is what your nation may see: records labelled
+for others are left out of every list, count, export and index. Writes need the role planner
+and, to change a record, the `ETag` you read it with as `If-Match`.
+"""
+
+
+def create_api(
+    store: Store,
+    *,
+    rate_limiter: RateLimiter | None = None,
+    login_limiter: RateLimiter | None = None,
+) -> FastAPI:
+    """The API application, serving ``store``.
+
+    Args:
+        store: The store to serve (migrated and seeded).
+        rate_limiter: Requests per token (default: bursts of 600, 20 a second after).
+        login_limiter: Sign-in attempts per address and username (default: 10, one a minute).
+    """
+    jobs = ImportJobs(store)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.close()
+
+    app = FastAPI(
+        title="comity API",
+        version=version("comity"),
+        description=_DESCRIPTION,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.import_jobs = jobs
+    app.state.rate_limiter = rate_limiter or RateLimiter()
+    app.state.login_limiter = login_limiter or RateLimiter(burst=10, per_second=1 / 60)
+    for module in ROUTERS:
+        app.include_router(module.router, prefix=API_PREFIX)
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimit, default=JSON_LIMIT, larger={f"{API_PREFIX}/imports": UPLOAD_LIMIT}
+    )
+    return app
+
+
+def endpoints() -> list[tuple[str, str]]:
+    """Every (method, path) the API serves, the OpenAPI document included."""
+    found = [("GET", f"{API_PREFIX}/openapi.json")]
+    for module in ROUTERS:
+        for route in module.router.routes:
+            path = getattr(route, "path", "")
+            for method in sorted(getattr(route, "methods", None) or ()):
+                if method != "HEAD":
+                    found.append((method, API_PREFIX + path))
+    return found

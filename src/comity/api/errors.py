@@ -1,0 +1,96 @@
+"""One error shape for the whole API: ``application/problem+json`` (RFC 9457).
+
+Every error answers ``{"type", "title", "status", "detail", "instance"}`` plus, where they apply,
+``errors`` (one entry per field: ``field``, ``reason``, ``value``), ``hint`` (the next step) and,
+for an unexpected failure, ``request_id`` (the server logs the traceback under it).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from comity.errors import AuthenticationError, ComityError, UnknownNationError, ValidationError
+
+__all__ = ["install_error_handlers", "problem"]
+
+logger = logging.getLogger("comity.api")
+PROBLEM = "application/problem+json"
+
+
+def problem(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    hint: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = errors
+    if hint:
+        body["hint"] = hint
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _comity_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ComityError)
+    errors = None
+    if isinstance(error, ValidationError):
+        errors = [{"field": p.field, "reason": p.reason, "value": p.value} for p in error.problems]
+    elif isinstance(error, UnknownNationError):
+        errors = [{"field": "nation", "reason": "unknown nation", "value": error.value}]
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationError) else None
+    return problem(request, error.status, error.message, errors=errors, hint=error.hint,
+                   headers=headers)  # fmt: skip
+
+
+def _request_validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = []
+    for item in error.errors():
+        location = [str(p) for p in item.get("loc", ()) if p != "body"]
+        value = item.get("input")
+        shown = None if isinstance(value, dict | list) else (None if value is None else str(value))
+        errors.append({"field": ".".join(location) or "body", "reason": item.get("msg", ""),
+                       "value": shown})  # fmt: skip
+    return problem(request, 422, "The request is not valid.", errors=errors)
+
+
+def _http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    headers = dict(error.headers) if error.headers else None
+    return problem(request, error.status_code, str(error.detail), headers=headers)
+
+
+def _unexpected(request: Request, error: Exception) -> JSONResponse:
+    request_id = uuid.uuid4().hex[:12]
+    logger.exception("unexpected failure %s on %s %s", request_id, request.method, request.url.path)
+    return problem(request, 500, "Something went wrong on the server.", request_id=request_id,
+                   hint="Report the request id to the administrators.")  # fmt: skip
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map every error to problem+json."""
+    app.add_exception_handler(ComityError, _comity_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,90 @@
+"""The tie-strength index, pair histories, nation profiles and the network, as JSON.
+
+Every answer is computed from the records the caller may see (and cached per releasability
+scope); each carries the method version and settings digest it was computed with.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from comity.access.viewer import Viewer
+from comity.api.schemas import NationText
+from comity.api.security import current_viewer
+from comity.services import analytics, network
+from comity.store import Store
+
+router = APIRouter(tags=["analytics"])
+
+_Year = Annotated[int | None, Query(ge=1000, le=3000, description="Default: the latest year.")]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+@router.get("/ties/{nation}", summary="A nation's partners, strongest tie first")
+def ties(
+    nation: NationText,
+    request: Request,
+    year: _Year = None,
+    top: Annotated[int | None, Query(ge=1, le=500)] = 20,
+    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+) -> dict[str, Any]:
+    """The tie-strength index (0-100) of a nation with each partner in a year, with components."""
+    found, result = analytics.list_ties(_store(request), viewer, nation, year=year, top=top)
+    key = analytics.resolve_nation(nation, year=year).iso3
+    return {
+        "nation": key,
+        "year": result.horizon if year is None else year,
+        "method_version": result.settings.method_version,
+        "settings_digest": result.settings.digest(),
+        "ties": [dataclasses.asdict(tie) for tie in found],
+    }
+
+
+@router.get("/dyads/{first}/{second}", summary="A pair's history, year by year")
+def dyad(
+    first: NationText,
+    second: NationText,
+    request: Request,
+    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+) -> dict[str, Any]:
+    """The index of a pair every year with its components, the challenges, and recent records."""
+    return analytics.pair_report(_store(request), viewer, first, second)
+
+
+@router.get("/nations/{nation}/profile", summary="A nation's place in the network")
+def profile(
+    nation: NationText,
+    request: Request,
+    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+) -> dict[str, Any]:
+    """Network measures year by year, strongest partners, and its mix of mechanisms by region."""
+    return network.nation_profile(_store(request), viewer, nation)
+
+
+@router.get("/network", summary="The network of one year")
+def network_of_year(
+    request: Request,
+    year: _Year = None,
+    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+) -> dict[str, Any]:
+    """Each nation's partners, strength, centralities and community, strongest first."""
+    chosen, rows, summary = network.network_year(_store(request), viewer, year)
+    return {"year": chosen, "communities": summary, "nations": rows}
+
+
+@router.get("/compare/{first}/{second}", summary="Two nations side by side")
+def compare(
+    first: NationText,
+    second: NationText,
+    request: Request,
+    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+) -> dict[str, Any]:
+    """Partners, strength and centralities year by year, and each one's mix of mechanisms."""
+    return network.compare_nations(_store(request), viewer, first, second)

@@ -1,0 +1,146 @@
+"""Health, sign-in, the signed-in user, tokens, users and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from comity.access.viewer import Role, Viewer
+from comity.api.schemas import MAX_ID, LoginIn, RecordId, TokenIn, UserIn, Username
+from comity.api.security import current_viewer, requires
+from comity.services import accounts
+from comity.store import Store
+
+router = APIRouter()
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+@router.get("/health", tags=["meta"], summary="Is the service up (no sign-in needed)")
+def health(request: Request) -> dict[str, Any]:
+    """Report whether the service and its store answer."""
+    store = _store(request)
+    store.check_ready()
+    return {"ok": True, "store": "sqlite" if store.is_sqlite else "postgresql"}
+
+
+@router.post("/auth/token", tags=["auth"], status_code=201, summary="Sign in: get an API token")
+def sign_in(body: LoginIn, request: Request) -> dict[str, Any]:
+    """Exchange a username and password for an API token (shown once)."""
+    limiter = request.app.state.login_limiter
+    client = request.client.host if request.client else "unknown"
+    limiter.check(f"login:{client}:{body.username}")
+    store = _store(request)
+    user = accounts.authenticate_password(store, body.username, body.password)
+    issued = accounts.create_token(store, user, body.token_name, days=body.days)
+    return {"token": issued.secret, **issued.record.public(), "user": user.public()}
+
+
+@router.get("/auth/me", tags=["auth"], summary="The signed-in user")
+def me(request: Request, viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:  # noqa: B008
+    """Who the token belongs to."""
+    return {"username": viewer.name, "nation": viewer.nation, "role": viewer.role.name.lower()}
+
+
+@router.get("/tokens", tags=["auth"], summary="Your API tokens")
+def tokens(request: Request, viewer: Viewer = Depends(current_viewer)) -> list[dict[str, Any]]:  # noqa: B008
+    """Your tokens: their names and prefixes, never the secrets."""
+    user = accounts.get_user(_store(request), user_id=viewer.user_id)
+    return [t.public() for t in accounts.list_tokens(_store(request), user)]
+
+
+@router.post("/tokens", tags=["auth"], status_code=201, summary="Create an API token")
+def create_token(
+    body: TokenIn,
+    request: Request,
+    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+) -> dict[str, Any]:
+    """A new token for you, shown once."""
+    user = accounts.get_user(_store(request), user_id=viewer.user_id)
+    issued = accounts.create_token(_store(request), user, body.name, days=body.days)
+    return {"token": issued.secret, **issued.record.public()}
+
+
+@router.delete("/tokens/{token_id}", tags=["auth"], summary="Revoke an API token")
+def revoke_token(
+    token_id: RecordId,
+    request: Request,
+    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+) -> dict[str, Any]:
+    """Revoke one of your tokens (an admin may revoke anyone's)."""
+    return accounts.revoke_token(_store(request), viewer, token_id).public()
+
+
+@router.get("/users", tags=["admin"], summary="Every account")
+def users(
+    request: Request,
+    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+) -> list[dict[str, Any]]:
+    """Every account (admins)."""
+    return [u.public() for u in accounts.list_users(_store(request), viewer)]
+
+
+@router.post("/users", tags=["admin"], status_code=201, summary="Create an account")
+def create_user(
+    body: UserIn,
+    request: Request,
+    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+) -> dict[str, Any]:
+    """Create an account (admins)."""
+    user = accounts.create_user(
+        _store(request), viewer, username=body.username, password=body.password,
+        nation=body.nation, role=body.role, display_name=body.display_name,
+        organisation=body.organisation,
+    )  # fmt: skip
+    return user.public()
+
+
+@router.post("/users/{username}/disable", tags=["admin"], summary="Disable an account")
+def disable_user(
+    username: Username,
+    request: Request,
+    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+) -> dict[str, Any]:
+    """Disable an account: its tokens stop working (admins)."""
+    return accounts.set_user_disabled(_store(request), viewer, username, True).public()
+
+
+@router.post("/users/{username}/enable", tags=["admin"], summary="Enable an account")
+def enable_user(
+    username: Username,
+    request: Request,
+    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+) -> dict[str, Any]:
+    """Enable a disabled account (admins)."""
+    return accounts.set_user_disabled(_store(request), viewer, username, False).public()
+
+
+@router.get("/audit", tags=["admin"], summary="The audit log")
+def audit(
+    request: Request,
+    after: Annotated[int, Query(ge=0, le=MAX_ID, description="Entries after this id.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    entity: Annotated[str | None, Query(max_length=40)] = None,
+    entity_id: Annotated[str | None, Query(max_length=100)] = None,
+    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+) -> dict[str, Any]:
+    """A page of the append-only audit log, oldest first (admins)."""
+    items, total = accounts.audit_page(_store(request), viewer, after_id=after, limit=limit,
+                                       entity=entity, entity_id=entity_id)  # fmt: skip
+    next_after = items[-1]["id"] if len(items) == limit else None
+    return {"items": items, "total": total, "next_after": next_after}
+
+
+@router.get("/audit/verify", tags=["admin"], summary="Check the audit log's hash chain")
+def verify(
+    request: Request,
+    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+) -> dict[str, Any]:
+    """Check every entry's hash and link (admins)."""
+    report = accounts.verify_audit(_store(request))
+    return {"ok": report.ok, "entries": report.entries, "first_broken": report.first_broken,
+            "reason": report.reason}  # fmt: skip

@@ -1,0 +1,172 @@
+"""Who is calling, and how much: bearer tokens, roles, rate limits and body size limits."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Depends, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from comity.access.viewer import Role, Viewer
+from comity.errors import AuthenticationError, PermissionDeniedError
+from comity.services.accounts import authenticate_token, viewer_of
+from comity.store import Store
+
+__all__ = ["BodyLimit", "RateLimiter", "current_viewer", "requires"]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The signed-in user of a request (``Authorization: Bearer <token>``).
+
+    Raises:
+        AuthenticationError: 401 when the header is missing or the token is not valid.
+    """
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise AuthenticationError(
+            "Sign in first: this needs an API token.",
+            hint="POST /api/v1/auth/token with your username and password, then send "
+            "'Authorization: Bearer <token>'.",
+        )
+    user = authenticate_token(_store(request), secret.strip())
+    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter.check(f"token:{secret.strip()[:16]}")
+    return viewer_of(user)
+
+
+def requires(role: Role) -> Callable[..., Viewer]:
+    """A dependency: the signed-in user, who must hold ``role`` or a higher one (403 if not)."""
+
+    def dependency(viewer: Viewer = Depends(current_viewer)) -> Viewer:  # noqa: B008
+        if not viewer.may(role):
+            raise PermissionDeniedError(
+                f"{viewer.name} may not do this: it needs the role {role.name.lower()}.",
+                hint="Ask an administrator for the role.",
+            )
+        return viewer
+
+    return dependency
+
+
+class TooManyRequestsError(AuthenticationError):
+    """Too many requests from one token or address (429)."""
+
+    status = 429
+
+
+@dataclass
+class RateLimiter:
+    """A token bucket per key: ``burst`` requests at once, refilled at ``per_second``.
+
+    Args:
+        burst: Requests allowed at once.
+        per_second: Requests added back each second.
+    """
+
+    burst: float = 600.0
+    per_second: float = 20.0
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check(self, key: str, cost: float = 1.0) -> None:
+        """Spend ``cost`` from the key's bucket.
+
+        Raises:
+            TooManyRequestsError: When the bucket is empty.
+        """
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._buckets.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - stamp) * self.per_second)
+            if tokens < cost:
+                self._buckets[key] = (tokens, now)
+                wait = (cost - tokens) / self.per_second
+                raise TooManyRequestsError(
+                    "Too many requests.", hint=f"Wait {wait:.1f} s and try again."
+                )
+            self._buckets[key] = (tokens - cost, now)
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over a size (413), declared or streamed.
+
+    Args:
+        app: The wrapped application.
+        default: The limit for every path, in bytes.
+        larger: Path prefixes with their own limit (uploads).
+    """
+
+    def __init__(self, app: ASGIApp, default: int, larger: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.default = default
+        self.larger = larger or {}
+
+    def _limit(self, path: str) -> int:
+        for prefix, limit in self.larger.items():
+            if path.startswith(prefix):
+                return limit
+        return self.default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, or answer 413 when its body is too large."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self._limit(scope.get("path", ""))
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(scope, send, limit)
+            return
+        received = 0
+        too_large = False
+
+        async def counting() -> Message:
+            nonlocal received, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    too_large = True  # the app sees the client leave and stops reading
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded(message: Message) -> None:
+            if not too_large:
+                await send(message)
+
+        try:
+            await self.app(scope, counting, guarded)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large:
+            await _too_large(scope, send, limit)
+
+
+async def _too_large(scope: Scope, send: Send, limit: int) -> None:
+    import json
+
+    body = json.dumps({
+        "type": "about:blank", "title": "Content Too Large", "status": 413,
+        "detail": f"The request body is larger than {limit:,} bytes.",
+        "instance": scope.get("path", ""),
+    }).encode()  # fmt: skip
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
+
+
+Handler = Callable[..., Awaitable[Any]]

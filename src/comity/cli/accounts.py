@@ -1,0 +1,196 @@
+"""``comity users``, ``comity audit`` and ``comity serve``: accounts, the audit log, the server.
+
+Whoever can run the CLI on the store's machine is its operator: these commands act as the
+operator, and are how the first administrator is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from comity.access.viewer import Role
+from comity.cli.output import Column, choose_format, emit, emit_json, stdout
+from comity.cli.state import state_of
+from comity.services import accounts
+
+__all__ = ["audit_app", "serve", "users_app"]
+
+users_app = typer.Typer(help="Accounts of the API and web app, and their tokens.",
+                        no_args_is_help=True)  # fmt: skip
+audit_app = typer.Typer(help="The append-only audit log of every write.", no_args_is_help=True)
+
+_JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
+_CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
+_ROLES = ", ".join(r.name.lower() for r in Role)
+
+_USER_COLUMNS = [
+    Column("Username", lambda u: u.username),
+    Column("Nation", lambda u: u.nation),
+    Column("Role", lambda u: u.role.name.lower()),
+    Column("Name", lambda u: u.display_name or ""),
+    Column("Disabled", lambda u: "yes" if u.disabled else ""),
+]
+
+
+@users_app.command("add")
+def add_user(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="3-64 letters, digits or . _ - @")],
+    nation: Annotated[str, typer.Option("--nation", help="The user's nation (any name or code).")],
+    role: Annotated[str, typer.Option("--role", help=f"One of {_ROLES}.")] = "viewer",
+    display_name: Annotated[str | None, typer.Option("--name", help="Full name.")] = None,
+    organisation: Annotated[
+        str | None, typer.Option("--organisation", help="Organisation code (e.g. NATO).")
+    ] = None,
+    password: Annotated[
+        str,
+        typer.Option(
+            "--password",
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="COMITY_NEW_PASSWORD",
+            show_envvar=True,
+            help="At least 12 characters; asked for when not given.",
+        ),
+    ] = "",
+) -> None:
+    """Create an account; what it sees follows its nation, what it may do follows its role."""
+    state = state_of(ctx)
+    user = accounts.create_user(
+        state.store(), state.viewer(), username=username, password=password, nation=nation,
+        role=role, display_name=display_name, organisation=organisation,
+    )  # fmt: skip
+    stdout().print(
+        f"Created {user.username} ({user.nation}, {user.role.name.lower()}).", highlight=False
+    )
+
+
+@users_app.command("list")
+def list_users(ctx: typer.Context, as_json: _JSON = False, as_csv: _CSV = False) -> None:
+    """Every account, with its nation and role."""
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    found = accounts.list_users(state.store(), state.viewer())
+    if as_json:
+        emit_json([u.public() for u in found])
+        return
+    emit(found, _USER_COLUMNS, output, title="Accounts")
+
+
+def _set_disabled(ctx: typer.Context, username: str, disabled: bool) -> None:
+    state = state_of(ctx)
+    user = accounts.set_user_disabled(state.store(), state.viewer(), username, disabled)
+    word = "Disabled" if user.disabled else "Enabled"
+    stdout().print(f"{word} {user.username}.", highlight=False)
+
+
+@users_app.command("disable")
+def disable_user(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The account.")]
+) -> None:
+    """Disable an account: it can no longer sign in, and its tokens stop working."""
+    _set_disabled(ctx, username, True)
+
+
+@users_app.command("enable")
+def enable_user(
+    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The account.")]
+) -> None:
+    """Enable a disabled account."""
+    _set_disabled(ctx, username, False)
+
+
+@users_app.command("token")
+def issue_token(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The account the token acts for.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "cli",
+    days: Annotated[
+        int, typer.Option("--days", min=0, max=3650, help="Days it is valid (0: until revoked).")
+    ] = 90,
+) -> None:
+    """Issue an API token for an account; it is shown once, so keep it now."""
+    state = state_of(ctx)
+    store = state.store()
+    user = accounts.get_user(store, username=username)
+    issued = accounts.create_token(store, user, name, days=days or None,
+                                   actor=state.viewer().name)  # fmt: skip
+    typer.echo(issued.secret)
+
+
+@audit_app.command("verify")
+def verify_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
+    """Check the hash chain of the audit log; exit 1 when an entry was changed or removed."""
+    report = accounts.verify_audit(state_of(ctx).store())
+    if as_json:
+        emit_json({"ok": report.ok, "entries": report.entries,
+                   "first_broken": report.first_broken, "reason": report.reason})  # fmt: skip
+    elif report.ok:
+        stdout().print(f"The audit log is intact: {report.entries} entries.", highlight=False)
+    else:
+        stdout().print(
+            f"[red]The audit log was tampered with[/red] at entry {report.first_broken}: "
+            f"{report.reason}",
+            highlight=False,
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@audit_app.command("list")
+def list_audit(
+    ctx: typer.Context,
+    entity: Annotated[
+        str | None, typer.Option("--entity", help="Only this kind (engagement, user...).")
+    ] = None,
+    entity_id: Annotated[str | None, typer.Option("--id", help="Only this record.")] = None,
+    after: Annotated[int, typer.Option("--after", min=0, help="Entries after this id.")] = 0,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=10_000, help="At most this many.")
+    ] = 50,
+    as_json: _JSON = False,
+    as_csv: _CSV = False,
+) -> None:
+    """Entries of the audit log, oldest first: who did what to which record, and when."""
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    items, total = accounts.audit_page(state.store(), state.viewer(), after_id=after,
+                                       limit=limit, entity=entity, entity_id=entity_id)  # fmt: skip
+    if as_json:
+        emit_json({"items": items, "total": total})
+        return
+    headings = [("Id", "id"), ("At", "at"), ("Actor", "actor"), ("Action", "action"),
+                ("Entity", "entity"), ("Record", "entity_id")]  # fmt: skip
+    columns = [Column(heading, _field(key)) for heading, key in headings]
+    emit(items, columns, output, title=f"Audit log ({total} entries)")
+
+
+def _field(key: str) -> Callable[[dict[str, Any]], Any]:
+    def get(entry: dict[str, Any]) -> Any:
+        return entry[key]
+
+    return get
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+) -> None:
+    """Serve the API (and the web app) over HTTP; put a TLS proxy in front on a network."""
+    import os
+
+    import uvicorn
+
+    state = state_of(ctx)
+    store = state.store()
+    store.check_ready()
+    os.environ["COMITY_DATABASE_URL"] = store.url.render_as_string(hide_password=False)
+    shown = store.url.render_as_string()
+    stdout().print(f"Serving {shown} on http://{host}:{port}/ (Ctrl+C stops)", highlight=False)
+    uvicorn.run("comity.server:create_app", factory=True, host=host, port=port,
+                log_level="info")  # fmt: skip

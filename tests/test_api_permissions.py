@@ -1,0 +1,247 @@
+"""Who may call what: every endpoint x every role x own/other nation x releasability.
+
+One table, ``SPECS``, says for each endpoint the least role it needs and which record it
+touches; the expected answer follows: 401 anonymous, 403 below the role, 404 for a record the
+caller's nation may not see, else success. A route missing from the table fails the suite.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from comity import services
+from comity.access import Viewer
+from comity.api import endpoints
+from comity.services import accounts
+from comity.store import open_store
+from tests.api_world import NATIONS, PASSWORD, ROLES, World, engagement_record, role_rank, serve
+
+Build = Callable[[World, str | None, str, int], dict[str, Any]]
+"""Request keyword arguments for a caller (role, nation) and a target record id."""
+
+_OPERATOR = Viewer.operator("tests")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """An endpoint's rule: the least role (0: anyone), the record kind it reads or writes."""
+
+    role: int
+    target: str | None = None
+    build: Build | None = None
+
+
+def _fresh_engagement(world: World, secret: bool) -> tuple[int, str]:
+    label = "REL USA" if secret else None
+    stored = services.add_engagement(
+        world.store, engagement_record(f"Drill {uuid.uuid4().hex[:8]}", label), _OPERATOR
+    )
+    return stored.id, f'"{stored.id}-{stored.version}"'
+
+
+def _write(method: str) -> Build:
+    def build(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+        key, tag = _fresh_engagement(world, secret=target == world.secret_id)
+        body: dict[str, Any] | None = None
+        if method == "PUT":
+            body = {**_engagement_body(0), "title": "Replaced"}
+        elif method == "PATCH":
+            body = {"title": "Patched"}
+        return {"url": f"/api/v1/engagements/{key}", "headers_extra": {"If-Match": tag},
+                "json": body}  # fmt: skip
+
+    return build
+
+
+def _token_to_revoke(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+    username = f"{role or 'viewer'}.{nation}"
+    issued = accounts.create_token(world.store, accounts.get_user(world.store, username=username),
+                                   "to revoke")  # fmt: skip
+    return {"url": f"/api/v1/tokens/{issued.record.id}"}
+
+
+def _user_to_toggle(action: str) -> Build:
+    def build(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+        name = f"target.{uuid.uuid4().hex[:8]}"
+        accounts.create_user(world.store, _OPERATOR, username=name, password=PASSWORD,
+                             nation="DEU")  # fmt: skip
+        return {"url": f"/api/v1/users/{name}/{action}"}
+
+    return build
+
+
+def _job(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+    owner = world.viewer(role or "viewer", nation)
+    jobs = world.client.app.state.import_jobs
+    if role_rank(role) < 3:
+        owner = world.viewer("planner", nation)  # the caller's colleague: not theirs to see
+    job = jobs.submit(owner, dataset="cow_states", mapping=None, uploads=[],
+                      folder=jobs.staging(), dry_run=True)  # fmt: skip
+    jobs.wait(job.id)
+    return {"url": f"/api/v1/imports/{job.id}"}
+
+
+def _get(url: str) -> Build:
+    return lambda world, role, nation, target: {"url": url.format(target=target)}
+
+
+def _post(url: str, body: Callable[[int], Any], **extra: Any) -> Build:
+    return lambda world, role, nation, target: {"url": url, "json": body(target), **extra}
+
+
+def _engagement_body(target: int) -> dict[str, Any]:
+    return {
+        "kind": "port_call",
+        "title": "Port call",
+        "start": "2016-02-01",
+        "participants": [{"nation": "Philippines", "role": "host"}, {"nation": "USA"}],
+    }
+
+
+def _named(target: int) -> dict[str, str]:
+    return {"name": "another"}
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+ANYONE, VIEWER, ANALYST, PLANNER, ADMIN = 0, 1, 2, 3, 5
+SPECS: dict[tuple[str, str], Spec] = {
+    ("GET", "/api/v1/openapi.json"): Spec(ANYONE, build=_get("/api/v1/openapi.json")),
+    ("GET", "/api/v1/health"): Spec(ANYONE, build=_get("/api/v1/health")),
+    ("POST", "/api/v1/auth/token"): Spec(ANYONE, build=_post(
+        "/api/v1/auth/token", lambda t: {"username": "viewer.USA", "password": PASSWORD})),
+    ("GET", "/api/v1/auth/me"): Spec(VIEWER, build=_get("/api/v1/auth/me")),
+    ("GET", "/api/v1/tokens"): Spec(VIEWER, build=_get("/api/v1/tokens")),
+    ("POST", "/api/v1/tokens"): Spec(VIEWER, build=_post("/api/v1/tokens", _named)),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Spec(VIEWER, build=_token_to_revoke),
+    ("GET", "/api/v1/users"): Spec(ADMIN, build=_get("/api/v1/users")),
+    ("POST", "/api/v1/users"): Spec(ADMIN, build=lambda w, r, n, t: {
+        "url": "/api/v1/users", "json": {"username": f"new.{uuid.uuid4().hex[:8]}",
+                                         "password": PASSWORD, "nation": "Germany"}}),
+    ("POST", "/api/v1/users/{username}/disable"): Spec(ADMIN, build=_user_to_toggle("disable")),
+    ("POST", "/api/v1/users/{username}/enable"): Spec(ADMIN, build=_user_to_toggle("enable")),
+    ("GET", "/api/v1/audit"): Spec(ADMIN, build=_get("/api/v1/audit")),
+    ("GET", "/api/v1/audit/verify"): Spec(ADMIN, build=_get("/api/v1/audit/verify")),
+    ("GET", "/api/v1/nations"): Spec(VIEWER, build=_get("/api/v1/nations")),
+    ("GET", "/api/v1/nations/{nation}"): Spec(VIEWER, build=_get("/api/v1/nations/Philippines")),
+    ("GET", "/api/v1/organisations"): Spec(VIEWER, build=_get("/api/v1/organisations")),
+    ("GET", "/api/v1/organisations/{code}"): Spec(VIEWER, build=_get("/api/v1/organisations/NATO")),
+    ("GET", "/api/v1/engagements"): Spec(VIEWER, build=_get("/api/v1/engagements?nation=PHL")),
+    ("GET", "/api/v1/agreements"): Spec(VIEWER, build=_get("/api/v1/agreements")),
+    ("POST", "/api/v1/engagements"): Spec(PLANNER, build=_post("/api/v1/engagements",
+                                                               _engagement_body)),
+    ("GET", "/api/v1/engagements/{engagement_id}"): Spec(
+        VIEWER, "engagement", _get("/api/v1/engagements/{target}")),
+    ("GET", "/api/v1/engagements/{engagement_id}/participants"): Spec(
+        VIEWER, "engagement", _get("/api/v1/engagements/{target}/participants")),
+    ("PUT", "/api/v1/engagements/{engagement_id}"): Spec(PLANNER, "engagement", _write("PUT")),
+    ("PATCH", "/api/v1/engagements/{engagement_id}"): Spec(PLANNER, "engagement", _write("PATCH")),
+    ("DELETE", "/api/v1/engagements/{engagement_id}"): Spec(
+        PLANNER, "engagement", _write("DELETE")),
+    ("GET", "/api/v1/institutions"): Spec(VIEWER, build=_get("/api/v1/institutions")),
+    ("POST", "/api/v1/institutions"): Spec(PLANNER, build=_post(
+        "/api/v1/institutions", lambda t: {"name": _unique("Academy"), "nation": "France"})),
+    ("GET", "/api/v1/people"): Spec(VIEWER, build=_get("/api/v1/people")),
+    ("GET", "/api/v1/people/{person_id}"): Spec(VIEWER, "person", _get("/api/v1/people/{target}")),
+    ("POST", "/api/v1/people"): Spec(PLANNER, build=_post(
+        "/api/v1/people", lambda t: {"name": _unique("Officer"), "nation": "Philippines"})),
+    ("GET", "/api/v1/postings"): Spec(VIEWER, build=_get("/api/v1/postings")),
+    ("POST", "/api/v1/postings"): Spec(PLANNER, "person", _post(
+        "/api/v1/postings", lambda t: {"person_id": t, "host": "Australia", "start": "2019-08"})),
+    ("GET", "/api/v1/assessments"): Spec(VIEWER, build=_get("/api/v1/assessments")),
+    ("POST", "/api/v1/assessments"): Spec(PLANNER, "engagement", _post(
+        "/api/v1/assessments", lambda t: {"engagement_id": t, "assessed_on": "2015-06-01",
+                                          "trust": 4})),
+    ("GET", "/api/v1/ties/{nation}"): Spec(VIEWER, build=_get("/api/v1/ties/USA?year=2015")),
+    ("GET", "/api/v1/dyads/{first}/{second}"): Spec(VIEWER, build=_get("/api/v1/dyads/USA/PHL")),
+    ("GET", "/api/v1/nations/{nation}/profile"): Spec(
+        VIEWER, build=_get("/api/v1/nations/USA/profile")),
+    ("GET", "/api/v1/network"): Spec(VIEWER, build=_get("/api/v1/network")),
+    ("GET", "/api/v1/compare/{first}/{second}"): Spec(
+        VIEWER, build=_get("/api/v1/compare/USA/PHL")),
+    ("GET", "/api/v1/sources"): Spec(VIEWER, build=_get("/api/v1/sources")),
+    ("POST", "/api/v1/imports"): Spec(PLANNER, build=lambda w, r, n, t: {
+        "url": "/api/v1/imports", "data": {"dataset": "cow_states", "dry_run": "true"}}),
+    ("GET", "/api/v1/imports"): Spec(VIEWER, build=_get("/api/v1/imports")),
+    ("GET", "/api/v1/imports/{job_id}"): Spec(VIEWER, "job", _job),
+    ("GET", "/api/v1/exports/dyad-years"): Spec(ANALYST, build=_get("/api/v1/exports/dyad-years")),
+    ("GET", "/api/v1/exports/network"): Spec(ANALYST, build=_get("/api/v1/exports/network")),
+}  # fmt: skip
+
+
+def _cases() -> Iterator[Any]:
+    for (method, path), spec in SPECS.items():
+        targets = ["public", "secret"] if spec.target in ("engagement", "person") else ["none"]
+        for role in [None, *ROLES]:
+            for nation in NATIONS if role else ["USA"]:
+                for target in targets:
+                    name = f"{method} {path} {role or 'anonymous'} {nation} {target}"
+                    yield pytest.param(method, path, role, nation, target, id=name)
+
+
+def _expected(spec: Spec, role: str | None, nation: str, target: str) -> int | str:
+    if role_rank(role) < spec.role:
+        return 401 if role is None else 403
+    if spec.target == "job" and role not in ("planner", "approver", "admin"):
+        return 404  # someone else's job
+    if target == "secret" and nation != "USA":
+        return 404
+    return "2xx"
+
+
+@pytest.fixture(scope="module")
+def world(seeded_sqlite_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One served store for the whole matrix (each write targets a fresh record)."""
+    path = tmp_path_factory.mktemp("matrix") / "comity.db"
+    shutil.copyfile(seeded_sqlite_file, path)
+    store = open_store(f"sqlite:///{path}")
+    with serve(store) as served:
+        yield served
+    store.dispose()
+
+
+def test_the_table_names_every_endpoint_and_nothing_else() -> None:
+    served = set(endpoints())
+    assert set(SPECS) == served, (
+        f"missing from SPECS: {sorted(served - set(SPECS))}; "
+        f"not served: {sorted(set(SPECS) - served)}"
+    )
+
+
+def test_the_openapi_document_lists_the_same_endpoints(world: World) -> None:
+    paths = world.client.get("/api/v1/openapi.json").json()["paths"]
+    listed = {(m.upper(), p) for p, item in paths.items() for m in item}
+    assert listed | {("GET", "/api/v1/openapi.json")} == set(endpoints())
+
+
+@pytest.mark.parametrize(("method", "path", "role", "nation", "target"), list(_cases()))
+def test_permission(
+    world: World, method: str, path: str, role: str | None, nation: str, target: str
+) -> None:
+    spec = SPECS[(method, path)]
+    target_id = {
+        ("engagement", "public"): world.public_id, ("engagement", "secret"): world.secret_id,
+        ("person", "public"): world.public_person, ("person", "secret"): world.secret_person,
+    }.get((spec.target or "", target), 0)  # fmt: skip
+    assert spec.build is not None
+    request = spec.build(world, role, nation, target_id)
+    headers = {**world.headers(role, nation), **request.pop("headers_extra", {})}
+    response = world.client.request(method, headers=headers, **request)
+    expected = _expected(spec, role, nation, target)
+    if expected == "2xx":
+        assert 200 <= response.status_code < 300, response.text
+    else:
+        assert response.status_code == expected, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["status"] == expected
+        if expected == 404:
+            assert "REL USA" not in response.text and "US eyes" not in response.text
