@@ -92,9 +92,9 @@ def test_acting_as_a_user_shows_what_it_may_see(
                              nation=nation, role="analyst")  # fmt: skip
     titles = {}
     for name in ("fr", "us"):
-        shown = cli.invoke(app, ["--as", f"{name}.analyst", "engagements", "list", "--json"])
+        shown = cli.invoke(app, ["--user", f"{name}.analyst", "engagements", "list", "--json"])
         assert shown.exit_code == 0, shown.output
         titles[name] = {e["title"] for e in json.loads(shown.stdout)}
     assert titles == {"fr": {"Balikatan 2015"}, "us": {"Balikatan 2015", "US eyes only"}}
-    refused = cli.invoke(app, ["--as", "fr.analyst", "audit", "list"])
+    refused = cli.invoke(app, ["--user", "fr.analyst", "audit", "list"])
     assert refused.exit_code == 1 and "may not" in refused.output

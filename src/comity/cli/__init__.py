@@ -78,7 +78,7 @@ def _root(
     as_user: Annotated[
         str | None,
         typer.Option(
-            "--as",
+            "--user",
             envvar="COMITY_USER",
             show_envvar=True,
             help="Act as this account: see what it may see, write in its name.",

@@ -25,7 +25,7 @@ class CliState:
             embedded default.
         verbose: Show more detail (every validation problem, info logs).
         debug: Show tracebacks.
-        as_user: An account to act as (``--as``): reads show what it may see, writes are
+        as_user: An account to act as (``--user``): reads show what it may see, writes are
             recorded in its name and need its role.
     """
 
@@ -42,10 +42,10 @@ class CliState:
         return self._store
 
     def viewer(self) -> Viewer:
-        """Who the CLI acts for: the ``--as`` account, else the store's local operator.
+        """Who the CLI acts for: the ``--user`` account, else the store's local operator.
 
         Raises:
-            NotFoundError: When the ``--as`` account does not exist.
+            NotFoundError: When the ``--user`` account does not exist.
             AuthenticationError: When it is disabled.
         """
         if self.as_user:
