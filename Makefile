@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast bench lint fix docs clean
+.PHONY: install browser run test test-fast bench lint fix docs clean
 
 # Recreate the environment whenever the project's dependencies change.
 $(STAMP): pyproject.toml
@@ -15,7 +15,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Browser libraries for the web app, from the npm registry at build time (Debian's npm).
+VENDOR := src/comity/web/static/vendor/.installed
+$(VENDOR): assets/package.json assets/package-lock.json scripts/vendor_assets.py
+	@command -v npm >/dev/null || { echo "Building the web assets needs npm: install Debian's npm package."; exit 1; }
+	cd assets && npm ci --no-audit --no-fund --loglevel=error
+	$(PYTHON) scripts/vendor_assets.py
+	touch $@
+
+install: $(STAMP) $(VENDOR)
+
+# The browser tests drive Debian's Chromium.
+browser:
+	@test -x /usr/bin/chromium || { \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+		$$sudo apt-get install -y -qq chromium || \
+		{ echo "The browser tests need Debian's chromium package."; exit 1; }; }
 
 # Main job on the embedded SQLite store: create and migrate it, load the bundled real data
 # (only what is new or changed since the last start), then show what comity can do.
@@ -26,7 +41,7 @@ run: install
 	$(BIN)/comity --help
 
 # The whole suite: unit, PostgreSQL and full-data tests.
-test: install
+test: install browser
 	$(BIN)/python -m pytest --cov=comity --cov-report=term --cov-fail-under=90
 
 # Unit tests only, for the edit-test loop.
@@ -50,4 +65,4 @@ docs: install
 	$(BIN)/python -m comity.cli.reference --write docs/cli.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build src/*.egg-info assets/node_modules src/comity/web/static/vendor

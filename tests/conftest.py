@@ -6,14 +6,17 @@ import itertools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
 from pytest_postgresql.janitor import DatabaseJanitor
 from typer.testing import CliRunner
 
 from comity import services
 from comity.access import Role, Viewer
 from comity.store import Store, open_store
+from tests.browser import WebApp, browser_fixture, page_fixture, web_app_fixture
 from tests.pg_server import PostgresServer
 
 _TEMPLATE = "comity_template"
@@ -140,3 +143,31 @@ def cli(store: Store, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("COMITY_DATABASE_URL", store.url.render_as_string(hide_password=False))
     monkeypatch.delenv("COMITY_DEBUG", raising=False)
     return CliRunner()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test item (browser tests screenshot failures)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="module")
+def web_app(
+    imported_sqlite_folder: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebApp]:
+    """The whole app served on loopback over a copy of the full store (see tests/browser.py)."""
+    yield from web_app_fixture(imported_sqlite_folder, tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright."""
+    yield from browser_fixture()
+
+
+@pytest.fixture
+def page(browser: Browser, web_app: WebApp, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh page restricted to the served app; screenshots on failure."""
+    yield from page_fixture(browser, web_app, request)

@@ -13,7 +13,13 @@ from platformdirs import user_data_path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings", "analytic_directory", "default_database_url", "get_settings"]
+__all__ = [
+    "Settings",
+    "analytic_directory",
+    "default_database_url",
+    "get_settings",
+    "session_secret",
+]
 
 
 def default_database_url() -> str:
@@ -32,6 +38,8 @@ class Settings(BaseSettings):
             media events and snapshots for DuckDB. By default beside the SQLite file, or in the
             user data folder for PostgreSQL.
         debug: Show tracebacks for expected errors (``COMITY_DEBUG=1``).
+        secret_key: Key that signs web sessions (``COMITY_SECRET_KEY``); by default a random key
+            kept in the user data folder. Set the same key on every server of one store.
     """
 
     model_config = SettingsConfigDict(env_prefix="COMITY_", extra="ignore")
@@ -39,6 +47,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     analytic_dir: Path | None = None
     debug: bool = False
+    secret_key: str | None = None
 
 
 def get_settings() -> Settings:
@@ -60,3 +69,21 @@ def analytic_directory(database_url: str) -> Path:
         path = Path(database_url[len(prefix) :])
         return path.parent / f"{path.stem}-analytic"
     return user_data_path("comity", appauthor=False) / "analytic"
+
+
+def session_secret() -> str:
+    """The key that signs web sessions: ``COMITY_SECRET_KEY``, else one kept in the data folder.
+
+    The file is created on first use, readable by its owner only.
+    """
+    chosen = get_settings().secret_key
+    if chosen:
+        return chosen
+    path = user_data_path("comity", appauthor=False) / "secret_key"
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()

@@ -20,6 +20,7 @@ __all__ = [
     "PermissionDeniedError",
     "PreconditionError",
     "StaleVersionError",
+    "TooManyRequestsError",
     "StoreUnavailableError",
     "UnknownNationError",
     "ValidationError",
@@ -55,6 +56,12 @@ class ConflictError(ComityError):
     """A write would clash with what is already stored (a duplicate key, a stale version)."""
 
     status = 409
+
+
+class TooManyRequestsError(ComityError):
+    """Too many requests from one token or address; wait and try again."""
+
+    status = 429
 
 
 class StaleVersionError(ConflictError):

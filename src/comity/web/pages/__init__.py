@@ -1,0 +1,10 @@
+"""The pages of the web app, one module per area, each with a ``router``."""
+
+from __future__ import annotations
+
+from comity.web.pages import briefing, dashboard, engagements, imports, nations, network
+
+__all__ = ["PAGES"]
+
+PAGES = (dashboard, network, engagements, imports, nations, briefing)
+"""Every page module, in the order their routes are matched."""
