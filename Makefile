@@ -32,13 +32,14 @@ browser:
 		$$sudo apt-get install -y -qq chromium || \
 		{ echo "The browser tests need Debian's chromium package."; exit 1; }; }
 
-# Main job on the embedded SQLite store: create and migrate it, load the bundled real data
-# (only what is new or changed since the last start), then show what comity can do.
+# Main job on the embedded SQLite store: create and migrate it, make a demo administrator (its
+# password is printed once), load the bundled real data (only what is new or changed since the
+# last start), then serve the web app and the API on http://127.0.0.1:8000.
 run: install
-	$(BIN)/comity init
+	$(BIN)/comity init --admin demo --admin-nation USA --generate-password
 	$(BIN)/comity import --all
-	$(BIN)/comity sources
-	$(BIN)/comity --help
+	@echo "comity is starting on http://127.0.0.1:8000 : sign in as demo (password above)."
+	$(BIN)/comity serve --host 127.0.0.1 --port 8000
 
 # The whole suite: unit, PostgreSQL and full-data tests.
 test: install browser

@@ -32,6 +32,26 @@ def test_init_creates_the_first_admin_once(
     assert missing.exit_code == 2 and "--admin-nation" in missing.output
 
 
+def test_init_can_make_up_the_password_and_users_password_resets_it(
+    cli: CliRunner, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COMITY_ADMIN_PASSWORD", raising=False)
+    made = cli.invoke(app, ["init", "--admin", "demo", "--admin-nation", "USA",
+                            "--generate-password"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    password = made.stdout.split("with the password: ")[1].split()[0]
+    assert accounts.authenticate_password(store, "demo", password).role.name == "ADMIN"
+    again = cli.invoke(app, ["init", "--admin", "demo", "--admin-nation", "USA",
+                             "--generate-password"])  # fmt: skip
+    assert "exists already" in again.stdout and "with the password" not in again.stdout
+    reset = cli.invoke(app, ["users", "password", "demo", "--generate"])
+    fresh = reset.stdout.split("The new password: ")[1].split()[0]
+    assert fresh != password
+    assert accounts.authenticate_password(store, "demo", fresh).username == "demo"
+    with pytest.raises(AuthenticationError):
+        accounts.authenticate_password(store, "demo", password)
+
+
 def test_init_asks_for_the_password(cli: CliRunner, store: Store) -> None:
     answers = f"{PASSWORD}\n{PASSWORD}\n"
     done = cli.invoke(app, ["init", "--admin", "root", "--admin-nation", "FRA"], input=answers)

@@ -104,6 +104,28 @@ def enable_user(
     _set_disabled(ctx, username, False)
 
 
+@users_app.command("password")
+def set_password(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The account.")],
+    generate: Annotated[
+        bool, typer.Option("--generate", help="Make up a password and print it once.")
+    ] = False,
+) -> None:
+    """Set a new password for an account (asked for, or made up with --generate)."""
+    import secrets
+
+    if generate:
+        password = secrets.token_urlsafe(12)
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    state = state_of(ctx)
+    accounts.set_password(state.store(), state.viewer(), username, password)
+    stdout().print(f"Set the password of {username}.", highlight=False)
+    if generate:
+        stdout().print(f"The new password: {password}", highlight=False)
+
+
 @users_app.command("token")
 def issue_token(
     ctx: typer.Context,

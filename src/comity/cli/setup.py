@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Annotated
 
 import typer
@@ -27,6 +28,10 @@ def init(
     admin_nation: Annotated[
         str, typer.Option("--admin-nation", help="The administrator's nation (name or code).")
     ] = "",
+    generate: Annotated[
+        bool,
+        typer.Option("--generate-password", help="Make up the password and print it once."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Create the store (or apply pending migrations) and seed nations and organisations.
@@ -39,7 +44,8 @@ def init(
     state = state_of(ctx)
     report = services.initialise(state.store())
     if admin:
-        _first_admin(state.store(), state.viewer(), admin, admin_nation, quiet=as_json)
+        _first_admin(state.store(), state.viewer(), admin, admin_nation, quiet=as_json,
+                     generate=generate)  # fmt: skip
     if as_json:
         emit_json(
             {
@@ -70,19 +76,30 @@ def init(
     )
 
 
-def _first_admin(store: Store, operator: Viewer, name: str, nation: str, *, quiet: bool) -> None:
+def _first_admin(
+    store: Store, operator: Viewer, name: str, nation: str, *, quiet: bool, generate: bool
+) -> None:
     try:
         accounts.get_user(store, username=name)
     except NotFoundError:
         pass
     else:
         if not quiet:
-            stdout().print(f"The account {name} exists already; left as it is.", highlight=False)
+            stdout().print(
+                f"The account {name} exists already; left as it is "
+                f"(a new password: comity users password {name} --generate).",
+                highlight=False,
+            )
         return
-    password = os.environ.get("COMITY_ADMIN_PASSWORD") or typer.prompt(
-        f"Password for {name}", hide_input=True, confirmation_prompt=True
-    )
+    password = os.environ.get("COMITY_ADMIN_PASSWORD") or ""
+    if not password and generate:
+        password = secrets.token_urlsafe(12)
+    elif not password:
+        password = typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
     accounts.create_user(store, operator, username=name, password=password, nation=nation,
                          role=Role.ADMIN)  # fmt: skip
     if not quiet:
         stdout().print(f"Created the administrator {name}.", highlight=False)
+    if generate and not os.environ.get("COMITY_ADMIN_PASSWORD"):
+        # Printed even with --json: it is shown this once.
+        stdout().print(f"Sign in as {name} with the password: {password}", highlight=False)

@@ -35,6 +35,7 @@ __all__ = [
     "list_tokens",
     "list_users",
     "revoke_token",
+    "set_password",
     "set_user_disabled",
     "verify_audit",
     "viewer_of",
@@ -136,6 +137,23 @@ def set_user_disabled(store: Store, actor: Viewer, username: str, disabled: bool
         append_audit(connection, actor.name, "disable" if disabled else "enable", "user",
                      username, before.public(), after.public())  # fmt: skip
         return after
+
+
+def set_password(store: Store, actor: Viewer, username: str, password: str) -> UserRecord:
+    """Set a new password (admins, or the user themself); the audit log records that it changed.
+
+    Raises:
+        PermissionDeniedError: When the actor is neither an admin nor the user.
+        ValidationError: For a password under the minimum length.
+    """
+    if actor.name != username:
+        require(actor, Role.ADMIN, "set other users' passwords")
+    _check_password(password)
+    store.check_ready()
+    with store.transaction() as connection:
+        user = account_store.set_password_hash(connection, username, hash_password(password))
+        append_audit(connection, actor.name, "set_password", "user", username)
+        return user
 
 
 def authenticate_password(store: Store, username: str, password: str) -> UserRecord:

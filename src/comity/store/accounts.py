@@ -159,6 +159,13 @@ def set_user_disabled(connection: Connection, username: str, disabled: bool) -> 
     return get_user(connection, user_id=user.id)
 
 
+def set_password_hash(connection: Connection, username: str, password_hash: str) -> UserRecord:
+    """Replace a user's password hash."""
+    user = get_user(connection, username=username)
+    connection.execute(update(_U).where(_U.c.id == user.id).values(password_hash=password_hash))
+    return get_user(connection, user_id=user.id)
+
+
 def add_token(
     connection: Connection,
     user_id: int,
