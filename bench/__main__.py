@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-BENCHMARKS = ["store_insert", "import_media", "import_records", "index", "network"]
+BENCHMARKS = ["store_insert", "import_media", "import_records", "index", "network", "api"]
 HERE = Path(__file__).resolve().parent
 
 
@@ -46,6 +46,12 @@ def main() -> None:
             cwd=HERE.parent,
         )
         runs.extend(json.loads(done.stdout.strip().splitlines()[-1]))
+    target = HERE / "results.json"
+    if sys.argv[1:] and target.exists():
+        # A subset was run: keep the other benchmarks' figures from the last full run.
+        fresh = {run["name"] for run in runs}
+        earlier = json.loads(target.read_text(encoding="utf-8")).get("runs", [])
+        runs = [run for run in earlier if run["name"] not in fresh] + runs
     results = {"machine": _machine(), "runs": runs}
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     table = Table(title=f"comity benchmarks — {results['machine']}", header_style="bold")

@@ -104,7 +104,7 @@ def raw_limit(template: Path, data: Path, folder: Path) -> float:
                                 codes[r["host"]], "[]", f"raw:{r['id']}", "raw", 1, "2026-01-01",
                                 "b", "2026-01-01", "b"))  # fmt: skip
         participants.append((eid, codes[r["nation"]], r["role"] or "participant",
-                             int(r["personnel"])))  # fmt: skip
+                             int(r["personnel"]), r["start"] + "-01"))  # fmt: skip
     with connection:
         connection.executemany(
             "INSERT INTO engagements (id, kind, title, start_date, start_precision, start_year, "
@@ -113,7 +113,8 @@ def raw_limit(template: Path, data: Path, folder: Path) -> float:
             engagements,
         )
         connection.executemany(
-            "INSERT INTO participants (engagement_id, nation, role, personnel) VALUES (?,?,?,?)",
+            "INSERT INTO participants (engagement_id, nation, role, personnel, start_date) "
+            "VALUES (?,?,?,?,?)",
             participants,
         )
     elapsed = time.perf_counter() - start

@@ -101,7 +101,7 @@ def raw_insert(path: Path, records: list[dict[str, object]]) -> float:
                 for p in r["participants"]:  # type: ignore[attr-defined]
                     participant_rows.append(
                         (i, p["nation"], "host" if p["nation"] == r["host"] else "participant",
-                         p["personnel"])
+                         p["personnel"], f"{year}-{month}-01")
                     )  # fmt: skip
                 source_rows.append((i, "bench", str(i)))
             connection.executemany(
@@ -111,8 +111,8 @@ def raw_insert(path: Path, records: list[dict[str, object]]) -> float:
                 engagement_rows,
             )
             connection.executemany(
-                "INSERT INTO participants (engagement_id, nation, role, personnel) "
-                "VALUES (?,?,?,?)",
+                "INSERT INTO participants (engagement_id, nation, role, personnel, start_date) "
+                "VALUES (?,?,?,?,?)",
                 participant_rows,
             )
             connection.executemany(

@@ -64,7 +64,7 @@ def test_alembic_check_finds_no_drift_from_the_tables(empty_store: Store) -> Non
 def test_alembic_check_would_notice_drift(empty_store: Store) -> None:
     empty_store.migrate()
     with empty_store.engine.begin() as connection:
-        connection.exec_driver_sql("DROP INDEX ix_participants_nation_engagement_id")
+        connection.exec_driver_sql("DROP INDEX ix_participants_nation_start_date_engagement_id")
     with empty_store.engine.connect() as connection:
         config = alembic_config(empty_store.url)
         config.attributes["connection"] = connection
@@ -90,7 +90,7 @@ def test_indexes_cover_what_queries_filter_by(empty_store: Store) -> None:
     def indexed(table: str) -> list[list[str]]:
         return [list(ix["column_names"]) for ix in inspector.get_indexes(table)]
 
-    assert ["nation", "engagement_id"] in indexed("participants")
+    assert ["nation", "start_date", "engagement_id"] in indexed("participants")
     assert ["kind", "start_year"] in indexed("engagements")
     assert ["start_year", "end_year"] in indexed("engagements")
 
@@ -115,3 +115,6 @@ def test_upgrading_keeps_the_records_already_stored(empty_store: Store) -> None:
     with empty_store.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT title FROM engagements").scalar_one() == "Kept"
         assert connection.exec_driver_sql("SELECT count(*) FROM participants").scalar_one() == 1
+        # 0006 copies each engagement's start onto its participations.
+        start = connection.exec_driver_sql("SELECT start_date FROM participants").scalar_one()
+        assert str(start) == "2001-01-01"

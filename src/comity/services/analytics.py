@@ -10,7 +10,7 @@ is dropped when the new one is written.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,14 @@ from comity.analytics.tie_index import (
 )
 from comity.config import analytic_directory
 from comity.errors import FieldProblem, NotFoundError, ValidationError
-from comity.services.cache import cache_key, media_version, store_result
+from comity.services.cache import (
+    cache_key,
+    media_version,
+    read_table,
+    recall,
+    remembered,
+    store_result,
+)
 from comity.services.registry import resolve_nation
 from comity.store import Store
 from comity.store.analytic_cache import find_result
@@ -96,24 +103,53 @@ def compute_dyad_years(
     Raises:
         ValidationError: When an override is out of range.
     """
-    import duckdb
-    import pyarrow.parquet as pq
-
     settings = _settings(overrides)
     store.check_ready()
     directory = analytic_directory(store.describe_url())
     scope = _scope(viewer)
-    with store.connect() as connection:
-        version = data_version(connection) + cache_key(media_version(directory))[:8]
+    version = _version(store, directory)
     key = cache_key(
         "dyad_years", settings.method_version, settings.digest(), version, scope, horizon
     )
-    if use_cache:
+    if not use_cache:
+        return _dyad_years(store, viewer, settings, horizon, version, scope)
+    hit, value = recall(key)
+    if hit:
+        remembered_table: IndexTable = value
+        return replace(remembered_table, cached=True)
+
+    def load() -> IndexTable:
         with store.connect() as connection:
             found = find_result(connection, key)
         if found is not None and Path(found.path).exists():
-            return IndexTable(pq.read_table(found.path), settings, version, scope, found.horizon,
-                              cached=True)  # fmt: skip
+            return IndexTable(read_table(found.path, key), settings, version, scope,
+                              found.horizon, cached=True)  # fmt: skip
+        result = _dyad_years(store, viewer, settings, horizon, version, scope)
+        store_result(store, directory, key, "dyad_years", settings, version, scope,
+                     result.horizon, result.table)  # fmt: skip
+        return result
+
+    return remembered(key, load)
+
+
+def _version(store: Store, directory: Path) -> str:
+    """The version of what the analytics read: records, media events, and which store."""
+    with store.connect() as connection:
+        records = data_version(connection)
+    # The store's URL too: copies of one store (tests, templates) count changes alike.
+    return records + cache_key(media_version(directory), store.describe_url())[:8]
+
+
+def _dyad_years(
+    store: Store,
+    viewer: Viewer,
+    settings: IndexSettings,
+    horizon: int | None,
+    version: str,
+    scope: str,
+) -> IndexTable:
+    import duckdb
+
     snapshot = load_snapshot(store, viewer, horizon=horizon)
     con = duckdb.connect()
     register_inputs(con, snapshot.engagements, snapshot.participants, snapshot.media,
@@ -132,9 +168,6 @@ def compute_dyad_years(
         ORDER BY d.iso3_1, d.iso3_2, d.year
         """
     ).to_arrow_table()
-    if use_cache:
-        store_result(store, directory, key, "dyad_years", settings, version, scope,
-                      snapshot.horizon, table)  # fmt: skip
     return IndexTable(table, settings, version, scope, snapshot.horizon, cached=False)
 
 
@@ -181,13 +214,19 @@ def list_ties(
         UnknownNationError: When ``nation`` names no nation.
         ValidationError: When ``top`` is not positive.
     """
-    import pyarrow.compute as pc
-
     if top is not None and top < 1:
         raise ValidationError([FieldProblem("top", "must be 1 or more", str(top))], "query")
     key = resolve_nation(nation, year=year).iso3
     result = compute_dyad_years(store, viewer, overrides=overrides)
     chosen = _default_year(year, result)
+    memo = cache_key("ties", result.settings.digest(), result.data_version, result.scope, key,
+                     chosen, top)  # fmt: skip
+    return remembered(memo, lambda: _ties(result, key, chosen, top)), result
+
+
+def _ties(result: IndexTable, key: str, chosen: int, top: int | None) -> list[Tie]:
+    import pyarrow.compute as pc
+
     t = result.table
     rows = t.filter(
         pc.and_(
@@ -215,7 +254,7 @@ def list_ties(
         if r["index"] > 0
     ]
     ties.sort(key=lambda tie: (-tie.index, tie.partner))
-    return (ties[:top] if top else ties), result
+    return ties[:top] if top else ties
 
 
 def dyad_history(
@@ -289,12 +328,22 @@ def compute_pair_kind_years(
     overrides: Mapping[str, Any] | None = None,
     horizon: int | None = None,
 ) -> Any:
-    """Each pair's yearly contribution by kind (n1, n2, year, kind, c), before memory and scale."""
+    """Each pair's yearly contribution by kind (n1, n2, year, kind, c), before memory and scale.
+
+    Remembered in the process per viewer scope, settings and data version.
+    """
     settings = _settings(overrides)
     store.check_ready()
-    con, snapshot = _inputs(store, viewer, horizon)
-    sql = pair_kind_year_sql(settings, snapshot.horizon, with_media=snapshot.media is not None)
-    return con.sql(sql).to_arrow_table()
+    version = _version(store, analytic_directory(store.describe_url()))
+    key = cache_key("pair_kinds", settings.method_version, settings.digest(), version,
+                    _scope(viewer), horizon)  # fmt: skip
+
+    def compute() -> Any:
+        con, snapshot = _inputs(store, viewer, horizon)
+        sql = pair_kind_year_sql(settings, snapshot.horizon, with_media=snapshot.media is not None)
+        return con.sql(sql).to_arrow_table()
+
+    return remembered(key, compute)
 
 
 def pair_report(

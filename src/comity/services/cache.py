@@ -9,15 +9,118 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from comity.analytics.settings import IndexSettings
 from comity.store import Store
 from comity.store.analytic_cache import CachedResult, record_result
 
-__all__ = ["cache_key", "media_version", "store_result"]
+__all__ = [
+    "cache_key",
+    "forget_everything",
+    "media_version",
+    "read_table",
+    "recall",
+    "remembered",
+    "store_result",
+]
+
+T = TypeVar("T")
+
+
+class _Memo:
+    """Answers kept in this process, least recently used first out, within a size budget.
+
+    Keys are cache keys, which include the data version: a stale answer is never found, it
+    only ages out. Concurrent callers of one key wait for a single computation.
+    """
+
+    def __init__(self, budget: int, max_items: int) -> None:
+        self.budget = budget
+        self.max_items = max_items
+        self._items: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._used = 0
+        self._lock = threading.Lock()
+        self._computing: dict[str, threading.Lock] = {}
+
+    def get(self, key: str) -> tuple[bool, Any]:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return True, self._items[key][0]
+        return False, None
+
+    def put(self, key: str, value: Any, size: int) -> None:
+        with self._lock:
+            if key in self._items:
+                self._used -= self._items.pop(key)[1]
+            self._items[key] = (value, size)
+            self._used += size
+            while self._items and (self._used > self.budget or len(self._items) > self.max_items):
+                _, (_, dropped) = self._items.popitem(last=False)
+                self._used -= dropped
+
+    def key_lock(self, key: str) -> threading.Lock:
+        with self._lock:
+            return self._computing.setdefault(key, threading.Lock())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._used = 0
+
+
+_MEMO = _Memo(budget=768 << 20, max_items=512)
+
+
+def _size(value: Any) -> int:
+    nbytes = getattr(value, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
+    parts = [getattr(value, name, None) for name in ("table", "nation_years", "community_years")]
+    found = [getattr(p, "nbytes", None) for p in parts]
+    sizes = [n for n in found if isinstance(n, int)]
+    return sum(sizes) if sizes else 4096
+
+
+def recall(key: str) -> tuple[bool, Any]:
+    """Whether ``key`` is remembered in this process, and its answer."""
+    return _MEMO.get(key)
+
+
+def remembered(key: str, compute: Callable[[], T]) -> T:
+    """The answer of ``compute`` for ``key``, computed once per process while it stays warm.
+
+    ``key`` must name everything the answer depends on (use :func:`cache_key` with the data
+    version and the viewer's scope).
+    """
+    found, value = _MEMO.get(key)
+    if found:
+        return cast(T, value)
+    with _MEMO.key_lock(key):
+        found, value = _MEMO.get(key)
+        if found:
+            return cast(T, value)
+        computed = compute()
+        _MEMO.put(key, computed, _size(computed))
+        return computed
+
+
+def read_table(path: str | Path, key: str) -> Any:
+    """A cached Parquet result, read from disk once per process."""
+    import pyarrow.parquet as pq
+
+    return remembered("file:" + key, lambda: pq.read_table(path))
+
+
+def forget_everything() -> None:
+    """Drop every answer kept in this process (tests; memory pressure)."""
+    _MEMO.clear()
 
 
 def cache_key(*parts: object) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from comity.services.analytics import (
     compute_pair_kind_years,
     list_ties,
 )
-from comity.services.cache import cache_key, store_result
+from comity.services.cache import cache_key, read_table, recall, remembered, store_result
 from comity.services.registry import resolve_nation
 from comity.store import Store
 from comity.store.analytic_cache import find_result
@@ -54,8 +54,6 @@ def compute_network(
 
     Unit of analysis: the nation-year (ISO alpha-3). See :mod:`comity.analytics.network`.
     """
-    import pyarrow.parquet as pq
-
     from comity.analytics.network import compute_network_measures
 
     index = compute_dyad_years(store, viewer, overrides=overrides, use_cache=use_cache)
@@ -63,7 +61,22 @@ def compute_network(
     key = cache_key(
         "network", index.settings.digest(), index.data_version, index.scope, index.horizon
     )
-    if use_cache:
+
+    def compute() -> NetworkTables:
+        with _NETWORK_LOCK:
+            measures = compute_network_measures(
+                index.table, threshold=index.settings.partner_threshold
+            )
+        return NetworkTables(measures.nation_years, measures.community_years, index, False)
+
+    if not use_cache:
+        return compute()
+    hit, value = recall(key)
+    if hit:
+        remembered_tables: NetworkTables = value
+        return replace(remembered_tables, cached=True)
+
+    def load() -> NetworkTables:
         with store.connect() as connection:
             nations = find_result(connection, key + "n")
             communities = find_result(connection, key + "c")
@@ -73,19 +86,19 @@ def compute_network(
             and Path(nations.path).exists()
             and Path(communities.path).exists()
         ):
-            return NetworkTables(pq.read_table(nations.path), pq.read_table(communities.path),
-                                 index, cached=True)  # fmt: skip
-    with _NETWORK_LOCK:
-        measures = compute_network_measures(index.table, threshold=index.settings.partner_threshold)
-    if use_cache:
+            found = read_table(nations.path, key + "n"), read_table(communities.path, key + "c")
+            return NetworkTables(*found, index, cached=True)
+        tables = compute()
         results = (
-            ("n", "network_nations", measures.nation_years),
-            ("c", "network_communities", measures.community_years),
+            ("n", "network_nations", tables.nation_years),
+            ("c", "network_communities", tables.community_years),
         )
         for suffix, kind, table in results:
             store_result(store, directory, key + suffix, kind, index.settings,
                          index.data_version, index.scope, index.horizon, table)  # fmt: skip
-    return NetworkTables(measures.nation_years, measures.community_years, index, cached=False)
+        return tables
+
+    return remembered(key, load)
 
 
 def network_year(
@@ -120,8 +133,6 @@ def nation_profile(store: Store, viewer: Viewer, nation: str) -> dict[str, Any]:
     """
     import pyarrow.compute as pc
 
-    from comity.analytics.network import compute_outreach_profile, load_nation_regions
-
     key = resolve_nation(nation).iso3
     tables = compute_network(store, viewer)
     history = tables.nation_years.filter(pc.equal(tables.nation_years.column("nation"), key))
@@ -129,6 +140,18 @@ def nation_profile(store: Store, viewer: Viewer, nation: str) -> dict[str, Any]:
         raise NotFoundError(
             f"No recorded ties of {key}.", hint="Check the name, or the records you may see."
         )
+    memo = cache_key("profile", tables.index.settings.digest(), tables.index.data_version,
+                     tables.index.scope, key)  # fmt: skip
+    return remembered(memo, lambda: _profile(store, viewer, key, tables, history))
+
+
+def _profile(
+    store: Store, viewer: Viewer, key: str, tables: NetworkTables, history: Any
+) -> dict[str, Any]:
+    import pyarrow.compute as pc
+
+    from comity.analytics.network import compute_outreach_profile, load_nation_regions
+
     latest = int(pc.max(history.column("year")).as_py())
     ties, _ = list_ties(store, viewer, key, year=latest, top=10)
     mix = compute_outreach_profile(

@@ -8,7 +8,6 @@ records that user may read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from sqlalchemy import Connection, func, select
 
 from comity.access.viewer import Viewer
 from comity.store import tables
+from comity.store.changes import records_version
 from comity.store.visibility import visible_to
 
 __all__ = ["PLEDGE_COLUMNS", "AnalyticInputs", "data_version", "read_analytic_inputs"]
@@ -44,9 +44,10 @@ class AnalyticInputs:
     participants: dict[str, list[Any]] = field(default_factory=dict)
 
 
-def _chunks(connection: Connection, query: Any) -> Iterator[Any]:
+def _partitions(connection: Connection, query: Any) -> Iterator[list[Any]]:
     result = connection.execution_options(yield_per=50_000).execute(query)
-    yield from result
+    for partition in result.partitions():
+        yield [tuple(row) for row in partition]
 
 
 def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInputs:
@@ -68,19 +69,19 @@ def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInpu
         .where(visible)
         .order_by(e.c.id)
     )  # fmt: skip
-    for row in _chunks(connection, query):
-        details = _details(row.details)
-        engagements["engagement_id"].append(row.id)
-        engagements["kind"].append(row.kind)
-        engagements["first_year"].append(row.start_year)
-        engagements["last_year"].append(row.end_year)
-        engagements["host"].append(row.host)
-        engagements["personnel"].append(row.personnel)
-        pledges = set(details.get("pledges") or ())
+    plain = ("engagement_id", "kind", "first_year", "last_year", "host", "personnel")
+    for rows in _partitions(connection, query):
+        # Column by column: one C-level transposition per partition, not an append per value.
+        columns_of_rows = list(zip(*rows, strict=True))
+        for name, values in zip(plain, columns_of_rows[:6], strict=True):
+            engagements[name].extend(values)
+        details = [_details(value) for value in columns_of_rows[6]]
         for pledge in _PLEDGES:
-            engagements[f"p_{pledge}"].append(1 if pledge in pledges else 0)
-        engagements["level"].append(details.get("level"))
-        engagements["students"].append(details.get("students"))
+            engagements[f"p_{pledge}"].extend(
+                1 if pledge in (d.get("pledges") or ()) else 0 for d in details
+            )
+        engagements["level"].extend(d.get("level") for d in details)
+        engagements["students"].extend(d.get("students") for d in details)
     participants: dict[str, list[Any]] = {"engagement_id": [], "nation": [], "role": []}
     query = (
         select(p.c.engagement_id, p.c.nation, p.c.role)
@@ -88,17 +89,21 @@ def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInpu
         .where(visible)
         .order_by(p.c.engagement_id, p.c.nation)
     )
-    for row in _chunks(connection, query):
-        participants["engagement_id"].append(row.engagement_id)
-        participants["nation"].append(row.nation)
-        participants["role"].append(row.role)
+    for rows in _partitions(connection, query):
+        ids, nations, roles = zip(*rows, strict=True)
+        participants["engagement_id"].extend(ids)
+        participants["nation"].extend(nations)
+        participants["role"].extend(roles)
     _add_postings(connection, viewer, engagements, participants)
     return AnalyticInputs(engagements, participants)
 
 
+_EMPTY: dict[str, Any] = {}
+
+
 def _details(value: Any) -> dict[str, Any]:
     if value is None:
-        return {}
+        return _EMPTY
     if isinstance(value, str):
         loaded: dict[str, Any] = json.loads(value)
         return loaded
@@ -137,14 +142,5 @@ def _add_postings(
 
 
 def data_version(connection: Connection) -> str:
-    """A digest that changes whenever an engagement, participant or posting changes."""
-    parts = []
-    for table, stamp in ((tables.engagements, tables.engagements.c.updated_at),
-                         (tables.postings, tables.postings.c.updated_at),
-                         (tables.people, tables.people.c.updated_at)):  # fmt: skip
-        row = connection.execute(select(func.count(), func.max(table.c.id), func.max(stamp))).one()
-        parts.append(tuple(row))
-    if "version" in tables.engagements.c:
-        parts.append((connection.execute(select(func.sum(tables.engagements.c.version))).scalar(),))
-    text = repr(parts)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    """A digest that changes whenever an analysed record changes (one primary-key read)."""
+    return records_version(connection)

@@ -6,7 +6,7 @@ Updates and deletes take the viewer, so that a record the viewer may not see can
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
@@ -18,6 +18,7 @@ from comity.model.engagements import Engagement
 from comity.model.prepared import PreparedEngagement, prepare
 from comity.store import tables
 from comity.store.bulk import insert_rows, insert_tuples
+from comity.store.changes import bump_records
 from comity.store.labels import LabelCache
 from comity.store.visibility import visible_to
 
@@ -87,9 +88,10 @@ def _children(
     engagement_id: int, record: PreparedEngagement
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     participants = [
-        {"engagement_id": engagement_id, "nation": nation, "role": role, "personnel": personnel}
+        {"engagement_id": engagement_id, "nation": nation, "role": role, "personnel": personnel,
+         "start_date": record.start_date}
         for nation, role, personnel in record.participants
-    ]
+    ]  # fmt: skip
     sources = [
         {
             "engagement_id": engagement_id,
@@ -145,14 +147,14 @@ def insert_engagements(
         chunk = engagements[start : start + _CHUNK]
         chunk_ids = ids[start : start + _CHUNK]
         rows = []
-        participants: list[tuple[int, str, str, int | None]] = []
+        participants: list[tuple[int, str, str, int | None, date]] = []
         sources: list[dict[str, Any]] = []
         for engagement_id, e in zip(chunk_ids, chunk, strict=True):
             label_id = labels.id_for(e.releasability)
             rows.append(
                 (engagement_id, *_values(e, label_id, programmes.id_for(e.programme, e.kind)))
             )
-            participants += [(engagement_id, n, r, c) for n, r, c in e.participants]
+            participants += [(engagement_id, n, r, c, e.start_date) for n, r, c in e.participants]
             if e.sources:
                 sources.extend(_children(engagement_id, e)[1])
         try:
@@ -160,9 +162,11 @@ def insert_engagements(
         except IntegrityError as error:
             raise _conflict(error) from None
         insert_tuples(
-            connection, _P, ("engagement_id", "nation", "role", "personnel"), participants
-        )
+            connection, _P, ("engagement_id", "nation", "role", "personnel", "start_date"),
+            participants,
+        )  # fmt: skip
         insert_rows(connection, _S, sources)
+    bump_records(connection)
     return ids
 
 
@@ -270,6 +274,7 @@ def update_engagement(
     connection.execute(insert(_P), participants)
     if sources:
         connection.execute(insert(_S), sources)
+    bump_records(connection)
     return int(current) + 1
 
 
@@ -307,3 +312,4 @@ def delete_engagement(
     )
     if deleted.rowcount != 1:
         raise StaleVersionError(f"Engagement {engagement_id} changed since you read it.")
+    bump_records(connection)

@@ -127,9 +127,12 @@ def _visible(viewer: Viewer) -> ColumnElement[bool]:
     return visible_to(viewer, _E.c.label_id, _E.c.start_year)
 
 
-def _filtered(query: Select[Any], viewer: Viewer, where: EngagementFilter) -> Select[Any]:
+def _filtered(
+    query: Select[Any], viewer: Viewer, where: EngagementFilter, lead: Any = None
+) -> Select[Any]:
+    """Apply the filter; ``lead`` is the joined participation of ``where.nation``, if any."""
     query = query.where(_visible(viewer))
-    for nation in (where.nation, where.partner):
+    for nation in (None if lead is not None else where.nation, where.partner):
         if nation:
             query = query.where(
                 exists().where(_P.c.engagement_id == _E.c.id, _P.c.nation == nation.upper())
@@ -151,9 +154,10 @@ def _filtered(query: Select[Any], viewer: Viewer, where: EngagementFilter) -> Se
         )
     if where.after is not None:
         start, last_id = where.after
-        query = query.where(
-            or_(_E.c.start_date > start, and_(_E.c.start_date == start, _E.c.id > last_id))
-        )
+        day, key = (_E.c.start_date, _E.c.id)
+        if lead is not None:
+            day, key = lead.c.start_date, lead.c.engagement_id
+        query = query.where(or_(day > start, and_(day == start, key > last_id)))
     if where.programme:
         programme_ids = select(tables.programmes.c.id).where(
             tables.programmes.c.name == where.programme
@@ -167,7 +171,15 @@ def list_engagements(
 ) -> list[StoredEngagement]:
     """Engagements the viewer may see that match ``where``, oldest first."""
     where = where or EngagementFilter()
-    query = _filtered(select(_E), viewer, where).order_by(_E.c.start_date, _E.c.id)
+    if where.nation:
+        # Walk the nation's participations in date order (one index), not every engagement.
+        lead = _P.alias("lead")
+        query = _filtered(
+            select(_E).join(lead, lead.c.engagement_id == _E.c.id), viewer, where, lead
+        ).where(lead.c.nation == where.nation.upper())
+        query = query.order_by(lead.c.start_date, lead.c.engagement_id)
+    else:
+        query = _filtered(select(_E), viewer, where).order_by(_E.c.start_date, _E.c.id)
     if where.offset:
         query = query.offset(where.offset)
     if where.limit is not None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from comity.errors import StoreUnavailableError
-from comity.store import tables_access  # noqa: F401  (registers the access tables)
+from comity.store import changes, tables_access  # noqa: F401  (register their tables)
 
 __all__ = ["Store", "alembic_config", "open_store"]
 
@@ -58,6 +59,12 @@ def alembic_config(url: str | sa.URL) -> Config:
     return config
 
 
+@functools.cache
+def _head_revision() -> str | None:
+    # The migrations ship with the package: read them once per process.
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 @dataclass
 class Store:
     """An open store: the engine and what comity knows about its URL.
@@ -67,6 +74,7 @@ class Store:
     """
 
     engine: Engine
+    _ready: bool = field(default=False, repr=False, compare=False)
 
     @property
     def url(self) -> sa.URL:
@@ -117,6 +125,7 @@ class Store:
         Raises:
             StoreUnavailableError: When a migration leaves a broken foreign key behind.
         """
+        self._ready = False
         with self.engine.connect() as connection:
             if self.is_sqlite:
                 connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
@@ -148,14 +157,19 @@ class Store:
 
     def head_revision(self) -> str | None:
         """The latest migration comity ships."""
-        return ScriptDirectory.from_config(alembic_config(self.engine.url)).get_current_head()
+        return _head_revision()
 
     def check_ready(self) -> None:
         """Raise unless the schema is at the latest migration.
 
+        Once the store was found ready, later calls answer at once: a store is never migrated
+        backwards under a running process.
+
         Raises:
             StoreUnavailableError: When the store was never initialised or is behind.
         """
+        if self._ready:
+            return
         current = self.current_revision()
         if current is None:
             raise StoreUnavailableError(
@@ -167,6 +181,7 @@ class Store:
                 f"The store at {self.describe()} is at migration {current}, not the latest.",
                 hint="Run `comity init` to apply the pending migrations.",
             )
+        self._ready = True
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -21,6 +21,7 @@ from comity.model.prepared import PreparedEngagement, prepare
 from comity.store import tables
 from comity.store.audit import append_audit
 from comity.store.bulk import insert_rows
+from comity.store.changes import bump_records
 from comity.store.engagement_writes import insert_engagements, update_engagement
 from comity.store.nations import seed_organisations, sync_memberships
 
@@ -294,6 +295,7 @@ def write_import(
     replace_coverage(connection, name, coverage)
     record_dataset(connection, record, counts, excluded)
     if counts.added or counts.updated or counts.removed:
+        bump_records(connection)
         append_audit(connection, viewer.name, "import", "dataset", name, None,
                      {"checksum": record.checksum, "added": counts.added,
                       "updated": counts.updated, "removed": counts.removed,

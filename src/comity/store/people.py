@@ -18,6 +18,7 @@ from comity.model.dates import PartialDate
 from comity.model.people import Institution, Person, Posting
 from comity.model.plans import Assessment
 from comity.store import tables
+from comity.store.changes import bump_records
 from comity.store.labels import LabelCache, read_labels
 from comity.store.visibility import visible_to
 
@@ -81,11 +82,13 @@ def add_person(connection: Connection, person: Person, actor: str) -> int:
     table = tables.people
     values = person.model_dump(mode="json", exclude={"releasability"})
     values["label_id"] = LabelCache(connection).id_for(person.releasability)
-    return int(
+    new_id = int(
         connection.execute(
             insert(table).values(**values, **_audit(actor)).returning(table.c.id)
         ).scalar_one()
     )
+    bump_records(connection)
+    return new_id
 
 
 def _person_visible(viewer: Viewer) -> ColumnElement[bool]:
@@ -161,11 +164,13 @@ def add_posting(connection: Connection, posting: Posting, viewer: Viewer) -> int
         "institution": posting.institution,
         "label_id": LabelCache(connection).id_for(posting.releasability),
     }
-    return int(
+    new_id = int(
         connection.execute(
             insert(table).values(**values, **_audit(viewer.name)).returning(table.c.id)
         ).scalar_one()
     )
+    bump_records(connection)
+    return new_id
 
 
 def list_postings(

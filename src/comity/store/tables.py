@@ -260,6 +260,7 @@ engagements = Table(
     CheckConstraint(one_of("start_precision", _PRECISIONS), name="start_precision"),
     Index(None, "kind", "start_year"),
     Index(None, "start_year", "end_year"),
+    Index(None, "start_date", "id"),
     Index(None, "programme_id"),
     Index(None, "source_dataset"),
 )
@@ -276,9 +277,11 @@ participants = Table(
     Column("nation", String(3), ForeignKey("nations.iso3"), primary_key=True),
     Column("role", String(12), nullable=False),
     Column("personnel", Integer),
+    # The engagement's start, copied so that a nation's engagements come in date order.
+    Column("start_date", Date),
     CheckConstraint("personnel IS NULL OR personnel >= 0", name="personnel_not_negative"),
     CheckConstraint(one_of("role", ("host", "participant", "observer")), name="role"),
-    Index(None, "nation", "engagement_id"),
+    Index(None, "nation", "start_date", "engagement_id"),
     # Clustered on its key: one B-tree fewer to write per participation.
     sqlite_with_rowid=False,
 )
