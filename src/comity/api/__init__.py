@@ -75,9 +75,9 @@ def create_api(
     for module in ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
     install_error_handlers(app)
-    app.add_middleware(
-        BodyLimit, default=JSON_LIMIT, larger={f"{API_PREFIX}/imports": UPLOAD_LIMIT}
-    )
+    # Uploads of imports, from the API and from the web app's import page, may be large.
+    uploads = {f"{API_PREFIX}/imports": UPLOAD_LIMIT, "/imports": UPLOAD_LIMIT}
+    app.add_middleware(BodyLimit, default=JSON_LIMIT, larger=uploads)
     return app
 
 

@@ -275,10 +275,11 @@ def count_engagements(
     from_year: int | None = None,
     to_year: int | None = None,
     text: str | None = None,
+    programme: str | None = None,
 ) -> int:
     """How many engagements the viewer may see match the filters."""
     store.check_ready()
-    where = _filter(nation, partner, kinds, from_year, to_year, text, None, None, 0)
+    where = _filter(nation, partner, kinds, from_year, to_year, text, programme, None, 0)
     with store.connect() as connection:
         return engagement_store.count_engagements(connection, viewer, where)
 

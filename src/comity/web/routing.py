@@ -129,14 +129,20 @@ class _WebRoute(APIRoute):
 
         async def page(request: Request) -> Response:
             try:
+                return await _answer(request)
+            finally:
+                await request.close()  # closes the files of a form read for its CSRF token
+
+        async def _answer(request: Request) -> Response:
+            try:
                 if request.method not in SAFE_METHODS:
                     await _check_csrf(request)
                 return await handler(request)
             except SignInRequired:
                 if _is_htmx(request):
                     return Response(status_code=204, headers={"HX-Redirect": "/login"})
-                target = quote(str(request.url.path) + (f"?{request.url.query}" if
-                                                         request.url.query else ""))  # fmt: skip
+                query = f"?{request.url.query}" if request.url.query else ""
+                target = quote(request.url.path + query)
                 return RedirectResponse(f"/login?next={target}", status_code=303)
             except ComityError as error:
                 return _error_page(request, error)

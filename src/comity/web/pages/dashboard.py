@@ -1,20 +1,446 @@
-"""The dashboard: a nation's ties in a year, on a map, in a table, over time."""
+"""The dashboard: a nation's ties in a year, on a map, in a table, over time, and its mechanisms.
+
+``GET /`` shows the page for ``?nation=`` (any name or code; default: the viewer's nation) and
+``?year=`` (default: the latest year of the index). An HTMX request gets only the part below the
+form, so changing the nation or the year redraws without a full reload. The mechanisms (the kinds
+of engagement a nation uses, by partner region) take the longest to compute, so they load after
+the page from ``GET /dashboard/mechanisms``.
+
+Every number comes from :func:`comity.services.analytics.list_ties` and
+:func:`comity.services.network.nation_profile` for the signed-in viewer: only records releasable
+to the viewer's nation count.
+"""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
+from comity import services
 from comity.access.viewer import Viewer
-from comity.web.routing import WebRouter, render, viewer_of_request
+from comity.errors import FieldProblem, NotFoundError, UnknownNationError, ValidationError
+from comity.model import Nation
+from comity.services import analytics
+from comity.services import network as network_service
+from comity.store import Store
+from comity.web.routing import WebRouter, render, store_of, viewer_of_request
+
+__all__ = ["router"]
 
 router = WebRouter()
+
+TOP_PARTNERS = 10
+"""Rows of the top-partners table."""
+TREND_PARTNERS = 5
+"""Partners (the strongest of the chosen year) drawn in the trends chart."""
+COMPONENTS = ("interoperability", "institutional", "cultural", "continuity", "diversity")
+"""The index's components, in the order of the methodology."""
+METHODOLOGY = "docs/methodology.md"
+"""Where the index is explained."""
+FALLBACK_NATION = "USA"
+"""The nation shown to a viewer without one (accounts always have one)."""
+_CHOSEN_COLOUR = "#c0392b"
+_NO_TIE_COLOUR = "#dcdcdc"
+_ANTARCTICA = "010"
+"""Left off the map: no ties, and a third of the picture."""
+
+
+def _is_fragment(request: Request) -> bool:
+    """True for an HTMX swap (not a history restore, which needs the whole page)."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def parse_year(text: str | None) -> int | None:
+    """A year from a query parameter; blank means the default.
+
+    Raises:
+        ValidationError: When the text is not a whole number.
+    """
+    if text is None or not text.strip():
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        problem = FieldProblem("year", "must be a whole number such as 2005", text)
+        raise ValidationError([problem], "dashboard") from None
+
+
+def pair_path(first: str, second: str) -> str:
+    """The pair page of two nations (keys in table order, as the pair page expects)."""
+    a, b = sorted((first, second))
+    return f"/pairs/{a}/{b}"
+
+
+def suggestions_of(error: Exception) -> list[tuple[str, str]]:
+    """The closest names of an unknown nation, each as (label, what to search for)."""
+    found = []
+    for text in getattr(error, "suggestions", []):
+        key = re.search(r"\(([A-Z0-9]{3})\)$", text)
+        found.append((text, key.group(1) if key else text))
+    return found
+
+
+def iso_numeric(nation: Nation | None) -> str | None:
+    """The world map's feature id of a nation: its ISO numeric code, zero-padded to 3 digits."""
+    if nation is None or nation.iso_numeric is None:
+        return None
+    return f"{nation.iso_numeric:03d}"
 
 
 @router.get("/")
 def dashboard(
     request: Request,
+    nation: str | None = None,
+    year: str | None = None,
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> HTMLResponse:
-    """The dashboard of the viewer's nation."""
-    return render(request, "dashboard.html", {"title": "Dashboard"})
+    """A nation's ties in a year (default: the viewer's nation in the latest year)."""
+    store = store_of(request)
+    nations = services.list_nations(store)
+    context: dict[str, Any] = {
+        "title": "Dashboard",
+        "nation_names": sorted({n.name for n in nations}),
+        "nation_input": (nation or "").strip() or viewer.nation or FALLBACK_NATION,
+        "year_input": year or "",
+        "methodology": METHODOLOGY,
+    }
+    try:
+        context.update(_dashboard(store, viewer, context["nation_input"], parse_year(year),
+                                  {n.iso3: n for n in nations}))  # fmt: skip
+    except (UnknownNationError, ValidationError) as error:
+        context["problem"] = error
+        context["suggestions"] = suggestions_of(error)
+    if not (nation or "").strip() and "nation" in context:
+        context["nation_input"] = context["nation"].name  # the viewer's nation, by name
+    context["fragment"] = _is_fragment(request)
+    template = "fragments/dashboard_body.html" if context["fragment"] else "dashboard.html"
+    response = render(request, template, context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _dashboard(
+    store: Store, viewer: Viewer, text: str, year: int | None, registry: dict[str, Nation]
+) -> dict[str, Any]:
+    """Everything the page shows for a nation and a year (see the templates)."""
+    nation = services.resolve_nation(text, year=year)
+    key = nation.iso3
+    ties, result = analytics.list_ties(store, viewer, key, year=year)
+    chosen = result.horizon if year is None else year
+    table = result.table
+    first_year = _first_year(table, result.horizon)
+
+    def name_of(code: str) -> str:
+        found = registry.get(code)
+        return found.name if found else code
+
+    previous = _indices_in(table, key, chosen - 1)
+    top = [
+        {
+            "partner": tie.partner,
+            "name": name_of(tie.partner),
+            "index": tie.index,
+            "change": tie.index - previous.get(tie.partner, 0.0),
+            "components": {c: getattr(tie, c) for c in COMPONENTS},
+            "pair_path": pair_path(key, tie.partner),
+        }
+        for tie in ties[:TOP_PARTNERS]
+    ]
+    trend_names = {tie.partner: name_of(tie.partner) for tie in ties[:TREND_PARTNERS]}
+    trends = _trends(table, key, list(trend_names), result.horizon)
+    return {
+        "nation": nation,
+        "key": key,
+        "year": chosen,
+        "years": list(range(result.horizon, first_year - 1, -1)),
+        "ties": ties,
+        "top": top,
+        "previous_count": len(previous),
+        "span": _span(table, key),
+        "trends": trends,
+        "trend_names": trend_names,
+        "map_spec": _map_spec(nation, ties, registry, chosen),
+        "trend_spec": _trend_spec(trends, trend_names, chosen) if trends else None,
+        "method_version": result.settings.method_version,
+        "settings_digest": result.settings.digest(),
+        "mechanisms_url": f"/dashboard/mechanisms?nation={key}&year={chosen}",
+    }
+
+
+def _first_year(table: Any, horizon: int) -> int:
+    import pyarrow.compute as pc
+
+    found = pc.min(table.column("year")).as_py() if table.num_rows else None
+    return int(found) if found is not None else horizon
+
+
+def _of_nation(table: Any, key: str) -> Any:
+    """The rows of a nation's pairs with a positive index."""
+    import pyarrow.compute as pc
+
+    return table.filter(
+        pc.and_(
+            pc.greater(table.column("index"), 0.0),
+            pc.or_(pc.equal(table.column("iso3_1"), key), pc.equal(table.column("iso3_2"), key)),
+        )
+    )
+
+
+def _indices_in(table: Any, key: str, year: int) -> dict[str, float]:
+    """Each partner's index with ``key`` in ``year`` (positive ones only)."""
+    import pyarrow.compute as pc
+
+    mine = _of_nation(table.filter(pc.equal(table.column("year"), year)), key)
+    return {
+        (r["iso3_2"] if r["iso3_1"] == key else r["iso3_1"]): r["index"]
+        for r in mine.select(["iso3_1", "iso3_2", "index"]).to_pylist()
+    }
+
+
+def _span(table: Any, key: str) -> tuple[int, int] | None:
+    """The first and last year with a tie of ``key``, if any."""
+    import pyarrow.compute as pc
+
+    years = _of_nation(table, key).column("year")
+    if len(years) == 0:
+        return None
+    bounds = pc.min_max(years).as_py()
+    return int(bounds["min"]), int(bounds["max"])
+
+
+def _trends(table: Any, key: str, partners: list[str], horizon: int) -> list[dict[str, Any]]:
+    """The index of ``key`` with each partner, every year from their first tie to the horizon.
+
+    One row per year: ``year`` and each partner's index under its key. Years without a row have
+    an index of 0 (the pair had no recorded tie left).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not partners:
+        return []
+    chosen = pa.array(partners, type=pa.string())
+    first, second = table.column("iso3_1"), table.column("iso3_2")
+    rows = table.filter(
+        pc.and_(
+            pc.greater(table.column("index"), 0.0),
+            pc.or_(
+                pc.and_(pc.equal(first, key), pc.is_in(second, value_set=chosen)),
+                pc.and_(pc.equal(second, key), pc.is_in(first, value_set=chosen)),
+            ),
+        )
+    ).select(["iso3_1", "iso3_2", "year", "index"])
+    found = {
+        (r["iso3_2"] if r["iso3_1"] == key else r["iso3_1"], r["year"]): r["index"]
+        for r in rows.to_pylist()
+    }
+    if not found:
+        return []
+    start = min(year for _, year in found)
+    return [
+        {"year": year, **{p: round(found.get((p, year), 0.0), 1) for p in partners}}
+        for year in range(start, horizon + 1)
+    ]
+
+
+def _map_spec(
+    nation: Nation, ties: list[analytics.Tie], registry: dict[str, Nation], year: int
+) -> dict[str, Any]:
+    """A Vega-Lite choropleth: partners shaded by the index, the rest grey, the nation marked."""
+    values = []
+    for tie in ties:
+        code = iso_numeric(registry.get(tie.partner))
+        if code is not None:
+            values.append({"id": code, "partner": registry[tie.partner].name,
+                           "index": round(tie.index, 1)})  # fmt: skip
+    chosen = iso_numeric(registry.get(nation.iso3)) or iso_numeric(nation) or "none"
+    shape = {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5}
+    return {
+        "description": f"Index of {nation.name} with each partner in {year}",
+        "width": "container",
+        "height": "container",
+        "autosize": {"type": "fit", "contains": "padding"},
+        "projection": {"type": "equalEarth"},
+        "data": {
+            "url": "/static/vendor/countries-110m.json",
+            "format": {"type": "topojson", "feature": "countries"},
+        },
+        "transform": [{"filter": f"datum.id !== '{_ANTARCTICA}'"}],
+        "layer": [
+            {
+                "transform": [
+                    {"calculate": "datum.properties.name + ': no recorded tie'", "as": "label"}
+                ],
+                "mark": {**shape, "fill": _NO_TIE_COLOUR},
+                "encoding": {"tooltip": [{"field": "label", "title": "Country"}]},
+            },
+            {
+                "transform": [
+                    {
+                        "lookup": "id",
+                        "from": {
+                            "data": {"values": values},
+                            "key": "id",
+                            "fields": ["partner", "index"],
+                        },
+                    },  # fmt: skip
+                    {"filter": "isValid(datum.index)"},
+                ],
+                "mark": shape,
+                "encoding": {
+                    "color": {
+                        "field": "index",
+                        "type": "quantitative",
+                        "scale": {"scheme": "yellowgreenblue", "domain": [0, 100]},
+                        "legend": {"title": "Index", "orient": "bottom-left"},
+                    },
+                    "tooltip": [
+                        {"field": "partner", "title": "Partner"},
+                        {"field": "index", "title": "Index", "format": ".1f"},
+                    ],
+                },
+            },
+            {
+                "transform": [{"filter": {"field": "id", "equal": chosen}}],
+                "mark": {
+                    "type": "geoshape",
+                    "fill": _CHOSEN_COLOUR,
+                    "stroke": "#222222",
+                    "strokeWidth": 1,
+                },  # fmt: skip
+                "encoding": {"tooltip": {"value": f"{nation.name} (chosen nation)"}},
+            },
+        ],
+    }
+
+
+def _trend_spec(rows: list[dict[str, Any]], names: dict[str, str], year: int) -> dict[str, Any]:
+    """A Vega-Lite line chart of the index with each partner, and a rule at the chosen year.
+
+    The rows are wide (one per year, one column per partner key) to keep the page small; the
+    chart folds them and looks the partners' names up.
+    """
+    keys = list(names)
+    return {
+        "description": "Index with the strongest partners over the years",
+        "width": "container",
+        "height": 260,
+        "autosize": {"type": "fit", "contains": "padding"},
+        "layer": [
+            {
+                "data": {"values": rows},
+                "transform": [
+                    {"fold": keys, "as": ["key", "index"]},
+                    {
+                        "lookup": "key",
+                        "from": {"data": {"values": [{"key": k, "partner": n}
+                                                     for k, n in names.items()]},
+                                 "key": "key", "fields": ["partner"]},
+                    },
+                ],
+                "mark": {"type": "line", "interpolate": "monotone", "strokeWidth": 2},
+                "encoding": {
+                    "x": {"field": "year", "type": "quantitative", "title": "Year",
+                          "axis": {"format": "d"}, "scale": {"nice": False}},
+                    "y": {"field": "index", "type": "quantitative", "title": "Index",
+                          "scale": {"domain": [0, 100]}},
+                    "color": {"field": "partner", "type": "nominal", "title": "Partner",
+                              "sort": list(names.values()), "legend": {"orient": "bottom"}},
+                    "tooltip": [
+                        {"field": "partner", "title": "Partner"},
+                        {"field": "year", "title": "Year"},
+                        {"field": "index", "title": "Index", "format": ".1f"},
+                    ],
+                },
+            },
+            {
+                "data": {"values": [{"year": year}]},
+                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#888888"},
+                "encoding": {"x": {"field": "year", "type": "quantitative"}},
+            },
+        ],
+    }  # fmt: skip
+
+
+@router.get("/dashboard/mechanisms")
+def mechanisms(
+    request: Request,
+    nation: str,
+    year: str | None = None,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> HTMLResponse:
+    """The kinds of engagement a nation uses in a year, by partner region (a fragment)."""
+    try:
+        chosen = parse_year(year)
+        key = services.resolve_nation(nation, year=chosen).iso3
+    except (UnknownNationError, ValidationError) as error:
+        return render(request, "fragments/dashboard_mechanisms.html", {"problem": error})
+    try:
+        profile: dict[str, Any] | None = network_service.nation_profile(
+            store_of(request), viewer, key
+        )
+    except NotFoundError:
+        profile = None
+    chosen = profile["latest_year"] if profile and chosen is None else chosen
+    rows = [m for m in profile["mechanisms"] if m["year"] == chosen] if profile else []
+    context = {"name": services.resolve_nation(key).name, "key": key, "year": chosen,
+               **_mechanisms(rows)}  # fmt: skip
+    return render(request, "fragments/dashboard_mechanisms.html", context)
+
+
+def _label(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def _mechanisms(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The chart, the table and the headline of a year's mechanisms."""
+    entries: list[dict[str, Any]] = [
+        {
+            "kind": _label(str(r["kind"])),
+            "region": r["partner_region"] or "Region unknown",
+            "share": float(r["share"]),
+        }
+        for r in rows
+    ]
+    entries.sort(key=lambda e: (-e["share"], e["kind"], e["region"]))
+    kinds: dict[str, float] = {}
+    for entry in entries:
+        kinds[entry["kind"]] = kinds.get(entry["kind"], 0.0) + entry["share"]
+    by_kind = sorted(kinds.items(), key=lambda item: (-item[1], item[0]))
+    spec = {
+        "description": "Share of each kind of engagement, by partner region",
+        "width": "container",
+        "height": max(120, 24 * len({e["region"] for e in entries})),
+        "autosize": {"type": "fit", "contains": "padding"},
+        "data": {"values": entries},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "region", "type": "nominal", "title": "Partner region", "sort": "-x"},
+            "x": {
+                "aggregate": "sum",
+                "field": "share",
+                "type": "quantitative",
+                "title": "Share of the year's engagement",
+                "axis": {"format": "%"},
+            },
+            "color": {
+                "field": "kind",
+                "type": "nominal",
+                "title": "Kind",
+                "sort": [k for k, _ in by_kind],
+                "legend": {"orient": "bottom"},
+            },
+            "tooltip": [
+                {"field": "region", "title": "Partner region"},
+                {"field": "kind", "title": "Kind"},
+                {"field": "share", "title": "Share", "format": ".1%"},
+            ],
+        },  # fmt: skip
+    }
+    return {"entries": entries, "by_kind": by_kind, "spec": spec if entries else None}

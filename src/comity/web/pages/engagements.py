@@ -1,7 +1,394 @@
-"""Pages of the web app (being built)."""
+"""Engagements: the filtered list (and its CSV), one engagement, and the forms that change them.
+
+Reads go through the services with the signed-in viewer, so a page lists and shows only what is
+releasable to the viewer's nation; a hidden engagement answers "not found".
+"""
 
 from __future__ import annotations
 
-from comity.web.routing import WebRouter
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+
+from comity import services
+from comity.access.viewer import Role, Viewer
+from comity.errors import (
+    ComityError,
+    FieldProblem,
+    NotFoundError,
+    PermissionDeniedError,
+    StaleVersionError,
+    ValidationError,
+)
+from comity.model.engagements import EngagementKind, ParticipantRole
+from comity.services.engagements import StoredEngagement
+from comity.web.forms import EngagementForm, messages_by_field
+from comity.web.routing import WebRouter, render, store_of, viewer_of_request
+
+__all__ = ["ListFilters", "router"]
 
 router = WebRouter()
+
+PAGE_SIZE = 50
+_BATCH = 2000
+_MAX_ID = 2_147_483_647
+_EngagementId = Annotated[int, Path(ge=1, le=_MAX_ID, description="The engagement's id.")]
+_KINDS = [k.value for k in EngagementKind]
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """The filters of the list, as typed (kept in the URL)."""
+
+    nation: str = ""
+    partner: str = ""
+    kinds: tuple[str, ...] = ()
+    from_year: str = ""
+    to_year: str = ""
+    text: str = ""
+    programme: str = ""
+
+    @classmethod
+    def from_request(cls, request: Request) -> ListFilters:
+        """Read the filters from the query string."""
+        query = request.query_params
+
+        def text(name: str) -> str:
+            return query.get(name, "").strip()[:200]
+
+        return cls(
+            nation=text("nation"), partner=text("partner"),
+            kinds=tuple(k for k in query.getlist("kind")[:20] if k),
+            from_year=text("from_year"), to_year=text("to_year"), text=text("text"),
+            programme=text("programme"),
+        )  # fmt: skip
+
+    def query(self, **extra: str) -> str:
+        """The query string of these filters (empty ones left out), plus ``extra``."""
+        pairs = [(name, value) for name, value in (
+            ("nation", self.nation), ("partner", self.partner)) if value]  # fmt: skip
+        pairs += [("kind", k) for k in self.kinds]
+        pairs += [(name, value) for name, value in (
+            ("from_year", self.from_year), ("to_year", self.to_year), ("text", self.text),
+            ("programme", self.programme), *extra.items()) if value]  # fmt: skip
+        return urlencode(pairs)
+
+    def arguments(self) -> dict[str, Any]:
+        """The filters as the services take them.
+
+        Raises:
+            ValidationError: When a year is not a year or a kind is not a kind.
+        """
+        problems = []
+        years: dict[str, int | None] = {}
+        for name in ("from_year", "to_year"):
+            value = getattr(self, name)
+            years[name] = int(value) if value.isdigit() and 1000 <= int(value) <= 3000 else None
+            if value and years[name] is None:
+                problems.append(FieldProblem(name, "must be a year such as 1995", value))
+        problems += [FieldProblem("kind", "is not a kind", k) for k in self.kinds
+                     if k not in _KINDS]  # fmt: skip
+        if problems:
+            raise ValidationError(problems, "filter")
+        return {
+            "nation": self.nation or None, "partner": self.partner or None,
+            "kinds": list(self.kinds), "text": self.text or None, **years,
+        }  # fmt: skip
+
+    @property
+    def active(self) -> bool:
+        """True when any filter is set."""
+        return bool(self.query())
+
+
+def _after(text: str) -> tuple[date, int] | None:
+    if not text:
+        return None
+    day, _, key = text.partition("_")
+    try:
+        if not key.isdigit() or not 0 < int(key) <= _MAX_ID:
+            raise ValueError(key)
+        return date.fromisoformat(day), int(key)
+    except ValueError:
+        raise ValidationError(
+            [FieldProblem("after", "is not a page of this list", text)], "filter",
+            hint="Go back to the first page.",
+        ) from None  # fmt: skip
+
+
+def _cursor(stored: StoredEngagement) -> str:
+    return f"{stored.engagement.start.value.isoformat()}_{stored.id}"
+
+
+def _names(request: Request) -> dict[str, str]:
+    return {n.iso3: n.name for n in services.list_nations(store_of(request))}
+
+
+def _wants_fragment(request: Request) -> bool:
+    return (request.headers.get("hx-request") == "true"
+            and request.headers.get("hx-history-restore-request") != "true")  # fmt: skip
+
+
+@router.get("/engagements")
+def list_page(
+    request: Request,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> HTMLResponse:
+    """Engagements the viewer may see, filtered, a page at a time (oldest first)."""
+    filters = ListFilters.from_request(request)
+    after_text = request.query_params.get("after", "")[:40]
+    context: dict[str, Any] = {"title": "Engagements", "filters": filters, "kinds": _KINDS,
+                               "names": _names(request), "rows": [], "total": 0,
+                               "after": after_text, "error": None, "problems": {}}  # fmt: skip
+    try:
+        arguments = filters.arguments()
+        store = store_of(request)
+        found = services.list_engagements(
+            store, viewer, **arguments, programme=filters.programme or None,
+            limit=PAGE_SIZE + 1, after=_after(after_text),
+        )  # fmt: skip
+        rows = found[:PAGE_SIZE]
+        context["rows"] = rows
+        context["total"] = _count(request, viewer, filters, arguments)
+        if len(found) > PAGE_SIZE:
+            context["next_url"] = "/engagements?" + filters.query(after=_cursor(rows[-1]))
+    except ComityError as error:
+        context["error"] = error
+        problems = error.problems if isinstance(error, ValidationError) else []
+        context["problems"] = messages_by_field(
+            problems, ("nation", "partner", "kind", "from_year", "to_year", "after")
+        )
+    query = filters.query()
+    context["csv_url"] = "/engagements.csv" + (f"?{query}" if query else "")
+    context["first_url"] = "/engagements" + (f"?{query}" if query else "")
+    deleted = request.query_params.get("deleted", "")
+    context["deleted"] = deleted if deleted.isdigit() else None
+    context["may_add"] = viewer.may(Role.PLANNER)
+    if _wants_fragment(request):
+        response = render(request, "engagements/_results.html", context)
+        paged = filters.query(after=after_text)
+        response.headers["HX-Push-Url"] = "/engagements" + (f"?{paged}" if paged else "")
+        return response
+    return render(request, "engagements/list.html", context)
+
+
+def _count(
+    request: Request, viewer: Viewer, filters: ListFilters, arguments: dict[str, Any]
+) -> int:
+    return services.count_engagements(
+        store_of(request), viewer, **arguments, programme=filters.programme or None
+    )
+
+
+_CSV_COLUMNS = ("id", "start", "end", "kind", "title", "host", "participants", "location",
+                "programme", "releasability", "dataset", "row")  # fmt: skip
+
+
+@router.get("/engagements.csv")
+def list_csv(
+    request: Request,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> Response:
+    """Every engagement of the list's filters, as CSV (streamed, oldest first)."""
+    filters = ListFilters.from_request(request)
+    arguments = filters.arguments()
+    store = store_of(request)
+    # Checked before streaming starts, so a bad filter is an error page, not half a file.
+    services.list_engagements(store, viewer, **arguments, limit=0)
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(_CSV_COLUMNS)
+        after = None
+        while True:
+            batch = services.list_engagements(store, viewer, **arguments, after=after,
+                                              programme=filters.programme or None,
+                                              limit=_BATCH)  # fmt: skip
+            for s in batch:
+                e = s.engagement
+                writer.writerow([
+                    s.id, e.start, e.end or "", e.kind.value, e.title, e.host or "",
+                    ";".join(e.nations), e.location or "", e.programme or "",
+                    e.releasability, e.provenance.dataset if e.provenance else "",
+                    (e.provenance.row or "") if e.provenance else "",
+                ])  # fmt: skip
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            if len(batch) < _BATCH:
+                return
+            after = (batch[-1].engagement.start.value, batch[-1].id)
+
+    headers = {"Content-Disposition": 'attachment; filename="engagements.csv"'}
+    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def _get(request: Request, engagement_id: int, viewer: Viewer) -> StoredEngagement:
+    """An engagement the viewer may see, or a "not found" that says what to do next."""
+    try:
+        return services.get_engagement(store_of(request), engagement_id, viewer)
+    except NotFoundError as error:
+        raise NotFoundError(
+            error.message,
+            hint="It may have been deleted, or it is not releasable to you. "
+            "The list of engagements shows those you may see.",
+        ) from None
+
+
+def _require_planner(viewer: Viewer, action: str) -> None:
+    if not viewer.may(Role.PLANNER):
+        raise PermissionDeniedError(
+            f"{viewer.name} may not {action}: it needs the role planner.",
+            hint="Ask an administrator for the planner role.",
+        )
+
+
+def _form_page(
+    request: Request,
+    form: EngagementForm,
+    *,
+    stored: StoredEngagement | None = None,
+    problems: list[FieldProblem] | None = None,
+    stale: bool = False,
+    status: int = 200,
+) -> HTMLResponse:
+    context = {
+        "title": f"Edit {stored.engagement.title}" if stored else "New engagement",
+        "form": form, "stored": stored, "kinds": _KINDS, "names": _names(request),
+        "roles": [("", "Participant"), ("host", "Host"), ("observer", "Observer")],
+        "problems": problems or [], "stale": stale, "summary": form.summary(problems or []),
+        "messages": messages_by_field(problems or [], form.known_fields()),
+    }  # fmt: skip
+    return render(request, "engagements/form.html", context, status=status)
+
+
+@router.get("/engagements/new")
+def new_page(
+    request: Request,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> HTMLResponse:
+    """An empty engagement form (planners)."""
+    _require_planner(viewer, "add engagements")
+    return _form_page(request, EngagementForm(values={"releasability": "PUBLIC"}))
+
+
+@router.post("/engagements/new")
+async def create(
+    request: Request,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> Response:
+    """Add an engagement from the form; a refused one comes back with each problem beside it."""
+    _require_planner(viewer, "add engagements")
+    form = EngagementForm.from_form(await request.form())
+    try:
+        stored = services.add_engagement(store_of(request), form.checked(), viewer)
+    except ValidationError as error:
+        return _form_page(request, form, problems=error.problems, status=422)
+    return RedirectResponse(f"/engagements/{stored.id}?saved=1", status_code=303)
+
+
+@router.get("/engagements/{engagement_id}")
+def detail_page(
+    request: Request,
+    engagement_id: _EngagementId,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> HTMLResponse:
+    """One engagement with every field, its assessments and links to its nations and pairs."""
+    store = store_of(request)
+    stored = _get(request, engagement_id, viewer)
+    e = stored.engagement
+    anchor = e.host or e.nations[0]
+    context = {
+        "title": e.title, "stored": stored, "e": stored.engagement, "names": _names(request),
+        "assessments": [a for _, a in services.list_assessments(store, viewer, [stored.id])],
+        "anchor": anchor, "saved": request.query_params.get("saved") == "1",
+        "may_edit": viewer.may(Role.PLANNER), "host_role": ParticipantRole.HOST,
+        "details": e.details.model_dump(mode="json", exclude={"kind"}, exclude_none=True)
+        if e.details is not None else {},
+    }  # fmt: skip
+    return render(request, "engagements/detail.html", context)
+
+
+@router.get("/engagements/{engagement_id}/edit")
+def edit_page(
+    request: Request,
+    engagement_id: _EngagementId,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> HTMLResponse:
+    """The form of an engagement, filled in (planners)."""
+    _require_planner(viewer, "edit engagements")
+    stored = _get(request, engagement_id, viewer)
+    return _form_page(request, EngagementForm.from_stored(stored, _names(request)), stored=stored)
+
+
+@router.post("/engagements/{engagement_id}/edit")
+async def edit(
+    request: Request,
+    engagement_id: _EngagementId,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> Response:
+    """Save an edit made on the version the user opened; a stale one is refused, kept."""
+    _require_planner(viewer, "edit engagements")
+    store = store_of(request)
+    stored = _get(request, engagement_id, viewer)
+    form = EngagementForm.from_form(await request.form())
+    try:
+        if form.version is None:
+            raise ValidationError([FieldProblem("version", "is missing: reload the form")],
+                                  "engagement")  # fmt: skip
+        changes = form.checked()
+        if changes.get("kind") == stored.engagement.kind.value:
+            del changes["kind"]  # an unchanged kind keeps the details of its kind
+        services.edit_engagement(store, engagement_id, changes, viewer,
+                                 expected_version=form.version)  # fmt: skip
+    except ValidationError as error:
+        return _form_page(request, form, stored=stored, problems=error.problems, status=422)
+    except StaleVersionError:
+        return _form_page(request, form, stored=stored, stale=True, status=409)
+    return RedirectResponse(f"/engagements/{engagement_id}?saved=1", status_code=303)
+
+
+@router.get("/engagements/{engagement_id}/delete")
+def delete_page(
+    request: Request,
+    engagement_id: _EngagementId,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> HTMLResponse:
+    """Ask before deleting an engagement (planners)."""
+    _require_planner(viewer, "delete engagements")
+    stored = _get(request, engagement_id, viewer)
+    context = {"title": f"Delete {stored.engagement.title}?", "stored": stored, "stale": False}
+    return render(request, "engagements/delete.html", context)
+
+
+@router.post("/engagements/{engagement_id}/delete")
+async def delete(
+    request: Request,
+    engagement_id: _EngagementId,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> Response:
+    """Delete the version of an engagement the user confirmed."""
+    _require_planner(viewer, "delete engagements")
+    store = store_of(request)
+    form = await request.form()
+    version = form.get("version")
+    if not (isinstance(version, str) and version.isdigit()):
+        raise ValidationError([FieldProblem("version", "is missing: reload the page")],
+                              "deletion")  # fmt: skip
+    expected = int(version)
+    try:
+        services.delete_engagement(store, engagement_id, viewer, expected_version=expected)
+    except StaleVersionError:
+        stored = services.get_engagement(store, engagement_id, viewer)
+        context = {"title": f"Delete {stored.engagement.title}?", "stored": stored,
+                   "stale": True}  # fmt: skip
+        return render(request, "engagements/delete.html", context, status=409)
+    return RedirectResponse(f"/engagements?deleted={engagement_id}", status_code=303)

@@ -1,7 +1,337 @@
-"""Pages of the web app (being built)."""
+"""The network view: the ties between every nation in a year, drawn with Cytoscape.js.
+
+``GET /network?year=&min_index=&max_ties=`` shows the page; ``GET /network/data`` with the same
+parameters answers the same picture as JSON for the page's script (``static/network.js``), which
+redraws the graph when the year slider moves. Both read
+:func:`comity.services.network.compute_network` for the signed-in viewer, so only records
+releasable to the viewer's nation count.
+
+Nodes are nations sized by strength (the sum of their index values) and coloured by community;
+edges are the strongest pairs of the year with an index of at least ``min_index`` (at most
+``max_ties`` of them, so the picture stays readable). Each node comes with a seeded starting
+position (communities on a circle, members around their community's centre) so that the force
+layout gives the same picture on every load.
+"""
 
 from __future__ import annotations
 
-from comity.web.routing import WebRouter
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from comity import services
+from comity.access.viewer import Viewer
+from comity.errors import ComityError, FieldProblem, ValidationError
+from comity.services import network as network_service
+from comity.store import Store
+from comity.web.routing import (
+    SignInRequired,
+    WebRouter,
+    render,
+    store_of,
+    viewer_of_request,
+)
+
+__all__ = ["NetworkQuery", "network_picture", "parse_query", "router"]
 
 router = WebRouter()
+
+DEFAULT_MIN_INDEX = 10.0
+"""Ties weaker than this are left out of the drawing by default."""
+DEFAULT_MAX_TIES = 800
+"""At most this many ties (the strongest) are drawn by default."""
+MAX_TIES_LIMIT = 5000
+TABLE_ROWS = 25
+"""Nations listed in the table under the graph."""
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
+           "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b")  # fmt: skip
+"""Community colours (Tableau 10 and two more): a community keeps its colour from year to year."""
+NO_COMMUNITY = "#9e9e9e"
+
+
+@dataclass(frozen=True)
+class NetworkQuery:
+    """What to draw: the year (default: the latest), the weakest tie and the most ties drawn."""
+
+    year: int | None = None
+    min_index: float = DEFAULT_MIN_INDEX
+    max_ties: int = DEFAULT_MAX_TIES
+
+
+def parse_query(year: str | None, min_index: str | None, max_ties: str | None) -> NetworkQuery:
+    """The query from the page's parameters (blank ones take their defaults).
+
+    Raises:
+        ValidationError: Naming each parameter that is not a number in its range.
+    """
+    problems: list[FieldProblem] = []
+
+    def number(name: str, text: str | None, kind: type, low: float, high: float) -> Any:
+        if text is None or not text.strip():
+            return None
+        try:
+            value = kind(text.strip())
+        except ValueError:
+            whole = "a whole number" if kind is int else "a number"
+            problems.append(FieldProblem(name, f"must be {whole} from {low:g} to {high:g}", text))
+            return None
+        if not low <= value <= high or (isinstance(value, float) and math.isnan(value)):
+            problems.append(FieldProblem(name, f"must be from {low:g} to {high:g}", text))
+            return None
+        return value
+
+    chosen_year = number("year", year, int, 1, 9999)
+    chosen_min = number("min_index", min_index, float, 0, 100)
+    chosen_max = number("max_ties", max_ties, int, 1, MAX_TIES_LIMIT)
+    if problems:
+        raise ValidationError(problems, "network view")
+    return NetworkQuery(
+        year=chosen_year,
+        min_index=DEFAULT_MIN_INDEX if chosen_min is None else chosen_min,
+        max_ties=DEFAULT_MAX_TIES if chosen_max is None else chosen_max,
+    )
+
+
+def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[str, Any]:
+    """The graph, legend, summary and table of a year, JSON-ready (see the module docstring)."""
+    import pyarrow.compute as pc
+
+    tables = network_service.compute_network(store, viewer)
+    horizon = tables.index.horizon
+    summaries = tables.community_years
+    first = pc.min(summaries.column("year")).as_py() if summaries.num_rows else None
+    year = horizon if query.year is None else query.year
+    nation_years = tables.nation_years
+    rows = sorted(
+        nation_years.filter(pc.equal(nation_years.column("year"), year)).to_pylist(),
+        key=lambda r: (-r["strength"], r["nation"]),
+    )
+    found = summaries.filter(pc.equal(summaries.column("year"), year)).to_pylist()
+    summary = found[0] if found else None
+    eligible, edges = _edges(tables.index.table, year, query)
+    names = {n.iso3: n.name for n in services.list_nations(store)}
+    communities = _communities(rows, names)
+    colours = {c["id"]: c["colour"] for c in communities}
+    nodes = _nodes(rows, edges, names, colours)
+    return {
+        "year": year,
+        "first_year": int(first) if first is not None else horizon,
+        "last_year": horizon,
+        "min_index": query.min_index,
+        "max_ties": query.max_ties,
+        "summary": summary,
+        "summary_text": _summary_text(year, summary),
+        "shown_text": _shown_text(query, eligible, len(edges), len(nodes)),
+        "eligible_ties": eligible,
+        "communities": communities,
+        "nodes": nodes,
+        "edges": edges,
+        "table": [
+            {
+                "rank": rank,
+                "id": r["nation"],
+                "name": names.get(r["nation"], r["nation"]),
+                "partners": r["partners"],
+                "strength": f"{r['strength']:,.0f}",
+                "eigenvector": _decimal(r["eigenvector"]),
+                "colour": colours.get(r["community"], NO_COMMUNITY),
+                "community": _community_name(communities, r["community"]),
+            }
+            for rank, r in enumerate(rows[:TABLE_ROWS], start=1)
+        ],
+        "table_total": len(rows),
+        "method_version": tables.index.settings.method_version,
+        "settings_digest": tables.index.settings.digest(),
+    }
+
+
+def _edges(dyads: Any, year: int, query: NetworkQuery) -> tuple[int, list[dict[str, Any]]]:
+    """How many ties reach the threshold, and the strongest ``max_ties`` of them."""
+    import pyarrow.compute as pc
+
+    index = dyads.column("index")
+    chosen = dyads.filter(
+        pc.and_(
+            pc.equal(dyads.column("year"), year),
+            pc.and_(pc.greater(index, 0.0), pc.greater_equal(index, query.min_index)),
+        )
+    ).select(["iso3_1", "iso3_2", "index"])
+    rows = sorted(chosen.to_pylist(), key=lambda r: (-r["index"], r["iso3_1"], r["iso3_2"]))
+    return len(rows), [
+        {"id": f"{r['iso3_1']}-{r['iso3_2']}", "source": r["iso3_1"], "target": r["iso3_2"],
+         "index": round(r["index"], 1)}
+        for r in rows[: query.max_ties]
+    ]  # fmt: skip
+
+
+def _communities(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The year's communities, largest first, each named after its strongest member.
+
+    A community's colour follows its label (labels are stable from year to year), moving to the
+    next free colour only when two communities of the year would share one.
+    """
+    members: dict[int, list[str]] = {}
+    for row in rows:  # strongest first
+        if row["community"] is not None:
+            members.setdefault(int(row["community"]), []).append(row["nation"])
+    taken: dict[int, str] = {}
+    for label in sorted(members):
+        slot = label % len(PALETTE)
+        for step in range(len(PALETTE)):
+            colour = PALETTE[(slot + step) % len(PALETTE)]
+            if colour not in taken.values():
+                taken[label] = colour
+                break
+        else:
+            taken[label] = NO_COMMUNITY
+    ordered = sorted(members.items(), key=lambda item: (-len(item[1]), item[0]))
+    return [
+        {
+            "id": label,
+            "colour": taken[label],
+            "size": len(keys),
+            "name": f"{names.get(keys[0], keys[0])} group",
+            "lead": ", ".join(names.get(k, k) for k in keys[1:4]),
+        }
+        for label, keys in ordered
+    ]
+
+
+def _decimal(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _community_name(communities: list[dict[str, Any]], label: int | None) -> str:
+    for community in communities:
+        if community["id"] == label:
+            return str(community["name"])
+    return "none"
+
+
+def _nodes(
+    rows: list[dict[str, Any]],
+    edges: list[dict[str, Any]],
+    names: dict[str, str],
+    colours: dict[int, str],
+) -> list[dict[str, Any]]:
+    """The nations at either end of a drawn tie, with seeded positions and sizes."""
+    drawn = {e["source"] for e in edges} | {e["target"] for e in edges}
+    measures = {r["nation"]: r for r in rows}
+    strongest = max((r["strength"] for r in rows), default=1.0) or 1.0
+    groups: dict[int, list[str]] = {}
+    for row in rows:  # strongest first, so a group's first member is at its centre
+        if row["nation"] in drawn:
+            groups.setdefault(_group_of(row), []).append(row["nation"])
+    for key in sorted(drawn - set(measures)):
+        groups.setdefault(-1, []).append(key)
+    positions = _seed_positions(groups)
+    nodes = []
+    for key, (x, y) in positions.items():
+        row = measures.get(key, {})
+        strength = float(row.get("strength") or 0.0)
+        community = row.get("community")
+        nodes.append(
+            {
+                "id": key,
+                "name": names.get(key, key),
+                "strength": round(strength, 1),
+                "partners": row.get("partners", 0),
+                "community": community,
+                "colour": colours.get(community, NO_COMMUNITY) if community is not None
+                else NO_COMMUNITY,
+                "size": round(14 + 46 * math.sqrt(strength / strongest), 1),
+                "x": round(x, 1),
+                "y": round(y, 1),
+            }
+        )  # fmt: skip
+    return nodes
+
+
+def _group_of(row: dict[str, Any]) -> int:
+    return -1 if row["community"] is None else int(row["community"])
+
+
+def _seed_positions(groups: dict[int, list[str]]) -> dict[str, tuple[float, float]]:
+    """Deterministic starting points: group centres on a circle, members on a sunflower spiral."""
+    golden = math.pi * (3 - math.sqrt(5))
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    radius = 120.0 * math.sqrt(sum(len(keys) for _, keys in ordered) or 1)
+    positions: dict[str, tuple[float, float]] = {}
+    for number, (_, keys) in enumerate(ordered):
+        angle = 2 * math.pi * number / len(ordered)
+        cx = radius * math.cos(angle) if len(ordered) > 1 else 0.0
+        cy = radius * math.sin(angle) if len(ordered) > 1 else 0.0
+        for place, key in enumerate(keys):
+            distance = 40.0 * math.sqrt(place)
+            positions[key] = (cx + distance * math.cos(place * golden),
+                              cy + distance * math.sin(place * golden))  # fmt: skip
+    return positions
+
+
+def _summary_text(year: int, summary: dict[str, Any] | None) -> str:
+    if not summary:
+        return f"No ties recorded in {year}."
+    return (
+        f"In {year}: {summary['nations']:,} nations with ties, {summary['ties']:,} ties, "
+        f"{summary['communities']} communities (modularity {summary['modularity']:.2f})."
+    )
+
+
+def _shown_text(query: NetworkQuery, eligible: int, edges: int, nodes: int) -> str:
+    if not edges:
+        return f"No tie reaches an index of {query.min_index:g}: lower the minimum to see more."
+    which = f"all {eligible:,} ties" if edges == eligible else f"the {edges:,} strongest of "
+    which += "" if edges == eligible else f"{eligible:,} ties"
+    return (
+        f"Drawn: {which} with an index of {query.min_index:g} or more, between {nodes:,} nations. "
+        "Circle size: strength (the sum of a nation's index values); colour: community."
+    )
+
+
+@router.get("/network")
+def network_page(
+    request: Request,
+    year: str | None = None,
+    min_index: str | None = None,
+    max_ties: str | None = None,
+    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+) -> HTMLResponse:
+    """The network of a year: graph, legend, summary and a table of the strongest nations."""
+    context: dict[str, Any] = {"title": "Network", "year_input": year or ""}
+    try:
+        query = parse_query(year, min_index, max_ties)
+        context["picture"] = network_picture(store_of(request), viewer, query)
+    except ValidationError as error:
+        context["problem"] = error
+        context["picture"] = network_picture(store_of(request), viewer, NetworkQuery())
+    return render(request, "network.html", context)
+
+
+@router.get("/network/data", response_class=JSONResponse)
+def network_data(
+    request: Request,
+    year: str | None = None,
+    min_index: str | None = None,
+    max_ties: str | None = None,
+) -> Response:
+    """The picture of :func:`network_page` as JSON, for the page's script (not the API)."""
+    try:
+        viewer = viewer_of_request(request)
+    except SignInRequired:
+        return _json_error(401, "Sign in to see the network.", [])
+    try:
+        query = parse_query(year, min_index, max_ties)
+        return JSONResponse(network_picture(store_of(request), viewer, query))
+    except ValidationError as error:
+        return _json_error(error.status, error.message, [f"{p.field}: {p.reason}"
+                                                         for p in error.problems])  # fmt: skip
+    except ComityError as error:
+        return _json_error(error.status, error.message, [])
+
+
+def _json_error(status: int, message: str, errors: list[str]) -> JSONResponse:
+    body = {"ok": False, "error": message, "errors": errors or [message], "status": status}
+    return JSONResponse(body, status_code=status)

@@ -19,5 +19,9 @@
 
   window.comity = { renderCharts: renderCharts };
   document.addEventListener("DOMContentLoaded", function () { renderCharts(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { renderCharts(event.detail.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // On history navigation the event has no target; a swapped-out target is detached.
+    var target = event.detail && event.detail.target;
+    renderCharts(target && target.isConnected ? target : document);
+  });
 })();

@@ -1,0 +1,314 @@
+"""Forms of the web app: fields in, records out, and problems shown beside their fields.
+
+A form keeps what the user typed (as text) so that a refused form comes back as it was sent,
+with each :class:`~comity.errors.FieldProblem` beside the field it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from comity.errors import FieldProblem, UnknownNationError, ValidationError
+from comity.model.engagements import ParticipantRole
+from comity.model.validation import validate_engagement
+from comity.services import resolve_nation
+from comity.services.engagements import StoredEngagement, resolve_nations
+
+__all__ = [
+    "ENGAGEMENT_FIELDS",
+    "EngagementForm",
+    "ParticipantRow",
+    "merge_problems",
+    "messages_by_field",
+    "problem_text",
+    "text_of",
+]
+
+ENGAGEMENT_FIELDS = ("kind", "title", "start", "end", "host", "location", "programme",
+                     "objectives", "description", "releasability")  # fmt: skip
+"""The engagement fields a form edits, as text; the others are kept as they are."""
+_MIN_ROWS = 3
+_MAX_ROWS = 300
+_MAX_TEXT = 10_000
+
+
+def text_of(form: FormData, name: str) -> str:
+    """A text field of a form, stripped ('' when missing or when it is a file)."""
+    value = form.get(name)
+    return value.strip()[:_MAX_TEXT] if isinstance(value, str) else ""
+
+
+def problem_text(problem: FieldProblem) -> str:
+    """A problem's reason, with the value given when the reason does not already name it."""
+    value = (problem.value or "").strip("'\"")
+    if not value or value in problem.reason:
+        return problem.reason
+    return f"{problem.reason} (got {value})"
+
+
+def messages_by_field(
+    problems: Iterable[FieldProblem], known: Iterable[str] = ()
+) -> dict[str, str]:
+    """Each field's problems as one sentence, keyed by the field that shows them.
+
+    A problem deeper than a shown field goes beside it (``objectives.2`` beside ``objectives``);
+    one on an unknown field goes under ``form``.
+
+    Args:
+        problems: The problems, e.g. of a :class:`~comity.errors.ValidationError`.
+        known: Field names that have a place on the page.
+    """
+    shown = set(known)
+    found: dict[str, list[str]] = {}
+    for problem in problems:
+        name = problem.field
+        while name not in shown and "." in name:
+            name = name.rsplit(".", 1)[0]
+        if name not in shown:
+            name = "form"
+        found.setdefault(name, []).append(problem_text(problem))
+    return {name: "; ".join(reasons) for name, reasons in found.items()}
+
+
+@dataclass
+class ParticipantRow:
+    """One row of the participants of a form, as typed."""
+
+    nation: str = ""
+    role: str = ""
+    personnel: str = ""
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing was typed in the row."""
+        return not (self.nation or self.role or self.personnel)
+
+
+@dataclass
+class EngagementForm:
+    """The engagement form as the user filled it in.
+
+    Attributes:
+        values: Each field of :data:`ENGAGEMENT_FIELDS`, as text.
+        participants: The participant rows typed (empty rows dropped).
+        version: The version the user opened (edits only).
+    """
+
+    values: dict[str, str] = field(default_factory=dict)
+    participants: list[ParticipantRow] = field(default_factory=list)
+    version: int | None = None
+
+    @classmethod
+    def from_form(cls, form: FormData) -> EngagementForm:
+        """Read a submitted form (participants come as repeated ``participant_*`` fields)."""
+        values = {name: text_of(form, name) for name in ENGAGEMENT_FIELDS}
+        columns = [
+            [v.strip() if isinstance(v, str) else "" for v in form.getlist(f"participant_{c}")]
+            for c in ("nation", "role", "personnel")
+        ]
+        size = min(max((len(c) for c in columns), default=0), _MAX_ROWS)
+        rows = [
+            ParticipantRow(*(c[i][:200] if i < len(c) else "" for c in columns))
+            for i in range(size)
+        ]
+        version = text_of(form, "version")
+        return cls(
+            values=values,
+            participants=[r for r in rows if not r.empty],
+            version=int(version) if version.isdigit() else None,
+        )
+
+    @classmethod
+    def from_stored(cls, stored: StoredEngagement, names: Mapping[str, str]) -> EngagementForm:
+        """The form of a stored engagement, nations by name where the name reads back the same.
+
+        Args:
+            stored: The engagement.
+            names: Nation names by key.
+        """
+        e = stored.engagement
+        year = e.start_year
+
+        def shown(key: str | None) -> str:
+            if key is None:
+                return ""
+            name = names.get(key)
+            try:
+                if name and resolve_nation(name, year=year).iso3 == key:
+                    return name
+            except UnknownNationError:
+                pass
+            return key
+
+        values = {
+            "kind": e.kind.value, "title": e.title, "start": str(e.start),
+            "end": str(e.end) if e.end else "", "host": shown(e.host),
+            "location": e.location or "", "programme": e.programme or "",
+            "objectives": "\n".join(e.objectives), "description": e.description or "",
+            "releasability": str(e.releasability),
+        }  # fmt: skip
+        rows = [
+            ParticipantRow(
+                shown(p.nation),
+                "" if p.role is ParticipantRole.PARTICIPANT else p.role.value,
+                "" if p.personnel is None else str(p.personnel),
+            )
+            for p in e.participants
+        ]
+        return cls(values=values, participants=rows, version=stored.version)
+
+    def rows(self, extra: int = 1) -> list[ParticipantRow]:
+        """The rows to show: those filled in, then empty ones (at least three rows in all)."""
+        filled = list(self.participants)
+        blanks = max(_MIN_ROWS - len(filled), extra)
+        return filled + [ParticipantRow() for _ in range(blanks)]
+
+    def known_fields(self) -> list[str]:
+        """The fields the form shows, each participant row's included."""
+        rows = [f"participants.{i}.{column}" for i in range(len(self.rows()))
+                for column in ("nation", "role", "personnel")]  # fmt: skip
+        return [*ENGAGEMENT_FIELDS, "participants", *rows]
+
+    def summary(self, problems: Sequence[FieldProblem]) -> list[tuple[str, str, str]]:
+        """The problems for the top of the form, in the order the fields come.
+
+        Returns:
+            For each problem: the id of its input, the field's label and the problem in words.
+        """
+        known = self.known_fields()
+        ordered = sorted(problems, key=lambda p: _place(p.field))
+        return [(_input_id(p.field, known), _label(p.field), problem_text(p)) for p in ordered]
+
+    def checked(self) -> dict[str, Any]:
+        """The record of the form, with nations resolved to keys; every problem found at once.
+
+        Raises:
+            ValidationError: With the problems of the form, of the nations it names, and of the
+                other fields (so that the user fixes everything in one go).
+        """
+        record, problems = self.to_record()
+        try:
+            record = resolve_nations(record)
+        except ValidationError as error:
+            problems = merge_problems(problems, [_for_the_web(p) for p in error.problems])
+        if problems:
+            raise ValidationError(merge_problems(problems, _other_problems(record, problems)),
+                                  "engagement")  # fmt: skip
+        return record
+
+    def to_record(self) -> tuple[dict[str, Any], list[FieldProblem]]:
+        """The record to validate (nations still as typed), and the problems the form alone shows.
+
+        Blank optional fields become None; objectives are read one per line.
+        """
+        v = self.values
+        problems: list[FieldProblem] = []
+        if not v.get("kind"):
+            problems.append(FieldProblem("kind", "choose a kind"))
+        if not v.get("start"):
+            problems.append(FieldProblem("start", "give a date: YYYY, YYYY-MM or YYYY-MM-DD"))
+        participants = []
+        for index, row in enumerate(self.participants):
+            entry: dict[str, Any] = {"nation": row.nation}
+            if not row.nation:
+                problems.append(FieldProblem(f"participants.{index}.nation", "name a nation"))
+            if row.role:
+                entry["role"] = row.role
+            if row.personnel:
+                if row.personnel.isdigit():
+                    entry["personnel"] = int(row.personnel)
+                else:
+                    problems.append(FieldProblem(f"participants.{index}.personnel",
+                                                 "must be a whole number, 0 or more",
+                                                 row.personnel))  # fmt: skip
+            participants.append(entry)
+
+        def optional(name: str) -> str | None:
+            return v.get(name) or None
+
+        record: dict[str, Any] = {
+            "kind": optional("kind"), "title": v.get("title", ""), "start": optional("start"),
+            "end": optional("end"), "host": optional("host"), "participants": participants,
+            "location": optional("location"), "programme": optional("programme"),
+            "objectives": _lines(v.get("objectives", "")),
+            "description": optional("description"),
+            "releasability": v.get("releasability") or "PUBLIC",
+        }  # fmt: skip
+        return record, problems
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def merge_problems(*groups: Sequence[FieldProblem]) -> list[FieldProblem]:
+    """The problems of several checks, each (field, reason) once, in order."""
+    seen: set[tuple[str, str]] = set()
+    merged = []
+    for group in groups:
+        for problem in group:
+            if (problem.field, problem.reason) not in seen:
+                seen.add((problem.field, problem.reason))
+                merged.append(problem)
+    return merged
+
+
+_LABELS = {"kind": "Kind", "title": "Title", "start": "Start", "end": "End", "host": "Host",
+           "location": "Location", "programme": "Programme", "objectives": "Objectives",
+           "description": "Description", "releasability": "Releasability",
+           "participants": "Participants", "version": "Version"}  # fmt: skip
+_FORM_ORDER = {name: index for index, name in enumerate(
+    ("kind", "title", "start", "end", "host", "location", "participants", "programme",
+     "releasability", "objectives", "description"))}  # fmt: skip
+_COLUMNS = {"nation": "nation", "role": "role", "personnel": "personnel"}
+
+
+def _label(name: str) -> str:
+    """A field's name as the form labels it: ``participants.0.nation`` -> Participant 1 nation."""
+    parts = name.split(".")
+    if parts[0] == "participants" and len(parts) >= 3 and parts[1].isdigit():
+        return f"Participant {int(parts[1]) + 1} {_COLUMNS.get(parts[2], parts[2])}"
+    return _LABELS.get(parts[0], name)
+
+
+def _place(name: str) -> tuple[int, int, str]:
+    """Where a field comes in the form, to list problems in the order the user meets them."""
+    parts = name.split(".")
+    row = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else -1
+    return _FORM_ORDER.get(parts[0], 99), row, ".".join(parts[2:])
+
+
+def _input_id(name: str, known: list[str]) -> str:
+    """The id of the input a problem is about (the closest field the form shows)."""
+    while name not in known and "." in name:
+        name = name.rsplit(".", 1)[0]
+    if name not in known:
+        return "engagement-form"
+    if name == "participants":
+        return "participants"
+    return "field-" + name.replace(".", "-")
+
+
+def _for_the_web(problem: FieldProblem) -> FieldProblem:
+    # The resolver's hint names a CLI command; on a page, the list of names is at hand.
+    reason = problem.reason.replace(
+        "Run `comity nations --search TEXT` to look it up.",
+        "pick a name from the list, or give an ISO or CoW code.",
+    )
+    return FieldProblem(problem.field, reason, problem.value)
+
+
+def _other_problems(record: dict[str, Any], found: list[FieldProblem]) -> list[FieldProblem]:
+    """Problems of the fields other than the nations, on fields not already in ``found``."""
+    probe = {**record, "host": None, "participants": [{"nation": "AAA"}]}
+    try:
+        validate_engagement(probe)
+    except ValidationError as error:
+        taken = {p.field.split(".")[0] for p in found}
+        return [p for p in error.problems
+                if p.field.split(".")[0] not in taken | {"host", "participants"}]  # fmt: skip
+    return []

@@ -1,0 +1,158 @@
+"""The briefing page, its PDF and JSON: through the test client, then in a real browser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page, expect
+
+from comity.access import Viewer
+from comity.server import build_app
+from comity.services import accounts
+from comity.store import Store
+from tests.browser import sign_in
+
+PASSWORD = "correct horse battery"
+MARCH = "nation=Japan&from=2025-03-01&to=2025-03-31&as=USA"
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    """A client signed in as a US planner, over the seeded store."""
+    accounts.create_user(store, Viewer.operator("tests"), username="planner.usa",
+                         password=PASSWORD, nation="USA", role="planner")  # fmt: skip
+    with TestClient(build_app(store, secret_key="x" * 32)) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+        assert token is not None
+        answer = client.post(
+            "/login",
+            data={"username": "planner.usa", "password": PASSWORD, "csrf_token": token.group(1)},
+            follow_redirects=False,
+        )
+        assert answer.status_code == 303
+        yield client
+
+
+def _field_error(html: str, name: str) -> str:
+    found = re.search(rf'<small id="briefing-{name}-error"[^>]*>(.*?)</small>', html, re.S)
+    assert found is not None, f"no error beside {name}"
+    return found.group(1)
+
+
+def test_the_form_is_seen_from_the_viewers_nation_by_default(client: TestClient) -> None:
+    answer = client.get("/briefing")
+    assert answer.status_code == 200
+    assert re.search(
+        r'id="briefing-as" name="as" list="nations" value="United States"', answer.text
+    )
+    assert 'id="briefing"' not in answer.text
+
+
+def test_a_briefing_shows_languages_holidays_and_ties(client: TestClient) -> None:
+    answer = client.get(f"/briefing?{MARCH}")
+    assert answer.status_code == 200
+    page = answer.text
+    assert '<h2 id="briefing-title">Briefing: Japan (JPN)</h2>' in page
+    assert "<td>Japanese</td>" in page
+    assert "Vernal Equinox Day" in page
+    assert "Relations with United States" in page
+    assert (
+        'href="/briefing.pdf?nation=JPN&amp;from=2025-03-01&amp;to=2025-03-31&amp;as=USA"' in page
+    )
+
+
+def test_the_pdf_download_is_a_pdf(client: TestClient) -> None:
+    answer = client.get(f"/briefing.pdf?{MARCH}")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+    assert "briefing-JPN-2025-03-01-2025-03-31.pdf" in answer.headers["content-disposition"]
+
+
+def test_the_json_is_the_briefings_dictionary(client: TestClient) -> None:
+    answer = client.get("/briefing.json?nation=Japan&from=2025-03-01&to=2025-03-31")
+    assert answer.status_code == 200
+    data = answer.json()
+    assert data["title"] == "Briefing: Japan (JPN)"
+    assert data["perspective"]["iso3"] == "USA"
+    assert data["window"] == {"start": "2025-03-01", "end": "2025-03-31", "days": 31,
+                              "given": True}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("nation=Japan&from=2025-03-31&to=2025-03-01", "to",
+         "The last day is before the first day (2025-03-31)."),
+        ("nation=Japan&from=2025-03-01&to=2028-03-01", "to",
+         "The last day is more than two years after the first day (2025-03-01)."),
+        ("nation=Japn&from=2025-03-01", "nation",
+         "Unknown nation &#39;Japn&#39;. Did you mean: Japan (JPN)"),
+        ("nation=Japan&as=Atlantis", "as", "Unknown nation &#39;Atlantis&#39;."),
+        ("nation=Japan&from=1%20March", "from",
+         "&#39;1 March&#39; is not a date: give it as YYYY-MM-DD."),
+        ("nation=", "nation", "Name the nation to brief on."),
+    ],
+)  # fmt: skip
+def test_a_wrong_field_gets_its_message_beside_it(
+    client: TestClient, query: str, field: str, message: str
+) -> None:
+    answer = client.get(f"/briefing?{query}")
+    assert answer.status_code == 422
+    assert message in _field_error(answer.text, field)
+    assert 'id="briefing"' not in answer.text
+
+
+def test_an_htmx_request_with_a_wrong_field_is_swapped_in(client: TestClient) -> None:
+    answer = client.get("/briefing?nation=Japn", headers={"HX-Request": "true"})
+    assert answer.status_code == 200
+    assert "Unknown nation" in _field_error(answer.text, "nation")
+
+
+def test_the_pdf_of_a_reversed_window_is_an_error_page(client: TestClient) -> None:
+    answer = client.get("/briefing.pdf?nation=Japan&from=2025-03-31&to=2025-03-01")
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "The last day is before the first day" in answer.text
+
+
+# --- in a browser, over the full data -------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_briefing_on_japan_seen_from_the_united_states(page: Page) -> None:
+    sign_in(page, "planner.usa")
+    page.goto("/briefing")
+    expect(page.get_by_label("Seen from")).to_have_value("United States")
+    page.get_by_label("Nation", exact=True).fill("Japan")
+    page.get_by_label("First day").fill("2025-03-01")
+    page.get_by_label("Last day").fill("2025-03-31")
+    page.get_by_role("button", name="Brief me").click()
+    expect(page.get_by_role("heading", name="Briefing: Japan (JPN)")).to_be_visible(timeout=60_000)
+    expect(page).to_have_url(re.compile(r"nation=Japan.*from=2025-03-01"))
+    expect(page.locator("#briefing-languages")).to_contain_text("Japanese")
+    expect(page.locator("#briefing-holidays")).to_contain_text("Vernal Equinox Day")
+    ties = page.locator("#briefing-ties")
+    expect(ties).to_contain_text("Tie index:")
+    expect(ties.locator("td.num").first).to_have_text(re.compile(r"^\d+\.\d$"))
+    expect(page.get_by_role("link", name="Download PDF")).to_have_attribute(
+        "href", re.compile(r"^/briefing\.pdf\?nation=JPN&from=2025-03-01&to=2025-03-31&as=USA$")
+    )
+    page.emulate_media(media="print")
+    expect(page.locator("#briefing-form")).to_be_hidden()
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(page.locator("#briefing-holidays")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_a_reversed_window_is_flagged_beside_the_field(page: Page) -> None:
+    sign_in(page, "planner.usa")
+    page.goto("/briefing?nation=Japan")
+    page.get_by_label("First day").fill("2025-03-31")
+    page.get_by_label("Last day").fill("2025-03-01")
+    page.get_by_role("button", name="Brief me").click()
+    expect(page.locator("#briefing-to-error")).to_contain_text("before the first day")
+    expect(page.get_by_label("Last day")).to_have_attribute("aria-invalid", "true")

@@ -1,0 +1,250 @@
+"""The network view: its JSON through the test client, then the graph in a browser (full data)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page, expect
+
+from comity import services
+from comity.access import Viewer
+from comity.access.ratelimit import RateLimiter
+from comity.server import build_app
+from comity.services import accounts
+from comity.store import Store
+from comity.web.pages.network import PALETTE, parse_query
+from tests.browser import sign_in
+
+PASSWORD = "correct horse battery"
+
+
+def _exercise(title: str, year: int, *nations: str, releasability: str | None = None) -> Any:
+    record: dict[str, Any] = {"kind": "exercise", "title": title, "start": str(year),
+                              "participants": [{"nation": n} for n in nations]}  # fmt: skip
+    if releasability:
+        record["releasability"] = releasability
+    return record
+
+
+@pytest.fixture
+def world(store: Store) -> Store:
+    """Two clusters of exercises in 2009-2010 (Europe; the Pacific), a French and a US user."""
+    operator = Viewer.operator("tests")
+    for username, nation, role in (("analyst.fra", "FRA", "analyst"),
+                                   ("planner.usa", "USA", "planner")):  # fmt: skip
+        accounts.create_user(store, operator, username=username, password=PASSWORD,
+                             nation=nation, role=role)  # fmt: skip
+    records = []
+    for year in (2009, 2010):
+        records += [_exercise(f"Rhine {year}", year, "FRA", "DEU", "BEL"),
+                    _exercise(f"Channel {year}", year, "FRA", "GBR"),
+                    _exercise(f"Pacific {year}", year, "USA", "JPN", "AUS"),
+                    _exercise(f"Tasman {year}", year, "AUS", "NZL")]  # fmt: skip
+    records.append(_exercise("Sahel 2010", 2010, "FRA", "MLI"))
+    services.add_engagements(store, records, operator)
+    return store
+
+
+@contextmanager
+def _client(store: Store, username: str | None) -> Iterator[TestClient]:
+    unlimited = RateLimiter(burst=1e9, per_second=1e9)
+    with TestClient(build_app(store, secret_key="x" * 32, login_limiter=unlimited)) as client:
+        if username:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+            assert token is not None
+            answer = client.post(
+                "/login",
+                data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+                follow_redirects=False,
+            )
+            assert answer.status_code == 303, answer.text
+        yield client
+
+
+@pytest.fixture
+def analyst_fra(world: Store) -> Iterator[TestClient]:
+    """A client signed in as the French analyst."""
+    with _client(world, "analyst.fra") as client:
+        yield client
+
+
+def _pairs(picture: dict[str, Any]) -> set[tuple[str, str]]:
+    return {(e["source"], e["target"]) for e in picture["edges"]}
+
+
+def test_the_data_endpoint_answers_nodes_edges_and_communities(analyst_fra: TestClient) -> None:
+    answer = analyst_fra.get("/network/data?year=2010&min_index=0")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    picture = answer.json()
+    assert picture["year"] == 2010 and picture["last_year"] == 2010
+    assert picture["first_year"] == 2009
+    assert _pairs(picture) == {("BEL", "DEU"), ("BEL", "FRA"), ("DEU", "FRA"), ("FRA", "GBR"),
+                               ("FRA", "MLI"), ("AUS", "JPN"), ("AUS", "USA"), ("JPN", "USA"),
+                               ("AUS", "NZL")}  # fmt: skip
+    nodes = {n["id"]: n for n in picture["nodes"]}
+    assert set(nodes) == {"BEL", "DEU", "FRA", "GBR", "MLI", "AUS", "JPN", "USA", "NZL"}
+    assert nodes["FRA"]["name"] == "France"
+    assert nodes["FRA"]["size"] == max(n["size"] for n in nodes.values())  # the strongest
+    assert nodes["FRA"]["community"] == nodes["DEU"]["community"] != nodes["USA"]["community"]
+    assert nodes["FRA"]["colour"] in PALETTE and nodes["FRA"]["colour"] != nodes["USA"]["colour"]
+    assert picture["summary"]["nations"] == 9 and picture["summary"]["communities"] >= 2
+    assert picture["summary_text"].startswith("In 2010: 9 nations with ties, 9 ties, ")
+    assert picture["table"][0]["id"] == "FRA" and picture["table_total"] == 9
+
+
+def test_the_threshold_and_the_cap_leave_out_the_weakest_ties(analyst_fra: TestClient) -> None:
+    everything = analyst_fra.get("/network/data?year=2010&min_index=0").json()
+    weakest = min(e["index"] for e in everything["edges"])
+    strongest = max(e["index"] for e in everything["edges"])
+    above = analyst_fra.get(f"/network/data?year=2010&min_index={weakest + 0.1:.1f}").json()
+    assert 0 < len(above["edges"]) < len(everything["edges"])
+    assert all(e["index"] > weakest for e in above["edges"])
+    capped = analyst_fra.get("/network/data?year=2010&min_index=0&max_ties=2").json()
+    assert [e["index"] for e in capped["edges"]][0] == strongest and len(capped["edges"]) == 2
+    assert capped["eligible_ties"] == 9
+    assert capped["shown_text"].startswith("Drawn: the 2 strongest of 9 ties with an index of 0")
+    nodes = {n["id"] for n in capped["nodes"]}
+    assert nodes == {e["source"] for e in capped["edges"]} | {e["target"] for e in capped["edges"]}
+
+
+def test_a_year_without_ties_is_an_empty_picture(analyst_fra: TestClient) -> None:
+    picture = analyst_fra.get("/network/data?year=1990").json()
+    assert picture["nodes"] == [] and picture["edges"] == [] and picture["summary"] is None
+    assert picture["summary_text"] == "No ties recorded in 1990."
+
+
+def test_the_seeded_positions_are_the_same_on_every_call(analyst_fra: TestClient) -> None:
+    first = analyst_fra.get("/network/data?year=2010&min_index=0").json()
+    second = analyst_fra.get("/network/data?year=2010&min_index=0").json()
+    assert [(n["id"], n["x"], n["y"]) for n in first["nodes"]] == [
+        (n["id"], n["x"], n["y"]) for n in second["nodes"]
+    ]
+    assert len({(n["x"], n["y"]) for n in first["nodes"]}) == len(first["nodes"])
+
+
+@pytest.mark.parametrize(
+    ("query", "problem"),
+    [("year=soon", "year: must be a whole number from 1 to 9999"),
+     ("min_index=150", "min_index: must be from 0 to 100"),
+     ("max_ties=0", "max_ties: must be from 1 to 5000")],
+)  # fmt: skip
+def test_bad_parameters_get_the_json_error_shape(
+    analyst_fra: TestClient, query: str, problem: str
+) -> None:
+    answer = analyst_fra.get(f"/network/data?{query}")
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["ok"] is False and body["status"] == 422 and body["errors"] == [problem]
+
+
+def test_anonymous_callers_get_401_json_and_the_page_sends_them_to_sign_in(world: Store) -> None:
+    with _client(world, None) as client:
+        answer = client.get("/network/data?year=2010")
+        assert answer.status_code == 401 and answer.json()["ok"] is False
+        page = client.get("/network?year=2010", follow_redirects=False)
+        assert page.status_code == 303
+        assert page.headers["location"] == "/login?next=/network%3Fyear%3D2010"
+
+
+def test_the_page_embeds_the_picture_and_lists_the_strongest_nations(
+    analyst_fra: TestClient,
+) -> None:
+    page = analyst_fra.get("/network?year=2009&min_index=0").text
+    found = re.search(
+        r'<script type="application/json" id="network-data">(.*?)</script>', page, re.S
+    )
+    assert found is not None
+    assert json.loads(found.group(1))["year"] == 2009
+    assert re.search(r'<input type="range" id="network-year" name="year" min="2009" max="2010"',
+                     page)  # fmt: skip
+    rows = re.findall(r'<tr data-nation="([A-Z]{3})">', page)
+    assert rows[0] in {"FRA", "AUS"} and set(rows) == {"FRA", "DEU", "BEL", "GBR", "USA", "JPN",
+                                                       "AUS", "NZL"}  # fmt: skip
+    assert '<a href="/nations/FRA">France</a>' in page
+    assert "In 2009: 8 nations with ties, 8 ties," in page
+
+
+def test_a_bad_parameter_on_the_page_shows_the_default_view_with_a_message(
+    analyst_fra: TestClient,
+) -> None:
+    page = analyst_fra.get("/network?min_index=lots").text
+    assert "min_index: must be a number from 0 to 100." in page
+    assert "Showing the default view instead." in page and 'id="network-graph"' in page
+
+
+def test_a_rel_usa_tie_is_drawn_for_the_american_only(world: Store) -> None:
+    services.add_engagement(
+        world,
+        _exercise("Quiet 2010", 2010, "USA", "VNM", releasability="REL USA"),
+        Viewer.operator("tests"),
+    )
+    with _client(world, "analyst.fra") as french, _client(world, "planner.usa") as american:
+        seen_fr = french.get("/network/data?year=2010&min_index=0").json()
+        seen_us = american.get("/network/data?year=2010&min_index=0").json()
+    assert ("USA", "VNM") in _pairs(seen_us)
+    assert ("USA", "VNM") not in _pairs(seen_fr)
+    assert "VNM" not in {n["id"] for n in seen_fr["nodes"]}
+    assert seen_fr["summary"]["ties"] == seen_us["summary"]["ties"] - 1
+
+
+def test_parse_query_takes_defaults_for_blank_parameters() -> None:
+    query = parse_query("", None, " ")
+    assert (query.year, query.min_index, query.max_ties) == (None, 10.0, 800)
+
+
+# --- in a browser, on the full data -------------------------------------------------------
+
+
+def _graph_of(page: Page, year: int) -> None:
+    graph = page.locator("#network-graph")
+    expect(graph).to_have_attribute("data-year", str(year), timeout=30_000)
+    expect(graph).to_have_attribute("data-rendered", "true")
+
+
+@pytest.mark.browser
+def test_the_slider_redraws_the_graph_and_a_node_opens_its_nation(page: Page) -> None:
+    sign_in(page, "planner.usa")
+    page.goto("/network?year=2000")
+    _graph_of(page, 2000)
+    expect(page.locator("#network-graph canvas").first).to_be_visible()
+    nodes_2000 = page.locator("#network-graph").get_attribute("data-nodes")
+    expect(page.locator("#network-table tbody tr")).to_have_count(25)
+    expect(page.locator("#network-communities li").first).to_contain_text("group")
+    slider = page.get_by_label(re.compile("^Year"))
+    slider.focus()
+    for _ in range(15):
+        slider.press("ArrowLeft")
+    _graph_of(page, 1985)
+    expect(page).to_have_url(re.compile(r"/network\?year=1985&min_index=10&max_ties=800$"))
+    expect(page.locator("#network-year-value")).to_have_text("1985")
+    expect(page.locator("#network-summary")).to_contain_text("In 1985:")
+    expect(page.locator("#network-table-year")).to_have_text("1985")
+    expect(page.locator("#network-communities")).to_contain_text("Soviet Union group")
+    assert page.locator("#network-graph").get_attribute("data-nodes") != nodes_2000
+    position = page.evaluate(
+        """() => { const node = window.comityNetwork.cy.getElementById("USA");
+                    const box = document.getElementById("network-graph").getBoundingClientRect();
+                    const at = node.renderedPosition();
+                    return { x: box.left + at.x, y: box.top + at.y }; }"""
+    )
+    page.mouse.click(position["x"], position["y"])
+    expect(page).to_have_url(re.compile(r"/nations/USA$"))
+
+
+@pytest.mark.browser
+def test_the_layout_is_the_same_on_every_load(page: Page) -> None:
+    sign_in(page, "planner.usa")
+    script = """() => window.comityNetwork.cy.nodes().map(
+                  n => [n.id(), Math.round(n.position("x")), Math.round(n.position("y"))])"""
+    page.goto("/network?year=1995&max_ties=200")
+    _graph_of(page, 1995)
+    first = page.evaluate(script)
+    page.reload()
+    _graph_of(page, 1995)
+    assert page.evaluate(script) == first and len(first) > 20
