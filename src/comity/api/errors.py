@@ -19,10 +19,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from comity.errors import AuthenticationError, ComityError, UnknownNationError, ValidationError
 
-__all__ = ["install_error_handlers", "problem"]
+__all__ = ["install_error_handlers", "json_answer", "problem"]
 
 logger = logging.getLogger("comity.api")
 PROBLEM = "application/problem+json"
+
+
+def json_answer(data: Any) -> JSONResponse:
+    """Answer JSON-ready data as is: large answers skip FastAPI's generic (slow) encoder."""
+    return JSONResponse(data)
 
 
 def problem(

@@ -7,11 +7,13 @@ scope); each carries the method version and settings digest it was computed with
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 
 from comity.access.viewer import Viewer
+from comity.api.errors import json_answer
 from comity.api.schemas import NationText
 from comity.api.security import current_viewer
 from comity.services import analytics, network
@@ -34,17 +36,19 @@ def ties(
     year: _Year = None,
     top: Annotated[int | None, Query(ge=1, le=500)] = 20,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The tie-strength index (0-100) of a nation with each partner in a year, with components."""
     found, result = analytics.list_ties(_store(request), viewer, nation, year=year, top=top)
     key = analytics.resolve_nation(nation, year=year).iso3
-    return {
-        "nation": key,
-        "year": result.horizon if year is None else year,
-        "method_version": result.settings.method_version,
-        "settings_digest": result.settings.digest(),
-        "ties": [dataclasses.asdict(tie) for tie in found],
-    }
+    return json_answer(
+        {
+            "nation": key,
+            "year": result.horizon if year is None else year,
+            "method_version": result.settings.method_version,
+            "settings_digest": result.settings.digest(),
+            "ties": [dataclasses.asdict(tie) for tie in found],
+        }
+    )
 
 
 @router.get("/dyads/{first}/{second}", summary="A pair's history, year by year")
@@ -53,9 +57,9 @@ def dyad(
     second: NationText,
     request: Request,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The index of a pair every year with its components, the challenges, and recent records."""
-    return analytics.pair_report(_store(request), viewer, first, second)
+    return json_answer(analytics.pair_report(_store(request), viewer, first, second))
 
 
 @router.get("/nations/{nation}/profile", summary="A nation's place in the network")
@@ -63,9 +67,9 @@ def profile(
     nation: NationText,
     request: Request,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Network measures year by year, strongest partners, and its mix of mechanisms by region."""
-    return network.nation_profile(_store(request), viewer, nation)
+    return json_answer(network.nation_profile(_store(request), viewer, nation))
 
 
 @router.get("/network", summary="The network of one year")
@@ -73,10 +77,10 @@ def network_of_year(
     request: Request,
     year: _Year = None,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Each nation's partners, strength, centralities and community, strongest first."""
     chosen, rows, summary = network.network_year(_store(request), viewer, year)
-    return {"year": chosen, "communities": summary, "nations": rows}
+    return json_answer({"year": chosen, "communities": summary, "nations": rows})
 
 
 @router.get("/compare/{first}/{second}", summary="Two nations side by side")
@@ -85,6 +89,6 @@ def compare(
     second: NationText,
     request: Request,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Partners, strength and centralities year by year, and each one's mix of mechanisms."""
-    return network.compare_nations(_store(request), viewer, first, second)
+    return json_answer(network.compare_nations(_store(request), viewer, first, second))

@@ -7,9 +7,11 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from comity import services
 from comity.access.viewer import Role, Viewer
+from comity.api.errors import json_answer
 from comity.api.schemas import MAX_ID, EngagementIn, EngagementPatch, RecordId
 from comity.api.security import current_viewer, requires
 from comity.errors import FieldProblem, PreconditionError, StaleVersionError, ValidationError
@@ -66,14 +68,14 @@ def _list(
     text: str | None,
     limit: int,
     cursor: str | None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     found = services.list_engagements(
         _store(request), viewer, nation=nation, partner=partner, kinds=kinds,
         from_year=from_year, to_year=to_year, text=text, limit=limit + 1, after=_after(cursor),
     )  # fmt: skip
     page = found[:limit]
     next_cursor = _cursor(page[-1]) if len(found) > limit and page else None
-    return {"items": [s.to_dict() for s in page], "next_cursor": next_cursor}
+    return json_answer({"items": [s.to_dict() for s in page], "next_cursor": next_cursor})
 
 
 @router.get("/engagements", summary="Engagements you may see, oldest first")
@@ -88,7 +90,7 @@ def list_engagements(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
-) -> dict[str, Any]:
+) -> JSONResponse:
     """A page of engagements; pass ``next_cursor`` back as ``cursor`` for the next page."""
     return _list(
         request, viewer, kinds=kind or [], nation=nation, partner=partner, from_year=from_year,
@@ -106,7 +108,7 @@ def list_agreements(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Standing ties: defence agreements and alliance spells."""
     kinds = [EngagementKind.AGREEMENT, EngagementKind.ALLIANCE]
     return _list(
