@@ -5,10 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from importlib import resources
 
 from typer.testing import CliRunner
 
 from comity.cli import app
+
+
+def _newest_migration() -> str:
+    versions = resources.files("comity.store").joinpath("migrations", "versions")
+    return max(p.name[:4] for p in versions.iterdir() if p.name[:4].isdigit())
 
 
 def _add_cobra_gold(cli: CliRunner) -> None:
@@ -28,7 +34,8 @@ def test_init_on_a_fresh_file_creates_and_seeds(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/new.db"
     result = CliRunner().invoke(app, ["--database", url, "init"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith(f"Created the store at {url} (schema 0005).")
+    head = _newest_migration()
+    assert result.stdout.startswith(f"Created the store at {url} (schema {head}).")
     again = CliRunner().invoke(app, ["--database", url, "init", "--json"])
     report = json.loads(again.stdout)
     assert report["revision_before"] == report["revision"]
