@@ -292,3 +292,28 @@ def test_a_bad_upload_is_rejected_with_file_row_and_field(world: World) -> None:
     unknown = world.client.post("/api/v1/imports", headers=world.headers("planner"),
                                 data={"dataset": "no_such_dataset"})  # fmt: skip
     assert _problem(unknown, 422)["errors"][0]["field"] == "dataset"
+
+
+def test_a_profile_sums_its_mechanisms_over_the_window(world: World) -> None:
+    headers = world.headers("viewer")
+    whole = world.client.get("/api/v1/nations/PHL/profile?from=2000&to=2030", headers=headers)
+    assert whole.status_code == 200, whole.text
+    body = whole.json()
+    assert body["nation"] == "PHL" and body["window"] == {"from": 2000, "to": 2030}
+    # Two 2015 exercises with the United States, the only partner: one row in each view.
+    assert [(m["kind"], m["partner_region"]) for m in body["mechanisms"]] == [
+        ("exercise", "Northern America")
+    ]
+    assert body["mechanisms"][0]["share"] == pytest.approx(1.0)
+    by_year = body["mechanisms_by_year"]
+    assert [(m["year"], m["kind"]) for m in by_year][:1] == [(2015, "exercise")]
+    assert sum(m["contribution"] for m in by_year) == pytest.approx(
+        body["mechanisms"][0]["contribution"]
+    )
+    # The default window is the ten years ending with the latest year.
+    default = world.client.get("/api/v1/nations/PHL/profile", headers=headers).json()
+    latest = default["latest_year"]
+    assert default["window"] == {"from": latest - 9, "to": latest}
+    assert all(latest - 9 <= m["year"] <= latest for m in default["mechanisms_by_year"])
+    empty = world.client.get("/api/v1/nations/PHL/profile?from=2020&to=2019", headers=headers)
+    assert _problem(empty, 422)["errors"][0]["field"] == "from"

@@ -7,6 +7,8 @@ on Linux.
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -51,7 +53,21 @@ class Settings(BaseSettings):
 
 
 def get_settings() -> Settings:
-    """Return the settings, read from the environment now (cheap; never cached)."""
+    """Return the settings of the environment as it is now.
+
+    Read once per distinct environment: the answer is kept under the variables it depends on,
+    so a changed variable is read afresh.
+    """
+    relevant = frozenset(
+        (name, value)
+        for name, value in os.environ.items()
+        if name.upper().startswith("COMITY_") or name in ("HOME", "XDG_DATA_HOME")
+    )
+    return _settings_of(relevant)
+
+
+@functools.lru_cache(maxsize=16)
+def _settings_of(environment: frozenset[tuple[str, str]]) -> Settings:
     return Settings()
 
 

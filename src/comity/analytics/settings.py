@@ -6,6 +6,7 @@ result so a number can always be traced to the values that produced it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import tomllib
@@ -110,6 +111,11 @@ class IndexSettings(_Strict):
 
     def digest(self) -> str:
         """A short digest of every value, recorded with each result."""
+        return self._digest
+
+    @functools.cached_property
+    def _digest(self) -> str:
+        # Settings are frozen: their digest is computed once.
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -144,7 +150,8 @@ def _validated(data: dict[str, Any]) -> IndexSettings:
         raise ValidationError(field_problems(error), "index settings") from None
 
 
+@functools.cache
 def default_settings() -> IndexSettings:
-    """The documented defaults, from ``tie_index.toml``."""
+    """The documented defaults, from ``tie_index.toml`` (read once; settings are frozen)."""
     text = resources.files("comity.analytics").joinpath("tie_index.toml").read_text("utf-8")
     return _validated(tomllib.loads(text))

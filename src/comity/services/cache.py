@@ -69,6 +69,11 @@ class _Memo:
         with self._lock:
             return self._computing.setdefault(key, threading.Lock())
 
+    def computed(self, key: str) -> None:
+        """Forget the computing lock of ``key`` (its answer is kept, or failed)."""
+        with self._lock:
+            self._computing.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -76,9 +81,17 @@ class _Memo:
 
 
 _MEMO = _Memo(budget=768 << 20, max_items=512)
+"""Analytic tables and what is derived from them: large, slow to compute."""
+_ANSWERS = _Memo(budget=64 << 20, max_items=4096)
+"""Small answers to frequent requests (a page of a list, an encoded profile), apart so that
+they never push the analytic tables out."""
 
 
 def _size(value: Any) -> int:
+    if isinstance(value, bytes):
+        return len(value)
+    if isinstance(value, list | tuple):
+        return 4096 * (len(value) + 1)
     nbytes = getattr(value, "nbytes", None)
     if isinstance(nbytes, int):
         return nbytes
@@ -93,22 +106,27 @@ def recall(key: str) -> tuple[bool, Any]:
     return _MEMO.get(key)
 
 
-def remembered(key: str, compute: Callable[[], T]) -> T:
+def remembered(key: str, compute: Callable[[], T], *, small: bool = False) -> T:
     """The answer of ``compute`` for ``key``, computed once per process while it stays warm.
 
     ``key`` must name everything the answer depends on (use :func:`cache_key` with the data
-    version and the viewer's scope).
+    version and the viewer's scope). ``small`` answers (pages, encoded documents) are kept
+    apart from the analytic tables, in a pool of their own.
     """
-    found, value = _MEMO.get(key)
+    memo = _ANSWERS if small else _MEMO
+    found, value = memo.get(key)
     if found:
         return cast(T, value)
-    with _MEMO.key_lock(key):
-        found, value = _MEMO.get(key)
-        if found:
-            return cast(T, value)
-        computed = compute()
-        _MEMO.put(key, computed, _size(computed))
-        return computed
+    try:
+        with memo.key_lock(key):
+            found, value = memo.get(key)
+            if found:
+                return cast(T, value)
+            computed = compute()
+            memo.put(key, computed, _size(computed))
+            return computed
+    finally:
+        memo.computed(key)
 
 
 def read_table(path: str | Path, key: str) -> Any:
@@ -121,6 +139,7 @@ def read_table(path: str | Path, key: str) -> Any:
 def forget_everything() -> None:
     """Drop every answer kept in this process (tests; memory pressure)."""
     _MEMO.clear()
+    _ANSWERS.clear()
 
 
 def cache_key(*parts: object) -> str:

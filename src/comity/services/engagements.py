@@ -11,11 +11,13 @@ from comity.access.viewer import Role, Viewer
 from comity.errors import FieldProblem, PermissionDeniedError, ValidationError
 from comity.model.engagements import Engagement, EngagementKind
 from comity.model.validation import validate_engagement
+from comity.services.cache import cache_key, remembered
 from comity.services.registry import resolve_nation
 from comity.store import Store
 from comity.store import engagements as engagement_store
 from comity.store import nations as nation_store
 from comity.store.audit import append_audit
+from comity.store.changes import records_version
 from comity.store.engagements import EngagementFilter, StoredEngagement
 
 __all__ = [
@@ -33,6 +35,9 @@ __all__ = [
     "require",
     "resolve_nations",
 ]
+
+_PAGE_MEMO_LIMIT = 500
+"""Pages up to this many engagements are remembered per data version and viewer scope."""
 
 
 def require(viewer: Viewer, role: Role, action: str) -> None:
@@ -262,7 +267,17 @@ def list_engagements(
     if after is not None:
         where = replace(where, after=after)
     with store.connect() as connection:
-        return engagement_store.list_engagements(connection, viewer, where)
+        if where.limit is None or where.limit > _PAGE_MEMO_LIMIT:
+            return engagement_store.list_engagements(connection, viewer, where)
+        # A page is remembered for the data version and the viewer's scope: any write bumps
+        # the version, so a remembered page is never stale.
+        scope = "all" if viewer.unrestricted else (viewer.nation or "public")
+        key = cache_key("engagements", store.describe_url(), records_version(connection),
+                        scope, repr(where))  # fmt: skip
+        page = remembered(
+            key, lambda: engagement_store.list_engagements(connection, viewer, where), small=True
+        )
+        return list(page)
 
 
 def count_engagements(

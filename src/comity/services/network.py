@@ -26,7 +26,17 @@ from comity.services.registry import resolve_nation
 from comity.store import Store
 from comity.store.analytic_cache import find_result
 
-__all__ = ["NetworkTables", "compare_nations", "compute_network", "nation_profile", "network_year"]
+__all__ = [
+    "NetworkTables",
+    "compare_nations",
+    "compute_network",
+    "nation_profile",
+    "network_year",
+    "profile_document",
+]
+
+PROFILE_WINDOW = 10
+"""Years of mechanisms a profile document sums by default, ending with the latest year."""
 
 
 _NETWORK_LOCK = threading.Lock()
@@ -131,18 +141,76 @@ def nation_profile(store: Store, viewer: Viewer, nation: str) -> dict[str, Any]:
     Its network measures year by year, its strongest partners in the latest year, and the mix of
     mechanisms it uses by partner region.
     """
+    return _remembered_profile(store, viewer, nation)[1]
+
+
+def _remembered_profile(store: Store, viewer: Viewer, nation: str) -> tuple[str, dict[str, Any]]:
+    """The profile's memo key (naming its data version and scope) and the profile."""
     import pyarrow.compute as pc
 
     key = resolve_nation(nation).iso3
     tables = compute_network(store, viewer)
-    history = tables.nation_years.filter(pc.equal(tables.nation_years.column("nation"), key))
-    if history.num_rows == 0:
-        raise NotFoundError(
-            f"No recorded ties of {key}.", hint="Check the name, or the records you may see."
-        )
     memo = cache_key("profile", tables.index.settings.digest(), tables.index.data_version,
                      tables.index.scope, key)  # fmt: skip
-    return remembered(memo, lambda: _profile(store, viewer, key, tables, history))
+
+    def compute() -> dict[str, Any]:
+        history = tables.nation_years.filter(pc.equal(tables.nation_years.column("nation"), key))
+        if history.num_rows == 0:
+            raise NotFoundError(
+                f"No recorded ties of {key}.", hint="Check the name, or the records you may see."
+            )
+        return _profile(store, viewer, key, tables, history)
+
+    return memo, remembered(memo, compute)
+
+
+def profile_document(
+    store: Store, viewer: Viewer, nation: str, first: int | None = None, last: int | None = None
+) -> bytes:
+    """A nation's profile as a compact JSON document (the API's answer), encoded once.
+
+    Like :func:`nation_profile`, but the mechanisms are summed over the years ``first`` to
+    ``last`` (default: the :data:`PROFILE_WINDOW` years ending with the latest): by kind and
+    partner region (``mechanisms``) and by year and kind (``mechanisms_by_year``), each row with
+    its contribution and its share of the window's total. The encoded bytes are kept with the
+    profile, so a repeated request costs a lookup.
+    """
+    import json
+
+    memo, profile = _remembered_profile(store, viewer, nation)
+    last = profile["latest_year"] if last is None else last
+    first = last - PROFILE_WINDOW + 1 if first is None else first
+    memo = cache_key("profile-document", memo, first, last)
+
+    def encode() -> bytes:
+        document = {key: value for key, value in profile.items() if key != "mechanisms"}
+        document.update(window={"from": first, "to": last}, **_window_mix(profile, first, last))
+        return json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
+
+    return remembered(memo, encode, small=True)
+
+
+def _window_mix(profile: Mapping[str, Any], first: int, last: int) -> dict[str, Any]:
+    by_region: dict[tuple[str, str | None], float] = {}
+    by_year: dict[tuple[int, str], float] = {}
+    for row in profile["mechanisms"]:
+        if first <= row["year"] <= last:
+            value = float(row["contribution"])
+            region = (row["kind"], row["partner_region"])
+            by_region[region] = by_region.get(region, 0.0) + value
+            by_year[row["year"], row["kind"]] = by_year.get((row["year"], row["kind"]), 0.0) + value
+    whole = sum(by_region.values()) or 1.0
+    return {
+        "mechanisms": [
+            {"kind": kind, "partner_region": region, "contribution": value,
+             "share": value / whole}
+            for (kind, region), value in sorted(by_region.items(), key=lambda kv: -kv[1])
+        ],
+        "mechanisms_by_year": [
+            {"year": year, "kind": kind, "contribution": value, "share": value / whole}
+            for (year, kind), value in sorted(by_year.items())
+        ],
+    }  # fmt: skip
 
 
 def _profile(

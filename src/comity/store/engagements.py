@@ -6,6 +6,7 @@ accident; the filter is :func:`comity.store.visibility.visible_to`.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -77,16 +78,24 @@ class StoredEngagement:
     updated_by: str
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping: the id and version, the record's fields, then the metadata."""
+        """A JSON-ready mapping: the id and version, the record's fields, then the metadata.
+
+        The record's part is built once per stored engagement (remembered pages are answered
+        many times); treat the mapping as read-only.
+        """
         return {
             "id": self.id,
             "version": self.version,
-            **self.engagement.model_dump(mode="json"),
+            **self._record,
             "created_at": self.created_at.isoformat(),
             "created_by": self.created_by,
             "updated_at": self.updated_at.isoformat(),
             "updated_by": self.updated_by,
         }
+
+    @functools.cached_property
+    def _record(self) -> dict[str, Any]:
+        return self.engagement.model_dump(mode="json")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from comity.model.nations import (
     StateSpell,
 )
 from comity.store import tables
+from comity.store.changes import bump_records
 
 __all__ = [
     "SeedCounts",
@@ -107,6 +108,8 @@ def seed_nations(
     ]
     if code_rows:
         connection.execute(insert(tables.nation_codes), code_rows)
+    if added or changed:
+        bump_records(connection)  # the index reads the nations' codes of each year
     total = len(existing) + len(added)
     return SeedCounts(
         added=len(added), updated=len(changed), unchanged=total - len(added) - len(changed)
@@ -168,6 +171,8 @@ def sync_memberships(
         connection.execute(delete(table).where(table.c.id.in_(gone)))
     if new:
         connection.execute(insert(table), sorted(new, key=lambda r: tuple(map(str, r.values()))))
+    if gone or new:
+        bump_records(connection)  # who may read a REL <organisation> record changed
     return SeedCounts(added=len(new), updated=0, unchanged=len(wanted) - len(new))
 
 

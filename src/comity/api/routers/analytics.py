@@ -10,12 +10,13 @@ import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from comity.access.viewer import Viewer
 from comity.api.errors import json_answer
 from comity.api.schemas import NationText
 from comity.api.security import current_viewer
+from comity.errors import FieldProblem, ValidationError
 from comity.services import analytics, network
 from comity.store import Store
 
@@ -66,10 +67,20 @@ def dyad(
 def profile(
     nation: NationText,
     request: Request,
+    first: Annotated[int | None, Query(alias="from", ge=1000, le=3000)] = None,
+    last: Annotated[int | None, Query(alias="to", ge=1000, le=3000)] = None,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
-) -> JSONResponse:
-    """Network measures year by year, strongest partners, and its mix of mechanisms by region."""
-    return json_answer(network.nation_profile(_store(request), viewer, nation))
+) -> Response:
+    """Network measures year by year, strongest partners, and its mix of mechanisms.
+
+    The mechanisms are summed over the years ``from`` to ``to`` (default: the ten years ending
+    with the latest), by kind and partner region and by year and kind.
+    """
+    if first is not None and last is not None and first > last:
+        problem = FieldProblem("from", f"is after to={last}", str(first))
+        raise ValidationError([problem], "window")
+    document = network.profile_document(_store(request), viewer, nation, first, last)
+    return Response(document, media_type="application/json")
 
 
 @router.get("/network", summary="The network of one year")
