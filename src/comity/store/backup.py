@@ -34,7 +34,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection
 
 from comity.access.audit import ChainReport, verify_chain
-from comity.errors import BackupError, ConflictError
+from comity.errors import BackupError, ConflictError, StoreUnavailableError
 from comity.store.audit import append_audit, iter_audit
 from comity.store.changes import change_counters
 from comity.store.engine import Store, alembic_config
@@ -368,9 +368,15 @@ def back_up(store: Store, path: Path, actor: str) -> BackupReport:
         actor: Who is recorded as taking it.
 
     Raises:
-        StoreUnavailableError: When the store cannot be read or the PostgreSQL tools are missing.
+        StoreUnavailableError: When the store is not initialised or cannot be read, or the
+            PostgreSQL tools are missing.
     """
-    store.check_ready()
+    if store.current_revision() is None:
+        raise StoreUnavailableError(
+            f"The store at {store.describe()} is not initialised: there is nothing to back up.",
+            hint="Check the URL (--database).",
+        )
+    # A store behind the latest schema is backed up as it is: that is the step before upgrading.
     with tempfile.TemporaryDirectory(prefix="comity-backup-") as folder:
         if store.is_sqlite:
             from comity.store.backup_sqlite import dump_sqlite
@@ -382,6 +388,8 @@ def back_up(store: Store, path: Path, actor: str) -> BackupReport:
             manifest = dump_postgres(store, Path(folder))
         write_archive(path, manifest, Path(folder) / manifest.data_file)
     with store.transaction() as connection:
+        if not sa.inspect(connection).has_table(audit_log.name):
+            return BackupReport(path=path, manifest=manifest)  # a schema older than the log
         append_audit(connection, actor, "backup", "store", path.name, None,
                      {"revision": manifest.revision, "sha256": manifest.sha256,
                       "rows": sum(manifest.tables.values())})  # fmt: skip
