@@ -132,7 +132,9 @@ def test_restore_into_an_empty_store_copies_every_row_and_records_itself(
     assert target.current_revision() == target.head_revision()
 
 
-def test_backup_is_recorded_in_the_audit_log(store: Store, operator: Viewer, tmp_path: Path) -> None:
+def test_backup_is_recorded_in_the_audit_log(
+    store: Store, operator: Viewer, tmp_path: Path
+) -> None:
     report = maintenance.back_up(store, operator, tmp_path / "nightly.comity")
     entries, _ = accounts.audit_page(store, operator)
     assert (entries[-1]["action"], entries[-1]["entity"], entries[-1]["entity_id"]) == (
@@ -264,7 +266,9 @@ def test_restore_refuses_a_backup_of_the_other_engine(
     maintenance.back_up(store, operator, path)
     manifest = read_manifest(path).to_dict()
     _rewrite(path, {**manifest, "engine": "postgresql", "data_file": "comity.pgdump"})
-    with pytest.raises(BackupError, match="is a backup of a postgresql store; the target is sqlite"):
+    with pytest.raises(
+        BackupError, match="is a backup of a postgresql store; the target is sqlite"
+    ):
         maintenance.restore(store, operator, path, force=True)
 
 

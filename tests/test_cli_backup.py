@@ -1,4 +1,4 @@
-"""``comity status``, ``comity backup`` and ``comity restore`` through the CLI, and pool settings."""
+"""The store-keeping commands (status, backup, restore) through the CLI, and pool settings."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 
 from comity.cli import app
 from comity.errors import ComityError, StoreUnavailableError
-from comity.store import Store, open_store
-from comity.store import backup_postgres
+from comity.store import Store, backup_postgres, open_store
 from comity.store.engine import PoolOptions
 
 
@@ -146,3 +145,16 @@ def test_missing_postgresql_tools_are_named(monkeypatch: pytest.MonkeyPatch) -> 
         backup_postgres.find_tool("pg_dump")
     assert caught.value.message.startswith("pg_dump was not found on PATH or under ")
     assert "apt-get install postgresql-client" in (caught.value.hint or "")
+
+
+@pytest.mark.postgres
+def test_a_full_pool_answers_store_unavailable(pg_store: Store) -> None:
+    url = pg_store.url.render_as_string(hide_password=False)
+    small = open_store(url, pool=PoolOptions(size=1, max_overflow=0, timeout=0.2))
+    try:
+        with small.connect(), pytest.raises(StoreUnavailableError) as caught:
+            with small.connect():
+                pass
+        assert caught.value.message.startswith(f"Every connection to {small.describe()} is in use")
+    finally:
+        small.dispose()

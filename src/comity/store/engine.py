@@ -17,6 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from comity.config import get_settings
 from comity.errors import StoreUnavailableError
@@ -99,6 +100,13 @@ def _head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
+def _busy(store: Store, error: PoolTimeoutError) -> StoreUnavailableError:
+    return StoreUnavailableError(
+        f"Every connection to {store.describe()} is in use: {error}",
+        hint="Try again shortly; raise COMITY_POOL_SIZE or COMITY_POOL_MAX_OVERFLOW if it lasts.",
+    )
+
+
 @dataclass
 class Store:
     """An open store: the engine and what comity knows about its URL.
@@ -139,6 +147,8 @@ class Store:
             raise StoreUnavailableError(
                 f"The store at {self.describe()} failed: {error.orig}"
             ) from error
+        except PoolTimeoutError as error:
+            raise _busy(self, error) from error
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -150,6 +160,8 @@ class Store:
             raise StoreUnavailableError(
                 f"The store at {self.describe()} failed: {error.orig}"
             ) from error
+        except PoolTimeoutError as error:
+            raise _busy(self, error) from error
 
     def migrate(self, revision: str = "head") -> None:
         """Apply every pending migration (creates the schema on an empty database).
