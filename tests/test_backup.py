@@ -6,6 +6,7 @@ import io
 import itertools
 import json
 import tarfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -291,3 +292,33 @@ def test_the_manifest_describes_the_backup(store: Store, operator: Viewer, tmp_p
     with tarfile.open(path) as archive:
         assert archive.getnames() == ["manifest.json", "comity.db"]
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_a_backup_taken_while_writes_go_on_is_one_consistent_snapshot(
+    stores: tuple[Store, Store], operator: Viewer, tmp_path: Path
+) -> None:
+    source, target = stores
+    stop = threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            services.add_engagement(source, {**_ENGAGEMENT, "title": f"Drill {n}"}, operator)
+            n += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while services.count_engagements(source, operator) < 5:
+            pass
+        report = maintenance.back_up(source, operator, tmp_path / "b.comity")
+    finally:
+        stop.set()
+        writer.join()
+
+    # One engagement, two participants and one audit entry per write: counted together.
+    tables = report.manifest.tables
+    assert tables["participants"] == 2 * tables["engagements"] >= 10
+    assert report.manifest.audit_entries == tables["engagements"]
+    restored = maintenance.restore(target, operator, tmp_path / "b.comity")
+    assert restored.audit.ok and restored.tables["engagements"] == tables["engagements"]
