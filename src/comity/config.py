@@ -13,7 +13,10 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from comity.errors import ComityError
 
 __all__ = [
     "Settings",
@@ -42,6 +45,15 @@ class Settings(BaseSettings):
         debug: Show tracebacks for expected errors (``COMITY_DEBUG=1``).
         secret_key: Key that signs web sessions (``COMITY_SECRET_KEY``); by default a random key
             kept in the user data folder. Set the same key on every server of one store.
+        pool_size: PostgreSQL connections each process keeps open (``COMITY_POOL_SIZE``).
+        pool_max_overflow: Extra connections opened under load beyond ``pool_size`` and closed
+            when returned (``COMITY_POOL_MAX_OVERFLOW``).
+        pool_timeout: Seconds a request waits for a free connection before failing
+            (``COMITY_POOL_TIMEOUT``).
+        pool_recycle: Seconds after which a connection is replaced, so that firewalls and
+            server-side timeouts never cut one in use (``COMITY_POOL_RECYCLE``; -1 never).
+        pool_pre_ping: Check each connection before use, replacing one the server closed
+            (``COMITY_POOL_PRE_PING``).
     """
 
     model_config = SettingsConfigDict(env_prefix="COMITY_", extra="ignore")
@@ -50,6 +62,13 @@ class Settings(BaseSettings):
     analytic_dir: Path | None = None
     debug: bool = False
     secret_key: str | None = None
+    # Sized for `comity serve`: one process answers at most 40 requests at once (its thread
+    # pool), and most of them hold a connection for milliseconds.
+    pool_size: int = Field(default=10, ge=1, le=1000)
+    pool_max_overflow: int = Field(default=20, ge=0, le=1000)
+    pool_timeout: float = Field(default=30.0, gt=0)
+    pool_recycle: int = Field(default=1800, ge=-1)
+    pool_pre_ping: bool = True
 
 
 def get_settings() -> Settings:
@@ -57,6 +76,9 @@ def get_settings() -> Settings:
 
     Read once per distinct environment: the answer is kept under the variables it depends on,
     so a changed variable is read afresh.
+
+    Raises:
+        ComityError: When an environment variable holds a value of the wrong kind, naming it.
     """
     relevant = frozenset(
         (name, value)
@@ -68,7 +90,17 @@ def get_settings() -> Settings:
 
 @functools.lru_cache(maxsize=16)
 def _settings_of(environment: frozenset[tuple[str, str]]) -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except PydanticValidationError as error:
+        problems = "; ".join(
+            f"COMITY_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in error.errors()
+        )
+        raise ComityError(
+            f"Bad setting in the environment: {problems}.",
+            hint="Fix or unset the variable (docs/deployment.md lists the settings).",
+        ) from None
 
 
 def analytic_directory(database_url: str) -> Path:

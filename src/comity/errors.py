@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AuthenticationError",
+    "BackupError",
     "ComityError",
     "ConflictError",
     "FieldProblem",
@@ -84,6 +85,12 @@ class PermissionDeniedError(ComityError):
     """The actor may not do what was asked."""
 
     status = 403
+
+
+class BackupError(ComityError):
+    """A backup file cannot be restored: unreadable, altered, or from a newer comity."""
+
+    status = 422
 
 
 class StoreUnavailableError(ComityError):

@@ -17,11 +17,46 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from comity.config import get_settings
 from comity.errors import StoreUnavailableError
 from comity.store import changes, tables_access  # noqa: F401  (register their tables)
 
-__all__ = ["Store", "alembic_config", "open_store"]
+__all__ = ["PoolOptions", "Store", "alembic_config", "open_store"]
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    """How a PostgreSQL store pools its connections (SQLite opens one per thread instead).
+
+    Attributes:
+        size: Connections kept open.
+        max_overflow: Extra connections opened under load, closed when returned.
+        timeout: Seconds to wait for a free connection before failing.
+        recycle: Seconds after which a connection is replaced (-1: never).
+        pre_ping: Check each connection before use.
+    """
+
+    size: int = 10
+    max_overflow: int = 20
+    timeout: float = 30.0
+    recycle: int = 1800
+    pre_ping: bool = True
+
+    @classmethod
+    def from_settings(cls) -> PoolOptions:
+        """The options of the ``COMITY_POOL_*`` environment variables, else the defaults."""
+        settings = get_settings()
+        return cls(size=settings.pool_size, max_overflow=settings.pool_max_overflow,
+                   timeout=settings.pool_timeout, recycle=settings.pool_recycle,
+                   pre_ping=settings.pool_pre_ping)  # fmt: skip
+
+    def engine_options(self) -> dict[str, Any]:
+        """The keyword arguments of :func:`sqlalchemy.create_engine` for these options."""
+        return {"pool_size": self.size, "max_overflow": self.max_overflow,
+                "pool_timeout": self.timeout, "pool_recycle": self.recycle,
+                "pool_pre_ping": self.pre_ping}  # fmt: skip
 
 
 def _normalise_url(url: str) -> sa.URL:
@@ -65,6 +100,13 @@ def _head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
+def _busy(store: Store, error: PoolTimeoutError) -> StoreUnavailableError:
+    return StoreUnavailableError(
+        f"Every connection to {store.describe()} is in use: {error}",
+        hint="Try again shortly; raise COMITY_POOL_SIZE or COMITY_POOL_MAX_OVERFLOW if it lasts.",
+    )
+
+
 @dataclass
 class Store:
     """An open store: the engine and what comity knows about its URL.
@@ -74,6 +116,7 @@ class Store:
     """
 
     engine: Engine
+    pool: PoolOptions | None = None
     _ready: bool = field(default=False, repr=False, compare=False)
 
     @property
@@ -104,6 +147,8 @@ class Store:
             raise StoreUnavailableError(
                 f"The store at {self.describe()} failed: {error.orig}"
             ) from error
+        except PoolTimeoutError as error:
+            raise _busy(self, error) from error
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
@@ -115,6 +160,8 @@ class Store:
             raise StoreUnavailableError(
                 f"The store at {self.describe()} failed: {error.orig}"
             ) from error
+        except PoolTimeoutError as error:
+            raise _busy(self, error) from error
 
     def migrate(self, revision: str = "head") -> None:
         """Apply every pending migration (creates the schema on an empty database).
@@ -188,12 +235,14 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str, *, echo: bool = False) -> Store:
+def open_store(url: str, *, echo: bool = False, pool: PoolOptions | None = None) -> Store:
     """Open (without migrating) the store at ``url``.
 
     Args:
         url: A SQLAlchemy URL: ``sqlite:///file.db`` or ``postgresql://user@host/db``.
         echo: Log every SQL statement.
+        pool: Connection pooling of a PostgreSQL store; by default from the ``COMITY_POOL_*``
+            settings. SQLite ignores it.
 
     Raises:
         StoreUnavailableError: When the URL is malformed or its driver is not installed.
@@ -204,8 +253,10 @@ def open_store(url: str, *, echo: bool = False) -> Store:
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        pool = None
     else:
-        options.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+        pool = pool or PoolOptions.from_settings()
+        options.update(pool.engine_options())
     try:
         engine = sa.create_engine(parsed, **options)
     except (NoSuchModuleError, ModuleNotFoundError) as error:
@@ -215,4 +266,4 @@ def open_store(url: str, *, echo: bool = False) -> Store:
         ) from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _on_sqlite_connect)
-    return Store(engine)
+    return Store(engine, pool)
