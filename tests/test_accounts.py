@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from comity import services
 from comity.access import Role, Viewer
+from comity.access.audit import GENESIS, AuditEntry, entry_hash, verify_chain
 from comity.errors import (
     AuthenticationError,
     ConflictError,
@@ -175,3 +176,25 @@ def test_tampering_behind_the_triggers_breaks_the_chain(any_store: Store, operat
     assert not report.ok
     assert report.first_broken == target
     assert report.reason
+
+
+def _chain(ids: list[int]) -> list[AuditEntry]:
+    entries, previous = [], GENESIS
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    for number in ids:
+        digest = entry_hash(previous, at, "a", "create", "engagement", str(number), None, {})
+        entries.append(AuditEntry(number, at, "a", "create", "engagement", str(number), None, {},
+                                  previous, digest))  # fmt: skip
+        previous = digest
+    return entries
+
+
+def test_ids_skipped_by_rolled_back_writes_keep_the_chain_whole() -> None:
+    # A PostgreSQL sequence skips the ids of rolled-back writes: the links prove the chain.
+    assert verify_chain(_chain([1, 2, 5, 9])).ok
+    deleted = [e for e in _chain([1, 2, 3, 4]) if e.id != 2]
+    report = verify_chain(deleted)
+    assert (report.first_broken, report.reason) == (3, "entries 2-2 are missing")
+    swapped = _chain([1, 2, 3])
+    report = verify_chain([swapped[0], swapped[2], swapped[1]])
+    assert report.first_broken == 3 and report.reason == "entries 2-2 are missing"
