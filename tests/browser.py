@@ -30,9 +30,9 @@ from comity.access.ratelimit import RateLimiter
 from comity.server import build_app
 from comity.services import accounts
 from comity.store import Store, open_store
+from tests.web_client import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "correct horse battery"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 USERS = [("admin.usa", "USA", "admin"), ("planner.usa", "USA", "planner"),
          ("analyst.fra", "FRA", "analyst")]  # fmt: skip

@@ -10,12 +10,11 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
 from comity.access import Viewer
-from comity.server import build_app
 from comity.services import accounts
 from comity.store import Store
 from tests.browser import sign_in
+from tests.web_client import PASSWORD, client_for
 
-PASSWORD = "correct horse battery"
 MARCH = "nation=Japan&from=2025-03-01&to=2025-03-31&as=USA"
 
 
@@ -24,15 +23,7 @@ def client(store: Store) -> Iterator[TestClient]:
     """A client signed in as a US planner, over the seeded store."""
     accounts.create_user(store, Viewer.operator("tests"), username="planner.usa",
                          password=PASSWORD, nation="USA", role="planner")  # fmt: skip
-    with TestClient(build_app(store, secret_key="x" * 32)) as client:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-        assert token is not None
-        answer = client.post(
-            "/login",
-            data={"username": "planner.usa", "password": PASSWORD, "csrf_token": token.group(1)},
-            follow_redirects=False,
-        )
-        assert answer.status_code == 303
+    with client_for(store, "planner.usa") as client:
         yield client
 
 

@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,12 @@ from playwright.sync_api import Page, expect
 
 from comity import services
 from comity.access import Viewer
-from comity.access.ratelimit import RateLimiter
 from comity.server import build_app
 from comity.services import accounts
 from comity.store import Store
 from tests.browser import ARTIFACTS, sign_in
+from tests.web_client import PASSWORD, client_for
 
-PASSWORD = "correct horse battery"
 DOCS_IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
 
 
@@ -54,26 +52,10 @@ def world(store: Store) -> Store:
     return store
 
 
-@contextmanager
-def _client(store: Store, username: str) -> Iterator[TestClient]:
-    unlimited = RateLimiter(burst=1e9, per_second=1e9)
-    app = build_app(store, secret_key="x" * 32, login_limiter=unlimited)
-    with TestClient(app) as client:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-        assert token is not None
-        answer = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-            follow_redirects=False,
-        )
-        assert answer.status_code == 303, answer.text
-        yield client
-
-
 @pytest.fixture
 def analyst_fra(world: Store) -> Iterator[TestClient]:
     """A client signed in as the French analyst."""
-    with _client(world, "analyst.fra") as client:
+    with client_for(world, "analyst.fra") as client:
         yield client
 
 
@@ -181,7 +163,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(world: Store) -> None:
 
 
 def test_a_rel_usa_record_changes_the_american_dashboard_only(world: Store) -> None:
-    with _client(world, "analyst.fra") as french, _client(world, "planner.usa") as american:
+    with client_for(world, "analyst.fra") as french, client_for(world, "planner.usa") as american:
         _compare_before_and_after(world, french, american)
 
 

@@ -12,17 +12,16 @@ import re
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
 from comity import services
 from comity.access import Viewer
-from comity.server import build_app
 from comity.services import accounts
 from comity.services.imports import import_dataset, mapped_importer
 from comity.store import Store
 from comity.web.pages import engagements as engagement_pages
-from tests.browser import PASSWORD, WebApp
+from tests.browser import WebApp
+from tests.web_client import PASSWORD, client_for, csrf
 
 OPERATOR = Viewer.operator("tests")
 USERS = [("planner.usa", "USA", "planner"), ("viewer.usa", "USA", "viewer"),
@@ -49,24 +48,6 @@ def ids(store: Store) -> dict[str, int]:
         accounts.create_user(store, OPERATOR, username=username, password=PASSWORD,
                              nation=nation, role=role)  # fmt: skip
     return {r["title"]: services.add_engagement(store, r, OPERATOR).id for r in RECORDS}
-
-
-def client_for(store: Store, username: str | None = None) -> TestClient:
-    """A TestClient on the web app, signed in as ``username`` through the sign-in form."""
-    client = TestClient(build_app(store, secret_key="x" * 32))
-    if username is not None:
-        answer = client.post("/login", data={"username": username, "password": PASSWORD,
-                                             "csrf_token": csrf(client, "/login")},
-                             follow_redirects=False)  # fmt: skip
-        assert answer.status_code == 303, answer.text
-    return client
-
-
-def csrf(client: TestClient, url: str) -> str:
-    """The CSRF token of the form on the page at ``url``."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text)
-    assert found, f"no CSRF token on {url}"
-    return found.group(1)
 
 
 def titles(html: str) -> list[str]:

@@ -24,7 +24,8 @@ from comity.services.jobs import ImportJob, ImportJobs
 from comity.store import Store
 from comity.web.pages import imports as import_pages
 from comity.web.routing import templates
-from tests.browser import PASSWORD
+from tests.web_client import PASSWORD, sign_in_client
+from tests.web_client import csrf as token
 
 OPERATOR = Viewer.operator("tests")
 USERS = [("planner.usa", "USA", "planner"), ("viewer.usa", "USA", "viewer"),
@@ -70,20 +71,10 @@ def client(store: Store) -> TestClient:
     return TestClient(build_app(store, secret_key="x" * 32))
 
 
-def sign_in_client(client: TestClient, username: str) -> str:
+def sign_in(client: TestClient, username: str) -> str:
     """Sign ``client`` in through the form; the session's CSRF token."""
-    answer = client.post("/login", data={"username": username, "password": PASSWORD,
-                                         "csrf_token": token(client, "/login")},
-                         follow_redirects=False)  # fmt: skip
-    assert answer.status_code == 303, answer.text
+    sign_in_client(client, username)
     return token(client, "/imports")
-
-
-def token(client: TestClient, url: str) -> str:
-    """The CSRF token of the form on the page at ``url``."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).text)
-    assert found, f"no CSRF token on {url}"
-    return found.group(1)
 
 
 def upload(
@@ -110,7 +101,7 @@ def counts(page: str) -> dict[str, str]:
 
 
 def test_the_page_lists_the_bundled_sources(client: TestClient, store: Store) -> None:
-    sign_in_client(client, "analyst.fra")
+    sign_in(client, "analyst.fra")
     page = client.get("/imports").text
     sources = list_sources(store)
     assert sources
@@ -125,7 +116,7 @@ def test_the_page_shows_years_and_records_of_imported_sources(full_store: Store)
     accounts.create_user(full_store, OPERATOR, username="analyst.fra", password=PASSWORD,
                          nation="FRA", role="analyst")  # fmt: skip
     client = TestClient(build_app(full_store, secret_key="x" * 32))
-    sign_in_client(client, "analyst.fra")
+    sign_in(client, "analyst.fra")
     page = client.get("/imports").text
     mme = next(s for s in list_sources(full_store) if s.importer.info.name == "mme_exercises")
     assert mme.imported is not None
@@ -136,7 +127,7 @@ def test_the_page_shows_years_and_records_of_imported_sources(full_store: Store)
 
 
 def test_a_planner_uploads_a_mapping_and_sees_the_report(client: TestClient, store: Store) -> None:
-    csrf = sign_in_client(client, "planner.usa")
+    csrf = sign_in(client, "planner.usa")
     answer = upload(client, csrf)
     assert answer.status_code == 303
     location = answer.headers["location"]
@@ -160,7 +151,7 @@ def test_a_planner_uploads_a_mapping_and_sees_the_report(client: TestClient, sto
 
 
 def test_a_dry_run_writes_nothing(client: TestClient, store: Store) -> None:
-    csrf = sign_in_client(client, "planner.usa")
+    csrf = sign_in(client, "planner.usa")
     answer = upload(client, csrf, dry_run="on")
     page = finished(client, answer.headers["location"])
     assert "Dry run: nothing was written" in page
@@ -171,7 +162,7 @@ def test_a_dry_run_writes_nothing(client: TestClient, store: Store) -> None:
 def test_a_rejected_upload_lists_each_problem_with_file_row_and_column(
     client: TestClient, store: Store
 ) -> None:
-    csrf = sign_in_client(client, "planner.usa")
+    csrf = sign_in(client, "planner.usa")
     answer = upload(client, csrf, data_text=BAD)
     page = finished(client, answer.headers["location"])
     assert 'id="job-status">Rejected</span>. Nothing was written.' in page
@@ -188,7 +179,7 @@ def test_a_rejected_upload_lists_each_problem_with_file_row_and_column(
 
 
 def test_the_form_explains_what_is_missing(client: TestClient) -> None:
-    csrf = sign_in_client(client, "planner.usa")
+    csrf = sign_in(client, "planner.usa")
     assert "The import was not started." not in client.get("/imports").text
     nothing = client.post("/imports", data={"csrf_token": csrf},
                           files=[("files", ("", b"", "application/octet-stream"))])  # fmt: skip
@@ -210,7 +201,7 @@ def test_the_form_explains_what_is_missing(client: TestClient) -> None:
 
 
 def test_a_viewer_sees_no_upload_form_and_may_not_upload(client: TestClient) -> None:
-    csrf = sign_in_client(client, "viewer.usa")
+    csrf = sign_in(client, "viewer.usa")
     page = client.get("/imports").text
     assert "Only planners may import data" in page
     assert 'id="upload-form"' not in page
@@ -220,7 +211,7 @@ def test_a_viewer_sees_no_upload_form_and_may_not_upload(client: TestClient) -> 
 
 
 def test_an_upload_without_its_csrf_token_is_refused(client: TestClient) -> None:
-    sign_in_client(client, "planner.usa")
+    sign_in(client, "planner.usa")
     answer = client.post("/imports", data={"dataset": "mme_exercises"})
     assert answer.status_code == 401
     assert "This form has expired" in answer.text
@@ -228,11 +219,11 @@ def test_an_upload_without_its_csrf_token_is_refused(client: TestClient) -> None
 
 
 def test_someone_elses_job_is_not_found(client: TestClient) -> None:
-    csrf = sign_in_client(client, "planner.usa")
+    csrf = sign_in(client, "planner.usa")
     location = upload(client, csrf).headers["location"]
     finished(client, location)
     client.post("/logout", data={"csrf_token": csrf})
-    sign_in_client(client, "analyst.fra")
+    sign_in(client, "analyst.fra")
     assert client.get(location).status_code == 404
     assert location not in client.get("/imports").text
     assert client.get("/imports/not-a-job").status_code == 404

@@ -13,12 +13,10 @@ from playwright.sync_api import Page, expect
 
 from comity import services
 from comity.access import Viewer
-from comity.server import build_app
 from comity.services import accounts
 from comity.store import Store
 from tests.browser import sign_in
-
-PASSWORD = "correct horse battery"
+from tests.web_client import PASSWORD, client_for
 
 
 def _exercise(title: str, releasability: str | None = None) -> dict[str, Any]:
@@ -47,30 +45,18 @@ def app_store(store: Store) -> Store:
     return store
 
 
-def _client(store: Store, username: str) -> Iterator[TestClient]:
-    with TestClient(build_app(store, secret_key="x" * 32)) as client:
-        page = client.get("/login").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert token is not None
-        answer = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-            follow_redirects=False,
-        )
-        assert answer.status_code == 303, answer.text
-        yield client
-
-
 @pytest.fixture
 def analyst_fra(app_store: Store) -> Iterator[TestClient]:
     """A client signed in as the French analyst."""
-    yield from _client(app_store, "analyst.fra")
+    with client_for(app_store, "analyst.fra") as client:
+        yield client
 
 
 @pytest.fixture
 def planner_usa(app_store: Store) -> Iterator[TestClient]:
     """A client signed in as the US planner."""
-    yield from _client(app_store, "planner.usa")
+    with client_for(app_store, "planner.usa") as client:
+        yield client
 
 
 def _section(html: str, section_id: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -14,14 +13,11 @@ from playwright.sync_api import Page, expect
 
 from comity import services
 from comity.access import Viewer
-from comity.access.ratelimit import RateLimiter
-from comity.server import build_app
 from comity.services import accounts
 from comity.store import Store
 from comity.web.pages.network import PALETTE, parse_query
 from tests.browser import sign_in
-
-PASSWORD = "correct horse battery"
+from tests.web_client import PASSWORD, client_for
 
 
 def _exercise(title: str, year: int, *nations: str, releasability: str | None = None) -> Any:
@@ -51,26 +47,10 @@ def world(store: Store) -> Store:
     return store
 
 
-@contextmanager
-def _client(store: Store, username: str | None) -> Iterator[TestClient]:
-    unlimited = RateLimiter(burst=1e9, per_second=1e9)
-    with TestClient(build_app(store, secret_key="x" * 32, login_limiter=unlimited)) as client:
-        if username:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-            assert token is not None
-            answer = client.post(
-                "/login",
-                data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-                follow_redirects=False,
-            )
-            assert answer.status_code == 303, answer.text
-        yield client
-
-
 @pytest.fixture
 def analyst_fra(world: Store) -> Iterator[TestClient]:
     """A client signed in as the French analyst."""
-    with _client(world, "analyst.fra") as client:
+    with client_for(world, "analyst.fra") as client:
         yield client
 
 
@@ -144,7 +124,7 @@ def test_bad_parameters_get_the_json_error_shape(
 
 
 def test_anonymous_callers_get_401_json_and_the_page_sends_them_to_sign_in(world: Store) -> None:
-    with _client(world, None) as client:
+    with client_for(world, None) as client:
         answer = client.get("/network/data?year=2010")
         assert answer.status_code == 401 and answer.json()["ok"] is False
         page = client.get("/network?year=2010", follow_redirects=False)
@@ -184,7 +164,7 @@ def test_a_rel_usa_tie_is_drawn_for_the_american_only(world: Store) -> None:
         _exercise("Quiet 2010", 2010, "USA", "VNM", releasability="REL USA"),
         Viewer.operator("tests"),
     )
-    with _client(world, "analyst.fra") as french, _client(world, "planner.usa") as american:
+    with client_for(world, "analyst.fra") as french, client_for(world, "planner.usa") as american:
         seen_fr = french.get("/network/data?year=2010&min_index=0").json()
         seen_us = american.get("/network/data?year=2010&min_index=0").json()
     assert ("USA", "VNM") in _pairs(seen_us)
