@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from comity.cli import accounts, analytics, culture, engagements, imports, nations, setup
+from comity.cli import accounts, analytics, culture, engagements, imports, nations, plans, setup
 from comity.cli.output import print_error, stderr
 from comity.cli.state import CliState, state_of
 from comity.errors import ComityError
@@ -122,6 +122,7 @@ app.command("network")(analytics.network)
 app.command("compare")(analytics.compare)
 app.add_typer(analytics.export_app, name="export")
 app.add_typer(engagements.app, name="engagements")
+app.add_typer(plans.app, name="plans")
 app.command("briefing")(culture.briefing)
 app.add_typer(culture.calendar_app, name="calendar")
 app.add_typer(culture.culture_app, name="culture")
