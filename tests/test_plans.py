@@ -334,3 +334,21 @@ def test_friction_from_stored_times(store: Store) -> None:
     assert agencies == {"finance": (10.0, 10.0), "policy": (2.0, 2.0)}
     pair = plan_service.pair_friction(store, PLANNER, "THA", "USA")
     assert (pair["approvals"], pair["median_days"]) == (1, 10.0)
+
+
+def test_the_briefing_lists_the_open_plans_the_viewer_may_see(store: Store) -> None:
+    from comity.services.culture import create_briefing
+
+    british = Viewer(name="gb.planner", nation="GBR", role=Role.PLANNER)
+    open_plan = plan_service.add_plan(store, plan_record(), PLANNER)
+    plan_service.add_plan(store, plan_record(title="Hidden", releasability="REL GBR"), british)
+    cancelled = plan_service.add_plan(store, plan_record(title="Dropped"), PLANNER)
+    workflow.cancel_plan(store, cancelled.id, PLANNER)
+    briefing = create_briefing(store, PLANNER, "Thailand").to_dict()
+    assert [p["id"] for p in briefing["open_plans"]] == [open_plan.id]
+    assert briefing["plans"] == (
+        f"Open plans: #{open_plan.id} Cobra Gold 2027 (draft, 2027-02-22 to 2027-03-05)."
+    )
+    empty = create_briefing(store, PLANNER, "Japan").to_dict()
+    assert empty["open_plans"] == []
+    assert empty["plans"] == "Open plans: none with this nation that you may see."

@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection
-
 from comity.access.viewer import Role, Viewer
 from comity.culture.calendar_check import check_calendar
 from comity.errors import (
@@ -46,7 +44,7 @@ __all__ = [
 
 
 def _move(
-    connection: Connection,
+    connection: Any,
     current: StoredPlan,
     action: Action,
     viewer: Viewer,
