@@ -178,6 +178,73 @@ SPECS: dict[tuple[str, str], Spec] = {
 }  # fmt: skip
 
 
+APPROVER = 4
+_PLAN = {"title": "Plan", "kind": "exercise", "start": "2027-05-03", "end": "2027-05-07",
+         "partners": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
+         "agencies": ["policy"], "objectives": ["Trust"]}  # fmt: skip
+_STEPS = {"submitted": ["submit"], "approved": ["submit", "approve"],
+          "scheduled": ["submit", "approve", "schedule"],
+          "executed": ["submit", "approve", "schedule", "execute"]}  # fmt: skip
+
+
+def _plan_in(world: World, state: str) -> Any:
+    """A fresh public plan moved by the operator to ``state``."""
+    from comity.services import plan_workflow, plans
+
+    operator = Viewer.operator("tests")
+    stored = plans.add_plan(world.store, _PLAN, operator)
+    for step in _STEPS.get(state, []):
+        if step == "approve":
+            stored = plan_workflow.approve_plan(world.store, stored.id, operator, agency="policy")
+        else:
+            stored = getattr(plan_workflow, f"{step}_plan")(world.store, stored.id, operator)
+    return stored
+
+
+def _plan_move(state: str, action: str, body: dict[str, Any] | None = None) -> Build:
+    def build(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+        if action in ("approve", "return") and role in ("approver", "admin"):
+            from sqlalchemy import update
+
+            from comity.store.tables_access import users
+
+            with world.store.transaction() as connection:  # the caller decides for policy
+                connection.execute(update(users).where(users.c.username == f"{role}.{nation}")
+                                   .values(agency="policy"))  # fmt: skip
+        stored = _plan_in(world, state)
+        if action == "patch":
+            return {
+                "url": f"/api/v1/plans/{stored.id}",
+                "json": {"title": "Renamed"},
+                "headers_extra": {"If-Match": f'"plan-{stored.id}-{stored.version}"'},
+            }
+        url = f"/api/v1/plans/{stored.id}" + (f"/{action}" if action != "get" else "")
+        return {"url": url, "json": body} if body is not None else {"url": url}
+
+    return build
+
+
+SPECS.update({
+    ("GET", "/api/v1/plans"): Spec(VIEWER, build=_get("/api/v1/plans")),
+    ("GET", "/api/v1/plans/friction"): Spec(VIEWER, build=_get("/api/v1/plans/friction")),
+    ("POST", "/api/v1/plans"): Spec(PLANNER, build=_post("/api/v1/plans", lambda t: _PLAN)),
+    ("GET", "/api/v1/plans/{plan_id}"): Spec(VIEWER, build=_plan_move("draft", "get")),
+    ("PATCH", "/api/v1/plans/{plan_id}"): Spec(PLANNER, build=_plan_move("draft", "patch")),
+    ("POST", "/api/v1/plans/{plan_id}/submit"): Spec(PLANNER, build=_plan_move("draft", "submit")),
+    ("POST", "/api/v1/plans/{plan_id}/approve"): Spec(
+        APPROVER, build=_plan_move("submitted", "approve")),
+    ("POST", "/api/v1/plans/{plan_id}/return"): Spec(
+        APPROVER, build=_plan_move("submitted", "return", {"reason": "No"})),
+    ("POST", "/api/v1/plans/{plan_id}/schedule"): Spec(
+        PLANNER, build=_plan_move("approved", "schedule")),
+    ("POST", "/api/v1/plans/{plan_id}/execute"): Spec(
+        PLANNER, build=_plan_move("scheduled", "execute")),
+    ("POST", "/api/v1/plans/{plan_id}/cancel"): Spec(PLANNER, build=_plan_move("draft", "cancel")),
+    ("POST", "/api/v1/plans/{plan_id}/assess"): Spec(PLANNER, build=_plan_move(
+        "executed", "assess", {"objectives": [{"objective": "Trust", "score": 4}]})),
+})  # fmt: skip
+
+
 def _cases() -> Iterator[Any]:
     for (method, path), spec in SPECS.items():
         targets = ["public", "secret"] if spec.target in ("engagement", "person") else ["none"]

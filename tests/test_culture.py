@@ -235,7 +235,7 @@ def test_a_briefing_as_seen_from_the_users_nation(full_store: Store, operator: V
         "Hofstede scores of Saudi Arabia (SAU) lack power distance, individualism, masculinity, "
         "uncertainty avoidance." in briefing["missing"]
     )
-    assert any("comity does not record plans yet" in m for m in briefing["missing"])
+    assert "Open plans: none with this nation that you may see." in briefing["missing"]
 
 
 @pytest.mark.full_data

@@ -168,10 +168,11 @@ def test_a_pair_page_shows_the_challenges_with_missing_data_as_no_data(
     page = analyst_fra.get("/pairs/PHL/USA").text
     challenges = _section(page, "challenges")
     for name in ("Ideological distance", "Disputes in the last 50 years", "Strategic rivalry",
-                 "Major-power gap", "Media tone"):  # fmt: skip
+                 "Major-power gap", "Media tone", "Bureaucratic friction"):  # fmt: skip
         assert name in challenges
-    # The seeded store holds no challenge datasets: every value is missing, none is zero.
-    assert challenges.count(">no data<") == 5
+    # The seeded store holds no challenge datasets nor plans: every value is missing, none zero.
+    assert challenges.count(">no data<") == 6
+    assert "Missing: no plan with both PHL and USA has been approved" in challenges
     assert 'data-vega="pair-history-spec"' in page
 
 

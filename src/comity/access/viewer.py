@@ -29,6 +29,7 @@ class Viewer:
         unrestricted: True for the local operator of the store (the CLI without an account),
             who sees every record; False for every account.
         user_id: The account's id, for a signed-in user.
+        agency: The agency an approver decides for on plans (e.g. ``finance``), if any.
     """
 
     name: str
@@ -36,6 +37,7 @@ class Viewer:
     role: Role = Role.VIEWER
     unrestricted: bool = False
     user_id: int | None = None
+    agency: str | None = None
 
     @classmethod
     def operator(cls, name: str = "operator") -> Viewer:

@@ -23,6 +23,7 @@ from comity.cli import (
     imports,
     maintenance,
     nations,
+    plans,
     setup,
 )
 from comity.cli.output import print_error, stderr
@@ -131,6 +132,7 @@ app.command("network")(analytics.network)
 app.command("compare")(analytics.compare)
 app.add_typer(analytics.export_app, name="export")
 app.add_typer(engagements.app, name="engagements")
+app.add_typer(plans.app, name="plans")
 app.command("briefing")(culture.briefing)
 app.add_typer(culture.calendar_app, name="calendar")
 app.add_typer(culture.culture_app, name="culture")

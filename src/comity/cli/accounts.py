@@ -14,6 +14,7 @@ import typer
 from comity.access.viewer import Role
 from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
+from comity.model.plans import Agency
 from comity.services import accounts
 
 __all__ = ["audit_app", "serve", "users_app"]
@@ -25,11 +26,13 @@ audit_app = typer.Typer(help="The append-only audit log of every write.", no_arg
 _JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
 _CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
 _ROLES = ", ".join(r.name.lower() for r in Role)
+_AGENCIES = ", ".join(a.value for a in Agency)
 
 _USER_COLUMNS = [
     Column("Username", lambda u: u.username),
     Column("Nation", lambda u: u.nation),
     Column("Role", lambda u: u.role.name.lower()),
+    Column("Agency", lambda u: u.agency or ""),
     Column("Name", lambda u: u.display_name or ""),
     Column("Disabled", lambda u: "yes" if u.disabled else ""),
 ]
@@ -44,6 +47,10 @@ def add_user(
     display_name: Annotated[str | None, typer.Option("--name", help="Full name.")] = None,
     organisation: Annotated[
         str | None, typer.Option("--organisation", help="Organisation code (e.g. NATO).")
+    ] = None,
+    agency: Annotated[
+        str | None,
+        typer.Option("--agency", help=f"For approvers: the agency they decide for ({_AGENCIES})."),
     ] = None,
     password: Annotated[
         str,
@@ -62,7 +69,7 @@ def add_user(
     state = state_of(ctx)
     user = accounts.create_user(
         state.store(), state.viewer(), username=username, password=password, nation=nation,
-        role=role, display_name=display_name, organisation=organisation,
+        role=role, display_name=display_name, organisation=organisation, agency=agency,
     )  # fmt: skip
     stdout().print(
         f"Created {user.username} ({user.nation}, {user.role.name.lower()}).", highlight=False

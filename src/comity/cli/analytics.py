@@ -105,6 +105,10 @@ def dyad(
     console = stdout()
     for note in report["notes"]:
         console.print(f"  [dim]{note}[/dim]", highlight=False)
+    friction = report["friction"]
+    shown = (f"median {friction['median_days']} days, p90 {friction['p90_days']}"
+             if friction["approvals"] else "missing")  # fmt: skip
+    console.print(f"  Bureaucratic friction: {shown}. {friction['note']}", highlight=False)
 
 
 export_app = typer.Typer(

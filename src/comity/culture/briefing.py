@@ -34,6 +34,7 @@ from comity.model.engagements import Engagement
 from comity.model.nations import Membership, Nation
 from comity.model.plans import Assessment
 from comity.store.notes import StoredNote
+from comity.store.plans import StoredPlan
 
 __all__ = ["Briefing", "BriefingInputs", "build_briefing"]
 
@@ -41,7 +42,7 @@ HOFSTEDE_SOURCE = (
     "Hofstede's dimension data matrix (2015-08-16); Hofstede, G., Hofstede, G.J. & Minkov, M. "
     "(2010), Cultures and Organizations: Software of the Mind, 3rd ed."
 )
-PLANS_NOTICE = "Open plans: comity does not record plans yet, so none can be shown."
+PLANS_NOTICE = "Open plans: none with this nation that you may see."
 _RECENT = 10
 _TREND_YEARS = 10
 
@@ -64,6 +65,7 @@ class BriefingInputs:
         engagement_count: How many there are in all.
         notes: Curated notes on the nation the viewer may see.
         assessments: Assessments with the engagement each assesses.
+        open_plans: Plans with the nation not yet executed nor cancelled, that the viewer sees.
     """
 
     nation: Nation
@@ -79,6 +81,7 @@ class BriefingInputs:
     engagement_count: int = 0
     notes: Sequence[StoredNote] = ()
     assessments: Sequence[tuple[Assessment, int, Engagement]] = ()
+    open_plans: Sequence[StoredPlan] = ()
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,18 @@ class Briefing:
                 "count": i.engagement_count,
                 "recent": [_engagement(key, e) for key, e in i.engagements],
             },
-            "plans": PLANS_NOTICE,
+            "plans": _plans_text(i.open_plans),
+            "open_plans": [
+                {
+                    "id": p.id,
+                    "title": p.plan.title,
+                    "state": p.state.value,
+                    "start": p.plan.start.isoformat(),
+                    "end": p.plan.end.isoformat(),
+                    "nations": list(p.plan.nations),
+                }
+                for p in i.open_plans
+            ],
             "notes": [n.to_dict() for n in i.notes],
             "lessons": self._lessons(),
             "missing": list(self.missing),
@@ -315,10 +329,20 @@ def _missing(i: BriefingInputs, b: dict[str, Any]) -> list[str]:
         found.append(
             "No engagements recorded" + (" with the perspective nation." if i.perspective else ".")
         )
-    found.append(PLANS_NOTICE)
+    if not i.open_plans:
+        found.append(PLANS_NOTICE)
     if not i.notes:
         found.append(f"No curated notes on {name}.")
     return found
+
+
+def _plans_text(plans: Sequence[StoredPlan]) -> str:
+    if not plans:
+        return PLANS_NOTICE
+    listed = "; ".join(
+        f"#{p.id} {p.plan.title} ({p.state.value}, {p.plan.start} to {p.plan.end})" for p in plans
+    )
+    return f"Open plans: {listed}."
 
 
 def build_briefing(inputs: BriefingInputs) -> Briefing:

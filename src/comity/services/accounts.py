@@ -16,6 +16,7 @@ from comity.errors import (
     UnknownNationError,
     ValidationError,
 )
+from comity.model.plans import Agency
 from comity.services.engagements import require
 from comity.services.registry import resolve_nation
 from comity.store import Store
@@ -42,12 +43,14 @@ __all__ = [
 ]
 
 MIN_PASSWORD = 12
+_AGENCIES = tuple(a.value for a in Agency)
 _DUMMY_HASH = hash_password("not a password anyone has")
 
 
 def viewer_of(user: UserRecord) -> Viewer:
     """The viewer a signed-in user acts as: their name, nation and role; never unrestricted."""
-    return Viewer(name=user.username, nation=user.nation, role=user.role, user_id=user.id)
+    return Viewer(name=user.username, nation=user.nation, role=user.role, user_id=user.id,
+                  agency=user.agency)  # fmt: skip
 
 
 def _check_password(password: str) -> None:
@@ -67,8 +70,11 @@ def create_user(
     role: Role | str = Role.VIEWER,
     display_name: str | None = None,
     organisation: str | None = None,
+    agency: str | None = None,
 ) -> UserRecord:
     """Create an account (admins only); the password is stored as an argon2 hash.
+
+    ``agency`` names the agency an approver (or admin) decides for on plans.
 
     Raises:
         PermissionDeniedError: When ``actor`` is not an admin.
@@ -90,6 +96,12 @@ def create_user(
         key = resolve_nation(nation).iso3
     except UnknownNationError as error:
         problems.append(FieldProblem("nation", f"unknown nation ({error.message})", nation))
+    if agency is not None:
+        agency = agency.strip().lower() or None
+        if agency is not None and agency not in _AGENCIES:
+            problems.append(FieldProblem("agency", f"is not one of {', '.join(_AGENCIES)}", agency))
+        elif agency is not None and chosen < Role.APPROVER:
+            problems.append(FieldProblem("agency", "is for approvers and admins only", agency))
     if problems:
         raise ValidationError(problems, "user")
     _check_password(password)
@@ -101,6 +113,7 @@ def create_user(
             connection, username=name, nation=key, role=chosen,
             password_hash=hash_password(password), actor=actor.name,
             display_name=display_name, organisation=organisation.upper() if organisation else None,
+            agency=agency,
         )  # fmt: skip
         append_audit(connection, actor.name, "create", "user", user.username, None, user.public())
         return user

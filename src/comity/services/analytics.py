@@ -358,11 +358,13 @@ def pair_report(
 
     Returns a JSON-ready mapping: ``title``, ``pair``, ``columns``, ``years`` (one mapping per
     year: the index and its parts, then the challenges, missing ones as None), ``notes``,
-    ``engagements`` (the most recent 20 the viewer may see), ``method_version`` and
-    ``settings_digest``.
+    ``engagements`` (the most recent 20 the viewer may see), ``friction`` (bureaucratic
+    friction of the pair's plans, see :func:`comity.services.plans.pair_friction`),
+    ``method_version`` and ``settings_digest``.
     """
     from comity.analytics.challenges import create_pair_challenges
     from comity.services.engagements import list_engagements
+    from comity.services.plans import pair_friction
 
     a, b, rows, result = dyad_history(store, viewer, first, second, overrides=overrides)
     challenges = create_pair_challenges(store, a, b, in_system_only=False)
@@ -410,6 +412,7 @@ def pair_report(
         "notes": list(challenges.notes),
         "engagements": [s.to_dict() for s in engagements[-20:]],
         "engagement_count": len(engagements),
+        "friction": pair_friction(store, viewer, a, b),
         "method_version": result.settings.method_version,
         "settings_digest": result.settings.digest(),
     }

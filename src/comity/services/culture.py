@@ -33,6 +33,7 @@ from comity.services.engagements import (
     require,
 )
 from comity.services.people import list_assessments
+from comity.services.plans import open_plans_with
 from comity.services.registry import resolve_nation
 from comity.store import Store
 from comity.store import nations as nation_store
@@ -134,6 +135,7 @@ def create_briefing(
         engagement_count=count,
         notes=list_notes(store, viewer, nation=subject.iso3),
         assessments=_assessments(store, viewer, subject.iso3),
+        open_plans=open_plans_with(store, viewer, subject.iso3),
     )
     return build_briefing(inputs)
 

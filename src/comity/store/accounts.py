@@ -39,6 +39,7 @@ class UserRecord:
     nation: str
     organisation: str | None
     role: Role
+    agency: str | None
     password_hash: str
     disabled: bool
     created_at: datetime
@@ -48,7 +49,7 @@ class UserRecord:
         """The fields that may be shown."""
         return {"id": self.id, "username": self.username, "display_name": self.display_name,
                 "nation": self.nation, "organisation": self.organisation,
-                "role": self.role.name.lower(), "disabled": self.disabled,
+                "role": self.role.name.lower(), "agency": self.agency, "disabled": self.disabled,
                 "created_at": self.created_at.isoformat()}  # fmt: skip
 
 
@@ -108,6 +109,7 @@ def add_user(
     actor: str,
     display_name: str | None = None,
     organisation: str | None = None,
+    agency: str | None = None,
 ) -> UserRecord:
     """Store a new user.
 
@@ -120,7 +122,8 @@ def add_user(
     new_id = connection.execute(
         insert(_U)
         .values(username=username, display_name=display_name, nation=nation,
-                organisation=organisation, role=role.name.lower(), password_hash=password_hash,
+                organisation=organisation, role=role.name.lower(), agency=agency,
+                password_hash=password_hash,
                 disabled=False, created_at=datetime.now(UTC), created_by=actor)
         .returning(_U.c.id)
     ).scalar_one()  # fmt: skip

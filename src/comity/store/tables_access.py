@@ -32,6 +32,8 @@ users = Table(
     Column("nation", String(3), ForeignKey("nations.iso3"), nullable=False),
     Column("organisation", String(16), ForeignKey("organisations.code")),
     Column("role", String(12), nullable=False),
+    # The agency an approver decides for (plans); None for everyone else.
+    Column("agency", String(30)),
     Column("password_hash", String(200), nullable=False),
     Column("disabled", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -299,7 +299,7 @@ def pair_page(
         "chart": _pair_chart_rows(rows),
         "latest": rows[-1],
         "peak": max(rows, key=lambda r: r["index"]),
-        "challenges": describe_challenges(rows),
+        "challenges": [*describe_challenges(rows), _friction(report["friction"])],
         "engagements": list(reversed(report["engagements"])),
     }
     return render(request, "nations/pair.html", context)
@@ -325,6 +325,13 @@ def _latest(rows: list[dict[str, Any]], field: str) -> tuple[Any, int | None]:
         if row.get(field) is not None:
             return row[field], int(row["year"])
     return None, None
+
+
+def _friction(friction: dict[str, Any]) -> dict[str, Any]:
+    """The bureaucratic friction of the pair's plans as a challenge row (None: missing)."""
+    value = None if friction["median_days"] is None else f"{friction['median_days']} days"
+    return {"name": "Bureaucratic friction", "value": value, "year": None,
+            "sentence": friction["note"]}  # fmt: skip
 
 
 def describe_challenges(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

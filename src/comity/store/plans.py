@@ -1,0 +1,464 @@
+"""Plans as rows: reads filtered for a viewer, writes in the caller's transaction.
+
+Moves between states and agencies' decisions are rows of their own (``plan_transitions``,
+``plan_approvals``); the services check the rules of :mod:`comity.planning` before writing them.
+A plan's label is judged in its start year, as an engagement's is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, delete, insert, select, update
+
+from comity.access.viewer import Viewer
+from comity.errors import NotFoundError, StaleVersionError
+from comity.model.plans import Plan, PlanState
+from comity.store.labels import LabelCache, read_labels
+from comity.store.tables_plans import (
+    plan_agencies,
+    plan_approvals,
+    plan_partners,
+    plan_transitions,
+    plans,
+)
+from comity.store.visibility import visible_to
+
+__all__ = [
+    "Decision",
+    "StoredPlan",
+    "Transition",
+    "add_decision",
+    "get_plan",
+    "insert_plan",
+    "list_plans",
+    "read_approval_rows",
+    "set_state",
+    "update_plan",
+]
+
+_P = plans
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move of a plan between states: from, to, who, when and why."""
+
+    from_state: PlanState | None
+    to_state: PlanState
+    actor: str
+    at: datetime
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {"from": self.from_state.value if self.from_state else None,
+                "to": self.to_state.value, "actor": self.actor, "at": self.at.isoformat(),
+                "reason": self.reason}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One agency's decision on one round of a plan: approve or return."""
+
+    round: int
+    agency: str
+    decision: str
+    actor: str
+    at: datetime
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        return {"round": self.round, "agency": self.agency, "decision": self.decision,
+                "actor": self.actor, "at": self.at.isoformat(), "reason": self.reason}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StoredPlan:
+    """A plan as stored: the record, its state and round, its history and who wrote it.
+
+    Attributes:
+        id: Its key.
+        version: Incremented by every write (for optimistic concurrency).
+        state: Where it stands.
+        round: How many times it was submitted (0 before the first submission).
+        plan: The record.
+        calendar_warnings: The calendar check run on the last submission, if any.
+        engagement_id: The engagement it became, once executed.
+        transitions: Every move, oldest first.
+        decisions: Every agency's decision, oldest first.
+        created_at: When it was written.
+        created_by: Who wrote it.
+        updated_at: When it last changed.
+        updated_by: Who last changed it.
+    """
+
+    id: int
+    version: int
+    state: PlanState
+    round: int
+    plan: Plan
+    calendar_warnings: dict[str, Any] | None
+    engagement_id: int | None
+    transitions: tuple[Transition, ...]
+    decisions: tuple[Decision, ...]
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+    @property
+    def approved_by(self) -> tuple[str, ...]:
+        """Agencies that approved the current round (none once it was returned)."""
+        if self.state is PlanState.RETURNED:
+            return ()
+        return tuple(
+            d.agency for d in self.decisions if d.round == self.round and d.decision == "approve"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping: id, version, state, the plan's fields, then history."""
+        return {
+            "id": self.id,
+            "version": self.version,
+            "state": self.state.value,
+            "round": self.round,
+            **self.plan.model_dump(mode="json"),
+            "approved_by": list(self.approved_by),
+            "calendar_warnings": self.calendar_warnings,
+            "engagement_id": self.engagement_id,
+            "transitions": [t.to_dict() for t in self.transitions],
+            "decisions": [d.to_dict() for d in self.decisions],
+            "created_at": self.created_at.isoformat(),
+            "created_by": self.created_by,
+            "updated_at": self.updated_at.isoformat(),
+            "updated_by": self.updated_by,
+        }
+
+
+def _visible(viewer: Viewer) -> ColumnElement[bool]:
+    return visible_to(viewer, _P.c.label_id, _P.c.start_year)
+
+
+def _values(connection: Connection, plan: Plan) -> dict[str, Any]:
+    return {
+        "title": plan.title,
+        "kind": plan.kind.value,
+        "objectives": list(plan.objectives),
+        "start_date": plan.start,
+        "end_date": plan.end,
+        "start_year": plan.start.year,
+        "location": plan.location,
+        "budget_cents": int(plan.budget.amount * 100) if plan.budget else None,
+        "budget_currency": plan.budget.currency if plan.budget else None,
+        "owner": plan.owner,
+        "label_id": LabelCache(connection).id_for(plan.releasability),
+    }
+
+
+def _write_children(connection: Connection, plan_id: int, plan: Plan) -> None:
+    connection.execute(delete(plan_partners).where(plan_partners.c.plan_id == plan_id))
+    connection.execute(delete(plan_agencies).where(plan_agencies.c.plan_id == plan_id))
+    connection.execute(
+        insert(plan_partners),
+        [{"plan_id": plan_id, "nation": p.nation, "position": i, "role": p.role.value,
+          "personnel": p.personnel} for i, p in enumerate(plan.partners)],
+    )  # fmt: skip
+    connection.execute(
+        insert(plan_agencies),
+        [{"plan_id": plan_id, "agency": a.value, "position": i}
+         for i, a in enumerate(plan.agencies)],
+    )  # fmt: skip
+
+
+def insert_plan(connection: Connection, plan: Plan, actor: str) -> int:
+    """Store a new plan in the draft state, with its first transition; returns its id."""
+    now = _now()
+    plan_id = int(
+        connection.execute(
+            insert(_P)
+            .values(**_values(connection, plan), state=PlanState.DRAFT.value, round=0, version=1,
+                    created_at=now, created_by=actor, updated_at=now, updated_by=actor)
+            .returning(_P.c.id)
+        ).scalar_one()
+    )  # fmt: skip
+    _write_children(connection, plan_id, plan)
+    connection.execute(
+        insert(plan_transitions).values(plan_id=plan_id, from_state=None, to_state="draft",
+                                        actor=actor, at=now, reason=None)
+    )  # fmt: skip
+    return plan_id
+
+
+def _current(
+    connection: Connection, plan_id: int, viewer: Viewer, expected_version: int | None
+) -> int:
+    current = connection.execute(
+        select(_P.c.version).where(_P.c.id == plan_id, _visible(viewer))
+    ).scalar_one_or_none()
+    if current is None:
+        raise NotFoundError(f"No plan with id {plan_id}.", hint="List plans: comity plans list.")
+    if expected_version is not None and current != expected_version:
+        raise StaleVersionError(
+            f"Plan {plan_id} changed since you read it "
+            f"(version {current}, you had {expected_version}).",
+            hint="Read it again and re-apply your change.",
+        )
+    return int(current)
+
+
+def _bump(connection: Connection, plan_id: int, current: int, viewer: Viewer, **values: Any) -> int:
+    result = connection.execute(
+        update(_P)
+        .where(_P.c.id == plan_id, _P.c.version == current)
+        .values(**values, version=current + 1, updated_at=_now(), updated_by=viewer.name)
+    )
+    if result.rowcount != 1:
+        raise StaleVersionError(f"Plan {plan_id} changed since you read it.")
+    return current + 1
+
+
+def update_plan(
+    connection: Connection,
+    plan_id: int,
+    plan: Plan,
+    viewer: Viewer,
+    expected_version: int | None = None,
+) -> int:
+    """Replace a plan's fields (not its state); returns the new version.
+
+    Raises:
+        NotFoundError: When the viewer sees no such plan.
+        StaleVersionError: When ``expected_version`` is given and stale.
+    """
+    current = _current(connection, plan_id, viewer, expected_version)
+    version = _bump(connection, plan_id, current, viewer, **_values(connection, plan))
+    _write_children(connection, plan_id, plan)
+    return version
+
+
+def set_state(
+    connection: Connection,
+    plan_id: int,
+    from_state: PlanState,
+    to_state: PlanState,
+    viewer: Viewer,
+    reason: str | None = None,
+    *,
+    expected_version: int | None = None,
+    **values: Any,
+) -> int:
+    """Move a plan to ``to_state`` (the caller checked the move is legal) and record the move.
+
+    Args:
+        connection: A connection inside the transaction of the move.
+        plan_id: Which plan.
+        from_state: The state the caller read; the write is refused if it changed since.
+        to_state: The new state.
+        viewer: Who moves it.
+        reason: Why, in words.
+        expected_version: Refuse unless the stored version is this one.
+        values: Other columns to set with the move (round, calendar_warnings, engagement_id).
+
+    Returns:
+        The new version.
+    """
+    current = _current(connection, plan_id, viewer, expected_version)
+    result = connection.execute(
+        update(_P)
+        .where(_P.c.id == plan_id, _P.c.version == current, _P.c.state == from_state.value)
+        .values(**values, state=to_state.value, version=current + 1, updated_at=_now(),
+                updated_by=viewer.name)
+    )  # fmt: skip
+    if result.rowcount != 1:
+        raise StaleVersionError(f"Plan {plan_id} changed since you read it.")
+    connection.execute(
+        insert(plan_transitions).values(plan_id=plan_id, from_state=from_state.value,
+                                        to_state=to_state.value, actor=viewer.name, at=_now(),
+                                        reason=reason)
+    )  # fmt: skip
+    return current + 1
+
+
+def add_decision(
+    connection: Connection,
+    plan_id: int,
+    round_: int,
+    agency: str,
+    decision: str,
+    actor: str,
+    reason: str | None,
+) -> None:
+    """Record one agency's decision on a round of a plan."""
+    connection.execute(
+        insert(plan_approvals).values(plan_id=plan_id, round=round_, agency=agency,
+                                      decision=decision, actor=actor, at=_now(), reason=reason)
+    )  # fmt: skip
+
+
+def _children(
+    connection: Connection, ids: Sequence[int]
+) -> tuple[dict[int, list[Any]], dict[int, list[Any]], dict[int, list[Any]], dict[int, list[Any]]]:
+    found: tuple[dict[int, list[Any]], ...] = ({}, {}, {}, {})
+    queries = (
+        select(plan_partners).where(plan_partners.c.plan_id.in_(ids))
+        .order_by(plan_partners.c.plan_id, plan_partners.c.position),
+        select(plan_agencies).where(plan_agencies.c.plan_id.in_(ids))
+        .order_by(plan_agencies.c.plan_id, plan_agencies.c.position),
+        select(plan_transitions).where(plan_transitions.c.plan_id.in_(ids))
+        .order_by(plan_transitions.c.id),
+        select(plan_approvals).where(plan_approvals.c.plan_id.in_(ids))
+        .order_by(plan_approvals.c.id),
+    )  # fmt: skip
+    for into, query in zip(found, queries, strict=True):
+        for row in connection.execute(query):
+            into.setdefault(row.plan_id, []).append(row)
+    return found[0], found[1], found[2], found[3]
+
+
+def _stored(connection: Connection, rows: Sequence[Any]) -> list[StoredPlan]:
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    partners, agencies, moves, decisions = _children(connection, ids)
+    labels = read_labels(connection, (r.label_id for r in rows))
+    result = []
+    for row in rows:
+        budget = (
+            {"amount": Decimal(row.budget_cents) / 100, "currency": row.budget_currency}
+            if row.budget_cents is not None and row.budget_currency
+            else None
+        )
+        label = labels.get(row.label_id)
+        plan = Plan.model_validate(
+            {
+                "title": row.title,
+                "kind": row.kind,
+                "objectives": list(row.objectives or ()),
+                "partners": [
+                    {"nation": p.nation, "role": p.role, "personnel": p.personnel}
+                    for p in partners.get(row.id, [])
+                ],
+                "start": row.start_date,
+                "end": row.end_date,
+                "location": row.location,
+                "budget": budget,
+                "agencies": [a.agency for a in agencies.get(row.id, [])],
+                "owner": row.owner,
+                "releasability": str(label) if label is not None else None,
+            }
+        )
+        result.append(
+            StoredPlan(
+                id=row.id, version=row.version, state=PlanState(row.state), round=row.round,
+                plan=plan,
+                calendar_warnings=row.calendar_warnings, engagement_id=row.engagement_id,
+                transitions=tuple(
+                    Transition(PlanState(t.from_state) if t.from_state else None,
+                               PlanState(t.to_state), t.actor, _aware(t.at), t.reason)
+                    for t in moves.get(row.id, [])
+                ),
+                decisions=tuple(
+                    Decision(d.round, d.agency, d.decision, d.actor, _aware(d.at), d.reason)
+                    for d in decisions.get(row.id, [])
+                ),
+                created_at=_aware(row.created_at), created_by=row.created_by,
+                updated_at=_aware(row.updated_at), updated_by=row.updated_by,
+            )
+        )  # fmt: skip
+    return result
+
+
+def get_plan(connection: Connection, plan_id: int, viewer: Viewer) -> StoredPlan:
+    """One plan the viewer may see.
+
+    Raises:
+        NotFoundError: When there is none visible to the viewer.
+    """
+    rows = connection.execute(select(_P).where(_P.c.id == plan_id, _visible(viewer))).all()
+    if not rows:
+        raise NotFoundError(f"No plan with id {plan_id}.", hint="List plans: comity plans list.")
+    return _stored(connection, rows)[0]
+
+
+def list_plans(
+    connection: Connection,
+    viewer: Viewer,
+    *,
+    states: Sequence[PlanState] = (),
+    nation: str | None = None,
+    limit: int | None = None,
+) -> list[StoredPlan]:
+    """Plans the viewer may see, soonest start first, filtered by state and partner nation."""
+    query = select(_P).where(_visible(viewer)).order_by(_P.c.start_date, _P.c.id)
+    if states:
+        query = query.where(_P.c.state.in_([s.value for s in states]))
+    if nation is not None:
+        query = query.where(
+            _P.c.id.in_(select(plan_partners.c.plan_id).where(plan_partners.c.nation == nation))
+        )
+    if limit is not None:
+        query = query.limit(limit)
+    return _stored(connection, connection.execute(query).all())
+
+
+def read_approval_rows(
+    connection: Connection, viewer: Viewer
+) -> list[tuple[int, int, str | None, tuple[str, ...], datetime, datetime]]:
+    """Approvals of the plans the viewer may see, with the moment their round was submitted.
+
+    Returns:
+        ``(plan_id, round, agency, partners, submitted_at, approved_at)`` per approval: one per
+        agency approval (``agency`` set) and one per approval of a whole plan (``agency`` None).
+        Round ``n`` was submitted by the ``n``-th move to ``submitted``.
+    """
+    visible = [row.id for row in connection.execute(select(_P.c.id).where(_visible(viewer)))]
+    if not visible:
+        return []
+    partners: dict[int, list[str]] = {}
+    for row in connection.execute(
+        select(plan_partners.c.plan_id, plan_partners.c.nation)
+        .where(plan_partners.c.plan_id.in_(visible))
+        .order_by(plan_partners.c.plan_id, plan_partners.c.position)
+    ):
+        partners.setdefault(row.plan_id, []).append(row.nation)
+    submitted: dict[tuple[int, int], datetime] = {}
+    approved: dict[tuple[int, int], datetime] = {}
+    rounds: dict[int, int] = {}
+    for row in connection.execute(
+        select(plan_transitions).where(plan_transitions.c.plan_id.in_(visible))
+        .order_by(plan_transitions.c.id)
+    ):  # fmt: skip
+        if row.to_state == PlanState.SUBMITTED.value:
+            rounds[row.plan_id] = rounds.get(row.plan_id, 0) + 1
+            submitted[(row.plan_id, rounds[row.plan_id])] = _aware(row.at)
+        elif row.to_state == PlanState.APPROVED.value:
+            approved[(row.plan_id, rounds.get(row.plan_id, 0))] = _aware(row.at)
+    found: list[tuple[int, int, str | None, tuple[str, ...], datetime, datetime]] = []
+    for row in connection.execute(
+        select(plan_approvals)
+        .where(plan_approvals.c.plan_id.in_(visible), plan_approvals.c.decision == "approve")
+        .order_by(plan_approvals.c.id)
+    ):
+        start = submitted.get((row.plan_id, row.round))
+        if start is not None:
+            found.append((row.plan_id, row.round, row.agency,
+                          tuple(partners.get(row.plan_id, ())), start, _aware(row.at)))  # fmt: skip
+    for (plan_id, round_), at in approved.items():
+        start = submitted.get((plan_id, round_))
+        if start is not None:
+            found.append((plan_id, round_, None, tuple(partners.get(plan_id, ())), start, at))
+    return found
