@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from comity.cli import accounts, analytics, culture, engagements, imports, nations, setup
+from comity.cli import accounts, analytics, culture, engagements, imports, media, nations, setup
 from comity.cli.output import print_error, stderr
 from comity.cli.state import CliState, state_of
 from comity.errors import ComityError
@@ -121,6 +121,7 @@ app.command("profile")(analytics.profile)
 app.command("network")(analytics.network)
 app.command("compare")(analytics.compare)
 app.add_typer(analytics.export_app, name="export")
+app.add_typer(media.media_app, name="media")
 app.add_typer(engagements.app, name="engagements")
 app.command("briefing")(culture.briefing)
 app.add_typer(culture.calendar_app, name="calendar")
