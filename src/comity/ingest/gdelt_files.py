@@ -188,6 +188,8 @@ def _load_duckdb(engine: Any, inputs: list[InputFile], context: ImportContext) -
             f"cannot be read as GDELT event files: {str(error).splitlines()[0]}",
         )
         return False
+    if not any(f.layout in _FIELDS for f in inputs):
+        return True
     rejected = con.execute(
         "SELECT s.file_path, e.line, e.error_message FROM reject_errors e "
         "JOIN reject_scans s ON s.scan_id = e.scan_id AND s.file_id = e.file_id "
