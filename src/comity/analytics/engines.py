@@ -161,7 +161,12 @@ def _check_java() -> None:
     )
 
 
-def spark_session(master: str = "local[2]", *, partitions: int | None = None) -> Any:
+def spark_session(
+    master: str = "local[2]",
+    *,
+    partitions: int | None = None,
+    config: Mapping[str, str] | None = None,
+) -> Any:
     """Start (or join) a Spark session for comity's computations.
 
     Args:
@@ -169,6 +174,7 @@ def spark_session(master: str = "local[2]", *, partitions: int | None = None) ->
             ``spark://HOST:7077`` (or ``yarn``, ``k8s://...``) on a cluster.
         partitions: Shuffle partitions; by default 2 per local thread, Spark's default (200) on
             a cluster.
+        config: Other Spark settings (``spark.executor.memory``...).
 
     Raises:
         EngineUnavailableError: When PySpark or a Java runtime is missing.
@@ -196,6 +202,8 @@ def spark_session(master: str = "local[2]", *, partitions: int | None = None) ->
         partitions = partitions or 2 * cores
     if partitions:
         builder = builder.config("spark.sql.shuffle.partitions", str(partitions))
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
