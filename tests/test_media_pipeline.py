@@ -28,9 +28,7 @@ def _context() -> ImportContext:
     return ImportContext(default_resolver(), load_reference().nations, "test")
 
 
-def _run(
-    patterns: list[str], output: Path, min_sources: int = 1
-) -> tuple[MediaRun, ImportContext]:
+def _run(patterns: list[str], output: Path, min_sources: int = 1) -> tuple[MediaRun, ImportContext]:
     context = _context()
     run = run_media_pipeline(
         patterns, DuckDBEngine(), context, output=output, min_sources=min_sources

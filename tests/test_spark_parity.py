@@ -20,11 +20,11 @@ from comity.analytics.settings import default_settings
 from comity.analytics.tie_index import dyad_years_sql
 from comity.cli import app
 from comity.ingest.base import ImportContext
+from comity.ingest.catalog import get_importer
 from comity.ingest.media_pipeline import read_media_output, run_media_pipeline
 from comity.nations import load_reference
 from comity.nations.resolver import default_resolver
 from comity.services.imports import bundled_paths
-from comity.ingest.catalog import get_importer
 from tests.gdelt_rows import NATIONS, generated_events, write_events
 
 pytestmark = pytest.mark.spark
@@ -125,9 +125,7 @@ def test_the_tie_index_is_the_same_on_duckdb_and_spark(spark: Any, tmp_path: Pat
     assert tables[0].num_rows > 500
 
 
-def test_media_run_on_spark_through_the_cli(
-    spark: Any, cli: CliRunner, tmp_path: Path
-) -> None:
+def test_media_run_on_spark_through_the_cli(spark: Any, cli: CliRunner, tmp_path: Path) -> None:
     path = write_events(tmp_path / "events.tsv", generated_events(200, seed=3))
     result = cli.invoke(app, ["media", "run", str(path), "--engine", "spark", "--master",
                               "local[2]", "--output", str(tmp_path / "out"), "--json"])  # fmt: skip

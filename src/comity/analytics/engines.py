@@ -287,6 +287,4 @@ def open_engine(name: str, *, master: str | None = None) -> DuckDBEngine | Spark
         return DuckDBEngine()
     if name == "spark":
         return SparkEngine(master=master or "local[2]")
-    raise ComityError(
-        f"Unknown engine {name!r}.", hint=f"Choose one of: {', '.join(ENGINES)}."
-    )
+    raise ComityError(f"Unknown engine {name!r}.", hint=f"Choose one of: {', '.join(ENGINES)}.")

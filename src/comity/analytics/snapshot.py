@@ -78,7 +78,8 @@ def media_pair_years(directory: Path) -> Any:
         )
     if runs:
         parts.append(
-            f"""SELECT nation1, nation2, CAST(year AS INTEGER), events, tone * events, events
+            f"""SELECT nation1 AS n1, nation2 AS n2, CAST(year AS INTEGER) AS year, events,
+                   tone * events AS tone_sum, events AS toned
             FROM read_parquet([{listed(runs)}]) WHERE tone IS NOT NULL
             UNION ALL
             SELECT nation1, nation2, CAST(year AS INTEGER), events, 0.0, 0

@@ -140,7 +140,9 @@ def _used(names: list[str]) -> str:
     for column in RAW_COLUMNS:
         source = lowered.get(column) or (lowered.get("sqldate") if column == "day" else None)
         chosen.append(f'CAST("{source}" AS VARCHAR)' if source else "CAST(NULL AS VARCHAR)")
-    return ", ".join(f"{value} AS {column}" for value, column in zip(chosen, RAW_COLUMNS))
+    return ", ".join(
+        f"{value} AS {column}" for value, column in zip(chosen, RAW_COLUMNS, strict=True)
+    )
 
 
 def _duckdb_part(con: Any, group: list[InputFile], layout: str) -> str | None:
@@ -247,8 +249,9 @@ def _load_spark(engine: Any, inputs: list[InputFile], context: ImportContext) ->
         frames.append(
             lines.select(
                 *(
-                    f.when(f.size(fields) > names.index(c), f.nullif(fields[names.index(c)], f.lit("")))
-                    .alias(c)
+                    f.when(
+                        f.size(fields) > names.index(c), f.nullif(fields[names.index(c)], f.lit(""))
+                    ).alias(c)
                     for c in RAW_COLUMNS
                 ),
                 filename,

@@ -110,9 +110,24 @@ SELECT
     filename, globaleventid, day AS day_text, dateadded, goldsteinscale, avgtone, nummentions,
     numsources, numarticles
 FROM (
-    SELECT {", ".join(f"NULLIF(TRIM({c}), '') AS {c}" for c in (
-        "globaleventid", "day", "actor1countrycode", "actor2countrycode", "eventcode",
-        "goldsteinscale", "nummentions", "numsources", "numarticles", "avgtone", "dateadded"))},
+    SELECT {
+    ", ".join(
+        f"NULLIF(TRIM({c}), '') AS {c}"
+        for c in (
+            "globaleventid",
+            "day",
+            "actor1countrycode",
+            "actor2countrycode",
+            "eventcode",
+            "goldsteinscale",
+            "nummentions",
+            "numsources",
+            "numarticles",
+            "avgtone",
+            "dateadded",
+        )
+    )
+},
         NULLIF(sourceurl, '') AS sourceurl, filename
     FROM raw
 ) r
@@ -326,9 +341,7 @@ def run_media_pipeline(
 
 def _select(engine: Any, context: ImportContext, run: MediaRun, dataset: str) -> None:
     _register_codes(engine)
-    engine.create(
-        "kept", "SELECT t.* FROM typed t JOIN codes c ON c.code = t.eventcode", keep=True
-    )
+    engine.create("kept", "SELECT t.* FROM typed t JOIN codes c ON c.code = t.eventcode", keep=True)
     kept = _count(engine, "kept")
     if run.rows_read - kept:
         context.exclude("event code not among the military-cooperation codes", run.rows_read - kept)
@@ -361,9 +374,8 @@ def _write(engine: Any, run: MediaRun) -> None:
     engine.write_parquet(_COVERAGE, run.output / "coverage")
     written = read_media_output(run.output)
     run.dyad_years = written.dyad_years.num_rows
-    run.coverage = sorted(
-        zip(written.coverage.column("year").to_pylist(), written.coverage.column("days").to_pylist())
-    )
+    years = written.coverage.column("year").to_pylist()
+    run.coverage = sorted(zip(years, written.coverage.column("days").to_pylist(), strict=True))
     run.written = True
 
 
