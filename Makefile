@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser run test test-fast bench lint fix docs clean
+.PHONY: install browser java run test test-fast bench lint fix docs clean
 
 # Recreate the environment whenever the project's dependencies change.
 $(STAMP): pyproject.toml
@@ -41,8 +41,15 @@ run: install
 	@echo "comity is starting on http://127.0.0.1:8000 : sign in as demo (password above)."
 	$(BIN)/comity serve --host 127.0.0.1 --port 8000
 
-# The whole suite: unit, PostgreSQL and full-data tests.
-test: install browser
+# The Spark parity tests need a Java 17 runtime (Debian's openjdk-17-jre-headless).
+java:
+	@command -v java >/dev/null || { \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
+		$$sudo apt-get install -y -qq openjdk-17-jre-headless || \
+		{ echo "The Spark tests need Debian's openjdk-17-jre-headless package."; exit 1; }; }
+
+# The whole suite: unit, PostgreSQL, full-data, browser and Spark tests.
+test: install browser java
 	$(BIN)/python -m pytest --cov=comity --cov-report=term --cov-fail-under=90
 
 # Unit tests only, for the edit-test loop.

@@ -171,3 +171,16 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, web_app: WebApp, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A fresh page restricted to the served app; screenshots on failure."""
     yield from page_fixture(browser, web_app, request)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Any:
+    """One local Spark session for the test session: 2 threads, few partitions, no UI, loopback.
+
+    Fails (never skips) when PySpark or Java is missing: the Spark tests are part of the suite.
+    """
+    from comity.analytics.engines import spark_session
+
+    session = spark_session("local[2]", partitions=2)
+    yield session
+    session.stop()

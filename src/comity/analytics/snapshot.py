@@ -52,23 +52,46 @@ def _scope(viewer: Viewer) -> str:
 
 
 def media_pair_years(directory: Path) -> Any:
-    """Media events of every dataset in the analytic store, counted per pair and year.
+    """Media events of the analytic store, counted per pair and year, with their mean tone.
 
-    Returns None when there are none. Pairs are ordered (nation1 < nation2).
+    Two sources add up: the events of imported datasets (``media_events/*.parquet``) and the
+    dyad-years of media-pipeline runs (``media/<dataset>/dyad_years/``, see
+    :mod:`comity.ingest.media_pipeline`). Returns None when there are none. Pairs are ordered
+    (nation1 < nation2).
     """
     import duckdb
 
-    files = sorted((directory / "media_events").glob("*.parquet"))
-    if not files:
+    def listed(files: list[Path]) -> str:
+        return ", ".join(f"'{str(f).replace(chr(39), chr(39) * 2)}'" for f in files)
+
+    events = sorted((directory / "media_events").glob("*.parquet"))
+    runs = sorted((directory / "media").glob("*/dyad_years/*.parquet"))
+    if not events and not runs:
         return None
-    listed = ", ".join(f"'{str(f).replace(chr(39), chr(39) * 2)}'" for f in files)
+    parts = []
+    if events:
+        parts.append(
+            f"""SELECT LEAST(nation1, nation2) AS n1, GREATEST(nation1, nation2) AS n2,
+                   CAST(year AS INTEGER) AS year, COUNT(*) AS events, SUM(tone) AS tone_sum,
+                   COUNT(tone) AS toned
+            FROM read_parquet([{listed(events)}]) GROUP BY 1, 2, 3"""
+        )
+    if runs:
+        parts.append(
+            f"""SELECT nation1 AS n1, nation2 AS n2, CAST(year AS INTEGER) AS year, events,
+                   tone * events AS tone_sum, events AS toned
+            FROM read_parquet([{listed(runs)}]) WHERE tone IS NOT NULL
+            UNION ALL
+            SELECT nation1, nation2, CAST(year AS INTEGER), events, 0.0, 0
+            FROM read_parquet([{listed(runs)}]) WHERE tone IS NULL"""
+        )
     table = (
         duckdb.connect()
         .sql(
             f"""
-            SELECT LEAST(nation1, nation2) AS nation1, GREATEST(nation1, nation2) AS nation2,
-                   CAST(year AS INTEGER) AS year, COUNT(*) AS events, AVG(tone) AS tone
-            FROM read_parquet([{listed}])
+            SELECT n1 AS nation1, n2 AS nation2, year, CAST(SUM(events) AS BIGINT) AS events,
+                   SUM(tone_sum) / NULLIF(SUM(toned), 0) AS tone
+            FROM ({" UNION ALL ".join(parts)}) p
             GROUP BY 1, 2, 3
             """
         )

@@ -134,7 +134,9 @@ contributions AS (
     SELECT p.n1, p.n2, UNNEST(GENERATE_SERIES(b.first_year, LEAST(b.last_year, {horizon}))) AS year,
            b.kind, b.c
     FROM pairs p
-    JOIN base b ON b.engagement_id = p.engagement_id{media}
+    JOIN base b ON b.engagement_id = p.engagement_id
+    -- Spark's SEQUENCE counts down where DuckDB's GENERATE_SERIES is empty: skip such spans.
+    WHERE b.first_year <= LEAST(b.last_year, {horizon}){media}
 ),
 pair_kind_year AS (
     SELECT n1, n2, year, kind,
@@ -225,12 +227,12 @@ diversity AS (
     FROM shares
     GROUP BY n1, n2, year
 )
-SELECT s.n1 AS iso3_1, s.n2 AS iso3_2, s.year,
+SELECT s.n1 AS iso3_1, s.n2 AS iso3_2, CAST(s.year AS BIGINT) AS year,
        {scaled("s.s_total")} AS "index",
        {scaled("s.s_io")} AS interoperability,
        {scaled("s.s_inst")} AS institutional,
        {scaled("s.s_cult")} AS cultural,
-       s.active_years / {window}.0 AS continuity,
+       CAST(s.active_years AS DOUBLE) / {window} AS continuity,
        COALESCE(dv.diversity, 0.0) AS diversity
 FROM stocks s
 LEFT JOIN diversity dv ON dv.n1 = s.n1 AND dv.n2 = s.n2 AND dv.year = s.year
@@ -287,7 +289,8 @@ shares AS (
                WHEN b.kind IN {_kinds_in(_GUEST_GIVES)} AND b.host = o.giver THEN 0.0
                ELSE 0.5 END AS c
     FROM ordered o
-    JOIN base b ON b.engagement_id = o.engagement_id{media}
+    JOIN base b ON b.engagement_id = o.engagement_id
+    WHERE b.first_year <= LEAST(b.last_year, {horizon}){media}
 ),
 kind_year AS (
     SELECT giver, receiver, year, kind,

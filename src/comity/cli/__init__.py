@@ -22,6 +22,7 @@ from comity.cli import (
     engagements,
     imports,
     maintenance,
+    media,
     nations,
     plans,
     setup,
@@ -131,6 +132,7 @@ app.command("profile")(analytics.profile)
 app.command("network")(analytics.network)
 app.command("compare")(analytics.compare)
 app.add_typer(analytics.export_app, name="export")
+app.add_typer(media.media_app, name="media")
 app.add_typer(engagements.app, name="engagements")
 app.add_typer(plans.app, name="plans")
 app.command("briefing")(culture.briefing)

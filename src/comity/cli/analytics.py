@@ -127,10 +127,18 @@ def export_dyad_years(
         Path | None,
         typer.Option("--output", "-o", help="File to write (default: standard output)."),
     ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", "-e", help="Where to compute: duckdb or spark.")
+    ] = "duckdb",
+    master: Annotated[
+        str | None, typer.Option("--master", help="Spark master URL (default local[2]).")
+    ] = None,
 ) -> None:
     """The dyad-year table: one row per non-directed pair and year, peace-science columns."""
     state = state_of(ctx)
-    written = export_service.export_dyad_years(state.store(), state.viewer(), file_format, output)
+    written = export_service.export_dyad_years(
+        state.store(), state.viewer(), file_format, output, engine=engine, master=master
+    )
     if output is not None:
         stdout().print(f"Wrote {written:,} dyad-years to {output}.", highlight=False)
 

@@ -41,6 +41,7 @@ from comity.store.analytic_inputs import data_version
 __all__ = [
     "IndexTable",
     "compute_dyad_years",
+    "compute_dyad_years_on",
     "compute_outreach",
     "compute_pair_kind_years",
     "dyad_history",
@@ -155,9 +156,14 @@ def _dyad_years(
     register_inputs(con, snapshot.engagements, snapshot.participants, snapshot.media,
                     first_year=_first_year(snapshot), horizon=snapshot.horizon)  # fmt: skip
     con.register("ccodes", snapshot.ccodes)
+    table = con.sql(_export_sql(settings, snapshot)).to_arrow_table()
+    return IndexTable(table, settings, version, scope, snapshot.horizon, cached=False)
+
+
+def _export_sql(settings: IndexSettings, snapshot: Snapshot) -> str:
+    """The dyad-year table with CoW codes and the method, in DuckDB's dialect (any engine)."""
     sql = dyad_years_sql(settings, snapshot.horizon, with_media=snapshot.media is not None)
-    table = con.sql(
-        f"""
+    return f"""
         SELECT d.iso3_1, d.iso3_2, c1.ccode AS ccode1, c2.ccode AS ccode2, d.year, d."index",
                d.interoperability, d.institutional, d.cultural, d.continuity, d.diversity,
                '{settings.method_version}' AS method_version,
@@ -167,8 +173,34 @@ def _dyad_years(
         LEFT JOIN ccodes c2 ON c2.nation = d.iso3_2 AND c2.year = d.year
         ORDER BY d.iso3_1, d.iso3_2, d.year
         """
-    ).to_arrow_table()
-    return IndexTable(table, settings, version, scope, snapshot.horizon, cached=False)
+
+
+def compute_dyad_years_on(store: Store, viewer: Viewer, engine: str, master: str | None) -> Any:
+    """The dyad-year table computed afresh on ``engine`` (e.g. Spark), read back from Parquet.
+
+    The same query as :func:`compute_dyad_years`, transpiled for the engine; the result is
+    written as Parquet by the engine and read back, so it has the same columns and order.
+    """
+    import tempfile
+
+    from comity.analytics.engines import open_engine, read_parquet_folder
+
+    settings = _settings(None)
+    store.check_ready()
+    snapshot = load_snapshot(store, viewer)
+    runner = open_engine(engine, master=master)
+    try:
+        for name, table in (("engagements", snapshot.engagements),
+                            ("participants", snapshot.participants), ("media", snapshot.media),
+                            ("ccodes", snapshot.ccodes)):  # fmt: skip
+            if table is not None:
+                runner.register(name, table)
+        with tempfile.TemporaryDirectory(prefix="comity-index-") as folder:
+            runner.write_parquet(_export_sql(settings, snapshot), Path(folder) / "dyad_years")
+            table = read_parquet_folder(Path(folder) / "dyad_years")
+    finally:
+        runner.close()
+    return table.sort_by([("iso3_1", "ascending"), ("iso3_2", "ascending"), ("year", "ascending")])
 
 
 def _first_year(snapshot: Snapshot) -> int:

@@ -150,7 +150,8 @@ def cache_key(*parts: object) -> str:
 def media_version(directory: Path) -> str:
     """A digest of the media-event files of the analytic store (names, sizes, times)."""
     files = sorted((directory / "media_events").glob("*.parquet"))
-    return repr([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files])
+    files += sorted((directory / "media").glob("*/dyad_years/*.parquet"))
+    return repr([(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files])
 
 
 def store_result(

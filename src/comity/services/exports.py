@@ -6,7 +6,7 @@ from pathlib import Path
 
 from comity.access.viewer import Viewer
 from comity.export import NetworkFormat, TableFormat, write_graph, write_table
-from comity.services.analytics import compute_dyad_years
+from comity.services.analytics import compute_dyad_years, compute_dyad_years_on
 from comity.services.network import compute_network, network_year
 from comity.store import Store
 
@@ -14,16 +14,31 @@ __all__ = ["NetworkFormat", "TableFormat", "export_dyad_years", "export_network"
 
 
 def export_dyad_years(
-    store: Store, viewer: Viewer, file_format: TableFormat, path: Path | None
+    store: Store,
+    viewer: Viewer,
+    file_format: TableFormat,
+    path: Path | None,
+    *,
+    engine: str = "duckdb",
+    master: str | None = None,
 ) -> int:
     """Write the dyad-year table (what ``viewer`` may see); return the rows written.
 
     Columns: iso3_1, iso3_2, ccode1, ccode2, year, index, interoperability, institutional,
     cultural, continuity, diversity, method_version, settings_digest; one row per non-directed
     pair and year, iso3_1 < iso3_2.
+
+    Args:
+        store: The store.
+        viewer: Whose view.
+        file_format: CSV or Parquet.
+        path: The file (standard output when None).
+        engine: ``duckdb`` (cached) or ``spark`` (computed afresh on ``master``).
+        master: The Spark master URL.
     """
-    result = compute_dyad_years(store, viewer)
-    return write_table(result.table, file_format, path)
+    if engine == "duckdb" and master is None:
+        return write_table(compute_dyad_years(store, viewer).table, file_format, path)
+    return write_table(compute_dyad_years_on(store, viewer, engine, master), file_format, path)
 
 
 def export_network(

@@ -1,0 +1,428 @@
+"""The media-event pipeline on any engine: GDELT files -> cooperation events -> dyad-years.
+
+One definition, as SQL in DuckDB's dialect, run by an engine of :mod:`comity.analytics.engines`
+(DuckDB here, Spark on a cluster: SQLGlot transpiles each step). Steps:
+
+1. read the files (:mod:`comity.ingest.gdelt_files`: GDELT 1.0 or 2.0, plain, gzipped or zipped,
+   a header file or Parquet, paths or globs) into a raw table of text columns;
+2. check every used field (``globaleventid`` whole, ``day`` YYYYMMDD, Goldstein -10..10, tone
+   -100..100, counts of 0 or more): a malformed value is an issue naming file, line and field,
+   and nothing is written;
+3. keep the CAMEO codes of ``cameo_codes.tsv`` (docs/scale.md lists them with their Goldstein
+   values);
+4. resolve both actors' CAMEO country codes for the event's year; drop events that are not
+   between two nations;
+5. de-duplicate re-reported events: one row per ``globaleventid``, then one per (actors, code,
+   day, source URL), keeping the one reported by the most sources;
+6. keep events reported by at least ``min_sources`` sources (:data:`DEFAULT_MIN_SOURCES`);
+7. aggregate to non-directed dyad-years: events, mean Goldstein, mean tone.
+
+Output, a folder of Parquet folders that :func:`read_media_output` reads back whichever engine
+wrote them: ``events/``, ``dyad_years/`` (nation1 < nation2, year, events, goldstein, tone) and
+``coverage/`` (year, days): the years in which the files were published, with the number of days.
+A pair-year is 0 events only within that coverage; outside it, missing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from comity.ingest.base import ImportContext
+from comity.ingest.gdelt_files import InputFile, find_inputs, load_raw, shown_names
+from comity.ingest.media_events import MILITARY_CODES
+
+__all__ = [
+    "DEFAULT_MIN_SOURCES",
+    "MediaOutput",
+    "MediaRun",
+    "dyad_year_events",
+    "read_media_output",
+    "run_media_pipeline",
+]
+
+DEFAULT_MIN_SOURCES = 2
+"""Events reported by fewer sources are dropped: a single outlet's report is too often noise."""
+
+_EXAMPLES = 20
+
+
+@dataclass
+class MediaRun:
+    """What a run of the pipeline read, kept, left out, and wrote (or why it wrote nothing)."""
+
+    engine: str
+    files: list[str]
+    output: Path
+    min_sources: int
+    rows_read: int = 0
+    events: int = 0
+    dyad_years: int = 0
+    coverage: list[tuple[int, int]] = field(default_factory=list)
+    excluded: Counter[str] = field(default_factory=Counter)
+    written: bool = False
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form of the run."""
+        return {
+            "engine": self.engine,
+            "files": self.files,
+            "output": str(self.output),
+            "min_sources": self.min_sources,
+            "rows_read": self.rows_read,
+            "events": self.events,
+            "dyad_years": self.dyad_years,
+            "coverage": [{"year": y, "days": d} for y, d in self.coverage],
+            "excluded": dict(sorted(self.excluded.items())),
+            "written": self.written,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def _date(column: str) -> str:
+    # Portable on DuckDB and Spark: YYYYMMDD (or YYYYMMDDHHMMSS, GDELT 2.0) -> DATE, else NULL.
+    return (
+        f"CASE WHEN LENGTH({column}) IN (8, 14) AND TRY_CAST({column} AS BIGINT) IS NOT NULL "
+        f"THEN TRY_CAST(CONCAT(SUBSTR({column}, 1, 4), '-', SUBSTR({column}, 5, 2), '-', "
+        f"SUBSTR({column}, 7, 2)) AS DATE) END"
+    )
+
+
+_TYPED = f"""
+SELECT
+    TRY_CAST(globaleventid AS BIGINT) AS event_id,
+    {_date("day")} AS day,
+    {_date("dateadded")} AS published,
+    UPPER(TRIM(actor1countrycode)) AS code1,
+    UPPER(TRIM(actor2countrycode)) AS code2,
+    TRIM(eventcode) AS eventcode,
+    TRY_CAST(goldsteinscale AS DOUBLE) AS goldstein,
+    TRY_CAST(avgtone AS DOUBLE) AS tone,
+    TRY_CAST(nummentions AS INTEGER) AS mentions,
+    TRY_CAST(numsources AS INTEGER) AS sources,
+    TRY_CAST(numarticles AS INTEGER) AS articles,
+    sourceurl AS source_url,
+    filename, globaleventid, day AS day_text, dateadded, goldsteinscale, avgtone, nummentions,
+    numsources, numarticles
+FROM (
+    SELECT {
+    ", ".join(
+        f"NULLIF(TRIM({c}), '') AS {c}"
+        for c in (
+            "globaleventid",
+            "day",
+            "actor1countrycode",
+            "actor2countrycode",
+            "eventcode",
+            "goldsteinscale",
+            "nummentions",
+            "numsources",
+            "numarticles",
+            "avgtone",
+            "dateadded",
+        )
+    )
+},
+        NULLIF(sourceurl, '') AS sourceurl, filename
+    FROM raw
+) r
+"""  # noqa: S608 - the column names are constants
+
+_CHECKS = (
+    ("globaleventid", "event_id IS NULL", "is not a whole number"),
+    ("day", "day IS NULL", "is not a date (YYYYMMDD)"),
+    ("dateadded", "dateadded IS NOT NULL AND published IS NULL", "is not a date (YYYYMMDD)"),
+    ("goldsteinscale", "goldsteinscale IS NOT NULL AND (goldstein IS NULL OR goldstein < -10 "
+     "OR goldstein > 10)", "is not a number from -10 to 10"),
+    ("avgtone", "avgtone IS NOT NULL AND (tone IS NULL OR tone < -100 OR tone > 100)",
+     "is not a number from -100 to 100"),
+    ("nummentions", "nummentions IS NOT NULL AND (mentions IS NULL OR mentions < 0)",
+     "is not a whole number of 0 or more"),
+    ("numsources", "numsources IS NOT NULL AND (sources IS NULL OR sources < 0)",
+     "is not a whole number of 0 or more"),
+    ("numarticles", "numarticles IS NOT NULL AND (articles IS NULL OR articles < 0)",
+     "is not a whole number of 0 or more"),
+)  # fmt: skip
+
+_RESOLVED = """
+SELECT k.*, a1.nation AS nation1, a2.nation AS nation2
+FROM kept k
+LEFT JOIN actors a1 ON a1.code = k.code1 AND a1.year = YEAR(k.day)
+LEFT JOIN actors a2 ON a2.code = k.code2 AND a2.year = YEAR(k.day)
+"""
+
+_EXCLUSIONS = """
+SELECT
+    SUM(CASE WHEN code1 IS NULL OR code2 IS NULL THEN 1 ELSE 0 END),
+    SUM(CASE WHEN code1 IS NOT NULL AND code2 IS NOT NULL
+             AND (nation1 IS NULL OR nation2 IS NULL) THEN 1 ELSE 0 END),
+    SUM(CASE WHEN nation1 = nation2 THEN 1 ELSE 0 END),
+    SUM(CASE WHEN nation1 IS NOT NULL AND nation2 IS NOT NULL AND nation1 <> nation2
+             THEN 1 ELSE 0 END)
+FROM resolved
+"""
+
+_REASONS = (
+    "an actor has no country code",
+    "an actor country code is a region or not a nation (e.g. AFR, EUR, WST)",
+    "both actors in one nation",
+)
+
+# Ties are broken down to the last column, so that every engine keeps the same row.
+_DEDUPLICATED = """
+SELECT dataset, event_id, day, year, published, nation1, nation2, cameo_code, goldstein, tone,
+       mentions, sources, articles, source_url
+FROM (
+    SELECT '{dataset}' AS dataset, event_id, day, CAST(YEAR(day) AS INTEGER) AS year, published,
+           nation1, nation2, eventcode AS cameo_code, goldstein, tone, mentions, sources,
+           articles, source_url,
+           ROW_NUMBER() OVER (
+               PARTITION BY nation1, nation2, eventcode, day,
+                            COALESCE(source_url, CAST(event_id AS VARCHAR))
+               ORDER BY sources DESC NULLS LAST, event_id) AS content_rank
+    FROM (
+        SELECT *, ROW_NUMBER() OVER (
+            PARTITION BY event_id
+            ORDER BY sources DESC NULLS LAST, mentions DESC NULLS LAST,
+                     articles DESC NULLS LAST, published DESC NULLS LAST, filename,
+                     nation1, nation2, eventcode, day, goldstein, tone, source_url) AS id_rank
+        FROM resolved
+        WHERE nation1 IS NOT NULL AND nation2 IS NOT NULL AND nation1 <> nation2
+    ) by_id
+    WHERE id_rank = 1
+) by_content
+WHERE content_rank = 1
+"""
+
+_DYAD_YEARS = """
+SELECT LEAST(nation1, nation2) AS nation1, GREATEST(nation1, nation2) AS nation2, year,
+       COUNT(*) AS events, AVG(goldstein) AS goldstein, AVG(tone) AS tone
+FROM events
+GROUP BY LEAST(nation1, nation2), GREATEST(nation1, nation2), year
+"""
+
+_COVERAGE = """
+SELECT CAST(YEAR(published) AS INTEGER) AS year, COUNT(DISTINCT published) AS days
+FROM typed WHERE published IS NOT NULL
+GROUP BY YEAR(published)
+"""
+
+
+def _count(engine: Any, table: str) -> int:
+    return int(engine.rows(f"SELECT COUNT(*) FROM {table}")[0][0])
+
+
+def _report_malformed(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
+    """Note every malformed value with its file, line and field; True when there is none."""
+    sums = ", ".join(f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for _, c, _ in _CHECKS)
+    counts = engine.rows(f"SELECT {sums} FROM typed")[0]
+    found: list[tuple[str, str, str, str]] = []
+    for (column, condition, reason), count in zip(_CHECKS, counts, strict=True):
+        if not count:
+            continue
+        shown = "day_text" if column == "day" else column
+        for filename, eventid, value in engine.rows(
+            f"SELECT filename, globaleventid, {shown} FROM typed WHERE {condition} "
+            f"ORDER BY filename, globaleventid LIMIT {_EXAMPLES}"
+        ):
+            found.append((filename, eventid or "", column, f"{reason} (value {value!r})"))
+    if not found:
+        return True
+    lines = _lines_of(found)
+    names = shown_names(inputs)
+    for filename, eventid, column, reason in found:
+        context.issue(
+            names.get(filename, Path(filename).name),
+            lines.get((filename, eventid)),
+            reason,
+            column=column,
+        )
+    return False
+
+
+def _lines_of(found: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], int]:
+    """Line numbers of the rows with these event ids (read only when there are issues)."""
+    import gzip
+
+    wanted: dict[str, set[str]] = {}
+    for filename, eventid, _, _ in found:
+        wanted.setdefault(filename, set()).add(eventid)
+    lines: dict[tuple[str, str], int] = {}
+    for filename, ids in wanted.items():
+        if filename.endswith(".parquet"):
+            continue
+        opener: Any = gzip.open if filename.endswith(".gz") else open
+        with opener(filename, "rt", encoding="utf-8", errors="replace") as handle:
+            for number, text in enumerate(handle, start=1):
+                first = text.split("\t", 1)[0].split(",", 1)[0]
+                if first in ids and (filename, first) not in lines:
+                    lines[(filename, first)] = number
+    return lines
+
+
+def _resolve_actors(engine: Any, context: ImportContext) -> None:
+    import pyarrow as pa
+
+    pairs = engine.rows(
+        "SELECT DISTINCT code, year FROM (SELECT code1 AS code, YEAR(day) AS year FROM kept "
+        "UNION SELECT code2 AS code, YEAR(day) AS year FROM kept) c WHERE code IS NOT NULL"
+    )
+    resolved: list[tuple[str, int, str]] = []
+    for code, year in pairs:
+        try:
+            key = context.resolver.resolve_key(code, system="iso3", year=int(year))
+        except Exception:  # noqa: BLE001 - any code ISO does not know is a region or unknown
+            key = None
+        if key is not None and key in context.nations:
+            resolved.append((code, int(year), key))
+    engine.register(
+        "actors",
+        pa.table({
+            "code": pa.array([r[0] for r in resolved], pa.string()),
+            "year": pa.array([r[1] for r in resolved], pa.int32()),
+            "nation": pa.array([r[2] for r in resolved], pa.string()),
+        }),
+    )  # fmt: skip
+
+
+def _register_codes(engine: Any) -> None:
+    import pyarrow as pa
+
+    codes = sorted(MILITARY_CODES)
+    engine.register("codes", pa.table({"code": pa.array(codes, pa.string())}))
+
+
+def run_media_pipeline(
+    patterns: list[str],
+    engine: Any,
+    context: ImportContext,
+    *,
+    output: Path,
+    dataset: str = "gdelt",
+    min_sources: int = DEFAULT_MIN_SOURCES,
+) -> MediaRun:
+    """Run the pipeline over GDELT event files on ``engine``; write its Parquet to ``output``.
+
+    Nothing is written when a file is malformed: the issues (file, line, field, value) are in
+    ``context`` and the run says ``written=False``.
+
+    Args:
+        patterns: Paths or glob patterns of event files.
+        engine: A :class:`comity.analytics.engines.Engine`.
+        context: Resolves actor countries; collects issues and exclusions.
+        output: The folder to write ``events/``, ``dyad_years/`` and ``coverage/`` in (on a
+            cluster: a path every node and this machine see).
+        dataset: Recorded on every event.
+        min_sources: Events reported by fewer sources are excluded.
+    """
+    started = time.perf_counter()
+    run = MediaRun(engine.name, [], output, min_sources)
+    with tempfile.TemporaryDirectory(prefix="comity-media-") as staging:
+        inputs = find_inputs(patterns, Path(staging), context)
+        run.files = [i.shown for i in inputs]
+        if context.issue_count or not inputs or not load_raw(engine, inputs, context):
+            run.seconds = time.perf_counter() - started
+            return run
+        engine.create("typed", _TYPED, keep=True)
+        run.rows_read = _count(engine, "typed")
+        context.advance(run.rows_read)
+        if _report_malformed(engine, inputs, context):
+            _select(engine, context, run, dataset)
+            _write(engine, run)
+    run.excluded = Counter(context.excluded)
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _select(engine: Any, context: ImportContext, run: MediaRun, dataset: str) -> None:
+    _register_codes(engine)
+    engine.create("kept", "SELECT t.* FROM typed t JOIN codes c ON c.code = t.eventcode", keep=True)
+    kept = _count(engine, "kept")
+    if run.rows_read - kept:
+        context.exclude("event code not among the military-cooperation codes", run.rows_read - kept)
+    _resolve_actors(engine, context)
+    engine.create("resolved", _RESOLVED, keep=True)
+    *counts, dyadic = engine.rows(_EXCLUSIONS)[0]
+    for reason, count in zip(_REASONS, counts, strict=True):
+        if count:
+            context.exclude(reason, int(count))
+    engine.create("deduplicated", _DEDUPLICATED.replace("{dataset}", dataset.replace("'", "''")),
+                  keep=True)  # fmt: skip
+    unique = _count(engine, "deduplicated")
+    if dyadic and dyadic - unique:
+        context.exclude(
+            "re-reported event (same id, or same actors, code, day and URL)", int(dyadic - unique)
+        )
+    engine.create(
+        "events",
+        f"SELECT * FROM deduplicated WHERE COALESCE(sources, 0) >= {int(run.min_sources)}",
+        keep=True,
+    )
+    run.events = _count(engine, "events")
+    if unique - run.events:
+        context.exclude(f"reported by fewer than {run.min_sources} sources", unique - run.events)
+
+
+def _write(engine: Any, run: MediaRun) -> None:
+    engine.write_parquet("SELECT * FROM events", run.output / "events")
+    engine.write_parquet(_DYAD_YEARS, run.output / "dyad_years")
+    engine.write_parquet(_COVERAGE, run.output / "coverage")
+    written = read_media_output(run.output)
+    run.dyad_years = written.dyad_years.num_rows
+    years = written.coverage.column("year").to_pylist()
+    run.coverage = sorted(zip(years, written.coverage.column("days").to_pylist(), strict=True))
+    run.written = True
+
+
+@dataclass(frozen=True)
+class MediaOutput:
+    """What a run wrote, read back: Arrow tables of dyad-years and coverage (year, days)."""
+
+    dyad_years: Any
+    coverage: Any
+
+    def covered_years(self) -> set[int]:
+        """Years in which some file was published."""
+        return {int(y) for y in self.coverage.column("year").to_pylist()}
+
+
+def read_media_output(folder: Path) -> MediaOutput:
+    """Read back what :func:`run_media_pipeline` wrote in ``folder``, whichever engine wrote it.
+
+    The dyad-years are sorted by pair and year and typed alike for every engine.
+    """
+    import pyarrow as pa
+
+    from comity.analytics.engines import read_parquet_folder
+
+    dyads = read_parquet_folder(folder / "dyad_years")
+    schema = pa.schema([("nation1", pa.string()), ("nation2", pa.string()),
+                        ("year", pa.int32()), ("events", pa.int64()),
+                        ("goldstein", pa.float64()), ("tone", pa.float64())])  # fmt: skip
+    dyads = dyads.select(schema.names).cast(schema)
+    dyads = dyads.sort_by([("nation1", "ascending"), ("nation2", "ascending"),
+                           ("year", "ascending")])  # fmt: skip
+    coverage = read_parquet_folder(folder / "coverage").select(["year", "days"])
+    coverage = coverage.cast(pa.schema([("year", pa.int32()), ("days", pa.int64())]))
+    return MediaOutput(dyads, coverage.sort_by("year"))
+
+
+def dyad_year_events(output: MediaOutput, nation1: str, nation2: str, year: int) -> int | None:
+    """Events of a pair in a year: 0 when the year is covered and none was found, None outside.
+
+    Args:
+        output: A run's output.
+        nation1: One nation's key.
+        nation2: The other's.
+        year: The year.
+    """
+    first, second = sorted((nation1, nation2))
+    for row in output.dyad_years.to_pylist():
+        if (row["nation1"], row["nation2"], row["year"]) == (first, second, year):
+            return int(row["events"])
+    return 0 if year in output.covered_years() else None
