@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from comity.cli import accounts, analytics, culture, engagements, imports, nations, setup
+from comity.cli import accounts, analytics, culture, engagements, imports, nations, optimise, setup
 from comity.cli.output import print_error, stderr
 from comity.cli.state import CliState, state_of
 from comity.errors import ComityError
@@ -129,6 +129,7 @@ app.add_typer(culture.notes_app, name="notes")
 app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.audit_app, name="audit")
 app.command("serve")(accounts.serve)
+app.command("optimise")(optimise.optimise)
 
 
 def main() -> None:

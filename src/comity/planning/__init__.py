@@ -1,0 +1,1 @@
+"""Planning: the portfolio optimiser (plans, approvals and assessments join it)."""
