@@ -73,10 +73,18 @@ def test_chord_error_is_the_largest_gap_on_a_fine_grid() -> None:
         assert chord_error(stock, a, b, kappa) == pytest.approx(worst, abs=1e-6)
 
 
-def _brute(problem: Rules | None, candidates: list[Candidate], budget: float,
-           stocks: dict[str, float], weights: dict[str, float], rules: Rules):  # type: ignore[no-untyped-def]
-    built = build_problem(candidates, nation="USA", budget=budget, stocks=stocks,
-                          priorities=weights, rules=rules, settings=SETTINGS, year=2027)  # fmt: skip
+def _brute(
+    problem: Rules | None,
+    candidates: list[Candidate],
+    budget: float,
+    stocks: dict[str, float],
+    weights: dict[str, float],
+    rules: Rules,
+):  # type: ignore[no-untyped-def]
+    built = build_problem(
+        candidates, nation="USA", budget=budget, stocks=stocks, priorities=weights, rules=rules,
+        settings=SETTINGS, year=2027,
+    )  # fmt: skip
     best_pwl, best_exact = -1.0, -1.0
     n = len(candidates)
     for size in range(n + 1):
@@ -165,7 +173,10 @@ def test_rules_bind_and_are_reported() -> None:
                       rules=Rules(max_per_partner=1))  # fmt: skip
     assert sorted(p.id for p in result.chosen) in (["A", "C"], ["B", "C"], ["A", "D"], ["B", "D"])
     assert result.binding == [
-        "at most 1 with FRA", "at most 1 with GBR", "budget", "one per window spring"
+        "at most 1 with FRA",
+        "at most 1 with GBR",
+        "budget",
+        "one per window spring",
     ]
     reasons = {row["id"]: row["reasons"] for row in result.left_out}
     assert reasons["E"] == ["budget"]
@@ -238,8 +249,10 @@ def test_read_candidates_reports_every_bad_row_and_field() -> None:
 
 
 def test_read_candidates_accepts_json() -> None:
-    text = '[{"id": "A", "title": "t", "kind": "visit", "partners": ["DEU"], "year": 2027, ' \
+    text = (
+        '[{"id": "A", "title": "t", "kind": "visit", "partners": ["DEU"], "year": 2027, '
         '"cost": 3, "level": "minister"}]'
+    )
     assert read_candidates(text, "json")[0].level == "minister"
     with pytest.raises(ValidationError, match="not JSON"):
         read_candidates("[", "json")

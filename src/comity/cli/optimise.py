@@ -23,7 +23,9 @@ def _read(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-        raise ValidationError([FieldProblem("candidates", str(reason), str(path))], "file") from None
+        raise ValidationError(
+            [FieldProblem("candidates", str(reason), str(path))], "file"
+        ) from None
 
 
 def optimise(

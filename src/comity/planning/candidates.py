@@ -140,7 +140,8 @@ def _row_problems(number: int, raw: dict[str, Any]) -> tuple[Candidate | None, l
         return Candidate.model_validate(data), []
     except pydantic.ValidationError as error:
         return None, [
-            FieldProblem(f"row {number}.{p.field}", p.reason, p.value) for p in field_problems(error)
+            FieldProblem(f"row {number}.{p.field}", p.reason, p.value)
+            for p in field_problems(error)
         ]
 
 

@@ -286,8 +286,10 @@ def greedy(problem: Problem) -> list[int]:
 
 
 def _without_idle(problem: Problem, chords: _Chords, chosen: list[int]) -> list[int]:
-    """Drop chosen plans that add nothing (the solver is indifferent to them): no rule needs
-    them, and dropping one keeps every rule, the objective and the optimum."""
+    """Drop chosen plans that add nothing: the solver is indifferent to them.
+
+    No rule needs them, and dropping one keeps every rule, the objective and the optimum.
+    """
     kept = list(chosen)
     value = _piecewise(problem, chords, kept)
     for i in sorted(chosen, key=lambda i: -problem.candidates[i].cost):
@@ -301,7 +303,7 @@ def _without_idle(problem: Problem, chords: _Chords, chosen: list[int]) -> list[
 
 def _order(problem: Problem, chosen: Sequence[int]) -> list[Pick]:
     """Chosen plans in the order of largest marginal exact gain, each with its marginal gain."""
-    remaining, taken, picks = list(chosen), [], []
+    remaining, taken, picks = list(chosen), list[int](), list[Pick]()
     base = 0.0
     while remaining:
         best = max(remaining, key=lambda i: (problem.exact([*taken, i]) - base, -i))
@@ -331,8 +333,15 @@ def _explain(problem: Problem, chosen: Sequence[int]) -> tuple[list[str], list[d
             reasons = reasons or ["no gain with priority partners"]
         elif i not in excluded:
             binding.update("budget" if r == "budget" else r for r in reasons)
-        left.append({"id": candidate.id, "title": candidate.title, "cost": candidate.cost,
-                     "marginal_gain": extra, "reasons": reasons or ["not worth its cost"]})  # fmt: skip
+        left.append(
+            {
+                "id": candidate.id,
+                "title": candidate.title,
+                "cost": candidate.cost,
+                "marginal_gain": extra,
+                "reasons": reasons or ["not worth its cost"],
+            }
+        )
     left.sort(key=lambda row: (-row["marginal_gain"], row["id"]))
     return sorted(binding), left[:20]
 

@@ -102,7 +102,8 @@ class Problem:
         """The exact rise of each priority partner's index (unweighted)."""
         kappa = self.settings.kappa
         return {
-            p: gain(self.stocks.get(p, 0.0), c, kappa) for p, c in sorted(self.added(chosen).items())
+            p: gain(self.stocks.get(p, 0.0), c, kappa)
+            for p, c in sorted(self.added(chosen).items())
         }
 
     def cost(self, chosen: Iterable[int]) -> float:

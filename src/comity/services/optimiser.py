@@ -59,7 +59,9 @@ def current_stocks(store: Store, viewer: Viewer, nation: str, year: int) -> dict
     rows = table.filter(
         pc.and_(
             pc.equal(table.column("year"), shown),
-            pc.or_(pc.equal(table.column("iso3_1"), nation), pc.equal(table.column("iso3_2"), nation)),
+            pc.or_(
+                pc.equal(table.column("iso3_1"), nation), pc.equal(table.column("iso3_2"), nation)
+            ),
         )
     ).to_pylist()
     fade = settings.decay ** max(0, year - result.horizon)
