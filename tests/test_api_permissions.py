@@ -175,6 +175,9 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/imports/{job_id}"): Spec(VIEWER, "job", _job),
     ("GET", "/api/v1/exports/dyad-years"): Spec(ANALYST, build=_get("/api/v1/exports/dyad-years")),
     ("GET", "/api/v1/exports/network"): Spec(ANALYST, build=_get("/api/v1/exports/network")),
+    ("POST", "/api/v1/optimise"): Spec(ANALYST, build=_post("/api/v1/optimise", lambda t: {
+        "budget": 1, "nation": "USA", "candidates": [{"id": "A", "title": "Drill",
+        "kind": "exercise", "partners": ["PHL"], "year": 2016, "cost": 1}]})),
 }  # fmt: skip
 
 

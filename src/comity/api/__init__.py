@@ -13,7 +13,15 @@ from importlib.metadata import version
 from fastapi import FastAPI
 
 from comity.api.errors import install_error_handlers
-from comity.api.routers import analytics, engagements, meta, people, registry, transfer
+from comity.api.routers import (
+    analytics,
+    engagements,
+    meta,
+    optimiser,
+    people,
+    registry,
+    transfer,
+)
 from comity.api.security import BodyLimit, RateLimiter
 from comity.services.jobs import ImportJobs
 from comity.store import Store
@@ -26,7 +34,7 @@ JSON_LIMIT = 1 << 20
 UPLOAD_LIMIT = 200 << 20
 """Largest upload of an import (200 MiB)."""
 
-ROUTERS = (meta, registry, engagements, people, analytics, transfer)
+ROUTERS = (meta, registry, engagements, people, analytics, transfer, optimiser)
 """The modules whose ``router`` the API serves, in order."""
 
 _DESCRIPTION = """\
