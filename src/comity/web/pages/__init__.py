@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from comity.web.pages import briefing, dashboard, engagements, imports, nations, network
+from comity.web.pages import briefing, dashboard, engagements, imports, nations, network, optimise
 
 __all__ = ["PAGES"]
 
-PAGES = (dashboard, network, engagements, imports, nations, briefing)
+PAGES = (dashboard, network, engagements, imports, nations, briefing, optimise)
 """Every page module, in the order their routes are matched."""
