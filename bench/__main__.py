@@ -16,7 +16,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-BENCHMARKS = ["store_insert", "import_media", "import_records", "index", "network", "api"]
+BENCHMARKS = [
+    "store_insert",
+    "import_media",
+    "import_records",
+    "index",
+    "network",
+    "api",
+    "optimiser",
+]
 HERE = Path(__file__).resolve().parent
 
 
