@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from comity.errors import StoreUnavailableError
-from comity.store import changes, tables_access  # noqa: F401  (register their tables)
+from comity.store import changes, tables_access, tables_alumni  # noqa: F401  (register them)
 
 __all__ = ["Store", "alembic_config", "open_store"]
 

@@ -48,7 +48,8 @@ def optimise_page(
     """The form, with an example of candidate plans."""
     _require(viewer)
     values = {"csv": _EXAMPLE, "budget": "60", "priorities": "", "nation": viewer.nation or ""}
-    context = {"title": "Optimise", "values": values, "result": None, "problems": []}
+    context: dict[str, Any] = {"title": "Optimise", "values": values, "result": None,
+                               "problems": []}  # fmt: skip
     return render(request, "optimise.html", context)
 
 
