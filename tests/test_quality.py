@@ -35,10 +35,10 @@ def seeded(store: Store) -> Store:
                                 nation="FRA", role="planner")  # fmt: skip
     planner = accounts.viewer_of(user)
     # Full: host, location, end, personnel, objectives, sources: 6 of 6; ends 2020-01-20, 10 days.
+    full = [{"nation": "USA", "personnel": 200}, {"nation": "PHL", "role": "host"}]
     _add(store, planner, date(2020, 1, 30), host="PHL", location="Manila",
          end=date(2020, 1, 20), objectives=["Interoperability"],
-         sources=[{"url": "https://example.org/drill"}],
-         participants=[{"nation": "USA", "personnel": 200}, {"nation": "PHL", "role": "host"}])  # fmt: skip
+         sources=[{"url": "https://example.org/drill"}], participants=full)  # fmt: skip
     # Bare: 0 of 6 filled; no end, so from the start 2020-01-10 to 2020-03-10: 60 days.
     _add(store, planner, date(2020, 3, 10))
     # Half: host, end, objectives (3 of 6); 2020-02-01 to 2020-02-21: 20 days.
