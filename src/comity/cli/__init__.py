@@ -15,7 +15,17 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from comity.cli import accounts, analytics, culture, engagements, imports, nations, optimise, setup
+from comity.cli import (
+    accounts,
+    alumni,
+    analytics,
+    culture,
+    engagements,
+    imports,
+    nations,
+    optimise,
+    setup,
+)
 from comity.cli.output import print_error, stderr
 from comity.cli.state import CliState, state_of
 from comity.errors import ComityError
@@ -130,6 +140,9 @@ app.add_typer(accounts.users_app, name="users")
 app.add_typer(accounts.audit_app, name="audit")
 app.command("serve")(accounts.serve)
 app.command("optimise")(optimise.optimise)
+app.command("alumni")(alumni.alumni)
+app.add_typer(alumni.people_app, name="people")
+app.command("quality")(alumni.quality)
 
 
 def main() -> None:
