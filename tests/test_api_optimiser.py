@@ -58,3 +58,25 @@ def test_optimise_needs_an_analyst(world: World) -> None:
     body = {"budget": 3, "candidates": [_PLAN]}
     answer = world.client.post("/api/v1/optimise", json=body, headers=world.headers("viewer"))
     assert answer.status_code == 403
+
+
+def test_alumni_and_quality_answer_what_the_caller_may_see(world: World) -> None:
+    body = {"person_id": world.secret_person, "programme": "IMET", "start": "2001-08"}
+    created = world.client.post("/api/v1/attendances", json=body,
+                                headers=world.headers("planner"))  # fmt: skip
+    assert created.status_code == 201, created.text
+    step = {"person_id": world.secret_person, "date": "2011-08", "position": "Chief of Staff",
+            "seniority": "chief_of_defence"}  # fmt: skip
+    assert world.client.post("/api/v1/career-steps", json=step,
+                             headers=world.headers("planner")).status_code == 201  # fmt: skip
+    american = world.client.get("/api/v1/alumni", headers=world.headers("viewer")).json()
+    assert american["figures"] == [{"group": "IMET", "alumni": 1, "senior": 1, "share": 1.0,
+                                    "median_years": 10.0, "min_years": 10.0,
+                                    "max_years": 10.0}]  # fmt: skip
+    french = world.client.get("/api/v1/alumni", headers=world.headers("viewer", "FRA")).json()
+    assert french["figures"] == []  # the person is REL USA
+    quality = world.client.get("/api/v1/quality?by=nation",
+                               headers=world.headers("viewer", "FRA")).json()  # fmt: skip
+    assert {g["group"]: g["records"] for g in quality["groups"]} == {"PHL": 1, "USA": 1}
+    bad = world.client.get("/api/v1/quality?by=agency", headers=world.headers("viewer"))
+    assert bad.status_code == 422

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from comity.api.errors import install_error_handlers
 from comity.api.routers import (
+    alumni,
     analytics,
     engagements,
     meta,
@@ -34,7 +35,7 @@ JSON_LIMIT = 1 << 20
 UPLOAD_LIMIT = 200 << 20
 """Largest upload of an import (200 MiB)."""
 
-ROUTERS = (meta, registry, engagements, people, analytics, transfer, optimiser)
+ROUTERS = (meta, registry, engagements, people, analytics, transfer, optimiser, alumni)
 """The modules whose ``router`` the API serves, in order."""
 
 _DESCRIPTION = """\
