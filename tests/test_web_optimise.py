@@ -93,3 +93,18 @@ def test_optimising_in_the_browser(page: Page) -> None:
     expect(result).to_contain_text("Chosen plans for FRA", timeout=60_000)
     expect(result).to_contain_text("Pacific drill")
     expect(page.locator("#optimise-greedy")).to_contain_text("Greedy gain per cost: A")
+
+
+def test_alumni_and_quality_pages(client: TestClient, store: Store) -> None:
+    from comity.services import alumni
+
+    person = services.add_person(store, {"name": "Ana", "nation": "PHL"}, Viewer.operator("t"))
+    alumni.add_attendance(store, {"person_id": person, "programme": "IMET", "start": "2000"},
+                          Viewer.operator("t"))  # fmt: skip
+    page = client.get("/alumni?by=programme")
+    assert page.status_code == 200
+    assert "<tr><td>IMET</td><td>1</td><td>0</td><td>0%</td>" in page.text
+    quality = client.get("/quality?by=nation")
+    assert quality.status_code == 200
+    assert "<td>PHL</td><td>1</td>" in quality.text
+    assert 'href="/engagements/' in quality.text

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from comity.web.pages import briefing, dashboard, engagements, imports, nations, network, optimise
+from comity.web.pages import (
+    alumni,
+    briefing,
+    dashboard,
+    engagements,
+    imports,
+    nations,
+    network,
+    optimise,
+)
 
 __all__ = ["PAGES"]
 
-PAGES = (dashboard, network, engagements, imports, nations, briefing, optimise)
+PAGES = (dashboard, network, engagements, imports, nations, briefing, optimise, alumni)
 """Every page module, in the order their routes are matched."""
