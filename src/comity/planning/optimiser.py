@@ -26,7 +26,7 @@ from comity.analytics.settings import IndexSettings
 from comity.errors import FieldProblem, ValidationError
 from comity.planning.candidates import Candidate
 from comity.planning.gain import breakpoints, chord_error, gain
-from comity.planning.portfolio import Problem, Rules, build_problem
+from comity.planning.portfolio import Problem, Rules, Running, build_problem
 
 __all__ = ["Pick", "Portfolio", "Rules", "greedy", "optimise", "piecewise_value"]
 
@@ -259,30 +259,30 @@ def greedy(problem: Problem) -> list[int]:
     Lazy evaluation: marginal gains only shrink as plans are added (the gain is concave), so a
     plan whose refreshed ratio still tops the heap is the best one.
     """
-    chosen = [problem.index_of(plan) for plan in sorted(problem.rules.include)]
-    skip = set(chosen) | _excluded(problem)
-    current = problem.exact(chosen)
+    running = Running(problem)
+    for plan in sorted(problem.rules.include):
+        running.add(problem.index_of(plan))
+    skip = set(running.chosen) | _excluded(problem)
 
-    def ratio(i: int, base: float) -> float:
-        extra = problem.exact([*chosen, i]) - base
+    def ratio(i: int) -> float:
+        extra = running.marginal(i)
         cost = problem.candidates[i].cost
         return extra / cost if cost > 0 else (math.inf if extra > 0 else 0.0)
 
-    heap = [(-ratio(i, current), i) for i in range(len(problem.candidates)) if i not in skip]
+    heap = [(-ratio(i), i) for i in range(len(problem.candidates)) if i not in skip]
     heapq.heapify(heap)
     while heap:
         _, i = heapq.heappop(heap)
-        if problem.violations(chosen, i):
+        if problem.violations(running.chosen, i):
             continue  # rules only tighten as plans are added: it will never fit again
-        fresh = ratio(i, current)
+        fresh = ratio(i)
         if fresh <= 0:
             continue
         if heap and fresh < -heap[0][0] - 1e-12:
             heapq.heappush(heap, (-fresh, i))
             continue
-        chosen.append(i)
-        current = problem.exact(chosen)
-    return chosen
+        running.add(i)
+    return running.chosen
 
 
 def _without_idle(problem: Problem, chords: _Chords, chosen: list[int]) -> list[int]:
@@ -303,23 +303,23 @@ def _without_idle(problem: Problem, chords: _Chords, chosen: list[int]) -> list[
 
 def _order(problem: Problem, chosen: Sequence[int]) -> list[Pick]:
     """Chosen plans in the order of largest marginal exact gain, each with its marginal gain."""
-    remaining, taken, picks = list(chosen), list[int](), list[Pick]()
-    base = 0.0
+    running = Running(problem)
+    remaining, picks = list(chosen), list[Pick]()
     while remaining:
-        best = max(remaining, key=lambda i: (problem.exact([*taken, i]) - base, -i))
-        value = problem.exact([*taken, best])
+        best = max(remaining, key=lambda i: (running.marginal(i), -i))
+        value = running.add(best)
         c = problem.candidates[best]
         picks.append(Pick(c.id, c.title, c.kind, tuple(sorted(problem.touches[best])), c.year,
-                          c.cost, value - base))  # fmt: skip
-        taken.append(best)
+                          c.cost, value))  # fmt: skip
         remaining.remove(best)
-        base = value
     return picks
 
 
 def _explain(problem: Problem, chosen: Sequence[int]) -> tuple[list[str], list[dict[str, Any]]]:
     """Which rules stop further plans with a positive gain, and which plans they stop."""
-    base = problem.exact(chosen)
+    running = Running(problem)
+    for i in chosen:
+        running.add(i)
     taken = set(chosen)
     binding: set[str] = set()
     left: list[dict[str, Any]] = []
@@ -327,7 +327,7 @@ def _explain(problem: Problem, chosen: Sequence[int]) -> tuple[list[str], list[d
     for i, candidate in enumerate(problem.candidates):
         if i in taken:
             continue
-        extra = problem.exact([*chosen, i]) - base
+        extra = running.marginal(i)
         reasons = ["excluded"] if i in excluded else problem.violations(list(chosen), i)
         if extra <= 1e-9:
             reasons = reasons or ["no gain with priority partners"]

@@ -17,7 +17,7 @@ from comity.errors import FieldProblem, ValidationError
 from comity.planning.candidates import Candidate
 from comity.planning.gain import contribution, gain
 
-__all__ = ["Problem", "Rules", "build_problem"]
+__all__ = ["Problem", "Rules", "Running", "build_problem"]
 
 
 @dataclass(frozen=True)
@@ -68,11 +68,12 @@ class Problem:
     touches: list[frozenset[str]] = field(default_factory=list)
     windows: list[tuple[str, list[int]]] = field(default_factory=list)
     _ids: dict[str, int] = field(init=False, repr=False)
+    _decay: float = field(init=False, repr=False)
 
     @property
     def decay(self) -> float:
         """The index's yearly memory factor."""
-        return self.settings.decay
+        return self._decay
 
     def added(self, chosen: Iterable[int]) -> dict[str, float]:
         """Stock added to each priority partner by a set of plans (education capped per year)."""
@@ -116,6 +117,7 @@ class Problem:
 
     def __post_init__(self) -> None:
         self._ids = {c.id: i for i, c in enumerate(self.candidates)}
+        self._decay = self.settings.decay
 
     def violations(self, chosen: Sequence[int], extra: int) -> list[str]:
         """The rules ``extra`` would break if added to ``chosen`` (empty when it fits)."""
@@ -137,6 +139,64 @@ class Problem:
             if extra in members and taken.intersection(members):
                 broken.append(f"one per window {name}")
         return broken
+
+
+class Running:
+    """A set of plans being built one at a time, with the marginal exact gain of one more.
+
+    Equal to :meth:`Problem.exact` on the set, in time proportional to the plan's partners.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.chosen: list[int] = []
+        self.value = 0.0
+        self._plain: dict[str, float] = defaultdict(float)
+        self._courses: dict[str, dict[int, float]] = defaultdict(dict)
+
+    def _stock_added(self, partner: str, extra: int | None = None) -> float:
+        problem = self.problem
+        plain = self._plain[partner]
+        courses = dict(self._courses[partner])
+        if extra is not None:
+            candidate = problem.candidates[extra]
+            amount = problem.effects[extra][partner]
+            if candidate.kind == "education":
+                courses[candidate.year] = courses.get(candidate.year, 0.0) + amount
+            else:
+                plain += amount * problem.decay ** (problem.year - candidate.year)
+        cap = problem.settings.education.cap_per_year
+        return plain + sum(
+            min(amount, cap) * problem.decay ** (problem.year - year)
+            for year, amount in courses.items()
+        )
+
+    def marginal(self, i: int) -> float:
+        """The weighted exact gain plan ``i`` would add."""
+        problem = self.problem
+        kappa = problem.settings.kappa
+        total = 0.0
+        for partner in problem.effects[i]:
+            stock = problem.stocks.get(partner, 0.0)
+            before = gain(stock, self._stock_added(partner), kappa)
+            after = gain(stock, self._stock_added(partner, i), kappa)
+            total += problem.weights[partner] * (after - before)
+        return total
+
+    def add(self, i: int) -> float:
+        """Add plan ``i``; returns its marginal gain."""
+        extra = self.marginal(i)
+        problem = self.problem
+        candidate = problem.candidates[i]
+        for partner, amount in problem.effects[i].items():
+            if candidate.kind == "education":
+                years = self._courses[partner]
+                years[candidate.year] = years.get(candidate.year, 0.0) + amount
+            else:
+                self._plain[partner] += amount * problem.decay ** (problem.year - candidate.year)
+        self.chosen.append(i)
+        self.value += extra
+        return extra
 
 
 def _effects(problem: Problem) -> None:
