@@ -82,7 +82,7 @@ def show_portfolio(result: Portfolio) -> None:
     table = Table(
         title=f"Portfolio for {result.nation}, index gains by {result.year}", header_style="bold"
     )
-    for name in ("plan", "title", "kind", "partners", "year", "cost", "marginal gain"):
+    for name in ("plan", "title", "kind", "partners", "year", "cost", "weighted gain"):
         table.add_column(name, overflow="fold")
     for pick in result.chosen:
         table.add_row(pick.id, pick.title, pick.kind, ", ".join(pick.partners), str(pick.year),

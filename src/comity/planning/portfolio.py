@@ -50,8 +50,8 @@ class Problem:
         settings: The index's settings.
         stocks: Each partner's stock at the evaluation year.
         weights: Each priority partner's weight in the objective.
-        effects: Per plan, partner -> stock added by the evaluation year (education uncapped).
-        education: Per plan index, for education plans, partner -> contribution in its year.
+        effects: Per plan, priority partner -> its contribution in its own year (education
+            uncapped; decay and caps are applied where plans are added up).
         touches: Per plan, every partner it involves (caps count these).
         windows: Groups of plan indices of which at most one may be chosen.
     """
