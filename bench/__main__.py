@@ -24,6 +24,7 @@ BENCHMARKS = [
     "network",
     "api",
     "media_spark",
+    "optimiser",
 ]
 HERE = Path(__file__).resolve().parent
 

@@ -175,6 +175,15 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/imports/{job_id}"): Spec(VIEWER, "job", _job),
     ("GET", "/api/v1/exports/dyad-years"): Spec(ANALYST, build=_get("/api/v1/exports/dyad-years")),
     ("GET", "/api/v1/exports/network"): Spec(ANALYST, build=_get("/api/v1/exports/network")),
+    ("POST", "/api/v1/optimise"): Spec(ANALYST, build=_post("/api/v1/optimise", lambda t: {
+        "budget": 1, "nation": "USA", "candidates": [{"id": "A", "title": "Drill",
+        "kind": "exercise", "partners": ["PHL"], "year": 2016, "cost": 1}]})),
+    ("POST", "/api/v1/attendances"): Spec(PLANNER, "person", _post("/api/v1/attendances",
+        lambda t: {"person_id": t, "programme": "IMET", "start": "2001-08"})),
+    ("POST", "/api/v1/career-steps"): Spec(PLANNER, "person", _post("/api/v1/career-steps",
+        lambda t: {"person_id": t, "date": "2010", "position": "Chief", "seniority": "minister"})),
+    ("GET", "/api/v1/alumni"): Spec(VIEWER, build=_get("/api/v1/alumni")),
+    ("GET", "/api/v1/quality"): Spec(VIEWER, build=_get("/api/v1/quality")),
 }  # fmt: skip
 
 

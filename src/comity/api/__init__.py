@@ -13,7 +13,17 @@ from importlib.metadata import version
 from fastapi import FastAPI
 
 from comity.api.errors import install_error_handlers
-from comity.api.routers import analytics, engagements, meta, people, plans, registry, transfer
+from comity.api.routers import (
+    alumni,
+    analytics,
+    engagements,
+    meta,
+    optimiser,
+    people,
+    plans,
+    registry,
+    transfer,
+)
 from comity.api.security import BodyLimit, RateLimiter
 from comity.services.jobs import ImportJobs
 from comity.store import Store
@@ -26,7 +36,7 @@ JSON_LIMIT = 1 << 20
 UPLOAD_LIMIT = 200 << 20
 """Largest upload of an import (200 MiB)."""
 
-ROUTERS = (meta, registry, engagements, people, plans, analytics, transfer)
+ROUTERS = (meta, registry, engagements, people, plans, analytics, transfer, optimiser, alumni)
 """The modules whose ``router`` the API serves, in order."""
 
 _DESCRIPTION = """\

@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from comity.cli import (
     accounts,
+    alumni,
     analytics,
     culture,
     engagements,
@@ -24,6 +25,7 @@ from comity.cli import (
     maintenance,
     media,
     nations,
+    optimise,
     plans,
     setup,
 )
@@ -145,6 +147,10 @@ app.command("serve")(accounts.serve)
 app.command("status")(maintenance.status)
 app.command("backup")(maintenance.backup)
 app.command("restore")(maintenance.restore)
+app.command("optimise")(optimise.optimise)
+app.command("alumni")(alumni.alumni)
+app.add_typer(alumni.people_app, name="people")
+app.command("quality")(alumni.quality)
 
 
 def main() -> None:

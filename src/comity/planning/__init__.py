@@ -1,6 +1,7 @@
-"""Plan workflow: the states a plan moves through, the approval rule, bureaucratic friction.
+"""Planning: plan states, the approval rule, friction, and the portfolio optimiser.
 
-Pure functions over records and rows, no I/O: the services read and write the store around them.
+The optimiser lives in :mod:`comity.planning.optimiser`. Pure functions over records and
+rows, no I/O: the services read and write the store around them.
 """
 
 from comity.planning.friction import (

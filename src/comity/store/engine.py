@@ -21,7 +21,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from comity.config import get_settings
 from comity.errors import StoreUnavailableError
-from comity.store import changes, tables_access, tables_plans  # noqa: F401  (register tables)
+from comity.store import (  # noqa: F401  (register their tables)
+    changes,
+    tables_access,
+    tables_alumni,
+    tables_plans,
+)
 
 __all__ = ["PoolOptions", "Store", "alembic_config", "open_store"]
 

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from comity.web.pages import briefing, dashboard, engagements, imports, nations, network, plans
+from comity.web.pages import (
+    alumni,
+    briefing,
+    dashboard,
+    engagements,
+    imports,
+    nations,
+    network,
+    optimise,
+    plans,
+)
 
 __all__ = ["PAGES"]
 
-PAGES = (dashboard, network, engagements, plans, imports, nations, briefing)
+PAGES = (dashboard, network, engagements, plans, imports, nations, briefing, optimise, alumni)
 """Every page module, in the order their routes are matched."""

@@ -1,0 +1,72 @@
+"""The portfolio optimiser: candidate plans in, the chosen set and its explanation out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from comity.access.viewer import Role, Viewer
+from comity.api.errors import json_answer
+from comity.api.security import requires
+from comity.errors import FieldProblem, ValidationError
+from comity.planning.candidates import parse_candidates, read_candidates
+from comity.planning.optimiser import Rules
+from comity.services import optimiser as optimiser_service
+from comity.services.registry import resolve_nation
+from comity.store import Store
+
+router = APIRouter(tags=["planning"])
+
+
+class OptimiseIn(BaseModel):
+    """What to optimise: candidates (objects, or CSV text), budget, priorities and rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    candidates: list[dict[str, Any]] | None = Field(
+        default=None, description="Candidate plans: id, title, kind, partners, year, cost..."
+    )
+    csv: Annotated[str | None, Field(max_length=900_000)] = Field(
+        default=None, description="Or the candidates as CSV text with a header row."
+    )
+    budget: Annotated[float, Field(ge=0, le=1e15)]
+    nation: str | None = Field(default=None, description="Default: your account's nation.")
+    year: Annotated[int | None, Field(ge=1816, le=2200)] = None
+    priorities: dict[str, Annotated[float, Field(ge=0, le=1000)]] | None = None
+    max_per_partner: Annotated[int | None, Field(ge=1, le=10_000)] = None
+    include: list[str] = []
+    exclude: list[str] = []
+
+
+@router.post("/optimise", summary="Choose candidate plans within a budget")
+def optimise(
+    body: OptimiseIn,
+    request: Request,
+    viewer: Viewer = Depends(requires(Role.ANALYST)),  # noqa: B008
+) -> JSONResponse:
+    """The plans that raise the tie index most with the priority partners (analysts and up).
+
+    Current stocks come from the index computed on what you may see. The answer lists the chosen
+    plans with their marginal gains, the exact and approximated total gain with the
+    approximation's bound, the cost, binding rules, solver status, and the greedy pick.
+    """
+    store: Store = request.app.state.store
+    if body.candidates is not None:
+        candidates = parse_candidates(body.candidates)
+    elif body.csv is not None:
+        candidates = read_candidates(body.csv, "csv")
+    else:
+        raise ValidationError([FieldProblem("candidates", "give candidates or csv")], "request")
+    priorities = (
+        {resolve_nation(k).iso3: v for k, v in body.priorities.items()} if body.priorities else None
+    )
+    rules = Rules(max_per_partner=body.max_per_partner, include=frozenset(body.include),
+                  exclude=frozenset(body.exclude))  # fmt: skip
+    result = optimiser_service.optimise_portfolio(
+        store, viewer, candidates, budget=body.budget, nation=body.nation, priorities=priorities,
+        rules=rules, year=body.year, time_limit=30.0,
+    )  # fmt: skip
+    return json_answer(result.to_dict())

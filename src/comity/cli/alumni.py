@@ -1,0 +1,171 @@
+"""``comity alumni``, ``comity people attend|career|import`` and ``comity quality``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
+from comity.cli.state import state_of
+from comity.errors import FieldProblem, ValidationError
+from comity.services import alumni as alumni_service
+from comity.services import quality as quality_service
+
+__all__ = ["alumni", "people_app", "quality"]
+
+_JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
+_CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
+_LABEL = Annotated[
+    str | None, typer.Option("--releasability", help="Who may see it: PUBLIC, REL USA,NATO...")
+]
+
+
+def _years(value: Any) -> Any:
+    return None if value is None else round(value, 1)
+
+
+_ALUMNI = [
+    Column("group", lambda f: f["group"], style="bold"),
+    Column("alumni", lambda f: f["alumni"]),
+    Column("senior", lambda f: f["senior"]),
+    Column("share", lambda f: round(f["share"], 3)),
+    Column("median_years", lambda f: _years(f["median_years"])),
+    Column("min_years", lambda f: _years(f["min_years"])),
+    Column("max_years", lambda f: _years(f["max_years"])),
+]
+
+
+def alumni(
+    ctx: typer.Context,
+    programme: Annotated[
+        str | None, typer.Option("--programme", help="Only this programme.")
+    ] = None,
+    nation: Annotated[
+        str | None, typer.Option("--nation", help="Only alumni of this nation.")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Group by programme or nation.")] = "programme",
+    as_json: _JSON = False,
+    as_csv: _CSV = False,
+) -> None:
+    """Alumni of education programmes: how many reached senior posts, and how fast."""
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    figures = alumni_service.alumni_report(state.store(), state.viewer(), programme=programme,
+                                           nation=nation, by=by)  # fmt: skip
+    emit(figures, _ALUMNI, output, title=f"Alumni by {by} (years from course to senior post)",
+         as_dict=dict)  # fmt: skip
+
+
+people_app = typer.Typer(help="Record alumni: attendances of programmes and career steps.",
+                         no_args_is_help=True)  # fmt: skip
+
+
+def _say(text: str) -> None:
+    stdout().print(text, highlight=False)
+
+
+@people_app.command("attend")
+def attend(
+    ctx: typer.Context,
+    person: Annotated[int, typer.Option("--person", help="The person's id.")],
+    programme: Annotated[str, typer.Option("--programme", help="The programme's name.")],
+    start: Annotated[str, typer.Option("--start", help="First day: YYYY, YYYY-MM or a date.")],
+    end: Annotated[str | None, typer.Option("--end", help="Last day.")] = None,
+    institution: Annotated[str | None, typer.Option("--institution", help="Where.")] = None,
+    engagement: Annotated[
+        int | None, typer.Option("--engagement", help="The education engagement's id.")
+    ] = None,
+    releasability: _LABEL = None,
+) -> None:
+    """Record that a person attended an education programme."""
+    data = {"person_id": person, "programme": programme, "start": start, "end": end,
+            "institution": institution, "engagement_id": engagement,
+            "releasability": releasability}  # fmt: skip
+    state = state_of(ctx)
+    new_id = alumni_service.add_attendance(
+        state.store(), {k: v for k, v in data.items() if v is not None}, state.viewer()
+    )
+    _say(f"Recorded attendance {new_id}.")
+
+
+@people_app.command("career")
+def career(
+    ctx: typer.Context,
+    person: Annotated[int, typer.Option("--person", help="The person's id.")],
+    on: Annotated[str, typer.Option("--date", help="When: YYYY, YYYY-MM or a date.")],
+    position: Annotated[str, typer.Option("--position", help="The post.")],
+    seniority: Annotated[
+        str,
+        typer.Option(
+            "--seniority",
+            help="flag_rank, service_chief, chief_of_defence, minister, senior_official or other.",
+        ),
+    ] = "other",  # fmt: skip
+    rank: Annotated[str | None, typer.Option("--rank", help="The rank then.")] = None,
+    releasability: _LABEL = None,
+) -> None:
+    """Record a step in a person's career (a promotion or appointment)."""
+    data = {"person_id": person, "date": on, "position": position, "seniority": seniority,
+            "rank": rank, "releasability": releasability}  # fmt: skip
+    state = state_of(ctx)
+    new_id = alumni_service.add_career_step(
+        state.store(), {k: v for k, v in data.items() if v is not None}, state.viewer()
+    )
+    _say(f"Recorded career step {new_id}.")
+
+
+@people_app.command("import")
+def import_people(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV file with a header row.")],
+    kind: Annotated[str, typer.Option("--kind", help="attendance or career.")],
+) -> None:
+    """Import attendances or career steps from CSV: all rows, or none when one is wrong."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        raise ValidationError([FieldProblem("file", str(reason), str(file))], "import") from None
+    state = state_of(ctx)
+    count = alumni_service.import_alumni(state.store(), state.viewer(), text, kind)
+    _say(f"Imported {count} {kind} records.")
+
+
+_QUALITY = [
+    Column("group", lambda g: g["group"], style="bold"),
+    Column("records", lambda g: g["records"]),
+    Column("required", lambda g: round(g["required_complete"], 3)),
+    Column("completeness", lambda g: round(g["completeness"], 3)),
+    Column("top gaps", lambda g: ", ".join(f"{x['field']} {x['filled']:.0%}" for x in g["gaps"])),
+    Column("median days", lambda g: g["timeliness_median_days"]),
+    Column("p90 days", lambda g: g["timeliness_p90_days"]),
+]
+
+
+def quality(
+    ctx: typer.Context,
+    nation: Annotated[
+        str | None, typer.Option("--nation", help="Only records of this nation.")
+    ] = None,
+    by: Annotated[str, typer.Option("--by", help="Group by unit or nation.")] = "unit",
+    top: Annotated[int, typer.Option("--top", min=1, help="Records to fix to list.")] = 20,
+    as_json: _JSON = False,
+    as_csv: _CSV = False,
+) -> None:
+    """Completeness and timeliness of the records, and which to fix first."""
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    report = quality_service.quality_report(state.store(), state.viewer(), nation=nation, by=by,
+                                            top=top)  # fmt: skip
+    if output is OutputFormat.JSON:
+        emit_json(report)
+        return
+    emit(report["groups"], _QUALITY, output, title=f"Data quality by {by}")
+    if output is OutputFormat.TABLE and report["records_to_fix"]:
+        console = stdout()
+        console.print("Records to fix first:", highlight=False)
+        for item in report["records_to_fix"]:
+            console.print(f"  #{item['id']} {item['title']} ({item['kind']}, {item['unit']}): "
+                          f"missing {', '.join(item['missing'])}", highlight=False)  # fmt: skip

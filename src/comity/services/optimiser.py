@@ -1,0 +1,113 @@
+"""Use case of the portfolio optimiser: current stocks from the viewer's index, then optimise.
+
+The stocks are recovered from the dyad-year index the viewer may see (``S = -kappa * ln(1 -
+index / 100)``), in the evaluation year, or decayed from the latest year of the data to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from comity.access.viewer import Role, Viewer
+from comity.errors import FieldProblem, ValidationError
+from comity.planning.candidates import Candidate
+from comity.planning.gain import stock_from_index
+from comity.planning.optimiser import Portfolio, Rules, optimise
+from comity.services.analytics import compute_dyad_years
+from comity.services.engagements import require
+from comity.services.registry import resolve_nation
+from comity.store import Store
+
+__all__ = ["current_stocks", "optimise_portfolio", "parse_priorities"]
+
+
+def parse_priorities(values: Sequence[str]) -> dict[str, float]:
+    """Turn ``["USA=2", "GBR"]`` into ``{"USA": 2.0, "GBR": 1.0}`` (names resolved).
+
+    Raises:
+        ValidationError: For a weight that is not a number of 0 or more.
+        UnknownNationError: For a nation that does not resolve.
+    """
+    found: dict[str, float] = {}
+    for value in values:
+        name, _, weight = value.partition("=")
+        try:
+            number = float(weight) if weight.strip() else 1.0
+        except ValueError:
+            number = -1.0
+        if number < 0 or number != number:
+            raise ValidationError(
+                [FieldProblem("priority", "weight must be a number of 0 or more", value)],
+                "priorities",
+                hint="Write NATION=WEIGHT, e.g. --priority USA=2.",
+            )
+        found[resolve_nation(name.strip()).iso3] = number
+    return found
+
+
+def current_stocks(store: Store, viewer: Viewer, nation: str, year: int) -> dict[str, float]:
+    """Each partner's stock with ``nation`` in ``year`` from the index the viewer may see.
+
+    After the latest year of the data the stock decays by the index's memory.
+    """
+    import pyarrow.compute as pc
+
+    result = compute_dyad_years(store, viewer)
+    settings = result.settings
+    shown = min(year, result.horizon)
+    table = result.table
+    rows = table.filter(
+        pc.and_(
+            pc.equal(table.column("year"), shown),
+            pc.or_(
+                pc.equal(table.column("iso3_1"), nation), pc.equal(table.column("iso3_2"), nation)
+            ),
+        )
+    ).to_pylist()
+    fade = settings.decay ** max(0, year - result.horizon)
+    return {
+        (r["iso3_2"] if r["iso3_1"] == nation else r["iso3_1"]): stock_from_index(
+            r["index"], settings.kappa
+        )
+        * fade
+        for r in rows
+        if r["index"] > 0
+    }
+
+
+def optimise_portfolio(
+    store: Store,
+    viewer: Viewer,
+    candidates: Sequence[Candidate],
+    *,
+    budget: float,
+    nation: str | None = None,
+    priorities: Mapping[str, float] | None = None,
+    rules: Rules | None = None,
+    year: int | None = None,
+    time_limit: float = 60.0,
+) -> Portfolio:
+    """Choose plans for ``nation`` (default: the viewer's) from what the viewer may see.
+
+    Raises:
+        PermissionDeniedError: Below the role analyst.
+        ValidationError: For bad inputs or rules no portfolio keeps.
+        UnknownNationError: When ``nation`` does not resolve.
+    """
+    require(viewer, Role.ANALYST, "optimise portfolios")
+    if nation is None and viewer.nation is None:
+        raise ValidationError(
+            [FieldProblem("nation", "name the planning nation")],
+            "portfolio",
+            hint="Pass --as NATION (or sign in with an account of a nation).",
+        )
+    own = resolve_nation(nation).iso3 if nation else str(viewer.nation)
+    if not candidates:
+        raise ValidationError([FieldProblem("candidates", "no candidate plans given")], "plans")
+    chosen_year = year if year is not None else max(c.year for c in candidates)
+    store.check_ready()
+    settings = compute_dyad_years(store, viewer).settings
+    stocks = current_stocks(store, viewer, own, chosen_year)
+    return optimise(candidates, nation=own, budget=budget, stocks=stocks, settings=settings,
+                    priorities=priorities, rules=rules, year=chosen_year,
+                    time_limit=time_limit)  # fmt: skip

@@ -1,0 +1,82 @@
+"""``POST /api/v1/optimise``: roles, releasability of the stocks, validation errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from comity.planning.gain import gain
+from comity.store import Store
+from tests.api_world import World, serve
+
+_PLAN = {"id": "A", "title": "Drill", "kind": "exercise", "partners": ["PHL"], "year": 2015,
+         "cost": 4}  # fmt: skip
+
+
+@pytest.fixture
+def world(store: Store) -> Iterator[World]:
+    """Users of every role in USA and FRA; a public and a REL USA exercise of USA and PHL."""
+    with serve(store) as served:
+        yield served
+
+
+def test_optimise_uses_the_stocks_the_caller_may_see(world: World) -> None:
+    body = {"budget": 10, "nation": "USA", "candidates": [_PLAN]}
+    american = world.client.post("/api/v1/optimise", json=body, headers=world.headers("analyst"))
+    french = world.client.post("/api/v1/optimise", json=body,
+                               headers=world.headers("analyst", "FRA"))  # fmt: skip
+    assert american.status_code == 200, american.text
+    # Two exercises (one REL USA) in 2015 for the American: S = 2; one for the French: S = 1.
+    assert american.json()["stocks"]["PHL"] == pytest.approx(2.0)
+    assert french.json()["stocks"]["PHL"] == pytest.approx(1.0)
+    answer = american.json()
+    assert [p["id"] for p in answer["chosen"]] == ["A"]
+    assert answer["exact_gain"] == pytest.approx(gain(2.0, 1.0, 20.0))
+    assert answer["status"] == "optimal"
+    assert answer["greedy"]["chosen"] == ["A"]
+
+
+def test_optimise_reads_csv_and_defaults_to_the_callers_nation(world: World) -> None:
+    csv_text = "id,title,kind,partners,year,cost\nA,Drill,exercise,Philippines,2015,4\n"
+    answer = world.client.post("/api/v1/optimise", json={"budget": 3, "csv": csv_text},
+                               headers=world.headers("planner"))  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["nation"] == "USA"
+    assert answer.json()["chosen"] == []
+    assert answer.json()["binding"] == ["budget"]
+
+
+def test_optimise_names_bad_rows(world: World) -> None:
+    body = {"budget": 3, "candidates": [{**_PLAN, "kind": "alliance"}]}
+    answer = world.client.post("/api/v1/optimise", json=body, headers=world.headers("analyst"))
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "row 1.kind"
+
+
+def test_optimise_needs_an_analyst(world: World) -> None:
+    body = {"budget": 3, "candidates": [_PLAN]}
+    answer = world.client.post("/api/v1/optimise", json=body, headers=world.headers("viewer"))
+    assert answer.status_code == 403
+
+
+def test_alumni_and_quality_answer_what_the_caller_may_see(world: World) -> None:
+    body = {"person_id": world.secret_person, "programme": "IMET", "start": "2001-08"}
+    created = world.client.post("/api/v1/attendances", json=body,
+                                headers=world.headers("planner"))  # fmt: skip
+    assert created.status_code == 201, created.text
+    step = {"person_id": world.secret_person, "date": "2011-08", "position": "Chief of Staff",
+            "seniority": "chief_of_defence"}  # fmt: skip
+    assert world.client.post("/api/v1/career-steps", json=step,
+                             headers=world.headers("planner")).status_code == 201  # fmt: skip
+    american = world.client.get("/api/v1/alumni", headers=world.headers("viewer")).json()
+    assert american["figures"] == [{"group": "IMET", "alumni": 1, "senior": 1, "share": 1.0,
+                                    "median_years": 10.0, "min_years": 10.0,
+                                    "max_years": 10.0}]  # fmt: skip
+    french = world.client.get("/api/v1/alumni", headers=world.headers("viewer", "FRA")).json()
+    assert french["figures"] == []  # the person is REL USA
+    quality = world.client.get("/api/v1/quality?by=nation",
+                               headers=world.headers("viewer", "FRA")).json()  # fmt: skip
+    assert {g["group"]: g["records"] for g in quality["groups"]} == {"PHL": 1, "USA": 1}
+    bad = world.client.get("/api/v1/quality?by=agency", headers=world.headers("viewer"))
+    assert bad.status_code == 422

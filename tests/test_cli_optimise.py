@@ -1,0 +1,64 @@
+"""``comity optimise`` end to end on a small store."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from comity import services
+from comity.access import Viewer
+from comity.cli import app
+from comity.planning.gain import gain
+from comity.store import Store
+
+_CSV = """id,title,kind,partners,host,year,personnel,cost,window
+A,Pacific drill,exercise,Philippines,PHL,2015,900,50,spring
+B,Port call Manila,port_call,PHL,,2015,,10,spring
+C,Staff talks,visit,France,,2015,,20,
+"""
+
+
+@pytest.fixture
+def candidates(tmp_path: Path, store: Store) -> Path:
+    """A CSV of three plans; the store holds one USA-PHL exercise in 2015."""
+    record = {"kind": "exercise", "title": "Balikatan", "start": date(2015, 4, 1),
+              "participants": [{"nation": "PHL"}, {"nation": "USA"}]}  # fmt: skip
+    services.add_engagement(store, record, Viewer.operator("tests"))
+    path = tmp_path / "plans.csv"
+    path.write_text(_CSV, encoding="utf-8")
+    return path
+
+
+def test_optimise_chooses_and_explains(cli: CliRunner, candidates: Path) -> None:
+    args = ["optimise", "--candidates", str(candidates), "--budget", "70", "--as", "USA",
+            "--priority", "PHL=2", "--priority", "FRA=1", "--json"]  # fmt: skip
+    result = cli.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    # A (c = 2 on PHL, stock 1) beats B (0.3) in the spring window; C (0.5 on FRA) fits too.
+    assert [p["id"] for p in answer["chosen"]] == ["A", "C"]
+    expected = 2 * gain(1.0, 2.0, 20.0) + gain(0.0, 0.5, 20.0)
+    assert answer["exact_gain"] == pytest.approx(expected)
+    assert answer["cost"] == 70
+    assert answer["binding"] == ["budget", "one per window spring"]
+    table = cli.invoke(app, args[:-1])
+    assert table.exit_code == 0, table.output
+    assert "Pacific drill" in table.stdout and "Greedy gain per cost" in table.stdout
+
+
+def test_optimise_reports_an_infeasible_must_include(cli: CliRunner, candidates: Path) -> None:
+    args = ["optimise", "-c", str(candidates), "-b", "40", "--as", "USA", "--include", "A"]
+    result = cli.invoke(app, args)
+    assert result.exit_code == 1
+    assert "Error: Invalid portfolio: include: breaks budget (got A)" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_optimise_needs_a_nation_for_the_operator(cli: CliRunner, candidates: Path) -> None:
+    result = cli.invoke(app, ["optimise", "-c", str(candidates), "-b", "40"])
+    assert result.exit_code == 1
+    assert "Invalid portfolio: nation: name the planning nation" in result.stderr

@@ -1,0 +1,110 @@
+"""The optimiser page: through the test client, then in a real browser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page, expect
+
+from comity import services
+from comity.access import Viewer
+from comity.server import build_app
+from comity.services import accounts
+from comity.store import Store
+from tests.browser import sign_in
+
+PASSWORD = "correct horse battery"
+CSV = "id,title,kind,partners,year,cost,window\nA,Drill,exercise,PHL,2016,50,spring\n" \
+      "B,Port call,port_call,PHL,2016,10,spring\nC,Talks,visit,FRA,2016,20,\n"  # fmt: skip
+
+
+def _client(store: Store, role: str) -> TestClient:
+    accounts.create_user(store, Viewer.operator("tests"), username=f"{role}.usa",
+                         password=PASSWORD, nation="USA", role=role)  # fmt: skip
+    client = TestClient(build_app(store, secret_key="x" * 32))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert token is not None
+    client.post("/login", data={"username": f"{role}.usa", "password": PASSWORD,
+                                "csrf_token": token.group(1)})  # fmt: skip
+    return client
+
+
+@pytest.fixture
+def client(store: Store) -> Iterator[TestClient]:
+    """A client signed in as a US analyst; the store holds a USA-PHL exercise in 2015."""
+    record = {"kind": "exercise", "title": "Balikatan", "start": date(2015, 4, 1),
+              "participants": [{"nation": "PHL"}, {"nation": "USA"}]}  # fmt: skip
+    services.add_engagement(store, record, Viewer.operator("tests"))
+    with _client(store, "analyst") as client:
+        yield client
+
+
+def _csrf(client: TestClient) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/optimise").text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_form_offers_an_example_and_the_users_nation(client: TestClient) -> None:
+    answer = client.get("/optimise")
+    assert answer.status_code == 200
+    assert 'name="nation" value="USA"' in answer.text
+    assert "Pacific drill" in answer.text
+    assert '<a href="/optimise" aria-current="page">Optimise</a>' in answer.text
+
+
+def test_posting_the_form_shows_the_choice_and_the_greedy_pick(client: TestClient) -> None:
+    data = {"csrf_token": _csrf(client), "csv": CSV, "budget": "70", "priorities": "PHL=2 FRA",
+            "nation": "USA"}  # fmt: skip
+    answer = client.post("/optimise", data=data)
+    assert answer.status_code == 200, answer.text
+    rows = re.findall(r"<tr><td>([ABC])</td>", answer.text.split('id="optimise-result"')[1])
+    assert rows[:2] == ["A", "C"] and rows[2] == "B"  # chosen A, C; B left out
+    assert "Binding: budget, one per window spring." in answer.text
+    assert 'id="optimise-greedy"' in answer.text
+
+
+def test_bad_rows_are_named_on_the_page(client: TestClient) -> None:
+    data = {"csrf_token": _csrf(client), "csv": CSV.replace("visit", "alliance"), "budget": "7"}
+    answer = client.post("/optimise", data=data)
+    assert answer.status_code == 422
+    assert "row 3.kind: must be one of" in answer.text
+
+
+def test_viewers_may_not_optimise(store: Store) -> None:
+    with _client(store, "viewer") as client:
+        answer = client.get("/optimise")
+    assert answer.status_code == 403
+    assert "it needs the role analyst" in answer.text
+
+
+@pytest.mark.browser
+def test_optimising_in_the_browser(page: Page) -> None:
+    sign_in(page, "analyst.fra")
+    page.goto("/optimise")
+    page.get_by_label("Budget").fill("60")
+    page.get_by_label("Priority partners").fill("PHL=2")
+    page.get_by_role("button", name="Optimise").click()
+    result = page.locator("#optimise-result")
+    expect(result).to_contain_text("Chosen plans for FRA", timeout=60_000)
+    expect(result).to_contain_text("Pacific drill")
+    expect(page.locator("#optimise-greedy")).to_contain_text("Greedy gain per cost: A")
+
+
+def test_alumni_and_quality_pages(client: TestClient, store: Store) -> None:
+    from comity.services import alumni
+
+    person = services.add_person(store, {"name": "Ana", "nation": "PHL"}, Viewer.operator("t"))
+    alumni.add_attendance(store, {"person_id": person, "programme": "IMET", "start": "2000"},
+                          Viewer.operator("t"))  # fmt: skip
+    page = client.get("/alumni?by=programme")
+    assert page.status_code == 200
+    assert "<tr><td>IMET</td><td>1</td><td>0</td><td>0%</td>" in page.text
+    quality = client.get("/quality?by=nation")
+    assert quality.status_code == 200
+    assert "<td>PHL</td><td>1</td>" in quality.text
+    assert 'href="/engagements/' in quality.text
