@@ -80,3 +80,24 @@ def test_alumni_and_quality_answer_what_the_caller_may_see(world: World) -> None
     assert {g["group"]: g["records"] for g in quality["groups"]} == {"PHL": 1, "USA": 1}
     bad = world.client.get("/api/v1/quality?by=agency", headers=world.headers("viewer"))
     assert bad.status_code == 422
+
+
+def test_stored_plans_releasable_to_the_caller_are_the_candidates(world: World) -> None:
+    plan = {"title": "Drill", "kind": "exercise", "start": "2015-06-01", "end": "2015-06-03",
+            "partners": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
+            "agencies": ["policy"], "budget": {"amount": "4", "currency": "USD"}}  # fmt: skip
+    for extra in ({}, {"title": "Eyes only", "releasability": "REL USA"}):
+        added = world.client.post("/api/v1/plans", json={**plan, **extra},
+                                  headers=world.headers("planner"))  # fmt: skip
+        assert added.status_code == 201, added.text
+    body = {"budget": 10, "from_plans": True}
+    american = world.client.post("/api/v1/optimise", json=body, headers=world.headers("analyst"))
+    french = world.client.post("/api/v1/optimise", json={**body, "nation": "USA"},
+                               headers=world.headers("analyst", "FRA"))  # fmt: skip
+    assert american.status_code == 200 and french.status_code == 200, american.text
+    assert [p["title"] for p in american.json()["chosen"]] == ["Drill", "Eyes only"]
+    assert [p["title"] for p in french.json()["chosen"]] == ["Drill"]
+    both = world.client.post("/api/v1/optimise", json={**body, "candidates": [_PLAN]},
+                             headers=world.headers("analyst"))  # fmt: skip
+    assert both.status_code == 422
+    assert both.json()["errors"][0]["field"] == "candidates"

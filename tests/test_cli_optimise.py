@@ -62,3 +62,29 @@ def test_optimise_needs_a_nation_for_the_operator(cli: CliRunner, candidates: Pa
     result = cli.invoke(app, ["optimise", "-c", str(candidates), "-b", "40"])
     assert result.exit_code == 1
     assert "Invalid portfolio: nation: name the planning nation" in result.stderr
+
+
+def test_stored_plans_are_the_candidates(cli: CliRunner, candidates: Path) -> None:
+    common = ["--start", "2015-06-01", "--end", "2015-06-05", "-a", "policy"]
+    for title, kind, partners, budget in (
+        ("Pacific drill", "exercise", ["-p", "Philippines:host:900", "-p", "USA"], ["50 USD"]),
+        ("Staff talks", "visit", ["-p", "France:host", "-p", "USA"], ["20 USD"]),
+        ("Unfunded talks", "visit", ["-p", "France:host", "-p", "USA"], []),
+    ):
+        money = ["--budget", *budget] if budget else []
+        added = cli.invoke(app, ["plans", "add", "-t", title, "-k", kind, *partners, *common,
+                                 *money])  # fmt: skip
+        assert added.exit_code == 0, added.output
+    assert cli.invoke(app, ["plans", "add", "-t", "Dropped", "-k", "visit", "-p", "Japan:host",
+                            "-p", "USA", *common, "--budget", "1 USD"]).exit_code == 0  # fmt: skip
+    assert cli.invoke(app, ["plans", "cancel", "4", "--reason", "no longer needed"]).exit_code == 0
+    args = ["optimise", "--from-plans", "-b", "100", "--as", "USA", "--priority", "PHL=2",
+            "--priority", "FRA=1", "--json"]  # fmt: skip
+    result = cli.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert [p["id"] for p in answer["chosen"]] == ["plan-1", "plan-2"]
+    assert answer["cost"] == 70
+    assert answer["left_out_plans"] == ["plan 3 (Unfunded talks): it has no budget"]
+    both = cli.invoke(app, ["optimise", "--from-plans", "-c", str(candidates), "-b", "1"])
+    assert both.exit_code == 1 and "give either --candidates FILE or --from-plans" in both.stderr

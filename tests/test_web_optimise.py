@@ -12,12 +12,11 @@ from playwright.sync_api import Page, expect
 
 from comity import services
 from comity.access import Viewer
-from comity.server import build_app
 from comity.services import accounts
 from comity.store import Store
 from tests.browser import sign_in
+from tests.web_client import PASSWORD, client_for, csrf
 
-PASSWORD = "correct horse battery"
 CSV = "id,title,kind,partners,year,cost,window\nA,Drill,exercise,PHL,2016,50,spring\n" \
       "B,Port call,port_call,PHL,2016,10,spring\nC,Talks,visit,FRA,2016,20,\n"  # fmt: skip
 
@@ -25,12 +24,7 @@ CSV = "id,title,kind,partners,year,cost,window\nA,Drill,exercise,PHL,2016,50,spr
 def _client(store: Store, role: str) -> TestClient:
     accounts.create_user(store, Viewer.operator("tests"), username=f"{role}.usa",
                          password=PASSWORD, nation="USA", role=role)  # fmt: skip
-    client = TestClient(build_app(store, secret_key="x" * 32))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
-    assert token is not None
-    client.post("/login", data={"username": f"{role}.usa", "password": PASSWORD,
-                                "csrf_token": token.group(1)})  # fmt: skip
-    return client
+    return client_for(store, f"{role}.usa")
 
 
 @pytest.fixture
@@ -44,9 +38,7 @@ def client(store: Store) -> Iterator[TestClient]:
 
 
 def _csrf(client: TestClient) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/optimise").text)
-    assert found is not None
-    return found.group(1)
+    return csrf(client, "/optimise")
 
 
 def test_the_form_offers_an_example_and_the_users_nation(client: TestClient) -> None:
@@ -108,3 +100,19 @@ def test_alumni_and_quality_pages(client: TestClient, store: Store) -> None:
     assert quality.status_code == 200
     assert "<td>PHL</td><td>1</td>" in quality.text
     assert 'href="/engagements/' in quality.text
+
+
+def test_the_stored_plans_can_be_the_candidates(client: TestClient, store: Store) -> None:
+    plan = {"title": "Manila drill", "kind": "exercise", "start": date(2016, 5, 2),
+            "end": date(2016, 5, 6), "agencies": ["policy"],
+            "partners": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
+            "budget": {"amount": "40", "currency": "USD"}}  # fmt: skip
+    services.plans.add_plan(store, plan, Viewer.operator("tests"))
+    services.plans.add_plan(store, {**plan, "title": "Unfunded", "budget": None},
+                            Viewer.operator("tests"))  # fmt: skip
+    data = {"csrf_token": _csrf(client), "source": "plans", "csv": "", "budget": "50"}
+    answer = client.post("/optimise", data=data)
+    assert answer.status_code == 200, answer.text
+    result = answer.text.split('id="optimise-result"')[1]
+    assert "<td>plan-1</td><td>Manila drill</td>" in result
+    assert "plan 2 (Unfunded): it has no budget" in result

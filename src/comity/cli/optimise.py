@@ -30,10 +30,19 @@ def _read(path: Path) -> str:
 
 def optimise(
     ctx: typer.Context,
-    candidates: Annotated[
-        Path, typer.Option("--candidates", "-c", help="CSV or JSON file of candidate plans.")
-    ],
     budget: Annotated[float, typer.Option("--budget", "-b", min=0, help="The budget.")],
+    candidates: Annotated[
+        Path | None,
+        typer.Option("--candidates", "-c", help="CSV or JSON file of candidate plans."),
+    ] = None,
+    from_plans: Annotated[
+        bool,
+        typer.Option(
+            "--from-plans",
+            help="Take the stored plans you may see that are drafts, submitted, returned or "
+            "approved (their budget is their cost).",
+        ),
+    ] = False,
     nation: Annotated[
         str | None,
         typer.Option("--as", help="The planning nation (default: your account's nation)."),
@@ -61,8 +70,19 @@ def optimise(
 ) -> None:
     """Choose the candidate plans that raise the tie index most with priority partners."""
     state = state_of(ctx)
-    file_format = "json" if candidates.suffix.lower() == ".json" else "csv"
-    found = read_candidates(_read(candidates), file_format)
+    left_out: list[str] = []
+    if (candidates is None) == (not from_plans):
+        raise ValidationError(
+            [FieldProblem("candidates", "give either --candidates FILE or --from-plans")],
+            "options",
+        )
+    if candidates is not None:
+        file_format = "json" if candidates.suffix.lower() == ".json" else "csv"
+        found = read_candidates(_read(candidates), file_format)
+    else:
+        found, left_out = optimiser_service.candidates_from_plans(
+            state.store(), state.viewer(), nation
+        )
     rules = Rules(max_per_partner=max_per_partner, include=frozenset(include or ()),
                   exclude=frozenset(exclude or ()))  # fmt: skip
     result = optimiser_service.optimise_portfolio(
@@ -71,9 +91,11 @@ def optimise(
         year=year,
     )  # fmt: skip
     if as_json:
-        emit_json(result.to_dict())
+        emit_json({**result.to_dict(), "left_out_plans": left_out})
         return
     show_portfolio(result)
+    for line in left_out:
+        stdout().print(f"Not a candidate: {line}.", highlight=False)
 
 
 def show_portfolio(result: Portfolio) -> None:

@@ -10,15 +10,20 @@ from collections.abc import Mapping, Sequence
 
 from comity.access.viewer import Role, Viewer
 from comity.errors import FieldProblem, ValidationError
+from comity.model.plans import PlanState
 from comity.planning.candidates import Candidate
-from comity.planning.gain import stock_from_index
+from comity.planning.gain import PLANNABLE_KINDS, stock_from_index
 from comity.planning.optimiser import Portfolio, Rules, optimise
 from comity.services.analytics import compute_dyad_years
 from comity.services.engagements import require
+from comity.services.plans import list_plans
 from comity.services.registry import resolve_nation
 from comity.store import Store
 
-__all__ = ["current_stocks", "optimise_portfolio", "parse_priorities"]
+__all__ = ["candidates_from_plans", "current_stocks", "optimise_portfolio", "parse_priorities"]
+
+CANDIDATE_STATES = (PlanState.DRAFT, PlanState.SUBMITTED, PlanState.RETURNED, PlanState.APPROVED)
+"""Stored plans in these states are candidates: not yet scheduled, so still a choice."""
 
 
 def parse_priorities(values: Sequence[str]) -> dict[str, float]:
@@ -111,3 +116,45 @@ def optimise_portfolio(
     return optimise(candidates, nation=own, budget=budget, stocks=stocks, settings=settings,
                     priorities=priorities, rules=rules, year=chosen_year,
                     time_limit=time_limit)  # fmt: skip
+
+
+def candidates_from_plans(
+    store: Store, viewer: Viewer, nation: str | None = None
+) -> tuple[list[Candidate], list[str]]:
+    """The stored plans the viewer may see that are still a choice, as candidates.
+
+    A plan is a candidate when it is a draft, submitted, returned or approved, of a kind the
+    index counts, with a budget (its cost) and a partner besides the planning nation (default:
+    the viewer's). Its id is ``plan-<id>``; its year, the year it starts.
+
+    Returns:
+        The candidates, and one line per plan left out with the reason.
+    """
+    own = resolve_nation(nation).iso3 if nation else viewer.nation
+    candidates: list[Candidate] = []
+    left_out: list[str] = []
+    for stored in list_plans(store, viewer, states=CANDIDATE_STATES):
+        plan = stored.plan
+        partners = tuple(p.nation for p in plan.partners if p.nation != own)
+        host = next((p.nation for p in plan.partners if p.role.value == "host"), None)
+        reason = None
+        if plan.kind.value not in PLANNABLE_KINDS:
+            reason = f"its kind {plan.kind.value} is not one the optimiser plans"
+        elif plan.budget is None:
+            reason = "it has no budget"
+        elif not partners:
+            reason = f"no partner besides {own}"
+        if reason:
+            left_out.append(f"plan {stored.id} ({plan.title}): {reason}")
+            continue
+        personnel = [p.personnel for p in plan.partners if p.personnel is not None]
+        assert plan.budget is not None
+        candidates.append(
+            Candidate(
+                id=f"plan-{stored.id}", title=plan.title, kind=plan.kind.value,
+                partners=partners, host=host, year=plan.start.year,
+                personnel=sum(personnel) if personnel else None,
+                cost=float(plan.budget.amount),
+            )
+        )  # fmt: skip
+    return candidates, left_out

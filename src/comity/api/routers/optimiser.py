@@ -32,6 +32,11 @@ class OptimiseIn(BaseModel):
     csv: Annotated[str | None, Field(max_length=900_000)] = Field(
         default=None, description="Or the candidates as CSV text with a header row."
     )
+    from_plans: bool = Field(
+        default=False,
+        description="Or the stored plans you may see that are drafts, submitted, returned or "
+        "approved (their budget is their cost).",
+    )
     budget: Annotated[float, Field(ge=0, le=1e15)]
     nation: str | None = Field(default=None, description="Default: your account's nation.")
     year: Annotated[int | None, Field(ge=1816, le=2200)] = None
@@ -54,12 +59,17 @@ def optimise(
     approximation's bound, the cost, binding rules, solver status, and the greedy pick.
     """
     store: Store = request.app.state.store
+    left_out: list[str] = []
+    given = [body.candidates is not None, body.csv is not None, body.from_plans]
+    if sum(given) != 1:
+        problem = FieldProblem("candidates", "give one of candidates, csv or from_plans")
+        raise ValidationError([problem], "request")
     if body.candidates is not None:
         candidates = parse_candidates(body.candidates)
     elif body.csv is not None:
         candidates = read_candidates(body.csv, "csv")
     else:
-        raise ValidationError([FieldProblem("candidates", "give candidates or csv")], "request")
+        candidates, left_out = optimiser_service.candidates_from_plans(store, viewer, body.nation)
     priorities = (
         {resolve_nation(k).iso3: v for k, v in body.priorities.items()} if body.priorities else None
     )
@@ -69,4 +79,4 @@ def optimise(
         store, viewer, candidates, budget=body.budget, nation=body.nation, priorities=priorities,
         rules=rules, year=body.year, time_limit=30.0,
     )  # fmt: skip
-    return json_answer(result.to_dict())
+    return json_answer({**result.to_dict(), "left_out_plans": left_out})

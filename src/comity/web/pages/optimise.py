@@ -69,7 +69,7 @@ def _number(values: dict[str, str], name: str, kind: type) -> Any:
 
 async def _values(request: Request) -> dict[str, str]:
     form = await request.form()
-    values = {name: str(form.get(name) or "") for name in (*_FIELDS, "csv")}
+    values = {name: str(form.get(name) or "") for name in (*_FIELDS, "csv", "source")}
     upload = form.get("file")
     if isinstance(upload, UploadFile) and upload.filename:
         try:
@@ -93,8 +93,13 @@ async def optimise_run(
         budget = _number(values, "budget", float)
         if budget is None:
             raise ValidationError([FieldProblem("budget", "give a budget")], "form")
-        file_format = "json" if values["csv"].lstrip().startswith("[") else "csv"
-        candidates = read_candidates(values["csv"], file_format)
+        if values["source"] == "plans":
+            candidates, context["left_out"] = optimiser_service.candidates_from_plans(
+                store_of(request), viewer, values["nation"].strip() or None
+            )
+        else:
+            file_format = "json" if values["csv"].lstrip().startswith("[") else "csv"
+            candidates = read_candidates(values["csv"], file_format)
         rules = Rules(
             max_per_partner=_number(values, "max_per_partner", int),
             include=frozenset(_words(values["include"])),
