@@ -17,6 +17,7 @@ from comity.model import (
     validate_engagement,
     validate_record,
 )
+from comity.model.numbers import is_whole
 
 
 def _record(**overrides: object) -> dict[str, object]:
@@ -208,3 +209,8 @@ def test_posting_end_cannot_precede_start() -> None:
             Posting, {"person_id": 1, "host": "FRA", "start": "2020-09", "end": "2019"}, "posting"
         )
     assert raised.value.problems[0].field == "end"
+
+
+def test_only_ascii_digits_are_whole_numbers() -> None:
+    assert is_whole("2027") and is_whole("007")
+    assert not any(is_whole(t) for t in ("", "²", "٣", "12.5", "-1", " 1", "1e3"))

@@ -137,3 +137,15 @@ def test_friction_endpoint(api: Any) -> None:
     assert answer.status_code == 200
     assert [(i["key"], i["approvals"]) for i in answer.json()["items"]] == [("policy", 1)]
     assert client.get("/api/v1/plans/friction?by=x", headers=h["us.viewer"]).status_code == 422
+
+
+@pytest.mark.parametrize("start", ["²⁰²⁷-01-01", "٢٠٢٧-01-01", "2027-1²-01"])
+def test_digits_that_are_not_ascii_are_a_field_error(
+    api: tuple[TestClient, dict[str, dict[str, str]]], start: str
+) -> None:
+    client, headers = api
+    body = {"title": "Drill", "kind": "visit", "start": start, "end": "2027-01-02",
+            "partners": [{"nation": "FRA"}], "agencies": ["legal"]}  # fmt: skip
+    answer = client.post("/api/v1/plans", json=body, headers=headers["us.planner"])
+    assert answer.status_code == 422, answer.text
+    assert "start" in {e["field"] for e in answer.json()["errors"]}

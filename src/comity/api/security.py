@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from comity.access.ratelimit import RateLimiter
 from comity.access.viewer import Role, Viewer
 from comity.errors import AuthenticationError, PermissionDeniedError
+from comity.model.numbers import is_whole
 from comity.services.accounts import authenticate_token, viewer_of
 from comity.store import Store
 
@@ -83,7 +84,7 @@ class BodyLimit:
             return
         limit = self._limit(scope.get("path", ""))
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared is not None and is_whole(declared) and int(declared) > limit:
             await _too_large(scope, send, limit)
             return
         received = 0

@@ -16,6 +16,7 @@ from comity.errors import FieldProblem, ValidationError
 from comity.model.dates import PartialDate
 from comity.model.details import Details
 from comity.model.engagements import EngagementKind, ParticipantRole
+from comity.model.numbers import is_whole
 from comity.model.validation import validate_record
 from comity.store.engagements import StoredEngagement
 
@@ -157,7 +158,7 @@ def _parse_participant(spec: str, year: int | None) -> dict[str, Any]:
         raise ValidationError([FieldProblem("participant", "names no nation", spec)], "engagement")
     entry: dict[str, Any] = {"nation": services.resolve_nation(parts[0], year=year).iso3}
     for part in parts[1:]:
-        if part.isdigit():
+        if is_whole(part):
             entry["personnel"] = int(part)
         elif part.lower() in {r.value for r in ParticipantRole}:
             entry["role"] = part.lower()

@@ -11,6 +11,7 @@ from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
 from comity.errors import FieldProblem, ValidationError
 from comity.model.engagements import EngagementKind, ParticipantRole
+from comity.model.numbers import is_whole
 from comity.model.plans import Agency, PlanState
 from comity.planning.friction import FrictionBy
 from comity.services import plan_workflow as workflow
@@ -49,7 +50,7 @@ def _partner(spec: str) -> dict[str, Any]:
     parts = [p.strip() for p in spec.split(":")]
     entry: dict[str, Any] = {"nation": parts[0]}
     for part in parts[1:]:
-        if part.isdigit():
+        if is_whole(part):
             entry["personnel"] = int(part)
         elif part.lower() in {r.value for r in ParticipantRole}:
             entry["role"] = part.lower()
@@ -319,7 +320,7 @@ def assess_plan(
     scores: dict[str, Any] = {}
     for item in score or []:
         name, sep, value = item.rpartition("=")
-        if not sep or not value.strip().isdigit():
+        if not sep or not is_whole(value.strip()):
             raise ValidationError([FieldProblem("score", "write OBJECTIVE=1..5", item)],
                                   "assessment")  # fmt: skip
         scores[name.strip()] = int(value)

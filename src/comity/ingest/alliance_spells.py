@@ -44,6 +44,7 @@ from pathlib import Path
 from comity.ingest.base import ImportContext, read_delimited
 from comity.model.details import AlliancePledge
 from comity.model.engagements import Engagement
+from comity.model.numbers import is_whole
 
 __all__ = [
     "CORRECTED_ONE_ORDER",
@@ -329,7 +330,7 @@ def _whole_number(
     text: str, file: str, line: int, column: str, context: ImportContext
 ) -> int | None:
     value = text.strip()
-    if value.isdigit():
+    if is_whole(value):
         return int(value)
     try:
         number = float(value)

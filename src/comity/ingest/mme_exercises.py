@@ -56,6 +56,7 @@ from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
 from comity.model.dates import PartialDate
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan
+from comity.model.numbers import is_whole
 
 __all__ = ["IMPORTER", "MmeExercises"]
 
@@ -325,7 +326,7 @@ def _flags(
 
 def _year(text: str) -> int | None:
     text = text.strip()
-    return int(text) if len(text) == 4 and text.isdigit() else None
+    return int(text) if len(text) == 4 and is_whole(text) else None
 
 
 def _date_text(row: dict[str, str], prefix: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from comity.ingest.base import ImportContext
+from comity.model.numbers import is_whole
 
 __all__ = ["Columns", "read_columns"]
 
@@ -163,7 +164,7 @@ def _line_of(message: str) -> int | None:
     marker = "Row #"
     if marker in message:
         digits = message.split(marker, 1)[1].split(":", 1)[0]
-        if digits.isdigit():
+        if is_whole(digits):
             return int(digits) + 1
     return None
 

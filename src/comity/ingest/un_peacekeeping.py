@@ -47,6 +47,7 @@ from pathlib import Path
 from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan
+from comity.model.numbers import is_whole
 
 __all__ = ["IMPORTER", "NAMES", "Mission", "UnPeacekeeping", "read_missions"]
 
@@ -282,7 +283,7 @@ class UnPeacekeeping:
 def _year(text: str, file: str, line: int, context: ImportContext) -> int | None:
     value = text.strip()
     last = date.today().year
-    if not value.isdigit() or not _FIRST_YEAR <= int(value) <= last:
+    if not is_whole(value) or not _FIRST_YEAR <= int(value) <= last:
         context.issue(file, line, f"is not a year from {_FIRST_YEAR} to {last}", column="Year",
                       value=value)  # fmt: skip
         return None

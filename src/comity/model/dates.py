@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 
+from comity.model.numbers import is_whole
+
 __all__ = ["DatePrecision", "PartialDate"]
 
 
@@ -125,14 +127,14 @@ def _parse_fields(text: str) -> dict[str, Any]:
         )
     year = int(match["year"])
     month_text, day_text = match["month"], match["day"]
-    if month_text is None or not month_text.isdigit() or int(month_text) == 0:
-        if day_text is not None and day_text.isdigit() and int(day_text) != 0:
+    if month_text is None or not is_whole(month_text) or int(month_text) == 0:
+        if day_text is not None and is_whole(day_text) and int(day_text) != 0:
             raise ValueError(f"{text!r} gives a day without a month")
         return {"value": date(year, 1, 1), "precision": DatePrecision.YEAR}
     month = int(month_text)
     if not 1 <= month <= 12:
         raise ValueError(f"{text!r} has month {month}, which is not 1-12")
-    if day_text is None or not day_text.isdigit() or int(day_text) == 0:
+    if day_text is None or not is_whole(day_text) or int(day_text) == 0:
         return {"value": date(year, month, 1), "precision": DatePrecision.MONTH}
     day = int(day_text)
     try:

@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 from comity.errors import UnknownNationError
 from comity.model.nations import CodeSystem, Nation, NationCode
+from comity.model.numbers import is_whole
 from comity.nations.reference import Reference, load_reference
 
 __all__ = ["NationResolver", "default_resolver", "normalise_name"]
@@ -146,7 +147,7 @@ class NationResolver:
             raise UnknownNationError(text, system=system.value if system else None)
         if system is not None:
             return self._by_system(text, system, year)
-        if text.isdigit():
+        if is_whole(text):
             raise self._ambiguous_number(text, year)
         upper = text.upper()
         if len(text) == 3 and text.isalpha():
@@ -164,7 +165,7 @@ class NationResolver:
             return self._redirect(upper, year)
         if system is CodeSystem.ISO2 and upper in self._by_iso2:
             return self._redirect(self._by_iso2[upper], year)
-        if system is CodeSystem.ISO_NUMERIC and text.isdigit():
+        if system is CodeSystem.ISO_NUMERIC and is_whole(text):
             key = self._by_numeric.get(int(text))
             if key is not None:
                 return self._redirect(key, year)
@@ -175,7 +176,7 @@ class NationResolver:
         rows = self._codes.get((system, upper))
         if rows:
             return self._pick(rows, year)
-        suggestions = self.suggest(text) if not text.isdigit() else []
+        suggestions = self.suggest(text) if not is_whole(text) else []
         raise UnknownNationError(text, suggestions, system=system.value)
 
     def _by_name(self, text: str, year: int | None) -> str:

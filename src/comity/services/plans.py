@@ -13,6 +13,7 @@ from comity.access.viewer import Role, Viewer
 from comity.errors import FieldProblem, UnknownNationError, ValidationError
 from comity.model.engagements import existence_problem
 from comity.model.nations import Nation
+from comity.model.numbers import is_whole
 from comity.model.plans import Plan, PlanState
 from comity.model.validation import validate_record
 from comity.planning import EDITABLE, IllegalTransitionError
@@ -62,7 +63,7 @@ def resolve_partners(data: Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(partners, list | tuple):
         return result
     start = str(result.get("start") or "")
-    year = int(start[:4]) if start[:4].isdigit() else None
+    year = int(start[:4]) if is_whole(start[:4]) else None
     problems: list[FieldProblem] = []
     resolved = []
     for index, partner in enumerate(partners):

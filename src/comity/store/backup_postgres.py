@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 
 from comity.errors import BackupError, StoreUnavailableError
+from comity.model.numbers import is_whole
 from comity.store.backup import (
     Manifest,
     RestoreReport,
@@ -62,7 +63,7 @@ def find_tool(name: str) -> Path:
 
     def major(candidate: str) -> int:
         part = Path(candidate).parts[-3]
-        return int(part) if part.isdigit() else 0
+        return int(part) if is_whole(part) else 0
 
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=major)
     if candidates:

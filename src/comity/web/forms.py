@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from comity.errors import FieldProblem, UnknownNationError, ValidationError
 from comity.model.engagements import ParticipantRole
+from comity.model.numbers import is_whole
 from comity.model.validation import validate_engagement
 from comity.services import resolve_nation
 from comity.services.engagements import StoredEngagement, resolve_nations
@@ -119,7 +120,7 @@ class EngagementForm:
         return cls(
             values=values,
             participants=[r for r in rows if not r.empty],
-            version=int(version) if version.isdigit() else None,
+            version=int(version) if is_whole(version) else None,
         )
 
     @classmethod
@@ -219,7 +220,7 @@ class EngagementForm:
             if row.role:
                 entry["role"] = row.role
             if row.personnel:
-                if row.personnel.isdigit():
+                if is_whole(row.personnel):
                     entry["personnel"] = int(row.personnel)
                 else:
                     problems.append(FieldProblem(f"participants.{index}.personnel",
@@ -270,7 +271,7 @@ _COLUMNS = {"nation": "nation", "role": "role", "personnel": "personnel"}
 def _label(name: str) -> str:
     """A field's name as the form labels it: ``participants.0.nation`` -> Participant 1 nation."""
     parts = name.split(".")
-    if parts[0] == "participants" and len(parts) >= 3 and parts[1].isdigit():
+    if parts[0] == "participants" and len(parts) >= 3 and is_whole(parts[1]):
         return f"Participant {int(parts[1]) + 1} {_COLUMNS.get(parts[2], parts[2])}"
     return _LABELS.get(parts[0], name)
 
@@ -278,7 +279,7 @@ def _label(name: str) -> str:
 def _place(name: str) -> tuple[int, int, str]:
     """Where a field comes in the form, to list problems in the order the user meets them."""
     parts = name.split(".")
-    row = int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else -1
+    row = int(parts[1]) if len(parts) > 2 and is_whole(parts[1]) else -1
     return _FORM_ORDER.get(parts[0], 99), row, ".".join(parts[2:])
 
 

@@ -16,6 +16,7 @@ from comity.api.schemas import MAX_ID, EngagementIn, EngagementPatch, RecordId
 from comity.api.security import current_viewer, requires
 from comity.errors import FieldProblem, PreconditionError, StaleVersionError, ValidationError
 from comity.model.engagements import EngagementKind
+from comity.model.numbers import is_whole
 from comity.services.engagements import resolve_nations
 from comity.store import Store
 from comity.store.engagements import StoredEngagement
@@ -163,7 +164,7 @@ def _version(if_match: str | None, engagement_id: int) -> int:
         )
     tag = if_match.strip().removeprefix("W/").strip('"')
     key, _, version = tag.partition("-")
-    if key != str(engagement_id) or not version.isdigit():
+    if key != str(engagement_id) or not is_whole(version):
         raise PreconditionError(f"If-Match {if_match!r} is not an ETag of this engagement.")
     return int(version)
 

@@ -16,6 +16,7 @@ from comity.api.schemas import ObjectiveScoreIn, ParticipantIn, RecordId
 from comity.api.security import current_viewer, requires
 from comity.errors import PreconditionError, StaleVersionError
 from comity.model.engagements import EngagementKind
+from comity.model.numbers import is_whole
 from comity.model.plans import Agency, PlanState
 from comity.planning.friction import FrictionBy
 from comity.services import plan_workflow as workflow
@@ -174,7 +175,7 @@ def _version(if_match: str | None, plan_id: int, required: bool) -> int | None:
         )
     tag = if_match.strip().removeprefix("W/").strip('"')
     prefix, _, version = tag.rpartition("-")
-    if prefix != f"plan-{plan_id}" or not version.isdigit():
+    if prefix != f"plan-{plan_id}" or not is_whole(version):
         raise PreconditionError(f"If-Match {if_match!r} is not an ETag of this plan.")
     return int(version)
 

@@ -28,6 +28,7 @@ from comity.errors import (
     ValidationError,
 )
 from comity.model.engagements import EngagementKind, ParticipantRole
+from comity.model.numbers import is_whole
 from comity.services.engagements import StoredEngagement
 from comity.web.forms import EngagementForm, messages_by_field
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
@@ -90,7 +91,7 @@ class ListFilters:
         years: dict[str, int | None] = {}
         for name in ("from_year", "to_year"):
             value = getattr(self, name)
-            years[name] = int(value) if value.isdigit() and 1000 <= int(value) <= 3000 else None
+            years[name] = int(value) if is_whole(value) and 1000 <= int(value) <= 3000 else None
             if value and years[name] is None:
                 problems.append(FieldProblem(name, "must be a year such as 1995", value))
         problems += [FieldProblem("kind", "is not a kind", k) for k in self.kinds
@@ -113,7 +114,7 @@ def _after(text: str) -> tuple[date, int] | None:
         return None
     day, _, key = text.partition("_")
     try:
-        if not key.isdigit() or not 0 < int(key) <= _MAX_ID:
+        if not is_whole(key) or not 0 < int(key) <= _MAX_ID:
             raise ValueError(key)
         return date.fromisoformat(day), int(key)
     except ValueError:
@@ -169,7 +170,7 @@ def list_page(
     context["csv_url"] = "/engagements.csv" + (f"?{query}" if query else "")
     context["first_url"] = "/engagements" + (f"?{query}" if query else "")
     deleted = request.query_params.get("deleted", "")
-    context["deleted"] = deleted if deleted.isdigit() else None
+    context["deleted"] = deleted if is_whole(deleted) else None
     context["may_add"] = viewer.may(Role.PLANNER)
     if _wants_fragment(request):
         response = render(request, "engagements/_results.html", context)
@@ -380,7 +381,7 @@ async def delete(
     store = store_of(request)
     form = await request.form()
     version = form.get("version")
-    if not (isinstance(version, str) and version.isdigit()):
+    if not (isinstance(version, str) and is_whole(version)):
         raise ValidationError([FieldProblem("version", "is missing: reload the page")],
                               "deletion")  # fmt: skip
     expected = int(version)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from comity.access.viewer import Role, Viewer
 from comity.errors import ComityError, FieldProblem, PermissionDeniedError, ValidationError
 from comity.model.engagements import EngagementKind
+from comity.model.numbers import is_whole
 from comity.model.plans import Agency, PlanState
 from comity.planning import CANCELLABLE, EDITABLE
 from comity.services import plan_workflow as workflow
@@ -94,7 +95,7 @@ def _record(values: dict[str, Any]) -> dict[str, Any]:
             continue
         entry: dict[str, Any] = {"nation": parts[0]}
         for part in parts[1:]:
-            if part.isdigit():
+            if is_whole(part):
                 entry["personnel"] = int(part)
             elif part.lower() in ("host", "participant", "observer"):
                 entry["role"] = part.lower()
@@ -201,7 +202,7 @@ async def edit(
     store = store_of(request)
     stored = plan_service.get_plan(store, plan_id, viewer)
     values = await _read_form(request)
-    version = int(values["version"]) if str(values.get("version", "")).isdigit() else None
+    version = int(values["version"]) if is_whole(str(values.get("version", ""))) else None
     try:
         plan_service.edit_plan(store, plan_id, _record(values), viewer, expected_version=version)
     except ValidationError as error:
@@ -270,7 +271,7 @@ async def assess(
     scores = {o: values.get(f"score-{i}", "") for i, o in enumerate(stored.plan.objectives)}
     data: dict[str, Any] = {k: values[k] for k in ("interoperability", "trust",
                             "cultural_notes", "lessons", "follow_up") if values.get(k)}  # fmt: skip
-    data["objectives"] = {o: int(s) if s.isdigit() else None for o, s in scores.items()}
+    data["objectives"] = {o: int(s) if is_whole(s) else None for o, s in scores.items()}
     try:
         workflow.assess_plan(store, plan_id, data, viewer)
     except ValidationError as error:
