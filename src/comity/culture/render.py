@@ -133,7 +133,7 @@ def _text_relations(d: dict[str, Any], lines: list[str]) -> None:
         end = f" to {item['end']}" if item["end"] else ""
         lines.append(
             f"    #{item['id']} {item['start']}{end} {item['kind']}: {item['title']} "
-            f"({', '.join(item['nations'])})"
+            f"({_few(item['nations'])})"
         )
     lines.append(f"  {d['plans']}")
 
@@ -212,3 +212,10 @@ def render_pdf(briefing: Briefing) -> bytes:
     document = weasyprint.HTML(string=render_html(briefing), url_fetcher=_refuse)
     pdf: bytes = document.write_pdf()
     return pdf
+
+
+def _few(nations: list[str], shown: int = 6, most: int = 8) -> str:
+    """Up to ``most`` nations in full; beyond, the first ``shown`` and how many more."""
+    if len(nations) <= most:
+        return ", ".join(nations)
+    return f"{', '.join(nations[:shown])} and {len(nations) - shown} more"
