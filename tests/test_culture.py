@@ -239,6 +239,17 @@ def test_a_briefing_as_seen_from_the_users_nation(full_store: Store, operator: V
 
 
 @pytest.mark.full_data
+def test_a_fall_after_the_datasets_end_is_flagged(full_store: Store, operator: Viewer) -> None:
+    # The bundled exercises end in 2010 and the senior visits in 2012: the index decays after.
+    ties = culture.create_briefing(full_store, operator, "JPN", perspective="USA").to_dict()["ties"]
+    assert ties["trend"] == "falling" and ties["latest_year"] > 2012
+    assert "Multinational Military Exercises (MME), 1980-2010 in 2010" in ties["caution"]
+    assert "US senior defense leaders' foreign visits, 1992-2012 in 2012" in ties["caution"]
+    steady = culture.create_briefing(full_store, operator, "GBR", perspective="USA").to_dict()
+    assert steady["ties"]["trend"] == "falling" or steady["ties"]["caution"] is None
+
+
+@pytest.mark.full_data
 def test_shared_memberships_in_the_windows_year(full_store: Store, operator: Viewer) -> None:
     briefing = culture.create_briefing(
         full_store, operator, "FRA", start=date(2027, 5, 1), end=date(2027, 5, 31),

@@ -61,6 +61,7 @@ class BriefingInputs:
         organisation_names: Organisation code -> name.
         ties: The pair's index rows (year, index, ...), oldest first; None when there are none.
         tie_method: The index's method version, when ties were computed.
+        data_ends: Title and last year covered of each dataset that holds engagements.
         engagements: The most recent engagements (with the perspective nation when given).
         engagement_count: How many there are in all.
         notes: Curated notes on the nation the viewer may see.
@@ -76,6 +77,7 @@ class BriefingInputs:
     memberships: Sequence[Membership] = ()
     organisation_names: Mapping[str, str] = field(default_factory=dict)
     ties: Sequence[Mapping[str, Any]] | None = None
+    data_ends: Sequence[tuple[str, int]] = ()
     tie_method: str | None = None
     engagements: Sequence[tuple[int, Engagement]] = ()
     engagement_count: int = 0
@@ -228,8 +230,18 @@ class Briefing:
         trend = None
         if change is not None:
             trend = "rising" if change > 2 else "falling" if change < -2 else "steady"
+        ended = sorted((year, title) for title, year in i.data_ends if year < latest["year"])
+        caution = None
+        if trend == "falling" and ended:
+            listed = "; ".join(f"{title} in {year}" for year, title in ended)
+            caution = (
+                f"Recorded data end before {latest['year']}: {listed}. After a dataset ends its "
+                "mechanisms stop adding to the index, so part of this fall may be missing "
+                "records rather than a cooling tie."
+            )
         return {
             "years": [{"year": r["year"], "index": round(float(r["index"]), 1)} for r in recent],
+            "caution": caution,
             "latest_year": latest["year"],
             "latest_index": round(float(latest["index"]), 1),
             "change_5y": round(float(change), 1) if change is not None else None,

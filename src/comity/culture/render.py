@@ -123,6 +123,8 @@ def _text_relations(d: dict[str, Any], lines: list[str]) -> None:
             f"  Tie index: {ties['latest_index']:.1f} in {ties['latest_year']}{trend}; "
             + ", ".join(f"{y['year']}: {y['index']:.1f}" for y in ties["years"])
         )
+        if ties.get("caution"):
+            lines.append(f"  Caution: {ties['caution']}")
     elif perspective:
         lines.append("  Tie index: no recorded ties.")
     e = d["engagements"]

@@ -40,6 +40,7 @@ from comity.store import nations as nation_store
 from comity.store import notes as note_store
 from comity.store.audit import append_audit
 from comity.store.culture_inputs import read_hofstede_scores
+from comity.store.imports import record_dataset_ends
 from comity.store.notes import StoredNote
 
 __all__ = [
@@ -108,6 +109,7 @@ def create_briefing(
         if seen_from is not None:
             memberships += nation_store.list_memberships(connection, nation=seen_from.iso3)
         names = {o.code: o.name for o, _ in nation_store.list_organisations(connection)}
+        data_ends = record_dataset_ends(connection)
     partner = seen_from.iso3 if seen_from and seen_from.iso3 != subject.iso3 else None
     ties, method = _ties(store, viewer, subject, partner)
     count = count_engagements(
@@ -131,6 +133,7 @@ def create_briefing(
         organisation_names=names,
         ties=ties,
         tie_method=method,
+        data_ends=data_ends,
         engagements=[(s.id, s.engagement) for s in recent],
         engagement_count=count,
         notes=list_notes(store, viewer, nation=subject.iso3),

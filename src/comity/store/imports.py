@@ -309,3 +309,11 @@ def list_datasets(connection: Connection) -> dict[str, DatasetRecord]:
         row.name: DatasetRecord(**{k: getattr(row, k) for k in DatasetRecord.__dataclass_fields__})
         for row in connection.execute(select(tables.datasets))
     }
+
+
+def record_dataset_ends(connection: Connection) -> list[tuple[str, int]]:
+    """Each imported dataset that holds engagements: its title and the last year it covers."""
+    d, e = tables.datasets, tables.engagements
+    holds = select(e.c.id).where(e.c.source_dataset == d.c.name).exists()
+    query = select(d.c.title, d.c.last_year).where(holds, d.c.last_year.is_not(None))
+    return [(row.title, int(row.last_year)) for row in connection.execute(query.order_by(d.c.name))]
