@@ -254,3 +254,32 @@ def test_a_screenshot_of_the_dashboard(page: Page) -> None:
     if os.environ.get("COMITY_UPDATE_SCREENSHOTS") == "1":
         DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, DOCS_IMAGES / "dashboard.png")
+
+
+@pytest.mark.browser
+def test_on_a_phone_and_with_the_keyboard_alone(page: Page) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, "analyst.fra")
+    page.goto("/?nation=USA&year=2010")
+    _wait_for_charts(page)
+    # Nothing sideways but the tables meant to scroll: the page is as wide as the phone.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the page is {width} px wide on a 375 px screen"
+    # The first Tab reaches the skip link; following it puts the keyboard in the content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to content"
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"#main$"))
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id || document.activeElement.name"))
+        if "nation" in reached and "year" in reached:
+            break
+    assert "nation" in reached or "dashboard-nation" in reached, reached
+    # Pico marks focus with an outline or a ring (box shadow): either shows where the keyboard is.
+    outline, ring = page.evaluate(
+        "[getComputedStyle(document.activeElement).outlineStyle,"
+        " getComputedStyle(document.activeElement).boxShadow]"
+    )
+    assert outline != "none" or ring != "none", "the focused control shows no focus mark"

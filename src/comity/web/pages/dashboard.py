@@ -351,7 +351,8 @@ def _trend_spec(rows: list[dict[str, Any]], names: dict[str, str], year: int) ->
                     "y": {"field": "index", "type": "quantitative", "title": "Index",
                           "scale": {"domain": [0, 100]}},
                     "color": {"field": "partner", "type": "nominal", "title": "Partner",
-                              "sort": list(names.values()), "legend": {"orient": "bottom"}},
+                              "sort": list(names.values()),
+                              "legend": {"orient": "bottom", "columns": 2}},
                     "tooltip": [
                         {"field": "partner", "title": "Partner"},
                         {"field": "year", "title": "Year"},
@@ -434,7 +435,7 @@ def _mechanisms(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 "type": "nominal",
                 "title": "Kind",
                 "sort": [k for k, _ in by_kind],
-                "legend": {"orient": "bottom"},
+                "legend": {"orient": "bottom", "columns": 2},
             },
             "tooltip": [
                 {"field": "region", "title": "Partner region"},
