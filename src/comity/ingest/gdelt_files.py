@@ -32,7 +32,14 @@ from comity.errors import ComityError
 from comity.ingest.base import ImportContext
 from comity.ingest.media_events import COLUMNS as GDELT1_COLUMNS
 
-__all__ = ["GDELT2_COLUMNS", "RAW_COLUMNS", "InputFile", "find_inputs", "load_raw"]
+__all__ = [
+    "GDELT2_COLUMNS",
+    "RAW_COLUMNS",
+    "InputFile",
+    "find_inputs",
+    "load_raw",
+    "report_misshapen",
+]
 
 
 def _gdelt2() -> tuple[str, ...]:
@@ -159,13 +166,17 @@ def _duckdb_part(con: Any, group: list[InputFile], layout: str) -> str | None:
         names = GDELT1_COLUMNS if layout == "gdelt1" else GDELT2_COLUMNS
         columns = ", ".join(f"'{c}': 'VARCHAR'" for c in names)
         return (
-            f"SELECT {', '.join(RAW_COLUMNS)}, filename FROM read_csv([{files}], delim='\t', "
+            f"SELECT {', '.join(RAW_COLUMNS)}, filename, FALSE AS misshapen "
+            f"FROM read_csv([{files}], delim='\t', "
             f"header=false, quote='', escape='', columns={{{columns}}}, "
             f"null_padding={'true' if layout == 'gdelt1' else 'false'}, auto_detect=false, "
             "strict_mode=true, store_rejects=true, filename=true, nullstr='')"
         )
     names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    return f"SELECT {_used(names)}, CAST(filename AS VARCHAR) AS filename FROM {source}"
+    return (
+        f"SELECT {_used(names)}, CAST(filename AS VARCHAR) AS filename, FALSE AS misshapen "
+        f"FROM {source}"
+    )
 
 
 def _shown(inputs: list[InputFile]) -> dict[str, str]:
@@ -222,7 +233,20 @@ def _bad_lines(path: Path, counts: tuple[int, ...], limit: int) -> list[tuple[in
     return found
 
 
-def _load_spark(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
+def report_misshapen(inputs: list[InputFile], context: ImportContext) -> None:
+    """Note the lines of GDELT files with the wrong number of fields (read only when some are)."""
+    for item in inputs:
+        if item.layout not in _FIELDS:
+            continue
+        for number, count in _bad_lines(item.path, _FIELDS[item.layout], 20):
+            context.issue(
+                item.shown,
+                number,
+                f"does not have {_EXPECTED[item.layout]} tab-separated fields (found {count})",
+            )
+
+
+def _load_spark(engine: Any, inputs: list[InputFile]) -> None:
     from pyspark.sql import functions as f
 
     spark = engine.session
@@ -234,27 +258,21 @@ def _load_spark(engine: Any, inputs: list[InputFile], context: ImportContext) ->
         if not group:
             continue
         names = GDELT1_COLUMNS if layout == "gdelt1" else GDELT2_COLUMNS
+        # Split each line once: the fields are a column of their own, which Spark's optimiser
+        # does not copy into every expression that reads one of them.
         lines = spark.read.text([str(i.path) for i in group])
-        fields = f.split(lines.value, "\t", -1)
-        bad = lines.where(~f.size(fields).isin(*_FIELDS[layout])).limit(1).count()
-        if bad:
-            for item in group:
-                for number, count in _bad_lines(item.path, _FIELDS[layout], 20):
-                    context.issue(
-                        item.shown,
-                        number,
-                        f"does not have {_EXPECTED[layout]} tab-separated fields (found {count})",
-                    )
-            return False
+        fields = lines.select(f.split(lines.value, "\t", -1).alias("fields"), filename)
+        size = f.size(fields.fields)
         frames.append(
-            lines.select(
+            fields.select(
                 *(
                     f.when(
-                        f.size(fields) > names.index(c), f.nullif(fields[names.index(c)], f.lit(""))
+                        size > names.index(c), f.nullif(fields.fields[names.index(c)], f.lit(""))
                     ).alias(c)
                     for c in RAW_COLUMNS
                 ),
-                filename,
+                "filename",
+                (~size.isin(*_FIELDS[layout])).alias("misshapen"),
             )
         )
     for layout in ("header", "parquet"):
@@ -275,23 +293,29 @@ def _load_spark(engine: Any, inputs: list[InputFile], context: ImportContext) ->
                         for c in RAW_COLUMNS
                     ),
                     filename,
+                    f.lit(False).alias("misshapen"),
                 )
             )
     raw = frames[0]
     for frame in frames[1:]:
         raw = raw.unionByName(frame)
     engine.register_frame("raw", raw)
-    return True
 
 
 def load_raw(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
-    """Make the inputs queryable as ``raw`` (text columns :data:`RAW_COLUMNS` and ``filename``).
+    """Make the inputs queryable as ``raw``: :data:`RAW_COLUMNS`, ``filename``, ``misshapen``.
+
+    ``misshapen`` is true for a row with the wrong number of fields. DuckDB checks the shape of
+    rows as it reads them; Spark marks them, so that the pipeline counts them in the pass that
+    checks the values (:func:`report_misshapen` names their lines).
 
     Returns:
-        False, with issues noted in ``context``, when a file has rows of the wrong shape.
+        False, with issues noted in ``context``, when a file cannot be read or (DuckDB) has rows
+        of the wrong shape.
     """
     if engine.name == "spark":
-        return _load_spark(engine, inputs, context)
+        _load_spark(engine, inputs)
+        return True
     return _load_duckdb(engine, inputs, context)
 
 

@@ -33,7 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from comity.ingest.base import ImportContext
-from comity.ingest.gdelt_files import InputFile, find_inputs, load_raw, shown_names
+from comity.ingest.gdelt_files import (
+    InputFile,
+    find_inputs,
+    load_raw,
+    report_misshapen,
+    shown_names,
+)
 from comity.ingest.media_events import MILITARY_CODES
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "dyad_year_events",
     "read_media_output",
     "run_media_pipeline",
+    "select_media_events",
 ]
 
 DEFAULT_MIN_SOURCES = 2
@@ -107,8 +114,8 @@ SELECT
     TRY_CAST(numsources AS INTEGER) AS sources,
     TRY_CAST(numarticles AS INTEGER) AS articles,
     sourceurl AS source_url,
-    filename, globaleventid, day AS day_text, dateadded, goldsteinscale, avgtone, nummentions,
-    numsources, numarticles
+    filename, misshapen, globaleventid, day AS day_text, dateadded, goldsteinscale, avgtone,
+    nummentions, numsources, numarticles
 FROM (
     SELECT {
     ", ".join(
@@ -128,7 +135,7 @@ FROM (
         )
     )
 },
-        NULLIF(sourceurl, '') AS sourceurl, filename
+        NULLIF(sourceurl, '') AS sourceurl, filename, misshapen
     FROM raw
 ) r
 """  # noqa: S608 - the column names are constants
@@ -148,6 +155,32 @@ _CHECKS = (
     ("numarticles", "numarticles IS NOT NULL AND (articles IS NULL OR articles < 0)",
      "is not a whole number of 0 or more"),
 )  # fmt: skip
+
+_COOPERATION = "eventcode IN (" + ", ".join(f"'{c}'" for c in sorted(MILITARY_CODES)) + ")"
+"""The CAMEO codes kept, as a condition (a literal list: no table to ship to a cluster)."""
+
+# One pass over every row read: rows, cooperation events, misshapen rows and each check's
+# failures, per publication day (the coverage comes from the same pass).
+_CHECKED = (
+    "SELECT published, COUNT(*) AS rows_read, "
+    f"SUM(CASE WHEN {_COOPERATION} THEN 1 ELSE 0 END) AS cooperation, "
+    "SUM(CASE WHEN misshapen THEN 1 ELSE 0 END) AS misshapen, "
+    + ", ".join(
+        f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS check_{number}"
+        for number, (_, condition, _) in enumerate(_CHECKS)
+    )
+    + " FROM typed GROUP BY published"
+)
+
+_TOTALS = "SELECT SUM(rows_read), SUM(cooperation), SUM(misshapen), " + ", ".join(
+    f"SUM(check_{number})" for number in range(len(_CHECKS))
+) + " FROM checked"  # fmt: skip
+
+_KEPT = f"""
+SELECT event_id, day, published, code1, code2, eventcode, goldstein, tone, mentions, sources,
+       articles, source_url, filename
+FROM typed WHERE {_COOPERATION}
+"""  # noqa: S608 - the codes are constants
 
 _RESOLVED = """
 SELECT k.*, a1.nation AS nation1, a2.nation AS nation2
@@ -207,20 +240,16 @@ GROUP BY LEAST(nation1, nation2), GREATEST(nation1, nation2), year
 """
 
 _COVERAGE = """
-SELECT CAST(YEAR(published) AS INTEGER) AS year, COUNT(DISTINCT published) AS days
-FROM typed WHERE published IS NOT NULL
+SELECT CAST(YEAR(published) AS INTEGER) AS year, COUNT(*) AS days
+FROM checked WHERE published IS NOT NULL
 GROUP BY YEAR(published)
 """
 
 
-def _count(engine: Any, table: str) -> int:
-    return int(engine.rows(f"SELECT COUNT(*) FROM {table}")[0][0])
-
-
-def _report_malformed(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
-    """Note every malformed value with its file, line and field; True when there is none."""
-    sums = ", ".join(f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for _, c, _ in _CHECKS)
-    counts = engine.rows(f"SELECT {sums} FROM typed")[0]
+def _report_malformed(
+    engine: Any, inputs: list[InputFile], context: ImportContext, counts: list[int]
+) -> None:
+    """Note malformed values (the first of each check) with their file, line and field."""
     found: list[tuple[str, str, str, str]] = []
     for (column, condition, reason), count in zip(_CHECKS, counts, strict=True):
         if not count:
@@ -231,8 +260,6 @@ def _report_malformed(engine: Any, inputs: list[InputFile], context: ImportConte
             f"ORDER BY filename, globaleventid LIMIT {_EXAMPLES}"
         ):
             found.append((filename, eventid or "", column, f"{reason} (value {value!r})"))
-    if not found:
-        return True
     lines = _lines_of(found)
     names = shown_names(inputs)
     for filename, eventid, column, reason in found:
@@ -242,7 +269,6 @@ def _report_malformed(engine: Any, inputs: list[InputFile], context: ImportConte
             reason,
             column=column,
         )
-    return False
 
 
 def _lines_of(found: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], int]:
@@ -290,13 +316,6 @@ def _resolve_actors(engine: Any, context: ImportContext) -> None:
     )  # fmt: skip
 
 
-def _register_codes(engine: Any) -> None:
-    import pyarrow as pa
-
-    codes = sorted(MILITARY_CODES)
-    engine.register("codes", pa.table({"code": pa.array(codes, pa.string())}))
-
-
 def run_media_pipeline(
     patterns: list[str],
     engine: Any,
@@ -323,49 +342,113 @@ def run_media_pipeline(
     started = time.perf_counter()
     run = MediaRun(engine.name, [], output, min_sources)
     with tempfile.TemporaryDirectory(prefix="comity-media-") as staging:
-        inputs = find_inputs(patterns, Path(staging), context)
-        run.files = [i.shown for i in inputs]
-        if context.issue_count or not inputs or not load_raw(engine, inputs, context):
-            run.seconds = time.perf_counter() - started
-            return run
-        engine.create("typed", _TYPED, keep=True)
-        run.rows_read = _count(engine, "typed")
-        context.advance(run.rows_read)
-        if _report_malformed(engine, inputs, context):
-            _select(engine, context, run, dataset)
+        if _prepare(patterns, Path(staging), engine, context, run, dataset):
             _write(engine, run)
     run.excluded = Counter(context.excluded)
     run.seconds = time.perf_counter() - started
     return run
 
 
+def select_media_events(
+    patterns: list[str],
+    context: ImportContext,
+    *,
+    dataset: str,
+    min_sources: int = DEFAULT_MIN_SOURCES,
+) -> tuple[MediaRun, Any]:
+    """Run the pipeline on DuckDB in this process and return its events as an Arrow table.
+
+    The importers' way in (``comity import gdelt_sample``): the same reading, checks, resolution
+    and de-duplication as :func:`run_media_pipeline`, but the events come back to be stored with
+    the dataset's record, all or nothing, instead of being written to a folder.
+
+    Args:
+        patterns: Paths or glob patterns of event files.
+        context: Resolves actor countries; collects issues and exclusions.
+        dataset: Recorded on every event.
+        min_sources: Events reported by fewer sources are excluded.
+
+    Returns:
+        The run (rows read, events, coverage) and the events ordered by id; the table is None
+        when a file is malformed (the issues are in ``context``).
+    """
+    from comity.analytics.engines import DuckDBEngine
+
+    started = time.perf_counter()
+    engine = DuckDBEngine()
+    run = MediaRun(engine.name, [], Path(), min_sources)
+    table = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="comity-media-") as staging:
+            if _prepare(patterns, Path(staging), engine, context, run, dataset):
+                table = engine.arrow("SELECT * FROM events ORDER BY event_id")
+                run.coverage = sorted((int(y), int(d)) for y, d in engine.rows(_COVERAGE))
+    finally:
+        engine.connection.close()
+    run.excluded = Counter(context.excluded)
+    run.seconds = time.perf_counter() - started
+    return run, table
+
+
+def _prepare(
+    patterns: list[str],
+    staging: Path,
+    engine: Any,
+    context: ImportContext,
+    run: MediaRun,
+    dataset: str,
+) -> bool:
+    """Read, check and select: leave ``events`` and ``checked`` on the engine; False on issues."""
+    inputs = find_inputs(patterns, staging, context)
+    run.files = [i.shown for i in inputs]
+    if context.issue_count or not inputs or not load_raw(engine, inputs, context):
+        return False
+    engine.create("typed", _TYPED)
+    engine.release("raw")
+    engine.create("checked", _CHECKED, keep=True)
+    rows_read, cooperation, misshapen, *failures = (int(n or 0) for n in engine.rows(_TOTALS)[0])
+    run.rows_read = rows_read
+    context.advance(rows_read)
+    if misshapen:
+        report_misshapen(inputs, context)
+        return False
+    if any(failures):
+        _report_malformed(engine, inputs, context, failures)
+        return False
+    if rows_read - cooperation:
+        context.exclude(
+            "event code not among the military-cooperation codes", rows_read - cooperation
+        )
+    _select(engine, context, run, dataset)
+    return True
+
+
 def _select(engine: Any, context: ImportContext, run: MediaRun, dataset: str) -> None:
-    _register_codes(engine)
-    engine.create("kept", "SELECT t.* FROM typed t JOIN codes c ON c.code = t.eventcode", keep=True)
-    kept = _count(engine, "kept")
-    if run.rows_read - kept:
-        context.exclude("event code not among the military-cooperation codes", run.rows_read - kept)
+    engine.create("kept", _KEPT, keep=True)
+    engine.release("typed")
     _resolve_actors(engine, context)
-    engine.create("resolved", _RESOLVED, keep=True)
-    *counts, dyadic = engine.rows(_EXCLUSIONS)[0]
+    engine.create("resolved", _RESOLVED)
+    *counts, dyadic = (int(n or 0) for n in engine.rows(_EXCLUSIONS)[0])
     for reason, count in zip(_REASONS, counts, strict=True):
         if count:
-            context.exclude(reason, int(count))
+            context.exclude(reason, count)
     engine.create("deduplicated", _DEDUPLICATED.replace("{dataset}", dataset.replace("'", "''")),
                   keep=True)  # fmt: skip
-    unique = _count(engine, "deduplicated")
-    if dyadic and dyadic - unique:
-        context.exclude(
-            "re-reported event (same id, or same actors, code, day and URL)", int(dyadic - unique)
-        )
-    engine.create(
-        "events",
-        f"SELECT * FROM deduplicated WHERE COALESCE(sources, 0) >= {int(run.min_sources)}",
-        keep=True,
+    enough = f"COALESCE(sources, 0) >= {int(run.min_sources)}"
+    unique, run.events = (
+        int(n or 0)
+        for n in engine.rows(
+            f"SELECT COUNT(*), SUM(CASE WHEN {enough} THEN 1 ELSE 0 END) FROM deduplicated"
+        )[0]
     )
-    run.events = _count(engine, "events")
+    engine.release("kept")
+    if dyadic - unique:
+        context.exclude(
+            "re-reported event (same id, or same actors, code, day and URL)", dyadic - unique
+        )
     if unique - run.events:
         context.exclude(f"reported by fewer than {run.min_sources} sources", unique - run.events)
+    engine.create("events", f"SELECT * FROM deduplicated WHERE {enough}")
 
 
 def _write(engine: Any, run: MediaRun) -> None:
