@@ -52,7 +52,11 @@ class Engine(Protocol):
         """Make an Arrow table queryable as ``name``."""
 
     def create(self, name: str, sql: str, *, keep: bool = False) -> None:
-        """Make the result of ``sql`` queryable as ``name`` (``keep``: computed once, held)."""
+        """Make the result of ``sql`` queryable as ``name``.
+
+        With ``keep`` it is computed once and held (for what is read more than once); without,
+        it is computed wherever it is read.
+        """
 
     def release(self, name: str) -> None:
         """Free what ``name`` holds once the computation no longer reads it."""
@@ -118,18 +122,28 @@ class DuckDBEngine:
         import duckdb
 
         self.connection = connection or duckdb.connect()
+        self._tables: set[str] = set()
 
     def register(self, name: str, table: Any) -> None:
         """Make an Arrow table queryable as ``name``."""
         self.connection.register(name, table)
 
     def create(self, name: str, sql: str, *, keep: bool = False) -> None:
-        """Materialise ``sql`` as the temporary table ``name``."""
-        self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}").fetchall()
+        """Make ``sql`` the temporary view ``name``, or with ``keep`` a table computed now.
+
+        A view is computed wherever it is read: a large input streams through it, not held.
+        """
+        self.release(name)
+        kind = "TABLE" if keep else "VIEW"
+        self.connection.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}").fetchall()
+        if keep:
+            self._tables.add(name)
 
     def release(self, name: str) -> None:
-        """Drop the temporary table ``name``."""
-        self.connection.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
+        """Drop the temporary table ``name`` (a view holds nothing; views read it by name)."""
+        if name in self._tables:
+            self._tables.discard(name)
+            self.connection.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and return its rows."""

@@ -38,6 +38,8 @@ __all__ = [
     "InputFile",
     "find_inputs",
     "load_raw",
+    "note_unreadable",
+    "read_errors",
     "report_misshapen",
 ]
 
@@ -184,8 +186,6 @@ def _shown(inputs: list[InputFile]) -> dict[str, str]:
 
 
 def _load_duckdb(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
-    import duckdb
-
     con = engine.connection
     parts = []
     try:
@@ -194,20 +194,54 @@ def _load_duckdb(engine: Any, inputs: list[InputFile], context: ImportContext) -
             if group:
                 parts.append(_duckdb_part(con, group, layout))
         engine.create("raw", " UNION ALL ".join(p for p in parts if p))
-    except duckdb.Error as error:
-        context.issue(
-            ", ".join(f.shown for f in inputs),
-            None,
-            f"cannot be read as GDELT event files: {str(error).splitlines()[0]}",
-        )
+    except read_errors(engine) as error:
+        note_unreadable(inputs, context, error)
         return False
+    return True
+
+
+def read_errors(engine: Any) -> tuple[type[Exception], ...]:
+    """The errors ``engine`` raises for a file it cannot read."""
+    if engine.name == "spark":
+        from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
+        from pyspark.errors import PySparkException
+
+        return (PySparkException, Py4JJavaError)
+    import duckdb
+
+    return (duckdb.Error,)
+
+
+def note_unreadable(inputs: list[InputFile], context: ImportContext, error: Exception) -> None:
+    """Note that the files cannot be read, with the first line of the engine's error."""
+    # A Java error (Spark) says what went wrong in its exception, not in its Python message.
+    text = str(getattr(error, "java_exception", None) or error).strip()
+    context.issue(
+        ", ".join(f.shown for f in inputs),
+        None,
+        f"cannot be read as GDELT event files: {text.splitlines()[0]}",
+    )
+
+
+def report_misshapen(
+    engine: Any, inputs: list[InputFile], context: ImportContext, marked: int
+) -> bool:
+    """After a pass over ``raw``, note its rows of the wrong shape; True when there is none.
+
+    DuckDB sets such rows aside as it reads (its reject tables); Spark marks them
+    (``misshapen``, ``marked`` of them), and their lines are found by reading the files again.
+    """
+    if engine.name == "spark":
+        if marked:
+            _report_bad_lines(inputs, context)
+        return not marked
     if not any(f.layout in _FIELDS for f in inputs):
         return True
-    rejected = con.execute(
+    rejected = engine.rows(
         "SELECT s.file_path, e.line, e.error_message FROM reject_errors e "
         "JOIN reject_scans s ON s.scan_id = e.scan_id AND s.file_id = e.file_id "
         "ORDER BY s.file_path, e.line LIMIT 20"
-    ).fetchall()
+    )
     layouts = {str(f.path): f.layout for f in inputs}
     shown = _shown(inputs)
     for file_path, line, message in dict.fromkeys(rejected):
@@ -233,7 +267,7 @@ def _bad_lines(path: Path, counts: tuple[int, ...], limit: int) -> list[tuple[in
     return found
 
 
-def report_misshapen(inputs: list[InputFile], context: ImportContext) -> None:
+def _report_bad_lines(inputs: list[InputFile], context: ImportContext) -> None:
     """Note the lines of GDELT files with the wrong number of fields (read only when some are)."""
     for item in inputs:
         if item.layout not in _FIELDS:
@@ -305,13 +339,12 @@ def _load_spark(engine: Any, inputs: list[InputFile]) -> None:
 def load_raw(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
     """Make the inputs queryable as ``raw``: :data:`RAW_COLUMNS`, ``filename``, ``misshapen``.
 
-    ``misshapen`` is true for a row with the wrong number of fields. DuckDB checks the shape of
-    rows as it reads them; Spark marks them, so that the pipeline counts them in the pass that
-    checks the values (:func:`report_misshapen` names their lines).
+    ``raw`` is a view: the files are read where it is read, not held. The shape of rows is
+    checked in the first pass over it (:func:`report_misshapen`): DuckDB sets rows of the wrong
+    shape aside, Spark marks them true in ``misshapen``.
 
     Returns:
-        False, with issues noted in ``context``, when a file cannot be read or (DuckDB) has rows
-        of the wrong shape.
+        False, with issues noted in ``context``, when the files cannot be read.
     """
     if engine.name == "spark":
         _load_spark(engine, inputs)

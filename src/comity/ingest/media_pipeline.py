@@ -37,6 +37,8 @@ from comity.ingest.gdelt_files import (
     InputFile,
     find_inputs,
     load_raw,
+    note_unreadable,
+    read_errors,
     report_misshapen,
     shown_names,
 )
@@ -404,13 +406,16 @@ def _prepare(
     if context.issue_count or not inputs or not load_raw(engine, inputs, context):
         return False
     engine.create("typed", _TYPED)
-    engine.release("raw")
-    engine.create("checked", _CHECKED, keep=True)
-    rows_read, cooperation, misshapen, *failures = (int(n or 0) for n in engine.rows(_TOTALS)[0])
+    try:  # the first pass over the files: where a file that cannot be read shows
+        engine.create("checked", _CHECKED, keep=True)
+        totals = engine.rows(_TOTALS)[0]
+    except read_errors(engine) as error:
+        note_unreadable(inputs, context, error)
+        return False
+    rows_read, cooperation, misshapen, *failures = (int(n or 0) for n in totals)
     run.rows_read = rows_read
     context.advance(rows_read)
-    if misshapen:
-        report_misshapen(inputs, context)
+    if not report_misshapen(engine, inputs, context, misshapen):
         return False
     if any(failures):
         _report_malformed(engine, inputs, context, failures)
@@ -425,7 +430,6 @@ def _prepare(
 
 def _select(engine: Any, context: ImportContext, run: MediaRun, dataset: str) -> None:
     engine.create("kept", _KEPT, keep=True)
-    engine.release("typed")
     _resolve_actors(engine, context)
     engine.create("resolved", _RESOLVED)
     *counts, dyadic = (int(n or 0) for n in engine.rows(_EXCLUSIONS)[0])
