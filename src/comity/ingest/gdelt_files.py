@@ -260,7 +260,7 @@ def _bad_lines(path: Path, counts: tuple[int, ...], limit: int) -> list[tuple[in
     with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
         for number, text in enumerate(handle, start=1):
             fields = text.rstrip("\r\n").count("\t") + 1
-            if fields not in counts:
+            if fields not in counts and text.strip("\r\n"):  # blank lines are skipped
                 found.append((number, fields))
                 if len(found) >= limit:
                     break
@@ -285,16 +285,20 @@ def _load_spark(engine: Any, inputs: list[InputFile]) -> None:
 
     spark = engine.session
     frames = []
-    # Spark names files by URI: ``file:///data/x.tsv``; comity by path.
-    filename = f.regexp_replace(f.input_file_name(), "^file:(//)?", "").alias("filename")
+    # Spark names files by URI: ``file:///data/x.tsv``; comity by path. The file's path comes
+    # from the scan's metadata (not ``input_file_name()``, which would keep Spark from filtering
+    # rows before typing them).
+    filename = f.regexp_replace(f.col("_metadata.file_path"), "^file:(//)?", "").alias("filename")
     for layout in ("gdelt1", "gdelt2"):
         group = [i for i in inputs if i.layout == layout]
         if not group:
             continue
         names = GDELT1_COLUMNS if layout == "gdelt1" else GDELT2_COLUMNS
         # Split each line once: the fields are a column of their own, which Spark's optimiser
-        # does not copy into every expression that reads one of them.
+        # does not copy into every expression that reads one of them. Blank lines are skipped,
+        # as DuckDB's reader skips them.
         lines = spark.read.text([str(i.path) for i in group])
+        lines = lines.where(lines.value != "")
         fields = lines.select(f.split(lines.value, "\t", -1).alias("fields"), filename)
         size = f.size(fields.fields)
         frames.append(
