@@ -1,7 +1,9 @@
 """The media-event pipeline on any engine: GDELT files -> cooperation events -> dyad-years.
 
-One definition, as SQL in DuckDB's dialect, run by an engine of :mod:`comity.analytics.engines`
-(DuckDB here, Spark on a cluster: SQLGlot transpiles each step). Steps:
+One definition, as SQL in DuckDB's dialect (:mod:`comity.ingest.media_sql`), run by an engine of
+:mod:`comity.analytics.engines` (DuckDB here, Spark on a cluster: SQLGlot transpiles each step).
+The files are read in two passes, neither held: one over every row for the checks, the counts
+and the coverage, then one for the cooperation events, the only rows kept. Steps:
 
 1. read the files (:mod:`comity.ingest.gdelt_files`: GDELT 1.0 or 2.0, plain, gzipped or zipped,
    a header file or Parquet, paths or globs) into a raw table of text columns;
@@ -42,7 +44,19 @@ from comity.ingest.gdelt_files import (
     report_misshapen,
     shown_names,
 )
-from comity.ingest.media_events import MILITARY_CODES
+from comity.ingest.media_sql import (
+    CHECKED,
+    CHECKS,
+    COVERAGE,
+    DEDUPLICATED,
+    DYAD_YEARS,
+    EXCLUSIONS,
+    KEPT,
+    REASONS,
+    RESOLVED,
+    TOTALS,
+    TYPED,
+)
 
 __all__ = [
     "DEFAULT_MIN_SOURCES",
@@ -93,167 +107,12 @@ class MediaRun:
         }
 
 
-def _date(column: str) -> str:
-    # Portable on DuckDB and Spark: YYYYMMDD (or YYYYMMDDHHMMSS, GDELT 2.0) -> DATE, else NULL.
-    return (
-        f"CASE WHEN LENGTH({column}) IN (8, 14) AND TRY_CAST({column} AS BIGINT) IS NOT NULL "
-        f"THEN TRY_CAST(CONCAT(SUBSTR({column}, 1, 4), '-', SUBSTR({column}, 5, 2), '-', "
-        f"SUBSTR({column}, 7, 2)) AS DATE) END"
-    )
-
-
-_TYPED = f"""
-SELECT
-    TRY_CAST(globaleventid AS BIGINT) AS event_id,
-    {_date("day")} AS day,
-    {_date("dateadded")} AS published,
-    UPPER(TRIM(actor1countrycode)) AS code1,
-    UPPER(TRIM(actor2countrycode)) AS code2,
-    TRIM(eventcode) AS eventcode,
-    TRY_CAST(goldsteinscale AS DOUBLE) AS goldstein,
-    TRY_CAST(avgtone AS DOUBLE) AS tone,
-    TRY_CAST(nummentions AS INTEGER) AS mentions,
-    TRY_CAST(numsources AS INTEGER) AS sources,
-    TRY_CAST(numarticles AS INTEGER) AS articles,
-    sourceurl AS source_url,
-    filename, misshapen, globaleventid, day AS day_text, dateadded, goldsteinscale, avgtone,
-    nummentions, numsources, numarticles
-FROM (
-    SELECT {
-    ", ".join(
-        f"NULLIF(TRIM({c}), '') AS {c}"
-        for c in (
-            "globaleventid",
-            "day",
-            "actor1countrycode",
-            "actor2countrycode",
-            "eventcode",
-            "goldsteinscale",
-            "nummentions",
-            "numsources",
-            "numarticles",
-            "avgtone",
-            "dateadded",
-        )
-    )
-},
-        NULLIF(sourceurl, '') AS sourceurl, filename, misshapen
-    FROM raw
-) r
-"""  # noqa: S608 - the column names are constants
-
-_CHECKS = (
-    ("globaleventid", "event_id IS NULL", "is not a whole number"),
-    ("day", "day IS NULL", "is not a date (YYYYMMDD)"),
-    ("dateadded", "dateadded IS NOT NULL AND published IS NULL", "is not a date (YYYYMMDD)"),
-    ("goldsteinscale", "goldsteinscale IS NOT NULL AND (goldstein IS NULL OR goldstein < -10 "
-     "OR goldstein > 10)", "is not a number from -10 to 10"),
-    ("avgtone", "avgtone IS NOT NULL AND (tone IS NULL OR tone < -100 OR tone > 100)",
-     "is not a number from -100 to 100"),
-    ("nummentions", "nummentions IS NOT NULL AND (mentions IS NULL OR mentions < 0)",
-     "is not a whole number of 0 or more"),
-    ("numsources", "numsources IS NOT NULL AND (sources IS NULL OR sources < 0)",
-     "is not a whole number of 0 or more"),
-    ("numarticles", "numarticles IS NOT NULL AND (articles IS NULL OR articles < 0)",
-     "is not a whole number of 0 or more"),
-)  # fmt: skip
-
-_COOPERATION = "eventcode IN (" + ", ".join(f"'{c}'" for c in sorted(MILITARY_CODES)) + ")"
-"""The CAMEO codes kept, as a condition (a literal list: no table to ship to a cluster)."""
-
-# One pass over every row read: rows, cooperation events, misshapen rows and each check's
-# failures, per publication day (the coverage comes from the same pass).
-_CHECKED = (
-    "SELECT published, COUNT(*) AS rows_read, "
-    f"SUM(CASE WHEN {_COOPERATION} THEN 1 ELSE 0 END) AS cooperation, "
-    "SUM(CASE WHEN misshapen THEN 1 ELSE 0 END) AS misshapen, "
-    + ", ".join(
-        f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS check_{number}"
-        for number, (_, condition, _) in enumerate(_CHECKS)
-    )
-    + " FROM typed GROUP BY published"
-)
-
-_TOTALS = "SELECT SUM(rows_read), SUM(cooperation), SUM(misshapen), " + ", ".join(
-    f"SUM(check_{number})" for number in range(len(_CHECKS))
-) + " FROM checked"  # fmt: skip
-
-_KEPT = f"""
-SELECT event_id, day, published, code1, code2, eventcode, goldstein, tone, mentions, sources,
-       articles, source_url, filename
-FROM typed WHERE {_COOPERATION}
-"""  # noqa: S608 - the codes are constants
-
-_RESOLVED = """
-SELECT k.*, a1.nation AS nation1, a2.nation AS nation2
-FROM kept k
-LEFT JOIN actors a1 ON a1.code = k.code1 AND a1.year = YEAR(k.day)
-LEFT JOIN actors a2 ON a2.code = k.code2 AND a2.year = YEAR(k.day)
-"""
-
-_EXCLUSIONS = """
-SELECT
-    SUM(CASE WHEN code1 IS NULL OR code2 IS NULL THEN 1 ELSE 0 END),
-    SUM(CASE WHEN code1 IS NOT NULL AND code2 IS NOT NULL
-             AND (nation1 IS NULL OR nation2 IS NULL) THEN 1 ELSE 0 END),
-    SUM(CASE WHEN nation1 = nation2 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN nation1 IS NOT NULL AND nation2 IS NOT NULL AND nation1 <> nation2
-             THEN 1 ELSE 0 END)
-FROM resolved
-"""
-
-_REASONS = (
-    "an actor has no country code",
-    "an actor country code is a region or not a nation (e.g. AFR, EUR, WST)",
-    "both actors in one nation",
-)
-
-# Ties are broken down to the last column, so that every engine keeps the same row.
-_DEDUPLICATED = """
-SELECT dataset, event_id, day, year, published, nation1, nation2, cameo_code, goldstein, tone,
-       mentions, sources, articles, source_url
-FROM (
-    SELECT '{dataset}' AS dataset, event_id, day, CAST(YEAR(day) AS INTEGER) AS year, published,
-           nation1, nation2, eventcode AS cameo_code, goldstein, tone, mentions, sources,
-           articles, source_url,
-           ROW_NUMBER() OVER (
-               PARTITION BY nation1, nation2, eventcode, day,
-                            COALESCE(source_url, CAST(event_id AS VARCHAR))
-               ORDER BY sources DESC NULLS LAST, event_id) AS content_rank
-    FROM (
-        SELECT *, ROW_NUMBER() OVER (
-            PARTITION BY event_id
-            ORDER BY sources DESC NULLS LAST, mentions DESC NULLS LAST,
-                     articles DESC NULLS LAST, published DESC NULLS LAST, filename,
-                     nation1, nation2, eventcode, day, goldstein, tone, source_url) AS id_rank
-        FROM resolved
-        WHERE nation1 IS NOT NULL AND nation2 IS NOT NULL AND nation1 <> nation2
-    ) by_id
-    WHERE id_rank = 1
-) by_content
-WHERE content_rank = 1
-"""
-
-_DYAD_YEARS = """
-SELECT LEAST(nation1, nation2) AS nation1, GREATEST(nation1, nation2) AS nation2, year,
-       COUNT(*) AS events, AVG(goldstein) AS goldstein, AVG(tone) AS tone
-FROM events
-GROUP BY LEAST(nation1, nation2), GREATEST(nation1, nation2), year
-"""
-
-_COVERAGE = """
-SELECT CAST(YEAR(published) AS INTEGER) AS year, COUNT(*) AS days
-FROM checked WHERE published IS NOT NULL
-GROUP BY YEAR(published)
-"""
-
-
 def _report_malformed(
     engine: Any, inputs: list[InputFile], context: ImportContext, counts: list[int]
 ) -> None:
     """Note malformed values (the first of each check) with their file, line and field."""
     found: list[tuple[str, str, str, str]] = []
-    for (column, condition, reason), count in zip(_CHECKS, counts, strict=True):
+    for (column, condition, reason), count in zip(CHECKS, counts, strict=True):
         if not count:
             continue
         shown = "day_text" if column == "day" else column
@@ -384,7 +243,7 @@ def select_media_events(
         with tempfile.TemporaryDirectory(prefix="comity-media-") as staging:
             if _prepare(patterns, Path(staging), engine, context, run, dataset):
                 table = engine.arrow("SELECT * FROM events ORDER BY event_id")
-                run.coverage = sorted((int(y), int(d)) for y, d in engine.rows(_COVERAGE))
+                run.coverage = sorted((int(y), int(d)) for y, d in engine.rows(COVERAGE))
     finally:
         engine.connection.close()
     run.excluded = Counter(context.excluded)
@@ -405,10 +264,10 @@ def _prepare(
     run.files = [i.shown for i in inputs]
     if context.issue_count or not inputs or not load_raw(engine, inputs, context):
         return False
-    engine.create("typed", _TYPED)
+    engine.create("typed", TYPED)
     try:  # the first pass over the files: where a file that cannot be read shows
-        engine.create("checked", _CHECKED, keep=True)
-        totals = engine.rows(_TOTALS)[0]
+        engine.create("checked", CHECKED, keep=True)
+        totals = engine.rows(TOTALS)[0]
     except read_errors(engine) as error:
         note_unreadable(inputs, context, error)
         return False
@@ -429,14 +288,14 @@ def _prepare(
 
 
 def _select(engine: Any, context: ImportContext, run: MediaRun, dataset: str) -> None:
-    engine.create("kept", _KEPT, keep=True)
+    engine.create("kept", KEPT, keep=True)
     _resolve_actors(engine, context)
-    engine.create("resolved", _RESOLVED)
-    *counts, dyadic = (int(n or 0) for n in engine.rows(_EXCLUSIONS)[0])
-    for reason, count in zip(_REASONS, counts, strict=True):
+    engine.create("resolved", RESOLVED)
+    *counts, dyadic = (int(n or 0) for n in engine.rows(EXCLUSIONS)[0])
+    for reason, count in zip(REASONS, counts, strict=True):
         if count:
             context.exclude(reason, count)
-    engine.create("deduplicated", _DEDUPLICATED.replace("{dataset}", dataset.replace("'", "''")),
+    engine.create("deduplicated", DEDUPLICATED.replace("{dataset}", dataset.replace("'", "''")),
                   keep=True)  # fmt: skip
     enough = f"COALESCE(sources, 0) >= {int(run.min_sources)}"
     unique, run.events = (
@@ -457,8 +316,8 @@ def _select(engine: Any, context: ImportContext, run: MediaRun, dataset: str) ->
 
 def _write(engine: Any, run: MediaRun) -> None:
     engine.write_parquet("SELECT * FROM events", run.output / "events")
-    engine.write_parquet(_DYAD_YEARS, run.output / "dyad_years")
-    engine.write_parquet(_COVERAGE, run.output / "coverage")
+    engine.write_parquet(DYAD_YEARS, run.output / "dyad_years")
+    engine.write_parquet(COVERAGE, run.output / "coverage")
     written = read_media_output(run.output)
     run.dyad_years = written.dyad_years.num_rows
     years = written.coverage.column("year").to_pylist()
