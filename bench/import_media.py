@@ -7,9 +7,10 @@ re-reported duplicates. In one run:
 
 - the limit: DuckDB reading the same file into a table with ``read_csv`` (the practical limit
   of getting the bytes in);
-- comity: ``import_dataset`` with the GDELT importer: read, check every used field, keep the
-  cooperation codes, resolve both actors for the year, de-duplicate, write Parquet, record the
-  dataset and coverage.
+- comity: ``import_dataset`` with the GDELT importer, which runs the media-event pipeline on
+  DuckDB (:func:`comity.ingest.media_pipeline.select_media_events`): read, check every used
+  field, keep the cooperation codes, resolve both actors for the year, de-duplicate, write
+  Parquet, record the dataset and coverage.
 
 Run ``import_media_1m``: wall seconds, ratio to the limit (target <= 3) and peak memory (< 2 GiB).
 """

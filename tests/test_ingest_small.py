@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zipfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -17,6 +18,7 @@ from comity.ingest.media_events import MILITARY_CODES
 from comity.services import list_engagements
 from comity.services.imports import bundled_paths, import_dataset
 from comity.store import Store, tables
+from tests.gdelt_rows import event, write_events
 
 
 @pytest.mark.full_data
@@ -105,3 +107,36 @@ def test_a_malformed_gdelt_file_names_the_line_and_keeps_the_old_data(
     assert issue.reason == "is not a date (YYYYMMDD) (value '2016XX28')"
     target = analytic_directory(store.describe_url()) / "media_events" / "gdelt_sample.parquet"
     assert pq.read_table(target).num_rows == 36
+
+
+def test_gdelt_import_reads_gdelt2_archives_and_covers_every_publication_year(
+    store: Store, operator: Viewer, tmp_path: Path
+) -> None:
+    # The importer runs the media pipeline: GDELT 2.0 zipped as published, re-reported events
+    # counted once, and coverage from every row read (2015 holds no cooperation event).
+    rows = [
+        event(1, dateadded="20160728101500"),
+        event(1, dateadded="20160728101500", numsources="4"),
+        event(2, actor2countrycode="FRA", eventcode="057", dateadded="20160729101500"),
+        event(3, eventcode="190", day="20151231", dateadded="20151231101500"),
+    ]
+    written = write_events(tmp_path / "20160728101500.export.CSV", rows, version=2)
+    archive = tmp_path / "20160728101500.export.CSV.zip"
+    with zipfile.ZipFile(archive, "w") as packed:
+        packed.write(written, written.name)
+    report = import_dataset(store, "gdelt_sample", [archive], viewer=operator)
+    assert (report.rows_read, report.added) == (4, 2)
+    assert report.excluded == {
+        "event code not among the military-cooperation codes": 1,
+        "re-reported event (same id, or same actors, code, day and URL)": 1,
+    }
+    target = analytic_directory(store.describe_url()) / "media_events" / "gdelt_sample.parquet"
+    kept = {r["event_id"]: r["sources"] for r in pq.read_table(target).to_pylist()}
+    assert kept == {1: 4, 2: 2}
+    with store.connect() as connection:
+        spans = connection.execute(
+            select(tables.coverage.c.first_year, tables.coverage.c.last_year).where(
+                tables.coverage.c.dataset == "gdelt_sample"
+            )
+        ).all()
+    assert [tuple(s) for s in spans] == [(2015, 2016)]

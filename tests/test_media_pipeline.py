@@ -188,3 +188,26 @@ def test_a_file_of_another_shape_is_named(tmp_path: Path) -> None:
         "other.tsv, row 1: has 3 tab-separated fields: not a GDELT 1.0 (57 or 58) or 2.0 (61) "
         "event file, nor a file with a header of GDELT column names"
     )
+
+
+def test_a_file_that_cannot_be_read_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    whole = write_events(tmp_path / "whole.tsv.gz", [event(n) for n in range(1, 3000)])
+    cut = tmp_path / "cut.tsv.gz"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])  # a truncated download
+    run, context = _run([str(cut)], tmp_path / "out")
+    assert not run.written and not (tmp_path / "out").exists()
+    assert str(context.issues[0]).startswith("cut.tsv.gz: cannot be read as GDELT event files: ")
+    assert "GZIP" in context.issues[0].reason
+
+
+def test_duckdb_streams_the_files_and_holds_only_what_is_read_again(tmp_path: Path) -> None:
+    rows = [event(1), event(2, eventcode="190"), event(3, actor2countrycode="FRA")]
+    engine = DuckDBEngine()
+    run = run_media_pipeline(
+        [str(write_events(tmp_path / "e.tsv", rows))], engine, _context(), output=tmp_path / "out"
+    )
+    assert run.written and run.events == 2
+    # The raw and typed rows are views over the file; the kept events were dropped once read.
+    held = {row[0] for row in engine.rows("SELECT table_name FROM duckdb_tables()")}
+    assert held - {"reject_scans", "reject_errors"} == {"checked", "deduplicated"}
+    assert engine.rows("SELECT COUNT(*) FROM typed") == [(3,)]  # read from the file again

@@ -25,7 +25,7 @@ from comity.ingest.media_pipeline import read_media_output, run_media_pipeline
 from comity.nations import load_reference
 from comity.nations.resolver import default_resolver
 from comity.services.imports import bundled_paths
-from tests.gdelt_rows import NATIONS, generated_events, write_events
+from tests.gdelt_rows import NATIONS, event, generated_events, write_events
 
 pytestmark = pytest.mark.spark
 
@@ -133,3 +133,28 @@ def test_media_run_on_spark_through_the_cli(spark: Any, cli: CliRunner, tmp_path
     summary = json.loads(result.stdout)
     assert summary["engine"] == "spark" and summary["written"] is True
     assert summary["dyad_years"] == read_media_output(tmp_path / "out").dyad_years.num_rows > 0
+
+
+def test_spark_names_misshapen_lines_malformed_values_and_unreadable_files_as_duckdb_does(
+    spark: Any, tmp_path: Path
+) -> None:
+    misshapen = write_events(tmp_path / "short.tsv", [event(1), event(2)])
+    with misshapen.open("a", encoding="utf-8") as handle:  # a blank line is skipped, not an issue
+        handle.write("\n" + "\t".join(["x"] * 59) + "\n")
+    malformed = write_events(tmp_path / "bad.tsv", [event(1), event(2, avgtone="much")])
+    whole = write_events(tmp_path / "whole.tsv.gz", [event(n) for n in range(1, 3000)])
+    cut = tmp_path / "cut.tsv.gz"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    cases = (
+        (misshapen, ("short.tsv", 4, None), "does not have 57 or 58 tab-separated fields"),
+        (malformed, ("bad.tsv", 2, "avgtone"), "is not a number from -100 to 100 (value 'much')"),
+        (cut, ("cut.tsv.gz", None, None), "cannot be read as GDELT event files: "),
+    )
+    for path, where, reason in cases:
+        for engine in (DuckDBEngine(), SparkEngine(spark)):
+            context = ImportContext(default_resolver(), load_reference().nations, "test")
+            run = run_media_pipeline([str(path)], engine, context, output=tmp_path / engine.name)
+            engine.close()
+            assert not run.written and not (tmp_path / engine.name).exists()
+            assert [(i.file, i.row, i.column) for i in context.issues] == [where], engine.name
+            assert context.issues[0].reason.startswith(reason), engine.name

@@ -52,7 +52,14 @@ class Engine(Protocol):
         """Make an Arrow table queryable as ``name``."""
 
     def create(self, name: str, sql: str, *, keep: bool = False) -> None:
-        """Make the result of ``sql`` queryable as ``name`` (``keep``: computed once, held)."""
+        """Make the result of ``sql`` queryable as ``name``.
+
+        With ``keep`` it is computed once and held (for what is read more than once); without,
+        it is computed wherever it is read.
+        """
+
+    def release(self, name: str) -> None:
+        """Free what ``name`` holds once the computation no longer reads it."""
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and return its (few) rows."""
@@ -115,14 +122,28 @@ class DuckDBEngine:
         import duckdb
 
         self.connection = connection or duckdb.connect()
+        self._tables: set[str] = set()
 
     def register(self, name: str, table: Any) -> None:
         """Make an Arrow table queryable as ``name``."""
         self.connection.register(name, table)
 
     def create(self, name: str, sql: str, *, keep: bool = False) -> None:
-        """Materialise ``sql`` as the temporary table ``name``."""
-        self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}").fetchall()
+        """Make ``sql`` the temporary view ``name``, or with ``keep`` a table computed now.
+
+        A view is computed wherever it is read: a large input streams through it, not held.
+        """
+        self.release(name)
+        kind = "TABLE" if keep else "VIEW"
+        self.connection.execute(f"CREATE OR REPLACE TEMP {kind} {name} AS {sql}").fetchall()
+        if keep:
+            self._tables.add(name)
+
+    def release(self, name: str) -> None:
+        """Drop the temporary table ``name`` (a view holds nothing; views read it by name)."""
+        if name in self._tables:
+            self._tables.discard(name)
+            self.connection.execute(f"DROP TABLE IF EXISTS {name}").fetchall()
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and return its rows."""
@@ -224,7 +245,7 @@ class SparkEngine:
         # Views of one computation carry a prefix, so computations sharing a session do not mix.
         self._prefix = f"c{uuid.uuid4().hex[:8]}_"
         self._names: list[str] = []
-        self._held: list[Any] = []
+        self._held: dict[str, Any] = {}
 
     def _sql(self, sql: str) -> Any:
         return self.session.sql(to_spark_sql(sql, {n: self._prefix + n for n in self._names}))
@@ -245,10 +266,17 @@ class SparkEngine:
     def create(self, name: str, sql: str, *, keep: bool = False) -> None:
         """Make ``sql`` a view ``name``; ``keep`` computes it once and holds it in memory/disk."""
         frame = self._sql(sql)
+        self.release(name)
         if keep:
             frame = frame.persist()
-            self._held.append(frame)
+            self._held[name] = frame
         self._view(name, frame)
+
+    def release(self, name: str) -> None:
+        """Unpersist ``name`` (views built on it compute it again if they are read)."""
+        held = self._held.pop(name, None)
+        if held is not None:
+            held.unpersist()
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         """Run ``sql`` and collect its rows to the driver."""
@@ -260,11 +288,11 @@ class SparkEngine:
 
     def close(self) -> None:
         """Drop this computation's views and release what it held."""
-        for frame in self._held:
+        for frame in self._held.values():
             frame.unpersist()
         for name in self._names:
             self.session.catalog.dropTempView(self._prefix + name)
-        self._held, self._names = [], []
+        self._held, self._names = {}, []
 
 
 def open_engine(name: str, *, master: str | None = None) -> DuckDBEngine | SparkEngine:

@@ -32,7 +32,16 @@ from comity.errors import ComityError
 from comity.ingest.base import ImportContext
 from comity.ingest.media_events import COLUMNS as GDELT1_COLUMNS
 
-__all__ = ["GDELT2_COLUMNS", "RAW_COLUMNS", "InputFile", "find_inputs", "load_raw"]
+__all__ = [
+    "GDELT2_COLUMNS",
+    "RAW_COLUMNS",
+    "InputFile",
+    "find_inputs",
+    "load_raw",
+    "note_unreadable",
+    "read_errors",
+    "report_misshapen",
+]
 
 
 def _gdelt2() -> tuple[str, ...]:
@@ -159,13 +168,17 @@ def _duckdb_part(con: Any, group: list[InputFile], layout: str) -> str | None:
         names = GDELT1_COLUMNS if layout == "gdelt1" else GDELT2_COLUMNS
         columns = ", ".join(f"'{c}': 'VARCHAR'" for c in names)
         return (
-            f"SELECT {', '.join(RAW_COLUMNS)}, filename FROM read_csv([{files}], delim='\t', "
+            f"SELECT {', '.join(RAW_COLUMNS)}, filename, FALSE AS misshapen "
+            f"FROM read_csv([{files}], delim='\t', "
             f"header=false, quote='', escape='', columns={{{columns}}}, "
             f"null_padding={'true' if layout == 'gdelt1' else 'false'}, auto_detect=false, "
             "strict_mode=true, store_rejects=true, filename=true, nullstr='')"
         )
     names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-    return f"SELECT {_used(names)}, CAST(filename AS VARCHAR) AS filename FROM {source}"
+    return (
+        f"SELECT {_used(names)}, CAST(filename AS VARCHAR) AS filename, FALSE AS misshapen "
+        f"FROM {source}"
+    )
 
 
 def _shown(inputs: list[InputFile]) -> dict[str, str]:
@@ -173,8 +186,6 @@ def _shown(inputs: list[InputFile]) -> dict[str, str]:
 
 
 def _load_duckdb(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
-    import duckdb
-
     con = engine.connection
     parts = []
     try:
@@ -183,20 +194,54 @@ def _load_duckdb(engine: Any, inputs: list[InputFile], context: ImportContext) -
             if group:
                 parts.append(_duckdb_part(con, group, layout))
         engine.create("raw", " UNION ALL ".join(p for p in parts if p))
-    except duckdb.Error as error:
-        context.issue(
-            ", ".join(f.shown for f in inputs),
-            None,
-            f"cannot be read as GDELT event files: {str(error).splitlines()[0]}",
-        )
+    except read_errors(engine) as error:
+        note_unreadable(inputs, context, error)
         return False
+    return True
+
+
+def read_errors(engine: Any) -> tuple[type[Exception], ...]:
+    """The errors ``engine`` raises for a file it cannot read."""
+    if engine.name == "spark":
+        from py4j.protocol import Py4JJavaError  # type: ignore[import-untyped]
+        from pyspark.errors import PySparkException
+
+        return (PySparkException, Py4JJavaError)
+    import duckdb
+
+    return (duckdb.Error,)
+
+
+def note_unreadable(inputs: list[InputFile], context: ImportContext, error: Exception) -> None:
+    """Note that the files cannot be read, with the first line of the engine's error."""
+    # A Java error (Spark) says what went wrong in its exception, not in its Python message.
+    text = str(getattr(error, "java_exception", None) or error).strip()
+    context.issue(
+        ", ".join(f.shown for f in inputs),
+        None,
+        f"cannot be read as GDELT event files: {text.splitlines()[0]}",
+    )
+
+
+def report_misshapen(
+    engine: Any, inputs: list[InputFile], context: ImportContext, marked: int
+) -> bool:
+    """After a pass over ``raw``, note its rows of the wrong shape; True when there is none.
+
+    DuckDB sets such rows aside as it reads (its reject tables); Spark marks them
+    (``misshapen``, ``marked`` of them), and their lines are found by reading the files again.
+    """
+    if engine.name == "spark":
+        if marked:
+            _report_bad_lines(inputs, context)
+        return not marked
     if not any(f.layout in _FIELDS for f in inputs):
         return True
-    rejected = con.execute(
+    rejected = engine.rows(
         "SELECT s.file_path, e.line, e.error_message FROM reject_errors e "
         "JOIN reject_scans s ON s.scan_id = e.scan_id AND s.file_id = e.file_id "
         "ORDER BY s.file_path, e.line LIMIT 20"
-    ).fetchall()
+    )
     layouts = {str(f.path): f.layout for f in inputs}
     shown = _shown(inputs)
     for file_path, line, message in dict.fromkeys(rejected):
@@ -215,46 +260,57 @@ def _bad_lines(path: Path, counts: tuple[int, ...], limit: int) -> list[tuple[in
     with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
         for number, text in enumerate(handle, start=1):
             fields = text.rstrip("\r\n").count("\t") + 1
-            if fields not in counts:
+            if fields not in counts and text.strip("\r\n"):  # blank lines are skipped
                 found.append((number, fields))
                 if len(found) >= limit:
                     break
     return found
 
 
-def _load_spark(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
+def _report_bad_lines(inputs: list[InputFile], context: ImportContext) -> None:
+    """Note the lines of GDELT files with the wrong number of fields (read only when some are)."""
+    for item in inputs:
+        if item.layout not in _FIELDS:
+            continue
+        for number, count in _bad_lines(item.path, _FIELDS[item.layout], 20):
+            context.issue(
+                item.shown,
+                number,
+                f"does not have {_EXPECTED[item.layout]} tab-separated fields (found {count})",
+            )
+
+
+def _load_spark(engine: Any, inputs: list[InputFile]) -> None:
     from pyspark.sql import functions as f
 
     spark = engine.session
     frames = []
-    # Spark names files by URI: ``file:///data/x.tsv``; comity by path.
-    filename = f.regexp_replace(f.input_file_name(), "^file:(//)?", "").alias("filename")
+    # Spark names files by URI: ``file:///data/x.tsv``; comity by path. The file's path comes
+    # from the scan's metadata (not ``input_file_name()``, which would keep Spark from filtering
+    # rows before typing them).
+    filename = f.regexp_replace(f.col("_metadata.file_path"), "^file:(//)?", "").alias("filename")
     for layout in ("gdelt1", "gdelt2"):
         group = [i for i in inputs if i.layout == layout]
         if not group:
             continue
         names = GDELT1_COLUMNS if layout == "gdelt1" else GDELT2_COLUMNS
+        # Split each line once: the fields are a column of their own, which Spark's optimiser
+        # does not copy into every expression that reads one of them. Blank lines are skipped,
+        # as DuckDB's reader skips them.
         lines = spark.read.text([str(i.path) for i in group])
-        fields = f.split(lines.value, "\t", -1)
-        bad = lines.where(~f.size(fields).isin(*_FIELDS[layout])).limit(1).count()
-        if bad:
-            for item in group:
-                for number, count in _bad_lines(item.path, _FIELDS[layout], 20):
-                    context.issue(
-                        item.shown,
-                        number,
-                        f"does not have {_EXPECTED[layout]} tab-separated fields (found {count})",
-                    )
-            return False
+        lines = lines.where(lines.value != "")
+        fields = lines.select(f.split(lines.value, "\t", -1).alias("fields"), filename)
+        size = f.size(fields.fields)
         frames.append(
-            lines.select(
+            fields.select(
                 *(
                     f.when(
-                        f.size(fields) > names.index(c), f.nullif(fields[names.index(c)], f.lit(""))
+                        size > names.index(c), f.nullif(fields.fields[names.index(c)], f.lit(""))
                     ).alias(c)
                     for c in RAW_COLUMNS
                 ),
-                filename,
+                "filename",
+                (~size.isin(*_FIELDS[layout])).alias("misshapen"),
             )
         )
     for layout in ("header", "parquet"):
@@ -275,23 +331,28 @@ def _load_spark(engine: Any, inputs: list[InputFile], context: ImportContext) ->
                         for c in RAW_COLUMNS
                     ),
                     filename,
+                    f.lit(False).alias("misshapen"),
                 )
             )
     raw = frames[0]
     for frame in frames[1:]:
         raw = raw.unionByName(frame)
     engine.register_frame("raw", raw)
-    return True
 
 
 def load_raw(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
-    """Make the inputs queryable as ``raw`` (text columns :data:`RAW_COLUMNS` and ``filename``).
+    """Make the inputs queryable as ``raw``: :data:`RAW_COLUMNS`, ``filename``, ``misshapen``.
+
+    ``raw`` is a view: the files are read where it is read, not held. The shape of rows is
+    checked in the first pass over it (:func:`report_misshapen`): DuckDB sets rows of the wrong
+    shape aside, Spark marks them true in ``misshapen``.
 
     Returns:
-        False, with issues noted in ``context``, when a file has rows of the wrong shape.
+        False, with issues noted in ``context``, when the files cannot be read.
     """
     if engine.name == "spark":
-        return _load_spark(engine, inputs, context)
+        _load_spark(engine, inputs)
+        return True
     return _load_duckdb(engine, inputs, context)
 
 

@@ -1,9 +1,12 @@
-"""GDELT 1.0 events -> military-cooperation media events (see :mod:`comity.ingest.media_events`).
+"""GDELT events -> military-cooperation media events (:mod:`comity.ingest.media_pipeline`).
 
 The bundled file is a real daily file of 2016-07-28, cut to 710 events: a format sample for the
 pipeline, not enough data to measure cooperation (13 events of material cooperation, few of them
-between two nations). Other GDELT 1.0 daily files import the same way:
-``comity import gdelt_sample FILE...``.
+between two nations). Other GDELT event files import the same way, through the pipeline of
+``comity media run`` on DuckDB (GDELT 1.0 or 2.0, plain, gzipped or zipped, header or Parquet
+files): ``comity import gdelt_sample FILE...``. Being a format sample, it keeps every event
+whatever its number of sources (``min_sources=1``); the events go to the analytic store's
+``media_events/gdelt_sample.parquet`` with the dataset's record.
 
 Quirks: no header line; 201 rows have 57 fields (the pre-April-2013 layout without
 ``sourceurl``); event dates (``day``) are back-dated as far as 1982 although every event was
@@ -13,11 +16,12 @@ codes include regions (``AFR``, ``EUR``, ``MEA``, ``WST``).
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Sequence
 from pathlib import Path
 
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
-from comity.ingest.media_events import read_gdelt_events
+from comity.ingest.media_pipeline import select_media_events
 from comity.model.measures import CoverageSpan
 
 __all__ = ["IMPORTER", "GdeltSample"]
@@ -40,20 +44,24 @@ class GdeltSample:
     )
 
     def read(self, paths: Sequence[Path], context: ImportContext) -> Batch:
-        """Run the media-event pipeline over the files."""
+        """Run the media-event pipeline over the files (on DuckDB, keeping every event)."""
         batch = Batch()
-        table = read_gdelt_events(paths, context, dataset=self.info.name)
+        run, table = select_media_events(
+            [glob.escape(str(path)) for path in paths],
+            context,
+            dataset=self.info.name,
+            min_sources=1,
+        )
         if table is None:
             return batch
-        batch.rows_read = int(sum(context.excluded.values()) + table.num_rows)
+        batch.rows_read = run.rows_read
         batch.media_events = table
-        published = [d for d in table.column("published").to_pylist() if d is not None]
-        if published:
+        if run.coverage:
             batch.coverage.append(
                 CoverageSpan(
                     self.info.name,
-                    min(published).year,
-                    max(published).year,
+                    run.coverage[0][0],
+                    run.coverage[-1][0],
                     note="days the files were published; event dates are back-dated",
                 )
             )

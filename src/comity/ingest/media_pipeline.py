@@ -1,7 +1,9 @@
 """The media-event pipeline on any engine: GDELT files -> cooperation events -> dyad-years.
 
-One definition, as SQL in DuckDB's dialect, run by an engine of :mod:`comity.analytics.engines`
-(DuckDB here, Spark on a cluster: SQLGlot transpiles each step). Steps:
+One definition, as SQL in DuckDB's dialect (:mod:`comity.ingest.media_sql`), run by an engine of
+:mod:`comity.analytics.engines` (DuckDB here, Spark on a cluster: SQLGlot transpiles each step).
+The files are read in two passes, neither held: one over every row for the checks, the counts
+and the coverage, then one for the cooperation events, the only rows kept. Steps:
 
 1. read the files (:mod:`comity.ingest.gdelt_files`: GDELT 1.0 or 2.0, plain, gzipped or zipped,
    a header file or Parquet, paths or globs) into a raw table of text columns;
@@ -33,8 +35,28 @@ from pathlib import Path
 from typing import Any
 
 from comity.ingest.base import ImportContext
-from comity.ingest.gdelt_files import InputFile, find_inputs, load_raw, shown_names
-from comity.ingest.media_events import MILITARY_CODES
+from comity.ingest.gdelt_files import (
+    InputFile,
+    find_inputs,
+    load_raw,
+    note_unreadable,
+    read_errors,
+    report_misshapen,
+    shown_names,
+)
+from comity.ingest.media_sql import (
+    CHECKED,
+    CHECKS,
+    COVERAGE,
+    DEDUPLICATED,
+    DYAD_YEARS,
+    EXCLUSIONS,
+    KEPT,
+    REASONS,
+    RESOLVED,
+    TOTALS,
+    TYPED,
+)
 
 __all__ = [
     "DEFAULT_MIN_SOURCES",
@@ -43,6 +65,7 @@ __all__ = [
     "dyad_year_events",
     "read_media_output",
     "run_media_pipeline",
+    "select_media_events",
 ]
 
 DEFAULT_MIN_SOURCES = 2
@@ -84,145 +107,12 @@ class MediaRun:
         }
 
 
-def _date(column: str) -> str:
-    # Portable on DuckDB and Spark: YYYYMMDD (or YYYYMMDDHHMMSS, GDELT 2.0) -> DATE, else NULL.
-    return (
-        f"CASE WHEN LENGTH({column}) IN (8, 14) AND TRY_CAST({column} AS BIGINT) IS NOT NULL "
-        f"THEN TRY_CAST(CONCAT(SUBSTR({column}, 1, 4), '-', SUBSTR({column}, 5, 2), '-', "
-        f"SUBSTR({column}, 7, 2)) AS DATE) END"
-    )
-
-
-_TYPED = f"""
-SELECT
-    TRY_CAST(globaleventid AS BIGINT) AS event_id,
-    {_date("day")} AS day,
-    {_date("dateadded")} AS published,
-    UPPER(TRIM(actor1countrycode)) AS code1,
-    UPPER(TRIM(actor2countrycode)) AS code2,
-    TRIM(eventcode) AS eventcode,
-    TRY_CAST(goldsteinscale AS DOUBLE) AS goldstein,
-    TRY_CAST(avgtone AS DOUBLE) AS tone,
-    TRY_CAST(nummentions AS INTEGER) AS mentions,
-    TRY_CAST(numsources AS INTEGER) AS sources,
-    TRY_CAST(numarticles AS INTEGER) AS articles,
-    sourceurl AS source_url,
-    filename, globaleventid, day AS day_text, dateadded, goldsteinscale, avgtone, nummentions,
-    numsources, numarticles
-FROM (
-    SELECT {
-    ", ".join(
-        f"NULLIF(TRIM({c}), '') AS {c}"
-        for c in (
-            "globaleventid",
-            "day",
-            "actor1countrycode",
-            "actor2countrycode",
-            "eventcode",
-            "goldsteinscale",
-            "nummentions",
-            "numsources",
-            "numarticles",
-            "avgtone",
-            "dateadded",
-        )
-    )
-},
-        NULLIF(sourceurl, '') AS sourceurl, filename
-    FROM raw
-) r
-"""  # noqa: S608 - the column names are constants
-
-_CHECKS = (
-    ("globaleventid", "event_id IS NULL", "is not a whole number"),
-    ("day", "day IS NULL", "is not a date (YYYYMMDD)"),
-    ("dateadded", "dateadded IS NOT NULL AND published IS NULL", "is not a date (YYYYMMDD)"),
-    ("goldsteinscale", "goldsteinscale IS NOT NULL AND (goldstein IS NULL OR goldstein < -10 "
-     "OR goldstein > 10)", "is not a number from -10 to 10"),
-    ("avgtone", "avgtone IS NOT NULL AND (tone IS NULL OR tone < -100 OR tone > 100)",
-     "is not a number from -100 to 100"),
-    ("nummentions", "nummentions IS NOT NULL AND (mentions IS NULL OR mentions < 0)",
-     "is not a whole number of 0 or more"),
-    ("numsources", "numsources IS NOT NULL AND (sources IS NULL OR sources < 0)",
-     "is not a whole number of 0 or more"),
-    ("numarticles", "numarticles IS NOT NULL AND (articles IS NULL OR articles < 0)",
-     "is not a whole number of 0 or more"),
-)  # fmt: skip
-
-_RESOLVED = """
-SELECT k.*, a1.nation AS nation1, a2.nation AS nation2
-FROM kept k
-LEFT JOIN actors a1 ON a1.code = k.code1 AND a1.year = YEAR(k.day)
-LEFT JOIN actors a2 ON a2.code = k.code2 AND a2.year = YEAR(k.day)
-"""
-
-_EXCLUSIONS = """
-SELECT
-    SUM(CASE WHEN code1 IS NULL OR code2 IS NULL THEN 1 ELSE 0 END),
-    SUM(CASE WHEN code1 IS NOT NULL AND code2 IS NOT NULL
-             AND (nation1 IS NULL OR nation2 IS NULL) THEN 1 ELSE 0 END),
-    SUM(CASE WHEN nation1 = nation2 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN nation1 IS NOT NULL AND nation2 IS NOT NULL AND nation1 <> nation2
-             THEN 1 ELSE 0 END)
-FROM resolved
-"""
-
-_REASONS = (
-    "an actor has no country code",
-    "an actor country code is a region or not a nation (e.g. AFR, EUR, WST)",
-    "both actors in one nation",
-)
-
-# Ties are broken down to the last column, so that every engine keeps the same row.
-_DEDUPLICATED = """
-SELECT dataset, event_id, day, year, published, nation1, nation2, cameo_code, goldstein, tone,
-       mentions, sources, articles, source_url
-FROM (
-    SELECT '{dataset}' AS dataset, event_id, day, CAST(YEAR(day) AS INTEGER) AS year, published,
-           nation1, nation2, eventcode AS cameo_code, goldstein, tone, mentions, sources,
-           articles, source_url,
-           ROW_NUMBER() OVER (
-               PARTITION BY nation1, nation2, eventcode, day,
-                            COALESCE(source_url, CAST(event_id AS VARCHAR))
-               ORDER BY sources DESC NULLS LAST, event_id) AS content_rank
-    FROM (
-        SELECT *, ROW_NUMBER() OVER (
-            PARTITION BY event_id
-            ORDER BY sources DESC NULLS LAST, mentions DESC NULLS LAST,
-                     articles DESC NULLS LAST, published DESC NULLS LAST, filename,
-                     nation1, nation2, eventcode, day, goldstein, tone, source_url) AS id_rank
-        FROM resolved
-        WHERE nation1 IS NOT NULL AND nation2 IS NOT NULL AND nation1 <> nation2
-    ) by_id
-    WHERE id_rank = 1
-) by_content
-WHERE content_rank = 1
-"""
-
-_DYAD_YEARS = """
-SELECT LEAST(nation1, nation2) AS nation1, GREATEST(nation1, nation2) AS nation2, year,
-       COUNT(*) AS events, AVG(goldstein) AS goldstein, AVG(tone) AS tone
-FROM events
-GROUP BY LEAST(nation1, nation2), GREATEST(nation1, nation2), year
-"""
-
-_COVERAGE = """
-SELECT CAST(YEAR(published) AS INTEGER) AS year, COUNT(DISTINCT published) AS days
-FROM typed WHERE published IS NOT NULL
-GROUP BY YEAR(published)
-"""
-
-
-def _count(engine: Any, table: str) -> int:
-    return int(engine.rows(f"SELECT COUNT(*) FROM {table}")[0][0])
-
-
-def _report_malformed(engine: Any, inputs: list[InputFile], context: ImportContext) -> bool:
-    """Note every malformed value with its file, line and field; True when there is none."""
-    sums = ", ".join(f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for _, c, _ in _CHECKS)
-    counts = engine.rows(f"SELECT {sums} FROM typed")[0]
+def _report_malformed(
+    engine: Any, inputs: list[InputFile], context: ImportContext, counts: list[int]
+) -> None:
+    """Note malformed values (the first of each check) with their file, line and field."""
     found: list[tuple[str, str, str, str]] = []
-    for (column, condition, reason), count in zip(_CHECKS, counts, strict=True):
+    for (column, condition, reason), count in zip(CHECKS, counts, strict=True):
         if not count:
             continue
         shown = "day_text" if column == "day" else column
@@ -231,8 +121,6 @@ def _report_malformed(engine: Any, inputs: list[InputFile], context: ImportConte
             f"ORDER BY filename, globaleventid LIMIT {_EXAMPLES}"
         ):
             found.append((filename, eventid or "", column, f"{reason} (value {value!r})"))
-    if not found:
-        return True
     lines = _lines_of(found)
     names = shown_names(inputs)
     for filename, eventid, column, reason in found:
@@ -242,7 +130,6 @@ def _report_malformed(engine: Any, inputs: list[InputFile], context: ImportConte
             reason,
             column=column,
         )
-    return False
 
 
 def _lines_of(found: list[tuple[str, str, str, str]]) -> dict[tuple[str, str], int]:
@@ -290,13 +177,6 @@ def _resolve_actors(engine: Any, context: ImportContext) -> None:
     )  # fmt: skip
 
 
-def _register_codes(engine: Any) -> None:
-    import pyarrow as pa
-
-    codes = sorted(MILITARY_CODES)
-    engine.register("codes", pa.table({"code": pa.array(codes, pa.string())}))
-
-
 def run_media_pipeline(
     patterns: list[str],
     engine: Any,
@@ -323,55 +203,121 @@ def run_media_pipeline(
     started = time.perf_counter()
     run = MediaRun(engine.name, [], output, min_sources)
     with tempfile.TemporaryDirectory(prefix="comity-media-") as staging:
-        inputs = find_inputs(patterns, Path(staging), context)
-        run.files = [i.shown for i in inputs]
-        if context.issue_count or not inputs or not load_raw(engine, inputs, context):
-            run.seconds = time.perf_counter() - started
-            return run
-        engine.create("typed", _TYPED, keep=True)
-        run.rows_read = _count(engine, "typed")
-        context.advance(run.rows_read)
-        if _report_malformed(engine, inputs, context):
-            _select(engine, context, run, dataset)
+        if _prepare(patterns, Path(staging), engine, context, run, dataset):
             _write(engine, run)
     run.excluded = Counter(context.excluded)
     run.seconds = time.perf_counter() - started
     return run
 
 
-def _select(engine: Any, context: ImportContext, run: MediaRun, dataset: str) -> None:
-    _register_codes(engine)
-    engine.create("kept", "SELECT t.* FROM typed t JOIN codes c ON c.code = t.eventcode", keep=True)
-    kept = _count(engine, "kept")
-    if run.rows_read - kept:
-        context.exclude("event code not among the military-cooperation codes", run.rows_read - kept)
-    _resolve_actors(engine, context)
-    engine.create("resolved", _RESOLVED, keep=True)
-    *counts, dyadic = engine.rows(_EXCLUSIONS)[0]
-    for reason, count in zip(_REASONS, counts, strict=True):
-        if count:
-            context.exclude(reason, int(count))
-    engine.create("deduplicated", _DEDUPLICATED.replace("{dataset}", dataset.replace("'", "''")),
-                  keep=True)  # fmt: skip
-    unique = _count(engine, "deduplicated")
-    if dyadic and dyadic - unique:
+def select_media_events(
+    patterns: list[str],
+    context: ImportContext,
+    *,
+    dataset: str,
+    min_sources: int = DEFAULT_MIN_SOURCES,
+) -> tuple[MediaRun, Any]:
+    """Run the pipeline on DuckDB in this process and return its events as an Arrow table.
+
+    The importers' way in (``comity import gdelt_sample``): the same reading, checks, resolution
+    and de-duplication as :func:`run_media_pipeline`, but the events come back to be stored with
+    the dataset's record, all or nothing, instead of being written to a folder.
+
+    Args:
+        patterns: Paths or glob patterns of event files.
+        context: Resolves actor countries; collects issues and exclusions.
+        dataset: Recorded on every event.
+        min_sources: Events reported by fewer sources are excluded.
+
+    Returns:
+        The run (rows read, events, coverage) and the events ordered by id; the table is None
+        when a file is malformed (the issues are in ``context``).
+    """
+    from comity.analytics.engines import DuckDBEngine
+
+    started = time.perf_counter()
+    engine = DuckDBEngine()
+    run = MediaRun(engine.name, [], Path(), min_sources)
+    table = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="comity-media-") as staging:
+            if _prepare(patterns, Path(staging), engine, context, run, dataset):
+                table = engine.arrow("SELECT * FROM events ORDER BY event_id")
+                run.coverage = sorted((int(y), int(d)) for y, d in engine.rows(COVERAGE))
+    finally:
+        engine.connection.close()
+    run.excluded = Counter(context.excluded)
+    run.seconds = time.perf_counter() - started
+    return run, table
+
+
+def _prepare(
+    patterns: list[str],
+    staging: Path,
+    engine: Any,
+    context: ImportContext,
+    run: MediaRun,
+    dataset: str,
+) -> bool:
+    """Read, check and select: leave ``events`` and ``checked`` on the engine; False on issues."""
+    inputs = find_inputs(patterns, staging, context)
+    run.files = [i.shown for i in inputs]
+    if context.issue_count or not inputs or not load_raw(engine, inputs, context):
+        return False
+    engine.create("typed", TYPED)
+    try:  # the first pass over the files: where a file that cannot be read shows
+        engine.create("checked", CHECKED, keep=True)
+        totals = engine.rows(TOTALS)[0]
+    except read_errors(engine) as error:
+        note_unreadable(inputs, context, error)
+        return False
+    rows_read, cooperation, misshapen, *failures = (int(n or 0) for n in totals)
+    run.rows_read = rows_read
+    context.advance(rows_read)
+    if not report_misshapen(engine, inputs, context, misshapen):
+        return False
+    if any(failures):
+        _report_malformed(engine, inputs, context, failures)
+        return False
+    if rows_read - cooperation:
         context.exclude(
-            "re-reported event (same id, or same actors, code, day and URL)", int(dyadic - unique)
+            "event code not among the military-cooperation codes", rows_read - cooperation
         )
-    engine.create(
-        "events",
-        f"SELECT * FROM deduplicated WHERE COALESCE(sources, 0) >= {int(run.min_sources)}",
-        keep=True,
+    _select(engine, context, run, dataset)
+    return True
+
+
+def _select(engine: Any, context: ImportContext, run: MediaRun, dataset: str) -> None:
+    engine.create("kept", KEPT, keep=True)
+    _resolve_actors(engine, context)
+    engine.create("resolved", RESOLVED)
+    *counts, dyadic = (int(n or 0) for n in engine.rows(EXCLUSIONS)[0])
+    for reason, count in zip(REASONS, counts, strict=True):
+        if count:
+            context.exclude(reason, count)
+    engine.create("deduplicated", DEDUPLICATED.replace("{dataset}", dataset.replace("'", "''")),
+                  keep=True)  # fmt: skip
+    enough = f"COALESCE(sources, 0) >= {int(run.min_sources)}"
+    unique, run.events = (
+        int(n or 0)
+        for n in engine.rows(
+            f"SELECT COUNT(*), SUM(CASE WHEN {enough} THEN 1 ELSE 0 END) FROM deduplicated"
+        )[0]
     )
-    run.events = _count(engine, "events")
+    engine.release("kept")
+    if dyadic - unique:
+        context.exclude(
+            "re-reported event (same id, or same actors, code, day and URL)", dyadic - unique
+        )
     if unique - run.events:
         context.exclude(f"reported by fewer than {run.min_sources} sources", unique - run.events)
+    engine.create("events", f"SELECT * FROM deduplicated WHERE {enough}")
 
 
 def _write(engine: Any, run: MediaRun) -> None:
     engine.write_parquet("SELECT * FROM events", run.output / "events")
-    engine.write_parquet(_DYAD_YEARS, run.output / "dyad_years")
-    engine.write_parquet(_COVERAGE, run.output / "coverage")
+    engine.write_parquet(DYAD_YEARS, run.output / "dyad_years")
+    engine.write_parquet(COVERAGE, run.output / "coverage")
     written = read_media_output(run.output)
     run.dyad_years = written.dyad_years.num_rows
     years = written.coverage.column("year").to_pylist()
