@@ -198,3 +198,30 @@ def test_ids_skipped_by_rolled_back_writes_keep_the_chain_whole() -> None:
     swapped = _chain([1, 2, 3])
     report = verify_chain([swapped[0], swapped[2], swapped[1]])
     assert report.first_broken == 3 and report.reason == "entries 2-2 are missing"
+
+
+def test_a_token_checked_moments_ago_is_trusted_until_revoked(
+    store: Store, operator: Viewer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = _admin(store, operator)
+    user = accounts.create_user(store, admin, username="nz.user", password=PASSWORD,
+                                nation="NZL")  # fmt: skip
+    issued = accounts.create_token(store, user, "laptop")
+    assert accounts.recently_checked(store, issued.secret) is None  # never read yet
+    accounts.authenticate_token(store, issued.secret)
+    remembered = accounts.recently_checked(store, issued.secret)
+    assert remembered is not None and remembered.username == "nz.user"
+    # Disabling the account, or revoking the token, here applies to the very next request.
+    accounts.set_user_disabled(store, admin, "nz.user", True)
+    assert accounts.recently_checked(store, issued.secret) is None
+    with pytest.raises(AuthenticationError, match="disabled"):
+        accounts.authenticate_token(store, issued.secret)
+    accounts.set_user_disabled(store, admin, "nz.user", False)
+    accounts.authenticate_token(store, issued.secret)
+    accounts.revoke_token(store, admin, issued.record.id)
+    assert accounts.recently_checked(store, issued.secret) is None
+    # Made elsewhere (another process), a change is read once the check has aged.
+    second = accounts.create_token(store, user, "phone")
+    accounts.authenticate_token(store, second.secret)
+    monkeypatch.setattr(accounts, "TOKEN_RECHECK_SECONDS", 0.0)
+    assert accounts.recently_checked(store, second.secret) is None

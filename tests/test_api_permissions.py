@@ -220,6 +220,7 @@ def _plan_move(state: str, action: str, body: dict[str, Any] | None = None) -> B
             with world.store.transaction() as connection:  # the caller decides for policy
                 connection.execute(update(users).where(users.c.username == f"{role}.{nation}")
                                    .values(agency="policy"))  # fmt: skip
+            accounts.forget_checked_tokens()  # changed behind the service's back
         stored = _plan_in(world, state)
         if action == "patch":
             return {

@@ -6,13 +6,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from comity.access.ratelimit import RateLimiter
 from comity.access.viewer import Role, Viewer
 from comity.errors import AuthenticationError, PermissionDeniedError
 from comity.model.numbers import is_whole
-from comity.services.accounts import authenticate_token, viewer_of
+from comity.services.accounts import authenticate_token, recently_checked, viewer_of
 from comity.store import Store
 
 __all__ = ["BodyLimit", "RateLimiter", "current_viewer", "requires"]
@@ -23,8 +24,12 @@ def _store(request: Request) -> Store:
     return store
 
 
-def current_viewer(request: Request) -> Viewer:
+async def current_viewer(request: Request) -> Viewer:
     """The signed-in user of a request (``Authorization: Bearer <token>``).
+
+    A token this process checked moments ago is trusted without a read (see
+    :data:`comity.services.accounts.TOKEN_RECHECK_SECONDS`); otherwise the store is read in a
+    worker thread, so the event loop never waits on the database.
 
     Raises:
         AuthenticationError: 401 when the header is missing or the token is not valid.
@@ -37,16 +42,19 @@ def current_viewer(request: Request) -> Viewer:
             hint="POST /api/v1/auth/token with your username and password, then send "
             "'Authorization: Bearer <token>'.",
         )
-    user = authenticate_token(_store(request), secret.strip())
+    secret = secret.strip()
+    user = recently_checked(_store(request), secret)
+    if user is None:
+        user = await run_in_threadpool(authenticate_token, _store(request), secret)
     limiter: RateLimiter = request.app.state.rate_limiter
-    limiter.check(f"token:{secret.strip()[:16]}")
+    limiter.check(f"token:{secret[:16]}")
     return viewer_of(user)
 
 
-def requires(role: Role) -> Callable[..., Viewer]:
+def requires(role: Role) -> Callable[..., Awaitable[Viewer]]:
     """A dependency: the signed-in user, who must hold ``role`` or a higher one (403 if not)."""
 
-    def dependency(viewer: Viewer = Depends(current_viewer)) -> Viewer:  # noqa: B008
+    async def dependency(viewer: Viewer = Depends(current_viewer)) -> Viewer:  # noqa: B008
         if not viewer.may(role):
             raise PermissionDeniedError(
                 f"{viewer.name} may not do this: it needs the role {role.name.lower()}.",

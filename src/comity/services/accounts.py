@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,9 +34,11 @@ __all__ = [
     "authenticate_token",
     "create_token",
     "create_user",
+    "forget_checked_tokens",
     "get_user",
     "list_tokens",
     "list_users",
+    "recently_checked",
     "revoke_token",
     "set_password",
     "set_user_disabled",
@@ -149,7 +153,8 @@ def set_user_disabled(store: Store, actor: Viewer, username: str, disabled: bool
         after = account_store.set_user_disabled(connection, username, disabled)
         append_audit(connection, actor.name, "disable" if disabled else "enable", "user",
                      username, before.public(), after.public())  # fmt: skip
-        return after
+    forget_checked_tokens()
+    return after
 
 
 def set_password(store: Store, actor: Viewer, username: str, password: str) -> UserRecord:
@@ -166,7 +171,8 @@ def set_password(store: Store, actor: Viewer, username: str, password: str) -> U
     with store.transaction() as connection:
         user = account_store.set_password_hash(connection, username, hash_password(password))
         append_audit(connection, actor.name, "set_password", "user", username)
-        return user
+    forget_checked_tokens()
+    return user
 
 
 def authenticate_password(store: Store, username: str, password: str) -> UserRecord:
@@ -219,14 +225,48 @@ def create_token(
     return IssuedToken(token.secret, record)
 
 
+TOKEN_RECHECK_SECONDS = 10.0
+"""How long a server process trusts a token it has checked before it reads it again.
+
+A revocation, a disabled account or a new password made through this process applies to the
+next request at once; made through another process (another server, the CLI), within this time.
+"""
+
+_checked: dict[tuple[str, str], tuple[float, TokenRecord, UserRecord]] = {}
+_checked_lock = threading.Lock()
+
+
+def forget_checked_tokens() -> None:
+    """Read every token from the store again (after accounts changed outside this process)."""
+    with _checked_lock:
+        _checked.clear()
+
+
+def recently_checked(store: Store, secret: str) -> UserRecord | None:
+    """The user of a token this process checked in the last :data:`TOKEN_RECHECK_SECONDS`.
+
+    None when the token must be read from the store (unknown here, or checked too long ago);
+    a token found here is checked again for expiry.
+    """
+    with _checked_lock:
+        found = _checked.get((store.describe_url(), hash_token(secret)))
+    if found is None or time.monotonic() - found[0] > TOKEN_RECHECK_SECONDS:
+        return None
+    _, token, user = found
+    if token.expires_at is not None and token.expires_at <= datetime.now(UTC):
+        return None
+    return user
+
+
 def authenticate_token(store: Store, secret: str, *, touch: bool = False) -> UserRecord:
     """The user a bearer token belongs to.
 
     Raises:
         AuthenticationError: When the token is unknown, revoked, expired, or its user disabled.
     """
+    digest = hash_token(secret)
     with store.connect() as connection:
-        found = account_store.find_token(connection, hash_token(secret))
+        found = account_store.find_token(connection, digest)
     if found is None:
         raise AuthenticationError("Invalid token.", hint="Sign in again for a new token.")
     token, user = found
@@ -237,6 +277,10 @@ def authenticate_token(store: Store, secret: str, *, touch: bool = False) -> Use
         raise AuthenticationError("This token has expired.", hint="Create a new token.")
     if user.disabled:
         raise AuthenticationError("This account is disabled.", hint="Ask an administrator.")
+    with _checked_lock:
+        if len(_checked) >= 10_000:
+            _checked.clear()
+        _checked[(store.describe_url(), digest)] = (time.monotonic(), token, user)
     if touch:
         with store.transaction() as connection:
             account_store.touch_token(connection, token.id)
@@ -259,7 +303,8 @@ def revoke_token(store: Store, actor: Viewer, token_id: int) -> TokenRecord:
     with store.transaction() as connection:
         record = account_store.revoke_token(connection, token_id, owner)
         append_audit(connection, actor.name, "revoke", "token", token_id, None, record.public())
-        return record
+    forget_checked_tokens()
+    return record
 
 
 def verify_audit(store: Store) -> ChainReport:
