@@ -40,6 +40,7 @@ __all__ = [
     "Programme",
     "Provenance",
     "Source",
+    "each_nation_once",
     "existence_problem",
     "participants_of",
 ]
@@ -162,6 +163,22 @@ class NationDirectory(Protocol):
 _Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
+def each_nation_once(participants: tuple[Participant, ...]) -> tuple[Participant, ...]:
+    """Check that at least one nation takes part and none is listed twice.
+
+    Raises:
+        ValueError: Naming the nation listed twice (pydantic reports it on the field).
+    """
+    if not participants:
+        raise ValueError("at least one nation takes part")
+    seen: set[str] = set()
+    for participant in participants:
+        if participant.nation in seen:
+            raise ValueError(f"{participant.nation} is listed more than once")
+        seen.add(participant.nation)
+    return participants
+
+
 class Engagement(BaseModel):
     """One engagement: an event of military cooperation or a standing tie.
 
@@ -245,14 +262,7 @@ class Engagement(BaseModel):
     @field_validator("participants")
     @classmethod
     def _each_nation_once(cls, participants: tuple[Participant, ...]) -> tuple[Participant, ...]:
-        if not participants:
-            raise ValueError("at least one nation takes part")
-        seen: set[str] = set()
-        for participant in participants:
-            if participant.nation in seen:
-                raise ValueError(f"{participant.nation} is listed more than once")
-            seen.add(participant.nation)
-        return participants
+        return each_nation_once(participants)
 
     @field_validator("host")
     @classmethod

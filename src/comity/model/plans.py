@@ -22,7 +22,12 @@ from pydantic import (
     field_validator,
 )
 
-from comity.model.engagements import EngagementKind, Participant, ParticipantRole
+from comity.model.engagements import (
+    EngagementKind,
+    Participant,
+    ParticipantRole,
+    each_nation_once,
+)
 from comity.model.releasability import PUBLIC, Releasability
 
 __all__ = [
@@ -184,13 +189,7 @@ class Plan(BaseModel):
     @field_validator("partners")
     @classmethod
     def _partners(cls, partners: tuple[Participant, ...]) -> tuple[Participant, ...]:
-        if not partners:
-            raise ValueError("at least one nation takes part")
-        seen: set[str] = set()
-        for partner in partners:
-            if partner.nation in seen:
-                raise ValueError(f"{partner.nation} is listed more than once")
-            seen.add(partner.nation)
+        each_nation_once(partners)
         hosts = sorted(p.nation for p in partners if p.role is ParticipantRole.HOST)
         if len(hosts) > 1:
             raise ValueError(f"partners name {', '.join(hosts)} as host; one host at most")
