@@ -30,6 +30,7 @@ __all__ = [
     "NetworkTables",
     "compare_nations",
     "compute_network",
+    "mechanisms_in_window",
     "nation_profile",
     "network_year",
     "profile_document",
@@ -184,13 +185,21 @@ def profile_document(
 
     def encode() -> bytes:
         document = {key: value for key, value in profile.items() if key != "mechanisms"}
-        document.update(window={"from": first, "to": last}, **_window_mix(profile, first, last))
+        document.update(
+            window={"from": first, "to": last}, **mechanisms_in_window(profile, first, last)
+        )
         return json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
 
     return remembered(memo, encode, small=True)
 
 
-def _window_mix(profile: Mapping[str, Any], first: int, last: int) -> dict[str, Any]:
+def mechanisms_in_window(profile: Mapping[str, Any], first: int, last: int) -> dict[str, Any]:
+    """A profile's mechanisms summed over the years ``first`` to ``last``.
+
+    Returns:
+        ``mechanisms``: kind, partner_region, contribution and share of the window's total,
+        largest first; ``mechanisms_by_year``: year, kind, contribution and share, by year.
+    """
     by_region: dict[tuple[str, str | None], float] = {}
     by_year: dict[tuple[int, str], float] = {}
     for row in profile["mechanisms"]:

@@ -187,7 +187,7 @@ def _network_context(profile: dict[str, Any]) -> dict[str, Any]:
         for r in profile["years"]
     ]  # fmt: skip
     first = latest - _MIX_YEARS + 1
-    mix = outreach_mix(profile["mechanisms"], first, latest)
+    mix = outreach_mix(profile, first, latest)
     mix_chart = [
         {"region": r["region"], "kind": kind, "share": round(share, 4)}
         for r in mix
@@ -205,11 +205,11 @@ def _network_context(profile: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def outreach_mix(mechanisms: list[dict[str, Any]], first: int, last: int) -> list[dict[str, Any]]:
+def outreach_mix(profile: dict[str, Any], first: int, last: int) -> list[dict[str, Any]]:
     """A nation's cooperation by partner region and kind over ``first``..``last``, as shares.
 
     Args:
-        mechanisms: The ``mechanisms`` rows of :func:`comity.services.network.nation_profile`.
+        profile: The nation's profile (:func:`comity.services.network.nation_profile`).
         first: First year summed.
         last: Last year summed.
 
@@ -217,23 +217,13 @@ def outreach_mix(mechanisms: list[dict[str, Any]], first: int, last: int) -> lis
         One mapping per region, largest first: ``region``, ``share`` of the whole and ``kinds``
         (kind and share of the whole, largest first).
     """
-    regions: dict[str, dict[str, float]] = {}
-    for row in mechanisms:
-        if first <= row["year"] <= last:
-            kinds = regions.setdefault(row["partner_region"] or "Region unknown", {})
-            kinds[row["kind"]] = kinds.get(row["kind"], 0.0) + float(row["contribution"])
-    whole = sum(sum(k.values()) for k in regions.values()) or 1.0
-    totals = sorted(regions.items(), key=lambda item: -sum(item[1].values()))
+    regions: dict[str, list[tuple[str, float]]] = {}
+    for row in network.mechanisms_in_window(profile, first, last)["mechanisms"]:
+        region = row["partner_region"] or "Region unknown"
+        regions.setdefault(region, []).append((row["kind"].replace("_", " "), row["share"]))
     return [
-        {
-            "region": region,
-            "share": sum(kinds.values()) / whole,
-            "kinds": sorted(
-                ((kind.replace("_", " "), value / whole) for kind, value in kinds.items()),
-                key=lambda kv: -kv[1],
-            ),
-        }
-        for region, kinds in totals
+        {"region": region, "share": sum(s for _, s in kinds), "kinds": kinds}
+        for region, kinds in sorted(regions.items(), key=lambda item: -sum(s for _, s in item[1]))
     ]
 
 
