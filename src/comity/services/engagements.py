@@ -48,7 +48,8 @@ def require(viewer: Viewer, role: Role, action: str) -> None:
     """
     if not viewer.may(role):
         raise PermissionDeniedError(
-            f"{viewer.name} may not {action}: it needs the role {role.name.lower()}."
+            f"{viewer.name} may not {action}: it needs the role {role.name.lower()}.",
+            hint=f"Ask an administrator for the {role.name.lower()} role.",
         )
 
 

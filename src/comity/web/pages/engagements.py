@@ -23,13 +23,12 @@ from comity.errors import (
     ComityError,
     FieldProblem,
     NotFoundError,
-    PermissionDeniedError,
     StaleVersionError,
     ValidationError,
 )
 from comity.model.engagements import EngagementKind, ParticipantRole
 from comity.model.numbers import is_whole
-from comity.services.engagements import StoredEngagement
+from comity.services.engagements import StoredEngagement, require
 from comity.web.forms import EngagementForm, messages_by_field
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
@@ -244,14 +243,6 @@ def _get(request: Request, engagement_id: int, viewer: Viewer) -> StoredEngageme
         ) from None
 
 
-def _require_planner(viewer: Viewer, action: str) -> None:
-    if not viewer.may(Role.PLANNER):
-        raise PermissionDeniedError(
-            f"{viewer.name} may not {action}: it needs the role planner.",
-            hint="Ask an administrator for the planner role.",
-        )
-
-
 def _form_page(
     request: Request,
     form: EngagementForm,
@@ -277,7 +268,7 @@ def new_page(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> HTMLResponse:
     """An empty engagement form (planners)."""
-    _require_planner(viewer, "add engagements")
+    require(viewer, Role.PLANNER, "add engagements")
     return _form_page(request, EngagementForm(values={"releasability": "PUBLIC"}))
 
 
@@ -287,7 +278,7 @@ async def create(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> Response:
     """Add an engagement from the form; a refused one comes back with each problem beside it."""
-    _require_planner(viewer, "add engagements")
+    require(viewer, Role.PLANNER, "add engagements")
     form = EngagementForm.from_form(await request.form())
     try:
         stored = services.add_engagement(store_of(request), form.checked(), viewer)
@@ -325,7 +316,7 @@ def edit_page(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> HTMLResponse:
     """The form of an engagement, filled in (planners)."""
-    _require_planner(viewer, "edit engagements")
+    require(viewer, Role.PLANNER, "edit engagements")
     stored = _get(request, engagement_id, viewer)
     return _form_page(request, EngagementForm.from_stored(stored, _names(request)), stored=stored)
 
@@ -337,7 +328,7 @@ async def edit(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> Response:
     """Save an edit made on the version the user opened; a stale one is refused, kept."""
-    _require_planner(viewer, "edit engagements")
+    require(viewer, Role.PLANNER, "edit engagements")
     store = store_of(request)
     stored = _get(request, engagement_id, viewer)
     form = EngagementForm.from_form(await request.form())
@@ -364,7 +355,7 @@ def delete_page(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> HTMLResponse:
     """Ask before deleting an engagement (planners)."""
-    _require_planner(viewer, "delete engagements")
+    require(viewer, Role.PLANNER, "delete engagements")
     stored = _get(request, engagement_id, viewer)
     context = {"title": f"Delete {stored.engagement.title}?", "stored": stored, "stale": False}
     return render(request, "engagements/delete.html", context)
@@ -377,7 +368,7 @@ async def delete(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> Response:
     """Delete the version of an engagement the user confirmed."""
-    _require_planner(viewer, "delete engagements")
+    require(viewer, Role.PLANNER, "delete engagements")
     store = store_of(request)
     form = await request.form()
     version = form.get("version")

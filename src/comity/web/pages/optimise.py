@@ -14,10 +14,11 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from comity.access.viewer import Role, Viewer
-from comity.errors import ComityError, FieldProblem, PermissionDeniedError, ValidationError
+from comity.errors import ComityError, FieldProblem, ValidationError
 from comity.planning.candidates import read_candidates
 from comity.planning.optimiser import Rules
 from comity.services import optimiser as optimiser_service
+from comity.services.engagements import require
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
 __all__ = ["router"]
@@ -33,20 +34,13 @@ C,Staff talks,visit,JPN,,2027,,20,
 _FIELDS = ("budget", "priorities", "max_per_partner", "include", "exclude", "year", "nation")
 
 
-def _require(viewer: Viewer) -> None:
-    if not viewer.may(Role.ANALYST):
-        raise PermissionDeniedError(
-            f"{viewer.name} may not optimise portfolios: it needs the role analyst."
-        )
-
-
 @router.get("/optimise")
 def optimise_page(
     request: Request,
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> HTMLResponse:
     """The form, with an example of candidate plans."""
-    _require(viewer)
+    require(viewer, Role.ANALYST, "optimise portfolios")
     values = {"csv": _EXAMPLE, "budget": "60", "priorities": "", "nation": viewer.nation or ""}
     context: dict[str, Any] = {"title": "Optimise", "values": values, "result": None,
                                "problems": []}  # fmt: skip
@@ -85,7 +79,7 @@ async def optimise_run(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> HTMLResponse:
     """Run the optimiser on the form; problems come back beside the form."""
-    _require(viewer)
+    require(viewer, Role.ANALYST, "optimise portfolios")
     values = await _values(request)
     context: dict[str, Any] = {"title": "Optimise", "values": values, "result": None,
                                "problems": []}  # fmt: skip

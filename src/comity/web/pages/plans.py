@@ -12,13 +12,14 @@ from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from comity.access.viewer import Role, Viewer
-from comity.errors import ComityError, FieldProblem, PermissionDeniedError, ValidationError
+from comity.errors import ComityError, FieldProblem, ValidationError
 from comity.model.engagements import EngagementKind
 from comity.model.numbers import is_whole
 from comity.model.plans import Agency, PlanState
 from comity.planning import CANCELLABLE, EDITABLE
 from comity.services import plan_workflow as workflow
 from comity.services import plans as plan_service
+from comity.services.engagements import require
 from comity.store.plans import StoredPlan
 from comity.web.forms import messages_by_field
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
@@ -30,14 +31,6 @@ router = WebRouter()
 _PlanId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The plan's id.")]
 _FIELDS = ("title", "kind", "start", "end", "location", "objectives", "partners", "budget",
            "agencies", "releasability", "version")  # fmt: skip
-
-
-def _planner(viewer: Viewer, action: str) -> None:
-    if not viewer.may(Role.PLANNER):
-        raise PermissionDeniedError(
-            f"{viewer.name} may not {action}: it needs the role planner.",
-            hint="Ask an administrator for the planner role.",
-        )
 
 
 @router.get("/plans")
@@ -133,7 +126,7 @@ def new_page(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> HTMLResponse:
     """An empty plan form (planners)."""
-    _planner(viewer, "add plans")
+    require(viewer, Role.PLANNER, "add plans")
     return _form_page(request, _form_values(None))
 
 
@@ -143,7 +136,7 @@ async def create(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> Response:
     """Add a plan from the form; a refused one comes back with each problem beside its field."""
-    _planner(viewer, "add plans")
+    require(viewer, Role.PLANNER, "add plans")
     values = await _read_form(request)
     try:
         stored = plan_service.add_plan(store_of(request), _record(values), viewer)
@@ -186,7 +179,7 @@ def edit_page(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> HTMLResponse:
     """The form of a draft or returned plan, filled in (planners)."""
-    _planner(viewer, "edit plans")
+    require(viewer, Role.PLANNER, "edit plans")
     stored = plan_service.get_plan(store_of(request), plan_id, viewer)
     return _form_page(request, _form_values(stored), stored)
 
@@ -198,7 +191,7 @@ async def edit(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> Response:
     """Save an edit made on the version the user opened."""
-    _planner(viewer, "edit plans")
+    require(viewer, Role.PLANNER, "edit plans")
     store = store_of(request)
     stored = plan_service.get_plan(store, plan_id, viewer)
     values = await _read_form(request)
@@ -249,7 +242,7 @@ def assess_page(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> HTMLResponse:
     """The assessment form of an executed plan: a score for each objective (planners)."""
-    _planner(viewer, "assess plans")
+    require(viewer, Role.PLANNER, "assess plans")
     stored = plan_service.get_plan(store_of(request), plan_id, viewer)
     context = {"title": f"Assess {stored.plan.title}", "stored": stored, "values": {},
                "messages": {}}  # fmt: skip
@@ -263,7 +256,7 @@ async def assess(
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> Response:
     """Record the assessment; a refused one comes back with the problems beside the fields."""
-    _planner(viewer, "assess plans")
+    require(viewer, Role.PLANNER, "assess plans")
     store = store_of(request)
     stored = plan_service.get_plan(store, plan_id, viewer)
     form = await request.form()
