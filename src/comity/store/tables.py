@@ -83,8 +83,13 @@ _PRECISIONS = ("day", "month", "year")
 
 
 def one_of(column: str, values: tuple[str, ...]) -> str:
-    """Return a CHECK expression that keeps ``column`` within ``values``."""
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    """Return a CHECK expression that keeps ``column`` within ``values``.
+
+    Written as comparisons joined by OR, not ``IN (...)``: SQLite builds a lookup table for an
+    ``IN`` list of three or more values each time a row is checked, which made bulk inserts of
+    engagements and participations a third slower (migration 0009).
+    """
+    return "(" + " OR ".join(f"{column} = {value!r}" for value in values) + ")"
 
 
 def _audit_columns() -> list[Column[object]]:
