@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from comity.access import Role, Viewer
 from comity.errors import ImportRejectedError, NotFoundError, PermissionDeniedError
+from comity.ingest.base import ImportContext
 from comity.ingest.catalog import IMPORTERS, get_importer
 from comity.services import count_engagements, list_engagements
 from comity.services.imports import (
@@ -197,3 +199,23 @@ def test_an_analyst_role_is_not_enough(store: Store) -> None:
     analyst = Viewer(name="a", nation="USA", role=Role.ANALYST)
     with pytest.raises(PermissionDeniedError, match="needs the role planner"):
         import_dataset(store, "organisations", viewer=analyst)
+
+
+def test_the_cycle_collector_pauses_during_an_import_and_runs_again_after(
+    store: Store, operator: Viewer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    reader = get_importer("us_senior_visits")
+    original = type(reader).read
+
+    def watched(self: object, paths: list[Path], context: ImportContext) -> object:
+        seen.append(gc.isenabled())
+        return original(self, paths, context)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(reader), "read", watched)
+    assert gc.isenabled()
+    import_dataset(store, "us_senior_visits", viewer=operator)
+    with pytest.raises(ImportRejectedError):
+        import_dataset(store, "us_senior_visits", [_visits(tmp_path, "bad")], viewer=operator)
+    assert seen == [False, False]
+    assert gc.isenabled()
