@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from comity import services
 from comity.access import Viewer
 from comity.errors import ConflictError, NotFoundError, ValidationError
-from comity.store import Store, tables
+from comity.store import Store, open_store, tables
 
 
 def _exercise(**overrides: object) -> dict[str, object]:
@@ -239,3 +241,36 @@ def test_an_uninitialised_store_says_to_run_init(tmp_path: object) -> None:
     with pytest.raises(StoreUnavailableError) as raised:
         services.list_engagements(empty, Viewer.operator())
     assert raised.value.hint == "Run `comity init` first."
+
+
+def test_a_new_sqlite_store_uses_16_kib_pages(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/new.db")
+    store.migrate()
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA page_size").scalar_one() == 16384
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+    store.dispose()
+
+
+def test_bulk_inserts_process_each_value_as_its_own_type(store: Store) -> None:
+    from datetime import date
+
+    from sqlalchemy import JSON, Column, Date, Integer, MetaData, Table
+
+    from comity.store.bulk import insert_tuples
+
+    table = Table(
+        "bulk_probe", MetaData(), Column("id", Integer), Column("v", JSON), Column("d", Date)
+    )
+    with store.transaction() as connection:
+        table.create(connection)
+        rows = [(1, True, date(2020, 1, 2)), (2, 1, date(2020, 1, 2)), (3, [1], None),
+                (4, (1,), date(2021, 3, 4)), (5, 1.0, None)]  # fmt: skip
+        insert_tuples(connection, table, ("id", "v", "d"), rows)
+        stored = connection.execute(select(table.c.v, table.c.d).order_by(table.c.id)).all()
+        table.drop(connection)
+    assert [tuple(r) for r in stored] == [
+        (True, date(2020, 1, 2)), (1, date(2020, 1, 2)), ([1], None), ([1], date(2021, 3, 4)),
+        (1, None),
+    ]  # fmt: skip
+    assert stored[0][0] is True and stored[1][0] is not True

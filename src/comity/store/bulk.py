@@ -61,11 +61,20 @@ def insert_tuples(
     ]
     tail = tuple(fixed.values())
     if processors or tail:
+        # Imports repeat values (dates, empty lists): each distinct one is processed once.
+        memos: list[dict[Any, Any]] = [{} for _ in processors]
         values: list[tuple[Any, ...]] = []
         for row in rows:
             record = list(row)
-            for index, process in processors:
-                record[index] = process(record[index])
+            for (index, process), memo in zip(processors, memos, strict=True):
+                value = record[index]
+                key = (value.__class__, value)  # True and 1 are equal keys, not equal JSON
+                try:
+                    record[index] = memo[key]
+                except KeyError:
+                    record[index] = memo[key] = process(value)
+                except TypeError:  # unhashable: a list or a dictionary
+                    record[index] = process(value)
             values.append((*record, *tail))
         connection.exec_driver_sql(sql, values)
     else:

@@ -72,7 +72,7 @@ def _values(
     return (
         record.kind, record.title, record.start_date, record.start_precision, record.end_date,
         record.end_precision, record.start_year, record.end_year, record.host, record.location,
-        record.latitude, record.longitude, programme_id, list(record.objectives),
+        record.latitude, record.longitude, programme_id, record.objectives,
         record.description, record.details, label_id, record.external_id, record.source_dataset,
         record.source_version, record.source_row, record.content_hash,
     )  # fmt: skip
