@@ -12,6 +12,7 @@ gives, so a later import or an edit compares equal.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from comity.model.dates import DatePrecision, PartialDate
 from comity.model.details import Details
 from comity.model.engagements import STANDING_KINDS, EngagementKind, existence_problem
 from comity.model.measures import CoverageSpan
-from comity.model.prepared import PreparedEngagement, content_digest
+from comity.model.prepared import PreparedEngagement, digest_of, frozen
 from comity.model.releasability import PUBLIC
 from comity.model.validation import field_problems
 
@@ -34,6 +35,23 @@ __all__ = ["MappedFile"]
 _ROLES = {"host", "participant", "observer"}
 _DETAILS = pydantic.TypeAdapter(Details)
 _Missing = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _When:
+    """A date as the reader uses it, worked out once per distinct text in the file."""
+
+    text: str
+    value: date
+    precision: str
+    first: date
+    last: date
+    year: int
+
+    @classmethod
+    def of(cls, parsed: PartialDate) -> _When:
+        return cls(str(parsed), parsed.value, parsed.precision.value, parsed.first_day,
+                   parsed.last_day, parsed.year)  # fmt: skip
 
 
 class _Cache:
@@ -122,22 +140,46 @@ class _Reader:
         self.cols = columns
         self.context = context
         fmt = mapping.dates.format
-        self.dates = _Cache(lambda t: _parse_date(t, fmt))
+        self.dates = _Cache(lambda t: _When.of(_parse_date(t, fmt)))
         self.kinds = _Cache(EngagementKind)
         self.numbers = _Cache(float)
         self.personnel = _Cache(_count)
         self.details = _Cache(_validate_details)
         self.nations: dict[tuple[str, int], str | None] = {}
         self.alive: dict[tuple[str, date, date | None], str | None] = {}
-        # Every column trimmed in bulk once; the description is kept as written.
-        described = mapping.columns.description
-        self.data = {
-            name: columns.raw(name) if name == described else columns.cleaned(name)
-            for name in mapping.used_columns()
-        }
+        self.releasability = mapping.constants.releasability or PUBLIC
+        # Columns trimmed in bulk once; the description is kept as written. Columns read on every
+        # row are turned into Python values now; those of the engagement, only at each first row.
+        p = mapping.participants
+        per_row = {mapping.columns.id, p.nation, p.role, p.personnel} if p.layout == "long" else {
+            mapping.columns.id}  # fmt: skip
+        self.data = {name: self.column(name) for name in mapping.used_columns() if name in per_row}
+        self.at_head: dict[str, list[Any]] = {}
+        self.position: dict[int, int] = {}
+
+    def column(self, name: str, rows: list[int] | None = None) -> list[Any]:
+        """A column's values, trimmed (the description as written), for ``rows`` or all rows."""
+        if name == self.m.columns.description:
+            array = self.cols.table.column(name)
+        else:
+            array = self.cols.cleaned_array(name)
+        if rows is not None:
+            import pyarrow as pa
+
+            array = array.take(pa.array(rows, type=pa.int64()))
+        values: list[Any] = array.to_pylist()
+        return values
 
     def value(self, field: str | None, index: int) -> Any:
-        return None if field is None else self.data[field][index]
+        if field is None:
+            return None
+        column = self.data.get(field)
+        if column is not None:
+            return column[index]
+        position = self.position.get(index)
+        if position is None:  # not the first row of its engagement: only problems ask
+            return self.column(field, [index])[0]
+        return self.at_head[field][position]
 
     def issue(self, index: int, column: str | None, reason: str, value: Any = None) -> None:
         self.context.issue(self.file, self.cols.line(index), reason, column=column, value=value)
@@ -170,6 +212,13 @@ class _Reader:
 
     def run(self, batch: Batch, years: list[int]) -> None:
         groups = self.groups()
+        heads = [rows[0] for rows in groups.values()]
+        self.position = {head: position for position, head in enumerate(heads)}
+        self.at_head = {
+            name: self.column(name, heads)
+            for name in self.m.used_columns()
+            if name not in self.data
+        }
         rejected = self.inconsistent(groups)
         for key, rows in groups.items():
             if key in rejected:
@@ -205,7 +254,7 @@ class _Reader:
                     continue
                 line = self.cols.line(heads[index])
                 self.issue(index, field, f"differs from line {line} of the same engagement",
-                           self.data[field][index])  # fmt: skip
+                           self.value(field, index))  # fmt: skip
                 bad.add(owner[index])
         return bad
 
@@ -221,19 +270,21 @@ class _Reader:
         if title is None or len(title) > 300:
             self.issue(head, c.title, "a title of 1-300 characters is needed",
                        self.value(c.title, head))  # fmt: skip
+        start: _When | None
         start, reason = self.dates.get(self.value(c.start, head))
         if reason or start is None:
             self.issue(head, c.start, reason or "is empty: a start date is needed",
                        self.value(c.start, head))  # fmt: skip
             return None
-        end = None
+        end: _When | None = None
         end_text = self.value(c.end, head)
         if end_text is not None:
             end, reason = self.dates.get(end_text)
             if reason:
                 self.issue(head, c.end, reason, end_text)
-            elif end.last_day < start.first_day:
-                self.issue(head, c.end, f"the end ({end}) is before the start ({start})", end_text)
+            elif end.last < start.first:
+                self.issue(head, c.end, f"the end ({end.text}) is before the start "
+                           f"({start.text})", end_text)  # fmt: skip
         year = start.year
         host_text = self.value(c.host, head)
         host = self.nation(host_text, year, head, c.host or "host") if host_text else None
@@ -243,9 +294,9 @@ class _Reader:
             host = self.check_host(head, host, participants, c.host)
         if kind is None or participants is None or self.context.issue_count > errors:
             return None
-        last = end.last_day if end else (None if kind in STANDING_KINDS else start.last_day)
+        last = end.last if end else (None if kind in STANDING_KINDS else start.last)
         for nation, _, _ in participants:
-            self.check_alive(head, nation, start.first_day, last)
+            self.check_alive(head, nation, start.first, last)
         coordinates = [
             self.coordinate(head, c.latitude, 90),
             self.coordinate(head, c.longitude, 180),
@@ -262,27 +313,25 @@ class _Reader:
             self.issue(head, c.id, "makes an id longer than 200 characters", key)
         if self.context.issue_count > errors:
             return None
-        releasability = m.constants.releasability or PUBLIC
-        dumped = {
-            "kind": kind.value, "title": title, "start": str(start),
-            "end": str(end) if end else None,
-            "participants": [{"nation": n, "role": r, "personnel": p} for n, r, p in participants],
-            "host": host, "location": location, "latitude": coordinates[0],
-            "longitude": coordinates[1], "programme": programme, "objectives": [],
-            "description": description, "details": details, "sources": [],
-            "releasability": str(releasability), "external_id": external_id,
-        }  # fmt: skip
+        releasability = self.releasability
+        # The model's JSON form, frozen as content_digest freezes it (the tests compare the two).
+        digested = (
+            kind.value, title, start.text, end.text if end else None, host, location,
+            coordinates[0], coordinates[1], programme, (), description, frozen(details), (),
+            str(releasability), external_id,
+        )  # fmt: skip
         return PreparedEngagement(
             kind=kind.value, title=title or key, start_date=start.value,
-            start_precision=start.precision.value, end_date=end.value if end else None,
-            end_precision=end.precision.value if end else None, start_year=year,
+            start_precision=start.precision, end_date=end.value if end else None,
+            end_precision=end.precision if end else None, start_year=year,
             end_year=last.year if last else None, host=host, location=location,
             latitude=coordinates[0], longitude=coordinates[1], programme=programme,
             objectives=(), description=description,
             details={k: v for k, v in details.items() if k != "kind"} if details else None,
             releasability=releasability, external_id=external_id, source_dataset=self.dataset,
             source_version=self.context.version, source_row=str(self.cols.line(head)),
-            content_hash=content_digest(dumped), participants=tuple(participants),
+            content_hash=digest_of(digested, tuple(sorted(participants))),
+            participants=tuple(participants),
         )  # fmt: skip
 
     def participants(
@@ -291,21 +340,26 @@ class _Reader:
         p = self.m.participants
         found: list[tuple[str, str, int | None]] = []
         seen: set[str] = set()
-        if p.layout == "list":
-            column = p.column or ""
-            text = self.value(column, rows[0]) or ""
+        long = p.layout == "long"
+        if long:
+            nation_column = p.nation or "nation"
+            nations = self.data[nation_column]
+            entries = [(i, nations[i] or "") for i in rows]
+            roles = self.data[p.role] if p.role else None
+            counts = self.data[p.personnel] if p.personnel else None
+        else:
+            nation_column = p.column or ""
+            text = self.value(nation_column, rows[0]) or ""
             entries = [(rows[0], part.strip()) for part in str(text).split(p.separator)]
             entries = [(i, t) for i, t in entries if t]
-            nation_column = column
-        else:
-            entries = [(i, self.value(p.nation, i) or "") for i in rows]
-            nation_column = p.nation or "nation"
+            roles = counts = None
         for index, text in entries:
             if not text:
                 self.issue(index, nation_column, "is empty: each row names a nation")
                 continue
-            nation = self.nation(text, year, index, nation_column)
-            role_text = self.value(p.role, index) if p.layout == "long" else None
+            known = self.nations.get((text, year))
+            nation = known if known is not None else self.nation(text, year, index, nation_column)
+            role_text = roles[index] if roles is not None else None
             role = (role_text or "").lower()
             if role and role not in _ROLES:
                 self.issue(index, p.role, "is not a role: write host, participant or observer",
@@ -313,7 +367,7 @@ class _Reader:
             if not role:
                 role = "host" if nation is not None and nation == host else "participant"
             personnel = None
-            count_text = self.value(p.personnel, index) if p.layout == "long" else None
+            count_text = counts[index] if counts is not None else None
             if count_text is not None:
                 personnel, reason = self.personnel.get(count_text)
                 if reason:

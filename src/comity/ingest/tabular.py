@@ -40,12 +40,8 @@ class Columns:
         """The line number of row ``index``."""
         return self.first_line + index
 
-    def raw(self, name: str) -> list[Any]:
-        """The column's values as read."""
-        values: list[Any] = self.table.column(name).to_pylist()
-        return values
-
-    def _clean_array(self, name: str) -> Any:
+    def cleaned_array(self, name: str) -> Any:
+        """The column trimmed, empty values as null (an Arrow array, done in bulk once)."""
         import pyarrow.compute as pc
 
         if name not in self._cleaned:
@@ -53,16 +49,11 @@ class Columns:
             self._cleaned[name] = pc.if_else(pc.equal(trimmed, ""), None, trimmed)
         return self._cleaned[name]
 
-    def cleaned(self, name: str) -> list[Any]:
-        """The column's values trimmed, empty ones as None (done in bulk, not row by row)."""
-        values: list[Any] = self._clean_array(name).to_pylist()
-        return values
-
     def differing(self, name: str, heads: Any) -> list[int]:
         """Rows whose cleaned value differs from the value in row ``heads[row]``."""
         import pyarrow.compute as pc
 
-        column = pc.fill_null(self._clean_array(name), "\x00")
+        column = pc.fill_null(self.cleaned_array(name), "\x00")
         differs = pc.not_equal(column, column.take(heads))
         found: list[int] = pc.indices_nonzero(differs).to_pylist()
         return found

@@ -15,7 +15,7 @@ from typing import Any
 from comity.model.engagements import Engagement
 from comity.model.releasability import Releasability
 
-__all__ = ["PreparedEngagement", "content_digest", "prepare"]
+__all__ = ["PreparedEngagement", "content_digest", "digest_of", "frozen", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,12 @@ _DIGESTED = (
 )  # fmt: skip
 
 
-def _frozen(value: Any) -> Any:
+def frozen(value: Any) -> Any:
+    """``value`` with its dictionaries and lists turned into (sorted) tuples, as digested."""
     if isinstance(value, dict):
-        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+        return tuple(sorted((key, frozen(item)) for key, item in value.items()))
     if isinstance(value, list | tuple):
-        return tuple(_frozen(item) for item in value)
+        return tuple(frozen(item) for item in value)
     return value
 
 
@@ -76,7 +77,18 @@ def content_digest(dumped: dict[str, Any]) -> str:
     participants = tuple(
         sorted((p["nation"], p["role"], p["personnel"]) for p in dumped["participants"])
     )
-    fields = tuple(_frozen(dumped[key]) for key in _DIGESTED)
+    return digest_of(tuple(frozen(dumped[key]) for key in _DIGESTED), participants)
+
+
+def digest_of(
+    fields: tuple[Any, ...], participants: tuple[tuple[str, str, int | None], ...]
+) -> str:
+    """The digest of :func:`content_digest` from its parts, for importers that build them directly.
+
+    Args:
+        fields: The values of ``_DIGESTED`` in that order, already :func:`frozen`.
+        participants: (nation, role, personnel) triples sorted by nation.
+    """
     return hashlib.sha256(repr((fields, participants)).encode("utf-8")).hexdigest()
 
 
