@@ -15,7 +15,6 @@ Of Table Schema Changes"): the rows on disk do not change, and the new and old e
 the same values. PostgreSQL drops and adds each constraint.
 """
 
-import re
 from collections.abc import Sequence
 
 from alembic import op
@@ -82,11 +81,10 @@ def _rewrite_sqlite(changes: list[tuple[str, str, str, str]]) -> None:
     edited: dict[str, str] = {}
     for table, name, old, new in changes:
         sql = edited.get(table, definitions[table])
-        pattern = re.compile(rf"(CONSTRAINT {name} CHECK \(){re.escape(old)}\)")
-        sql, count = pattern.subn(lambda match: f"{match.group(1)}{new})", sql)
-        if count != 1:
+        before, after = f"CONSTRAINT {name} CHECK ({old})", f"CONSTRAINT {name} CHECK ({new})"
+        if sql.count(before) != 1:
             raise RuntimeError(f"The CHECK {name} of {table} is not the one this migration edits.")
-        edited[table] = sql
+        edited[table] = sql.replace(before, after)
     connection.exec_driver_sql("PRAGMA writable_schema = ON")
     for table, sql in edited.items():
         connection.exec_driver_sql(
