@@ -8,12 +8,12 @@ the stored values are exactly those a Core insert would write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
-__all__ = ["insert_rows", "insert_tuples"]
+__all__ = ["driver_form", "insert_rows", "insert_tuples"]
 
 
 def _processor(connection: Connection, table: Table, name: str) -> Callable[[Any], Any] | None:
@@ -24,12 +24,23 @@ def _processor(connection: Connection, table: Table, name: str) -> Callable[[Any
     return found
 
 
+def driver_form(connection: Connection, table: Table, column: str) -> Callable[[Any], Any]:
+    """The function that turns a value of ``column`` into what the driver is given."""
+    process = _processor(connection, table, column)
+    return process if process is not None else _unchanged
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
 def insert_tuples(
     connection: Connection,
     table: Table,
     columns: Sequence[str],
     rows: Sequence[tuple[Any, ...]],
     constants: dict[str, Any] | None = None,
+    ready: Collection[str] = (),
 ) -> None:
     """Insert ``rows`` (tuples in the order of ``columns``) with one ``executemany``.
 
@@ -39,6 +50,7 @@ def insert_tuples(
         columns: The column of each tuple position.
         rows: The values, as for a Core insert.
         constants: Columns with the same value in every row (processed once).
+        ready: Columns whose values are already in driver form (see :func:`driver_form`).
     """
     if not rows:
         return
@@ -57,7 +69,7 @@ def insert_tuples(
     processors = [
         (index, process)
         for index, name in enumerate(columns)
-        if (process := _processor(connection, table, name)) is not None
+        if name not in ready and (process := _processor(connection, table, name)) is not None
     ]
     tail = tuple(fixed.values())
     if processors or tail:
@@ -78,7 +90,7 @@ def insert_tuples(
             values.append((*record, *tail))
         connection.exec_driver_sql(sql, values)
     else:
-        connection.exec_driver_sql(sql, list(rows))
+        connection.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
 
 
 def insert_rows(

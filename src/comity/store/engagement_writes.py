@@ -6,7 +6,7 @@ Updates and deletes take the viewer, so that a record the viewer may not see can
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
@@ -17,7 +17,7 @@ from comity.errors import ConflictError, NotFoundError, StaleVersionError
 from comity.model.engagements import Engagement
 from comity.model.prepared import PreparedEngagement, prepare
 from comity.store import tables
-from comity.store.bulk import insert_rows, insert_tuples
+from comity.store.bulk import driver_form, insert_rows, insert_tuples
 from comity.store.changes import bump_records
 from comity.store.labels import LabelCache
 from comity.store.visibility import visible_to
@@ -141,20 +141,23 @@ def insert_engagements(
         "updated_by": actor,
         "version": 1,
     }
+    start_text = driver_form(connection, _P, "start_date")
     first_id = _reserve_ids(connection, len(engagements))
     ids = list(range(first_id, first_id + len(engagements)))
     for start in range(0, len(engagements), _CHUNK):
         chunk = engagements[start : start + _CHUNK]
         chunk_ids = ids[start : start + _CHUNK]
         rows = []
-        participants: list[tuple[int, str, str, int | None, date]] = []
+        participants: list[tuple[int, str, str, int | None, Any]] = []
         sources: list[dict[str, Any]] = []
         for engagement_id, e in zip(chunk_ids, chunk, strict=True):
             label_id = labels.id_for(e.releasability)
             rows.append(
                 (engagement_id, *_values(e, label_id, programmes.id_for(e.programme, e.kind)))
             )
-            participants += [(engagement_id, n, r, c, e.start_date) for n, r, c in e.participants]
+            # Converted once per engagement, not once per participation.
+            start = start_text(e.start_date)
+            participants += [(engagement_id, n, r, c, start) for n, r, c in e.participants]
             if e.sources:
                 sources.extend(_children(engagement_id, e)[1])
         try:
@@ -163,7 +166,7 @@ def insert_engagements(
             raise _conflict(error) from None
         insert_tuples(
             connection, _P, ("engagement_id", "nation", "role", "personnel", "start_date"),
-            participants,
+            participants, ready=("start_date",),
         )  # fmt: skip
         insert_rows(connection, _S, sources)
     bump_records(connection)
