@@ -73,11 +73,12 @@ def _rewrite(to_comparisons: bool) -> None:
 def _rewrite_sqlite(changes: list[tuple[str, str, str, str]]) -> None:
     connection = op.get_bind()
     version = connection.exec_driver_sql("PRAGMA schema_version").scalar_one()
-    definitions = dict(
-        connection.exec_driver_sql(
+    definitions: dict[str, str] = {
+        str(name): str(sql)
+        for name, sql in connection.exec_driver_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
-        ).fetchall()
-    )
+        )
+    }
     edited: dict[str, str] = {}
     for table, name, old, new in changes:
         sql = edited.get(table, definitions[table])
