@@ -58,3 +58,22 @@ def test_media_run_names_the_malformed_line_and_writes_nothing(
         "is not a number from -100 to 100 (value 'loud')"
     ) in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_media_run_that_writes_is_in_the_audit_log_and_a_refused_one_is_not(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    bad = write_events(tmp_path / "bad.tsv", [event(1), event(2, avgtone="loud")])
+    assert cli.invoke(app, ["media", "run", str(bad), "-o", str(tmp_path / "no")]).exit_code == 1
+    path = write_events(tmp_path / "events.tsv", generated_events(50))
+    result = cli.invoke(app, ["media", "run", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    listed = cli.invoke(app, ["audit", "list", "--entity", "media", "--json"])
+    assert listed.exit_code == 0, listed.output
+    entries = json.loads(listed.stdout)["items"]
+    assert [(e["action"], e["entity_id"]) for e in entries] == [("media_run", "gdelt")]
+    after = entries[0]["after"]
+    assert (after["engine"], after["rows_read"], after["written"]) == ("duckdb", 50, True)
+    assert after["output"] == str(tmp_path / "out")
+    verified = cli.invoke(app, ["audit", "verify"])
+    assert verified.exit_code == 0, verified.output

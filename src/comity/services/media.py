@@ -14,6 +14,7 @@ from comity.nations.resolver import default_resolver
 from comity.services.engagements import require
 from comity.store import Store
 from comity.store import nations as nation_store
+from comity.store.audit import append_audit
 
 __all__ = ["default_media_output", "run_media"]
 
@@ -79,4 +80,9 @@ def run_media(
             hint="Fix the file and run again.",
             report=report,
         )
+    if run.written:
+        # The default output feeds every user's challenges panel: the run is a write, audited.
+        summary = {k: v for k, v in run.to_dict().items() if k != "seconds"}
+        with store.transaction() as connection:
+            append_audit(connection, viewer.name, "media_run", "media", dataset, None, summary)
     return run
