@@ -14,7 +14,7 @@ from comity import services
 from comity.access import Viewer
 from comity.services import accounts
 from comity.store import Store
-from tests.browser import sign_in
+from tests.browser import WebApp, sign_in
 from tests.web_client import PASSWORD, client_for, csrf
 
 CSV = "id,title,kind,partners,year,cost,window\nA,Drill,exercise,PHL,2016,50,spring\n" \
@@ -85,6 +85,43 @@ def test_optimising_in_the_browser(page: Page) -> None:
     expect(result).to_contain_text("Chosen plans for FRA", timeout=60_000)
     expect(result).to_contain_text("Pacific drill")
     expect(page.locator("#optimise-greedy")).to_contain_text("Greedy gain per cost: A")
+
+
+@pytest.mark.browser
+def test_alumni_and_quality_in_the_browser(page: Page, web_app: WebApp) -> None:
+    from comity.services import alumni
+
+    operator = Viewer.operator("tests")
+    person = services.add_person(web_app.store, {"name": "Jean Martin", "nation": "FRA"}, operator)
+    alumni.add_attendance(web_app.store, {"person_id": person, "programme": "Staff College",
+                                          "start": "1995"}, operator)  # fmt: skip
+    alumni.add_career_step(web_app.store, {"person_id": person, "date": "2005",
+                                           "position": "Chief of staff",
+                                           "seniority": "service_chief"}, operator)  # fmt: skip
+    sign_in(page, "analyst.fra")
+    page.get_by_role("link", name="Alumni").click()
+    expect(page.get_by_role("heading", name="Alumni")).to_be_visible()
+    figures = page.locator("#alumni-figures")
+    expect(figures).to_contain_text("Staff College")
+    row = figures.locator("tr", has_text="Staff College")
+    expect(row.locator("td").nth(2)).to_have_text("1")  # reached a senior post
+    expect(row.locator("td").nth(4)).to_have_text("10.0")  # years from attendance
+    page.get_by_label("Group by").select_option("nation")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"/alumni\?.*by=nation"))
+    expect(figures.locator("tr", has_text="FRA")).to_have_count(1)
+
+    page.get_by_role("link", name="Data quality").click()
+    expect(page.get_by_role("heading", name="Data quality")).to_be_visible()
+    page.get_by_label("Nation").fill("FRA")
+    page.get_by_label("Group by").select_option("nation")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#quality-groups tbody tr").first).to_contain_text("FRA")
+    first = page.locator("#quality-fix a").first
+    title = first.inner_text()
+    first.click()
+    expect(page).to_have_url(re.compile(r"/engagements/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
 
 
 def test_alumni_and_quality_pages(client: TestClient, store: Store) -> None:
