@@ -164,3 +164,30 @@ def test_allowed_values_are_checked_with_comparisons_after_0009(empty_store: Sto
                 "SELECT sql FROM sqlite_master WHERE name = 'participants'"
             ).scalar_one()
         assert "role IN ('host', 'participant', 'observer')" in participants
+
+
+def test_0009_leaves_a_check_it_does_not_recognise(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/odd.db")
+    store.migrate("0008")
+    with store.engine.begin() as connection:
+        # A table made some other way: same meaning, different text.
+        version = connection.exec_driver_sql("PRAGMA schema_version").scalar_one()
+        connection.exec_driver_sql("PRAGMA writable_schema = ON")
+        connection.exec_driver_sql(
+            "UPDATE sqlite_master SET sql = replace(sql, \"role IN ('host', 'participant', "
+            "'observer')\", \"role IN ('host','participant','observer')\") "
+            "WHERE name = 'participants'"
+        )
+        connection.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+        connection.exec_driver_sql("PRAGMA writable_schema = OFF")
+    store.migrate()
+    with store.engine.connect() as connection:
+        schema = dict(
+            connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE name IN ('participants', 'engagements')"
+            ).fetchall()
+        )
+    assert "role IN ('host','participant','observer')" in schema["participants"]
+    assert "kind = 'exercise' OR kind = 'education'" in schema["engagements"]
+    assert store.current_revision() == _latest()
+    store.dispose()
