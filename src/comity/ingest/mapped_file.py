@@ -186,6 +186,9 @@ class _Reader:
 
     def nation(self, text: str, year: int, index: int, column: str) -> str | None:
         key = (text, year)
+        known = self.nations.get(key)
+        if known is not None:  # the common case, once per row: one lookup
+            return known
         if key not in self.nations:
             self.nations[key] = self.context.resolve(
                 text, file=self.file, row=self.cols.line(index), column=column,
@@ -357,8 +360,7 @@ class _Reader:
             if not text:
                 self.issue(index, nation_column, "is empty: each row names a nation")
                 continue
-            known = self.nations.get((text, year))
-            nation = known if known is not None else self.nation(text, year, index, nation_column)
+            nation = self.nation(text, year, index, nation_column)
             role_text = roles[index] if roles is not None else None
             role = (role_text or "").lower()
             if role and role not in _ROLES:
