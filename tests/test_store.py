@@ -257,16 +257,19 @@ def test_bulk_inserts_process_each_value_as_its_own_type(store: Store) -> None:
 
     from sqlalchemy import JSON, Column, Date, Integer, MetaData, Table
 
-    from comity.store.bulk import insert_tuples
+    from comity.store.bulk import insert_columns
 
     table = Table(
         "bulk_probe", MetaData(), Column("id", Integer), Column("v", JSON), Column("d", Date)
     )
     with store.transaction() as connection:
         table.create(connection)
-        rows = [(1, True, date(2020, 1, 2)), (2, 1, date(2020, 1, 2)), (3, [1], None),
-                (4, (1,), date(2021, 3, 4)), (5, 1.0, None)]  # fmt: skip
-        insert_tuples(connection, table, ("id", "v", "d"), rows)
+        columns = {
+            "id": [1, 2, 3, 4, 5],
+            "v": [True, 1, [1], (1,), 1.0],
+            "d": [date(2020, 1, 2), date(2020, 1, 2), None, date(2021, 3, 4), None],
+        }
+        insert_columns(connection, table, columns)
         stored = connection.execute(select(table.c.v, table.c.d).order_by(table.c.id)).all()
         table.drop(connection)
     assert [tuple(r) for r in stored] == [

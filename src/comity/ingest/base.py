@@ -20,7 +20,7 @@ from comity.errors import UnknownNationError, ValidationError
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
 from comity.model.nations import Membership, Nation, Organisation
-from comity.model.prepared import PreparedEngagement
+from comity.model.prepared import EngagementColumns, PreparedEngagement
 from comity.model.validation import validate_engagement
 from comity.nations.resolver import NationResolver
 
@@ -89,9 +89,13 @@ class Issue:
 
 @dataclass
 class Batch:
-    """Everything an importer read, checked and ready to write."""
+    """Everything an importer read, checked and ready to write.
+
+    Engagements come as records (``engagements``) or, from a bulk reader, as ``columns``.
+    """
 
     engagements: list[Engagement | PreparedEngagement] = field(default_factory=list)
+    columns: EngagementColumns | None = None
     scores: list[NationScore] = field(default_factory=list)
     disputes: list[DisputeYear] = field(default_factory=list)
     rivalries: list[Rivalry] = field(default_factory=list)
@@ -106,6 +110,7 @@ class Batch:
         """How many records the batch holds, of every sort."""
         return (
             len(self.engagements)
+            + len(self.columns or ())
             + len(self.scores)
             + len(self.disputes)
             + len(self.rivalries)
@@ -237,16 +242,24 @@ class ImportContext:
         year: int | None = None,
     ) -> str | None:
         """Resolve a name or code to a nation key, or note the issue and return None."""
+        key, reason = self.resolution(value, system=system, year=year)
+        if reason is not None:
+            self.issue(file, row, reason, column=column, value=value)
+        return key
+
+    def resolution(
+        self, value: object, *, system: str | None = None, year: int | None = None
+    ) -> tuple[str | None, str | None]:
+        """A name or code as (nation key, None), or (None, why it did not resolve)."""
         try:
-            return self.resolver.resolve_key(str(value), system=system, year=year)
+            return self.resolver.resolve_key(str(value), system=system, year=year), None
         except UnknownNationError as error:
             reason = error.message.rstrip(".")
             if reason.startswith("Unknown nation"):
                 reason = "unknown nation" + (f" as a {error.system} code" if error.system else "")
             if error.hint:
                 reason += f"; {error.hint}"
-            self.issue(file, row, reason, column=column, value=value)
-            return None
+            return None, reason
 
     def engagement(
         self, data: Mapping[str, Any], *, file: str, row: int | None

@@ -1,40 +1,44 @@
 """The generic importer: a user's CSV, TSV, JSON or Parquet file, described by a TOML mapping.
 
 Files can hold millions of participation rows, so the rules of :mod:`comity.model.engagements`
-are applied column by column here instead of building one validated model object per record:
-every distinct value (a date, a nation name, a kind) is parsed once, rows are grouped into
-engagements by their id, and each engagement is checked with the same rules and the same
-wording as the model (the test suite checks the two agree on random inputs). The records come
-out as :class:`~comity.model.prepared.PreparedEngagement`, with the same content digest the model
-gives, so a later import or an edit compares equal.
+are applied column by column over all engagements at once: each column is encoded as codes into
+its distinct values (:mod:`comity.ingest.encoded`), each distinct date, kind or nation name is
+parsed or resolved once, and each rule is a NumPy operation. Problems come out in the order and
+wording of the model, engagement by engagement (:mod:`comity.ingest.mapped_problems`; the test
+suite checks both agree on random input). The records come out as
+:class:`~comity.model.prepared.EngagementColumns` with the content digest the model gives, built
+from the ``repr`` of the distinct values, so that a later import or an edit compares equal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pydantic
 
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
+from comity.ingest.encoded import Codes, Encoded, Field, digests, encode
+from comity.ingest.mapped_participants import Checked, Participations
+from comity.ingest.mapped_problems import Cache, Problems, Step, flags, objects
 from comity.ingest.mapping import Mapping
 from comity.ingest.tabular import Columns, read_columns
 from comity.model.dates import DatePrecision, PartialDate
 from comity.model.details import Details
-from comity.model.engagements import STANDING_KINDS, EngagementKind, existence_problem
+from comity.model.engagements import STANDING_KINDS, EngagementKind
 from comity.model.measures import CoverageSpan
-from comity.model.prepared import PreparedEngagement, digest_of, frozen
+from comity.model.prepared import EngagementColumns, frozen
 from comity.model.releasability import PUBLIC
-from comity.model.validation import field_problems
 
-__all__ = ["MappedFile"]
+__all__ = ["MappedFile", "Reader"]
 
-_ROLES = {"host", "participant", "observer"}
+Mask = npt.NDArray[np.bool_]
 _DETAILS = pydantic.TypeAdapter(Details)
-_Missing = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,37 +56,6 @@ class _When:
     def of(cls, parsed: PartialDate) -> _When:
         return cls(str(parsed), parsed.value, parsed.precision.value, parsed.first_day,
                    parsed.last_day, parsed.year)  # fmt: skip
-
-
-class _Cache:
-    """Parse each distinct text once; remember the result or the reason it failed."""
-
-    def __init__(self, parse: Callable[[Any], Any]) -> None:
-        self._parse = parse
-        self._seen: dict[Any, tuple[Any, str | None]] = {}
-
-    def get(self, text: Any) -> tuple[Any, str | None]:
-        found = self._seen.get(text, _Missing)
-        if found is _Missing:
-            try:
-                found = (self._parse(text), None)
-            except (ValueError, pydantic.ValidationError) as error:
-                found = (None, _reason(error))
-            self._seen[text] = found
-        return found  # type: ignore[return-value]
-
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, pydantic.ValidationError):
-        return "; ".join(p.reason for p in field_problems(error))
-    return str(error)
-
-
-def _clean(text: Any) -> str | None:
-    if text is None:
-        return None
-    stripped = str(text).strip()
-    return stripped or None
 
 
 class MappedFile:
@@ -109,8 +82,8 @@ class MappedFile:
     def read(self, paths: Sequence[Path], context: ImportContext) -> Batch:
         """Read, check and prepare every file's engagements."""
         batch = Batch()
-        years: list[int] = []
         m = self.mapping
+        found: EngagementColumns | None = None
         for path in paths:
             columns = read_columns(
                 path, context, wanted=m.used_columns(),
@@ -119,17 +92,38 @@ class MappedFile:
             if columns is None:
                 continue
             batch.rows_read += columns.rows
-            _Reader(m, self.info.name, path.name, columns, context).run(batch, years)
+            read = Reader(m, self.info.name, path.name, columns, context).run()
+            found = read if found is None else found.extend(read)
             context.advance(columns.rows)
-        if years:
+        if found is not None and len(found):
+            batch.columns = found
             batch.coverage.append(
-                CoverageSpan(self.info.name, min(years), max(years), note="years with records")
+                CoverageSpan(
+                    self.info.name,
+                    min(found.start_year),
+                    max(found.start_year),
+                    note="years with records",
+                )  # fmt: skip
             )
         return batch
 
 
-class _Reader:
-    """One file's rows turned into prepared engagements."""
+@dataclass
+class _Dates:
+    """Per engagement: the codes of its start and end, and the dates they stand for."""
+
+    start: Codes
+    end: Codes
+    starts: list[_When | None]
+    ends: list[_When | None]
+
+
+class Reader:
+    """One file's rows checked and turned into engagement columns.
+
+    Rows sharing an id are one engagement ("group"), numbered in the order ids first appear;
+    its first row is its head, where problems of the engagement's own fields are reported.
+    """
 
     def __init__(
         self, mapping: Mapping, dataset: str, file: str, columns: Columns, context: ImportContext
@@ -140,312 +134,386 @@ class _Reader:
         self.cols = columns
         self.context = context
         fmt = mapping.dates.format
-        self.dates = _Cache(lambda t: _When.of(_parse_date(t, fmt)))
-        self.kinds = _Cache(EngagementKind)
-        self.numbers = _Cache(float)
-        self.personnel = _Cache(_count)
-        self.details = _Cache(_validate_details)
-        self.nations: dict[tuple[str, int], str | None] = {}
-        self.alive: dict[tuple[str, date, date | None], str | None] = {}
+        self.dates = Cache(lambda t: _When.of(_parse_date(t, fmt)))
+        self.kinds = Cache(EngagementKind)
+        self.numbers = Cache(float)
+        self.personnel = Cache(_count)
+        self.details = Cache(_validate_details)
         self.releasability = mapping.constants.releasability or PUBLIC
-        # Columns trimmed in bulk once; the description is kept as written. Columns read on every
-        # row are turned into Python values now; those of the engagement, only at each first row.
-        p = mapping.participants
-        per_row = {mapping.columns.id, p.nation, p.role, p.personnel} if p.layout == "long" else {
-            mapping.columns.id}  # fmt: skip
-        self.data = {name: self.column(name) for name in mapping.used_columns() if name in per_row}
-        self.at_head: dict[str, list[Any]] = {}
-        self.position: dict[int, int] = {}
+        self.heads: Codes = np.zeros(0, dtype=np.int64)
+        self._encoded: dict[tuple[str, bool], Encoded] = {}
 
-    def column(self, name: str, rows: list[int] | None = None) -> list[Any]:
-        """A column's values, trimmed (the description as written), for ``rows`` or all rows."""
-        if name == self.m.columns.description:
-            array = self.cols.table.column(name)
-        else:
-            array = self.cols.cleaned_array(name)
-        if rows is not None:
-            import pyarrow as pa
+    def enc(self, name: str, *, trim: bool = True) -> Encoded:
+        """The column ``name`` encoded (trimmed, or as written), once."""
+        key = (name, trim)
+        if key not in self._encoded:
+            self._encoded[key] = encode(self.cols.table.column(name), trim=trim)
+        return self._encoded[key]
 
-            array = array.take(pa.array(rows, type=pa.int64()))
-        values: list[Any] = array.to_pylist()
-        return values
+    def at_heads(self, name: str) -> Codes:
+        """The codes of a column at each engagement's head."""
+        return self.enc(name).codes[self.heads]
 
-    def value(self, field: str | None, index: int) -> Any:
-        if field is None:
+    def shown(self, name: str | None, row: int) -> Any:
+        """A cell as messages show it: trimmed, the description as written."""
+        if name is None:
             return None
-        column = self.data.get(field)
-        if column is not None:
-            return column[index]
-        position = self.position.get(index)
-        if position is None:  # not the first row of its engagement: only problems ask
-            return self.column(field, [index])[0]
-        return self.at_head[field][position]
+        return self.enc(name, trim=name != self.m.columns.description).value(row)
 
-    def issue(self, index: int, column: str | None, reason: str, value: Any = None) -> None:
-        self.context.issue(self.file, self.cols.line(index), reason, column=column, value=value)
+    def issue(self, row: int, column: str | None, reason: str, value: Any = None) -> None:
+        """Note a problem at ``row``."""
+        self.context.issue(self.file, self.cols.line(row), reason, column=column, value=value)
 
-    def nation(self, text: str, year: int, index: int, column: str) -> str | None:
-        key = (text, year)
-        known = self.nations.get(key)
-        if known is not None:  # the common case, once per row: one lookup
-            return known
-        if key not in self.nations:
-            self.nations[key] = self.context.resolve(
-                text, file=self.file, row=self.cols.line(index), column=column,
-                system=self.m.participants.code_system, year=year,
-            )  # fmt: skip
-        elif self.nations[key] is None:
-            self.issue(index, column, "unknown nation (see the first problem with this name)", text)
-        return self.nations[key]
-
-    def groups(self) -> dict[str, list[int]]:
-        ids = self.data[self.m.columns.id]
-        groups: dict[str, list[int]] = {}
-        for index, key in enumerate(ids):
-            if key is None:
-                self.issue(index, self.m.columns.id, "is empty: every row needs an id")
-                continue
-            groups.setdefault(key, []).append(index)
-        if self.m.participants.layout == "list":
-            for key, rows in groups.items():
-                for index in rows[1:]:
-                    self.issue(index, self.m.columns.id, f"repeats the id {key!r}: in the list "
+    def run(self) -> EngagementColumns:
+        """Check every engagement of the file; return those without problems."""
+        m, c = self.m, self.m.columns
+        ids = self.enc(c.id)
+        for row in np.flatnonzero(ids.codes < 0).tolist():
+            self.issue(row, c.id, "is empty: every row needs an id")
+        rows = np.flatnonzero(ids.codes >= 0)
+        order = rows[np.argsort(ids.codes[rows], kind="stable")]
+        sizes = np.bincount(ids.codes[rows], minlength=len(ids.values))
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.heads = order[bounds[:-1]]
+        long = m.participants.layout == "long"
+        if not long:
+            for group in np.flatnonzero(sizes > 1).tolist():
+                for row in order[bounds[group] + 1 : bounds[group + 1]].tolist():
+                    self.issue(row, c.id, f"repeats the id {ids.values[group]!r}: in the list "
                                "layout each engagement is one row")  # fmt: skip
-        return groups
+        live = self.consistent(ids.codes, rows) if long else np.ones(len(sizes), dtype=bool)
+        problems = Problems(len(sizes))
+        kinds, kind = self.check_kinds(problems, live)
+        self.check_titles(problems, live, ids)
+        dates, going = self.check_dates(problems, live)
+        years = np.array([w.year if w else 0 for w in dates.starts], dtype=np.int64)[dates.start]
+        if long:
+            parts = Participations.of_rows(self, order, ids.codes)
+        else:
+            parts = Participations.of_lists(self, self.heads, going)
+            listed = np.bincount(parts.group, minlength=len(sizes)) > 0
+            for group in np.flatnonzero(going & ~listed).tolist():
+                problems.add(
+                    group,
+                    Step.PARTICIPATIONS,
+                    int(self.heads[group]),
+                    m.participants.column or "",
+                    "at least one nation takes part",
+                )
+        checked = Checked(self, parts, self.heads)
+        checked.run(problems, going, years)
+        checked.check_hosts(problems, problems.clean(going))
+        going = problems.clean(going)
+        span, spans = self.spans(dates, kinds, kind)
+        checked.check_state_system(problems, going, span, spans)
+        fields = _Fields(self, problems, going)
+        fields.check(kinds, kind, ids)
+        accepted = problems.clean(going)
+        problems.report(self.issue)
+        return _Output(self, ids, checked, fields, dates, kinds, kind).columns(
+            accepted, spans, span
+        )
 
-    def run(self, batch: Batch, years: list[int]) -> None:
-        groups = self.groups()
-        heads = [rows[0] for rows in groups.values()]
-        self.position = {head: position for position, head in enumerate(heads)}
-        self.at_head = {
-            name: self.column(name, heads)
-            for name in self.m.used_columns()
-            if name not in self.data
-        }
-        rejected = self.inconsistent(groups)
-        for key, rows in groups.items():
-            if key in rejected:
-                continue
-            record = self.engagement(key, rows)
-            if record is not None:
-                batch.engagements.append(record)
-                years.append(record.start_year)
-
-    def inconsistent(self, groups: dict[str, list[int]]) -> set[str]:
-        """Ids whose rows disagree on a field of the engagement (long layout)."""
-        import pyarrow as pa
-
-        if self.m.participants.layout != "long":
-            return set()
+    def consistent(self, ids: Codes, rows: Codes) -> Mask:
+        """Engagements whose rows agree on every field of the engagement (long layout)."""
         c = self.m.columns
         shared = [c.kind, c.title, c.start, c.end, c.host, c.location, c.latitude, c.longitude,
                   c.programme, c.description, *self.m.details.values()]  # fmt: skip
-        heads = list(range(self.cols.rows))
-        owner: dict[int, str] = {}
-        for key, rows in groups.items():
-            if len(rows) > 1:
-                for index in rows[1:]:
-                    heads[index] = rows[0]
-                    owner[index] = key
-        if not owner:
-            return set()
-        head_array = pa.array(heads, type=pa.int64())
-        bad: set[str] = set()
+        head_of = np.arange(self.cols.rows, dtype=np.int64)
+        head_of[rows] = self.heads[ids[rows]]
+        others = rows[head_of[rows] != rows]
+        good = np.ones(len(self.heads), dtype=bool)
         for field in dict.fromkeys(f for f in shared if f is not None):
-            for index in self.cols.differing(field, head_array):
-                if index not in owner:
-                    continue
-                line = self.cols.line(heads[index])
-                self.issue(index, field, f"differs from line {line} of the same engagement",
-                           self.value(field, index))  # fmt: skip
-                bad.add(owner[index])
-        return bad
+            codes = self.enc(field).codes
+            for row in others[codes[others] != codes[head_of[others]]].tolist():
+                line = self.cols.line(int(head_of[row]))
+                self.issue(row, field, f"differs from line {line} of the same engagement",
+                           self.shown(field, row))  # fmt: skip
+                good[ids[row]] = False
+        return good
 
-    def engagement(self, key: str, rows: list[int]) -> PreparedEngagement | None:  # noqa: C901
-        m, c, head = self.m, self.m.columns, rows[0]
-        errors = self.context.issue_count
-        kind: EngagementKind | None = m.constants.kind
-        if c.kind is not None:
-            kind, reason = self.kinds.get(self.value(c.kind, head))
-            if reason:
-                self.issue(head, c.kind, reason, self.value(c.kind, head))
-        title = self.value(c.title, head) if c.title else key
-        if title is None or len(title) > 300:
-            self.issue(head, c.title, "a title of 1-300 characters is needed",
-                       self.value(c.title, head))  # fmt: skip
-        start: _When | None
-        start, reason = self.dates.get(self.value(c.start, head))
-        if reason or start is None:
-            self.issue(head, c.start, reason or "is empty: a start date is needed",
-                       self.value(c.start, head))  # fmt: skip
-            return None
-        end: _When | None = None
-        end_text = self.value(c.end, head)
-        if end_text is not None:
-            end, reason = self.dates.get(end_text)
-            if reason:
-                self.issue(head, c.end, reason, end_text)
-            elif end.last < start.first:
-                self.issue(head, c.end, f"the end ({end.text}) is before the start "
-                           f"({start.text})", end_text)  # fmt: skip
-        year = start.year
-        host_text = self.value(c.host, head)
-        host = self.nation(host_text, year, head, c.host or "host") if host_text else None
-        participants = self.participants(rows, year, host)
-        if self.context.issue_count == errors:
-            # Checked only when every nation resolved: no second problem from the first.
-            host = self.check_host(head, host, participants, c.host)
-        if kind is None or participants is None or self.context.issue_count > errors:
-            return None
-        last = end.last if end else (None if kind in STANDING_KINDS else start.last)
-        for nation, _, _ in participants:
-            self.check_alive(head, nation, start.first, last)
-        coordinates = [
-            self.coordinate(head, c.latitude, 90),
-            self.coordinate(head, c.longitude, 180),
-        ]
-        location = self.value(c.location, head) or m.constants.location
-        programme = self.value(c.programme, head) or m.constants.programme
-        for label, text, limit in (("location", location, 300), ("programme", programme, 200)):
-            if text is not None and len(text) > limit:
-                self.issue(head, getattr(c, label), f"is longer than {limit} characters", text)
-        description = self.value(c.description, head)
-        details = self.detail(head, kind)
-        external_id = f"{self.dataset}:{key}"
-        if len(external_id) > 200:
-            self.issue(head, c.id, "makes an id longer than 200 characters", key)
-        if self.context.issue_count > errors:
-            return None
-        releasability = self.releasability
-        # The model's JSON form, frozen as content_digest freezes it (the tests compare the two).
-        digested = (
-            kind.value, title, start.text, end.text if end else None, host, location,
-            coordinates[0], coordinates[1], programme, (), description, frozen(details), (),
-            str(releasability), external_id,
-        )  # fmt: skip
-        return PreparedEngagement(
-            kind=kind.value, title=title or key, start_date=start.value,
-            start_precision=start.precision, end_date=end.value if end else None,
-            end_precision=end.precision if end else None, start_year=year,
-            end_year=last.year if last else None, host=host, location=location,
-            latitude=coordinates[0], longitude=coordinates[1], programme=programme,
-            objectives=(), description=description,
-            details={k: v for k, v in details.items() if k != "kind"} if details else None,
-            releasability=releasability, external_id=external_id, source_dataset=self.dataset,
-            source_version=self.context.version, source_row=str(self.cols.line(head)),
-            content_hash=digest_of(digested, tuple(sorted(participants))),
-            participants=tuple(participants),
-        )  # fmt: skip
+    def check_kinds(self, problems: Problems, live: Mask) -> tuple[list[Any], Codes]:
+        """The kind of each engagement: the distinct kinds, and each engagement's code."""
+        column = self.m.columns.kind
+        if column is None:
+            return [self.m.constants.kind], np.zeros(len(self.heads), dtype=np.int64)
+        kinds = self.enc(column)
+        parsed, reasons = self.kinds.per_code(kinds.values)
+        code = self.at_heads(column)
+        for group in np.flatnonzero(live & flags(reasons, code)).tolist():
+            head = int(self.heads[group])
+            problems.add(group, Step.KIND, head, column, str(reasons[int(code[group])]),
+                         kinds.value(head))  # fmt: skip
+        return parsed, code
 
-    def participants(
-        self, rows: list[int], year: int, host: str | None
-    ) -> list[tuple[str, str, int | None]] | None:
-        p = self.m.participants
-        found: list[tuple[str, str, int | None]] = []
-        seen: set[str] = set()
-        long = p.layout == "long"
-        if long:
-            nation_column = p.nation or "nation"
-            nations = self.data[nation_column]
-            entries = [(i, nations[i] or "") for i in rows]
-            roles = self.data[p.role] if p.role else None
-            counts = self.data[p.personnel] if p.personnel else None
+    def check_titles(self, problems: Problems, live: Mask, ids: Encoded) -> None:
+        """A title of 1-300 characters (the id when no column gives one)."""
+        column = self.m.columns.title
+        if column is None:
+            failing = live & np.array([len(k) > 300 for k in ids.values], dtype=bool)
+            code = np.zeros(0, dtype=np.int64)
         else:
-            nation_column = p.column or ""
-            text = self.value(nation_column, rows[0]) or ""
-            entries = [(rows[0], part.strip()) for part in str(text).split(p.separator)]
-            entries = [(i, t) for i, t in entries if t]
-            roles = counts = None
-        for index, text in entries:
-            if not text:
-                self.issue(index, nation_column, "is empty: each row names a nation")
-                continue
-            nation = self.nation(text, year, index, nation_column)
-            role_text = roles[index] if roles is not None else None
-            role = (role_text or "").lower()
-            if role and role not in _ROLES:
-                self.issue(index, p.role, "is not a role: write host, participant or observer",
-                           role_text)  # fmt: skip
-            if not role:
-                role = "host" if nation is not None and nation == host else "participant"
-            personnel = None
-            count_text = counts[index] if counts is not None else None
-            if count_text is not None:
-                personnel, reason = self.personnel.get(count_text)
-                if reason:
-                    self.issue(index, p.personnel, reason, count_text)
-            if nation is None:
-                continue
-            if nation in seen:
-                self.issue(index, nation_column, f"{nation} is listed more than once", text)
-                continue
-            seen.add(nation)
-            found.append((nation, role, personnel))
-        if not found and not entries:
-            self.issue(rows[0], nation_column, "at least one nation takes part")
-            return None
-        return found
+            titles = self.enc(column)
+            code = self.at_heads(column)
+            failing = live & ((code < 0) | (np.array([len(t) > 300 for t in titles.values]
+                                                     + [False], dtype=bool)[code]))  # fmt: skip
+        for group in np.flatnonzero(failing).tolist():
+            head = int(self.heads[group])
+            problems.add(group, Step.TITLE, head, column, "a title of 1-300 characters is needed",
+                         self.shown(column, head))  # fmt: skip
 
-    def check_host(
-        self,
-        head: int,
-        host: str | None,
-        participants: list[tuple[str, str, int | None]] | None,
-        column: str | None,
-    ) -> str | None:
-        if participants is None:
-            return host
-        hosts = {n for n, role, _ in participants if role == "host"}
-        where = column or self.m.participants.role or "host"
-        if host is None and len(hosts) == 1:
-            return hosts.pop()  # no host given: the row marked host is the host (as the model)
-        if host is None:
-            if hosts:
-                self.issue(head, where, f"participants name {', '.join(sorted(hosts))} as host")
-            return None
-        if host not in {n for n, _, _ in participants}:
-            self.issue(head, where, f"the host {host} must be among the participants", host)
-        elif hosts != {host}:
-            self.issue(head, where, f"the host {host} must be the one participant with the "
-                       "role host", host)  # fmt: skip
-        return host
+    def check_dates(self, problems: Problems, live: Mask) -> tuple[_Dates, Mask]:
+        """Start and end dates; the engagements whose checks go on past a good start."""
+        c = self.m.columns
+        starts, reasons = self.dates.per_code(self.enc(c.start).values)
+        start = self.at_heads(c.start)
+        bad = flags(reasons, start)
+        for group in np.flatnonzero(live & bad).tolist():
+            head = int(self.heads[group])
+            problems.add(group, Step.START, head, c.start,
+                         reasons[int(start[group])] or "is empty: a start date is needed",
+                         self.shown(c.start, head))  # fmt: skip
+        going = live & ~bad
+        dates = _Dates(start, np.full(len(start), -1, dtype=np.int64), starts, [None])
+        if c.end is None:
+            return dates, going
+        dates.ends, end_reasons = self.dates.per_code(self.enc(c.end).values, parse_empty=False)
+        dates.end = end = self.at_heads(c.end)
+        failing = going & flags(end_reasons, end)
+        firsts = np.array([w.first.toordinal() if w else 0 for w in starts], dtype=np.int64)
+        lasts = np.array([w.last.toordinal() if w else 0 for w in dates.ends], dtype=np.int64)
+        before = going & (end >= 0) & ~failing & (lasts[end] < firsts[start])
+        for group in np.flatnonzero(failing | before).tolist():
+            head = int(self.heads[group])
+            code = int(end[group])
+            reason = end_reasons[code]
+            if reason is None:
+                shown_end, shown_start = dates.ends[code], starts[int(start[group])]
+                assert shown_end is not None and shown_start is not None
+                reason = f"the end ({shown_end.text}) is before the start ({shown_start.text})"
+            problems.add(group, Step.END, head, c.end, reason, self.shown(c.end, head))
+        return dates, going
 
-    def check_alive(self, head: int, nation: str, first: date, last: date | None) -> None:
-        key = (nation, first, last)
-        if key not in self.alive:
-            known = self.context.nations.get(nation)
-            self.alive[key] = (
-                "unknown nation" if known is None else existence_problem(known, first, last)
+    def spans(
+        self, dates: _Dates, kinds: list[Any], kind: Codes
+    ) -> tuple[Codes, list[tuple[date, date | None]]]:
+        """Per engagement, the id of its span (first day, last day or None) in the list."""
+        standing = np.array([k in STANDING_KINDS for k in kinds] + [False], dtype=bool)[kind]
+        keys = (dates.start * (len(dates.ends) + 1) + dates.end + 1) * 2 + standing
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        spans: list[tuple[date, date | None]] = []
+        for key in distinct.tolist():
+            pair, is_standing = divmod(key, 2)
+            start_code, end_code = divmod(pair, len(dates.ends) + 1)
+            start = dates.starts[start_code]
+            end = dates.ends[end_code - 1] if end_code else None
+            first = start.first if start else date.min
+            last = end.last if end else (None if is_standing or not start else start.last)
+            spans.append((first, last))
+        return inverse.reshape(-1).astype(np.int64), spans
+
+
+class _Fields:
+    """The engagement's own fields checked after its participations, at each head."""
+
+    def __init__(self, reader: Reader, problems: Problems, going: Mask) -> None:
+        self.reader = reader
+        self.problems = problems
+        self.going = going
+        size = len(reader.heads)
+        self.latitude: list[float | None] = [None]
+        self.longitude: list[float | None] = [None]
+        self.latitude_code = self.longitude_code = np.full(size, -1, dtype=np.int64)
+        self.texts: dict[str, tuple[list[str | None], Codes]] = {}
+        self.details: list[dict[str, Any] | None] = [None] * size
+
+    def check(self, kinds: list[Any], kind: Codes, ids: Encoded) -> None:
+        """Coordinates, location and programme, details, and the length of the record's id."""
+        c = self.reader.m.columns
+        self.latitude, self.latitude_code = self.coordinate(c.latitude, 90, Step.LATITUDE)
+        self.longitude, self.longitude_code = self.coordinate(c.longitude, 180, Step.LONGITUDE)
+        self.text("location", 300, Step.LOCATION)
+        self.text("programme", 200, Step.PROGRAMME)
+        self.detail(kinds, kind)
+        prefix = len(self.reader.dataset) + 1
+        too_long = np.array([prefix + len(k) > 200 for k in ids.values], dtype=bool)
+        for group in np.flatnonzero(self.going & too_long).tolist():
+            self.problems.add(
+                group,
+                Step.ID,
+                int(self.reader.heads[group]),
+                c.id,
+                "makes an id longer than 200 characters",
+                ids.values[group],
             )
-        reason = self.alive[key]
-        if reason is not None:
-            column = self.m.participants.nation or self.m.participants.column
-            self.issue(head, column, reason, nation)
 
-    def coordinate(self, head: int, column: str | None, limit: int) -> float | None:
-        text = self.value(column, head)
-        if text is None:
-            return None
-        number, reason = self.numbers.get(text)
-        if reason or not -limit <= number <= limit:
-            self.issue(head, column, f"is not a number from -{limit} to {limit}", text)
-            return None
-        return float(number)
+    def coordinate(
+        self, column: str | None, limit: int, step: int
+    ) -> tuple[list[float | None], Codes]:
+        reader = self.reader
+        if column is None:
+            return [None], np.full(len(reader.heads), -1, dtype=np.int64)
+        encoded = reader.enc(column)
+        numbers, reasons = reader.numbers.per_code(encoded.values, parse_empty=False)
+        bad = [r is not None or not -limit <= n <= limit for n, r in zip(numbers[:-1],
+               reasons[:-1], strict=True)] + [False]  # fmt: skip
+        code = reader.at_heads(column)
+        for group in np.flatnonzero(self.going & np.array(bad, dtype=bool)[code]).tolist():
+            head = int(reader.heads[group])
+            self.problems.add(
+                group,
+                step,
+                head,
+                column,
+                f"is not a number from -{limit} to {limit}",
+                encoded.value(head),
+            )
+        return [
+            None if b or n is None else float(n) for n, b in zip(numbers, bad, strict=True)
+        ], code
 
-    def detail(self, head: int, kind: EngagementKind) -> dict[str, Any] | None:
-        if not self.m.details:
-            return None
-        values = []
-        for field, column in self.m.details.items():
-            text = self.value(column, head)
-            if text is not None:
-                values.append((field, text.split(",") if _is_list(kind, field) else text))
-        key = tuple((f, tuple(v) if isinstance(v, list) else v) for f, v in values)
-        dumped, reason = self.details.get((("kind", kind.value), *key))
-        if reason:
-            self.issue(head, ", ".join(self.m.details.values()), reason)
-            return None
-        return dict(dumped)
+    def text(self, label: str, limit: int, step: int) -> None:
+        """A free-text field, from its column or else the mapping's constant."""
+        reader = self.reader
+        column: str | None = getattr(reader.m.columns, label)
+        constant: str | None = getattr(reader.m.constants, label)
+        if column is None:
+            values, code = [constant], np.zeros(len(reader.heads), dtype=np.int64)
+        else:
+            values, code = [*reader.enc(column).values, constant], reader.at_heads(column)
+            code = np.where(code < 0, len(values) - 1, code)
+        self.texts[label] = (values, code)
+        long = np.array([v is not None and len(v) > limit for v in values], dtype=bool)
+        for group in np.flatnonzero(self.going & long[code]).tolist():
+            self.problems.add(
+                group,
+                step,
+                int(reader.heads[group]),
+                column,
+                f"is longer than {limit} characters",
+                values[int(code[group])],
+            )
+
+    def detail(self, kinds: list[Any], kind: Codes) -> None:
+        reader = self.reader
+        mapped = reader.m.details
+        if not mapped:
+            return
+        columns = [(field, reader.enc(column), column) for field, column in mapped.items()]
+        where = ", ".join(mapped.values())
+        for group in np.flatnonzero(self.going).tolist():
+            head = int(reader.heads[group])
+            engagement_kind = kinds[int(kind[group])]
+            values = []
+            for field, encoded, _ in columns:
+                text = encoded.value(head)
+                if text is not None:
+                    listed = _is_list(engagement_kind, field)
+                    values.append((field, tuple(text.split(",")) if listed else text))
+            dumped, reason = reader.details.get((("kind", engagement_kind.value), *values))
+            if reason:
+                self.problems.add(group, Step.DETAILS, head, where, reason)
+            else:
+                self.details[group] = dict(dumped)
+
+
+class _Output:
+    """The accepted engagements as columns, with their content digests."""
+
+    def __init__(
+        self,
+        reader: Reader,
+        ids: Encoded,
+        checked: Checked,
+        fields: _Fields,
+        dates: _Dates,
+        kinds: list[Any],
+        kind: Codes,
+    ) -> None:
+        self.reader, self.ids, self.checked, self.fields = reader, ids, checked, fields
+        self.dates, self.kinds, self.kind = dates, kinds, kind
+
+    def columns(
+        self, accepted: Mask, spans: list[tuple[date, date | None]], span: Codes
+    ) -> EngagementColumns:
+        reader, checked, dates, fields = self.reader, self.checked, self.dates, self.fields
+        c = reader.m.columns
+        chosen = np.flatnonzero(accepted)
+        parts = checked.parts
+        seqs = np.flatnonzero(checked.found & accepted[parts.group])
+        sizes = np.bincount(parts.group[seqs], minlength=len(accepted))[chosen]
+        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        kind_values = [k.value if k is not None else "" for k in self.kinds]
+        title = reader.enc(c.title) if c.title else self.ids
+        title_code = title.codes[reader.heads[chosen]] if c.title else chosen
+        starts = [w.text if w else "" for w in dates.starts]
+        ends = [w.text if w else None for w in dates.ends]
+        description = reader.enc(c.description, trim=False) if c.description else None
+        description_code = (description.codes[reader.heads[chosen]] if description
+                            else np.full(len(chosen), -1, dtype=np.int64))  # fmt: skip
+        details = ([fields.details[g] for g in chosen.tolist()] if reader.m.details
+                   else [None] * len(chosen))  # fmt: skip
+        external = [f"{reader.dataset}:{key}" for key in self.ids.values]
+        location, location_code = fields.texts["location"]
+        programme, programme_code = fields.texts["programme"]
+        host = checked.host[chosen]
+        everyone = np.zeros(len(chosen), dtype=np.int64)
+        digested: list[Field] = [
+            (kind_values, self.kind[chosen]), (title.values, title_code),
+            (starts, dates.start[chosen]), (ends, dates.end[chosen]), (checked.keys, host),
+            (location, location_code[chosen]),
+            (fields.latitude, fields.latitude_code[chosen]),
+            (fields.longitude, fields.longitude_code[chosen]),
+            (programme, programme_code[chosen]), ([()], everyone),
+            (description.values if description else [], description_code),
+            ([frozen(d) for d in details], np.arange(len(chosen), dtype=np.int64))
+            if reader.m.details else ([None], everyone), ([()], everyone),
+            ([str(reader.releasability)], everyone), (external, chosen),
+        ]  # fmt: skip
+        ranked = seqs[np.lexsort((checked.nation[seqs], parts.group[seqs]))]
+        triples: list[Field] = [
+            (checked.keys, checked.nation[ranked]), (checked.role_names, checked.role[ranked]),
+            (checked.personnel_values[:-1], parts.count[ranked]),
+        ]  # fmt: skip
+        start, end = dates.start[chosen], dates.end[chosen]
+        lasts = objects([last for _, last in spans])[span[chosen]]
+        keys = objects([*checked.keys, None])
+        count = len(chosen)
+        return EngagementColumns(
+            kind=objects(kind_values)[self.kind[chosen]].tolist(),
+            title=objects(title.values)[title_code].tolist(),
+            start_date=_of_dates(dates.starts, "value")[start].tolist(),
+            start_precision=_of_dates(dates.starts, "precision")[start].tolist(),
+            end_date=_of_dates(dates.ends, "value")[end].tolist(),
+            end_precision=_of_dates(dates.ends, "precision")[end].tolist(),
+            start_year=_of_dates(dates.starts, "year")[start].tolist(),
+            end_year=[last.year if last else None for last in lasts.tolist()],
+            host=keys[host].tolist(),
+            location=objects(location)[location_code[chosen]].tolist(),
+            latitude=objects(fields.latitude)[fields.latitude_code[chosen]].tolist(),
+            longitude=objects(fields.longitude)[fields.longitude_code[chosen]].tolist(),
+            programme=objects(programme)[programme_code[chosen]].tolist(),
+            objectives=[()] * count,
+            description=(description.objects(description_code).tolist() if description
+                         else [None] * count),
+            details=[{k: v for k, v in d.items() if k != "kind"} if d else None for d in details],
+            releasability=[reader.releasability] * count,
+            external_id=objects(external)[chosen].tolist(),
+            source_dataset=[reader.dataset] * count,
+            source_version=[reader.context.version] * count,
+            source_row=list(map(str, (reader.heads[chosen] + reader.cols.first_line).tolist())),
+            content_hash=digests(digested, triples, offsets.tolist()),
+            sources=[()] * count,
+            offsets=offsets.tolist(),
+            nation=keys[checked.nation[seqs]].tolist(),
+            role=objects(checked.role_names)[checked.role[seqs]].tolist(),
+            personnel=objects(checked.personnel_values)[parts.count[seqs]].tolist(),
+        )  # fmt: skip
+
+
+def _of_dates(dates: list[_When | None], name: str) -> npt.NDArray[np.object_]:
+    """One attribute of each distinct date (None where there is none), then None for -1."""
+    return objects([getattr(w, name) if w else None for w in dates] + [None])
 
 
 def _validate_details(key: tuple[tuple[str, Any], ...]) -> dict[str, Any]:

@@ -8,14 +8,22 @@ directly, with the same :func:`content_digest`, so that both paths store identic
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
 from comity.model.engagements import Engagement
 from comity.model.releasability import Releasability
 
-__all__ = ["PreparedEngagement", "content_digest", "digest_of", "frozen", "prepare"]
+__all__ = [
+    "EngagementColumns",
+    "PreparedEngagement",
+    "content_digest",
+    "digest_of",
+    "frozen",
+    "prepare",
+]
 
 
 @dataclass(frozen=True)
@@ -122,3 +130,99 @@ def prepare(engagement: Engagement) -> PreparedEngagement:
         participants=tuple((p.nation, p.role.value, p.personnel) for p in engagement.participants),
         sources=tuple(s.model_dump() for s in engagement.sources),
     )
+
+
+@dataclass
+class EngagementColumns:
+    """Engagements prepared for storage, column by column: what the store writes in bulk.
+
+    Each field of :class:`PreparedEngagement` but its participants is a list with one value per
+    engagement. Participations are three lists over all engagements, those of engagement ``i``
+    at ``offsets[i]:offsets[i + 1]``. A million participations cost a few lists instead of a
+    million small objects, and the store writes them without building a record per engagement.
+    """
+
+    kind: list[str] = field(default_factory=list)
+    title: list[str] = field(default_factory=list)
+    start_date: list[date] = field(default_factory=list)
+    start_precision: list[str] = field(default_factory=list)
+    end_date: list[date | None] = field(default_factory=list)
+    end_precision: list[str | None] = field(default_factory=list)
+    start_year: list[int] = field(default_factory=list)
+    end_year: list[int | None] = field(default_factory=list)
+    host: list[str | None] = field(default_factory=list)
+    location: list[str | None] = field(default_factory=list)
+    latitude: list[float | None] = field(default_factory=list)
+    longitude: list[float | None] = field(default_factory=list)
+    programme: list[str | None] = field(default_factory=list)
+    objectives: list[tuple[str, ...]] = field(default_factory=list)
+    description: list[str | None] = field(default_factory=list)
+    details: list[dict[str, Any] | None] = field(default_factory=list)
+    releasability: list[Releasability] = field(default_factory=list)
+    external_id: list[str | None] = field(default_factory=list)
+    source_dataset: list[str | None] = field(default_factory=list)
+    source_version: list[str | None] = field(default_factory=list)
+    source_row: list[str | None] = field(default_factory=list)
+    content_hash: list[str] = field(default_factory=list)
+    sources: list[tuple[dict[str, str | None], ...]] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=lambda: [0])
+    nation: list[str] = field(default_factory=list)
+    role: list[str] = field(default_factory=list)
+    personnel: list[int | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.content_hash)
+
+    def __iter__(self) -> Iterator[PreparedEngagement]:
+        return (self.record(index) for index in range(len(self)))
+
+    @classmethod
+    def of_records(cls, records: Iterable[PreparedEngagement]) -> EngagementColumns:
+        """The columns of ``records``."""
+        columns = cls()
+        for record in records:
+            for name in _PER_RECORD:
+                getattr(columns, name).append(getattr(record, name))
+            for nation, role, personnel in record.participants:
+                columns.nation.append(nation)
+                columns.role.append(role)
+                columns.personnel.append(personnel)
+            columns.offsets.append(len(columns.nation))
+        return columns
+
+    def record(self, index: int) -> PreparedEngagement:
+        """Engagement ``index`` as a :class:`PreparedEngagement`."""
+        first, last = self.offsets[index], self.offsets[index + 1]
+        return PreparedEngagement(
+            **{name: getattr(self, name)[index] for name in _PER_RECORD},
+            participants=tuple(zip(self.nation[first:last], self.role[first:last],
+                                   self.personnel[first:last], strict=True)),
+        )  # fmt: skip
+
+    def extend(self, other: EngagementColumns) -> EngagementColumns:
+        """Append the engagements of ``other``; return self."""
+        shift = self.offsets[-1]
+        for name in (*_PER_RECORD, *_PER_PARTICIPATION):
+            getattr(self, name).extend(getattr(other, name))
+        self.offsets.extend(shift + offset for offset in other.offsets[1:])
+        return self
+
+    def take(self, indices: Sequence[int]) -> EngagementColumns:
+        """The engagements at ``indices``, in that order, with their participations."""
+        offsets = [0]
+        chosen: list[int] = []
+        for index in indices:
+            first, last = self.offsets[index], self.offsets[index + 1]
+            chosen.extend(range(first, last))
+            offsets.append(offsets[-1] + last - first)
+        return EngagementColumns(
+            **{name: [getattr(self, name)[i] for i in indices] for name in _PER_RECORD},
+            **{name: [getattr(self, name)[i] for i in chosen] for name in _PER_PARTICIPATION},
+            offsets=offsets,
+        )
+
+
+_PER_PARTICIPATION = ("nation", "role", "personnel")
+_PER_RECORD = tuple(
+    f.name for f in fields(EngagementColumns) if f.name not in {*_PER_PARTICIPATION, "offsets"}
+)

@@ -211,7 +211,7 @@ def import_dataset(
                 connection,
                 record,
                 writer,
-                engagements=batch.engagements,
+                engagements=batch.engagements if batch.columns is None else batch.columns,
                 scores=batch.scores,
                 disputes=batch.disputes,
                 rivalries=batch.rivalries,

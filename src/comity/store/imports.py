@@ -17,7 +17,7 @@ from comity.access.viewer import Viewer
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
 from comity.model.nations import Membership, Organisation
-from comity.model.prepared import PreparedEngagement, prepare
+from comity.model.prepared import EngagementColumns, PreparedEngagement, prepare
 from comity.store import tables
 from comity.store.audit import append_audit
 from comity.store.bulk import insert_rows
@@ -67,7 +67,7 @@ def _delete_ids(connection: Connection, table: Table, column: str, ids: Sequence
 def sync_engagements(
     connection: Connection,
     dataset: str,
-    engagements: Sequence[Engagement | PreparedEngagement],
+    engagements: Sequence[Engagement | PreparedEngagement] | EngagementColumns,
     viewer: Viewer,
 ) -> SyncCounts:
     """Make the dataset's stored engagements equal to ``engagements``, matched by external id.
@@ -87,25 +87,29 @@ def sync_engagements(
             )
         )
     }
+    if isinstance(engagements, EngagementColumns):
+        given = engagements
+    else:
+        given = EngagementColumns.of_records(
+            e if isinstance(e, PreparedEngagement) else prepare(e) for e in engagements
+        )
     counts = SyncCounts()
-    new: list[PreparedEngagement] = []
-    seen: set[str] = set()
-    for given in engagements:
-        engagement = given if isinstance(given, PreparedEngagement) else prepare(given)
-        key = engagement.external_id
+    new: list[int] = []
+    for index, (key, digest) in enumerate(zip(given.external_id, given.content_hash, strict=True)):
         if key is None:
             raise ValueError(f"an engagement of {dataset} has no external id")
-        seen.add(key)
         stored = existing.get(key)
         if stored is None:
-            new.append(engagement)
-        elif stored[1] != engagement.content_hash:
-            update_engagement(connection, stored[0], engagement, viewer)
+            new.append(index)
+        elif stored[1] != digest:
+            update_engagement(connection, stored[0], given.record(index), viewer)
             counts.updated += 1
         else:
             counts.unchanged += 1
-    insert_engagements(connection, new, viewer.name)
+    insert_engagements(connection, given if len(new) == len(given) else given.take(new),
+                       viewer.name)  # fmt: skip
     counts.added = len(new)
+    seen = set(given.external_id)
     gone = [engagement_id for key, (engagement_id, _) in existing.items() if key not in seen]
     for child in (tables.participants, tables.engagement_sources, tables.assessments):
         _delete_ids(connection, child, "engagement_id", gone)
@@ -269,7 +273,7 @@ def write_import(
     record: DatasetRecord,
     viewer: Viewer,
     *,
-    engagements: Sequence[Engagement | PreparedEngagement] = (),
+    engagements: Sequence[Engagement | PreparedEngagement] | EngagementColumns = (),
     scores: Sequence[NationScore] = (),
     disputes: Sequence[DisputeYear] = (),
     rivalries: Sequence[Rivalry] = (),
