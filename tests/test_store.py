@@ -250,30 +250,3 @@ def test_a_new_sqlite_store_uses_16_kib_pages(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA page_size").scalar_one() == 16384
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
     store.dispose()
-
-
-def test_bulk_inserts_process_each_value_as_its_own_type(store: Store) -> None:
-    from datetime import date
-
-    from sqlalchemy import JSON, Column, Date, Integer, MetaData, Table
-
-    from comity.store.bulk import insert_columns
-
-    table = Table(
-        "bulk_probe", MetaData(), Column("id", Integer), Column("v", JSON), Column("d", Date)
-    )
-    with store.transaction() as connection:
-        table.create(connection)
-        columns = {
-            "id": [1, 2, 3, 4, 5],
-            "v": [True, 1, [1], (1,), 1.0],
-            "d": [date(2020, 1, 2), date(2020, 1, 2), None, date(2021, 3, 4), None],
-        }
-        insert_columns(connection, table, columns)
-        stored = connection.execute(select(table.c.v, table.c.d).order_by(table.c.id)).all()
-        table.drop(connection)
-    assert [tuple(r) for r in stored] == [
-        (True, date(2020, 1, 2)), (1, date(2020, 1, 2)), ([1], None), ([1], date(2021, 3, 4)),
-        (1, None),
-    ]  # fmt: skip
-    assert stored[0][0] is True and stored[1][0] is not True

@@ -118,6 +118,17 @@ class Batch:
             + (self.media_events.num_rows if self.media_events is not None else 0)
         )
 
+    @property
+    def engagements_only(self) -> bool:
+        """True when the batch holds engagements (as columns) and their coverage, nothing else."""
+        return (
+            self.columns is not None
+            and not (self.engagements or self.scores or self.disputes or self.rivalries)
+            and self.memberships is None
+            and self.media_events is None
+            and all(span.nation is None for span in self.coverage)
+        )
+
     def years(self) -> tuple[int | None, int | None]:
         """First and last year the batch's coverage spans."""
         if not self.coverage:

@@ -206,7 +206,8 @@ def import_dataset(
     writer = Viewer(name=viewer.name, nation=viewer.nation, role=Role.ADMIN, unrestricted=True)
     counts = SyncCounts()
     try:
-        with store.transaction() as connection:
+        # Engagements alone have their nations checked in one query, not row by row.
+        with store.transaction(foreign_keys=not batch.engagements_only) as connection:
             counts = import_store.write_import(
                 connection,
                 record,

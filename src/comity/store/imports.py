@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from comity.access.viewer import Viewer
+from comity.errors import ConflictError
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
 from comity.model.nations import Membership, Organisation
@@ -93,6 +94,8 @@ def sync_engagements(
         given = EngagementColumns.of_records(
             e if isinstance(e, PreparedEngagement) else prepare(e) for e in engagements
         )
+    if not _references_checked(connection):
+        _check_nations(connection, given)
     counts = SyncCounts()
     new: list[int] = []
     for index, (key, digest) in enumerate(zip(given.external_id, given.content_hash, strict=True)):
@@ -116,6 +119,28 @@ def sync_engagements(
     _delete_ids(connection, table, "id", gone)
     counts.removed = len(gone)
     return counts
+
+
+def _references_checked(connection: Connection) -> bool:
+    """Whether the database checks each row's references (SQLite can be told not to)."""
+    if connection.dialect.name != "sqlite":
+        return True
+    return bool(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
+
+
+def _check_nations(connection: Connection, engagements: EngagementColumns) -> None:
+    """Refuse engagements naming a nation the store does not have (what the keys would check)."""
+    named = {*engagements.nation, *(h for h in engagements.host if h is not None)}
+    nations = tables.nations
+    known = set(
+        connection.execute(select(nations.c.iso3).where(nations.c.iso3.in_(named))).scalars()
+    )
+    missing = sorted(named - known)
+    if missing:
+        raise ConflictError(
+            f"The store has no nation {', '.join(missing)}: the engagements were not written.",
+            hint="Run `comity init` to bring the nation registry up to date.",
+        )
 
 
 def _sync_rows(
