@@ -84,6 +84,21 @@ def _reprs(field: Field, before: str = "", after: str = "") -> pa.Array:
     return pa.array(shown, type=pa.string()).take(pa.array(np.where(codes < 0, len(values), codes)))
 
 
+def _pieces(fields: Sequence[Field]) -> list[Field | str]:
+    """The fields, those with one value in every row written once (runs of them merged)."""
+    pieces: list[Field | str] = []
+    for values, codes in fields:
+        if not len(codes) or not (codes == codes[0]).all():
+            pieces.append((values, codes))
+            continue
+        text = "None" if codes[0] < 0 else repr(values[int(codes[0])])
+        if pieces and isinstance(pieces[-1], str):
+            pieces[-1] += ", " + text
+        else:
+            pieces.append(text)
+    return pieces
+
+
 def digests(fields: Sequence[Field], triples: Sequence[Field], offsets: Sequence[int]) -> list[str]:
     """SHA-256 hex digests of ``repr((fields, participants))``, one per engagement.
 
@@ -99,10 +114,14 @@ def digests(fields: Sequence[Field], triples: Sequence[Field], offsets: Sequence
     Returns:
         What :func:`comity.model.prepared.digest_of` gives for the same record.
     """
-    last = len(fields) - 1
+    pieces = _pieces(fields)
+    last = len(pieces) - 1
     head = pc.binary_join_element_wise(
-        *(_reprs(f, "((" if i == 0 else "", "), (" if i == last else "")
-          for i, f in enumerate(fields)), ", "
+        *(_reprs(piece, "((" if i == 0 else "", "), (" if i == last else "")
+          if not isinstance(piece, str) else ("((" if i == 0 else "") + piece + (
+              "), (" if i == last else "")
+          for i, piece in enumerate(pieces)),
+        ", ",
     )  # fmt: skip
     nation, role, personnel = triples
     each = pc.binary_join_element_wise(

@@ -8,6 +8,7 @@ a "row" is the record's position, from 1.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -23,7 +24,7 @@ __all__ = ["Columns", "read_columns"]
 
 
 class Columns:
-    """A file read as columns of text (an Arrow table), with cleaned views made in bulk.
+    """A file read as columns of text (an Arrow table).
 
     Args:
         table: Every wanted column, as strings (None where empty).
@@ -34,29 +35,10 @@ class Columns:
         self.table = table
         self.rows: int = table.num_rows
         self.first_line = first_line
-        self._cleaned: dict[str, Any] = {}
 
     def line(self, index: int) -> int:
         """The line number of row ``index``."""
         return self.first_line + index
-
-    def cleaned_array(self, name: str) -> Any:
-        """The column trimmed, empty values as null (an Arrow array, done in bulk once)."""
-        import pyarrow.compute as pc
-
-        if name not in self._cleaned:
-            trimmed = pc.utf8_trim_whitespace(self.table.column(name))
-            self._cleaned[name] = pc.if_else(pc.equal(trimmed, ""), None, trimmed)
-        return self._cleaned[name]
-
-    def differing(self, name: str, heads: Any) -> list[int]:
-        """Rows whose cleaned value differs from the value in row ``heads[row]``."""
-        import pyarrow.compute as pc
-
-        column = pc.fill_null(self.cleaned_array(name), "\x00")
-        differs = pc.not_equal(column, column.take(heads))
-        found: list[int] = pc.indices_nonzero(differs).to_pylist()
-        return found
 
 
 def _format(path: Path, declared: str | None) -> str:
@@ -105,13 +87,16 @@ def read_columns(
         context.issue(name, None, f"is not UTF-8 text (byte {raw[error.start]:#04x} at offset "
                       f"{error.start}); save it as UTF-8")  # fmt: skip
         return None
-    if not text.strip():
+    if not text or text.isspace():
         context.issue(name, None, "the file is empty")
         return None
     if kind in {"json", "jsonl"}:
         return _json(text, kind, name, context, wanted)
     separator = delimiter or ("\t" if kind == "tsv" else ",")
-    return _csv(text, separator, name, context, wanted)
+    # The checked bytes go to the CSV reader as they are (no copy), without a byte order mark.
+    body = memoryview(raw)[3:] if raw.startswith(codecs.BOM_UTF8) else memoryview(raw)
+    end = text.find("\n")
+    return _csv(text if end < 0 else text[:end], body, separator, name, context, wanted)
 
 
 def _missing(name: str, have: Sequence[str], wanted: Sequence[str], context: ImportContext,
@@ -123,18 +108,18 @@ def _missing(name: str, have: Sequence[str], wanted: Sequence[str], context: Imp
     return bool(missing)
 
 
-def _csv(text: str, separator: str, name: str, context: ImportContext,
+def _csv(first_line: str, body: memoryview, separator: str, name: str, context: ImportContext,
          wanted: Sequence[str]) -> Columns | None:  # fmt: skip
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=separator), [])
+    header = next(csv.reader(io.StringIO(first_line), delimiter=separator), [])
     header = [h.strip() for h in header]
     if _missing(name, header, wanted, context, 1):
         return None
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(body)),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=separator),
             convert_options=pacsv.ConvertOptions(

@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
+from itertools import accumulate
+from operator import attrgetter
 from typing import Any
 
 from comity.model.engagements import Engagement
@@ -66,8 +68,13 @@ _DIGESTED = (
 )  # fmt: skip
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def frozen(value: Any) -> Any:
     """``value`` with its dictionaries and lists turned into (sorted) tuples, as digested."""
+    if value.__class__ in _PLAIN:
+        return value
     if isinstance(value, dict):
         return tuple(sorted((key, frozen(item)) for key, item in value.items()))
     if isinstance(value, list | tuple):
@@ -179,16 +186,15 @@ class EngagementColumns:
     @classmethod
     def of_records(cls, records: Iterable[PreparedEngagement]) -> EngagementColumns:
         """The columns of ``records``."""
-        columns = cls()
-        for record in records:
-            for name in _PER_RECORD:
-                getattr(columns, name).append(getattr(record, name))
-            for nation, role, personnel in record.participants:
-                columns.nation.append(nation)
-                columns.role.append(role)
-                columns.personnel.append(personnel)
-            columns.offsets.append(len(columns.nation))
-        return columns
+        listed = list(records)
+        taking = [p for r in listed for p in r.participants]
+        nation, role, personnel = (list(c) for c in zip(*taking, strict=True)) if taking else (
+            [], [], [])  # fmt: skip
+        return cls(
+            **{name: list(map(attrgetter(name), listed)) for name in _PER_RECORD},
+            offsets=list(accumulate((len(r.participants) for r in listed), initial=0)),
+            nation=nation, role=role, personnel=personnel,
+        )  # fmt: skip
 
     def record(self, index: int) -> PreparedEngagement:
         """Engagement ``index`` as a :class:`PreparedEngagement`."""

@@ -96,11 +96,16 @@ def sync_engagements(
         )
     if not _references_checked(connection):
         _check_nations(connection, given)
+    if None in given.external_id:
+        raise ValueError(f"an engagement of {dataset} has no external id")
     counts = SyncCounts()
-    new: list[int] = []
-    for index, (key, digest) in enumerate(zip(given.external_id, given.content_hash, strict=True)):
-        if key is None:
-            raise ValueError(f"an engagement of {dataset} has no external id")
+    if not existing:  # a first import: every record is new
+        new = list(range(len(given)))
+        compared: Iterable[tuple[str | None, str]] = ()
+    else:
+        new = []
+        compared = zip(given.external_id, given.content_hash, strict=True)
+    for index, (key, digest) in enumerate(compared):
         stored = existing.get(key)
         if stored is None:
             new.append(index)
@@ -112,7 +117,7 @@ def sync_engagements(
     insert_engagements(connection, given if len(new) == len(given) else given.take(new),
                        viewer.name)  # fmt: skip
     counts.added = len(new)
-    seen = set(given.external_id)
+    seen = set(given.external_id) if existing else set()
     gone = [engagement_id for key, (engagement_id, _) in existing.items() if key not in seen]
     for child in (tables.participants, tables.engagement_sources, tables.assessments):
         _delete_ids(connection, child, "engagement_id", gone)
