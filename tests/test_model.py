@@ -18,6 +18,7 @@ from comity.model import (
     validate_record,
 )
 from comity.model.numbers import is_whole
+from comity.model.prepared import EngagementColumns, PreparedEngagement
 
 
 def _record(**overrides: object) -> dict[str, object]:
@@ -214,3 +215,41 @@ def test_posting_end_cannot_precede_start() -> None:
 def test_only_ascii_digits_are_whole_numbers() -> None:
     assert is_whole("2027") and is_whole("007")
     assert not any(is_whole(t) for t in ("", "²", "٣", "12.5", "-1", " 1", "1e3"))
+
+
+# --- Engagements as columns -----------------------------------------------------------------------
+
+
+def _prepared_records() -> list[PreparedEngagement]:
+    from comity.model.prepared import prepare
+    from comity.nations import default_resolver
+
+    nations = default_resolver().nations
+    return [
+        prepare(validate_engagement(_record(title=f"Balikatan {n}", external_id=f"x:{n}",
+                                            participants=people), nations))
+        for n, people in enumerate([
+            [{"nation": "PHL"}, {"nation": "USA", "personnel": 6000}],
+            [{"nation": "PHL"}],
+            [{"nation": "PHL"}, {"nation": "JPN", "role": "observer"}, {"nation": "AUS"}],
+        ])
+    ]  # fmt: skip
+
+
+def test_columns_give_back_the_records_they_were_made_of() -> None:
+    records = _prepared_records()
+    columns = EngagementColumns.of_records(records)
+    assert len(columns) == 3 and columns.offsets == [0, 2, 3, 6]
+    assert list(columns) == records
+    assert columns.record(2).participants == records[2].participants
+
+
+def test_columns_can_be_taken_from_and_extended() -> None:
+    records = _prepared_records()
+    columns = EngagementColumns.of_records(records)
+    assert list(columns.take([2, 0])) == [records[2], records[0]]
+    assert len(columns.take([])) == 0 and columns.take([]).offsets == [0]
+    joined = EngagementColumns.of_records(records[:1]).extend(
+        EngagementColumns.of_records(records[1:])
+    )
+    assert list(joined) == records and joined.offsets == columns.offsets

@@ -93,7 +93,11 @@ class MappedFile:
                 continue
             batch.rows_read += columns.rows
             read = Reader(m, self.info.name, path.name, columns, context).run()
-            found = read if found is None else found.extend(read)
+            if found is None:
+                found = read
+            else:
+                _check_repeats(found, read, path.name, m.columns.id, context)
+                found.extend(read)
             context.advance(columns.rows)
         if found is not None and len(found):
             batch.columns = found
@@ -106,6 +110,21 @@ class MappedFile:
                 )  # fmt: skip
             )
         return batch
+
+
+def _check_repeats(
+    earlier: EngagementColumns,
+    read: EngagementColumns,
+    file: str,
+    column: str,
+    context: ImportContext,
+) -> None:
+    """An id of ``read`` that an earlier file of the same import already has is a problem."""
+    taken = set(earlier.external_id)
+    for key, row in zip(read.external_id, read.source_row, strict=True):
+        if key in taken:
+            context.issue(file, int(row or 0), "repeats an id of an earlier file of this import",
+                          column=column, value=str(key).split(":", 1)[1])  # fmt: skip
 
 
 @dataclass
