@@ -5,9 +5,10 @@ are applied column by column over all engagements at once: each column is encode
 its distinct values (:mod:`comity.ingest.encoded`), each distinct date, kind or nation name is
 parsed or resolved once, and each rule is a NumPy operation. Problems come out in the order and
 wording of the model, engagement by engagement (:mod:`comity.ingest.mapped_problems`; the test
-suite checks both agree on random input). The records come out as
-:class:`~comity.model.prepared.EngagementColumns` with the content digest the model gives, built
-from the ``repr`` of the distinct values, so that a later import or an edit compares equal.
+suite checks both agree on random input); the participations are checked in
+:mod:`comity.ingest.mapped_participants`. The records come out as
+:class:`~comity.model.prepared.EngagementColumns` (:mod:`comity.ingest.mapped_output`) with the
+content digest the model gives, so that a later import or an edit compares equal.
 """
 
 from __future__ import annotations
@@ -23,26 +24,27 @@ import numpy.typing as npt
 import pydantic
 
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
-from comity.ingest.encoded import Codes, Encoded, Field, digests, encode
+from comity.ingest.encoded import Codes, Encoded, encode
+from comity.ingest.mapped_output import Output
 from comity.ingest.mapped_participants import Checked, Participations
-from comity.ingest.mapped_problems import Cache, Problems, Step, flags, objects
+from comity.ingest.mapped_problems import Cache, Problems, Step, flags
 from comity.ingest.mapping import Mapping
 from comity.ingest.tabular import Columns, read_columns
 from comity.model.dates import DatePrecision, PartialDate
 from comity.model.details import Details
 from comity.model.engagements import STANDING_KINDS, EngagementKind
 from comity.model.measures import CoverageSpan
-from comity.model.prepared import EngagementColumns, frozen
+from comity.model.prepared import EngagementColumns
 from comity.model.releasability import PUBLIC
 
-__all__ = ["MappedFile", "Reader"]
+__all__ = ["Dates", "Fields", "MappedFile", "Reader", "When"]
 
 Mask = npt.NDArray[np.bool_]
 _DETAILS = pydantic.TypeAdapter(Details)
 
 
 @dataclass(frozen=True, slots=True)
-class _When:
+class When:
     """A date as the reader uses it, worked out once per distinct text in the file."""
 
     text: str
@@ -53,7 +55,8 @@ class _When:
     year: int
 
     @classmethod
-    def of(cls, parsed: PartialDate) -> _When:
+    def of(cls, parsed: PartialDate) -> When:
+        """What the reader needs of a parsed date."""
         return cls(str(parsed), parsed.value, parsed.precision.value, parsed.first_day,
                    parsed.last_day, parsed.year)  # fmt: skip
 
@@ -128,13 +131,13 @@ def _check_repeats(
 
 
 @dataclass
-class _Dates:
+class Dates:
     """Per engagement: the codes of its start and end, and the dates they stand for."""
 
     start: Codes
     end: Codes
-    starts: list[_When | None]
-    ends: list[_When | None]
+    starts: list[When | None]
+    ends: list[When | None]
 
 
 class Reader:
@@ -153,7 +156,7 @@ class Reader:
         self.cols = columns
         self.context = context
         fmt = mapping.dates.format
-        self.dates = Cache(lambda t: _When.of(_parse_date(t, fmt)))
+        self.dates = Cache(lambda t: When.of(_parse_date(t, fmt)))
         self.kinds = Cache(EngagementKind)
         self.numbers = Cache(float)
         self.personnel = Cache(_count)
@@ -225,13 +228,11 @@ class Reader:
         going = problems.clean(going)
         span, spans = self.spans(dates, kinds, kind)
         checked.check_state_system(problems, going, span, spans)
-        fields = _Fields(self, problems, going)
+        fields = Fields(self, problems, going)
         fields.check(kinds, kind, ids)
         accepted = problems.clean(going)
         problems.report(self.issue)
-        return _Output(self, ids, checked, fields, dates, kinds, kind).columns(
-            accepted, spans, span
-        )
+        return Output(self, ids, checked, fields, dates, kinds, kind).columns(accepted, spans, span)
 
     def consistent(self, ids: Codes, rows: Codes) -> Mask:
         """Engagements whose rows agree on every field of the engagement (long layout)."""
@@ -281,7 +282,7 @@ class Reader:
             problems.add(group, Step.TITLE, head, column, "a title of 1-300 characters is needed",
                          self.shown(column, head))  # fmt: skip
 
-    def check_dates(self, problems: Problems, live: Mask) -> tuple[_Dates, Mask]:
+    def check_dates(self, problems: Problems, live: Mask) -> tuple[Dates, Mask]:
         """Start and end dates; the engagements whose checks go on past a good start."""
         c = self.m.columns
         starts, reasons = self.dates.per_code(self.enc(c.start).values)
@@ -293,7 +294,7 @@ class Reader:
                          reasons[int(start[group])] or "is empty: a start date is needed",
                          self.shown(c.start, head))  # fmt: skip
         going = live & ~bad
-        dates = _Dates(start, np.full(len(start), -1, dtype=np.int64), starts, [None])
+        dates = Dates(start, np.full(len(start), -1, dtype=np.int64), starts, [None])
         if c.end is None:
             return dates, going
         dates.ends, end_reasons = self.dates.per_code(self.enc(c.end).values, parse_empty=False)
@@ -314,7 +315,7 @@ class Reader:
         return dates, going
 
     def spans(
-        self, dates: _Dates, kinds: list[Any], kind: Codes
+        self, dates: Dates, kinds: list[Any], kind: Codes
     ) -> tuple[Codes, list[tuple[date, date | None]]]:
         """Per engagement, the id of its span (first day, last day or None) in the list."""
         standing = np.array([k in STANDING_KINDS for k in kinds] + [False], dtype=bool)[kind]
@@ -332,7 +333,7 @@ class Reader:
         return inverse.reshape(-1).astype(np.int64), spans
 
 
-class _Fields:
+class Fields:
     """The engagement's own fields checked after its participations, at each head."""
 
     def __init__(self, reader: Reader, problems: Problems, going: Mask) -> None:
@@ -369,6 +370,7 @@ class _Fields:
     def coordinate(
         self, column: str | None, limit: int, step: int
     ) -> tuple[list[float | None], Codes]:
+        """A coordinate within +-``limit``: its value per code, and each engagement's code."""
         reader = self.reader
         if column is None:
             return [None], np.full(len(reader.heads), -1, dtype=np.int64)
@@ -414,6 +416,7 @@ class _Fields:
             )
 
     def detail(self, kinds: list[Any], kind: Codes) -> None:
+        """The kind's details, checked as the model checks them."""
         reader = self.reader
         mapped = reader.m.details
         if not mapped:
@@ -434,105 +437,6 @@ class _Fields:
                 self.problems.add(group, Step.DETAILS, head, where, reason)
             else:
                 self.details[group] = dict(dumped)
-
-
-class _Output:
-    """The accepted engagements as columns, with their content digests."""
-
-    def __init__(
-        self,
-        reader: Reader,
-        ids: Encoded,
-        checked: Checked,
-        fields: _Fields,
-        dates: _Dates,
-        kinds: list[Any],
-        kind: Codes,
-    ) -> None:
-        self.reader, self.ids, self.checked, self.fields = reader, ids, checked, fields
-        self.dates, self.kinds, self.kind = dates, kinds, kind
-
-    def columns(
-        self, accepted: Mask, spans: list[tuple[date, date | None]], span: Codes
-    ) -> EngagementColumns:
-        reader, checked, dates, fields = self.reader, self.checked, self.dates, self.fields
-        c = reader.m.columns
-        chosen = np.flatnonzero(accepted)
-        parts = checked.parts
-        seqs = np.flatnonzero(checked.found & accepted[parts.group])
-        sizes = np.bincount(parts.group[seqs], minlength=len(accepted))[chosen]
-        offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        kind_values = [k.value if k is not None else "" for k in self.kinds]
-        title = reader.enc(c.title) if c.title else self.ids
-        title_code = title.codes[reader.heads[chosen]] if c.title else chosen
-        starts = [w.text if w else "" for w in dates.starts]
-        ends = [w.text if w else None for w in dates.ends]
-        description = reader.enc(c.description, trim=False) if c.description else None
-        description_code = (description.codes[reader.heads[chosen]] if description
-                            else np.full(len(chosen), -1, dtype=np.int64))  # fmt: skip
-        details = ([fields.details[g] for g in chosen.tolist()] if reader.m.details
-                   else [None] * len(chosen))  # fmt: skip
-        external = [f"{reader.dataset}:{key}" for key in self.ids.values]
-        location, location_code = fields.texts["location"]
-        programme, programme_code = fields.texts["programme"]
-        host = checked.host[chosen]
-        everyone = np.zeros(len(chosen), dtype=np.int64)
-        digested: list[Field] = [
-            (kind_values, self.kind[chosen]), (title.values, title_code),
-            (starts, dates.start[chosen]), (ends, dates.end[chosen]), (checked.keys, host),
-            (location, location_code[chosen]),
-            (fields.latitude, fields.latitude_code[chosen]),
-            (fields.longitude, fields.longitude_code[chosen]),
-            (programme, programme_code[chosen]), ([()], everyone),
-            (description.values if description else [], description_code),
-            ([frozen(d) for d in details], np.arange(len(chosen), dtype=np.int64))
-            if reader.m.details else ([None], everyone), ([()], everyone),
-            ([str(reader.releasability)], everyone), (external, chosen),
-        ]  # fmt: skip
-        ranked = seqs[np.lexsort((checked.nation[seqs], parts.group[seqs]))]
-        triples: list[Field] = [
-            (checked.keys, checked.nation[ranked]), (checked.role_names, checked.role[ranked]),
-            (checked.personnel_values[:-1], parts.count[ranked]),
-        ]  # fmt: skip
-        start, end = dates.start[chosen], dates.end[chosen]
-        lasts = objects([last for _, last in spans])[span[chosen]]
-        keys = objects([*checked.keys, None])
-        count = len(chosen)
-        return EngagementColumns(
-            kind=objects(kind_values)[self.kind[chosen]].tolist(),
-            title=objects(title.values)[title_code].tolist(),
-            start_date=_of_dates(dates.starts, "value")[start].tolist(),
-            start_precision=_of_dates(dates.starts, "precision")[start].tolist(),
-            end_date=_of_dates(dates.ends, "value")[end].tolist(),
-            end_precision=_of_dates(dates.ends, "precision")[end].tolist(),
-            start_year=_of_dates(dates.starts, "year")[start].tolist(),
-            end_year=[last.year if last else None for last in lasts.tolist()],
-            host=keys[host].tolist(),
-            location=objects(location)[location_code[chosen]].tolist(),
-            latitude=objects(fields.latitude)[fields.latitude_code[chosen]].tolist(),
-            longitude=objects(fields.longitude)[fields.longitude_code[chosen]].tolist(),
-            programme=objects(programme)[programme_code[chosen]].tolist(),
-            objectives=[()] * count,
-            description=(description.objects(description_code).tolist() if description
-                         else [None] * count),
-            details=[{k: v for k, v in d.items() if k != "kind"} if d else None for d in details],
-            releasability=[reader.releasability] * count,
-            external_id=objects(external)[chosen].tolist(),
-            source_dataset=[reader.dataset] * count,
-            source_version=[reader.context.version] * count,
-            source_row=list(map(str, (reader.heads[chosen] + reader.cols.first_line).tolist())),
-            content_hash=digests(digested, triples, offsets.tolist()),
-            sources=[()] * count,
-            offsets=offsets.tolist(),
-            nation=keys[checked.nation[seqs]].tolist(),
-            role=objects(checked.role_names)[checked.role[seqs]].tolist(),
-            personnel=objects(checked.personnel_values)[parts.count[seqs]].tolist(),
-        )  # fmt: skip
-
-
-def _of_dates(dates: list[_When | None], name: str) -> npt.NDArray[np.object_]:
-    """One attribute of each distinct date (None where there is none), then None for -1."""
-    return objects([getattr(w, name) if w else None for w in dates] + [None])
 
 
 def _validate_details(key: tuple[tuple[str, Any], ...]) -> dict[str, Any]:
