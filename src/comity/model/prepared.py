@@ -20,6 +20,7 @@ from comity.model.releasability import Releasability
 
 __all__ = [
     "EngagementColumns",
+    "as_columns",
     "PreparedEngagement",
     "content_digest",
     "digest_of",
@@ -232,3 +233,14 @@ _PER_PARTICIPATION = ("nation", "role", "personnel")
 _PER_RECORD = tuple(
     f.name for f in fields(EngagementColumns) if f.name not in {*_PER_PARTICIPATION, "offsets"}
 )
+
+
+def as_columns(
+    records: Iterable[Engagement | PreparedEngagement] | EngagementColumns,
+) -> EngagementColumns:
+    """``records`` as columns, each validated engagement prepared first; columns as they are."""
+    if isinstance(records, EngagementColumns):
+        return records
+    return EngagementColumns.of_records(
+        r if isinstance(r, PreparedEngagement) else prepare(r) for r in records
+    )

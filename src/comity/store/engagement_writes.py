@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from comity.access.viewer import Viewer
 from comity.errors import ConflictError, NotFoundError, StaleVersionError
 from comity.model.engagements import Engagement
-from comity.model.prepared import EngagementColumns, PreparedEngagement, prepare
+from comity.model.prepared import EngagementColumns, PreparedEngagement, as_columns, prepare
 from comity.store import tables
 from comity.store.bulk import driver_form, insert_columns, insert_rows
 from comity.store.changes import bump_records
@@ -105,16 +105,6 @@ def _sources(engagement_id: int, sources: Sequence[dict[str, Any]]) -> list[dict
     ]  # fmt: skip
 
 
-def _columns(
-    records: Sequence[Engagement | PreparedEngagement] | EngagementColumns,
-) -> EngagementColumns:
-    if isinstance(records, EngagementColumns):
-        return records
-    return EngagementColumns.of_records(
-        r if isinstance(r, PreparedEngagement) else prepare(r) for r in records
-    )
-
-
 def insert_engagements(
     connection: Connection,
     engagements: Sequence[Engagement | PreparedEngagement] | EngagementColumns,
@@ -136,7 +126,7 @@ def insert_engagements(
     Raises:
         ConflictError: When an external id is already stored.
     """
-    columns = _columns(engagements)
+    columns = as_columns(engagements)
     count = len(columns)
     if not count:
         return []

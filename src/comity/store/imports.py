@@ -18,7 +18,7 @@ from comity.errors import ConflictError
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
 from comity.model.nations import Membership, Organisation
-from comity.model.prepared import EngagementColumns, PreparedEngagement, prepare
+from comity.model.prepared import EngagementColumns, PreparedEngagement, as_columns
 from comity.store import tables
 from comity.store.audit import append_audit
 from comity.store.bulk import insert_rows
@@ -88,12 +88,7 @@ def sync_engagements(
             )
         )
     }
-    if isinstance(engagements, EngagementColumns):
-        given = engagements
-    else:
-        given = EngagementColumns.of_records(
-            e if isinstance(e, PreparedEngagement) else prepare(e) for e in engagements
-        )
+    given = as_columns(engagements)
     if not _references_checked(connection):
         _check_nations(connection, given)
     if None in given.external_id:
