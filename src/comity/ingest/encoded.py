@@ -10,7 +10,7 @@ stands for an empty cell.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,10 +42,6 @@ class Encoded:
         table[: len(self.values)] = self.values
         table[-1] = None
         return table[codes]
-
-    def mapped(self, convert: Callable[[Any], Any]) -> list[Any]:
-        """``convert`` applied to each distinct value, in code order."""
-        return [convert(v) for v in self.values]
 
 
 def encode(array: pa.Array | pa.ChunkedArray, *, trim: bool = True) -> Encoded:

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["Participations"]
 
 Mask = npt.NDArray[np.bool_]
-Objects = npt.NDArray[np.object_]
 _ROLES = {"host", "participant", "observer"}
 _YEAR = 1 << 16  # a year fits in 16 bits: (name, year) pairs as one integer
 
@@ -56,11 +55,6 @@ class Participations:
     count: Codes
     counts: list[str]
     column: str
-
-    @property
-    def seq(self) -> Codes:
-        """The position of each participation."""
-        return np.arange(len(self.group), dtype=np.int64)
 
     @classmethod
     def of_rows(cls, reader: Reader, order: Codes, groups: Codes) -> Participations:
