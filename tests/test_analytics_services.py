@@ -109,7 +109,7 @@ def test_settings_can_be_overridden_and_are_recorded(full_store: Store, operator
     assert default.table.column("settings_digest")[0].as_py() != (
         changed.table.column("settings_digest")[0].as_py()
     )
-    assert set(default.table.column("method_version").to_pylist()) == {"1.0"}
+    assert set(default.table.column("method_version").to_pylist()) == {"2.0"}
     with pytest.raises(ValidationError):
         analytics.compute_dyad_years(full_store, operator, overrides={"kappa": -1})
 

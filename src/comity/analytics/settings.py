@@ -12,7 +12,7 @@ import json
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -20,7 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from comity.errors import ValidationError
 from comity.model.validation import field_problems
 
-__all__ = ["IndexSettings", "default_settings"]
+__all__ = ["BEYOND_COVERAGE", "IndexSettings", "default_settings"]
+
+BEYOND_COVERAGE = ("project", "hold", "decay", "missing")
+"""What the index does with a pair's contributions beyond the coverage of their source."""
 
 _Weight = Annotated[float, Field(ge=0, le=1000)]
 
@@ -89,6 +92,9 @@ class IndexSettings(_Strict):
     kappa: Annotated[float, Field(gt=0, le=10_000)]
     partner_threshold: Annotated[float, Field(ge=0, le=100)]
     window: Annotated[int, Field(ge=1, le=50)]
+    beyond_coverage: Literal["project", "hold", "decay", "missing"]
+    projection_years: Annotated[int, Field(ge=1, le=20)]
+    default_year_observed_share: Annotated[float, Field(ge=0, le=1)]
     weights: KindWeights
     alliance: AllianceWeights
     visit: VisitWeights

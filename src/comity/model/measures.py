@@ -87,7 +87,10 @@ class Rivalry:
 class CoverageSpan:
     """The years a dataset covers, for every nation (``nation`` None) or for one.
 
-    Outside its coverage a dataset's value is missing, not zero.
+    Outside its coverage a dataset's value is missing, not zero. For engagements, ``kind`` names
+    the engagement kind covered, and the pairs covered are every pair (``nation`` and
+    ``organisation`` None), the pairs that include ``nation``, or the pairs of co-members of
+    ``organisation`` in the years both are members.
     """
 
     dataset: str
@@ -95,3 +98,5 @@ class CoverageSpan:
     last_year: int
     nation: str | None = None
     note: str | None = None
+    kind: str | None = None
+    organisation: str | None = None

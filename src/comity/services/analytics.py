@@ -175,17 +175,28 @@ def _export_sql(settings: IndexSettings, snapshot: Snapshot) -> str:
         """
 
 
-def compute_dyad_years_on(store: Store, viewer: Viewer, engine: str, master: str | None) -> Any:
+def compute_dyad_years_on(
+    store: Store,
+    viewer: Viewer,
+    engine: str,
+    master: str | None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+) -> Any:
     """The dyad-year table computed afresh on ``engine`` (e.g. Spark), read back from Parquet.
 
-    The same query as :func:`compute_dyad_years`, transpiled for the engine; the result is
-    written as Parquet by the engine and read back, so it has the same columns and order.
+    The same query as :func:`compute_dyad_years`, with the same settings, transpiled for the
+    engine; the result is written as Parquet by the engine and read back, so it has the same
+    columns and order.
+
+    Raises:
+        ValidationError: When an override is out of range.
     """
     import tempfile
 
     from comity.analytics.engines import open_engine, read_parquet_folder
 
-    settings = _settings(None)
+    settings = _settings(overrides)
     store.check_ready()
     snapshot = load_snapshot(store, viewer)
     runner = open_engine(engine, master=master)

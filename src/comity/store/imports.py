@@ -226,10 +226,27 @@ def replace_coverage(connection: Connection, dataset: str, spans: Sequence[Cover
     """Replace what the dataset says it covers, unless it is unchanged."""
     table = tables.coverage
     current = sorted(
-        (row.nation or "", row.first_year, row.last_year, row.note or "")
+        (
+            row.nation or "",
+            row.first_year,
+            row.last_year,
+            row.note or "",
+            row.kind or "",
+            row.organisation or "",
+        )
         for row in connection.execute(select(table).where(table.c.dataset == dataset))
     )
-    wanted = sorted((s.nation or "", s.first_year, s.last_year, s.note or "") for s in spans)
+    wanted = sorted(
+        (
+            s.nation or "",
+            s.first_year,
+            s.last_year,
+            s.note or "",
+            s.kind or "",
+            s.organisation or "",
+        )
+        for s in spans
+    )
     if current == wanted:
         return
     connection.execute(delete(table).where(table.c.dataset == dataset))
@@ -238,7 +255,8 @@ def replace_coverage(connection: Connection, dataset: str, spans: Sequence[Cover
             insert(table),
             [
                 {"dataset": dataset, "nation": s.nation, "first_year": s.first_year,
-                 "last_year": s.last_year, "note": s.note}
+                 "last_year": s.last_year, "note": s.note, "kind": s.kind,
+                 "organisation": s.organisation}
                 for s in spans
             ],
         )  # fmt: skip

@@ -377,6 +377,10 @@ coverage = Table(
     Column("first_year", Integer, nullable=False),
     Column("last_year", Integer, nullable=False),
     Column("note", Text),
+    # The engagement kind covered (None: not engagements, e.g. scores) and, with ``nation``,
+    # which pairs: every pair, the pairs with ``nation``, or co-members of ``organisation``.
+    Column("kind", String(20)),
+    Column("organisation", String(16)),
     Index(None, "dataset"),
     Index(None, "nation"),
 )
