@@ -27,7 +27,11 @@ OUT = ROOT / "src/comity/nations/crosswalk.tsv"
 OVERRIDES: dict[int, list[tuple[str, str, str, str]]] = {
     240: [("XHN", "", "", "Hanover: no ISO code; user-assigned")],
     245: [("XBV", "", "", "Bavaria: no ISO code; user-assigned")],
-    255: [("DEU", "", "", "Germany (Prussia to 1945; unified Germany from 1990-10-03)")],
+    # CoW gives the Federal Republic 260 in 1955-1990, so 255 is not Germany's in those years.
+    255: [
+        ("DEU", "", "1945-05-08", "Germany (Prussia) to 1945"),
+        ("DEU", "1990-10-03", "", "Unified Germany from 1990-10-03"),
+    ],
     260: [("DEU", "1955-05-05", "1990-10-02", "German Federal Republic; ISO DEU continues it")],
     265: [("DDR", "", "", "German Democratic Republic; ISO 3166-3 DDR")],
     267: [("XBD", "", "", "Baden: no ISO code; user-assigned")],

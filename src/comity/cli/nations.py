@@ -76,6 +76,19 @@ def show_nation(
                 **_nation_json(profile.nation),
                 "codes": [c.model_dump(mode="json") for c in profile.codes],
                 "memberships": [m.model_dump(mode="json") for m in profile.memberships],
+                "successions": [
+                    {
+                        "role": entry.role,
+                        "kind": entry.succession.kind,
+                        "predecessor": entry.succession.predecessor,
+                        "successors": list(entry.succession.successors),
+                        "date": entry.succession.date.isoformat(),
+                        "text": entry.text,
+                        "source": entry.succession.source,
+                        "note": entry.succession.note,
+                    }
+                    for entry in profile.successions
+                ],
             }
         )
         return
@@ -93,6 +106,9 @@ def show_nation(
         ("State-system years", n.years),
     ):
         console.print(f"  {label + ':':20} {value}", highlight=False)
+    for index, entry in enumerate(profile.successions):
+        label = "Succession:" if index == 0 else ""
+        console.print(f"  {label:20} {entry.text}", highlight=False)
     if profile.codes:
         table = Table(title="Codes over time", header_style="bold")
         for heading in ("system", "code", "from", "to"):

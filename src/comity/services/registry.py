@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from comity.model.nations import Membership, Nation, NationCode, Organisation
 from comity.nations import default_resolver, load_reference
 from comity.nations.organisations import load_organisations
+from comity.nations.successions import Succession, describe_succession, successions_of
 from comity.store import Store
 from comity.store import nations as nation_store
 from comity.store.nations import SeedCounts
@@ -15,6 +16,7 @@ __all__ = [
     "InitReport",
     "NationProfile",
     "OrganisationMembers",
+    "SuccessionEntry",
     "get_nation",
     "get_organisation",
     "initialise",
@@ -92,16 +94,33 @@ def list_nations(
 
 
 @dataclass(frozen=True)
+class SuccessionEntry:
+    """A succession a nation took part in, told from its side.
+
+    Attributes:
+        succession: The row of the successor table.
+        role: ``predecessor`` when the nation is the state before, ``successor`` otherwise.
+        text: One sentence: "Continued by Russia from 1991-12-26", "Seceded from Ethiopia
+            1993-05-24".
+    """
+
+    succession: Succession
+    role: str
+    text: str
+
+
+@dataclass(frozen=True)
 class NationProfile:
-    """A nation with its codes and its organisation memberships."""
+    """A nation with its codes, its organisation memberships and its successions, by date."""
 
     nation: Nation
     codes: list[NationCode]
     memberships: list[Membership]
+    successions: list[SuccessionEntry] = field(default_factory=list)
 
 
 def get_nation(store: Store, text: str) -> NationProfile:
-    """A nation, its codes and memberships; ``text`` may be any name or code.
+    """A nation, its codes, memberships and successions; ``text`` may be any name or code.
 
     Raises:
         UnknownNationError: When ``text`` names no nation.
@@ -110,10 +129,22 @@ def get_nation(store: Store, text: str) -> NationProfile:
     key = resolve_nation(text).iso3
     with store.connect() as connection:
         nation = nation_store.get_nation(connection, key)
+        found = successions_of(nation.iso3)
+        names = (
+            {k: n.name for k, n in nation_store.load_nations(connection).items()} if found else {}
+        )
         return NationProfile(
             nation=nation,
             codes=nation_store.nation_codes(connection, nation.iso3),
             memberships=nation_store.list_memberships(connection, nation=nation.iso3),
+            successions=[
+                SuccessionEntry(
+                    succession=succession,
+                    role="predecessor" if succession.predecessor == key else "successor",
+                    text=describe_succession(succession, key, names),
+                )
+                for succession in found
+            ],
         )
 
 

@@ -21,11 +21,14 @@ from comity.model.nations import (
     Organisation,
     StateSpell,
 )
+from comity.nations.successions import load_successions
+from comity.nations.years import YEARLY_CODE_SYSTEMS, derive_codes_by_year, derive_nation_years
 from comity.store import tables
 from comity.store.changes import bump_records
 
 __all__ = [
     "SeedCounts",
+    "codes_by_year",
     "cow_codes_by_year",
     "nation_codes_of_system",
     "get_nation",
@@ -35,6 +38,7 @@ __all__ = [
     "list_organisations",
     "load_nations",
     "nation_codes",
+    "nation_years",
     "seed_nations",
     "seed_organisations",
     "sync_memberships",
@@ -275,22 +279,52 @@ def nation_codes(connection: Connection, iso3: str) -> list[NationCode]:
     ]
 
 
-def cow_codes_by_year(connection: Connection) -> list[tuple[str, int, int]]:
-    """(nation, year, Correlates of War code) for every year a nation held a CoW code.
+def nation_years(connection: Connection) -> list[tuple[str, int, int | None]]:
+    """Each nation's spells of existence in whole calendar years, from ``state_spells``.
 
-    Where a nation held two codes in one year (Germany in 1990), the one it held on 1 July.
+    A nation exists in a year if one of its spells touches any day of it, except that in a
+    continuation (``successions.tsv``) the year of the change belongs to whichever state held the
+    shared code on 1 July: the Soviet Union to 1991 and Russia from 1992, Yugoslavia to 2005 and
+    Serbia from 2006. Adjacent years are merged; see :mod:`comity.nations.years`.
+
+    Returns:
+        (nation, first year, last year or None while it exists), by nation and first year.
+        Nations with no spells (territories) are not listed: they are taken to exist every year.
     """
-    codes = nation_codes_of_system(connection, CodeSystem.COW)
-    chosen: dict[tuple[str, int], tuple[bool, int]] = {}
-    for code in codes:
-        first = code.valid_from.year if code.valid_from else 1816
-        last = code.valid_to.year if code.valid_to else date.today().year
-        for year in range(max(first, 1816), last + 1):
-            midyear = code.valid_on(date(year, 7, 1))
-            key = (code.nation, year)
-            if key not in chosen or (midyear and not chosen[key][0]):
-                chosen[key] = (midyear, int(code.code))
-    return sorted((nation, year, found[1]) for (nation, year), found in chosen.items())
+    spells = tables.state_spells
+    rows = connection.execute(select(spells.c.nation, spells.c.start_date, spells.c.end_date))
+    return derive_nation_years(
+        ((row.nation, row.start_date, row.end_date) for row in rows), load_successions()
+    )
+
+
+def codes_by_year(connection: Connection) -> list[tuple[str, int, int | None, int | None]]:
+    """The CoW and Gleditsch-Ward codes valid for each nation in each year it exists.
+
+    Unit: nation-year. Years are those of :func:`nation_years`, from a nation's first spell to
+    the current year at most; a nation without spells gets only the years one of its codes is
+    valid. The code is the one valid on 1 July of the year, or else the one valid on the most
+    days of it; no (system, code, year) is ever given for two nations.
+
+    Returns:
+        (nation, year, ccode, gwcode) by nation and year; a code is None where the nation holds
+        none of that system that year.
+    """
+    codes = [
+        code
+        for system in YEARLY_CODE_SYSTEMS
+        for code in nation_codes_of_system(connection, system)
+    ]
+    return derive_codes_by_year(nation_years(connection), codes, current_year=date.today().year)
+
+
+def cow_codes_by_year(connection: Connection) -> list[tuple[str, int, int]]:
+    """(nation, year, Correlates of War code): :func:`codes_by_year` without GW or missing codes."""
+    return [
+        (nation, year, ccode)
+        for nation, year, ccode, _ in codes_by_year(connection)
+        if ccode is not None
+    ]
 
 
 def nation_codes_of_system(connection: Connection, system: CodeSystem) -> list[NationCode]:
