@@ -168,7 +168,7 @@ def test_each_field_of_the_engagement_is_checked(
 _rich_rows = st.lists(
     st.fixed_dictionaries({
         "title": st.sampled_from(["Drill", "Drill 'quoted'", "Back\\slash", "Ünïcode"]),
-        "start": st.sampled_from(["1999", "2004-05", "2010-01-02"]),
+        "start": st.sampled_from(["1999", "2004-05", "2010-01-02", "3009-03-05"]),
         "location": st.sampled_from(["", "Guam", "  Guam  ", "x" * 301]),
         "lat": st.sampled_from(["", "13.4", "-90", "91", "0"]),
         "lon": st.sampled_from(["", "144.8", "-180", "east"]),

@@ -17,6 +17,7 @@ from comity.model import (
     validate_engagement,
     validate_record,
 )
+from comity.model.clock import pinned_today, today
 from comity.model.numbers import is_whole
 from comity.model.prepared import EngagementColumns, PreparedEngagement
 
@@ -194,6 +195,81 @@ def test_a_standing_tie_with_no_end_is_in_force() -> None:
     )
     assert agreement.end_year is None
     assert list(agreement.active_years(until=2013)) == [2010, 2011, 2012, 2013]
+
+
+AHEAD = (
+    "is after next year (2027): an engagement records what happened or is about to; check the "
+    "year, or record a later engagement as a plan"
+)
+
+
+def _ahead_problems(**dates: object) -> list[tuple[str, str]]:
+    with pinned_today(date(2026, 12, 5)), pytest.raises(ValidationError) as raised:
+        validate_engagement(_record(**dates))
+    return [(p.field, p.reason) for p in raised.value.problems]
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"start": "2027-12-31", "end": None},
+        {"start": "2027", "end": None},
+        {"start": "2026-12", "end": "2027-12"},
+        {"start": "2027-01-01", "end": "2027-12-31"},
+    ],
+)
+def test_an_engagement_may_fall_in_next_year(dates: dict[str, object]) -> None:
+    with pinned_today(date(2026, 12, 5)):
+        assert validate_engagement(_record(**dates)).end_year == 2027
+
+
+@pytest.mark.parametrize(
+    ("dates", "expected"),
+    [
+        ({"start": "2028-01-01", "end": None}, [("start", f"2028-01-01 {AHEAD}")]),
+        ({"start": "2028", "end": None}, [("start", f"2028 {AHEAD}")]),
+        ({"start": "2027-06", "end": "2028-01-01"}, [("end", f"2028-01-01 {AHEAD}")]),
+        ({"start": "2020", "end": "2028-01"}, [("end", f"2028-01 {AHEAD}")]),
+        # A bad start leaves nothing to compare the end with; the end's own date still counts.
+        (
+            {"start": "3009-03-05", "end": "3009-03-06"},
+            [("start", f"3009-03-05 {AHEAD}"), ("end", f"3009-03-06 {AHEAD}")],
+        ),
+        ({"start": "3009-03-05", "end": "2009-03-06"}, [("start", f"3009-03-05 {AHEAD}")]),
+    ],
+)
+def test_an_engagement_after_next_year_is_refused(
+    dates: dict[str, object], expected: list[tuple[str, str]]
+) -> None:
+    assert _ahead_problems(**dates) == expected
+
+
+def test_the_date_rule_is_reported_with_the_other_problems() -> None:
+    assert _ahead_problems(title="", start="3009", end=None) == [
+        ("title", "String should have at least 1 character"),
+        ("start", f"3009 {AHEAD}"),
+    ]
+
+
+def test_next_year_moves_with_today() -> None:
+    with pinned_today(date(2027, 1, 1)):
+        assert validate_engagement(_record(start="2028-12-31", end=None)).start_year == 2028
+
+
+def test_a_record_made_without_the_check_is_checked_when_validated_for_writing() -> None:
+    # Reading a stored record back validates it without the day of the check.
+    record = Engagement.model_validate(_record(start="3009-03-05", end=None))
+    with pinned_today(date(2026, 12, 5)), pytest.raises(ValidationError) as raised:
+        validate_engagement(record)
+    assert str(raised.value) == f"Invalid engagement: start: 3009-03-05 {AHEAD} (got '3009-03-05')"
+
+
+def test_a_pinned_today_nests_and_is_released() -> None:
+    with pinned_today(date(2000, 1, 1)):
+        with pinned_today(date(2010, 6, 1)):
+            assert today() == date(2010, 6, 1)
+        assert today() == date(2000, 1, 1)
+    assert today() == date.today()
 
 
 def test_membership_cannot_end_before_it_starts() -> None:

@@ -30,9 +30,10 @@ from comity.ingest.mapped_participants import Checked, Participations
 from comity.ingest.mapped_problems import Cache, Problems, Step, flags
 from comity.ingest.mapping import Mapping
 from comity.ingest.tabular import Columns, read_columns
+from comity.model.clock import today
 from comity.model.dates import DatePrecision, PartialDate
 from comity.model.details import Details
-from comity.model.engagements import STANDING_KINDS, EngagementKind
+from comity.model.engagements import STANDING_KINDS, EngagementKind, horizon_problem
 from comity.model.measures import CoverageSpan
 from comity.model.prepared import EngagementColumns
 from comity.model.releasability import PUBLIC
@@ -155,8 +156,8 @@ class Reader:
         self.file = file
         self.cols = columns
         self.context = context
-        fmt = mapping.dates.format
-        self.dates = Cache(lambda t: When.of(_parse_date(t, fmt)))
+        fmt, checked_on = mapping.dates.format, today()
+        self.dates = Cache(lambda t: When.of(_engagement_date(t, fmt, checked_on)))
         self.kinds = Cache(EngagementKind)
         self.numbers = Cache(float)
         self.personnel = Cache(_count)
@@ -458,6 +459,15 @@ def _parse_date(text: str | None, fmt: str | None) -> PartialDate:
             raise ValueError(f"{text!r} does not match the date format {fmt!r}") from None
         return PartialDate(value=parsed, precision=DatePrecision.DAY)
     return PartialDate.parse(text)
+
+
+def _engagement_date(text: str | None, fmt: str | None, checked_on: date) -> PartialDate:
+    # The model's rule on starts and ends, applied once per distinct date of the file.
+    parsed = _parse_date(text, fmt)
+    reason = horizon_problem(parsed, checked_on)
+    if reason is not None:
+        raise ValueError(reason)
+    return parsed
 
 
 def _count(text: str) -> int:

@@ -4,7 +4,10 @@ An engagement is one act of military cooperation (an exercise, a course, a visit
 or a standing tie (an agreement or alliance in force). The validation rules of DESIGN.md live here:
 the end is not before the start, there is at least one participant, the host takes part,
 personnel is never negative; :meth:`Engagement.nation_problems` adds the rules that need the
-nation registry (known nations only; a nation takes part only in years it existed).
+nation registry (known nations only; a nation takes part only in years it existed). Neither date
+falls after next year (:func:`horizon_problem`): that rule needs the day of the check, which
+:func:`comity.model.validation.validate_engagement` passes in, so that reading back a record
+stored earlier never fails on it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from comity.model.nations import Nation, NationKey
 from comity.model.releasability import PUBLIC, Releasability
 
 __all__ = [
+    "CHECKED_ON",
     "STANDING_KINDS",
     "Engagement",
     "EngagementKind",
@@ -42,6 +46,7 @@ __all__ = [
     "Source",
     "each_nation_once",
     "existence_problem",
+    "horizon_problem",
     "participants_of",
 ]
 
@@ -162,6 +167,32 @@ class NationDirectory(Protocol):
 
 _Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
+CHECKED_ON = "checked_on"
+"""Key of the validation context holding the day the dates are checked on (see
+:func:`horizon_problem`); without it, as when a stored record is read back, they are not."""
+
+
+def horizon_problem(value: PartialDate, checked_on: date) -> str | None:
+    """Why an engagement cannot start or end at ``value``, or None if it can.
+
+    An engagement records what happened or is about to: it falls in next year at the latest,
+    counted from ``checked_on`` (on 2026-12-05, 2027-12-31 is accepted and 2028-01-01 refused).
+    Plans (:mod:`comity.model.plans`) look further ahead. A date of 3009 accepted by an import
+    moved every user's default year ("Truth in time", item 5).
+
+    Args:
+        value: A start or end date.
+        checked_on: The day of the check, usually :func:`comity.model.clock.today`.
+    """
+    next_year = checked_on.year + 1
+    # Every period a partial date names lies within one calendar year: its year decides.
+    if value.year <= next_year:
+        return None
+    return (
+        f"{value} is after next year ({next_year}): an engagement records what happened or is "
+        "about to; check the year, or record a later engagement as a plan"
+    )
+
 
 def each_nation_once(participants: tuple[Participant, ...]) -> tuple[Participant, ...]:
     """Check that at least one nation takes part and none is listed twice.
@@ -248,6 +279,18 @@ class Engagement(BaseModel):
                 for p in participants
             ]
         return data
+
+    @field_validator("start", "end")
+    @classmethod
+    def _not_after_next_year(
+        cls, value: PartialDate | None, info: ValidationInfo
+    ) -> PartialDate | None:
+        checked_on = info.context.get(CHECKED_ON) if isinstance(info.context, dict) else None
+        if value is not None and isinstance(checked_on, date):
+            reason = horizon_problem(value, checked_on)
+            if reason is not None:
+                raise ValueError(reason)
+        return value
 
     @field_validator("end")
     @classmethod

@@ -7,7 +7,8 @@ from typing import Any, TypeVar
 import pydantic
 
 from comity.errors import FieldProblem, ValidationError
-from comity.model.engagements import Engagement, NationDirectory
+from comity.model.clock import today
+from comity.model.engagements import CHECKED_ON, Engagement, NationDirectory
 
 __all__ = ["field_problems", "validate_engagement", "validate_record"]
 
@@ -57,31 +58,43 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def validate_record(model: type[M], data: Any, subject: str) -> M:
+def validate_record(
+    model: type[M], data: Any, subject: str, context: dict[str, Any] | None = None
+) -> M:
     """Validate ``data`` as ``model``.
+
+    Args:
+        model: The record's class.
+        data: A mapping of fields.
+        subject: What the record is, for the message (e.g. ``engagement``).
+        context: What the rules beyond the record itself need, such as the day of the check.
 
     Raises:
         ValidationError: Naming every offending field.
     """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except pydantic.ValidationError as error:
         raise ValidationError(field_problems(error), subject) from None
 
 
 def validate_engagement(data: Any, directory: NationDirectory | None = None) -> Engagement:
-    """Validate an engagement, with the registry rules when a directory is given.
+    """Validate an engagement to be written, with the registry rules when a directory is given.
+
+    Its dates are checked against :func:`comity.model.clock.today`: neither may fall after next
+    year. Every write comes through here (CLI, API, web form, dataset importers, executing a
+    plan) but the generic importer's, which applies the same rule to each distinct date of a file.
 
     Args:
-        data: A mapping of fields, or an :class:`Engagement` to re-check against the registry.
+        data: A mapping of fields, or an :class:`Engagement` to check again.
         directory: Nation lookup for the known-nation and existence rules.
 
     Raises:
         ValidationError: Naming every offending field.
     """
-    engagement = (
-        data if isinstance(data, Engagement) else validate_record(Engagement, data, "engagement")
-    )
+    # A record built elsewhere may not have met the date rule, which needs the day of the check.
+    fields = data.model_dump(mode="json") if isinstance(data, Engagement) else data
+    engagement = validate_record(Engagement, fields, "engagement", {CHECKED_ON: today()})
     if directory is not None:
         problems = engagement.nation_problems(directory)
         if problems:
