@@ -19,6 +19,7 @@ from comity.model.engagements import Engagement
 from comity.nations.resolver import default_resolver
 from comity.services.imports import bundled_paths, import_dataset
 from comity.store import Store, open_store
+from comity.store.imports import list_coverage
 
 ATOP = atop_alliances.IMPORTER
 COW = cow_alliances.IMPORTER
@@ -192,6 +193,59 @@ def test_a_spell_whose_member_was_never_a_state_is_excluded(
     assert [_summary(e) for e in _spells(store, operator, "CZE", "SVK")] == [
         ("atop_alliances:CZE-SVK:1993", "1993", "1994", ["non_aggression", "consultation"]),
     ]
+
+
+def test_a_spell_in_force_in_the_last_year_has_no_end(
+    store: Store, operator: Viewer, tmp_path: Path
+) -> None:
+    # ATOP ends in 2018, the USA-Philippines treaty does not: the spell is right-censored.
+    lines = _both_orders(2, 840, range(2015, 2019), "1,0,0,0,1")
+    lines += _both_orders(2, 740, range(2015, 2018), "1,0,0,0,1")
+    import_dataset(store, ATOP, [_write(tmp_path, _ATOP_HEADER, lines)], viewer=operator)
+    [philippines] = _spells(store, operator, "USA", "PHL")
+    assert _summary(philippines) == (
+        "atop_alliances:PHL-USA:2015",
+        "2015",
+        "None",
+        ["defence", "consultation"],
+    )
+    assert philippines.last_day is None
+    [japan] = _spells(store, operator, "USA", "JPN")
+    assert _summary(japan)[1:3] == ("2015", "2017")
+
+
+def test_a_censored_spell_keeps_its_id_when_imported_again(
+    store: Store, operator: Viewer, tmp_path: Path
+) -> None:
+    path = _write(tmp_path, _ATOP_HEADER, _both_orders(2, 840, range(2010, 2019), "1,0,0,0,1"))
+    first = import_dataset(store, ATOP, [path], viewer=operator)
+    second = import_dataset(store, ATOP, [path], viewer=operator)
+    assert (first.added, second.added, second.updated, second.unchanged) == (1, 0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("importer", "header", "flags", "last"),
+    [(ATOP, _ATOP_HEADER, "1,0,0,0,0", 2018), (COW, _COW_HEADER, "1,0,0,0", 2012)],
+    ids=["atop", "cow"],
+)
+def test_each_dataset_covers_alliances_of_every_pair_to_its_last_year(
+    store: Store,
+    operator: Viewer,
+    tmp_path: Path,
+    importer: Importer,
+    header: str,
+    flags: str,
+    last: int,
+) -> None:
+    path = _write(tmp_path, header, _both_orders(2, 200, range(last - 1, last + 1), flags))
+    report = import_dataset(store, importer, [path], viewer=operator)
+    first = 1815 if importer is ATOP else 1816
+    assert report.coverage == [f"alliance {first}-{last}, every pair"]
+    with store.connect() as connection:
+        [span] = list_coverage(connection)[importer.info.name]
+    assert (span.kind, span.nation, span.organisation) == ("alliance", None, None)
+    [spell] = _spells(store, operator, "USA", "GBR")
+    assert (str(spell.start), spell.end) == (str(last - 1), None)
 
 
 def test_import_twice_changes_nothing_the_second_time(
@@ -373,9 +427,12 @@ def test_bundled_defence_pacts_of_the_united_states_in_asia(
 ) -> None:
     japan = [_summary(e) for e in _spells(imported, operator, "USA", "JPN")]
     assert ("atop_alliances:JPN-USA:1951", "1951", "1959", ["defence", "consultation"]) in japan
-    assert ("cow_alliances:JPN-USA:1951", "1951", "2012", ["defence"]) in japan
+    assert ("cow_alliances:JPN-USA:1951", "1951", "None", ["defence"]) in japan
     korea = [_summary(e) for e in _spells(imported, operator, "USA", "KOR")]
-    assert ("cow_alliances:KOR-USA:1953", "1953", "2012", ["defence", "entente"]) in korea
+    assert ("cow_alliances:KOR-USA:1953", "1953", "None", ["defence", "entente"]) in korea
+    philippines = [_summary(e) for e in _spells(imported, operator, "USA", "PHL")]
+    pledges = ["defence", "non_aggression", "consultation"]
+    assert ("atop_alliances:PHL-USA:1951", "1951", "None", pledges) in philippines
 
 
 @pytest.mark.full_data

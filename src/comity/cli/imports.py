@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -16,7 +17,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from comity.cli.output import Column, choose_format, emit, emit_json, stderr, stdout
+from comity.cli.output import (
+    Column,
+    OutputFormat,
+    choose_format,
+    emit,
+    emit_json,
+    stderr,
+    stdout,
+)
 from comity.cli.state import state_of
 from comity.errors import ImportRejectedError
 from comity.ingest.base import Importer, ImportReport
@@ -56,6 +65,13 @@ def _summary(reports: list[ImportReport]) -> None:
         for label, counter in (("excluded", r.excluded), ("corrected", r.corrected)):
             for reason, count in sorted(counter.items()):
                 console.print(f"  {r.dataset}: {count:,} {label}: {reason}", highlight=False)
+        if r.coverage_assumed:
+            assumed = ", ".join(r.coverage_assumed)
+            shown = "; ".join(r.coverage)
+            line = f"  {r.dataset}: coverage assumed ({assumed} from the rows): {shown}"
+            console.print(escape(line), highlight=False)
+        if r.coverage_hint:
+            console.print(f"  [yellow]Hint:[/yellow] {escape(r.coverage_hint)}", highlight=False)
     if any(r.dry_run for r in reports):
         console.print("[yellow]Dry run: nothing was written.[/yellow]")
 
@@ -169,7 +185,12 @@ def list_sources(
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")] = False,
 ) -> None:
-    """List the bundled datasets: what each becomes, its citation, years and records."""
+    """List the bundled datasets: what each becomes, its citation, years, coverage and records.
+
+    The coverage says which engagement kinds, years and pairs an imported dataset covers
+    ("alliance 1815-2018, every pair", "visit 1992-2012, pairs with USA", "alliance 1949-2025,
+    co-members of NATO"): beyond it, a pair's silence is unobserved, not zero.
+    """
     output = choose_format(as_json, as_csv)
     sources = import_service.list_sources(state_of(ctx).store())
 
@@ -179,6 +200,14 @@ def list_sources(
             return None
         return f"{record.first_year}-{record.last_year}"
 
+    def coverage(source: import_service.SourceStatus) -> Any:
+        if output is OutputFormat.JSON:
+            return source.coverage_dicts()
+        # One span a line in a table; CSV keeps each row on one line.
+        return ("\n" if output is OutputFormat.TABLE else "; ").join(
+            source.engagement_coverage
+        ) or None
+
     emit(
         sources,
         [
@@ -186,6 +215,7 @@ def list_sources(
             Column("title", lambda s: s.importer.info.title, table=False),
             Column("becomes", lambda s: s.importer.info.becomes),
             Column("years", years),
+            Column("coverage", coverage),
             Column("records", lambda s: s.imported.records if s.imported else None),
             Column(
                 "imported",

@@ -20,8 +20,12 @@ order they apply:
    one nation, e.g. USA-255 and USA-260 in 1990) are merged the same way.
 6. Maximal runs of consecutive years with the same pledges become one spell: a gap of a year or
    more, a change of pledges, or a change of a nation key (POL-SUN to 1991 and POL-RUS from 1992
-   are two pairs) ends it. The spell starts and ends on whole years; its end is always written, even
-   for a spell in force in the dataset's last year, because the data say nothing beyond it.
+   are two pairs) ends it. The spell starts and ends on whole years. A spell still in force in the
+   dataset's last year (:attr:`AllianceScheme.last_year`) is right-censored, not ended: it is
+   written with no end, in force until a record ends it, because the data end there and the
+   alliance did not (USA-PHL in ATOP: 1951, in force; the source ends 2018). The dataset declares
+   its coverage of alliances through that year, so the index observes the spell up to it and
+   carries it beyond (docs/methodology.md); pages show "in force; source ends 2018".
 7. A spell in which one of the nations was not a state on any day by the registry is excluded
    (counted per pair-year it covers): the datasets list some alliance members outside their
    Correlates of War state-system years (ATOP's 1815, a year before the system begins; Uruguay
@@ -30,8 +34,9 @@ order they apply:
    that overlap the nation's years at least in part are kept whole.
 
 Each spell becomes one ``alliance`` engagement with the two nations as participants (no host),
-its pledges in ``details.pledges``, the external id ``{dataset}:{NATION1}-{NATION2}:{start}`` and
-the first line of its first year as provenance row.
+its pledges in ``details.pledges``, the external id ``{dataset}:{NATION1}-{NATION2}:{start}`` (the
+start, so a censored spell keeps its id when a later release ends it) and the first line of its
+first year as provenance row.
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ from pathlib import Path
 
 from comity.ingest.base import ImportContext, read_delimited
 from comity.model.details import AlliancePledge
-from comity.model.engagements import Engagement
+from comity.model.engagements import Engagement, EngagementKind
+from comity.model.measures import CoverageSpan
 from comity.model.numbers import is_whole
 
 __all__ = [
@@ -83,16 +89,30 @@ class AllianceScheme:
         dataset: The dataset's name, the prefix of external ids (e.g. ``atop_alliances``).
         label: Its short name in titles (``ATOP``, ``CoW``).
         columns: Each pledge column with the pledge it records, in file order.
+        first_year: The first year the dataset covers.
+        last_year: The last year it covers: a spell in force that year has no end (rule 6).
     """
 
     dataset: str
     label: str
     columns: tuple[tuple[str, AlliancePledge], ...]
+    first_year: int
+    last_year: int
 
     @property
     def required(self) -> tuple[str, ...]:
         """The columns a file must have."""
         return _KEYS + tuple(column for column, _ in self.columns)
+
+    def coverage(self, note: str) -> CoverageSpan:
+        """What the dataset covers: alliances of every pair, from its first to its last year."""
+        return CoverageSpan(
+            dataset=self.dataset,
+            first_year=self.first_year,
+            last_year=self.last_year,
+            note=note,
+            kind=EngagementKind.ALLIANCE.value,
+        )
 
 
 @dataclass
@@ -306,7 +326,8 @@ def _engagement(
             "kind": "alliance",
             "title": f"{scheme.label} alliance: {names} ({listed})",
             "start": f"{spell.first:04d}",
-            "end": f"{spell.last:04d}",
+            # Rule 6: the data end in their last year, the alliance does not.
+            "end": None if spell.last >= scheme.last_year else f"{spell.last:04d}",
             "participants": [{"nation": nation1}, {"nation": nation2}],
             "details": {"pledges": [pledge.value for pledge in pledges]},
             "external_id": f"{scheme.dataset}:{nation1}-{nation2}:{spell.first}",

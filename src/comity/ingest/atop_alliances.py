@@ -21,6 +21,9 @@ consultation obligation. Only allied dyad-years are listed. The shared rules of
   by the registry is excluded (249 pair-years); spells that overlap its years in part are kept.
 - Codes are resolved for their year: 365 is the Soviet Union 1922-1991, so a Russia pair changes
   nation key in 1992 and its spell ends there.
+- The file ends in 2018, its alliances do not: a spell still listed in 2018 is written with no end
+  (in force; right-censored), as USA-PHL "1951 - in force; source ends 2018". The coverage says
+  alliances of every pair, 1815-2018.
 
 Pledges map as atop_defense -> defence, atop_offense -> offence, atop_neutral -> neutrality,
 atop_nonagg -> non_aggression, atop_consul -> consultation. A pair with several alliances in force
@@ -37,7 +40,6 @@ from pathlib import Path
 from comity.ingest.alliance_spells import AllianceScheme, read_alliance_spells
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
 from comity.model.details import AlliancePledge
-from comity.model.measures import CoverageSpan
 
 __all__ = ["IMPORTER", "AtopAlliances"]
 
@@ -51,6 +53,8 @@ _SCHEME = AllianceScheme(
         ("atop_nonagg", AlliancePledge.NON_AGGRESSION),
         ("atop_consul", AlliancePledge.CONSULTATION),
     ),
+    first_year=1815,
+    last_year=2018,
 )
 
 
@@ -79,12 +83,7 @@ class AtopAlliances:
         batch = Batch(
             rows_read=result.rows_read,
             coverage=[
-                CoverageSpan(
-                    dataset=self.info.name,
-                    first_year=1815,
-                    last_year=2018,
-                    note="allied dyad-years only: a pair not listed had no ATOP alliance",
-                )
+                _SCHEME.coverage("allied dyad-years only: a pair not listed had no ATOP alliance")
             ],
         )
         batch.engagements.extend(result.engagements)

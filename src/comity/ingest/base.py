@@ -92,6 +92,9 @@ class Batch:
     """Everything an importer read, checked and ready to write.
 
     Engagements come as records (``engagements``) or, from a bulk reader, as ``columns``.
+    ``coverage`` is what the dataset declares it covers; an importer that assumed parts of it
+    (a user's mapping that does not state them) names them in ``coverage_assumed`` (``years``,
+    ``kinds``, ``pairs``), with advice in ``coverage_hint``.
     """
 
     engagements: list[Engagement | PreparedEngagement] = field(default_factory=list)
@@ -104,6 +107,8 @@ class Batch:
     memberships: list[Membership] | None = None
     media_events: Any = None
     rows_read: int = 0
+    coverage_assumed: tuple[str, ...] = ()
+    coverage_hint: str | None = None
 
     @property
     def records(self) -> int:
@@ -141,7 +146,12 @@ class Batch:
 
 @dataclass
 class ImportReport:
-    """What an import did, or would do (``dry_run``), or why it wrote nothing."""
+    """What an import did, or would do (``dry_run``), or why it wrote nothing.
+
+    ``coverage`` says in words what the dataset declares it covers (``exercise 2019-2021, every
+    pair``); ``coverage_assumed`` which parts were assumed from the rows, and ``coverage_hint``
+    how to state them.
+    """
 
     dataset: str
     files: list[str]
@@ -158,6 +168,9 @@ class ImportReport:
     issues: list[Issue] = field(default_factory=list)
     issue_count: int = 0
     seconds: float = 0.0
+    coverage: list[str] = field(default_factory=list)
+    coverage_assumed: list[str] = field(default_factory=list)
+    coverage_hint: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -182,6 +195,9 @@ class ImportReport:
             "rejected": self.issue_count,
             "issues": [vars(issue) for issue in self.issues],
             "seconds": round(self.seconds, 3),
+            "coverage": self.coverage,
+            "coverage_assumed": self.coverage_assumed,
+            "coverage_hint": self.coverage_hint,
         }
 
 

@@ -21,6 +21,9 @@ into undirected spells; CoW's quirks:
   1920: those spells (48 pair-years) are excluded, as a member was never a state during them.
 - Codes are resolved for their year: 365 is the Soviet Union 1922-1991, so a Russia pair changes
   nation key in 1992 and its spell ends there.
+- The file ends in 2012, its alliances do not: a spell still listed in 2012 is written with no end
+  (in force; right-censored), as USA-KOR "1953 - in force; source ends 2012". The coverage says
+  alliances of every pair, 1816-2012.
 
 Pledges map as cow_defense -> defence, cow_neutral -> neutrality, cow_nonagg -> non_aggression,
 cow_entente -> entente.
@@ -34,7 +37,6 @@ from pathlib import Path
 from comity.ingest.alliance_spells import AllianceScheme, read_alliance_spells
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
 from comity.model.details import AlliancePledge
-from comity.model.measures import CoverageSpan
 
 __all__ = ["IMPORTER", "CowAlliances"]
 
@@ -47,6 +49,8 @@ _SCHEME = AllianceScheme(
         ("cow_nonagg", AlliancePledge.NON_AGGRESSION),
         ("cow_entente", AlliancePledge.ENTENTE),
     ),
+    first_year=1816,
+    last_year=2012,
 )
 
 
@@ -75,12 +79,7 @@ class CowAlliances:
         batch = Batch(
             rows_read=result.rows_read,
             coverage=[
-                CoverageSpan(
-                    dataset=self.info.name,
-                    first_year=1816,
-                    last_year=2012,
-                    note="allied dyad-years only: a pair not listed had no CoW alliance",
-                )
+                _SCHEME.coverage("allied dyad-years only: a pair not listed had no CoW alliance")
             ],
         )
         batch.engagements.extend(result.engagements)

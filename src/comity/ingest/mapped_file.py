@@ -25,6 +25,7 @@ import pydantic
 
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
 from comity.ingest.encoded import Codes, Encoded, encode
+from comity.ingest.mapped_coverage import mapped_coverage
 from comity.ingest.mapped_output import Output
 from comity.ingest.mapped_participants import Checked, Participations
 from comity.ingest.mapped_problems import Cache, Problems, Step, flags
@@ -34,7 +35,6 @@ from comity.model.clock import today
 from comity.model.dates import DatePrecision, PartialDate
 from comity.model.details import Details
 from comity.model.engagements import STANDING_KINDS, EngagementKind, horizon_problem
-from comity.model.measures import CoverageSpan
 from comity.model.prepared import EngagementColumns
 from comity.model.releasability import PUBLIC
 
@@ -105,14 +105,10 @@ class MappedFile:
             context.advance(columns.rows)
         if found is not None and len(found):
             batch.columns = found
-            batch.coverage.append(
-                CoverageSpan(
-                    self.info.name,
-                    min(found.start_year),
-                    max(found.start_year),
-                    note="years with records",
-                )  # fmt: skip
-            )
+            declared = mapped_coverage(m, found, context)
+            if declared is not None:
+                batch.coverage = declared.spans
+                batch.coverage_assumed, batch.coverage_hint = declared.assumed, declared.hint
         return batch
 
 

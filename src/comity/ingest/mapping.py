@@ -18,16 +18,27 @@ A mapping is a small TOML file (see ``docs/importing.md``)::
     [constants]
     kind = "education"
     releasability = "REL USA,GBR"
+
+    [coverage]                 # optional: what the file covers (default: what its rows span)
+    pairs = ["USA"]            # "all", or the nations whose pairs it covers
 """
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from comity.errors import ImportRejectedError
 from comity.model.engagements import EngagementKind
@@ -35,7 +46,7 @@ from comity.model.nations import CodeSystem
 from comity.model.releasability import Releasability
 from comity.model.validation import field_problems
 
-__all__ = ["Mapping", "read_mapping"]
+__all__ = ["CoverageSection", "Mapping", "read_mapping"]
 
 _Column = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -111,6 +122,59 @@ class ConstantsSection(_Strict):
     location: str | None = None
 
 
+_Year = Annotated[int, Field(ge=1000, le=3000)]
+
+
+class CoverageSection(_Strict):
+    """``[coverage]``: the kinds, years and pairs the file covers; each key is optional.
+
+    Beyond its coverage a pair's silence is unobserved, not zero (docs/methodology.md). A key
+    left out is assumed from the rows: the first and last year they span, the kinds they hold,
+    every pair. ``pairs`` is ``"all"`` (every pair) or the nations (any name or code) whose pairs
+    the file covers, as a file of one nation's own engagements does.
+    """
+
+    first_year: _Year | None = None
+    last_year: _Year | None = None
+    kinds: tuple[EngagementKind, ...] | None = None
+    pairs: Literal["all"] | tuple[str, ...] | None = None
+
+    @field_validator("kinds", mode="before")
+    @classmethod
+    def _known_kinds(cls, value: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            return value
+        if not value:
+            raise ValueError("lists no kind: name the kinds the file covers, or leave kinds out")
+        known = [kind.value for kind in EngagementKind]
+        unknown = [str(kind) for kind in value if kind not in known]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)}: not a kind; the kinds are {', '.join(known)}")
+        return value
+
+    @field_validator("pairs", mode="before")
+    @classmethod
+    def _all_or_nations(cls, value: Any) -> Any:
+        if isinstance(value, str) and value != "all":
+            raise ValueError('write "all" (every pair) or a list of nations, e.g. ["USA"]')
+        if isinstance(value, list | tuple):
+            if not value:
+                raise ValueError('lists no nation: write "all" for every pair, or name the nations')
+            bad = [repr(v) for v in value if not isinstance(v, str) or not v.strip()]
+            if bad:
+                raise ValueError(f"{', '.join(bad)}: not a nation's name or code")
+            return tuple(v.strip() for v in value)
+        return value
+
+    @field_validator("last_year")
+    @classmethod
+    def _not_before_first(cls, last: int | None, info: ValidationInfo) -> int | None:
+        first = info.data.get("first_year")
+        if last is not None and first is not None and last < first:
+            raise ValueError(f"is before first_year ({first})")
+        return last
+
+
 class Mapping(_Strict):
     """A whole mapping file."""
 
@@ -120,6 +184,7 @@ class Mapping(_Strict):
     dates: DatesSection = DatesSection()
     details: dict[str, _Column] = Field(default_factory=dict)
     constants: ConstantsSection = ConstantsSection()
+    coverage: CoverageSection = CoverageSection()
     names: dict[str, str] = Field(default_factory=dict)
     source: Path | None = None
 

@@ -2,7 +2,8 @@
 
 One row per exercise; the participants are country names in the slots ``StateA`` ... ``StateAM``
 and are resolved for the exercise's start year ("Russia" in 1985 is the Soviet Union, "Serbia" in
-1995 is Yugoslavia, "Federal Republic of Germany" is Germany).
+1995 is Yugoslavia, "Federal Republic of Germany" is Germany). The coverage is declared for
+exercises and every pair, 1980-2010: a pair the file does not list held no exercise it knows of.
 
 Quirks of the file, each handled by a rule below and counted in the report:
 
@@ -156,6 +157,7 @@ class MmeExercises:
                 first_year=1980,
                 last_year=2010,
                 note="multinational military exercises reported in open sources, all states",
+                kind="exercise",
             )
         )
         return batch

@@ -17,7 +17,8 @@ Quirks of the file, each handled by a rule below and counted in the report:
 - Two rows end before they start (Nassau 1994, Saint Thomas 1995): the end is dropped.
 - The Commandant of the Marine Corps appears under two spellings; both are kept as written.
 - Coverage differs by office (Secretary of the Army 1992-2012, of the Navy 2004-2012, the others
-  2009-2012), so counts are not comparable across years; the coverage is recorded for the US.
+  2009-2012), so counts are not comparable across years. The coverage is declared for visits
+  and the pairs with the United States only: the file says nothing of other nations' visits.
 
 Levels: service secretaries and the Commandant are recorded as ``service_chief``; combatant
 commanders (PACOM, STRATCOM) as ``other``.
@@ -101,6 +102,7 @@ class UsSeniorVisits:
                 last_year=2012,
                 note="visits by US service secretaries and commanders; offices covered differ "
                 "by year",
+                kind="visit",
             )
         )
         return batch

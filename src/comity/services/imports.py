@@ -12,15 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from comity.access.viewer import Role, Viewer
 from comity.config import analytic_directory
 from comity.errors import ImportRejectedError
 from comity.ingest.base import ImportContext, Importer, ImportReport, Progress, checksum
 from comity.ingest.catalog import IMPORTERS, get_importer
+from comity.ingest.coverage import describe_coverage, pairs_of
 from comity.ingest.mapped_file import MappedFile
 from comity.ingest.mapping import read_mapping
 from comity.ingest.media_events import replace_media_events
+from comity.model.measures import CoverageSpan
 from comity.nations.resolver import NationResolver, default_resolver
 from comity.services.engagements import check_release, require
 from comity.store import Store
@@ -187,6 +190,9 @@ def import_dataset(
             hint="Fix the file, or map unknown names with --names FILE, and run again.",
             report=report,
         )
+    report.coverage = [describe_coverage(span) for span in batch.coverage]
+    report.coverage_assumed = list(batch.coverage_assumed)
+    report.coverage_hint = batch.coverage_hint
     first, last = batch.years()
     info = importer.info
     record = DatasetRecord(
@@ -265,15 +271,46 @@ def datasets_to_import(store: Store, *, force: bool = False) -> list[str]:
 
 @dataclass(frozen=True)
 class SourceStatus:
-    """A dataset comity can import, and what the store holds of it."""
+    """A dataset comity can import, and what the store holds of it.
+
+    Attributes:
+        importer: Its importer.
+        imported: What the store knows of its import; None until imported.
+        coverage: What it declared it covers when imported (kinds, years, pairs).
+    """
 
     importer: Importer
     imported: DatasetRecord | None
+    coverage: tuple[CoverageSpan, ...] = ()
+
+    @property
+    def engagement_coverage(self) -> list[str]:
+        """Its coverage of engagements in words: ``alliance 1815-2018, every pair``, ..."""
+        return [describe_coverage(span) for span in self.coverage if span.kind is not None]
+
+    def coverage_dicts(self) -> list[dict[str, Any]]:
+        """Its coverage for scripts: kind, years, pairs in words, nation, organisation, note."""
+        return [
+            {
+                "kind": span.kind,
+                "first_year": span.first_year,
+                "last_year": span.last_year,
+                "pairs": pairs_of(span),
+                "nation": span.nation,
+                "organisation": span.organisation,
+                "note": span.note,
+            }
+            for span in self.coverage
+        ]
 
 
 def list_sources(store: Store) -> list[SourceStatus]:
-    """Every bundled dataset with its citation, and, once imported, its years and records."""
+    """Every bundled dataset with its citation; once imported, its years, records and coverage."""
     store.check_ready()
     with store.connect() as connection:
         imported = import_store.list_datasets(connection)
-    return [SourceStatus(importer, imported.get(name)) for name, importer in IMPORTERS.items()]
+        coverage = import_store.list_coverage(connection)
+    return [
+        SourceStatus(importer, imported.get(name), tuple(coverage.get(name, ())))
+        for name, importer in IMPORTERS.items()
+    ]

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from comity.access.viewer import Viewer
 from comity.errors import ConflictError
@@ -29,6 +29,8 @@ from comity.store.nations import seed_organisations, sync_memberships
 __all__ = [
     "DatasetRecord",
     "SyncCounts",
+    "coverage_ends",
+    "list_coverage",
     "list_datasets",
     "record_dataset",
     "replace_coverage",
@@ -364,3 +366,37 @@ def record_dataset_ends(connection: Connection) -> list[tuple[str, int]]:
     holds = select(e.c.id).where(e.c.source_dataset == d.c.name).exists()
     query = select(d.c.title, d.c.last_year).where(holds, d.c.last_year.is_not(None))
     return [(row.title, int(row.last_year)) for row in connection.execute(query.order_by(d.c.name))]
+
+
+def list_coverage(connection: Connection) -> dict[str, list[CoverageSpan]]:
+    """What each imported dataset declares it covers, by dataset, in the order it was written."""
+    c = tables.coverage
+    found: dict[str, list[CoverageSpan]] = {}
+    for row in connection.execute(select(c).order_by(c.c.dataset, c.c.id)):
+        found.setdefault(row.dataset, []).append(
+            CoverageSpan(
+                dataset=row.dataset,
+                first_year=row.first_year,
+                last_year=row.last_year,
+                nation=row.nation,
+                note=row.note,
+                kind=row.kind,
+                organisation=row.organisation,
+            )
+        )
+    return found
+
+
+def coverage_ends(connection: Connection) -> dict[tuple[str, str], int]:
+    """The last year each dataset covers each engagement kind, over all the pairs it covers.
+
+    Keyed by (dataset, kind): what a record of that dataset and kind is observed through. A
+    standing tie with no end is in force beyond it, as far as its source can tell.
+    """
+    c = tables.coverage
+    query = (
+        select(c.c.dataset, c.c.kind, func.max(c.c.last_year))
+        .where(c.c.kind.is_not(None))
+        .group_by(c.c.dataset, c.c.kind)
+    )
+    return {(dataset, kind): int(last) for dataset, kind, last in connection.execute(query)}
