@@ -59,11 +59,6 @@ def test_cow_major_powers_are_nation_years(store: Store, operator: Viewer) -> No
     assert ("JPN", 1992) in rows and ("JPN", 1950) not in rows
 
 
-def test_organisations_reimport_is_unchanged(store: Store, operator: Viewer) -> None:
-    report = import_dataset(store, "organisations", viewer=operator)
-    assert (report.added, report.removed, report.unchanged) == (0, 0, 99)
-
-
 @pytest.mark.full_data
 def test_gdelt_sample_keeps_dyadic_cooperation_events(store: Store, operator: Viewer) -> None:
     report = import_dataset(store, "gdelt_sample", viewer=operator)
@@ -140,3 +135,26 @@ def test_gdelt_import_reads_gdelt2_archives_and_covers_every_publication_year(
             )
         ).all()
     assert [tuple(s) for s in spans] == [(2015, 2016)]
+
+
+@pytest.mark.full_data
+@pytest.mark.parametrize(
+    ("dataset", "coverage"),
+    [
+        ("mme_exercises", [("exercise", None, 1980, 2010)]),
+        ("us_senior_visits", [("visit", "USA", 1992, 2012)]),
+        ("cow_states", [(None, None, 1816, 2016)]),
+    ],
+)
+def test_bundled_sources_declare_the_kind_and_pairs_they_cover(
+    store: Store, operator: Viewer, dataset: str, coverage: list[tuple[object, ...]]
+) -> None:
+    import_dataset(store, dataset, viewer=operator)
+    c = tables.coverage
+    with store.connect() as connection:
+        rows = connection.execute(
+            select(c.c.kind, c.c.nation, c.c.first_year, c.c.last_year).where(
+                c.c.dataset == dataset, c.c.organisation.is_(None)
+            )
+        ).all()
+    assert [tuple(row) for row in rows] == coverage

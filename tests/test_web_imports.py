@@ -17,9 +17,10 @@ from playwright.sync_api import Page, expect
 
 from comity import services
 from comity.access import Viewer
+from comity.ingest.mapped_coverage import PAIRS_HINT
 from comity.server import build_app
 from comity.services import accounts
-from comity.services.imports import list_sources
+from comity.services.imports import import_dataset, list_sources
 from comity.services.jobs import ImportJob, ImportJobs
 from comity.store import Store
 from comity.web.pages import imports as import_pages
@@ -124,6 +125,33 @@ def test_the_page_shows_years_and_records_of_imported_sources(full_store: Store)
     assert f"{mme.imported.first_year}–{mme.imported.last_year}" in row
     assert f'<td class="num">{mme.imported.records:,}</td>' in row
     assert "Not imported yet" not in page
+
+
+def test_the_page_shows_what_each_imported_source_covers(client: TestClient, store: Store) -> None:
+    import_dataset(store, "us_senior_visits", viewer=OPERATOR)
+    import_dataset(store, "organisations", viewer=OPERATOR)
+    sign_in(client, "analyst.fra")
+    page = client.get("/imports").text
+
+    def row(name: str) -> str:
+        return page[page.index(f"<code>{name}</code>") :].split("</tr>")[0]
+
+    assert '<td class="coverage">visit 1992-2012, pairs with USA</td>' in row("us_senior_visits")
+    assert (
+        '<td class="coverage">alliance 1949-2025, co-members of NATO<br>alliance 1992-2025, '
+        "co-members of CSTO<br>alliance 1951-2025, co-members of ANZUS<br>alliance 2009-2025, "
+        "co-members of EU<br>alliance 1976-2025, co-members of ASEAN<br>alliance 2007-2025, "
+        "co-members of SCO</td>"
+    ) in row("organisations")
+
+
+def test_an_upload_report_says_which_coverage_it_assumed(client: TestClient) -> None:
+    csrf = sign_in(client, "planner.usa")
+    page = finished(client, upload(client, csrf).headers["location"])
+    assert (
+        '<p id="coverage">Coverage assumed (years, kinds, pairs from the rows): training '
+        f"2015-2016, every pair.<br><small>{escape(PAIRS_HINT)}</small></p>"
+    ) in page
 
 
 def test_a_planner_uploads_a_mapping_and_sees_the_report(client: TestClient, store: Store) -> None:
