@@ -18,6 +18,7 @@ from comity.model.details import Details
 from comity.model.engagements import EngagementKind, ParticipantRole
 from comity.model.numbers import is_whole
 from comity.model.validation import validate_record
+from comity.services.engagements import EngagementPeriods, Period, engagement_periods
 from comity.store.engagements import StoredEngagement
 
 __all__ = ["app"]
@@ -34,17 +35,21 @@ def _nations(stored: StoredEngagement) -> str:
     return shown + (f" +{len(keys) - 6}" if len(keys) > 6 else "")
 
 
-_COLUMNS = [
-    Column("id", lambda s: s.id, style="bold"),
-    Column("kind", lambda s: s.engagement.kind.value),
-    Column("title", lambda s: s.engagement.title),
-    Column("start", lambda s: str(s.engagement.start)),
-    Column("end", lambda s: str(s.engagement.end) if s.engagement.end else None),
-    Column("host", lambda s: s.engagement.host),
-    Column("nations", _nations),
-    Column("programme", lambda s: s.engagement.programme, table=False),
-    Column("releasability", lambda s: str(s.engagement.releasability)),
-]
+def _columns(periods: EngagementPeriods) -> list[Column]:
+    """The listing's columns: the table shows the period, scripts get start and end too."""
+    return [
+        Column("id", lambda s: s.id, style="bold"),
+        Column("kind", lambda s: s.engagement.kind.value),
+        Column("title", lambda s: s.engagement.title),
+        Column("start", lambda s: str(s.engagement.start), table=False),
+        Column("end", lambda s: str(s.engagement.end) if s.engagement.end else None, table=False),
+        Column("period", lambda s: periods.of(s.engagement).text),
+        Column("source_ends", lambda s: periods.of(s.engagement).source_ends, table=False),
+        Column("host", lambda s: s.engagement.host),
+        Column("nations", _nations),
+        Column("programme", lambda s: s.engagement.programme, table=False),
+        Column("releasability", lambda s: str(s.engagement.releasability)),
+    ]
 
 
 @app.command("list")
@@ -94,7 +99,8 @@ def list_engagements(
         limit=limit,
         offset=offset,
     )
-    emit(found, _COLUMNS, output, title="Engagements", as_dict=StoredEngagement.to_dict)
+    periods = engagement_periods(state.store())
+    emit(found, _columns(periods), output, title="Engagements", as_dict=periods.to_dict)
 
 
 @app.command("show")
@@ -105,22 +111,23 @@ def show_engagement(
 ) -> None:
     """Show one engagement with its participants, details and sources."""
     state = state_of(ctx)
-    stored = services.get_engagement(state.store(), engagement_id, state.viewer())
+    store = state.store()
+    stored = services.get_engagement(store, engagement_id, state.viewer())
+    periods = engagement_periods(store)
     if as_json:
-        emit_json(stored.to_dict())
+        emit_json(periods.to_dict(stored))
         return
-    _print_engagement(stored)
+    _print_engagement(stored, periods.of(stored.engagement))
 
 
-def _print_engagement(stored: StoredEngagement) -> None:
+def _print_engagement(stored: StoredEngagement, period: Period) -> None:
     e = stored.engagement
     console = stdout()
     console.print(
         f"[bold]#{stored.id} {e.title}[/bold]  [dim]{e.kind.value}[/dim]", highlight=False
     )
-    period = str(e.start) + (f" to {e.end}" if e.end else "")
     rows: list[tuple[str, Any]] = [
-        ("When", period),
+        ("When", period.text),
         ("Host", e.host),
         ("Where", e.location),
         ("Programme", e.programme),
@@ -300,7 +307,7 @@ def add_engagement(
     }
     stored = services.add_engagement(state.store(), data, state.viewer())
     if as_json:
-        emit_json(stored.to_dict())
+        emit_json(engagement_periods(state.store()).to_dict(stored))
     else:
         stdout().print(f"Added engagement {stored.id}: {stored.engagement.title}", highlight=False)
 
@@ -401,7 +408,7 @@ def edit_engagement(
         store, engagement_id, changes, viewer, expected_version=expected_version
     )
     if as_json:
-        emit_json(stored.to_dict())
+        emit_json(engagement_periods(store).to_dict(stored))
     else:
         stdout().print(
             f"Updated engagement {stored.id} (version {stored.version}).", highlight=False

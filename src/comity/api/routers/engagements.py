@@ -1,4 +1,10 @@
-"""Engagements: list with filters and cursors, read with an ETag, write with ``If-Match``."""
+"""Engagements: list with filters and cursors, read with an ETag, write with ``If-Match``.
+
+Each engagement is its record's JSON form plus its period as every face shows it (see
+:class:`comity.services.engagements.Period`): ``period`` ("1951 – in force; source ends 2018"),
+``in_force`` and ``source_ends`` (the last year the record's dataset covers its kind, for a tie
+in force that a dataset holds).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from comity.api.security import current_viewer, requires
 from comity.errors import FieldProblem, PreconditionError, StaleVersionError, ValidationError
 from comity.model.engagements import EngagementKind
 from comity.model.numbers import is_whole
-from comity.services.engagements import resolve_nations
+from comity.services.engagements import engagement_periods, resolve_nations
 from comity.store import Store
 from comity.store.engagements import StoredEngagement
 
@@ -76,7 +82,13 @@ def _list(
     )  # fmt: skip
     page = found[:limit]
     next_cursor = _cursor(page[-1]) if len(found) > limit and page else None
-    return json_answer({"items": [s.to_dict() for s in page], "next_cursor": next_cursor})
+    periods = engagement_periods(_store(request))
+    return json_answer({"items": [periods.to_dict(s) for s in page], "next_cursor": next_cursor})
+
+
+def _shown(request: Request, stored: StoredEngagement) -> dict[str, Any]:
+    """The engagement's JSON form with its period."""
+    return engagement_periods(_store(request)).to_dict(stored)
 
 
 @router.get("/engagements", summary="Engagements you may see, oldest first")
@@ -129,7 +141,7 @@ def create_engagement(
     stored = services.add_engagement(_store(request), resolve_nations(body.to_record()), viewer)
     response.headers["ETag"] = etag(stored)
     response.headers["Location"] = f"{request.url.path}/{stored.id}"
-    return stored.to_dict()
+    return _shown(request, stored)
 
 
 @router.get("/engagements/{engagement_id}", summary="One engagement, with its ETag")
@@ -142,7 +154,7 @@ def get_engagement(
     """One engagement you may see; its ``ETag`` header is what ``If-Match`` takes."""
     stored = services.get_engagement(_store(request), engagement_id, viewer)
     response.headers["ETag"] = etag(stored)
-    return stored.to_dict()
+    return _shown(request, stored)
 
 
 @router.get("/engagements/{engagement_id}/participants", summary="Its participants")
@@ -192,7 +204,7 @@ def _write(
     except StaleVersionError as error:
         raise _stale(error, engagement_id) from None
     response.headers["ETag"] = etag(stored)
-    return stored.to_dict()
+    return _shown(request, stored)
 
 
 @router.put("/engagements/{engagement_id}", summary="Replace an engagement")

@@ -28,7 +28,7 @@ from comity.errors import (
 )
 from comity.model.engagements import EngagementKind, ParticipantRole
 from comity.model.numbers import is_whole
-from comity.services.engagements import StoredEngagement, require
+from comity.services.engagements import StoredEngagement, engagement_periods, require
 from comity.web.forms import EngagementForm, messages_by_field
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
@@ -156,6 +156,7 @@ def list_page(
         )  # fmt: skip
         rows = found[:PAGE_SIZE]
         context["rows"] = rows
+        context["periods"] = engagement_periods(store)
         context["total"] = _count(request, viewer, filters, arguments)
         if len(found) > PAGE_SIZE:
             context["next_url"] = "/engagements?" + filters.query(after=_cursor(rows[-1]))
@@ -187,8 +188,22 @@ def _count(
     )
 
 
-_CSV_COLUMNS = ("id", "start", "end", "kind", "title", "host", "participants", "location",
-                "programme", "releasability", "dataset", "row")  # fmt: skip
+_CSV_COLUMNS = (
+    "id",
+    "start",
+    "end",
+    "period",
+    "source_ends",
+    "kind",
+    "title",
+    "host",
+    "participants",
+    "location",
+    "programme",
+    "releasability",
+    "dataset",
+    "row",
+)
 
 
 @router.get("/engagements.csv")
@@ -202,6 +217,7 @@ def list_csv(
     store = store_of(request)
     # Checked before streaming starts, so a bad filter is an error page, not half a file.
     services.list_engagements(store, viewer, **arguments, limit=0)
+    periods = engagement_periods(store)
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
@@ -214,8 +230,11 @@ def list_csv(
                                               limit=_BATCH)  # fmt: skip
             for s in batch:
                 e = s.engagement
+                period = periods.of(e)
                 writer.writerow([
-                    s.id, e.start, e.end or "", e.kind.value, e.title, e.host or "",
+                    s.id, e.start, e.end or "", period.text,
+                    "" if period.source_ends is None else period.source_ends,
+                    e.kind.value, e.title, e.host or "",
                     ";".join(e.nations), e.location or "", e.programme or "",
                     e.releasability, e.provenance.dataset if e.provenance else "",
                     (e.provenance.row or "") if e.provenance else "",
@@ -300,6 +319,7 @@ def detail_page(
     anchor = e.host or e.nations[0]
     context = {
         "title": e.title, "stored": stored, "e": stored.engagement, "names": _names(request),
+        "when": engagement_periods(store).of(e),
         "assessments": [a for _, a in services.list_assessments(store, viewer, [stored.id])],
         "anchor": anchor, "saved": request.query_params.get("saved") == "1",
         "may_edit": viewer.may(Role.PLANNER), "host_role": ParticipantRole.HOST,
