@@ -122,7 +122,12 @@ def list_agreements(
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> JSONResponse:
-    """Standing ties: defence agreements and alliance spells."""
+    """Standing ties: defence agreements and alliance spells.
+
+    A tie with no end is in force: ``in_force`` is true, and for one a dataset holds,
+    ``source_ends`` is the last year that dataset covers its kind ("1951 – in force; source ends
+    2018" in ``period``).
+    """
     kinds = [EngagementKind.AGREEMENT, EngagementKind.ALLIANCE]
     return _list(
         request, viewer, kinds=kinds, nation=nation, partner=partner, from_year=from_year,
@@ -151,7 +156,11 @@ def get_engagement(
     response: Response,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> dict[str, Any]:
-    """One engagement you may see; its ``ETag`` header is what ``If-Match`` takes."""
+    """One engagement you may see; its ``ETag`` header is what ``If-Match`` takes.
+
+    Besides the record's fields: ``period`` (its dates as every page shows them), ``in_force`` and
+    ``source_ends`` (for a tie in force that a dataset holds, the last year the dataset covers).
+    """
     stored = services.get_engagement(_store(request), engagement_id, viewer)
     response.headers["ETag"] = etag(stored)
     return _shown(request, stored)
