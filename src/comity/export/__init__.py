@@ -1,5 +1,14 @@
-"""Writers of analytic results: CSV and Parquet tables, GraphML and GEXF networks for Gephi."""
+"""Exports of analytic results: tables (CSV, Parquet; pairs in ISO or code order), networks."""
 
+from comity.export.order import PairOrder, order_directed_rows, order_pairs
 from comity.export.writers import NetworkFormat, TableFormat, write_graph, write_table
 
-__all__ = ["NetworkFormat", "TableFormat", "write_graph", "write_table"]
+__all__ = [
+    "NetworkFormat",
+    "PairOrder",
+    "TableFormat",
+    "order_directed_rows",
+    "order_pairs",
+    "write_graph",
+    "write_table",
+]
