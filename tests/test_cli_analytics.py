@@ -1,17 +1,15 @@
-"""``comity ties``, ``dyad``, ``network``, ``profile``, ``compare`` and ``export`` end to end."""
+"""``comity ties``, ``dyad``, ``network``, ``profile`` and ``compare`` end to end."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
+from comity.analytics.settings import default_settings
 from comity.cli import app
 from comity.store import Store
 
@@ -32,7 +30,8 @@ def test_ties_lists_partners_strongest_first(runner: CliRunner) -> None:
     assert [t["partner"] for t in ties][:3] == ["KOR", "JPN", "GBR"]
     assert all(0 <= t["index"] <= 100 for t in ties)
     table = runner.invoke(app, ["ties", "USA", "--year", "2010", "--top", "3"])
-    assert "KOR" in table.stdout and "method 1.0" in table.stdout
+    method = default_settings().method_version
+    assert "KOR" in table.stdout and f"method {method}" in table.stdout
 
 
 def test_dyad_shows_history_with_challenges(runner: CliRunner) -> None:
@@ -69,30 +68,17 @@ def test_network_profile_and_compare(runner: CliRunner) -> None:
     assert abs(sum(compare["mechanisms"]["CHN"].values()) - 1.0) < 1e-9
 
 
-def test_exports_for_r_pandas_and_gephi(runner: CliRunner, tmp_path: Path) -> None:
-    out = tmp_path / "dyads.parquet"
-    result = runner.invoke(app, ["export", "dyad-years", "--format", "parquet", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    table = pq.read_table(out)
-    assert table.column_names[:11] == ["iso3_1", "iso3_2", "ccode1", "ccode2", "year", "index",
-                                       "interoperability", "institutional", "cultural",
-                                       "continuity", "diversity"]  # fmt: skip
-    rows = table.slice(0, 1000).to_pylist()
-    assert all(r["iso3_1"] < r["iso3_2"] for r in rows)
-    usa_gbr = [r for r in table.filter(
-        (table.column("iso3_1").to_pandas() == "GBR").to_numpy()).to_pylist()
-        if r["iso3_2"] == "USA" and r["year"] == 1985]  # fmt: skip
-    assert usa_gbr and (usa_gbr[0]["ccode1"], usa_gbr[0]["ccode2"]) == (200, 2)
-    csv_text = runner.invoke(app, ["export", "dyad-years"]).stdout
-    assert csv_text.splitlines()[0].startswith('"iso3_1","iso3_2","ccode1","ccode2","year"')
-    graph = tmp_path / "net.graphml"
-    result = runner.invoke(app, ["export", "network", "--year", "2010", "-o", str(graph),
-                                 "--min-index", "10"])  # fmt: skip
-    assert result.exit_code == 0, result.output
-    root = ElementTree.parse(graph).getroot()
-    space = {"g": "http://graphml.graphdrawing.org/xmlns"}
-    assert len(root.findall(".//g:node", space)) > 100
-    assert len(root.findall(".//g:edge", space)) > 100
-    parquet_only = runner.invoke(app, ["export", "dyad-years", "--format", "parquet"])
-    assert parquet_only.exit_code == 1
-    assert parquet_only.stderr.startswith("Error: Parquet is binary and cannot go to the terminal.")
+def test_ties_with_a_weight_set_to_zero_differ_and_name_their_digest(runner: CliRunner) -> None:
+    args = ["ties", "USA", "--year", "2010", "--json"]
+    default = runner.invoke(app, args)
+    changed = runner.invoke(app, [*args, "--set", "weights.exercise=0"])
+    assert default.exit_code == changed.exit_code == 0, changed.output
+    before, after = json.loads(default.stdout), json.loads(changed.stdout)
+    digest = default_settings().with_overrides({"weights": {"exercise": 0}}).digest()
+    assert {t["settings_digest"] for t in before} == {default_settings().digest()}
+    assert {t["settings_digest"] for t in after} == {digest}
+    assert [(t["partner"], t["index"]) for t in after] != [
+        (t["partner"], t["index"]) for t in before
+    ]
+    strength = {t["partner"]: t["interoperability"] for t in before}
+    assert all(t["interoperability"] <= strength.get(t["partner"], 100.0) for t in after)

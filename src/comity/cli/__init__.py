@@ -21,6 +21,7 @@ from comity.cli import (
     analytics,
     culture,
     engagements,
+    exports,
     imports,
     maintenance,
     media,
@@ -133,7 +134,7 @@ app.command("dyad")(analytics.dyad)
 app.command("profile")(analytics.profile)
 app.command("network")(analytics.network)
 app.command("compare")(analytics.compare)
-app.add_typer(analytics.export_app, name="export")
+app.add_typer(exports.export_app, name="export")
 app.add_typer(media.media_app, name="media")
 app.add_typer(engagements.app, name="engagements")
 app.add_typer(plans.app, name="plans")

@@ -1,21 +1,25 @@
-"""``comity ties``, ``dyad``, ``profile``, ``network``, ``compare`` and ``export``."""
+"""``comity ties``, ``dyad``, ``profile``, ``network`` and ``compare``.
+
+Each takes ``--settings FILE`` and ``--set KEY=VALUE`` to change the index's settings for the
+call (see :mod:`comity.cli.overrides`); every answer names the method version and the digest of
+the settings it was computed with.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
+from comity.cli.overrides import Assignments, SettingsFile, read_overrides
 from comity.cli.state import state_of
 from comity.nations import load_reference
 from comity.services import analytics as analytics_service
-from comity.services import exports as export_service
 from comity.services import network as network_service
 
-__all__ = ["compare", "dyad", "export_app", "network", "profile", "ties"]
+__all__ = ["compare", "dyad", "network", "profile", "ties"]
 
 _JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
 _CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
@@ -40,6 +44,10 @@ def _round(value: Any) -> Any:
     return round(value, 2) if isinstance(value, float) else value
 
 
+def _method(version: str, digest: str) -> str:
+    return f"method {version}, settings {digest}"
+
+
 _TIE_COLUMNS = [
     Column("partner", lambda t: t.partner, style="bold"),
     Column("name", lambda t: _name(t.partner)),
@@ -62,24 +70,30 @@ def ties(
     ] = 10,
     as_json: _JSON = False,
     as_csv: _CSV = False,
+    settings_file: SettingsFile = None,
+    assignments: Assignments = None,
 ) -> None:
-    """A nation's partners in a year, strongest tie first, with the index's components."""
+    """A nation's partners in a year, strongest tie first, with the index's components.
+
+    JSON and CSV rows carry the method version and the digest of the settings used.
+    """
     output = choose_format(as_json, as_csv)
+    overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
     found, result = analytics_service.list_ties(
-        state.store(), state.viewer(), nation, year=year, top=top
+        state.store(), state.viewer(), nation, year=year, top=top, overrides=overrides
     )
-    chosen = result.horizon if year is None else year
+    # The service picks the year when none is given: the ties name it.
+    chosen = found[0].year if found else (result.horizon if year is None else year)
     key = analytics_service.resolve_nation(nation, year=year).iso3
-    title = (
-        f"Ties of {_name(key)} ({key}) in {chosen} — method {result.settings.method_version}, "
-        f"settings {result.settings.digest()}"
-    )
-    emit(found, _TIE_COLUMNS, output, title=title)
-
-
-_HISTORY = ("year", "index", "interoperability", "institutional", "cultural", "continuity",
-            "diversity")  # fmt: skip
+    method, digest = result.settings.method_version, result.settings.digest()
+    title = f"Ties of {_name(key)} ({key}) in {chosen} — {_method(method, digest)}"
+    columns = [
+        *_TIE_COLUMNS,
+        Column("method_version", lambda _: method, table=False),
+        Column("settings_digest", lambda _: digest, table=False),
+    ]
+    emit(found, columns, output, title=title)
 
 
 def dyad(
@@ -88,11 +102,16 @@ def dyad(
     second: Annotated[str, typer.Argument(help="The other nation.")],
     as_json: _JSON = False,
     as_csv: _CSV = False,
+    settings_file: SettingsFile = None,
+    assignments: Assignments = None,
 ) -> None:
     """A pair's history: the index year by year, its components, and the challenges."""
     output = choose_format(as_json, as_csv)
+    overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
-    report = analytics_service.pair_report(state.store(), state.viewer(), first, second)
+    report = analytics_service.pair_report(
+        state.store(), state.viewer(), first, second, overrides=overrides
+    )
     if output is OutputFormat.JSON:
         emit_json(report)
         return
@@ -103,69 +122,17 @@ def dyad(
         return
     emit(rows, columns, output, title=report["title"])
     console = stdout()
+    shown_method = _method(report["method_version"], report["settings_digest"])
+    console.print(f"  [dim]Index: {shown_method}.[/dim]", highlight=False)
     for note in report["notes"]:
         console.print(f"  [dim]{note}[/dim]", highlight=False)
     friction = report["friction"]
-    shown = (f"median {friction['median_days']} days, p90 {friction['p90_days']}"
-             if friction["approvals"] else "missing")  # fmt: skip
+    shown = (
+        f"median {friction['median_days']} days, p90 {friction['p90_days']}"
+        if friction["approvals"]
+        else "missing"
+    )
     console.print(f"  Bureaucratic friction: {shown}. {friction['note']}", highlight=False)
-
-
-export_app = typer.Typer(
-    help="Export analytic tables for R, pandas and Gephi.", no_args_is_help=True
-)
-
-
-@export_app.command("dyad-years")
-def export_dyad_years(
-    ctx: typer.Context,
-    file_format: Annotated[
-        export_service.TableFormat,
-        typer.Option("--format", "-f", help="csv or parquet (graphml/gexf: use `network`)."),
-    ] = export_service.TableFormat.CSV,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="File to write (default: standard output)."),
-    ] = None,
-    engine: Annotated[
-        str, typer.Option("--engine", "-e", help="Where to compute: duckdb or spark.")
-    ] = "duckdb",
-    master: Annotated[
-        str | None, typer.Option("--master", help="Spark master URL (default local[2]).")
-    ] = None,
-) -> None:
-    """The dyad-year table: one row per non-directed pair and year, peace-science columns."""
-    state = state_of(ctx)
-    written = export_service.export_dyad_years(
-        state.store(), state.viewer(), file_format, output, engine=engine, master=master
-    )
-    if output is not None:
-        stdout().print(f"Wrote {written:,} dyad-years to {output}.", highlight=False)
-
-
-@export_app.command("network")
-def export_network(
-    ctx: typer.Context,
-    year: _YEAR = None,
-    file_format: Annotated[
-        export_service.NetworkFormat,
-        typer.Option("--format", "-f", help="graphml, gexf (Gephi), csv or parquet."),
-    ] = export_service.NetworkFormat.GRAPHML,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="File to write (default: standard output)."),
-    ] = None,
-    threshold: Annotated[
-        float, typer.Option("--min-index", help="Leave out ties weaker than this index.")
-    ] = 0.0,
-) -> None:
-    """The network of one year: nations with their measures, ties weighted by the index."""
-    state = state_of(ctx)
-    nodes, edges = export_service.export_network(
-        state.store(), state.viewer(), year, file_format, output, min_index=threshold
-    )
-    if output is not None:
-        stdout().print(f"Wrote {nodes} nations and {edges} ties to {output}.", highlight=False)
 
 
 def _table(title: str, headings: list[str], rows: list[list[Any]]) -> Table:
@@ -199,22 +166,26 @@ def network(
     ] = None,
     as_json: _JSON = False,
     as_csv: _CSV = False,
+    settings_file: SettingsFile = None,
+    assignments: Assignments = None,
 ) -> None:
     """The military-ties network of a year.
 
     Each nation's partners, strength, centralities and community (coalition).
     """
     output = choose_format(as_json, as_csv)
+    overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
-    chosen, rows, summary = network_service.network_year(state.store(), state.viewer(), year)
-    if top:
-        rows = rows[:top]
+    found = network_service.network_year(state.store(), state.viewer(), year, overrides=overrides)
+    rows = found.nations[:top] if top else found.nations
     if output is OutputFormat.JSON:
-        emit_json({"year": chosen, "communities": summary, "nations": rows})
+        emit_json({**found.to_dict(), "nations": rows})
         return
-    title = f"Network in {chosen}"
+    title = f"Network in {found.year}"
+    summary = found.communities
     if summary:
         title += f" — {summary['communities']} communities, modularity {summary['modularity']:.3f}"
+    title += f" — {_method(found.method_version, found.settings_digest)}"
     emit(rows, _NETWORK_COLUMNS, output, title=title)
 
 
@@ -222,19 +193,27 @@ def profile(
     ctx: typer.Context,
     nation: Annotated[str, typer.Argument(help="Any name or code of the nation.")],
     as_json: _JSON = False,
+    settings_file: SettingsFile = None,
+    assignments: Assignments = None,
 ) -> None:
     """A nation's profile over time.
 
     Partners and centrality by year, strongest partners, and the mix of mechanisms it uses by
     partner region.
     """
+    overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
-    report = network_service.nation_profile(state.store(), state.viewer(), nation)
+    report = network_service.nation_profile(
+        state.store(), state.viewer(), nation, overrides=overrides
+    )
     if as_json:
         emit_json(report)
         return
     console = stdout()
-    console.print(f"[bold]{report['name']} ({report['nation']})[/bold]", highlight=False)
+    shown = _method(report["method_version"], report["settings_digest"])
+    console.print(
+        f"[bold]{report['name']} ({report['nation']})[/bold] [dim]{shown}[/dim]", highlight=False
+    )
     latest_year = report["latest_year"]
     recent = [y for y in report["years"] if y["year"] % 5 == 0 or y["year"] == latest_year]
     over_time = ["year", "partners", "strength", "eigenvector", "betweenness", "community"]
@@ -262,14 +241,19 @@ def compare(
     since: Annotated[int | None, typer.Option("--since", help="Only years from this one.")] = None,
     as_json: _JSON = False,
     as_csv: _CSV = False,
+    settings_file: SettingsFile = None,
+    assignments: Assignments = None,
 ) -> None:
     """Two nations' outreach side by side (e.g. USA and CHN).
 
     Partners, strength and centrality year by year, and the mix of mechanisms each uses.
     """
     output = choose_format(as_json, as_csv)
+    overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
-    report = network_service.compare_nations(state.store(), state.viewer(), first, second)
+    report = network_service.compare_nations(
+        state.store(), state.viewer(), first, second, overrides=overrides
+    )
     if since is not None:
         report["years"] = [y for y in report["years"] if y["year"] >= since]
     if output is OutputFormat.JSON:
@@ -281,7 +265,8 @@ def compare(
         for key in (a, b)
         for measure in ("partners", "strength", "eigenvector")
     ]
-    emit(report["years"], columns, output, title=f"{_name(a)} and {_name(b)}")
+    shown = _method(report["method_version"], report["settings_digest"])
+    emit(report["years"], columns, output, title=f"{_name(a)} and {_name(b)} — {shown}")
     if output is OutputFormat.TABLE:
         mix = report["mechanisms"]
         kinds = sorted(set(mix[a]) | set(mix[b]))

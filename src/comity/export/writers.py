@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -67,15 +67,18 @@ def write_graph(
     edges: Sequence[dict[str, Any]],
     file_format: NetworkFormat,
     path: Path | None,
+    *,
+    attributes: Mapping[str, Any] | None = None,
 ) -> None:
     """Write a network to ``path`` (standard output when None).
 
     ``nodes`` carry ``id`` and attributes, ``edges`` ``source``, ``target`` and attributes;
-    attributes that are None are left out (GraphML and GEXF have no null).
+    attributes that are None are left out (GraphML and GEXF have no null). ``attributes`` belong
+    to the whole graph: GraphML keeps them, GEXF has no place for them.
     """
     import networkx as nx
 
-    graph = nx.Graph()
+    graph = nx.Graph(**{k: v for k, v in (attributes or {}).items() if v is not None})
     for node in nodes:
         graph.add_node(node["id"], **{k: v for k, v in node.items() if k != "id" and v is not None})
     for edge in edges:

@@ -28,6 +28,7 @@ from comity.store.analytic_cache import find_result
 
 __all__ = [
     "NetworkTables",
+    "NetworkYear",
     "compare_nations",
     "compute_network",
     "mechanisms_in_window",
@@ -105,24 +106,74 @@ def compute_network(
             ("c", "network_communities", tables.community_years),
         )
         for suffix, kind, table in results:
-            store_result(store, directory, key + suffix, kind, index.settings,
-                         index.data_version, index.scope, index.horizon, table)  # fmt: skip
+            store_result(
+                store,
+                directory,
+                key + suffix,
+                kind,
+                index.settings,
+                index.data_version,
+                index.scope,
+                index.horizon,
+                table,
+            )
         return tables
 
     return remembered(key, load)
 
 
-def network_year(
-    store: Store, viewer: Viewer, year: int | None = None
-) -> tuple[int, list[dict[str, Any]], dict[str, Any] | None]:
-    """The network of one year (default: the latest).
+@dataclass(frozen=True)
+class NetworkYear:
+    """The network of one year, as :func:`network_year` finds it.
 
-    Returns the year, each nation's measures (strongest first) and the year's community summary
-    (modularity), if any.
+    Attributes:
+        year: The year.
+        nations: Each nation's measures (partners, strength, centralities, community),
+            strongest first.
+        communities: The year's community summary (modularity), if any.
+        method_version: The method of the index the network is built on.
+        settings_digest: The digest of the settings used.
+    """
+
+    year: int
+    nations: list[dict[str, Any]]
+    communities: dict[str, Any] | None
+    method_version: str
+    settings_digest: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The network as JSON-ready data, the attributes by name."""
+        return {
+            "year": self.year,
+            "method_version": self.method_version,
+            "settings_digest": self.settings_digest,
+            "communities": self.communities,
+            "nations": self.nations,
+        }
+
+
+def network_year(
+    store: Store,
+    viewer: Viewer,
+    year: int | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+) -> NetworkYear:
+    """The network of one year (default: the latest), strongest nation first.
+
+    Args:
+        store: The store.
+        viewer: Whose view.
+        year: The year (default: the last year of the index).
+        overrides: Settings to change from the defaults (``{"partner_threshold": 20}``).
+
+    Raises:
+        NotFoundError: When no tie is recorded that year.
+        ValidationError: When an override is unknown or out of range.
     """
     import pyarrow.compute as pc
 
-    tables = compute_network(store, viewer)
+    tables = compute_network(store, viewer, overrides=overrides)
     chosen = tables.index.horizon if year is None else year
     nations = tables.nation_years.filter(pc.equal(tables.nation_years.column("year"), chosen))
     rows = sorted(nations.to_pylist(), key=lambda r: (-r["strength"], r["nation"]))
@@ -133,26 +184,53 @@ def network_year(
         )
     summary = tables.community_years.filter(pc.equal(tables.community_years.column("year"), chosen))
     found = summary.to_pylist()
-    return chosen, rows, (found[0] if found else None)
+    settings = tables.index.settings
+    return NetworkYear(
+        chosen, rows, found[0] if found else None, settings.method_version, settings.digest()
+    )
 
 
-def nation_profile(store: Store, viewer: Viewer, nation: str) -> dict[str, Any]:
+def nation_profile(
+    store: Store,
+    viewer: Viewer,
+    nation: str,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """A nation's profile, JSON-ready.
 
     Its network measures year by year, its strongest partners in the latest year, and the mix of
-    mechanisms it uses by partner region.
+    mechanisms it uses by partner region, with the method version and settings digest.
+
+    Args:
+        store: The store.
+        viewer: Whose view.
+        nation: Any name or code of the nation.
+        overrides: Settings to change from the defaults (``{"weights": {"exercise": 2}}``).
+
+    Raises:
+        UnknownNationError: When ``nation`` names no nation.
+        NotFoundError: When the nation has no recorded ties.
+        ValidationError: When an override is unknown or out of range.
     """
-    return _remembered_profile(store, viewer, nation)[1]
+    return _remembered_profile(store, viewer, nation, overrides)[1]
 
 
-def _remembered_profile(store: Store, viewer: Viewer, nation: str) -> tuple[str, dict[str, Any]]:
-    """The profile's memo key (naming its data version and scope) and the profile."""
+def _remembered_profile(
+    store: Store, viewer: Viewer, nation: str, overrides: Mapping[str, Any] | None
+) -> tuple[str, dict[str, Any]]:
+    """The profile's memo key (naming its settings, data version and scope) and the profile."""
     import pyarrow.compute as pc
 
     key = resolve_nation(nation).iso3
-    tables = compute_network(store, viewer)
-    memo = cache_key("profile", tables.index.settings.digest(), tables.index.data_version,
-                     tables.index.scope, key)  # fmt: skip
+    tables = compute_network(store, viewer, overrides=overrides)
+    memo = cache_key(
+        "profile",
+        tables.index.settings.digest(),
+        tables.index.data_version,
+        tables.index.scope,
+        key,
+    )
 
     def compute() -> dict[str, Any]:
         history = tables.nation_years.filter(pc.equal(tables.nation_years.column("nation"), key))
@@ -160,13 +238,19 @@ def _remembered_profile(store: Store, viewer: Viewer, nation: str) -> tuple[str,
             raise NotFoundError(
                 f"No recorded ties of {key}.", hint="Check the name, or the records you may see."
             )
-        return _profile(store, viewer, key, tables, history)
+        return _profile(store, viewer, key, tables, history, overrides)
 
     return memo, remembered(memo, compute)
 
 
 def profile_document(
-    store: Store, viewer: Viewer, nation: str, first: int | None = None, last: int | None = None
+    store: Store,
+    viewer: Viewer,
+    nation: str,
+    first: int | None = None,
+    last: int | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
 ) -> bytes:
     """A nation's profile as a compact JSON document (the API's answer), encoded once.
 
@@ -174,11 +258,11 @@ def profile_document(
     ``last`` (default: the :data:`PROFILE_WINDOW` years ending with the latest): by kind and
     partner region (``mechanisms``) and by year and kind (``mechanisms_by_year``), each row with
     its contribution and its share of the window's total. The encoded bytes are kept with the
-    profile, so a repeated request costs a lookup.
+    profile, so a repeated request costs a lookup. ``overrides`` as for :func:`nation_profile`.
     """
     import json
 
-    memo, profile = _remembered_profile(store, viewer, nation)
+    memo, profile = _remembered_profile(store, viewer, nation, overrides)
     last = profile["latest_year"] if last is None else last
     first = last - PROFILE_WINDOW + 1 if first is None else first
     memo = cache_key("profile-document", memo, first, last)
@@ -211,29 +295,32 @@ def mechanisms_in_window(profile: Mapping[str, Any], first: int, last: int) -> d
     whole = sum(by_region.values()) or 1.0
     return {
         "mechanisms": [
-            {"kind": kind, "partner_region": region, "contribution": value,
-             "share": value / whole}
+            {"kind": kind, "partner_region": region, "contribution": value, "share": value / whole}
             for (kind, region), value in sorted(by_region.items(), key=lambda kv: -kv[1])
         ],
         "mechanisms_by_year": [
             {"year": year, "kind": kind, "contribution": value, "share": value / whole}
             for (year, kind), value in sorted(by_year.items())
         ],
-    }  # fmt: skip
+    }
 
 
 def _profile(
-    store: Store, viewer: Viewer, key: str, tables: NetworkTables, history: Any
+    store: Store,
+    viewer: Viewer,
+    key: str,
+    tables: NetworkTables,
+    history: Any,
+    overrides: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     import pyarrow.compute as pc
 
     from comity.analytics.network import compute_outreach_profile, load_nation_regions
 
     latest = int(pc.max(history.column("year")).as_py())
-    ties, _ = list_ties(store, viewer, key, year=latest, top=10)
-    mix = compute_outreach_profile(
-        compute_pair_kind_years(store, viewer), key, load_nation_regions()
-    ).to_pylist()
+    ties, _ = list_ties(store, viewer, key, year=latest, top=10, overrides=overrides)
+    pair_kinds = compute_pair_kind_years(store, viewer, overrides=overrides)
+    mix = compute_outreach_profile(pair_kinds, key, load_nation_regions()).to_pylist()
     return {
         "nation": key,
         "name": resolve_nation(key).name,
@@ -246,17 +333,28 @@ def _profile(
     }
 
 
-def compare_nations(store: Store, viewer: Viewer, first: str, second: str) -> dict[str, Any]:
+def compare_nations(
+    store: Store,
+    viewer: Viewer,
+    first: str,
+    second: str,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Two nations side by side, JSON-ready (e.g. the United States and China).
 
     Year by year: partners, strength, centralities; and the share of each mechanism in what they
-    do.
+    do; with the method version and settings digest.
+
+    Raises:
+        UnknownNationError: When a nation does not resolve.
+        ValidationError: When an override is unknown or out of range.
     """
     import pyarrow.compute as pc
 
     keys = [resolve_nation(first).iso3, resolve_nation(second).iso3]
-    tables = compute_network(store, viewer)
-    pair_kinds = compute_pair_kind_years(store, viewer)
+    tables = compute_network(store, viewer, overrides=overrides)
+    pair_kinds = compute_pair_kind_years(store, viewer, overrides=overrides)
     years: dict[int, dict[str, Any]] = {}
     for key in keys:
         rows = tables.nation_years.filter(pc.equal(tables.nation_years.column("nation"), key))

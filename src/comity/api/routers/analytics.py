@@ -1,18 +1,21 @@
 """The tie-strength index, pair histories, nation profiles and the network, as JSON.
 
 Every answer is computed from the records the caller may see (and cached per releasability
-scope); each carries the method version and settings digest it was computed with.
+scope); each carries the method version and settings digest it was computed with. Every route
+takes ``set=KEY=VALUE`` (repeatable) to change the index's settings for one answer.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import StringConstraints
 
 from comity.access.viewer import Viewer
+from comity.analytics.settings import parse_overrides, setting_keys
 from comity.api.errors import json_answer
 from comity.api.schemas import NationText
 from comity.api.security import current_viewer
@@ -20,9 +23,45 @@ from comity.errors import FieldProblem, ValidationError
 from comity.services import analytics, network
 from comity.store import Store
 
+__all__ = ["Overrides", "router"]
+
 router = APIRouter(tags=["analytics"])
 
 _Year = Annotated[int | None, Query(ge=1000, le=3000, description="Default: the latest year.")]
+
+_SET_HELP = (
+    "Change one setting of the index for this answer, as KEY=VALUE with a dotted key; repeat "
+    "for more (set=weights.exercise=2&set=half_life=5). Values are TOML values: numbers, "
+    "quoted strings, true/false, or bare words read as strings. The answer's settings_digest "
+    "names the settings used; docs/methodology.md gives each range. Keys: "
+    + ", ".join(setting_keys())
+    + "."
+)
+_Assignment = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def _overrides(
+    viewer: Annotated[Viewer, Depends(current_viewer)],
+    assignments: Annotated[
+        list[_Assignment] | None,
+        Query(
+            alias="set",
+            max_length=50,
+            description=_SET_HELP,
+            examples=[["weights.exercise=2", "half_life=5", "beyond_coverage=hold"]],
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    """The overrides of the ``set`` parameters (a 422 naming the key when one is wrong).
+
+    The caller is signed in first (``viewer``, shared with the route), so a request without
+    credentials is a 401 whatever its parameters.
+    """
+    return parse_overrides(assignments or ())
+
+
+Overrides = Annotated[dict[str, Any], Depends(_overrides)]
+"""The ``set`` query parameters of a route, read into the overrides the services take."""
 
 
 def _store(request: Request) -> Store:
@@ -34,17 +73,21 @@ def _store(request: Request) -> Store:
 def ties(
     nation: NationText,
     request: Request,
+    overrides: Overrides,
     year: _Year = None,
     top: Annotated[int | None, Query(ge=1, le=500)] = 20,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> JSONResponse:
     """The tie-strength index (0-100) of a nation with each partner in a year, with components."""
-    found, result = analytics.list_ties(_store(request), viewer, nation, year=year, top=top)
+    found, result = analytics.list_ties(
+        _store(request), viewer, nation, year=year, top=top, overrides=overrides
+    )
     key = analytics.resolve_nation(nation, year=year).iso3
     return json_answer(
         {
             "nation": key,
-            "year": result.horizon if year is None else year,
+            # The service picks the year when none is given: the ties name it.
+            "year": found[0].year if found else (result.horizon if year is None else year),
             "method_version": result.settings.method_version,
             "settings_digest": result.settings.digest(),
             "ties": [dataclasses.asdict(tie) for tie in found],
@@ -57,16 +100,19 @@ def dyad(
     first: NationText,
     second: NationText,
     request: Request,
+    overrides: Overrides,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> JSONResponse:
     """The index of a pair every year with its components, the challenges, and recent records."""
-    return json_answer(analytics.pair_report(_store(request), viewer, first, second))
+    report = analytics.pair_report(_store(request), viewer, first, second, overrides=overrides)
+    return json_answer(report)
 
 
 @router.get("/nations/{nation}/profile", summary="A nation's place in the network")
 def profile(
     nation: NationText,
     request: Request,
+    overrides: Overrides,
     first: Annotated[int | None, Query(alias="from", ge=1000, le=3000)] = None,
     last: Annotated[int | None, Query(alias="to", ge=1000, le=3000)] = None,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
@@ -79,19 +125,22 @@ def profile(
     if first is not None and last is not None and first > last:
         problem = FieldProblem("from", f"is after to={last}", str(first))
         raise ValidationError([problem], "window")
-    document = network.profile_document(_store(request), viewer, nation, first, last)
+    document = network.profile_document(
+        _store(request), viewer, nation, first, last, overrides=overrides
+    )
     return Response(document, media_type="application/json")
 
 
 @router.get("/network", summary="The network of one year")
 def network_of_year(
     request: Request,
+    overrides: Overrides,
     year: _Year = None,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> JSONResponse:
     """Each nation's partners, strength, centralities and community, strongest first."""
-    chosen, rows, summary = network.network_year(_store(request), viewer, year)
-    return json_answer({"year": chosen, "communities": summary, "nations": rows})
+    found = network.network_year(_store(request), viewer, year, overrides=overrides)
+    return json_answer(found.to_dict())
 
 
 @router.get("/compare/{first}/{second}", summary="Two nations side by side")
@@ -99,7 +148,9 @@ def compare(
     first: NationText,
     second: NationText,
     request: Request,
+    overrides: Overrides,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> JSONResponse:
     """Partners, strength and centralities year by year, and each one's mix of mechanisms."""
-    return json_answer(network.compare_nations(_store(request), viewer, first, second))
+    report = network.compare_nations(_store(request), viewer, first, second, overrides=overrides)
+    return json_answer(report)
