@@ -20,7 +20,7 @@ from comity import services
 from comity.access import Viewer
 from comity.analytics.engines import DuckDBEngine, SparkEngine, read_parquet_folder
 from comity.analytics.settings import default_settings
-from comity.analytics.tie_index import dyad_years_sql
+from comity.analytics.tie_index import Inputs, dyad_years_sql
 from comity.cli import app
 from comity.ingest.base import ImportContext
 from comity.ingest.catalog import get_importer
@@ -153,7 +153,7 @@ def _engagements(seed: int = 11) -> tuple[pa.Table, pa.Table, pa.Table]:
 
 def test_the_tie_index_is_the_same_on_duckdb_and_spark(spark: Any, tmp_path: Path) -> None:
     engagements, participants, media = _engagements()
-    sql = dyad_years_sql(default_settings(), 2020, with_media=True)
+    sql = dyad_years_sql(default_settings(), 2020, Inputs(media=True))
     tables = []
     for engine in (DuckDBEngine(), SparkEngine(spark)):
         for name, table in (

@@ -1,25 +1,35 @@
 """The analytic snapshot: what a viewer may see of the store, as Arrow tables for DuckDB.
 
-A snapshot holds the engagements and participants of :mod:`comity.analytics.tie_index`, the media
-events of the analytic store aggregated to pair-years, the Correlates of War code of each nation
-in each year (for exports that R and pandas users join to peace-science data), and the horizon:
-the last year any record reaches, to which standing ties still in force are carried.
+A snapshot holds the engagements and participants of :mod:`comity.analytics.tie_index` (each
+engagement with the last year its source covers its kind), the media events of the analytic
+store aggregated to pair-years, what every source covers, the lineages and years of states
+(:mod:`comity.analytics.lineage`), the Correlates of War and Gleditsch-Ward codes of each nation
+in each year it exists (for exports that R and pandas users join to peace-science data), and the
+horizon: the present year, to which standing ties still in force are carried. No record moves
+the horizon: a table always reaches today, and what no source covers is projected or missing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from comity.access.viewer import Viewer
+from comity.analytics.lineage import Lineage, create_lineage
 from comity.config import analytic_directory
+from comity.model.clock import today
 from comity.store import Store
 from comity.store import nations as nation_store
-from comity.store.analytic_inputs import PLEDGE_COLUMNS, data_version, read_analytic_inputs
+from comity.store.analytic_inputs import (
+    PLEDGE_COLUMNS,
+    CoverageRow,
+    data_version,
+    read_analytic_inputs,
+    read_coverage,
+)
 
-__all__ = ["Snapshot", "load_snapshot", "media_pair_years"]
+__all__ = ["Snapshot", "load_lineage", "load_snapshot", "media_pair_years"]
 
 
 @dataclass
@@ -27,13 +37,17 @@ class Snapshot:
     """Inputs of the analytics for one viewer.
 
     Attributes:
-        engagements: Arrow table (see :mod:`comity.analytics.tie_index`).
+        engagements: Arrow table (see :mod:`comity.analytics.contributions`).
         participants: Arrow table.
         media: Arrow table of media events per pair-year, or None when there are none.
-        ccodes: Arrow table (nation, year, ccode).
+        ccodes: Arrow table (nation, year, ccode, gwcode).
         horizon: The last year of the analyses.
         data_version: Digest of the stored records the snapshot was made from.
         scope: Whose view it is: ``all``, ``public`` or a nation key.
+        coverage: Arrow table (kind, nation, first_year, last_year): the pairs each source
+            covers (``nation`` None: every pair), nations as lineage keys.
+        lineage: The lineages and years of states.
+        sources: Every coverage row of engagement kinds, for the "data through" lines.
     """
 
     engagements: Any
@@ -43,6 +57,20 @@ class Snapshot:
     horizon: int
     data_version: str
     scope: str
+    coverage: Any
+    lineage: Lineage
+    sources: list[CoverageRow]
+
+    def tables(self) -> dict[str, Any]:
+        """The input tables of the index by name (None where there are none)."""
+        return {
+            "engagements": self.engagements,
+            "participants": self.participants,
+            "media": self.media,
+            "coverage": self.coverage,
+            "lineage": self.lineage.lineage,
+            "labels": self.lineage.labels,
+        }
 
 
 def _scope(viewer: Viewer) -> str:
@@ -100,28 +128,86 @@ def media_pair_years(directory: Path) -> Any:
     return table if table.num_rows else None
 
 
+def load_lineage(store: Store) -> Lineage:
+    """The lineages of states and the years each exists.
+
+    From the successor table and the registry's state-system spells.
+    """
+    from comity.nations.successions import load_successions
+
+    with store.connect() as connection:
+        existence = nation_store.nation_years(connection)
+    return create_lineage(load_successions(), existence)
+
+
+def _source_last_years(rows: list[CoverageRow]) -> dict[tuple[str, str], int]:
+    """The last year each dataset covers each kind (any pairs)."""
+    last: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row.dataset, row.kind)
+        last[key] = max(last.get(key, row.last_year), row.last_year)
+    return last
+
+
+def _coverage_table(rows: list[CoverageRow], keys: dict[str, str]) -> Any:
+    """The pairs every source covers: rows for every pair or the pairs with one nation.
+
+    Rows scoped to an organisation say only through which year that source's own records are
+    observed (see :mod:`comity.analytics.contributions`), so they are left out here.
+    """
+    import pyarrow as pa
+
+    general = [row for row in rows if row.organisation is None]
+    return pa.table(
+        {
+            "kind": pa.array([r.kind for r in general], type=pa.string()),
+            "nation": pa.array(
+                [keys.get(r.nation, r.nation) if r.nation else None for r in general],
+                type=pa.string(),
+            ),
+            "first_year": pa.array([r.first_year for r in general], type=pa.int32()),
+            "last_year": pa.array([r.last_year for r in general], type=pa.int32()),
+        }
+    )
+
+
 def load_snapshot(store: Store, viewer: Viewer, *, horizon: int | None = None) -> Snapshot:
     """Read what ``viewer`` may see into a snapshot.
 
     Args:
         store: The store.
         viewer: Whose view; the releasability filter applies to every record.
-        horizon: The last year; by default the latest year any record reaches (and never past
-            the current year).
+        horizon: The last year; by default the current year (records dated later are not
+            read past it).
     """
     import pyarrow as pa
 
     with store.connect() as connection:
         inputs = read_analytic_inputs(connection, viewer)
         version = data_version(connection)
-        codes = nation_store.cow_codes_by_year(connection)
+        codes = nation_store.codes_by_year(connection)
+        sources = read_coverage(connection)
     media = media_pair_years(analytic_directory(store.describe_url()))
+    lineage = load_lineage(store)
+    last_years = _source_last_years(sources)
+    inputs.engagements["source_last_year"] = [
+        last_years.get((dataset, kind)) if dataset else None
+        for dataset, kind in zip(
+            inputs.engagements["source_dataset"], inputs.engagements["kind"], strict=True
+        )
+    ]
     engagement_types = {
-        "engagement_id": pa.int64(), "kind": pa.string(), "first_year": pa.int32(),
-        "last_year": pa.int32(), "host": pa.string(), "personnel": pa.float64(),
-        "level": pa.string(), "students": pa.float64(),
+        "engagement_id": pa.int64(),
+        "kind": pa.string(),
+        "first_year": pa.int32(),
+        "last_year": pa.int32(),
+        "host": pa.string(),
+        "personnel": pa.float64(),
+        "level": pa.string(),
+        "students": pa.float64(),
         **{column: pa.int8() for column in PLEDGE_COLUMNS},
-    }  # fmt: skip
+        "source_last_year": pa.int32(),
+    }
     engagements = pa.table(
         {
             name: pa.array(inputs.engagements[name], type=kind)
@@ -136,25 +222,24 @@ def load_snapshot(store: Store, viewer: Viewer, *, horizon: int | None = None) -
         }
     )
     if horizon is None:
-        horizon = _latest_year(engagements, media)
+        horizon = today().year
     ccodes = pa.table(
         {
             "nation": pa.array([c[0] for c in codes], type=pa.string()),
             "year": pa.array([c[1] for c in codes], type=pa.int32()),
             "ccode": pa.array([c[2] for c in codes], type=pa.int32()),
+            "gwcode": pa.array([c[3] for c in codes], type=pa.int32()),
         }
     )
-    return Snapshot(engagements, participants, media, ccodes, horizon, version, _scope(viewer))
-
-
-def _latest_year(engagements: Any, media: Any) -> int:
-    import pyarrow.compute as pc
-
-    years = [
-        pc.max(engagements.column("last_year")).as_py(),
-        pc.max(engagements.column("first_year")).as_py(),
-    ]
-    if media is not None:
-        years.append(pc.max(media.column("year")).as_py())
-    known = [int(y) for y in years if y is not None]
-    return min(max(known), date.today().year) if known else date.today().year
+    return Snapshot(
+        engagements,
+        participants,
+        media,
+        ccodes,
+        horizon,
+        version,
+        _scope(viewer),
+        _coverage_table(sources, lineage.keys),
+        lineage,
+        sources,
+    )

@@ -1,41 +1,41 @@
 """The tie-strength index per pair of nations and year (DESIGN.md section 3; docs/methodology.md).
 
 Unit of analysis: the non-directed dyad-year, nations by ISO alpha-3 key (``iso3_1 < iso3_2``),
-with the Correlates of War codes of that year beside them. The computation is one SQL query over
-two tables, run on DuckDB, written in plain SQL that SQLGlot can carry to other engines:
+each state under its own key in the years it exists. The computation is one SQL query in plain
+DuckDB SQL that SQLGlot carries to Spark, over the inputs of
+:mod:`comity.analytics.contributions` (engagements, participants, media, coverage, lineage) and
+``labels`` (lineage, label, first_year, last_year, is_primary): the years each state exists.
 
-``engagements``
-    engagement_id, kind, first_year, last_year (None: in force to the horizon), host,
-    personnel, p_defence ... p_non_aggression (0/1 alliance pledges), level (visits), students.
-``participants``
-    engagement_id, nation, role.
+Steps, for a pair {a, b} and year t (docs/methodology.md):
 
-plus, optionally, ``media`` (nation1, nation2, year, events): media-event counts per pair-year.
-
-Steps, for a pair {a, b} and year t:
-
-1. every engagement of kind k active in t with both a and b adds
-   ``c = w(k) * s(e) * 2 / n(e)``; alliances count by the strongest pledge in force (the maximum
-   over the pair's alliance records, so overlapping datasets do not double count); education adds
-   ``per_course + per_student * students``, at most ``cap_per_year`` a year;
-2. the stock ``S(t) = S(t-1) * 2^(-1/h) + sum of c``, computed as
-   ``d^t * cumsum(c * d^-t)`` on a dense grid of years from the pair's first contribution to the
-   horizon;
+1. contributions, observed and, beyond the coverage of their source, projected
+   (:mod:`comity.analytics.contributions`);
+2. the stock ``S(t) = S(t-1) * 2^(-1/h) + sum of c``, computed as ``d^t * cumsum(c * d^-t)`` on a
+   dense grid of years from the pair's first contribution to the horizon; a state that continues
+   another (Russia the Soviet Union) or succeeds a dissolved one (Czechia and Slovakia
+   Czechoslovakia) carries its predecessor's stocks on;
 3. ``index(t) = 100 * (1 - exp(-S(t) / kappa))``; the components use the same steps on subsets of
-   kinds; continuity is the share of the last ``window`` years with any contribution; diversity
-   is the Shannon evenness of the kinds' contributions over those years.
+   kinds; ``projected_share`` is the share of the stock that rests on projected contributions;
+   continuity is the share of the last ``window`` years with cooperation; diversity is the
+   Shannon evenness of the kinds' contributions over those years;
+4. each row is labelled with the keys of the states that exist that year; years in which one of
+   the two does not exist have no row.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from comity.analytics.contributions import Inputs, contribution_ctes, exact, kinds_in, number
 from comity.analytics.settings import IndexSettings
 
 __all__ = [
     "COLUMNS",
+    "DIRECTED_COLUMNS",
     "KINDS",
     "METHOD_COLUMNS",
+    "Inputs",
+    "complete_inputs",
     "directed_sql",
     "dyad_years_sql",
     "pair_kind_year_sql",
@@ -44,14 +44,47 @@ __all__ = [
 ]
 
 KINDS = (
-    "exercise", "education", "training", "research", "cultural_event", "visit", "port_call",
-    "peacekeeping", "humanitarian", "outreach", "agreement", "alliance", "media_event", "posting",
-)  # fmt: skip
+    "exercise",
+    "education",
+    "training",
+    "research",
+    "cultural_event",
+    "visit",
+    "port_call",
+    "peacekeeping",
+    "humanitarian",
+    "outreach",
+    "agreement",
+    "alliance",
+    "media_event",
+    "posting",
+)
 """Every kind that contributes: the engagement kinds and attache postings."""
 
-COLUMNS = ("iso3_1", "iso3_2", "year", "index", "interoperability", "institutional", "cultural",
-           "continuity", "diversity")  # fmt: skip
+COLUMNS = (
+    "iso3_1",
+    "iso3_2",
+    "year",
+    "index",
+    "interoperability",
+    "institutional",
+    "cultural",
+    "continuity",
+    "diversity",
+    "projected_share",
+    "last_observed_year",
+)
 """Columns of the dyad-year table the query returns."""
+
+DIRECTED_COLUMNS = (
+    "nation_from",
+    "nation_to",
+    "year",
+    "outreach",
+    "projected_share",
+    "last_observed_year",
+)
+"""Columns of the directed outreach table."""
 
 METHOD_COLUMNS = ("method_version", "settings_digest")
 
@@ -64,261 +97,278 @@ _HOST_GIVES = ("exercise", "training", "education", "cultural_event", "research"
 _GUEST_GIVES = ("visit", "port_call", "humanitarian", "outreach", "posting")
 
 
-def _number(value: float) -> str:
-    return repr(float(value))
-
-
-def _kinds_in(kinds: tuple[str, ...]) -> str:
-    return "(" + ", ".join(f"'{k}'" for k in kinds) + ")"
-
-
-def _base_weight(settings: IndexSettings) -> str:
-    w, a, v, ed = settings.weights, settings.alliance, settings.visit, settings.education
-    pledges = ", ".join(
-        f"e.p_{name} * {_number(getattr(a, name))}"
-        for name in ("defence", "offence", "consultation", "entente", "neutrality",
-                     "non_aggression")
-    )  # fmt: skip
-    simple = "\n".join(
-        f"        WHEN '{kind}' THEN {_number(getattr(w, kind))}"
-        for kind in ("exercise", "humanitarian", "research", "training", "cultural_event",
-                     "port_call", "peacekeeping", "outreach", "agreement", "posting",
-                     "media_event")
-    )  # fmt: skip
-    return f"""CASE e.kind
-{simple}
-        WHEN 'alliance' THEN GREATEST({pledges})
-        WHEN 'visit' THEN CASE e.level
-            WHEN 'minister' THEN {_number(v.minister)}
-            WHEN 'chief_of_defence' THEN {_number(v.chief_of_defence)}
-            WHEN 'service_chief' THEN {_number(v.service_chief)}
-            ELSE {_number(v.other)} END
-        WHEN 'education' THEN {_number(ed.per_course)}
-            + {_number(ed.per_student)} * COALESCE(e.students, 0)
-        ELSE 0.0 END"""
-
-
-def _contributions(settings: IndexSettings, horizon: int, with_media: bool) -> str:
-    """SQL of the CTEs up to ``pair_kind_year`` (n1, n2, year, kind, c)."""
-    cap = _number(settings.education.cap_per_year)
-    media = (
-        f"""
-    UNION ALL
-    SELECT nation1 AS n1, nation2 AS n2, year, 'media_event' AS kind,
-           events * {_number(settings.weights.media_event)} AS c
-    FROM media
-    WHERE year <= {horizon}"""
-        if with_media
-        else ""
+def _stock(column: str, d: str, a: str = "n1", b: str = "n2") -> str:
+    return (
+        f"POWER({d}, year - {_BASE_YEAR}) * SUM({column} * POWER({d}, {_BASE_YEAR} - year)) "
+        f"OVER (PARTITION BY {a}, {b} ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND "
+        "CURRENT ROW)"
     )
-    return f"""
-sizes AS (
-    SELECT engagement_id, COUNT(*) AS n FROM participants GROUP BY engagement_id
-),
-base AS (
-    SELECT e.engagement_id, e.kind, e.first_year,
-           COALESCE(e.last_year, {horizon}) AS last_year,
-           ({_base_weight(settings)})
-           * CASE WHEN e.personnel IS NULL OR e.kind = 'education' THEN 1.0
-                  ELSE 1.0 + LOG10(1.0 + e.personnel / 100.0) END
-           * 2.0 / s.n AS c
-    FROM engagements e
-    JOIN sizes s ON s.engagement_id = e.engagement_id
-),
-pairs AS (
-    SELECT a.engagement_id, a.nation AS n1, b.nation AS n2
-    FROM participants a
-    JOIN participants b ON a.engagement_id = b.engagement_id AND a.nation < b.nation
-),
-contributions AS (
-    SELECT p.n1, p.n2, UNNEST(GENERATE_SERIES(b.first_year, LEAST(b.last_year, {horizon}))) AS year,
-           b.kind, b.c
-    FROM pairs p
-    JOIN base b ON b.engagement_id = p.engagement_id
-    -- Spark's SEQUENCE counts down where DuckDB's GENERATE_SERIES is empty: skip such spans.
-    WHERE b.first_year <= LEAST(b.last_year, {horizon}){media}
-),
-pair_kind_year AS (
-    SELECT n1, n2, year, kind,
-           CASE WHEN kind = 'alliance' THEN MAX(c)
-                WHEN kind = 'education' THEN LEAST(SUM(c), {cap})
-                ELSE SUM(c) END AS c
-    FROM contributions
-    GROUP BY n1, n2, year, kind
-)"""
 
 
-def pair_kind_year_sql(settings: IndexSettings, horizon: int, *, with_media: bool = False) -> str:
-    """The query of each pair's yearly contribution by kind: (n1, n2, year, kind, c).
+def _scaled(column: str, kappa: str) -> str:
+    return f"100.0 * (1.0 - EXP(-{column} / {kappa}))"
 
-    The contributions before memory and scale; the outreach profile sums them by kind.
+
+def _labelled(source: str, inputs: Inputs) -> tuple[str, str, str, str]:
+    """The FROM clause that labels ``source`` rows (n1, n2, year) with the states that exist.
+
+    Returns:
+        The FROM clause with its joins and WHERE, and the SQL of the two labels; rows of years
+        in which a state does not exist, or whose label belongs to another successor of a
+        dissolved state, are left out.
     """
-    return f"WITH {_contributions(settings, horizon, with_media)}\nSELECT * FROM pair_kind_year"
+    if not inputs.labels:
+        return f"FROM {source} f", "", "f.n1", "f.n2"
+    joins = f"""FROM {source} f
+LEFT JOIN labels la ON la.lineage = f.n1 AND f.year BETWEEN la.first_year AND la.last_year
+LEFT JOIN labels lb ON lb.lineage = f.n2 AND f.year BETWEEN lb.first_year AND lb.last_year
+LEFT JOIN (SELECT DISTINCT lineage FROM labels) sa ON sa.lineage = f.n1
+LEFT JOIN (SELECT DISTINCT lineage FROM labels) sb ON sb.lineage = f.n2"""
+    where = """WHERE (sa.lineage IS NULL OR la.is_primary = 1)
+  AND (sb.lineage IS NULL OR lb.is_primary = 1)"""
+    return joins, where, "COALESCE(la.label, f.n1)", "COALESCE(lb.label, f.n2)"
 
 
-def dyad_years_sql(settings: IndexSettings, horizon: int, *, with_media: bool = False) -> str:
-    """The query of the dyad-year table (see the module docstring for its tables and columns)."""
-    d = _number(settings.decay)
-    kappa = _number(settings.kappa)
-    window = settings.window
+def pair_kind_year_sql(settings: IndexSettings, horizon: int, inputs: Inputs | None = None) -> str:
+    """The query of each pair's yearly contribution by kind, before memory and scale.
+
+    Columns: n1, n2 (n1 < n2), year, kind, c (the value the index uses), projected (the part
+    of c that is projected beyond coverage).
+    """
+    inputs = inputs or Inputs()
+    joins, where, a, b = _labelled("pkv", inputs)
+    return f"""WITH {contribution_ctes(settings, horizon, inputs)}
+labelled AS (
+    SELECT {a} AS a, {b} AS b, f.year, f.kind, f.v, f.obs
+    {joins}
+    {where}
+)
+SELECT LEAST(a, b) AS n1, GREATEST(a, b) AS n2, year, kind, v AS c, v - obs AS projected
+FROM labelled
+WHERE v > 0"""
+
+
+def dyad_years_sql(settings: IndexSettings, horizon: int, inputs: Inputs | None = None) -> str:
+    """The query of the dyad-year table, columns :data:`COLUMNS` (inputs: the module docstring)."""
+    inputs = inputs or Inputs()
+    d, kappa, window = number(settings.decay), number(settings.kappa), settings.window
     groups = settings.components
+    missing = settings.beyond_coverage == "missing"
 
     def component(name: str, kinds: tuple[str, ...]) -> str:
-        return f"SUM(CASE WHEN kind IN {_kinds_in(kinds)} THEN c ELSE 0.0 END) AS {name}"
+        return f"SUM(CASE WHEN kind IN {kinds_in(kinds)} THEN v ELSE 0.0 END) AS {name}"
 
-    def stock(column: str) -> str:
+    def shown(expression: str) -> str:
+        if not missing:
+            return expression
         return (
-            f"POWER({d}, year - {_BASE_YEAR}) * SUM({column} * POWER({d}, {_BASE_YEAR} - year)) "
-            "OVER (PARTITION BY n1, n2 ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND "
-            "CURRENT ROW)"
+            "CASE WHEN f.first_unobserved IS NOT NULL AND f.year >= f.first_unobserved "
+            f"THEN NULL ELSE {expression} END"
         )
 
-    def scaled(column: str) -> str:
-        return f"100.0 * (1.0 - EXP(-{column} / {kappa}))"
-
+    joins, where, a, b = _labelled("final", inputs)
     return f"""
-WITH {_contributions(settings, horizon, with_media)},
+WITH {contribution_ctes(settings, horizon, inputs)}
 yearly AS (
-    SELECT n1, n2, year, SUM(c) AS total,
+    SELECT n1, n2, year, SUM(v) AS total, SUM(v - obs) AS proj,
            {component("io", groups.interoperability)},
            {component("inst", groups.institutional)},
-           {component("cult", groups.cultural)}
-    FROM pair_kind_year
+           {component("cult", groups.cultural)},
+           MAX(CASE WHEN coop = 1 AND v > 0 THEN 1 ELSE 0 END) AS coop,
+           MAX(unobserved) AS unobserved
+    FROM pkv
     GROUP BY n1, n2, year
 ),
 spans AS (
-    SELECT n1, n2, MIN(year) AS first_year FROM yearly GROUP BY n1, n2
+    SELECT n1, n2, MIN(year) AS first_year,
+           MIN(CASE WHEN unobserved = 1 THEN year END) AS first_unobserved
+    FROM yearly
+    GROUP BY n1, n2
 ),
 grid AS (
-    SELECT n1, n2, UNNEST(GENERATE_SERIES(first_year, {horizon})) AS year FROM spans
+    SELECT n1, n2, first_unobserved, UNNEST(GENERATE_SERIES(first_year, {horizon})) AS year
+    FROM spans
 ),
 filled AS (
-    SELECT g.n1, g.n2, g.year,
-           COALESCE(v.total, 0.0) AS total, COALESCE(v.io, 0.0) AS io,
-           COALESCE(v.inst, 0.0) AS inst, COALESCE(v.cult, 0.0) AS cult
+    SELECT g.n1, g.n2, g.year, g.first_unobserved,
+           COALESCE(v.total, 0.0) AS total, COALESCE(v.proj, 0.0) AS proj,
+           COALESCE(v.io, 0.0) AS io, COALESCE(v.inst, 0.0) AS inst,
+           COALESCE(v.cult, 0.0) AS cult, COALESCE(v.coop, 0) AS coop
     FROM grid g
     LEFT JOIN yearly v ON v.n1 = g.n1 AND v.n2 = g.n2 AND v.year = g.year
 ),
 stocks AS (
-    SELECT n1, n2, year,
-           {stock("total")} AS s_total,
-           {stock("io")} AS s_io,
-           {stock("inst")} AS s_inst,
-           {stock("cult")} AS s_cult,
-           SUM(CASE WHEN total > 0 THEN 1 ELSE 0 END) OVER (
+    SELECT n1, n2, year, first_unobserved,
+           {_stock("total", d)} AS s_total,
+           {_stock("proj", d)} AS s_proj,
+           {_stock("io", d)} AS s_io,
+           {_stock("inst", d)} AS s_inst,
+           {_stock("cult", d)} AS s_cult,
+           SUM(coop) OVER (
                PARTITION BY n1, n2 ORDER BY year
                ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS active_years
     FROM filled
 ),
 reach AS (
-    SELECT n1, n2, kind, c,
+    SELECT n1, n2, kind, v,
            UNNEST(GENERATE_SERIES(year, LEAST(year + {window - 1}, {horizon}))) AS year
-    FROM pair_kind_year
-    WHERE c > 0
+    FROM pkv
+    WHERE v > 0
 ),
 windowed AS (
-    SELECT n1, n2, year, kind, SUM(c) AS c FROM reach GROUP BY n1, n2, year, kind
+    SELECT n1, n2, year, kind, SUM(v) AS v FROM reach GROUP BY n1, n2, year, kind
 ),
 shares AS (
-    SELECT n1, n2, year, c / SUM(c) OVER (PARTITION BY n1, n2, year) AS p FROM windowed
+    SELECT n1, n2, year, v / SUM(v) OVER (PARTITION BY n1, n2, year) AS p FROM windowed
 ),
 diversity AS (
-    SELECT n1, n2, year, GREATEST(0.0, -SUM(p * LN(p)) / LN({len(KINDS)}.0)) AS diversity
+    SELECT n1, n2, year,
+           GREATEST(0.0, -SUM({exact("p * LN(p)", 48)}) / LN({len(KINDS)}.0)) AS diversity
     FROM shares
     GROUP BY n1, n2, year
+),
+final AS (
+    SELECT s.*, COALESCE(dv.diversity, 0.0) AS diversity
+    FROM stocks s
+    LEFT JOIN diversity dv ON dv.n1 = s.n1 AND dv.n2 = s.n2 AND dv.year = s.year
+),
+labelled AS (
+    SELECT {a} AS a, {b} AS b, f.year,
+           {shown(_scaled("f.s_total", kappa))} AS "index",
+           {shown(_scaled("f.s_io", kappa))} AS interoperability,
+           {shown(_scaled("f.s_inst", kappa))} AS institutional,
+           {shown(_scaled("f.s_cult", kappa))} AS cultural,
+           {shown(f"CAST(f.active_years AS DOUBLE) / {window}")} AS continuity,
+           {shown("f.diversity")} AS diversity,
+           {shown("CASE WHEN f.s_total > 0 THEN f.s_proj / f.s_total ELSE 0.0 END")}
+               AS projected_share,
+           CASE WHEN f.first_unobserved IS NULL OR f.year < f.first_unobserved THEN f.year
+                ELSE f.first_unobserved - 1 END AS last_observed_year
+    {joins}
+    {where}
 )
-SELECT s.n1 AS iso3_1, s.n2 AS iso3_2, CAST(s.year AS BIGINT) AS year,
-       {scaled("s.s_total")} AS "index",
-       {scaled("s.s_io")} AS interoperability,
-       {scaled("s.s_inst")} AS institutional,
-       {scaled("s.s_cult")} AS cultural,
-       CAST(s.active_years AS DOUBLE) / {window} AS continuity,
-       COALESCE(dv.diversity, 0.0) AS diversity
-FROM stocks s
-LEFT JOIN diversity dv ON dv.n1 = s.n1 AND dv.n2 = s.n2 AND dv.year = s.year
+SELECT LEAST(a, b) AS iso3_1, GREATEST(a, b) AS iso3_2, CAST(year AS BIGINT) AS year,
+       "index", interoperability, institutional, cultural, continuity, diversity,
+       projected_share, CAST(last_observed_year AS BIGINT) AS last_observed_year
+FROM labelled
 """
 
 
-def directed_sql(settings: IndexSettings, horizon: int, *, with_media: bool = False) -> str:
-    """The query of directed outreach: (nation_from, nation_to, year, outreach).
+def directed_sql(settings: IndexSettings, horizon: int, inputs: Inputs | None = None) -> str:
+    """The query of directed outreach (columns :data:`DIRECTED_COLUMNS`).
 
     Hosted kinds give from the host to each guest (an exercise, a course hosted), visiting kinds
     from each guest to the host (a visit, a port call, an attache posted); standing ties, media
-    events and engagements where neither of the two hosts count half each way.
+    events and engagements where neither of the two hosts count half each way. Beyond coverage,
+    each direction is projected as the pairs are (``beyond_coverage``).
     """
-    d = _number(settings.decay)
-    kappa = _number(settings.kappa)
-    cap = _number(settings.education.cap_per_year)
-    half = _number(settings.weights.media_event / 2)
-    media = (
-        f"""
-    UNION ALL
-    SELECT nation1, nation2, year, 'media_event', events * {half} FROM media
-    WHERE year <= {horizon}
-    UNION ALL
-    SELECT nation2, nation1, year, 'media_event', events * {half} FROM media
-    WHERE year <= {horizon}"""
-        if with_media
-        else ""
-    )
+    inputs = inputs or Inputs()
+    d, kappa = number(settings.decay), number(settings.kappa)
+    ctes = contribution_ctes(settings, horizon, inputs, directed=(_HOST_GIVES, _GUEST_GIVES))
+    joins, where, a, b = _labelled("final", inputs)
+    missing = settings.beyond_coverage == "missing"
+    outreach = _scaled("f.s_total", kappa)
+    share = "CASE WHEN f.s_total > 0 THEN f.s_proj / f.s_total ELSE 0.0 END"
+    if missing:
+        hidden = "f.first_unobserved IS NOT NULL AND f.year >= f.first_unobserved"
+        outreach = f"CASE WHEN {hidden} THEN NULL ELSE {outreach} END"
+        share = f"CASE WHEN {hidden} THEN NULL ELSE {share} END"
     return f"""
-WITH sizes AS (
-    SELECT engagement_id, COUNT(*) AS n FROM participants GROUP BY engagement_id
-),
-base AS (
-    SELECT e.engagement_id, e.kind, e.host, e.first_year,
-           COALESCE(e.last_year, {horizon}) AS last_year,
-           ({_base_weight(settings)})
-           * CASE WHEN e.personnel IS NULL OR e.kind = 'education' THEN 1.0
-                  ELSE 1.0 + LOG10(1.0 + e.personnel / 100.0) END
-           * 2.0 / s.n AS c
-    FROM engagements e JOIN sizes s ON s.engagement_id = e.engagement_id
-),
-ordered AS (
-    SELECT a.engagement_id, a.nation AS giver, b.nation AS receiver
-    FROM participants a
-    JOIN participants b ON a.engagement_id = b.engagement_id AND a.nation <> b.nation
-),
-shares AS (
-    SELECT o.giver, o.receiver,
-           UNNEST(GENERATE_SERIES(b.first_year, LEAST(b.last_year, {horizon}))) AS year, b.kind,
-           b.c * CASE
-               WHEN b.kind IN {_kinds_in(_HOST_GIVES)} AND b.host = o.giver THEN 1.0
-               WHEN b.kind IN {_kinds_in(_HOST_GIVES)} AND b.host = o.receiver THEN 0.0
-               WHEN b.kind IN {_kinds_in(_GUEST_GIVES)} AND b.host = o.receiver THEN 1.0
-               WHEN b.kind IN {_kinds_in(_GUEST_GIVES)} AND b.host = o.giver THEN 0.0
-               ELSE 0.5 END AS c
-    FROM ordered o
-    JOIN base b ON b.engagement_id = o.engagement_id
-    WHERE b.first_year <= LEAST(b.last_year, {horizon}){media}
-),
-kind_year AS (
-    SELECT giver, receiver, year, kind,
-           CASE WHEN kind = 'alliance' THEN MAX(c)
-                WHEN kind = 'education' THEN LEAST(SUM(c), {cap})
-                ELSE SUM(c) END AS c
-    FROM shares
-    GROUP BY giver, receiver, year, kind
-),
+WITH {ctes}
 yearly AS (
-    SELECT giver, receiver, year, SUM(c) AS c FROM kind_year GROUP BY giver, receiver, year
+    SELECT n1, n2, year, SUM(v) AS total, SUM(v - obs) AS proj, MAX(unobserved) AS unobserved
+    FROM pkv
+    GROUP BY n1, n2, year
 ),
-spans AS (SELECT giver, receiver, MIN(year) AS first_year FROM yearly GROUP BY giver, receiver),
+spans AS (
+    SELECT n1, n2, MIN(year) AS first_year,
+           MIN(CASE WHEN unobserved = 1 THEN year END) AS first_unobserved
+    FROM yearly
+    GROUP BY n1, n2
+),
 grid AS (
-    SELECT giver, receiver, UNNEST(GENERATE_SERIES(first_year, {horizon})) AS year FROM spans
+    SELECT n1, n2, first_unobserved, UNNEST(GENERATE_SERIES(first_year, {horizon})) AS year
+    FROM spans
 ),
 filled AS (
-    SELECT g.giver, g.receiver, g.year, COALESCE(v.c, 0.0) AS c
+    SELECT g.n1, g.n2, g.year, g.first_unobserved,
+           COALESCE(v.total, 0.0) AS total, COALESCE(v.proj, 0.0) AS proj
     FROM grid g
-    LEFT JOIN yearly v ON v.giver = g.giver AND v.receiver = g.receiver AND v.year = g.year
+    LEFT JOIN yearly v ON v.n1 = g.n1 AND v.n2 = g.n2 AND v.year = g.year
+),
+final AS (
+    SELECT n1, n2, year, first_unobserved,
+           {_stock("total", d)} AS s_total,
+           {_stock("proj", d)} AS s_proj
+    FROM filled
 )
-SELECT giver AS nation_from, receiver AS nation_to, year,
-       100.0 * (1.0 - EXP(-(POWER({d}, year - {_BASE_YEAR})
-           * SUM(c * POWER({d}, {_BASE_YEAR} - year)) OVER (
-               PARTITION BY giver, receiver ORDER BY year
-               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) / {kappa})) AS outreach
-FROM filled
+SELECT {a} AS nation_from, {b} AS nation_to, CAST(f.year AS BIGINT) AS year,
+       {outreach} AS outreach, {share} AS projected_share,
+       CAST(CASE WHEN f.first_unobserved IS NULL OR f.year < f.first_unobserved THEN f.year
+                 ELSE f.first_unobserved - 1 END AS BIGINT) AS last_observed_year
+{joins}
+{where}
 """
+
+
+_COVERAGE_TYPES = {
+    "kind": "string",
+    "nation": "string",
+    "first_year": "int32",
+    "last_year": "int32",
+}
+
+
+def _empty(types: dict[str, str]) -> Any:
+    import pyarrow as pa
+
+    return pa.table({name: pa.array([], type=getattr(pa, kind)()) for name, kind in types.items()})
+
+
+def complete_inputs(
+    engagements: Any,
+    media: Any = None,
+    coverage: Any = None,
+    lineage: Any = None,
+    labels: Any = None,
+) -> tuple[dict[str, Any], Inputs]:
+    """The optional input tables a query needs, and which of them it reads.
+
+    Engagements without ``source_last_year`` get it empty; coverage is read when there are
+    coverage rows or records whose source declares coverage; lineage and labels when not empty.
+
+    Returns:
+        The tables by name (``engagements`` always; ``media``, ``coverage``, ``lineage``,
+        ``labels`` when read) and the :class:`Inputs` flags.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if "source_last_year" not in engagements.column_names:
+        engagements = engagements.append_column(
+            "source_last_year", pa.nulls(engagements.num_rows, type=pa.int32())
+        )
+    sourced = (
+        engagements.num_rows > 0
+        and pc.any(pc.is_valid(engagements.column("source_last_year"))).as_py()
+    )
+    has_coverage = coverage is not None and coverage.num_rows > 0
+    flags = Inputs(
+        media=media is not None and media.num_rows > 0,
+        coverage=bool(has_coverage or sourced),
+        lineage=lineage is not None and lineage.num_rows > 0,
+        labels=labels is not None and labels.num_rows > 0,
+    )
+    tables: dict[str, Any] = {"engagements": engagements}
+    if flags.media:
+        tables["media"] = media
+    if flags.coverage:
+        tables["coverage"] = coverage if has_coverage else _empty(_COVERAGE_TYPES)
+    if flags.lineage:
+        tables["lineage"] = lineage
+    if flags.labels:
+        tables["labels"] = labels
+    return tables, flags
 
 
 def register_inputs(
@@ -329,16 +379,24 @@ def register_inputs(
     *,
     first_year: int,
     horizon: int,
-) -> None:
-    """Register the input tables (Arrow) and a table of years in a DuckDB connection."""
+    coverage: Any = None,
+    lineage: Any = None,
+    labels: Any = None,
+) -> Inputs:
+    """Register the input tables (Arrow) and a table of years in a DuckDB connection.
+
+    Returns:
+        Which optional inputs the queries should read.
+    """
     import pyarrow as pa
 
-    connection.register("engagements", engagements)
-    connection.register("participants", participants)
-    if media is not None:
-        connection.register("media", media)
+    tables, flags = complete_inputs(engagements, media, coverage, lineage, labels)
+    tables["participants"] = participants
+    for name, table in tables.items():
+        connection.register(name, table)
     years = pa.table({"year": pa.array(range(first_year, horizon + 1), type=pa.int32())})
     connection.register("years", years)
+    return flags
 
 
 def run_dyad_years(
@@ -348,24 +406,42 @@ def run_dyad_years(
     *,
     horizon: int,
     media: Any = None,
+    coverage: Any = None,
+    lineage: Any = None,
+    labels: Any = None,
     connection: Any = None,
 ) -> Any:
     """Compute the dyad-year table on DuckDB; return it as an Arrow table sorted by pair and year.
 
     Args:
-        engagements: Arrow table of engagements (see the module docstring).
+        engagements: Arrow table of engagements (see :mod:`comity.analytics.contributions`).
         participants: Arrow table of participants.
         settings: The method's settings.
         horizon: The last year of the table (standing ties in force run to it).
         media: Optional Arrow table of media-event counts per pair-year.
+        coverage: Optional Arrow table of the pairs each source covers (kind, nation,
+            first_year, last_year).
+        lineage: Optional Arrow table (nation, lineage) of states whose ties pass on.
+        labels: Optional Arrow table (lineage, label, first_year, last_year, is_primary) of the
+            years each state exists.
         connection: A DuckDB connection (a new in-memory one by default).
     """
     import duckdb
 
     con = connection or duckdb.connect()
     first = _first_year(engagements, media)
-    register_inputs(con, engagements, participants, media, first_year=first, horizon=horizon)
-    sql = dyad_years_sql(settings, horizon, with_media=media is not None)
+    inputs = register_inputs(
+        con,
+        engagements,
+        participants,
+        media,
+        first_year=first,
+        horizon=horizon,
+        coverage=coverage,
+        lineage=lineage,
+        labels=labels,
+    )
+    sql = dyad_years_sql(settings, horizon, inputs)
     return con.sql(sql + " ORDER BY iso3_1, iso3_2, year").to_arrow_table()
 
 

@@ -20,7 +20,14 @@ from comity.store import tables
 from comity.store.changes import records_version
 from comity.store.visibility import visible_to
 
-__all__ = ["PLEDGE_COLUMNS", "AnalyticInputs", "data_version", "read_analytic_inputs"]
+__all__ = [
+    "PLEDGE_COLUMNS",
+    "AnalyticInputs",
+    "CoverageRow",
+    "data_version",
+    "read_analytic_inputs",
+    "read_coverage",
+]
 
 _PLEDGES = ("defence", "offence", "consultation", "entente", "neutrality", "non_aggression")
 PLEDGE_COLUMNS = tuple(f"p_{pledge}" for pledge in _PLEDGES)
@@ -33,8 +40,9 @@ class AnalyticInputs:
     """Column lists of the analytic snapshot.
 
     ``engagements``: engagement_id, kind, first_year, last_year (None while in force), host,
-    personnel (sum of what participants reported, None if none did), one 0/1 column per
-    alliance pledge (``p_defence``, ``p_offence``, ...), level (visits), students (education).
+    personnel (sum of what participants reported, None if none did), source_dataset (the
+    dataset it was imported from, None if entered by hand), one 0/1 column per alliance pledge
+    (``p_defence``, ``p_offence``, ...), level (visits), students (education).
     ``participants``: engagement_id, nation, role.
     Postings of defence attaches appear as engagements of kind ``posting`` with negative ids:
     the sending nation takes part, the host hosts.
@@ -59,23 +67,38 @@ def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInpu
         .group_by(p.c.engagement_id)
         .subquery()
     )
-    columns = ("engagement_id", "kind", "first_year", "last_year", "host", "personnel", "level",
-               "students", *PLEDGE_COLUMNS)  # fmt: skip
+    plain = (
+        "engagement_id",
+        "kind",
+        "first_year",
+        "last_year",
+        "host",
+        "personnel",
+        "source_dataset",
+    )
+    columns = (*plain, "level", "students", *PLEDGE_COLUMNS)
     engagements: dict[str, list[Any]] = {k: [] for k in columns}
     query = (
-        select(e.c.id, e.c.kind, e.c.start_year, e.c.end_year, e.c.host, personnel.c.personnel,
-               e.c.details)
+        select(
+            e.c.id,
+            e.c.kind,
+            e.c.start_year,
+            e.c.end_year,
+            e.c.host,
+            personnel.c.personnel,
+            e.c.source_dataset,
+            e.c.details,
+        )
         .outerjoin(personnel, personnel.c.engagement_id == e.c.id)
         .where(visible)
         .order_by(e.c.id)
-    )  # fmt: skip
-    plain = ("engagement_id", "kind", "first_year", "last_year", "host", "personnel")
+    )
     for rows in _partitions(connection, query):
         # Column by column: one C-level transposition per partition, not an append per value.
         columns_of_rows = list(zip(*rows, strict=True))
-        for name, values in zip(plain, columns_of_rows[:6], strict=True):
+        for name, values in zip(plain, columns_of_rows[: len(plain)], strict=True):
             engagements[name].extend(values)
-        details = [_details(value) for value in columns_of_rows[6]]
+        details = [_details(value) for value in columns_of_rows[len(plain)]]
         for pledge in _PLEDGES:
             engagements[f"p_{pledge}"].extend(
                 1 if pledge in (d.get("pledges") or ()) else 0 for d in details
@@ -118,8 +141,13 @@ def _add_postings(
 ) -> None:
     postings, people = tables.postings, tables.people
     query = (
-        select(postings.c.id, postings.c.host, postings.c.start_year, postings.c.end_year,
-               people.c.nation)
+        select(
+            postings.c.id,
+            postings.c.host,
+            postings.c.start_year,
+            postings.c.end_year,
+            people.c.nation,
+        )
         .join(people, people.c.id == postings.c.person_id)
         .where(
             postings.c.post.in_(_ATTACHE_POSTS),
@@ -128,17 +156,45 @@ def _add_postings(
             people.c.nation != postings.c.host,
         )
         .order_by(postings.c.id)
-    )  # fmt: skip
+    )
     for row in connection.execute(query):
         key = -int(row.id)
-        values = {"engagement_id": key, "kind": "posting", "first_year": row.start_year,
-                  "last_year": row.end_year, "host": row.host}  # fmt: skip
+        values = {
+            "engagement_id": key,
+            "kind": "posting",
+            "first_year": row.start_year,
+            "last_year": row.end_year,
+            "host": row.host,
+        }
         for column, found in engagements.items():
             found.append(values.get(column, 0 if column.startswith("p_") else None))
         for nation, role in ((row.host, "host"), (row.nation, "participant")):
             participants["engagement_id"].append(key)
             participants["nation"].append(nation)
             participants["role"].append(role)
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """What one source declares it covers of one engagement kind (see ``tables.coverage``)."""
+
+    dataset: str
+    kind: str
+    nation: str | None
+    organisation: str | None
+    first_year: int
+    last_year: int
+
+
+def read_coverage(connection: Connection) -> list[CoverageRow]:
+    """Every coverage row that names an engagement kind, in the order they were written."""
+    c = tables.coverage
+    query = (
+        select(c.c.dataset, c.c.kind, c.c.nation, c.c.organisation, c.c.first_year, c.c.last_year)
+        .where(c.c.kind.is_not(None))
+        .order_by(c.c.id)
+    )
+    return [CoverageRow(*row) for row in connection.execute(query)]
 
 
 def data_version(connection: Connection) -> str:

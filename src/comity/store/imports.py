@@ -251,6 +251,8 @@ def replace_coverage(connection: Connection, dataset: str, spans: Sequence[Cover
     )
     if current == wanted:
         return
+    # The index reads coverage: a change to it is a change to what the analytics read.
+    bump_records(connection)
     connection.execute(delete(table).where(table.c.dataset == dataset))
     if spans:
         connection.execute(

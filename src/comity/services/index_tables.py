@@ -1,0 +1,205 @@
+"""The dyad-year table as comity serves it: inputs registered, codes joined, its default year.
+
+The pieces :mod:`comity.services.analytics` puts together: the SQL of the exported table (the
+index with the Correlates of War and Gleditsch-Ward codes of each state in each year), the
+registration of a snapshot's inputs in an engine, the default year of a table (the last year
+whose ties are mostly observed, docs/methodology.md "The default year"), and the line
+"data through: exercises 2010, alliances 2018, ..." shown with every answer about the present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from comity.analytics.settings import IndexSettings
+from comity.analytics.snapshot import Snapshot
+from comity.analytics.tie_index import Inputs, complete_inputs, dyad_years_sql
+from comity.store.analytic_inputs import CoverageRow
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "SourceEnd",
+    "data_through",
+    "default_year_of",
+    "describe_data_through",
+    "export_sql",
+    "observed_shares",
+    "register_snapshot",
+]
+
+EXPORT_COLUMNS = (
+    "iso3_1",
+    "iso3_2",
+    "ccode1",
+    "ccode2",
+    "gwcode1",
+    "gwcode2",
+    "year",
+    "index",
+    "interoperability",
+    "institutional",
+    "cultural",
+    "continuity",
+    "diversity",
+    "projected_share",
+    "last_observed_year",
+    "method_version",
+    "settings_digest",
+)
+"""Columns of the exported dyad-year table."""
+
+_KIND_NAMES = {
+    "exercise": "exercises",
+    "education": "education",
+    "training": "training",
+    "research": "research",
+    "cultural_event": "cultural events",
+    "visit": "visits",
+    "port_call": "port calls",
+    "peacekeeping": "peacekeeping",
+    "humanitarian": "humanitarian missions",
+    "outreach": "outreach",
+    "agreement": "agreements",
+    "alliance": "alliances",
+    "media_event": "media events",
+    "posting": "postings",
+}
+
+
+def register_snapshot(engine: Any, snapshot: Snapshot) -> Inputs:
+    """Register a snapshot's input tables in a DuckDB connection or an engine.
+
+    Args:
+        engine: Anything with ``register(name, arrow_table)``: a DuckDB connection or an
+            :class:`comity.analytics.engines.Engine`.
+        snapshot: The snapshot.
+
+    Returns:
+        Which optional inputs the queries should read.
+    """
+    tables = snapshot.tables()
+    found, inputs = complete_inputs(
+        tables["engagements"],
+        tables["media"],
+        tables["coverage"],
+        tables["lineage"],
+        tables["labels"],
+    )
+    found["participants"] = tables["participants"]
+    found["ccodes"] = snapshot.ccodes
+    for name, table in found.items():
+        engine.register(name, table)
+    return inputs
+
+
+def export_sql(settings: IndexSettings, snapshot: Snapshot, inputs: Inputs) -> str:
+    """The dyad-year table with the codes of each year and the method, in DuckDB's dialect."""
+    sql = dyad_years_sql(settings, snapshot.horizon, inputs)
+    return f"""
+        SELECT d.iso3_1, d.iso3_2, c1.ccode AS ccode1, c2.ccode AS ccode2,
+               c1.gwcode AS gwcode1, c2.gwcode AS gwcode2, d.year, d."index",
+               d.interoperability, d.institutional, d.cultural, d.continuity, d.diversity,
+               d.projected_share, d.last_observed_year,
+               '{settings.method_version}' AS method_version,
+               '{settings.digest()}' AS settings_digest
+        FROM ({sql}) d
+        LEFT JOIN ccodes c1 ON c1.nation = d.iso3_1 AND c1.year = d.year
+        LEFT JOIN ccodes c2 ON c2.nation = d.iso3_2 AND c2.year = d.year
+        ORDER BY d.iso3_1, d.iso3_2, d.year
+        """
+
+
+def observed_shares(table: Any) -> dict[int, float]:
+    """Each year's observed share of the ties: 1 minus the index-weighted projected share.
+
+    ``sum(index * (1 - projected_share)) / sum(index)`` over the year's pairs; years whose
+    pairs all have a missing or zero index are left out.
+    """
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.register("t", table.select(["year", "index", "projected_share"]))
+    rows = connection.execute(
+        """SELECT year, SUM("index" * (1.0 - projected_share)) / SUM("index")
+           FROM t WHERE "index" > 0 AND projected_share IS NOT NULL
+           GROUP BY year"""
+    ).fetchall()
+    return {int(year): float(share) for year, share in rows}
+
+
+def default_year_of(table: Any, horizon: int, threshold: float) -> int:
+    """The last year whose observed share is at least ``threshold`` (the horizon if none is).
+
+    Args:
+        table: A dyad-year table computed with ``beyond_coverage = project``.
+        horizon: Its last year.
+        threshold: The observed share a year needs (the setting
+            ``default_year_observed_share``).
+    """
+    shares = observed_shares(table)
+    mostly = [year for year, share in shares.items() if share >= threshold and year <= horizon]
+    return max(mostly) if mostly else horizon
+
+
+@dataclass(frozen=True)
+class SourceEnd:
+    """The last year the sources cover one engagement kind.
+
+    Attributes:
+        kind: The engagement kind.
+        last_year: The last year any source covers it for every pair or one nation's pairs.
+        datasets: The datasets that reach that year.
+        treaty_last_year: The last year of the treaty ties of organisations (alliances only).
+    """
+
+    kind: str
+    last_year: int | None
+    datasets: tuple[str, ...]
+    treaty_last_year: int | None = None
+
+    def describe(self) -> str:
+        """E.g. ``alliances 2018`` or ``alliances 2018 (treaty organisations 2025)``."""
+        name = _KIND_NAMES.get(self.kind, self.kind.replace("_", " "))
+        parts = [name]
+        if self.last_year is not None:
+            parts.append(str(self.last_year))
+        if self.treaty_last_year is not None:
+            text = f"treaty organisations {self.treaty_last_year}"
+            parts.append(f"({text})" if self.last_year is not None else text)
+        return " ".join(parts)
+
+
+def data_through(rows: list[CoverageRow]) -> list[SourceEnd]:
+    """The last year covered of each engagement kind, earliest first.
+
+    Coverage of every pair or one nation's pairs gives ``last_year``; organisation-scoped rows
+    (treaty ties implied by memberships) give ``treaty_last_year``.
+    """
+    general: dict[str, tuple[int, set[str]]] = {}
+    treaties: dict[str, int] = {}
+    for row in rows:
+        if row.organisation is not None:
+            treaties[row.kind] = max(treaties.get(row.kind, row.last_year), row.last_year)
+            continue
+        year, datasets = general.get(row.kind, (row.last_year, set()))
+        if row.last_year > year:
+            year, datasets = row.last_year, set()
+        if row.last_year == year:
+            datasets.add(row.dataset)
+        general[row.kind] = (year, datasets)
+    ends = [
+        SourceEnd(kind, year, tuple(sorted(datasets)), treaties.get(kind))
+        for kind, (year, datasets) in general.items()
+    ]
+    ends += [
+        SourceEnd(kind, None, (), year) for kind, year in treaties.items() if kind not in general
+    ]
+    return sorted(ends, key=lambda e: (e.last_year or e.treaty_last_year or 0, e.kind))
+
+
+def describe_data_through(ends: list[SourceEnd]) -> str:
+    """The line shown with answers about the present: ``data through: exercises 2010, ...``."""
+    if not ends:
+        return "data through: no source declares its coverage"
+    return "data through: " + ", ".join(end.describe() for end in ends)
