@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from comity import services
 from comity.access import Viewer
+from comity.model.clock import pinned_today
 from comity.server import build_app
 from comity.services import accounts
 from comity.store import Store
@@ -54,8 +56,8 @@ def world(store: Store) -> Store:
 
 @pytest.fixture
 def analyst_fra(world: Store) -> Iterator[TestClient]:
-    """A client signed in as the French analyst."""
-    with client_for(world, "analyst.fra") as client:
+    """A client signed in as the French analyst, late in 2010 (the present of this world)."""
+    with pinned_today(date(2010, 12, 1)), client_for(world, "analyst.fra") as client:
         yield client
 
 

@@ -212,8 +212,13 @@ def test_a_pair_page_draws_its_history_and_challenges(page: Page) -> None:
     chart = page.locator('[data-vega="pair-history-spec"]')
     expect(chart).to_have_attribute("data-rendered", "true", timeout=30_000)
     lines = chart.locator("svg .mark-line path")
-    assert lines.count() == 4, "the index and its three components"
+    # The index and its three components, solid while observed and dashed beyond the sources.
+    assert lines.count() == 8
+    dashed = [lines.nth(i).get_attribute("stroke-dasharray") for i in range(8)]
+    assert sum(1 for d in dashed if d) == 4, dashed
     assert len(lines.first.get_attribute("d") or "") > 100
+    expect(page.get_by_test_id("data-through")).to_contain_text("Best estimate for")
+    expect(page.get_by_test_id("data-through")).to_contain_text("data through: ")
     challenges = page.locator("#challenges")
     expect(challenges.get_by_role("rowheader", name="Ideological distance")).to_be_visible()
     expect(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from comity import services
 from comity.access import Viewer
+from comity.model.clock import pinned_today
 from comity.services import accounts
 from comity.store import Store
 from comity.web.pages.network import PALETTE, parse_query
@@ -49,8 +51,8 @@ def world(store: Store) -> Store:
 
 @pytest.fixture
 def analyst_fra(world: Store) -> Iterator[TestClient]:
-    """A client signed in as the French analyst."""
-    with client_for(world, "analyst.fra") as client:
+    """A client signed in as the French analyst, late in 2010 (the present of this world)."""
+    with pinned_today(date(2010, 12, 1)), client_for(world, "analyst.fra") as client:
         yield client
 
 

@@ -16,15 +16,23 @@ from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_js
 from comity.cli.overrides import Assignments, SettingsFile, read_overrides
 from comity.cli.state import state_of
 from comity.nations import load_reference
-from comity.services import analytics as analytics_service
 from comity.services import network as network_service
+from comity.services import ties as ties_service
+from comity.services.analytics import IndexTable
+from comity.services.registry import resolve_nation
 
 __all__ = ["compare", "dyad", "network", "profile", "ties"]
 
 _JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
 _CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
 _YEAR = Annotated[
-    int | None, typer.Option("--year", "-y", help="The year (default: the latest of the data).")
+    int | None,
+    typer.Option(
+        "--year",
+        "-y",
+        help="The year (default: the last year whose ties are mostly observed; later years "
+        "up to the present are labelled estimates).",
+    ),
 ]
 
 
@@ -41,6 +49,8 @@ def _getter(name: str) -> Any:
 
 
 def _round(value: Any) -> Any:
+    if isinstance(value, list):  # a pair of keys
+        return "–".join(str(v) for v in value)
     return round(value, 2) if isinstance(value, float) else value
 
 
@@ -58,6 +68,8 @@ _TIE_COLUMNS = [
     Column("cultural", lambda t: _round(t.cultural)),
     Column("continuity", lambda t: _round(t.continuity)),
     Column("diversity", lambda t: _round(t.diversity)),
+    Column("projected_share", lambda t: _round(t.projected_share)),
+    Column("last_observed_year", lambda t: t.last_observed_year),
 ]
 
 
@@ -75,17 +87,18 @@ def ties(
 ) -> None:
     """A nation's partners in a year, strongest tie first, with the index's components.
 
-    JSON and CSV rows carry the method version and the digest of the settings used.
+    Without --year, the last year whose ties are mostly observed. projected_share is the share
+    of a tie projected beyond the coverage of its sources, last_observed_year the last year they
+    observe the pair. JSON and CSV rows carry the method version and the settings' digest.
     """
     output = choose_format(as_json, as_csv)
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
-    found, result = analytics_service.list_ties(
+    found, result = ties_service.list_ties(
         state.store(), state.viewer(), nation, year=year, top=top, overrides=overrides
     )
-    # The service picks the year when none is given: the ties name it.
-    chosen = found[0].year if found else (result.horizon if year is None else year)
-    key = analytics_service.resolve_nation(nation, year=year).iso3
+    chosen = result.default_year if year is None else year
+    key = resolve_nation(nation, year=year).iso3
     method, digest = result.settings.method_version, result.settings.digest()
     title = f"Ties of {_name(key)} ({key}) in {chosen} — {_method(method, digest)}"
     columns = [
@@ -94,6 +107,21 @@ def ties(
         Column("settings_digest", lambda _: digest, table=False),
     ]
     emit(found, columns, output, title=title)
+    if output is OutputFormat.TABLE:
+        _data_through(result, chosen)
+
+
+def _data_through(result: IndexTable, year: int) -> None:
+    """The line under an answer about a year: how far the sources reach, and what is estimated."""
+    console = stdout()
+    if year > result.default_year:
+        console.print(
+            f"  [yellow]{year} is a best estimate: {result.default_year} is the last year whose "
+            "ties are mostly observed (projected_share: the part beyond the sources' "
+            "coverage).[/yellow]",
+            highlight=False,
+        )
+    console.print(f"  [dim]Index {result.data_through}.[/dim]", highlight=False)
 
 
 def dyad(
@@ -109,7 +137,7 @@ def dyad(
     output = choose_format(as_json, as_csv)
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
-    report = analytics_service.pair_report(
+    report = ties_service.pair_report(
         state.store(), state.viewer(), first, second, overrides=overrides
     )
     if output is OutputFormat.JSON:
@@ -124,6 +152,11 @@ def dyad(
     console = stdout()
     shown_method = _method(report["method_version"], report["settings_digest"])
     console.print(f"  [dim]Index: {shown_method}.[/dim]", highlight=False)
+    console.print(
+        f"  [dim]{report['default_year']} is the last year whose ties are mostly observed; "
+        f"index {report['data_through']}.[/dim]",
+        highlight=False,
+    )
     for note in report["notes"]:
         console.print(f"  [dim]{note}[/dim]", highlight=False)
     friction = report["friction"]

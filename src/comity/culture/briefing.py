@@ -45,6 +45,10 @@ HOFSTEDE_SOURCE = (
 PLANS_NOTICE = "Open plans: none with this nation that you may see."
 _RECENT = 10
 _TREND_YEARS = 10
+# A year is marked an estimate when this share of its index is projected beyond the sources,
+# and the headline year carries a caution when its share reaches _CAUTION_SHARE.
+_ESTIMATE_SHARE = 0.05
+_CAUTION_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ class BriefingInputs:
         organisation_names: Organisation code -> name.
         ties: The pair's index rows (year, index, ...), oldest first; None when there are none.
         tie_method: The index's method version, when ties were computed.
-        data_ends: Title and last year covered of each dataset that holds engagements.
+        tie_default_year: The index's default year: the last whose ties are mostly observed.
+        tie_data_through: The years the index's sources reach (``data through: ...``).
         engagements: The most recent engagements (with the perspective nation when given).
         engagement_count: How many there are in all.
         notes: Curated notes on the nation the viewer may see.
@@ -77,8 +82,9 @@ class BriefingInputs:
     memberships: Sequence[Membership] = ()
     organisation_names: Mapping[str, str] = field(default_factory=dict)
     ties: Sequence[Mapping[str, Any]] | None = None
-    data_ends: Sequence[tuple[str, int]] = ()
     tie_method: str | None = None
+    tie_default_year: int | None = None
+    tie_data_through: str | None = None
     engagements: Sequence[tuple[int, Engagement]] = ()
     engagement_count: int = 0
     notes: Sequence[StoredNote] = ()
@@ -223,29 +229,44 @@ class Briefing:
         if i.perspective is None or not i.ties:
             return None
         rows = [r for r in i.ties if r.get("index") is not None]
-        recent = rows[-_TREND_YEARS:]
-        latest = recent[-1]
+        if not rows:
+            return None
+        # The headline year is the index's default year (the last mostly observed); the years
+        # after it are labelled estimates, never read as the tie itself.
+        default = i.tie_default_year
+        observed = [r for r in rows if default is None or r["year"] <= default] or rows
+        latest = observed[-1]
         earlier = next((r for r in rows if r["year"] == latest["year"] - 5), None)
         change = latest["index"] - earlier["index"] if earlier else None
         trend = None
         if change is not None:
             trend = "rising" if change > 2 else "falling" if change < -2 else "steady"
-        ended = sorted((year, title) for title, year in i.data_ends if year < latest["year"])
+        share = float(latest.get("projected_share") or 0.0)
         caution = None
-        if trend == "falling" and ended:
-            listed = "; ".join(f"{title} in {year}" for year, title in ended)
+        if share >= _CAUTION_SHARE:
             caution = (
-                f"Recorded data end before {latest['year']}: {listed}. After a dataset ends its "
-                "mechanisms stop adding to the index, so part of this fall may be missing "
-                "records rather than a cooling tie."
+                f"{share:.0%} of the {latest['year']} index rests on projections: the sources "
+                f"behind this pair observe it until {latest.get('last_observed_year')}"
+                + (f" ({i.tie_data_through})." if i.tie_data_through else ".")
             )
+        last = rows[-1]
+        estimate = None
+        if last["year"] > latest["year"]:
+            estimate = {
+                "year": last["year"],
+                "index": round(float(last["index"]), 1),
+                "projected_share": round(float(last.get("projected_share") or 0.0), 2),
+                "last_observed_year": last.get("last_observed_year"),
+            }
         return {
-            "years": [{"year": r["year"], "index": round(float(r["index"]), 1)} for r in recent],
+            "years": [_tie_year(r) for r in rows[-_TREND_YEARS:]],
             "caution": caution,
             "latest_year": latest["year"],
             "latest_index": round(float(latest["index"]), 1),
             "change_5y": round(float(change), 1) if change is not None else None,
             "trend": trend,
+            "estimate": estimate,
+            "data_through": i.tie_data_through,
             "method_version": i.tie_method,
         }
 
@@ -266,6 +287,12 @@ class Briefing:
                 }
             )
         return found[:_RECENT]
+
+
+def _tie_year(row: Mapping[str, Any]) -> dict[str, Any]:
+    share = float(row.get("projected_share") or 0.0)
+    return {"year": row["year"], "index": round(float(row["index"]), 1),
+            "estimate": share >= _ESTIMATE_SHARE}  # fmt: skip
 
 
 def _nation(nation: Nation) -> dict[str, Any]:

@@ -123,8 +123,16 @@ def _text_relations(d: dict[str, Any], lines: list[str]) -> None:
             f"  Tie index: {ties['latest_index']:.1f} in {ties['latest_year']}{trend}; "
             + ", ".join(f"{y['year']}: {y['index']:.1f}" for y in ties["years"])
         )
+        if ties.get("estimate"):
+            e = ties["estimate"]
+            lines.append(
+                f"  Best estimate for {e['year']}: {e['index']:.1f} "
+                f"({e['projected_share']:.0%} projected beyond the sources' coverage)."
+            )
         if ties.get("caution"):
             lines.append(f"  Caution: {ties['caution']}")
+        if ties.get("data_through"):
+            lines.append(f"  Index {ties['data_through']}.")
     elif perspective:
         lines.append("  Tie index: no recorded ties.")
     e = d["engagements"]

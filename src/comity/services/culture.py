@@ -23,7 +23,7 @@ from comity.model.engagements import EngagementKind
 from comity.model.nations import Nation
 from comity.model.notes import Note, NoteTopic
 from comity.model.validation import validate_record
-from comity.services.analytics import dyad_history
+from comity.services.analytics import IndexTable
 from comity.services.engagements import (
     StoredEngagement,
     check_release,
@@ -35,12 +35,12 @@ from comity.services.engagements import (
 from comity.services.people import list_assessments
 from comity.services.plans import open_plans_with
 from comity.services.registry import resolve_nation
+from comity.services.ties import dyad_history
 from comity.store import Store
 from comity.store import nations as nation_store
 from comity.store import notes as note_store
 from comity.store.audit import append_audit
 from comity.store.culture_inputs import read_hofstede_scores
-from comity.store.imports import record_dataset_ends
 from comity.store.notes import StoredNote
 
 __all__ = [
@@ -109,9 +109,8 @@ def create_briefing(
         if seen_from is not None:
             memberships += nation_store.list_memberships(connection, nation=seen_from.iso3)
         names = {o.code: o.name for o, _ in nation_store.list_organisations(connection)}
-        data_ends = record_dataset_ends(connection)
     partner = seen_from.iso3 if seen_from and seen_from.iso3 != subject.iso3 else None
-    ties, method = _ties(store, viewer, subject, partner)
+    ties, result = _ties(store, viewer, subject, partner)
     count = count_engagements(
         store, viewer, nation=subject.iso3, partner=partner, kinds=_BRIEFED_KINDS
     )
@@ -132,8 +131,9 @@ def create_briefing(
         memberships=memberships,
         organisation_names=names,
         ties=ties,
-        tie_method=method,
-        data_ends=data_ends,
+        tie_method=result.settings.method_version if result else None,
+        tie_default_year=result.default_year if result else None,
+        tie_data_through=result.data_through if result else None,
         engagements=[(s.id, s.engagement) for s in recent],
         engagement_count=count,
         notes=list_notes(store, viewer, nation=subject.iso3),
@@ -145,14 +145,14 @@ def create_briefing(
 
 def _ties(
     store: Store, viewer: Viewer, subject: Nation, partner: str | None
-) -> tuple[list[dict[str, Any]] | None, str | None]:
+) -> tuple[list[dict[str, Any]] | None, IndexTable | None]:
     if partner is None:
         return None, None
     try:
         _, _, rows, result = dyad_history(store, viewer, subject.iso3, partner)
     except NotFoundError:
         return None, None
-    return rows, result.settings.method_version
+    return rows, result
 
 
 def _assessments(store: Store, viewer: Viewer, nation: str) -> list[Any]:

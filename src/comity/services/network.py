@@ -19,10 +19,10 @@ from comity.services.analytics import (
     IndexTable,
     compute_dyad_years,
     compute_pair_kind_years,
-    list_ties,
 )
 from comity.services.cache import cache_key, read_table, recall, remembered, store_result
 from comity.services.registry import resolve_nation
+from comity.services.ties import list_ties
 from comity.store import Store
 from comity.store.analytic_cache import find_result
 
@@ -159,12 +159,12 @@ def network_year(
     *,
     overrides: Mapping[str, Any] | None = None,
 ) -> NetworkYear:
-    """The network of one year (default: the latest), strongest nation first.
+    """The network of one year (default: the default year of the index), strongest nation first.
 
     Args:
         store: The store.
         viewer: Whose view.
-        year: The year (default: the last year of the index).
+        year: The year (default: the last year whose ties are mostly observed).
         overrides: Settings to change from the defaults (``{"partner_threshold": 20}``).
 
     Raises:
@@ -174,13 +174,16 @@ def network_year(
     import pyarrow.compute as pc
 
     tables = compute_network(store, viewer, overrides=overrides)
-    chosen = tables.index.horizon if year is None else year
+    chosen = tables.index.default_year if year is None else year
     nations = tables.nation_years.filter(pc.equal(tables.nation_years.column("year"), chosen))
     rows = sorted(nations.to_pylist(), key=lambda r: (-r["strength"], r["nation"]))
     if not rows:
         raise NotFoundError(
             f"No ties recorded in {chosen}.",
-            hint=f"The data run to {tables.index.horizon}; try an earlier year.",
+            hint=(
+                f"The index runs from {tables.index.first_year()} to {tables.index.horizon}; "
+                f"{tables.index.default_year} is the last year whose ties are mostly observed."
+            ),
         )
     summary = tables.community_years.filter(pc.equal(tables.community_years.column("year"), chosen))
     found = summary.to_pylist()
@@ -199,8 +202,10 @@ def nation_profile(
 ) -> dict[str, Any]:
     """A nation's profile, JSON-ready.
 
-    Its network measures year by year, its strongest partners in the latest year, and the mix of
-    mechanisms it uses by partner region, with the method version and settings digest.
+    Its network measures year by year, its strongest partners in ``latest_year`` (the default
+    year: the last whose ties are mostly observed; ``last_year`` is the table's last), the mix of
+    mechanisms it uses by partner region, the years its sources reach (``data_through``), with
+    the method version and settings digest.
 
     Args:
         store: The store.
@@ -229,6 +234,7 @@ def _remembered_profile(
         tables.index.settings.digest(),
         tables.index.data_version,
         tables.index.scope,
+        tables.index.horizon,
         key,
     )
 
@@ -317,7 +323,9 @@ def _profile(
 
     from comity.analytics.network import compute_outreach_profile, load_nation_regions
 
-    latest = int(pc.max(history.column("year")).as_py())
+    # The profile opens on the default year: the last year whose ties are mostly observed.
+    last = int(pc.max(history.column("year")).as_py())
+    latest = min(last, tables.index.default_year)
     ties, _ = list_ties(store, viewer, key, year=latest, top=10, overrides=overrides)
     pair_kinds = compute_pair_kind_years(store, viewer, overrides=overrides)
     mix = compute_outreach_profile(pair_kinds, key, load_nation_regions()).to_pylist()
@@ -325,6 +333,8 @@ def _profile(
         "nation": key,
         "name": resolve_nation(key).name,
         "latest_year": latest,
+        "last_year": last,
+        "data_through": tables.index.data_through,
         "years": history.to_pylist(),
         "top_partners": [vars(t) for t in ties],
         "mechanisms": mix,

@@ -20,7 +20,9 @@ from comity.api.errors import json_answer
 from comity.api.schemas import NationText
 from comity.api.security import current_viewer
 from comity.errors import FieldProblem, ValidationError
-from comity.services import analytics, network
+from comity.services import network
+from comity.services import ties as ties_service
+from comity.services.registry import resolve_nation
 from comity.store import Store
 
 __all__ = ["Overrides", "router"]
@@ -78,16 +80,24 @@ def ties(
     top: Annotated[int | None, Query(ge=1, le=500)] = 20,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> JSONResponse:
-    """The tie-strength index (0-100) of a nation with each partner in a year, with components."""
-    found, result = analytics.list_ties(
+    """The tie-strength index (0-100) of a nation with each partner in a year, with components.
+
+    Without ``year``, the default year: the last whose ties are mostly observed. Each tie names
+    its ``projected_share`` (the part projected beyond the coverage of its sources) and its
+    ``last_observed_year``; a year outside the index is a 404 that names the years it has.
+    """
+    found, result = ties_service.list_ties(
         _store(request), viewer, nation, year=year, top=top, overrides=overrides
     )
-    key = analytics.resolve_nation(nation, year=year).iso3
+    key = resolve_nation(nation, year=year).iso3
     return json_answer(
         {
             "nation": key,
-            # The service picks the year when none is given: the ties name it.
-            "year": found[0].year if found else (result.horizon if year is None else year),
+            "year": result.default_year if year is None else year,
+            # Years after the default one are best estimates (see each tie's projected_share).
+            "default_year": result.default_year,
+            "last_year": result.horizon,
+            "data_through": result.data_through,
             "method_version": result.settings.method_version,
             "settings_digest": result.settings.digest(),
             "ties": [dataclasses.asdict(tie) for tie in found],
@@ -104,7 +114,7 @@ def dyad(
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> JSONResponse:
     """The index of a pair every year with its components, the challenges, and recent records."""
-    report = analytics.pair_report(_store(request), viewer, first, second, overrides=overrides)
+    report = ties_service.pair_report(_store(request), viewer, first, second, overrides=overrides)
     return json_answer(report)
 
 

@@ -6,7 +6,7 @@ form, so changing the nation or the year redraws without a full reload. The mech
 of engagement a nation uses, by partner region) take the longest to compute, so they load after
 the page from ``GET /dashboard/mechanisms``.
 
-Every number comes from :func:`comity.services.analytics.list_ties` and
+Every number comes from :func:`comity.services.ties.list_ties` and
 :func:`comity.services.network.nation_profile` for the signed-in viewer: only records releasable
 to the viewer's nation count.
 """
@@ -23,9 +23,10 @@ from comity import services
 from comity.access.viewer import Viewer
 from comity.errors import FieldProblem, NotFoundError, UnknownNationError, ValidationError
 from comity.model import Nation
-from comity.services import analytics
 from comity.services import network as network_service
+from comity.services import ties as ties_service
 from comity.store import Store
+from comity.web.charts import map_spec, trend_spec
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
 __all__ = ["router"]
@@ -42,9 +43,6 @@ METHODOLOGY = "docs/methodology.md"
 """Where the index is explained."""
 FALLBACK_NATION = "USA"
 """The nation shown to a viewer without one (accounts always have one)."""
-_CHOSEN_COLOUR = "#c0392b"
-_NO_TIE_COLOUR = "#dcdcdc"
-_ANTARCTICA = "010"
 """Left off the map: no ties, and a third of the picture."""
 
 
@@ -86,13 +84,6 @@ def suggestions_of(error: Exception) -> list[tuple[str, str]]:
     return found
 
 
-def iso_numeric(nation: Nation | None) -> str | None:
-    """The world map's feature id of a nation: its ISO numeric code, zero-padded to 3 digits."""
-    if nation is None or nation.iso_numeric is None:
-        return None
-    return f"{nation.iso_numeric:03d}"
-
-
 @router.get("/")
 def dashboard(
     request: Request,
@@ -113,7 +104,7 @@ def dashboard(
     try:
         context.update(_dashboard(store, viewer, context["nation_input"], parse_year(year),
                                   {n.iso3: n for n in nations}))  # fmt: skip
-    except (UnknownNationError, ValidationError) as error:
+    except (UnknownNationError, ValidationError, NotFoundError) as error:
         context["problem"] = error
         context["suggestions"] = suggestions_of(error)
     if not (nation or "").strip() and "nation" in context:
@@ -131,8 +122,8 @@ def _dashboard(
     """Everything the page shows for a nation and a year (see the templates)."""
     nation = services.resolve_nation(text, year=year)
     key = nation.iso3
-    ties, result = analytics.list_ties(store, viewer, key, year=year)
-    chosen = result.horizon if year is None else year
+    ties, result = ties_service.list_ties(store, viewer, key, year=year)
+    chosen = result.default_year if year is None else year
     table = result.table
     first_year = _first_year(table, result.horizon)
 
@@ -147,26 +138,38 @@ def _dashboard(
             "name": name_of(tie.partner),
             "index": tie.index,
             "change": tie.index - previous.get(tie.partner, 0.0),
+            "projected_share": tie.projected_share,
+            "last_observed_year": tie.last_observed_year,
             "components": {c: getattr(tie, c) for c in COMPONENTS},
             "pair_path": pair_path(key, tie.partner),
         }
         for tie in ties[:TOP_PARTNERS]
     ]
     trend_names = {tie.partner: name_of(tie.partner) for tie in ties[:TREND_PARTNERS]}
-    trends = _trends(table, key, list(trend_names), result.horizon)
+    trends, last_observed = _trends(table, key, list(trend_names), result.horizon)
+    strength = sum(tie.index for tie in ties)
+    projected = sum(tie.index * tie.projected_share for tie in ties) / strength if strength else 0.0
     return {
         "nation": nation,
         "key": key,
         "year": chosen,
         "years": list(range(result.horizon, first_year - 1, -1)),
+        "default_year": result.default_year,
+        "horizon": result.horizon,
+        "data_through": result.data_through,
+        "projected_share": projected,
         "ties": ties,
         "top": top,
         "previous_count": len(previous),
         "span": _span(table, key),
         "trends": trends,
         "trend_names": trend_names,
-        "map_spec": _map_spec(nation, ties, registry, chosen),
-        "trend_spec": _trend_spec(trends, trend_names, chosen) if trends else None,
+        "map_spec": map_spec(nation, ties, registry, chosen),
+        "trend_spec": (
+            trend_spec(trends, trend_names, chosen, last_observed, result.default_year)
+            if trends
+            else None
+        ),
         "method_version": result.settings.method_version,
         "settings_digest": result.settings.digest(),
         "mechanisms_url": f"/dashboard/mechanisms?nation={key}&year={chosen}",
@@ -214,17 +217,20 @@ def _span(table: Any, key: str) -> tuple[int, int] | None:
     return int(bounds["min"]), int(bounds["max"])
 
 
-def _trends(table: Any, key: str, partners: list[str], horizon: int) -> list[dict[str, Any]]:
+def _trends(
+    table: Any, key: str, partners: list[str], horizon: int
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The index of ``key`` with each partner, every year from their first tie to the horizon.
 
-    One row per year: ``year`` and each partner's index under its key. Years without a row have
-    an index of 0 (the pair had no recorded tie left).
+    Returns one row per year (``year`` and each partner's index under its key; years without a
+    row have an index of 0: the pair had no recorded tie left), and each partner's last
+    observed year (later years are estimates beyond the coverage of their sources).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if not partners:
-        return []
+        return [], {}
     chosen = pa.array(partners, type=pa.string())
     first, second = table.column("iso3_1"), table.column("iso3_2")
     rows = table.filter(
@@ -235,138 +241,22 @@ def _trends(table: Any, key: str, partners: list[str], horizon: int) -> list[dic
                 pc.and_(pc.equal(second, key), pc.is_in(first, value_set=chosen)),
             ),
         )
-    ).select(["iso3_1", "iso3_2", "year", "index"])
-    found = {
-        (r["iso3_2"] if r["iso3_1"] == key else r["iso3_1"], r["year"]): r["index"]
-        for r in rows.to_pylist()
-    }
+    ).select(["iso3_1", "iso3_2", "year", "index", "last_observed_year"])
+    found: dict[tuple[str, int], float] = {}
+    observed: dict[str, int] = {}
+    for r in rows.to_pylist():
+        partner = r["iso3_2"] if r["iso3_1"] == key else r["iso3_1"]
+        found[(partner, r["year"])] = r["index"]
+        observed[partner] = max(observed.get(partner, r["last_observed_year"]),
+                                r["last_observed_year"])  # fmt: skip
     if not found:
-        return []
+        return [], {}
     start = min(year for _, year in found)
-    return [
+    trends = [
         {"year": year, **{p: round(found.get((p, year), 0.0), 1) for p in partners}}
         for year in range(start, horizon + 1)
     ]
-
-
-def _map_spec(
-    nation: Nation, ties: list[analytics.Tie], registry: dict[str, Nation], year: int
-) -> dict[str, Any]:
-    """A Vega-Lite choropleth: partners shaded by the index, the rest grey, the nation marked."""
-    values = []
-    for tie in ties:
-        code = iso_numeric(registry.get(tie.partner))
-        if code is not None:
-            values.append({"id": code, "partner": registry[tie.partner].name,
-                           "index": round(tie.index, 1)})  # fmt: skip
-    chosen = iso_numeric(registry.get(nation.iso3)) or iso_numeric(nation) or "none"
-    shape = {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5}
-    return {
-        "description": f"Index of {nation.name} with each partner in {year}",
-        "width": "container",
-        "height": "container",
-        "autosize": {"type": "fit", "contains": "padding"},
-        "projection": {"type": "equalEarth"},
-        "data": {
-            "url": "/static/vendor/countries-110m.json",
-            "format": {"type": "topojson", "feature": "countries"},
-        },
-        "transform": [{"filter": f"datum.id !== '{_ANTARCTICA}'"}],
-        "layer": [
-            {
-                "transform": [
-                    {"calculate": "datum.properties.name + ': no recorded tie'", "as": "label"}
-                ],
-                "mark": {**shape, "fill": _NO_TIE_COLOUR},
-                "encoding": {"tooltip": [{"field": "label", "title": "Country"}]},
-            },
-            {
-                "transform": [
-                    {
-                        "lookup": "id",
-                        "from": {
-                            "data": {"values": values},
-                            "key": "id",
-                            "fields": ["partner", "index"],
-                        },
-                    },  # fmt: skip
-                    {"filter": "isValid(datum.index)"},
-                ],
-                "mark": shape,
-                "encoding": {
-                    "color": {
-                        "field": "index",
-                        "type": "quantitative",
-                        "scale": {"scheme": "yellowgreenblue", "domain": [0, 100]},
-                        "legend": {"title": "Index", "orient": "bottom-left"},
-                    },
-                    "tooltip": [
-                        {"field": "partner", "title": "Partner"},
-                        {"field": "index", "title": "Index", "format": ".1f"},
-                    ],
-                },
-            },
-            {
-                "transform": [{"filter": {"field": "id", "equal": chosen}}],
-                "mark": {
-                    "type": "geoshape",
-                    "fill": _CHOSEN_COLOUR,
-                    "stroke": "#222222",
-                    "strokeWidth": 1,
-                },  # fmt: skip
-                "encoding": {"tooltip": {"value": f"{nation.name} (chosen nation)"}},
-            },
-        ],
-    }
-
-
-def _trend_spec(rows: list[dict[str, Any]], names: dict[str, str], year: int) -> dict[str, Any]:
-    """A Vega-Lite line chart of the index with each partner, and a rule at the chosen year.
-
-    The rows are wide (one per year, one column per partner key) to keep the page small; the
-    chart folds them and looks the partners' names up.
-    """
-    keys = list(names)
-    return {
-        "description": "Index with the strongest partners over the years",
-        "width": "container",
-        "height": 260,
-        "autosize": {"type": "fit", "contains": "padding"},
-        "layer": [
-            {
-                "data": {"values": rows},
-                "transform": [
-                    {"fold": keys, "as": ["key", "index"]},
-                    {
-                        "lookup": "key",
-                        "from": {"data": {"values": [{"key": k, "partner": n}
-                                                     for k, n in names.items()]},
-                                 "key": "key", "fields": ["partner"]},
-                    },
-                ],
-                "mark": {"type": "line", "interpolate": "monotone", "strokeWidth": 2},
-                "encoding": {
-                    "x": {"field": "year", "type": "quantitative", "title": "Year",
-                          "axis": {"format": "d"}, "scale": {"nice": False}},
-                    "y": {"field": "index", "type": "quantitative", "title": "Index",
-                          "scale": {"domain": [0, 100]}},
-                    "color": {"field": "partner", "type": "nominal", "title": "Partner",
-                              "sort": list(names.values()),
-                              "legend": {"orient": "bottom", "columns": 2}},
-                    "tooltip": [
-                        {"field": "partner", "title": "Partner"},
-                        {"field": "year", "title": "Year"},
-                        {"field": "index", "title": "Index", "format": ".1f"},
-                    ],
-                },
-            },
-            {
-                "data": {"values": [{"year": year}]},
-                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#888888"},
-                "encoding": {"x": {"field": "year", "type": "quantitative"}},
-            },
-        ],
-    }  # fmt: skip
+    return trends, observed
 
 
 @router.get("/dashboard/mechanisms")

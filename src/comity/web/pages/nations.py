@@ -22,7 +22,7 @@ from comity.access.viewer import Viewer
 from comity.errors import NotFoundError, UnknownNationError
 from comity.model.engagements import EngagementKind
 from comity.model.nations import Nation
-from comity.services import analytics, network
+from comity.services import network, ties
 from comity.services.engagements import StoredEngagement, count_by_kind
 from comity.store import Store
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
@@ -275,7 +275,7 @@ def pair_page(
     if (first, second) != (a.iso3, b.iso3) and a.iso3 != b.iso3:
         return RedirectResponse(pair_path(a.iso3, b.iso3), status_code=302)
     try:
-        report = analytics.pair_report(store, viewer, a.iso3, b.iso3)
+        report = ties.pair_report(store, viewer, a.iso3, b.iso3)
     except NotFoundError:
         context = {"title": f"{a.name} and {b.name}", "a": a, "b": b}
         return render(request, "nations/pair_empty.html", context, status=404)
@@ -288,6 +288,8 @@ def pair_page(
         "rows": list(reversed(rows)),
         "chart": _pair_chart_rows(rows),
         "latest": rows[-1],
+        "observed": _observed_row(rows, report["default_year"]),
+        "observed_until": rows[-1]["last_observed_year"],
         "peak": max(rows, key=lambda r: r["index"]),
         "challenges": [*describe_challenges(rows), _friction(report["friction"])],
         "engagements": list(reversed(report["engagements"])),
@@ -308,6 +310,12 @@ def _pair_chart_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             {"year": year, **{f: (round(row[f], 2) if row else None) for f in _CHART_FIELDS}}
         )
     return filled
+
+
+def _observed_row(rows: list[dict[str, Any]], default_year: int) -> dict[str, Any]:
+    """The row of the default year (the last mostly observed one), or the last before it."""
+    before = [r for r in rows if r["year"] <= default_year]
+    return before[-1] if before else rows[-1]
 
 
 def _latest(rows: list[dict[str, Any]], field: str) -> tuple[Any, int | None]:

@@ -103,7 +103,7 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
     horizon = tables.index.horizon
     summaries = tables.community_years
     first = pc.min(summaries.column("year")).as_py() if summaries.num_rows else None
-    year = horizon if query.year is None else query.year
+    year = tables.index.default_year if query.year is None else query.year
     nation_years = tables.nation_years
     rows = sorted(
         nation_years.filter(pc.equal(nation_years.column("year"), year)).to_pylist(),
@@ -120,6 +120,8 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
         "year": year,
         "first_year": int(first) if first is not None else horizon,
         "last_year": horizon,
+        "default_year": tables.index.default_year,
+        "data_through": tables.index.data_through,
         "min_index": query.min_index,
         "max_ties": query.max_ties,
         "summary": summary,
