@@ -16,6 +16,7 @@ from comity.culture.distance import create_distance_matrix, dimension_variances,
 from comity.culture.weekends import cldr_weekend, weekend_of, weekends_between
 from comity.errors import UnknownNationError, ValidationError
 from comity.ingest.hofstede import MEASURES, REGIONAL_CODES, SUB_NATIONAL_CODES
+from comity.model import clock
 from comity.services import culture
 from comity.store import Store
 
@@ -239,14 +240,21 @@ def test_a_briefing_as_seen_from_the_users_nation(full_store: Store, operator: V
 
 
 @pytest.mark.full_data
-def test_a_fall_after_the_datasets_end_is_flagged(full_store: Store, operator: Viewer) -> None:
-    # The bundled exercises end in 2010 and the senior visits in 2012: the index decays after.
-    ties = culture.create_briefing(full_store, operator, "JPN", perspective="USA").to_dict()["ties"]
-    assert ties["trend"] == "falling" and ties["latest_year"] > 2012
-    assert "Multinational Military Exercises (MME), 1980-2010 in 2010" in ties["caution"]
-    assert "US senior defense leaders' foreign visits, 1992-2012 in 2012" in ties["caution"]
-    steady = culture.create_briefing(full_store, operator, "GBR", perspective="USA").to_dict()
-    assert steady["ties"]["trend"] == "falling" or steady["ties"]["caution"] is None
+def test_the_years_after_the_datasets_end_are_estimates_not_a_fall(
+    full_store: Store, operator: Viewer
+) -> None:
+    # The bundled exercises end in 2010 and the senior visits in 2012: beyond them the pair's
+    # recent rate is projected, so the headline stays on the default year and does not fall.
+    with clock.pinned_today(date(2026, 12, 5)):
+        briefing = culture.create_briefing(full_store, operator, "JPN", perspective="USA")
+    ties = briefing.to_dict()["ties"]
+    assert ties["latest_year"] == 2022 and ties["trend"] in ("steady", "rising")
+    assert ties["data_through"].startswith("data through: exercises 2010, visits 2012")
+    assert ties["estimate"]["year"] == 2026 and ties["estimate"]["projected_share"] > 0.5
+    assert ties["estimate"]["last_observed_year"] == 2010
+    assert [y["year"] for y in ties["years"] if y["estimate"]][-1] == 2026
+    assert ties["caution"].startswith("81% of the 2022 index rests on projections: the last year ")
+    assert "every source behind this pair observes is 2010" in ties["caution"]
 
 
 @pytest.mark.full_data

@@ -245,8 +245,8 @@ class Briefing:
         caution = None
         if share >= _CAUTION_SHARE:
             caution = (
-                f"{share:.0%} of the {latest['year']} index rests on projections: the sources "
-                f"behind this pair observe it until {latest.get('last_observed_year')}"
+                f"{share:.0%} of the {latest['year']} index rests on projections: the last year "
+                f"every source behind this pair observes is {latest.get('last_observed_year')}"
                 + (f" ({i.tie_data_through})." if i.tie_data_through else ".")
             )
         last = rows[-1]
