@@ -14,6 +14,11 @@ their personnel. The records are written as Parquet (the analytic snapshot), and
 
 All three produce the same table (checked to 1e-9). Run ``index_1m``: wall_s, peak_mib,
 speedup_vs_pandas (target >= 1.5), ratio_to_limit (target <= 1.25).
+
+(d) comity again, with the sources' coverage declared as in the bundled data (exercises and
+    training end in 2010, visits in 2012, alliances and agreements in 2018): beyond them each
+    pair's recent rate is projected and standing ties carry on. ``coverage_cost`` is its time
+    over (a)'s (target <= 2.0); the baselines do not project, so only comity runs it.
 """
 
 from __future__ import annotations
@@ -131,6 +136,24 @@ def comity(e_path: Path, p_path: Path) -> pd.DataFrame:
     return table.to_pandas()
 
 
+# The last year each kind's source covers, as in the bundled data (docs/data-sources.md).
+COVERED_UNTIL = {"exercise": 2010, "training": 2010, "visit": 2012, "alliance": 2018,
+                 "agreement": 2018}  # fmt: skip
+
+
+def comity_with_coverage(e_path: Path, p_path: Path) -> pd.DataFrame:
+    kinds = sorted(COVERED_UNTIL)
+    coverage = pa.table({
+        "kind": pa.array(kinds, pa.string()),
+        "nation": pa.nulls(len(kinds), pa.string()),
+        "first_year": pa.array([FIRST] * len(kinds), pa.int32()),
+        "last_year": pa.array([COVERED_UNTIL[k] for k in kinds], pa.int32()),
+    })  # fmt: skip
+    table = run_dyad_years(pq.read_table(e_path), pq.read_table(p_path), default_settings(),
+                           horizon=HORIZON, coverage=coverage)  # fmt: skip
+    return table.to_pandas()
+
+
 def hand_written(e_path: Path, p_path: Path) -> pd.DataFrame:
     s = default_settings()
     d = 2 ** (-1 / s.half_life)
@@ -154,34 +177,38 @@ def hand_written(e_path: Path, p_path: Path) -> pd.DataFrame:
             'port_call': {w.port_call}, 'cultural_event': {w.cultural_event},
             'agreement': {w.agreement}}}, e.kind)[1] END)
         * (CASE WHEN personnel IS NULL OR e.kind = 'education' THEN 1
-           ELSE 1 + log10(1 + personnel / 100) END) * 2.0 / n.n AS c
+           ELSE 1 + log10(1 + personnel / 100) END) * 2.0 / n.n AS c,
+        CASE WHEN e.kind <> 'alliance' THEN 1
+          WHEN p_defence + p_offence + p_consultation + p_entente > 0 THEN 1 ELSE 0 END AS coop
       FROM e JOIN n USING (engagement_id)),
     pk AS (
       SELECT p1.nation AS a, p2.nation AS b, unnest(range(c.first_year, c.last_year + 1)) AS year,
-             c.kind, c.c
+             c.kind, c.c, c.coop
       FROM c JOIN p p1 USING (engagement_id) JOIN p p2 USING (engagement_id)
       WHERE p1.nation < p2.nation),
     k AS (
       SELECT a, b, year, kind, CASE kind WHEN 'alliance' THEN max(c)
-        WHEN 'education' THEN least(sum(c), {ed.cap_per_year}) ELSE sum(c) END AS c
+        WHEN 'education' THEN least(sum(c), {ed.cap_per_year}) ELSE sum(c) END AS c,
+        max(coop) AS coop
       FROM pk GROUP BY a, b, year, kind),
     y AS (
       SELECT a, b, year, sum(c) AS t, sum(c) FILTER (kind IN {io}) AS io,
-        sum(c) FILTER (kind IN {inst}) AS inst, sum(c) FILTER (kind IN {cult}) AS cu
+        sum(c) FILTER (kind IN {inst}) AS inst, sum(c) FILTER (kind IN {cult}) AS cu,
+        max(CASE WHEN coop = 1 AND c > 0 THEN 1 ELSE 0 END) AS coop
       FROM k GROUP BY a, b, year),
     g AS (
       SELECT a, b, unnest(range(y0, {HORIZON} + 1)) AS year
       FROM (SELECT a, b, min(year) AS y0 FROM y GROUP BY a, b)),
     f AS (
       SELECT a, b, year, coalesce(t, 0) t, coalesce(io, 0) io, coalesce(inst, 0) inst,
-             coalesce(cu, 0) cu FROM g LEFT JOIN y USING (a, b, year)),
+             coalesce(cu, 0) cu, coalesce(coop, 0) coop FROM g LEFT JOIN y USING (a, b, year)),
     s AS (
       SELECT a, b, year,
         pow({d}, year - 1800) * sum(t * pow({d}, 1800 - year)) OVER w AS st,
         pow({d}, year - 1800) * sum(io * pow({d}, 1800 - year)) OVER w AS si,
         pow({d}, year - 1800) * sum(inst * pow({d}, 1800 - year)) OVER w AS sn,
         pow({d}, year - 1800) * sum(cu * pow({d}, 1800 - year)) OVER w AS sc,
-        count(*) FILTER (t > 0) OVER (PARTITION BY a, b ORDER BY year
+        count(*) FILTER (coop = 1) OVER (PARTITION BY a, b ORDER BY year
           ROWS BETWEEN {s.window - 1} PRECEDING AND CURRENT ROW) AS act
       FROM f WINDOW w AS (PARTITION BY a, b ORDER BY year)),
     dv AS (
@@ -224,10 +251,13 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
     size = np.where(e["personnel"].isna() | (e["kind"] == "education"), 1.0,
                     1 + np.log10(1 + e["personnel"] / 100))  # fmt: skip
     e["c"] = weight * size * 2.0 / e["n"]
+    # Continuity counts cooperation: an alliance of neutrality or non-aggression alone is none.
+    pledged = e[[f"p_{x}" for x in PLEDGES[:4]]].sum(axis=1) > 0
+    e["coop"] = ((e["kind"] != "alliance") | pledged).astype(int)
     members = p[["engagement_id", "nation"]]
     pairs = members.merge(members, on="engagement_id", suffixes=("_a", "_b"))
     pairs = pairs[pairs["nation_a"] < pairs["nation_b"]]
-    pairs = pairs.merge(e[["engagement_id", "kind", "first_year", "last_year", "c"]],
+    pairs = pairs.merge(e[["engagement_id", "kind", "first_year", "last_year", "c", "coop"]],
                         on="engagement_id")  # fmt: skip
     span = (pairs["last_year"] - pairs["first_year"] + 1).to_numpy()
     rows = pairs.loc[pairs.index.repeat(span)].copy()
@@ -235,7 +265,8 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
         np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span)
     )
     keys = ["nation_a", "nation_b", "year", "kind"]
-    k = rows.groupby(keys, sort=False)["c"].agg(["sum", "max"]).reset_index()
+    k = rows.groupby(keys, sort=False).agg(
+        sum=("c", "sum"), max=("c", "max"), coop=("coop", "max")).reset_index()  # fmt: skip
     k["c"] = np.where(k["kind"] == "alliance", k["max"],
                       np.where(k["kind"] == "education", np.minimum(k["sum"], ed.cap_per_year),
                                k["sum"]))  # fmt: skip
@@ -243,8 +274,10 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
               ("interoperability", "institutional", "cultural")}  # fmt: skip
     for name, kinds in groups.items():
         k[name] = np.where(k["kind"].isin(kinds), k["c"], 0.0)
-    y = k.groupby(["nation_a", "nation_b", "year"], sort=False)[
-        ["c", *groups]].sum().reset_index()  # fmt: skip
+    k["coop"] = ((k["coop"] == 1) & (k["c"] > 0)).astype(int)
+    y = k.groupby(["nation_a", "nation_b", "year"], sort=False).agg(
+        c=("c", "sum"), coop=("coop", "max"), **{g: (g, "sum") for g in groups}
+    ).reset_index()  # fmt: skip
     first = y.groupby(["nation_a", "nation_b"], sort=False)["year"].min().reset_index()
     length = (HORIZON - first["year"] + 1).to_numpy()
     grid = first.loc[first.index.repeat(length), ["nation_a", "nation_b"]].copy()
@@ -260,8 +293,7 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
         f[f"_w_{column}"] = f[column] * d ** (1800 - f["year"])
         stock = pair[f"_w_{column}"].cumsum() * scale
         out[name] = 100 * (1 - np.exp(-stock / s.kappa))
-    active = (f["c"] > 0).astype(int)
-    f["_active"] = active
+    f["_active"] = f["coop"].astype(int)
     cumulative = pair["_active"].cumsum()
     before = cumulative.groupby([f["nation_a"], f["nation_b"]]).shift(s.window).fillna(0)
     out["continuity"] = (cumulative - before) / s.window
@@ -296,7 +328,8 @@ def _same(left: pd.DataFrame, right: pd.DataFrame, label: str) -> None:
 
 def _child(label: str, e_path: Path, p_path: Path, out: Path) -> None:
     """Run one implementation twice in this process; print its best time and peak memory."""
-    run = {"limit": hand_written, "comity": comity, "pandas": with_pandas}[label]
+    run = {"limit": hand_written, "comity": comity, "pandas": with_pandas,
+           "coverage": comity_with_coverage}[label]  # fmt: skip
     best = math.inf
     for _ in range(2):
         start = time.perf_counter()
@@ -316,7 +349,7 @@ def main() -> None:
         timings: dict[str, float] = {}
         peaks: dict[str, float] = {}
         results: dict[str, pd.DataFrame] = {}
-        for label in ("limit", "comity", "pandas"):
+        for label in ("limit", "comity", "pandas", "coverage"):
             # Each in its own process, so that each peak memory is its own.
             out = folder / f"{label}.parquet"
             done = subprocess.run(
@@ -332,6 +365,10 @@ def main() -> None:
     speedup = timings["pandas"] / timings["comity"]
     ratio = timings["comity"] / timings["limit"]
     peak = peaks["comity"]
+    cost = timings["coverage"] / timings["comity"]
+    both = results["comity"].merge(results["coverage"], on=["iso3_1", "iso3_2", "year"],
+                                   suffixes=("", "_projected"))  # fmt: skip
+    projected = float((both["index_projected"] > both["index"] + 1e-9).mean())
     report(
         [
             Run("index_1m", "wall_s", round(timings["comity"], 3), "info", True),
@@ -346,6 +383,17 @@ def main() -> None:
             Run("index_1m", "ratio_to_limit", round(ratio, 2), "<= 1.25", check(ratio, "<= 1.25")),
             Run("index_1m", "peak_mib", round(peak), "< 2048", check(peak, "<= 2047")),
             Run("index_1m", "peak_mib_pandas", round(peaks["pandas"]), "info", True),
+            Run("index_1m", "coverage_cost", round(cost, 2), "<= 2.0", check(cost, "<= 2.0")),
+            Run(
+                "index_1m",
+                "coverage_peak_mib",
+                round(peaks["coverage"]),
+                "< 2048",
+                check(peaks["coverage"], "<= 2047"),
+            ),
+            Run(
+                "index_1m", "share_of_rows_raised_by_projection", round(projected, 3), "info", True
+            ),
         ]
     )
 

@@ -13,6 +13,7 @@ from comity.errors import ImportRejectedError, NotFoundError, PermissionDeniedEr
 from comity.ingest.base import ImportContext
 from comity.ingest.catalog import IMPORTERS, get_importer
 from comity.services import count_engagements, list_engagements
+from comity.services import imports as imports_service
 from comity.services.imports import (
     bundled_paths,
     datasets_to_import,
@@ -186,6 +187,18 @@ def test_only_new_or_changed_datasets_are_imported_again(store: Store, operator:
     import_dataset(store, "us_senior_visits", viewer=operator)
     assert "us_senior_visits" not in datasets_to_import(store)
     assert "us_senior_visits" in datasets_to_import(store, force=True)
+
+
+def test_a_new_revision_of_the_readers_imports_the_bundled_datasets_again(
+    store: Store, operator: Viewer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What an importer derives from unchanged files can change (coverage, censored spells):
+    # the reader's revision is part of the version, so such a store is brought up to date.
+    import_dataset(store, "us_senior_visits", viewer=operator)
+    monkeypatch.setattr(imports_service, "READER_REVISION", imports_service.READER_REVISION + 1)
+    assert "us_senior_visits" in datasets_to_import(store)
+    import_dataset(store, "us_senior_visits", viewer=operator)
+    assert "us_senior_visits" not in datasets_to_import(store)
 
 
 def test_the_report_is_json_ready(store: Store, operator: Viewer) -> None:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from comity.analytics.lineage import create_lineage
 from comity.analytics.settings import default_settings
 from comity.analytics.tie_index import run_dyad_years
+from comity.services.index_tables import default_year_of, observed_shares
 from tests.reference_index import PLEDGES, reference_dyad_years
 from tests.test_tie_index import event, tables
 
@@ -377,3 +378,21 @@ def test_duckdb_equals_the_slow_reference(
                 assert got[key][column] is None, (key, column)
             else:
                 assert got[key][column] == pytest.approx(value, abs=1e-9, rel=1e-9), (key, column)
+
+
+# --- The default year ---------------------------------------------------------------------------
+
+
+def test_the_default_year_is_the_last_whose_index_is_mostly_observed() -> None:
+    # The index-weighted observed share: 2020 (60 + 0) / 100; 2021 (30 + 30) / 100; 2022
+    # 20 / 50, the pair with no index left out.
+    table = pa.table({
+        "year": [2020, 2020, 2021, 2021, 2022, 2022],
+        "index": [60.0, 40.0, 40.0, 60.0, 50.0, 0.0],
+        "projected_share": [0.0, 1.0, 0.25, 0.5, 0.6, 0.0],
+    })  # fmt: skip
+    shares = observed_shares(table)
+    assert shares == pytest.approx({2020: 0.6, 2021: (30.0 + 30.0) / 100.0, 2022: 0.4})
+    assert default_year_of(table, 2022, 0.5) == 2021
+    assert default_year_of(table, 2022, 0.61) == 2022  # no year is mostly observed: the horizon
+    assert default_year_of(table, 2021, 0.0) == 2021  # never beyond the horizon

@@ -95,6 +95,18 @@ def test_an_unknown_nation_gets_a_message_with_suggestions(analyst_fra: TestClie
     assert "Traceback" not in answer.text
 
 
+def test_the_network_of_a_nation_says_which_year_is_observed_and_how_far_the_data_reach(
+    analyst_fra: TestClient,
+) -> None:
+    fragment = analyst_fra.get("/nations/PHL/network", headers={"HX-Request": "true"}).text
+    line = re.search(r'data-testid="data-through">(.*?)</p>', fragment, re.S)
+    assert line is not None, fragment
+    text = " ".join(re.sub(r"<[^>]+>", "", line.group(1)).split())
+    year = date.today().year  # the records declare no coverage: every year is observed
+    assert text.startswith(f"{year} is the last year whose ties are mostly observed; index data")
+    assert "<h3>Top partners in " + str(year) + "</h3>" in fragment
+
+
 def test_the_network_of_a_nation_without_ties_says_so(analyst_fra: TestClient) -> None:
     answer = analyst_fra.get("/nations/FJI/network", headers={"HX-Request": "true"})
     assert answer.status_code == 200

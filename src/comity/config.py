@@ -54,6 +54,9 @@ class Settings(BaseSettings):
             server-side timeouts never cut one in use (``COMITY_POOL_RECYCLE``; -1 never).
         pool_pre_ping: Check each connection before use, replacing one the server closed
             (``COMITY_POOL_PRE_PING``).
+        duckdb_memory: The memory an analytic query may hold before it spills to temporary files
+            (``COMITY_DUCKDB_MEMORY``, a size such as ``1200MB`` or ``4GB``; DuckDB's own
+            default is 80 % of the machine's memory).
     """
 
     model_config = SettingsConfigDict(env_prefix="COMITY_", extra="ignore")
@@ -69,6 +72,10 @@ class Settings(BaseSettings):
     pool_timeout: float = Field(default=30.0, gt=0)
     pool_recycle: int = Field(default=1800, ge=-1)
     pool_pre_ping: bool = True
+    # Keeps the index on a million participations under 2 GiB of peak memory (docs/scale.md).
+    duckdb_memory: str = Field(
+        default="1200MB", pattern=r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$"
+    )
 
 
 def get_settings() -> Settings:

@@ -402,13 +402,14 @@ def compute_challenges(
     Returns:
         An Arrow table with :data:`COLUMNS`, ordered by pair and year.
     """
-    import duckdb
     import pyarrow as pa
+
+    from comity.analytics.engines import connect_duckdb
 
     coverage = _Coverage.read(inputs, media_datasets)
     flags = coverage.flags(sorted({year for _, _, year in grid}))
     dispute_years = sorted(set(inputs.disputes["year"]))
-    con = duckdb.connect()
+    con = connect_duckdb()
     try:
         con.register("grid", pa.table({
             "iso3_1": pa.array([g[0] for g in grid], pa.string()),

@@ -27,6 +27,7 @@ __all__ = [
     "Engine",
     "EngineUnavailableError",
     "SparkEngine",
+    "connect_duckdb",
     "open_engine",
     "read_parquet_folder",
     "spark_session",
@@ -35,6 +36,25 @@ __all__ = [
 
 ENGINES = ("duckdb", "spark")
 """The engines a computation can run on."""
+
+
+def connect_duckdb() -> Any:
+    """A new in-memory DuckDB connection, its memory bounded by ``COMITY_DUCKDB_MEMORY``.
+
+    Beyond the bound DuckDB spills to a folder of its own under the system's temporary folder
+    (created when first needed, removed when the connection closes), never the working folder.
+    """
+    import tempfile
+
+    import duckdb
+
+    from comity.config import get_settings
+
+    folder = Path(tempfile.gettempdir()) / f"comity-duckdb-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    connection = duckdb.connect()
+    connection.execute(f"SET memory_limit = '{get_settings().duckdb_memory.strip()}'")
+    connection.execute(f"SET temp_directory = '{folder.as_posix()}'")
+    return connection
 
 
 class EngineUnavailableError(ComityError):
@@ -119,9 +139,7 @@ class DuckDBEngine:
     name = "duckdb"
 
     def __init__(self, connection: Any = None) -> None:
-        import duckdb
-
-        self.connection = connection or duckdb.connect()
+        self.connection = connection or connect_duckdb()
         self._tables: set[str] = set()
 
     def register(self, name: str, table: Any) -> None:

@@ -87,7 +87,7 @@ def media_pair_years(directory: Path) -> Any:
     :mod:`comity.ingest.media_pipeline`). Returns None when there are none. Pairs are ordered
     (nation1 < nation2).
     """
-    import duckdb
+    from comity.analytics.engines import connect_duckdb
 
     def listed(files: list[Path]) -> str:
         return ", ".join(f"'{str(f).replace(chr(39), chr(39) * 2)}'" for f in files)
@@ -114,7 +114,7 @@ def media_pair_years(directory: Path) -> Any:
             FROM read_parquet([{listed(runs)}]) WHERE tone IS NULL"""
         )
     table = (
-        duckdb.connect()
+        connect_duckdb()
         .sql(
             f"""
             SELECT n1 AS nation1, n2 AS nation2, year, CAST(SUM(events) AS BIGINT) AS events,

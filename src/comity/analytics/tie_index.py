@@ -426,9 +426,9 @@ def run_dyad_years(
             years each state exists.
         connection: A DuckDB connection (a new in-memory one by default).
     """
-    import duckdb
+    from comity.analytics.engines import connect_duckdb
 
-    con = connection or duckdb.connect()
+    con = connection or connect_duckdb()
     first = _first_year(engagements, media)
     inputs = register_inputs(
         con,

@@ -194,10 +194,10 @@ def _version(store: Store, directory: Path) -> str:
 
 
 def _dyad_years(store: Store, viewer: Viewer, settings: IndexSettings, horizon: int) -> Any:
-    import duckdb
+    from comity.analytics.engines import connect_duckdb
 
     snapshot = load_snapshot(store, viewer, horizon=horizon)
-    con = duckdb.connect()
+    con = connect_duckdb()
     inputs = register_snapshot(con, snapshot)
     return con.sql(export_sql(settings, snapshot, inputs)).to_arrow_table()
 
@@ -262,10 +262,10 @@ def check_year(year: int | None, result: IndexTable) -> int:
 
 
 def _inputs(store: Store, viewer: Viewer, horizon: int | None) -> tuple[Any, Snapshot, Any]:
-    import duckdb
+    from comity.analytics.engines import connect_duckdb
 
     snapshot = load_snapshot(store, viewer, horizon=horizon)
-    con = duckdb.connect()
+    con = connect_duckdb()
     inputs = register_snapshot(con, snapshot)
     return con, snapshot, inputs
 

@@ -116,9 +116,9 @@ def observed_shares(table: Any) -> dict[int, float]:
     ``sum(index * (1 - projected_share)) / sum(index)`` over the year's pairs; years whose
     pairs all have a missing or zero index are left out.
     """
-    import duckdb
+    from comity.analytics.engines import connect_duckdb
 
-    connection = duckdb.connect()
+    connection = connect_duckdb()
     connection.register("t", table.select(["year", "index", "projected_share"]))
     rows = connection.execute(
         """SELECT year, SUM("index" * (1.0 - projected_share)) / SUM("index")

@@ -92,6 +92,11 @@ def map_spec(
     }
 
 
+# A year axis spans the years shown: every layer says so, or a rect or rule layer would stretch
+# the shared scale to zero.
+_YEARS = {"zero": False, "nice": False}
+
+
 def trend_spec(
     rows: list[dict[str, Any]],
     names: dict[str, str],
@@ -119,7 +124,7 @@ def trend_spec(
     ]  # fmt: skip
     encoding = {
         "x": {"field": "year", "type": "quantitative", "title": "Year",
-              "axis": {"format": "d"}, "scale": {"nice": False}},
+              "axis": {"format": "d"}, "scale": _YEARS},
         "y": {"field": "index", "type": "quantitative", "title": "Index",
               "scale": {"domain": [0, 100]}},
         "color": {"field": "partner", "type": "nominal", "title": "Partner",
@@ -144,7 +149,7 @@ def trend_spec(
                 "data": {"values": [{"from": default_year, "to": horizon,
                                      "label": f"after {default_year}: mostly estimated"}]},
                 "mark": {"type": "rect", "color": "#888888", "opacity": 0.12},
-                "encoding": {"x": {"field": "from", "type": "quantitative"},
+                "encoding": {"x": {"field": "from", "type": "quantitative", "scale": _YEARS},
                              "x2": {"field": "to"},
                              "tooltip": {"field": "label", "type": "nominal"}},
             }
@@ -177,7 +182,7 @@ def trend_spec(
             {
                 "data": {"values": [{"year": year}]},
                 "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#888888"},
-                "encoding": {"x": {"field": "year", "type": "quantitative"}},
+                "encoding": {"x": {"field": "year", "type": "quantitative", "scale": _YEARS}},
             },
         ],
     }  # fmt: skip
