@@ -2,10 +2,17 @@
 
 Run by ``make install`` after ``npm ci`` (see ``assets/package.json``): pages load these files
 from comity itself, never from the internet. Each library's licence is copied beside it.
+
+The pages' Content-Security-Policy refuses inline styles, so the rules vega-embed and
+vega-tooltip would inject in ``<style>`` elements are written out as ``vega-embed.css`` and
+``vega-tooltip.css`` (``app.js`` tells both libraries not to inject them). Vega's expressions
+run through vega-interpreter, which ``vega-embed.min.js`` bundles and uses when given
+``ast: true`` (the browser tests fail if a later bundle stops doing so); its licence is copied.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -23,8 +30,22 @@ FILES = {
     "world-atlas/countries-110m.json": "countries-110m.json",
     "@picocss/pico/css/pico.min.css": "pico.min.css",
 }
-LICENCES = ["htmx.org", "vega", "vega-lite", "vega-embed", "cytoscape", "world-atlas",
-            "@picocss/pico"]  # fmt: skip
+# Stylesheets held in a library's source as a template string: (file, variable) -> name.
+STYLES = {
+    ("vega-embed/build/embed.js", "embedStyle"): "vega-embed.css",
+    ("vega-tooltip/build/index.js", "defaultStyle"): "vega-tooltip.css",
+}
+LICENCES = [
+    "htmx.org",
+    "vega",
+    "vega-lite",
+    "vega-embed",
+    "vega-interpreter",
+    "vega-tooltip",
+    "cytoscape",
+    "world-atlas",
+    "@picocss/pico",
+]
 
 
 def main() -> int:
@@ -36,12 +57,29 @@ def main() -> int:
             print(f"Missing {path}: run `npm ci` in assets/ first.", file=sys.stderr)
             return 1
         shutil.copyfile(path, TARGET / name)
+    for (source, variable), name in STYLES.items():
+        css = _template_string(MODULES / source, variable)
+        if css is None:
+            print(
+                f"No `{variable}` in {MODULES / source}: has the library changed?", file=sys.stderr
+            )
+            return 1
+        (TARGET / name).write_text(css, encoding="utf-8")
     for package in LICENCES:
         found = sorted((MODULES / package).glob("LICEN[CS]E*"))
         if found:
             shutil.copyfile(found[0], TARGET / f"{package.replace('/', '-')}.LICENSE.txt")
-    print(f"Copied {len(FILES)} browser assets to {TARGET.relative_to(ROOT)}")
+    count = len(FILES) + len(STYLES)
+    print(f"Copied {count} browser assets to {TARGET.relative_to(ROOT)}")
     return 0
+
+
+def _template_string(path: Path, variable: str) -> str | None:
+    """The text of ``var <variable> = `...`;`` in a JavaScript file, or None."""
+    found = re.search(rf"var {variable} = `(.*?)`;", path.read_text("utf-8"), re.S)
+    if found is None or "${" in found.group(1):
+        return None
+    return found.group(1)
 
 
 if __name__ == "__main__":

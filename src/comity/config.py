@@ -8,11 +8,12 @@ on Linux.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 from pathlib import Path
 
 from platformdirs import user_data_path
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic import ValidationError as PydanticValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,6 +24,7 @@ __all__ = [
     "analytic_directory",
     "default_database_url",
     "get_settings",
+    "proxy_addresses",
     "session_secret",
 ]
 
@@ -57,6 +59,14 @@ class Settings(BaseSettings):
         duckdb_memory: The memory an analytic query may hold before it spills to temporary files
             (``COMITY_DUCKDB_MEMORY``, a size such as ``1200MB`` or ``4GB``; DuckDB's own
             default is 80 % of the machine's memory).
+        secure_cookies: Mark the web session cookie ``Secure``, so browsers send it over HTTPS
+            only (``COMITY_SECURE_COOKIES=1``; ``comity serve --secure-cookies``). Set it behind
+            a TLS proxy.
+        forwarded_allow_ips: The proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto``
+            headers ``comity serve`` believes (``COMITY_FORWARDED_ALLOW_IPS``, addresses or
+            networks separated by commas, e.g. ``10.0.0.5``). Unset, no one's are: the client's
+            address is the connection's, so a client cannot claim another address to dodge the
+            sign-in limits.
     """
 
     model_config = SettingsConfigDict(env_prefix="COMITY_", extra="ignore")
@@ -76,6 +86,45 @@ class Settings(BaseSettings):
     duckdb_memory: str = Field(
         default="1200MB", pattern=r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$"
     )
+    secure_cookies: bool = False
+    forwarded_allow_ips: str | None = None
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _known_proxies(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else proxy_addresses(value)
+
+
+def proxy_addresses(text: str) -> str:
+    """Check a list of proxy addresses and return it as uvicorn's ``forwarded_allow_ips`` takes it.
+
+    Args:
+        text: IP addresses or networks (``10.0.0.0/24``) separated by commas, or ``*`` for any
+            (only when nothing but the proxy can reach the server).
+
+    Raises:
+        ValueError: Naming the first entry that is neither an address nor a network.
+    """
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    if entries == ["*"]:
+        return "*"
+    if not entries:
+        raise ValueError("no address given: give the TLS proxy's address, e.g. 10.0.0.5")
+    checked = []
+    for entry in entries:
+        try:
+            # uvicorn takes an entry it cannot read as a literal name that never matches, and a
+            # network with host bits set (10.0.0.5/24) is one: write each in its plain form.
+            if "/" in entry:
+                checked.append(str(ipaddress.ip_network(entry, strict=False)))
+            else:
+                checked.append(str(ipaddress.ip_address(entry)))
+        except ValueError:
+            raise ValueError(
+                f"{entry!r} is not an IP address or network: give the TLS proxy's address, "
+                "e.g. 10.0.0.5 or 10.0.0.0/24, several separated by commas"
+            ) from None
+    return ",".join(checked)
 
 
 def get_settings() -> Settings:

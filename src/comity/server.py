@@ -29,10 +29,24 @@ def build_app(
     secret_key: str,
     rate_limiter: RateLimiter | None = None,
     login_limiter: RateLimiter | None = None,
+    secure_cookies: bool = False,
 ) -> FastAPI:
-    """The API under ``/api/v1`` and the web app at ``/``, serving ``store``."""
+    """The API under ``/api/v1`` and the web app at ``/``, serving ``store``.
+
+    Args:
+        store: The store to serve.
+        secret_key: Signs the web sessions.
+        rate_limiter: Requests per API token (see :func:`comity.api.create_api`).
+        login_limiter: Sign-in attempts per address and username.
+        secure_cookies: Mark the session cookie ``Secure`` (served over HTTPS by a proxy).
+    """
     app = create_api(store, rate_limiter=rate_limiter, login_limiter=login_limiter)
-    install_web(app, secret_key=secret_key, login_limiter=app.state.login_limiter)
+    install_web(
+        app,
+        secret_key=secret_key,
+        https_only=secure_cookies,
+        login_limiter=app.state.login_limiter,
+    )
     api_handler = app.exception_handlers[StarletteHTTPException]
 
     async def http_error(request: Request, error: Exception) -> Response:
@@ -54,7 +68,8 @@ async def _call(handler: Any, request: Request, error: Exception) -> Response:
 
 
 def create_app() -> FastAPI:
-    """The whole application for the configured store."""
-    store = open_store(get_settings().database_url)
+    """The whole application for the configured store and settings (``COMITY_*``)."""
+    settings = get_settings()
+    store = open_store(settings.database_url)
     store.check_ready()
-    return build_app(store, secret_key=session_secret())
+    return build_app(store, secret_key=session_secret(), secure_cookies=settings.secure_cookies)

@@ -11,7 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-__all__ = ["pinned_today", "today"]
+__all__ = ["CHECKED_ON", "pinned_today", "today"]
+
+CHECKED_ON = "checked_on"
+"""Key of the validation context holding the day a record to be written is checked on.
+
+Its presence marks a write: the rules of new records (the date horizon, the schemes of web
+addresses) apply. Without it, as when a stored record is read back, they do not.
+"""
 
 _pinned: list[date] = []
 

@@ -30,8 +30,9 @@ __all__ = [
 ]
 
 ENGAGEMENT_FIELDS = ("kind", "title", "start", "end", "host", "location", "programme",
-                     "objectives", "description", "releasability")  # fmt: skip
-"""The engagement fields a form edits, as text; the others are kept as they are."""
+                     "objectives", "description", "releasability", "sources")  # fmt: skip
+"""The engagement fields a form edits, as text; the others are kept as they are. ``sources``
+is one web address, asked of new engagements only: an edit keeps the sources stored."""
 _MIN_ROWS = 3
 _MAX_ROWS = 300
 _MAX_TEXT = 10_000
@@ -239,6 +240,8 @@ class EngagementForm:
             "description": optional("description"),
             "releasability": v.get("releasability") or "PUBLIC",
         }  # fmt: skip
+        if v.get("sources"):
+            record["sources"] = [{"url": v["sources"]}]
         return record, problems
 
 
@@ -261,10 +264,10 @@ def merge_problems(*groups: Sequence[FieldProblem]) -> list[FieldProblem]:
 _LABELS = {"kind": "Kind", "title": "Title", "start": "Start", "end": "End", "host": "Host",
            "location": "Location", "programme": "Programme", "objectives": "Objectives",
            "description": "Description", "releasability": "Releasability",
-           "participants": "Participants", "version": "Version"}  # fmt: skip
+           "participants": "Participants", "version": "Version", "sources": "Source"}  # fmt: skip
 _FORM_ORDER = {name: index for index, name in enumerate(
     ("kind", "title", "start", "end", "host", "location", "participants", "programme",
-     "releasability", "objectives", "description"))}  # fmt: skip
+     "releasability", "objectives", "description", "sources"))}  # fmt: skip
 _COLUMNS = {"nation": "nation", "role": "role", "personnel": "personnel"}
 
 

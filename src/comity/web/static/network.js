@@ -165,7 +165,16 @@
       .finally(function () { if (number === state.request) { container.removeAttribute("aria-busy"); } });
   }
 
+  // The page's own swatches carry their colour as data-colour: a style="" attribute is an
+  // inline style, which the Content-Security-Policy refuses; a property set here is not.
+  function paintSwatches() {
+    document.querySelectorAll(".swatch[data-colour]").forEach(function (element) {
+      element.style.background = element.dataset.colour;
+    });
+  }
+
   function start() {
+    paintSwatches();
     var source = document.getElementById("network-data");
     var container = document.getElementById("network-graph");
     var form = document.getElementById("network-form");
