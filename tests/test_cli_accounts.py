@@ -25,7 +25,7 @@ def test_init_creates_the_first_admin_once(
     assert first.exit_code == 0, first.output
     assert "Created the administrator root." in first.stdout
     user = accounts.authenticate_password(store, "root", PASSWORD)
-    assert (user.nation, user.role.name) == ("CAN", "ADMIN")
+    assert (user.nation, user.role.name) == ("CAN", "OPERATOR")  # the installation's
     again = cli.invoke(app, ["init", "--admin", "root", "--admin-nation", "Canada"])
     assert "exists already" in again.stdout
     missing = cli.invoke(app, ["init", "--admin", "root2"])
@@ -40,7 +40,7 @@ def test_init_can_make_up_the_password_and_users_password_resets_it(
                             "--generate-password"])  # fmt: skip
     assert made.exit_code == 0, made.output
     password = made.stdout.split("with the password: ")[1].split()[0]
-    assert accounts.authenticate_password(store, "demo", password).role.name == "ADMIN"
+    assert accounts.authenticate_password(store, "demo", password).role.name == "OPERATOR"
     again = cli.invoke(app, ["init", "--admin", "demo", "--admin-nation", "USA",
                              "--generate-password"])  # fmt: skip
     assert "exists already" in again.stdout and "with the password" not in again.stdout
@@ -52,7 +52,11 @@ def test_init_can_make_up_the_password_and_users_password_resets_it(
         accounts.authenticate_password(store, "demo", password)
 
 
-def test_init_asks_for_the_password(cli: CliRunner, store: Store) -> None:
+def test_init_asks_for_the_password(
+    cli: CliRunner, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The runner's input is not a terminal: pretend it is one, as a person typing would have.
+    monkeypatch.setattr("comity.cli.setup._has_terminal", lambda: True)
     answers = f"{PASSWORD}\n{PASSWORD}\n"
     done = cli.invoke(app, ["init", "--admin", "root", "--admin-nation", "FRA"], input=answers)
     assert done.exit_code == 0, done.output
@@ -118,3 +122,18 @@ def test_acting_as_a_user_shows_what_it_may_see(
     assert titles == {"fr": {"Balikatan 2015"}, "us": {"Balikatan 2015", "US eyes only"}}
     refused = cli.invoke(app, ["--user", "fr.analyst", "audit", "list"])
     assert refused.exit_code == 1 and "may not" in refused.output
+
+
+def test_a_viewer_may_not_export_whole_tables_from_the_command_line(
+    cli: CliRunner, store: Store
+) -> None:
+    # The API answers 403 to a viewer's export; the command line says the same.
+    operator = Viewer.operator("ops")
+    services.add_engagement(store, engagement_record("Balikatan 2015"), operator)
+    accounts.create_user(store, operator, username="fr.viewer", password=PASSWORD, nation="FRA",
+                         role="viewer")  # fmt: skip
+    for command in (["export", "dyad-years"], ["export", "network"],
+                    ["export", "directed-dyad-years"]):  # fmt: skip
+        refused = cli.invoke(app, ["--user", "fr.viewer", *command])
+        assert refused.exit_code == 1, (command, refused.output)
+        assert "fr.viewer may not export whole tables: it needs the role analyst." in refused.output

@@ -31,7 +31,7 @@ def _add(store: Store, viewer: Viewer, created: date, **fields: object) -> int:
 @pytest.fixture
 def seeded(store: Store) -> Store:
     """Three exercises by a NATO planner's account and one by the local operator."""
-    user = accounts.create_user(store, OPERATOR, username="planner.fra", password="x" * 12,
+    user = accounts.create_user(store, OPERATOR, username="planner.fra", password="ledger tidy!",
                                 nation="FRA", role="planner")  # fmt: skip
     planner = accounts.viewer_of(user)
     # Full: host, location, end, personnel, objectives, sources: 6 of 6; ends 2020-01-20, 10 days.

@@ -1,14 +1,18 @@
-"""Rate limits: a token bucket per key (a token, an address and username), thread-safe."""
+"""Rate limits: a token bucket per key (a token, an account, an address), thread-safe."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from comity.errors import TooManyRequestsError
 
 __all__ = ["RateLimiter"]
+
+_MAX_KEYS = 50_000
+"""Buckets kept before the full ones are forgotten (a full bucket is the same as none)."""
 
 
 @dataclass
@@ -31,14 +35,40 @@ class RateLimiter:
         Raises:
             TooManyRequestsError: When the bucket is empty.
         """
+        self.check_all([key], cost)
+
+    def check_all(
+        self, keys: Sequence[str], cost: float = 1.0, message: str = "Too many requests."
+    ) -> None:
+        """Spend ``cost`` from each key's bucket, or from none when any of them is empty.
+
+        Sign-ins are counted per account and per address at once: a new address per attempt
+        does not escape the account's limit, nor a new username per attempt the address's.
+
+        Raises:
+            TooManyRequestsError: With ``message``, when a bucket is empty; its hint says how
+                long to wait.
+        """
         now = time.monotonic()
         with self._lock:
-            tokens, stamp = self._buckets.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - stamp) * self.per_second)
-            if tokens < cost:
-                self._buckets[key] = (tokens, now)
-                wait = (cost - tokens) / self.per_second
-                raise TooManyRequestsError(
-                    "Too many requests.", hint=f"Wait {wait:.1f} s and try again."
-                )
-            self._buckets[key] = (tokens - cost, now)
+            if len(self._buckets) > _MAX_KEYS:
+                self._forget_full(now)
+            levels = {key: self._level(key, now) for key in keys}
+            short = [cost - tokens for tokens in levels.values() if tokens < cost]
+            if short:
+                for key, tokens in levels.items():
+                    self._buckets[key] = (tokens, now)
+                wait = max(short) / self.per_second
+                raise TooManyRequestsError(message, hint=f"Wait {wait:.1f} s and try again.")
+            for key, tokens in levels.items():
+                self._buckets[key] = (tokens - cost, now)
+
+    def _level(self, key: str, now: float) -> float:
+        tokens, stamp = self._buckets.get(key, (self.burst, now))
+        return min(self.burst, tokens + (now - stamp) * self.per_second)
+
+    def _forget_full(self, now: float) -> None:
+        # Keys are chosen by callers (any username): drop those refilled, so memory stays bound.
+        full = [key for key in self._buckets if self._level(key, now) >= self.burst]
+        for key in full:
+            del self._buckets[key]

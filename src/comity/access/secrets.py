@@ -1,4 +1,4 @@
-"""Passwords (argon2) and API tokens (random, stored as a SHA-256 digest, shown once)."""
+"""Passwords (argon2), API tokens and web sessions (random, stored as a SHA-256 digest)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-__all__ = ["NewToken", "hash_password", "hash_token", "new_token", "verify_password"]
+__all__ = [
+    "NewToken",
+    "hash_password",
+    "hash_token",
+    "new_session",
+    "new_token",
+    "verify_password",
+]
 
 _HASHER = PasswordHasher()
 TOKEN_PREFIX = "cmt_"
@@ -46,3 +53,9 @@ def new_token() -> NewToken:
     """A new random API token."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     return NewToken(secret=secret, prefix=secret[:12], digest=hash_token(secret))
+
+
+def new_session() -> tuple[str, str]:
+    """A new web session: its secret (for the signed cookie only) and the digest stored."""
+    secret = secrets.token_urlsafe(32)
+    return secret, hash_token(secret)

@@ -9,13 +9,18 @@ __all__ = ["Role", "Viewer"]
 
 
 class Role(IntEnum):
-    """Roles, each allowed what the ones below it are."""
+    """Roles, each allowed what the ones below it are.
+
+    An admin manages the accounts of their own nation; the installation's operator (the first
+    administrator, made by ``comity init --admin``) manages every nation's.
+    """
 
     VIEWER = 1
     ANALYST = 2
     PLANNER = 3
     APPROVER = 4
     ADMIN = 5
+    OPERATOR = 6
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class Viewer:
     @classmethod
     def operator(cls, name: str = "operator") -> Viewer:
         """The local operator of an embedded store: sees and may change everything."""
-        return cls(name=name, role=Role.ADMIN, unrestricted=True)
+        return cls(name=name, role=Role.OPERATOR, unrestricted=True)
 
     @classmethod
     def public(cls) -> Viewer:
@@ -52,3 +57,18 @@ class Viewer:
     def may(self, role: Role) -> bool:
         """True when the viewer holds ``role`` or a higher one."""
         return self.role >= role
+
+    @property
+    def spans_nations(self) -> bool:
+        """True for the installation's operator: accounts, jobs and the log of every nation."""
+        return self.unrestricted or self.role >= Role.OPERATOR
+
+    def may_manage(self, nation: str, role: Role) -> bool:
+        """True when the viewer may create or change an account of ``nation`` holding ``role``.
+
+        An admin manages their own nation's accounts, up to their own role; the installation's
+        operator manages every nation's.
+        """
+        if not self.may(Role.ADMIN) or role > self.role:
+            return False
+        return self.spans_nations or nation == self.nation

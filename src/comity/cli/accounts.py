@@ -61,11 +61,15 @@ def add_user(
             confirmation_prompt=True,
             envvar="COMITY_NEW_PASSWORD",
             show_envvar=True,
-            help="At least 12 characters; asked for when not given.",
+            help="At least 12 characters and hard to guess (a passphrase of four or more "
+            "words is); asked for when not given.",
         ),
     ] = "",
 ) -> None:
-    """Create an account; what it sees follows its nation, what it may do follows its role."""
+    """Create an account; what it sees follows its nation, what it may do follows its role.
+
+    An admin (--user) creates accounts of their own nation, up to their own role.
+    """
     state = state_of(ctx)
     user = accounts.create_user(
         state.store(), state.viewer(), username=username, password=password, nation=nation,
@@ -78,7 +82,7 @@ def add_user(
 
 @users_app.command("list")
 def list_users(ctx: typer.Context, as_json: _JSON = False, as_csv: _CSV = False) -> None:
-    """Every account, with its nation and role."""
+    """The accounts you manage, with their nation and role (an admin's: their nation's)."""
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     found = accounts.list_users(state.store(), state.viewer())
@@ -99,7 +103,7 @@ def _set_disabled(ctx: typer.Context, username: str, disabled: bool) -> None:
 def disable_user(
     ctx: typer.Context, username: Annotated[str, typer.Argument(help="The account.")]
 ) -> None:
-    """Disable an account: it can no longer sign in, and its tokens stop working."""
+    """Disable an account: it can no longer sign in, its sessions end, its tokens stop working."""
     _set_disabled(ctx, username, True)
 
 
@@ -119,7 +123,10 @@ def set_password(
         bool, typer.Option("--generate", help="Make up a password and print it once.")
     ] = False,
 ) -> None:
-    """Set a new password for an account (asked for, or made up with --generate)."""
+    """Set a new password for an account (asked for, or made up with --generate).
+
+    The account's web sessions end and its API tokens are revoked: it signs in again.
+    """
     import secrets
 
     if generate:
@@ -146,9 +153,48 @@ def issue_token(
     state = state_of(ctx)
     store = state.store()
     user = accounts.get_user(store, username=username)
-    issued = accounts.create_token(store, user, name, days=days or None,
-                                   actor=state.viewer().name)  # fmt: skip
+    issued = accounts.create_token(store, user, name, days=days or None, actor=state.viewer())
     typer.echo(issued.secret)
+
+
+_TOKEN_COLUMNS = [
+    Column("Id", lambda t: t.id),
+    Column("Name", lambda t: t.name),
+    Column("Prefix", lambda t: t.prefix),
+    Column("Created", lambda t: t.created_at.isoformat(timespec="seconds")),
+    Column("Expires", lambda t: t.expires_at.isoformat(timespec="seconds") if t.expires_at else ""),
+    Column("Revoked", lambda t: t.revoked_at.isoformat(timespec="seconds") if t.revoked_at else ""),
+]
+
+
+@users_app.command("tokens")
+def list_tokens(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The account.")],
+    as_json: _JSON = False,
+    as_csv: _CSV = False,
+) -> None:
+    """An account's API tokens, newest first: their ids and prefixes, never the secrets."""
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    store = state.store()
+    user = accounts.get_user(store, username=username)
+    found = accounts.list_tokens(store, user, actor=state.viewer())
+    if as_json:
+        emit_json([t.public() for t in found])
+        return
+    emit(found, _TOKEN_COLUMNS, output, title=f"Tokens of {user.username}")
+
+
+@users_app.command("revoke-token")
+def revoke_token(
+    ctx: typer.Context,
+    token_id: Annotated[int, typer.Argument(min=1, help="The token's id (comity users tokens).")],
+) -> None:
+    """Revoke an API token: a running server refuses it within 10 seconds."""
+    state = state_of(ctx)
+    record = accounts.revoke_token(state.store(), state.viewer(), token_id)
+    stdout().print(f"Revoked token {record.id} ({record.name}, {record.prefix}…).", highlight=False)
 
 
 @audit_app.command("verify")
@@ -170,6 +216,24 @@ def verify_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
         raise typer.Exit(1)
 
 
+@audit_app.command("checkpoint")
+def checkpoint_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
+    """Write the signed checkpoint of the audit log's last entry now, and print it.
+
+    Every write that adds to the log writes one; copy it somewhere else from time to time: a log
+    that no longer holds the entry it names lost its last entries.
+    """
+    state = state_of(ctx)
+    checkpoint = accounts.checkpoint_audit(state.store(), state.viewer())
+    if as_json:
+        emit_json(None if checkpoint is None else {"hash": checkpoint.hash, "at": checkpoint.at})
+    elif checkpoint is None:
+        stdout().print("The audit log is empty: nothing to checkpoint.", highlight=False)
+    else:
+        stdout().print(f"Checkpoint of {checkpoint.at}: last entry {checkpoint.hash}.",
+                       highlight=False)  # fmt: skip
+
+
 @audit_app.command("list")
 def list_audit(
     ctx: typer.Context,
@@ -184,7 +248,10 @@ def list_audit(
     as_json: _JSON = False,
     as_csv: _CSV = False,
 ) -> None:
-    """Entries of the audit log, oldest first: who did what to which record, and when."""
+    """Entries of the audit log, oldest first: who did what to which record, and when.
+
+    As an account (--user), only the entries about what it may see.
+    """
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     items, total = accounts.audit_page(state.store(), state.viewer(), after_id=after,
@@ -209,17 +276,59 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies",
+            help="Mark the session cookie Secure, so browsers send it over HTTPS only: set it "
+            "behind a TLS proxy (or COMITY_SECURE_COOKIES=1).",
+        ),
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            metavar="ADDRS",
+            help="Believe X-Forwarded-For and X-Forwarded-Proto from these proxies only: IP "
+            "addresses or networks, comma-separated (or COMITY_FORWARDED_ALLOW_IPS). Without "
+            "it no one's are, and a client's address is its connection's.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API (and the web app) over HTTP; put a TLS proxy in front on a network."""
     import os
 
     import uvicorn
 
+    from comity.config import get_settings, proxy_addresses
+
+    settings = get_settings()
+    proxies = settings.forwarded_allow_ips
+    if forwarded_allow_ips is not None:
+        try:
+            proxies = proxy_addresses(forwarded_allow_ips)
+        except ValueError as error:
+            raise typer.BadParameter(str(error), param_hint="--forwarded-allow-ips") from None
     state = state_of(ctx)
     store = state.store()
     store.check_ready()
     os.environ["COMITY_DATABASE_URL"] = store.url.render_as_string(hide_password=False)
+    if secure_cookies:
+        os.environ["COMITY_SECURE_COOKIES"] = "1"  # read by comity.server.create_app
     shown = store.url.render_as_string()
     stdout().print(f"Serving {shown} on http://{host}:{port}/ (Ctrl+C stops)", highlight=False)
-    uvicorn.run("comity.server:create_app", factory=True, host=host, port=port,
-                log_level="info")  # fmt: skip
+    if secure_cookies or settings.secure_cookies:
+        stdout().print("Session cookies are Secure: open it through the HTTPS proxy.")
+    if proxies:
+        stdout().print(f"Believing X-Forwarded-For and -Proto from {proxies} only.")
+    # uvicorn believes X-Forwarded-For from loopback unless told otherwise; without a proxy
+    # named, a client's address is its connection's (the sign-in limits count per address).
+    uvicorn.run(
+        "comity.server:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=proxies is not None,
+        forwarded_allow_ips=proxies,
+    )

@@ -54,6 +54,7 @@ class ImportJob:
     dataset: str
     dry_run: bool
     files: list[str]
+    nation: str | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     status: str = "queued"
     rows_read: int = 0
@@ -64,7 +65,7 @@ class ImportJob:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
         return {
-            "id": self.id, "owner": self.owner, "dataset": self.dataset,
+            "id": self.id, "owner": self.owner, "nation": self.nation, "dataset": self.dataset,
             "dry_run": self.dry_run, "files": self.files, "status": self.status,
             "rows_read": self.rows_read, "created_at": self.created_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
@@ -144,7 +145,7 @@ class ImportJobs:
             raise
         label = importer if isinstance(importer, str) else importer.info.name
         job = ImportJob(id=uuid.uuid4().hex, owner=viewer.name, dataset=label, dry_run=dry_run,
-                        files=[u.filename for u in uploads])  # fmt: skip
+                        files=[u.filename for u in uploads], nation=viewer.nation)  # fmt: skip
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()
@@ -194,21 +195,21 @@ class ImportJobs:
             del self._jobs[job.id]
 
     def get(self, viewer: Viewer, job_id: str) -> ImportJob:
-        """A job of the viewer's (an admin sees every job).
+        """A job the viewer may see (see :meth:`list`).
 
         Raises:
-            NotFoundError: When there is no such job, or it is someone else's.
+            NotFoundError: When there is no such job, or it is not the viewer's to see.
         """
         job = self._jobs.get(job_id)
-        if job is None or not (job.owner == viewer.name or viewer.may(Role.ADMIN)):
+        if job is None or not _sees(viewer, job):
             raise NotFoundError(f"No import job {job_id!r}.")
         return job
 
     def list(self, viewer: Viewer) -> list[ImportJob]:
-        """The viewer's jobs (an admin's: all), newest first."""
+        """The viewer's jobs, newest first; an admin's: their nation's; the operator's: all."""
         with self._lock:
             jobs = list(self._jobs.values())
-        mine = [j for j in jobs if j.owner == viewer.name or viewer.may(Role.ADMIN)]
+        mine = [j for j in jobs if _sees(viewer, j)]
         return sorted(mine, key=lambda j: j.created_at, reverse=True)
 
     def wait(self, job_id: str, timeout: float = 60.0) -> ImportJob:
@@ -224,6 +225,13 @@ class ImportJobs:
     def close(self) -> None:
         """Finish the running job and stop."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _sees(viewer: Viewer, job: ImportJob) -> bool:
+    """A job is its owner's; an admin sees their nation's, the installation's operator all."""
+    if job.owner == viewer.name or viewer.spans_nations:
+        return True
+    return viewer.may(Role.ADMIN) and job.nation is not None and job.nation == viewer.nation
 
 
 def _rename(report: dict[str, Any], shown: Mapping[str, str]) -> dict[str, Any]:

@@ -26,10 +26,10 @@ from comity.errors import (
     AuthenticationError,
     ComityError,
     FieldProblem,
-    NotFoundError,
     ValidationError,
 )
-from comity.services import accounts
+from comity.model.links import is_linkable
+from comity.services import accounts, sessions
 from comity.store import Store
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "csrf_token",
     "page_not_found",
     "render",
+    "safe_url",
     "store_of",
     "templates",
     "viewer_of_request",
@@ -50,6 +51,18 @@ WEB_DIR = Path(str(resources.files("comity.web")))
 """The web package's folder: ``templates`` and ``static``."""
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 templates.env.globals["static_version"] = str(int(time.time()))
+
+
+def safe_url(value: object) -> str:
+    """A stored address fit for a link's ``href`` (http, https or mailto), else ''.
+
+    Records stored before the model checked their addresses may hold ``javascript:`` and the
+    like; a template shows those as text: ``{% if x|safe_url %}<a href="{{ x|safe_url }}">``.
+    """
+    return value.strip() if isinstance(value, str) and is_linkable(value) else ""
+
+
+templates.env.filters["safe_url"] = safe_url
 
 
 class SignInRequired(Exception):  # noqa: N818 - a signal, not an error
@@ -72,23 +85,29 @@ def csrf_token(request: Request) -> str:
 
 
 def viewer_of_request(request: Request) -> Viewer:
-    """The signed-in user of a page.
+    """The signed-in user of a page: the cookie names a session the store holds as live.
+
+    Checked once per request, against the store: a session ended (signed out, a new password,
+    a disabled account) or expired signs the cookie out, wherever it was copied to.
 
     Raises:
-        SignInRequired: When nobody is signed in, or the account was disabled since.
+        SignInRequired: When nobody is signed in, or the session is no longer live.
     """
-    user_id = request.session.get("uid")
-    if not isinstance(user_id, int):
+    secret = request.session.get("sid")
+    if not isinstance(secret, str):
         raise SignInRequired
+    checked = getattr(request.state, "comity_viewer", None)
+    if checked is not None and checked[0] == secret:
+        known: Viewer = checked[1]
+        return known
     try:
-        user = accounts.get_user(store_of(request), user_id=user_id)
-    except NotFoundError:
+        user = sessions.session_user(store_of(request), secret)
+    except AuthenticationError:
         request.session.clear()
         raise SignInRequired from None
-    if user.disabled:
-        request.session.clear()
-        raise SignInRequired
-    return accounts.viewer_of(user)
+    viewer = accounts.viewer_of(user)
+    request.state.comity_viewer = (secret, viewer)
+    return viewer
 
 
 def render(

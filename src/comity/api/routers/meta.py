@@ -30,12 +30,15 @@ def health(request: Request) -> dict[str, Any]:
 
 @router.post("/auth/token", tags=["auth"], status_code=201, summary="Sign in: get an API token")
 def sign_in(body: LoginIn, request: Request) -> dict[str, Any]:
-    """Exchange a username and password for an API token (shown once)."""
-    limiter = request.app.state.login_limiter
-    client = request.client.host if request.client else "unknown"
-    limiter.check(f"login:{client}:{body.username}")
+    """Exchange a username and password for an API token (shown once).
+
+    Attempts count against the account and the address, with the web's sign-ins (429 when
+    either tried too often).
+    """
+    address = request.client.host if request.client else "unknown"
     store = _store(request)
-    user = accounts.authenticate_password(store, body.username, body.password)
+    user = accounts.sign_in(store, request.app.state.login_limiter, body.username, body.password,
+                            address=address)  # fmt: skip
     issued = accounts.create_token(store, user, body.token_name, days=body.days)
     return {"token": issued.secret, **issued.record.public(), "user": user.public()}
 
@@ -71,16 +74,16 @@ def revoke_token(
     request: Request,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> dict[str, Any]:
-    """Revoke one of your tokens (an admin may revoke anyone's)."""
+    """Revoke one of your tokens (an admin may revoke those of their nation's accounts)."""
     return accounts.revoke_token(_store(request), viewer, token_id).public()
 
 
-@router.get("/users", tags=["admin"], summary="Every account")
+@router.get("/users", tags=["admin"], summary="The accounts you manage")
 def users(
     request: Request,
     viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
 ) -> list[dict[str, Any]]:
-    """Every account (admins)."""
+    """The accounts of your nation (admins); every account (the installation's operator)."""
     return [u.public() for u in accounts.list_users(_store(request), viewer)]
 
 
@@ -90,7 +93,7 @@ def create_user(
     request: Request,
     viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
 ) -> dict[str, Any]:
-    """Create an account (admins)."""
+    """Create an account of your nation, up to your role (admins; any nation: the operator)."""
     user = accounts.create_user(
         _store(request), viewer, username=body.username, password=body.password,
         nation=body.nation, role=body.role, display_name=body.display_name,
@@ -105,7 +108,7 @@ def disable_user(
     request: Request,
     viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
 ) -> dict[str, Any]:
-    """Disable an account: its tokens stop working (admins)."""
+    """Disable an account: its sessions end, its tokens stop working (admins of its nation)."""
     return accounts.set_user_disabled(_store(request), viewer, username, True).public()
 
 
@@ -115,7 +118,7 @@ def enable_user(
     request: Request,
     viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
 ) -> dict[str, Any]:
-    """Enable a disabled account (admins)."""
+    """Enable a disabled account (admins of its nation)."""
     return accounts.set_user_disabled(_store(request), viewer, username, False).public()
 
 
@@ -128,7 +131,11 @@ def audit(
     entity_id: Annotated[str | None, Query(max_length=100)] = None,
     viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
 ) -> dict[str, Any]:
-    """A page of the append-only audit log, oldest first (admins)."""
+    """A page of the append-only audit log, oldest first (admins).
+
+    Entries about records your nation may not see, and about other nations' accounts, are left
+    out of the page and of ``total``.
+    """
     items, total = accounts.audit_page(_store(request), viewer, after_id=after, limit=limit,
                                        entity=entity, entity_id=entity_id)  # fmt: skip
     next_after = items[-1]["id"] if len(items) == limit else None
@@ -140,7 +147,7 @@ def verify(
     request: Request,
     viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
 ) -> dict[str, Any]:
-    """Check every entry's hash and link (admins)."""
+    """Check every entry's hash and link, the whole chain (admins)."""
     report = accounts.verify_audit(_store(request))
     return {"ok": report.ok, "entries": report.entries, "first_broken": report.first_broken,
             "reason": report.reason}  # fmt: skip
