@@ -8,6 +8,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from comity.model.engagements import EngagementKind, ParticipantRole
+from comity.model.numbers import Personnel
 
 __all__ = [
     "MAX_ID",
@@ -52,7 +53,7 @@ class ParticipantIn(_In):
 
     nation: _Nation
     role: ParticipantRole | None = None
-    personnel: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    personnel: Personnel | None = None
 
 
 class EngagementIn(_In):

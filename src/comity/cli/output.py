@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
+from numbers import Number
 from typing import Any
 
 import typer
@@ -15,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from comity.errors import ComityError
+from comity.export.cells import neutralise_cell
 
 __all__ = [
     "Column",
@@ -91,6 +93,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell: text that begins like a formula neutralised, numbers left as numbers."""
+    if isinstance(value, Number):
+        return value
+    return neutralise_cell(_cell(value))
+
+
 def emit_json(data: Any) -> None:
     """Write ``data`` as indented JSON on standard output."""
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -106,6 +115,9 @@ def emit(
 ) -> None:
     """Write rows as a table, JSON or CSV.
 
+    In CSV, a text cell that begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return) is written with a ``'`` before it; numbers are written as they are.
+
     Args:
         rows: The records.
         columns: What to show of each.
@@ -120,7 +132,7 @@ def emit(
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow([c.name for c in columns])
         for row in rows:
-            writer.writerow([_cell(c.get(row)) for c in columns])
+            writer.writerow([_csv_cell(c.get(row)) for c in columns])
         return
     shown = [c for c in columns if c.table]
     table = Table(title=title, header_style="bold", show_lines=False, expand=False)

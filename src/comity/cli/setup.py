@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from typing import Annotated
 
 import typer
@@ -12,7 +13,7 @@ from comity import services
 from comity.access.viewer import Role, Viewer
 from comity.cli.output import emit_json, stdout
 from comity.cli.state import state_of
-from comity.errors import NotFoundError
+from comity.errors import ComityError, NotFoundError
 from comity.services import accounts
 from comity.store import Store
 
@@ -23,7 +24,11 @@ def init(
     ctx: typer.Context,
     admin: Annotated[
         str | None,
-        typer.Option("--admin", help="Also create this administrator account, if it is new."),
+        typer.Option(
+            "--admin",
+            help="Also create this administrator account, if it is new: the installation's "
+            "operator, who manages every nation's accounts.",
+        ),
     ] = None,
     admin_nation: Annotated[
         str, typer.Option("--admin-nation", help="The administrator's nation (name or code).")
@@ -76,6 +81,11 @@ def init(
     )
 
 
+def _has_terminal() -> bool:
+    """Whether a password can be asked for: standard input is a terminal."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
 def _first_admin(
     store: Store, operator: Viewer, name: str, nation: str, *, quiet: bool, generate: bool
 ) -> None:
@@ -95,9 +105,17 @@ def _first_admin(
     if not password and generate:
         password = secrets.token_urlsafe(12)
     elif not password:
+        if not _has_terminal():
+            # getpass would warn, read nothing and leave Click to print a bare "Aborted.".
+            raise ComityError(
+                f"No password for the administrator {name}: there is no terminal to ask on; "
+                "set COMITY_ADMIN_PASSWORD or give --generate-password."
+            )
         password = typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
-    accounts.create_user(store, operator, username=name, password=password, nation=nation,
-                         role=Role.ADMIN)  # fmt: skip
+    # The first administrator is the installation's: they manage every nation's accounts.
+    accounts.create_user(
+        store, operator, username=name, password=password, nation=nation, role=Role.OPERATOR
+    )
     if not quiet:
         stdout().print(f"Created the administrator {name}.", highlight=False)
     if generate and not os.environ.get("COMITY_ADMIN_PASSWORD"):

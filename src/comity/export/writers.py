@@ -1,8 +1,9 @@
 """Write Arrow tables as CSV or Parquet, and networks as GraphML or GEXF.
 
 CSV is written with a header, comma-separated, UTF-8, missing values empty: what ``read.csv`` in
-R and ``pandas.read_csv`` read without options. Parquet keeps the types. GraphML and GEXF are
-written by networkx, so Gephi and igraph read them.
+R and ``pandas.read_csv`` read without options; a text cell that begins like a spreadsheet formula
+gets a ``'`` before it (:mod:`comity.export.cells`). Parquet keeps the types and the text as they
+are. GraphML and GEXF are written by networkx, so Gephi and igraph read them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from comity.errors import ComityError
+from comity.export.cells import neutralise_table
 
 __all__ = ["NetworkFormat", "TableFormat", "write_graph", "write_table"]
 
@@ -38,7 +40,8 @@ class NetworkFormat(StrEnum):
 def write_table(table: Any, file_format: TableFormat, path: Path | None) -> int:
     """Write an Arrow table to ``path`` (standard output when None); return the rows written.
 
-    Parquet needs a file: it is binary.
+    Parquet needs a file: it is binary. In CSV, text cells that begin like a formula are
+    neutralised (:func:`comity.export.cells.neutralise_table`).
     """
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -52,7 +55,9 @@ def write_table(table: Any, file_format: TableFormat, path: Path | None) -> int:
         pq.write_table(table, path)
         return int(table.num_rows)
     buffer = io.BytesIO()
-    pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    pacsv.write_csv(
+        neutralise_table(table), buffer, write_options=pacsv.WriteOptions(quoting_style="needed")
+    )
     data = buffer.getvalue()
     if path is None:
         sys.stdout.write(data.decode("utf-8"))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from comity.errors import UnknownNationError, ValidationError
+from comity.ingest.unreadable import DAMAGED, damaged_file, field_too_long
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
 from comity.model.nations import Membership, Nation, Organisation
@@ -339,7 +340,9 @@ def read_delimited(
     """Rows of a CSV or TSV file (plain or gzipped) as (line number, column -> text).
 
     Structural problems become issues: a file that is not UTF-8, an empty file, missing
-    columns, a row with too many fields. Line numbers count the header as line 1.
+    columns, a row with too many fields. Line numbers count the header as line 1. A file that
+    cannot be read at all stops the import: a truncated or corrupt gzip file, a field longer
+    than :data:`~comity.ingest.unreadable.MAX_FIELD_CHARACTERS`.
 
     Args:
         path: The file.
@@ -347,8 +350,12 @@ def read_delimited(
         required: Columns the file must have.
         delimiter: The field separator.
         fieldnames: Column names for a file without a header line.
+
+    Raises:
+        ImportRejectedError: When the file is damaged or holds a field too long to read.
     """
     name = path.name
+    line = 0  # the last line read: the next one is where a read fails
     try:
         with _open_text(path) as handle:
             reader = csv.reader(handle, delimiter=delimiter)
@@ -371,6 +378,7 @@ def read_delimited(
                 )
                 return
             width = len(header)
+            line = first_line - 1
             for line, values in enumerate(reader, start=first_line):
                 if not values or (len(values) == 1 and not values[0].strip()):
                     continue
@@ -387,7 +395,12 @@ def read_delimited(
             f"is not UTF-8 text (byte {error.object[error.start]:#04x} at offset {error.start}); "
             "save it as UTF-8",
         )
-    except (OSError, EOFError) as error:
+    except DAMAGED as error:
+        raise damaged_file(name, error) from None
+    except OSError as error:
         context.issue(name, None, f"cannot be read: {error}")
     except csv.Error as error:
+        # The reader's limit on a field has no error type of its own: only its text tells it.
+        if "field larger than field limit" in str(error):
+            raise field_too_long(name, line + 1, None, None) from None
         context.issue(name, None, f"is not well-formed CSV: {error}")

@@ -31,6 +31,7 @@ from typing import Any
 from comity.errors import ComityError
 from comity.ingest.base import ImportContext
 from comity.ingest.media_events import COLUMNS as GDELT1_COLUMNS
+from comity.ingest.unreadable import DAMAGED, damaged_file
 
 __all__ = [
     "GDELT2_COLUMNS",
@@ -120,6 +121,7 @@ def find_inputs(patterns: list[str], staging: Path, context: ImportContext) -> l
 
     Raises:
         ComityError: When a pattern matches no file.
+        ImportRejectedError: When a zip archive or a gzip file is truncated or corrupt.
     """
     found: list[InputFile] = []
     for pattern in patterns:
@@ -130,10 +132,16 @@ def find_inputs(patterns: list[str], staging: Path, context: ImportContext) -> l
                 f"No file matches {pattern!r}.", hint="Give paths or glob patterns of event files."
             )
         for path in paths:
-            members = _unzip(path, staging) if path.suffix.lower() == ".zip" else [path]
+            try:
+                members = _unzip(path, staging) if path.suffix.lower() == ".zip" else [path]
+            except DAMAGED as error:
+                raise damaged_file(path.name, error) from None
             for member in members:
                 shown = path.name if member == path else f"{path.name}:{member.name}"
-                layout = _layout(member, shown, context)
+                try:
+                    layout = _layout(member, shown, context)
+                except DAMAGED as error:
+                    raise damaged_file(shown, error) from None
                 if layout is not None:
                     found.append(layout)
     return found

@@ -35,6 +35,7 @@ from comity.model.clock import today
 from comity.model.dates import DatePrecision, PartialDate
 from comity.model.details import Details
 from comity.model.engagements import STANDING_KINDS, EngagementKind, horizon_problem
+from comity.model.numbers import MAX_PERSONNEL, count_problem, is_whole
 from comity.model.prepared import EngagementColumns
 from comity.model.releasability import PUBLIC
 
@@ -156,7 +157,7 @@ class Reader:
         self.dates = Cache(lambda t: When.of(_engagement_date(t, fmt, checked_on)))
         self.kinds = Cache(EngagementKind)
         self.numbers = Cache(float)
-        self.personnel = Cache(_count)
+        self.personnel = Cache(_personnel)
         self.details = Cache(_validate_details)
         self.releasability = mapping.constants.releasability or PUBLIC
         self.heads: Codes = np.zeros(0, dtype=np.int64)
@@ -466,13 +467,24 @@ def _engagement_date(text: str | None, fmt: str | None, checked_on: date) -> Par
     return parsed
 
 
-def _count(text: str) -> int:
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError("is not a whole number") from None
-    if not number.is_integer():
-        raise ValueError("is not a whole number")
-    if number < 0:
-        raise ValueError("Input should be greater than or equal to 0")
-    return int(number)
+def _personnel(text: str) -> int:
+    # The model's rule on personnel, applied once per distinct text of the column: a whole
+    # number (``12`` or ``12.0``) from 0 to the cap the API and the CLI apply too.
+    number: int | float
+    if is_whole(text):
+        digits = text.lstrip("0")
+        # Past 18 digits it is beyond any cap (and Python refuses to read 4,300 digits or more).
+        number = int(digits or "0") if len(digits) <= 18 else MAX_PERSONNEL + 1
+    else:
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError("is not a whole number") from None
+    if isinstance(number, float):
+        if not number.is_integer():  # also inf and nan
+            raise ValueError("is not a whole number")
+        number = int(number)
+    reason = count_problem(number, MAX_PERSONNEL)
+    if reason is not None:
+        raise ValueError(reason)
+    return number

@@ -4,6 +4,11 @@ CSV and TSV go through pyarrow's multithreaded reader with every column read as 
 is guessed); JSON may be an array of objects or one object per line; Parquet columns keep their
 values, turned to text when read. Line numbers count a CSV header as line 1; in JSON and Parquet
 a "row" is the record's position, from 1.
+
+A file that cannot be read at all stops the import (:mod:`comity.ingest.unreadable`): a truncated
+or corrupt gzip file, or a field of a wanted column longer than any record holds. pyarrow reads
+a CSV in blocks of a megabyte and refuses a row longer than one ("straddling object"): such a
+file is read again in one block, so that the error names the row and column of the long field.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from comity.ingest.base import ImportContext
+from comity.ingest.unreadable import DAMAGED, MAX_FIELD_CHARACTERS, damaged_file, field_too_long
 from comity.model.numbers import is_whole
 
 __all__ = ["Columns", "read_columns"]
@@ -71,13 +77,52 @@ def read_columns(
         wanted: Columns to read; a missing one is an issue.
         file_format: csv, tsv, json, jsonl or parquet; from the extension when None.
         delimiter: The CSV separator (default "," for csv, tab for tsv).
+
+    Raises:
+        ImportRejectedError: When the file is a truncated or corrupt gzip file, or a wanted
+            column holds a field longer than
+            :data:`~comity.ingest.unreadable.MAX_FIELD_CHARACTERS`.
     """
+    columns = _read(path, context, wanted, file_format, delimiter)
+    if columns is not None:
+        _check_lengths(columns, path.name)
+    return columns
+
+
+def _check_lengths(columns: Columns, name: str) -> None:
+    """Refuse the first field (by row, then column) longer than an import reads."""
+    import pyarrow.compute as pc
+
+    found: tuple[int, str, int] | None = None
+    for column in columns.table.column_names:
+        values = columns.table.column(column)
+        # Bytes are never fewer than characters: count characters only where bytes exceed.
+        if (pc.max(pc.binary_length(values)).as_py() or 0) <= MAX_FIELD_CHARACTERS:
+            continue
+        lengths = pc.utf8_length(values)
+        index = pc.index(pc.greater(lengths, MAX_FIELD_CHARACTERS), True).as_py()
+        if index >= 0 and (found is None or index < found[0]):
+            found = (index, column, lengths[index].as_py())
+    if found is not None:
+        index, column, length = found
+        raise field_too_long(name, columns.line(index), column, length)
+
+
+def _read(
+    path: Path,
+    context: ImportContext,
+    wanted: Sequence[str],
+    file_format: str | None,
+    delimiter: str | None,
+) -> Columns | None:
     kind = _format(path, file_format)
     name = path.name
     try:
         if kind == "parquet":
             return _parquet(path, context, wanted)
         raw = _raw(path)
+    except DAMAGED as error:
+        raise damaged_file(name, error) from None
     except OSError as error:
         context.issue(name, None, f"cannot be read: {error}")
         return None
@@ -117,10 +162,11 @@ def _csv(first_line: str, body: memoryview, separator: str, name: str, context: 
     header = [h.strip() for h in header]
     if _missing(name, header, wanted, context, 1):
         return None
-    try:
-        table = pacsv.read_csv(
+
+    def read(block_size: int) -> Any:
+        return pacsv.read_csv(
             pa.BufferReader(pa.py_buffer(body)),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=block_size),
             parse_options=pacsv.ParseOptions(delimiter=separator),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in header},
@@ -129,10 +175,24 @@ def _csv(first_line: str, body: memoryview, separator: str, name: str, context: 
                 null_values=[""],
             ),
         )
+
+    try:
+        try:
+            table = read(_BLOCK)
+        except pa.ArrowInvalid as error:
+            # A row longer than a block ("straddling object"; pyarrow gives the case no error
+            # type of its own): read the file as one block, to find and name the long field.
+            if "straddling" not in str(error) or len(body) >= _MAX_BLOCK:
+                raise
+            table = read(len(body) + 1)
     except pa.ArrowInvalid as error:
         context.issue(name, _line_of(str(error)), f"is not well-formed: {_tidy(str(error))}")
         return None
     return Columns(table, first_line=2)
+
+
+_BLOCK = 1 << 20  # pyarrow's default: blocks are parsed in parallel
+_MAX_BLOCK = (1 << 31) - 1  # its block size is a 32-bit integer
 
 
 def _line_of(message: str) -> int | None:

@@ -9,9 +9,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from comity.model.dates import PartialDate
+from comity.model.links import checks_a_write, web_address_problem
+from comity.model.numbers import Count
 
 __all__ = [
     "AgreementDetails",
@@ -37,7 +46,7 @@ __all__ = [
 ]
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-_Count = Annotated[int, Field(ge=0, le=100_000_000)]
+_Count = Count
 
 
 class _Details(BaseModel):
@@ -219,7 +228,7 @@ class AllianceDetails(_Details):
 
 
 class MediaEventDetails(_Details):
-    """A cooperation event coded from news (GDELT / CAMEO)."""
+    """A cooperation event coded from news (GDELT / CAMEO); its ``source_url`` is http(s)."""
 
     kind: Literal["media_event"] = "media_event"
     cameo_code: Annotated[str, StringConstraints(pattern=r"^\d{2,4}$")]
@@ -228,6 +237,16 @@ class MediaEventDetails(_Details):
     source_url: _Text | None = None
     sources: _Count | None = None
     mentions: _Count | None = None
+
+    @field_validator("source_url")
+    @classmethod
+    def _web_address(cls, url: str | None, info: ValidationInfo) -> str | None:
+        # Checked on writes only, as an engagement's sources are (comity.model.links).
+        if url is not None and checks_a_write(info.context):
+            reason = web_address_problem(url)
+            if reason is not None:
+                raise ValueError(reason)
+        return url
 
 
 Details = Annotated[

@@ -19,6 +19,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from comity.errors import FieldProblem, UnknownNationError, ValidationError
+from comity.model.numbers import Personnel
 from comity.model.validation import field_problems
 from comity.nations import default_resolver
 from comity.planning.gain import PLANNABLE_KINDS, VISIT_LEVELS
@@ -58,7 +59,7 @@ class Candidate(BaseModel):
     )
     host: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     year: Annotated[int, Field(ge=1816, le=2200)]
-    personnel: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    personnel: Personnel | None = None
     students: Annotated[int, Field(ge=0, le=100_000)] | None = None
     level: str | None = None
     cost: Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]
