@@ -70,9 +70,11 @@ def serve(store: Store) -> Iterator[World]:
             user = accounts.create_user(store, operator, username=f"{role}.{nation}",
                                         password=PASSWORD, nation=nation, role=role)  # fmt: skip
             world_tokens[(role, nation)] = accounts.create_token(store, user, "tests").secret
-    public = services.add_engagement(store, engagement_record("Balikatan 2015"), operator)
+    # The engagements belong to the USA (written by its planner): only US users change them.
+    author = accounts.viewer_of(accounts.get_user(store, username="planner.USA"))
+    public = services.add_engagement(store, engagement_record("Balikatan 2015"), author)
     secret = services.add_engagement(
-        store, engagement_record("Balikatan 2015 (US eyes)", "REL USA"), operator
+        store, engagement_record("Balikatan 2015 (US eyes)", "REL USA"), author
     )
     public_person = services.add_person(store, {"name": "Ana Cruz", "nation": "PHL"}, operator)
     secret_person = services.add_person(

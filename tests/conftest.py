@@ -23,6 +23,20 @@ _TEMPLATE = "comity_template"
 _names = itertools.count()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The tests' own user data folder: secret key, audit checkpoints, server analytic files."""
+    import os
+
+    before = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = before
+
+
 @pytest.fixture(scope="session")
 def seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated, seeded SQLite file made once per session and copied by each test."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -19,13 +20,15 @@ from comity.errors import (
 )
 from comity.services import accounts
 from comity.store import Store
+from comity.store.audit_checkpoint import checkpoint_path
 
 PASSWORD = "correct horse battery"
 
 
 def _admin(store: Store, operator: Viewer) -> Viewer:
+    """The installation's operator, who manages every nation's accounts (test_admin_bounds.py)."""
     user = accounts.create_user(
-        store, operator, username="admin", password=PASSWORD, nation="USA", role="admin"
+        store, operator, username="admin", password=PASSWORD, nation="USA", role="operator"
     )
     return accounts.viewer_of(user)
 
@@ -225,3 +228,141 @@ def test_a_token_checked_moments_ago_is_trusted_until_revoked(
     accounts.authenticate_token(store, second.secret)
     monkeypatch.setattr(accounts, "TOKEN_RECHECK_SECONDS", 0.0)
     assert accounts.recently_checked(store, second.secret) is None
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("short one", "must have at least 12 characters"),
+        (
+            " " * 12,
+            'is too easy to guess (strength 0 of 4, 3 needed): Repeats like "aaa" are '
+            "easy to guess. Add another word or two. Uncommon words are better. Avoid "
+            "repeated words and characters.",
+        ),
+        (
+            "aaaaaaaaaaaa",
+            'is too easy to guess (strength 0 of 4, 3 needed): Repeats like "aaa" '
+            "are easy to guess. Add another word or two. Uncommon words are better. "
+            "Avoid repeated words and characters.",
+        ),
+        (
+            "password1234",
+            "is too easy to guess (strength 1 of 4, 3 needed): This is a very common "
+            "password. Add another word or two. Uncommon words are better.",
+        ),
+        ("ana.cruz.planner", "must not be the username"),
+        # The account's own details count as known words.
+        (
+            "Ana.Cruz.Planner!",
+            "is too easy to guess (strength 1 of 4, 3 needed): Add another "
+            "word or two. Uncommon words are better.",
+        ),
+    ],
+)
+def test_a_weak_password_is_refused_with_the_reason(
+    store: Store, operator: Viewer, password: str, reason: str
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        accounts.create_user(
+            store, operator, username="ana.cruz.planner", password=password, nation="PHL"
+        )
+    assert refused.value.message == f"Invalid user: password: {reason}"
+    assert [p.field for p in refused.value.problems] == ["password"]
+
+
+def test_a_passphrase_is_accepted_and_a_weak_new_password_refused(
+    store: Store, operator: Viewer
+) -> None:
+    user = accounts.create_user(
+        store, operator, username="ana", nation="PHL", password="correct horse battery staple"
+    )
+    with pytest.raises(ValidationError, match="too easy to guess"):
+        accounts.set_password(store, accounts.viewer_of(user), "ana", "password1234")
+    assert accounts.authenticate_password(store, "ana", "correct horse battery staple")
+
+
+def test_an_account_holds_at_most_twenty_live_tokens(any_store: Store, operator: Viewer) -> None:
+    user = accounts.create_user(
+        any_store, operator, username="fuzzer", password=PASSWORD, nation="USA"
+    )
+    made = [accounts.create_token(any_store, user, f"t{n}", days=30) for n in range(20)]
+    with pytest.raises(ConflictError) as refused:
+        accounts.create_token(any_store, user, "one more")
+    assert refused.value.message == (
+        "fuzzer holds 20 live API tokens, the most an account may hold."
+    )
+    assert refused.value.hint == (
+        "Revoke one first: GET /api/v1/tokens lists yours and DELETE /api/v1/tokens/{id} revokes "
+        "one; an administrator can with `comity users tokens fuzzer` and "
+        "`comity users revoke-token ID`."
+    )
+    # Revoked and expired tokens leave room.
+    accounts.revoke_token(any_store, accounts.viewer_of(user), made[0].record.id)
+    accounts.create_token(any_store, user, "after a revocation")
+    with any_store.transaction() as connection:
+        connection.execute(
+            sa.text("UPDATE api_tokens SET expires_at = :t WHERE id = :i"),
+            {"t": "2001-01-01 00:00:00+00:00", "i": made[1].record.id},
+        )
+    accounts.create_token(any_store, user, "after an expiry")
+    assert len(accounts.list_tokens(any_store, user)) == 22
+
+
+def test_signing_in_past_the_token_cap_answers_409(store: Store, operator: Viewer) -> None:
+    from fastapi.testclient import TestClient
+
+    from comity.api import create_api
+    from comity.api.security import RateLimiter
+
+    user = accounts.create_user(store, operator, username="fuzzer", password=PASSWORD, nation="USA")
+    for n in range(accounts.MAX_LIVE_TOKENS):
+        accounts.create_token(store, user, f"t{n}")
+    app = create_api(store, login_limiter=RateLimiter(burst=1e9, per_second=1e9))
+    with TestClient(app) as client:
+        answer = client.post(
+            "/api/v1/auth/token", json={"username": "fuzzer", "password": PASSWORD}
+        )
+    assert answer.status_code == 409
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert (
+        answer.json()["detail"] == "fuzzer holds 20 live API tokens, the most an account may hold."
+    )
+
+
+def test_removing_the_last_entries_is_caught_by_the_signed_checkpoint(
+    any_store: Store, operator: Viewer
+) -> None:
+    # The chain of what is left is whole; the checkpoint written after the last write names an
+    # entry the log no longer holds.
+    admin = _admin(any_store, operator)
+    _write_some(any_store, admin)
+    assert accounts.verify_audit(any_store).ok
+    entries, _ = accounts.audit_page(any_store, admin, limit=1000)
+    last = entries[-1]["id"]
+    with any_store.transaction() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        else:
+            connection.execute(sa.text("DROP TRIGGER audit_log_no_delete"))
+        connection.execute(sa.text("DELETE FROM audit_log WHERE id >= :i"), {"i": last - 1})
+    report = accounts.verify_audit(any_store)
+    assert not report.ok and report.first_broken == last - 1
+    assert report.reason is not None
+    assert report.reason.startswith(f"entries after {last - 2} were removed: the checkpoint of ")
+
+
+def test_a_checkpoint_not_signed_by_the_installation_is_refused(
+    any_store: Store, operator: Viewer
+) -> None:
+    _write_some(any_store, _admin(any_store, operator))
+    path = checkpoint_path(any_store.checkpoint_url())
+    assert path is not None and path.is_file()
+    forged = json.loads(path.read_text(encoding="utf-8"))
+    forged["hash"] = "0" * 64
+    path.write_text(json.dumps(forged), encoding="utf-8")
+    report = accounts.verify_audit(any_store)
+    assert report.reason == "its checkpoint's signature does not match this installation's key"
+    checkpoint = accounts.checkpoint_audit(any_store, operator)  # the operator writes it again
+    assert checkpoint is not None and checkpoint.signed
+    assert accounts.verify_audit(any_store).ok

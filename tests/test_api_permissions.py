@@ -2,7 +2,8 @@
 
 One table, ``SPECS``, says for each endpoint the least role it needs and which record it
 touches; the expected answer follows: 401 anonymous, 403 below the role, 404 for a record the
-caller's nation may not see, else success. A route missing from the table fails the suite.
+caller's nation may not see, 403 for a change to a record another nation owns (the records
+written here belong to the USA), else success. A route missing from the table fails the suite.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from comity import services
-from comity.access import Viewer
+from comity.access import Role, Viewer
 from comity.api import endpoints
 from comity.services import accounts
 from comity.store import open_store
@@ -27,6 +28,7 @@ Build = Callable[[World, str | None, str, int], dict[str, Any]]
 """Request keyword arguments for a caller (role, nation) and a target record id."""
 
 _OPERATOR = Viewer.operator("tests")
+_AUTHOR = Viewer(name="author.usa", nation="USA", role=Role.PLANNER)
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,13 @@ class Spec:
     role: int
     target: str | None = None
     build: Build | None = None
+    owned: bool = False  # changes the record: only its owner's users may
 
 
 def _fresh_engagement(world: World, secret: bool) -> tuple[int, str]:
     label = "REL USA" if secret else None
     stored = services.add_engagement(
-        world.store, engagement_record(f"Drill {uuid.uuid4().hex[:8]}", label), _OPERATOR
+        world.store, engagement_record(f"Drill {uuid.uuid4().hex[:8]}", label), _AUTHOR
     )
     return stored.id, f'"{stored.id}-{stored.version}"'
 
@@ -70,8 +73,9 @@ def _token_to_revoke(world: World, role: str | None, nation: str, target: int) -
 def _user_to_toggle(action: str) -> Build:
     def build(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
         name = f"target.{uuid.uuid4().hex[:8]}"
+        # An admin manages their own nation's accounts (tests/test_admin_bounds.py: others').
         accounts.create_user(world.store, _OPERATOR, username=name, password=PASSWORD,
-                             nation="DEU")  # fmt: skip
+                             nation=nation)  # fmt: skip
         return {"url": f"/api/v1/users/{name}/{action}"}
 
     return build
@@ -126,7 +130,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/users"): Spec(ADMIN, build=_get("/api/v1/users")),
     ("POST", "/api/v1/users"): Spec(ADMIN, build=lambda w, r, n, t: {
         "url": "/api/v1/users", "json": {"username": f"new.{uuid.uuid4().hex[:8]}",
-                                         "password": PASSWORD, "nation": "Germany"}}),
+                                         "password": PASSWORD, "nation": n}}),
     ("POST", "/api/v1/users/{username}/disable"): Spec(ADMIN, build=_user_to_toggle("disable")),
     ("POST", "/api/v1/users/{username}/enable"): Spec(ADMIN, build=_user_to_toggle("enable")),
     ("GET", "/api/v1/audit"): Spec(ADMIN, build=_get("/api/v1/audit")),
@@ -143,10 +147,12 @@ SPECS: dict[tuple[str, str], Spec] = {
         VIEWER, "engagement", _get("/api/v1/engagements/{target}")),
     ("GET", "/api/v1/engagements/{engagement_id}/participants"): Spec(
         VIEWER, "engagement", _get("/api/v1/engagements/{target}/participants")),
-    ("PUT", "/api/v1/engagements/{engagement_id}"): Spec(PLANNER, "engagement", _write("PUT")),
-    ("PATCH", "/api/v1/engagements/{engagement_id}"): Spec(PLANNER, "engagement", _write("PATCH")),
+    ("PUT", "/api/v1/engagements/{engagement_id}"): Spec(
+        PLANNER, "engagement", _write("PUT"), owned=True),
+    ("PATCH", "/api/v1/engagements/{engagement_id}"): Spec(
+        PLANNER, "engagement", _write("PATCH"), owned=True),
     ("DELETE", "/api/v1/engagements/{engagement_id}"): Spec(
-        PLANNER, "engagement", _write("DELETE")),
+        PLANNER, "engagement", _write("DELETE"), owned=True),
     ("GET", "/api/v1/institutions"): Spec(VIEWER, build=_get("/api/v1/institutions")),
     ("POST", "/api/v1/institutions"): Spec(PLANNER, build=_post(
         "/api/v1/institutions", lambda t: {"name": _unique("Academy"), "nation": "France"})),
@@ -272,6 +278,8 @@ def _expected(spec: Spec, role: str | None, nation: str, target: str) -> int | s
         return 404  # someone else's job
     if target == "secret" and nation != "USA":
         return 404
+    if spec.owned and nation != "USA":
+        return 403  # visible, but the USA's
     return "2xx"
 
 

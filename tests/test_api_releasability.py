@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -96,3 +97,21 @@ def test_a_french_planner_may_not_label_a_record_beyond_reach(world: World) -> N
     assert response.json()["detail"]
     stored = services.list_engagements(world.store, Viewer.operator("t"))
     assert "Port call" not in [s.engagement.title for s in stored]
+
+
+def test_an_exports_entity_tag_is_its_bodys_digest(world: World) -> None:
+    # A hidden write leaves the French table as it was: the same body gives the same tag, so
+    # the tag tells the French analyst nothing either.
+    url = "/api/v1/exports/dyad-years?format=csv"
+    first = world.client.get(url, headers=world.headers("analyst", "FRA"))
+    services.add_engagement(
+        world.store, engagement_record("Balikatan 2017 (US eyes)", "REL USA", start="2017-04-04"),
+        Viewer.operator("tests"),
+    )  # fmt: skip
+    second = world.client.get(url, headers=world.headers("analyst", "FRA"))
+    american = world.client.get(url, headers=world.headers("analyst", "USA"))
+    assert first.content == second.content
+    assert first.headers["etag"] == second.headers["etag"]
+    assert american.headers["etag"] != first.headers["etag"]
+    digest = hashlib.sha256(first.content).hexdigest()[:32]
+    assert first.headers["etag"] == f'"{digest}"'

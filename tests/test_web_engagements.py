@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from comity import services
-from comity.access import Viewer
+from comity.access import Role, Viewer
 from comity.services import accounts
 from comity.services.imports import import_dataset, mapped_importer
 from comity.store import Store
@@ -47,7 +47,8 @@ def ids(store: Store) -> dict[str, int]:
     for username, nation, role in USERS:
         accounts.create_user(store, OPERATOR, username=username, password=PASSWORD,
                              nation=nation, role=role)  # fmt: skip
-    return {r["title"]: services.add_engagement(store, r, OPERATOR).id for r in RECORDS}
+    author = Viewer(name="planner.usa", nation="USA", role=Role.PLANNER)  # the USA's records
+    return {r["title"]: services.add_engagement(store, r, author).id for r in RECORDS}
 
 
 def titles(html: str) -> list[str]:
@@ -146,7 +147,8 @@ def test_detail_shows_every_field_and_links(store: Store, ids: dict[str, int]) -
                  'href="/nations/THA">Thailand</a>', 'href="/pairs/THA/USA"', "5,000",
                  "Sattahip", "Amphibious landing", 'href="/engagements?programme=Cobra%20Gold"',
                  "<dt>Domains</dt><dd>amphibious</dd>", ">PUBLIC</span>", "Entered by hand",
-                 "by tests", "<dt>Version</dt><dd>1</dd>", ">Edit</a>", ">Delete</a>"):  # fmt: skip
+                 "by planner.usa", "<dt>Version</dt><dd>1</dd>", ">Edit</a>",
+                 ">Delete</a>", 'href="/nations/USA">United States</a>'):  # fmt: skip
         assert text in page, text
 
 
@@ -417,7 +419,7 @@ def test_a_planner_fixes_a_refused_engagement_and_sees_it_saved(page: Page) -> N
 
 @pytest.mark.browser
 def test_a_planner_deletes_after_confirming(page: Page, web_app: WebApp) -> None:
-    planner = Viewer.operator("tests")
+    planner = Viewer(name="planner.usa", nation="USA", role=Role.PLANNER)
     stored = services.add_engagement(web_app.store, {
         "kind": "visit", "title": "Visit to be deleted", "start": "2003",
         "participants": [{"nation": "USA"}, {"nation": "CAN"}]}, planner)  # fmt: skip

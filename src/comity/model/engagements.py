@@ -7,7 +7,8 @@ personnel is never negative; :meth:`Engagement.nation_problems` adds the rules t
 nation registry (known nations only; a nation takes part only in years it existed). Neither date
 falls after next year (:func:`horizon_problem`): that rule needs the day of the check, which
 :func:`comity.model.validation.validate_engagement` passes in, so that reading back a record
-stored earlier never fails on it.
+stored earlier never fails on it. A source's web address is checked on the same writes: http or
+https only (:mod:`comity.model.links`).
 """
 
 from __future__ import annotations
@@ -28,9 +29,12 @@ from pydantic import (
 )
 
 from comity.errors import FieldProblem
+from comity.model.clock import CHECKED_ON
 from comity.model.dates import PartialDate
 from comity.model.details import Details
+from comity.model.links import checks_a_write, web_address_problem
 from comity.model.nations import Nation, NationKey
+from comity.model.numbers import Personnel
 from comity.model.releasability import PUBLIC, Releasability
 
 __all__ = [
@@ -87,14 +91,15 @@ class Participant(BaseModel):
     Attributes:
         nation: The nation's key (ISO alpha-3).
         role: Host, participant or observer.
-        personnel: Personnel it committed, where known; never negative.
+        personnel: Personnel it committed, where known: 0 to
+            :data:`~comity.model.numbers.MAX_PERSONNEL`.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     nation: NationKey
     role: ParticipantRole = ParticipantRole.PARTICIPANT
-    personnel: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+    personnel: Personnel | None = None
 
 
 class Source(BaseModel):
@@ -104,7 +109,7 @@ class Source(BaseModel):
         dataset: Dataset name (e.g. ``mme_exercises``).
         version: Dataset version.
         row: Row number or identifier within the dataset.
-        url: Web address.
+        url: Web address, ``http://`` or ``https://`` (checked when the record is written).
         document: Reference to a document (title, file number).
     """
 
@@ -115,6 +120,19 @@ class Source(BaseModel):
     row: str | None = None
     url: str | None = None
     document: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str | None, info: ValidationInfo) -> str | None:
+        # Checked on writes only, so a record stored before the rule still reads back; the pages
+        # never link to such an address (comity.model.links).
+        if url is None or not checks_a_write(info.context):
+            return url
+        url = url.strip()
+        reason = web_address_problem(url)
+        if reason is not None:
+            raise ValueError(reason)
+        return url
 
     @model_validator(mode="after")
     def _names_something(self) -> Source:
@@ -127,14 +145,15 @@ class Provenance(BaseModel):
     """Which dataset row a record was imported from.
 
     Attributes:
-        dataset: The dataset's name (e.g. ``mme_exercises``).
+        dataset: The dataset's key: its name (e.g. ``mme_exercises``), after ``NAT/`` when a
+            nation's user imported it (``FRA/ops_2024``).
         version: Its version, or the checksum of the file imported.
         row: Line number or identifier of the row in the file.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    dataset: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    dataset: Annotated[str, StringConstraints(min_length=1, max_length=54)]
     version: Annotated[str, StringConstraints(max_length=64)] | None = None
     row: Annotated[str, StringConstraints(max_length=100)] | None = None
 
@@ -166,10 +185,6 @@ class NationDirectory(Protocol):
 
 
 _Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-
-CHECKED_ON = "checked_on"
-"""Key of the validation context holding the day the dates are checked on (see
-:func:`horizon_problem`); without it, as when a stored record is read back, they are not."""
 
 
 def horizon_problem(value: PartialDate, checked_on: date) -> str | None:

@@ -27,6 +27,7 @@ from comity.store import alumni as alumni_store
 from comity.store import nations as nation_store
 from comity.store import people as people_store
 from comity.store.audit import append_audit
+from comity.store.ownership import owner_of
 
 __all__ = ["add_attendance", "add_career_step", "alumni_report", "import_alumni"]
 
@@ -107,7 +108,7 @@ def _person_of(
         return found
     person = Person(name=name, nation=key, releasability=row.get("releasability") or "PUBLIC")
     check_release(viewer, person, "person")
-    new_id = people_store.add_person(connection, person, viewer.name)
+    new_id = people_store.add_person(connection, person, viewer.name, owner_of(viewer))
     append_audit(connection, viewer.name, "create", "person", new_id, None,
                  person.model_dump(mode="json"))  # fmt: skip
     return new_id

@@ -42,6 +42,7 @@ from comity.store import notes as note_store
 from comity.store.audit import append_audit
 from comity.store.culture_inputs import read_hofstede_scores
 from comity.store.notes import StoredNote
+from comity.store.ownership import owner_of
 
 __all__ = [
     "DEFAULT_WINDOW_DAYS",
@@ -273,7 +274,7 @@ def add_note(store: Store, data: Mapping[str, Any], viewer: Viewer) -> StoredNot
     store.check_ready()
     _known(store, note.nation)
     with store.transaction() as connection:
-        note_id = note_store.add_note(connection, note, viewer.name)
+        note_id = note_store.add_note(connection, note, viewer.name, owner_of(viewer))
         stored = note_store.get_note(connection, note_id, viewer)
         append_audit(connection, viewer.name, "create", "note", note_id, None, stored.to_dict())
         return stored

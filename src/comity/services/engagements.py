@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Any
 
 from comity.access.viewer import Role, Viewer
@@ -20,6 +21,7 @@ from comity.store import nations as nation_store
 from comity.store.audit import append_audit
 from comity.store.changes import records_version
 from comity.store.engagements import EngagementFilter, StoredEngagement
+from comity.store.ownership import owner_of
 
 __all__ = [
     "EngagementFilter",
@@ -60,22 +62,37 @@ def require(viewer: Viewer, role: Role, action: str) -> None:
 def check_release(viewer: Viewer, record: Any, subject: str = "engagement") -> None:
     """Refuse a label that would hide the record from its own author's nation.
 
+    A label naming an organisation passes here; whether the author's nation belonged to it in
+    the record's year is checked after the write, by the rule every read applies
+    (:func:`comity.store.ownership.check_readable_by`).
+
     Raises:
         ValidationError: On the ``releasability`` field.
     """
     if viewer.unrestricted or record.releasability.is_public:
         return
-    if viewer.nation not in record.releasability.targets:
-        raise ValidationError(
-            [
-                FieldProblem(
-                    "releasability",
-                    f"must include your own nation ({viewer.nation}) so you can read it",
-                    str(record.releasability),
-                )
-            ],
-            subject,
-        )
+    targets = record.releasability.targets
+    if viewer.nation in targets or targets & organisation_codes():
+        return
+    raise ValidationError(
+        [
+            FieldProblem(
+                "releasability",
+                f"must include your own nation ({viewer.nation}), or an organisation it "
+                "belongs to, so you can read it",
+                str(record.releasability),
+            )
+        ],
+        subject,
+    )
+
+
+@cache
+def organisation_codes() -> frozenset[str]:
+    """The codes of the organisations a label may name (NATO, EU, ...)."""
+    from comity.nations.organisations import load_organisations
+
+    return frozenset(o.code for o in load_organisations()[0])
 
 
 def resolve_nations(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -142,9 +159,11 @@ def add_engagement(
         directory = nation_store.load_nations(connection)
         engagement = validate_engagement(data, directory)
         check_release(viewer, engagement)
+        owner = owner_of(viewer)
         (engagement_id,) = engagement_store.insert_engagements(
-            connection, [engagement], viewer.name
+            connection, [engagement], viewer.name, owner
         )
+        engagement_store.check_readable(connection, engagement_id, owner)
         stored = engagement_store.get_engagement(connection, engagement_id, viewer)
         append_audit(connection, viewer.name, "create", "engagement", stored.id, None,
                      stored.to_dict())  # fmt: skip
@@ -174,7 +193,11 @@ def add_engagements(
                 raise ValidationError(problems, "engagements") from None
             check_release(viewer, engagement)
             valid.append(engagement)
-        ids = engagement_store.insert_engagements(connection, valid, viewer.name)
+        owner = owner_of(viewer)
+        ids = engagement_store.insert_engagements(connection, valid, viewer.name, owner)
+        for index, engagement_id in enumerate(ids):
+            engagement_store.check_readable(connection, engagement_id, owner,
+                                            f"engagements.{index}")  # fmt: skip
         append_audit(connection, viewer.name, "create", "engagement", None, None,
                      {"count": len(ids), "ids": [ids[0], ids[-1]] if ids else []})  # fmt: skip
         return ids

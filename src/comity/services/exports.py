@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from comity.access.viewer import Viewer
+from comity.access.viewer import Role, Viewer
 from comity.analytics.settings import default_settings
 from comity.export import (
     NetworkFormat,
@@ -22,6 +22,7 @@ from comity.export import (
     write_table,
 )
 from comity.services.analytics import compute_dyad_years, compute_dyad_years_on, compute_outreach
+from comity.services.engagements import require
 from comity.services.network import compute_network, network_year
 from comity.store import Store
 from comity.store.nations import codes_by_year
@@ -69,6 +70,7 @@ def export_dyad_years(
     Raises:
         ValidationError: When an override is unknown or out of range.
     """
+    require(viewer, Role.ANALYST, "export whole tables")
     if engine == "duckdb" and master is None:
         table = compute_dyad_years(store, viewer, overrides=overrides).table
     else:
@@ -152,6 +154,7 @@ def export_directed_dyad_years(
     Raises:
         ValidationError: When an override is unknown or out of range.
     """
+    require(viewer, Role.ANALYST, "export whole tables")
     table = compute_directed_dyad_years(store, viewer, overrides=overrides, order=order)
     return write_table(table, file_format, path)
 
@@ -181,6 +184,7 @@ def export_network(
         ValidationError: When an override is unknown or out of range.
         NotFoundError: When no tie is recorded in ``year``.
     """
+    require(viewer, Role.ANALYST, "export whole tables")
     import pyarrow as pa
     import pyarrow.compute as pc
 

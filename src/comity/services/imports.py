@@ -31,6 +31,8 @@ from comity.store import Store
 from comity.store import imports as import_store
 from comity.store import nations as nation_store
 from comity.store.imports import DatasetRecord, SyncCounts
+from comity.store.ownership import check_owner, dataset_key, owner_of
+from comity.store.refusals import import_refusals
 
 __all__ = [
     "SourceStatus",
@@ -158,9 +160,15 @@ def import_dataset(
     """
     require(viewer, Role.PLANNER, "import data")
     importer = get_importer(dataset) if isinstance(dataset, str) else dataset
+    mapped = isinstance(importer, MappedFile)
     if isinstance(importer, MappedFile) and importer.mapping.constants.releasability:
         check_release(viewer, importer.mapping.constants, "mapping")
-    name = importer.info.name
+    if not mapped:
+        # The bundled datasets belong to the installation: a nation's user may not replace them.
+        check_owner(viewer, None, f"The bundled dataset {importer.info.name}")
+    # A nation's import is keyed by its nation and name: it never touches another's records.
+    owner = owner_of(viewer) if mapped else None
+    name = dataset_key(owner, importer.info.name)
     names = {**getattr(importer, "extra_names", {}), **(names or {})}
     if not paths and not importer.info.files:
         raise ImportRejectedError(
@@ -224,12 +232,17 @@ def import_dataset(
         last_year=last,
         imported_at=datetime.now(UTC),
         imported_by=viewer.name,
+        owner_nation=owner,
     )
     writer = Viewer(name=viewer.name, nation=viewer.nation, role=Role.ADMIN, unrestricted=True)
     counts = SyncCounts()
     try:
-        # Engagements alone have their nations checked in one query, not row by row.
-        with store.transaction(foreign_keys=not batch.engagements_only) as connection:
+        # Engagements alone have their nations checked in one query, not row by row. A value the
+        # database refuses (PostgreSQL checks lengths) names the dataset and field, in one line.
+        with (
+            import_refusals(name),
+            store.transaction(foreign_keys=not batch.engagements_only) as connection,
+        ):
             counts = import_store.write_import(
                 connection,
                 record,
@@ -247,7 +260,7 @@ def import_dataset(
                 # Parquet is written last, inside the transaction: if it fails, nothing is kept.
                 added, unchanged, removed = replace_media_events(
                     analytic_directory(store.describe_url()),
-                    name,
+                    name.replace("/", "-"),
                     batch.media_events,
                     dry_run=dry_run,
                 )

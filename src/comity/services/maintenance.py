@@ -9,6 +9,8 @@ from comity.access.viewer import Role, Viewer
 from comity.services.engagements import require
 from comity.store import Store
 from comity.store import backup as backup_store
+from comity.store.audit import last_audit_hash
+from comity.store.audit_checkpoint import write_checkpoint
 from comity.store.backup import BackupReport, RestoreReport
 from comity.store.engine import PoolOptions
 
@@ -61,7 +63,7 @@ def back_up(store: Store, viewer: Viewer, path: Path) -> BackupReport:
         PermissionDeniedError: When the viewer is not an administrator.
         StoreUnavailableError: When the store cannot be read or the tools are missing.
     """
-    require(viewer, Role.ADMIN, "back up the store")
+    require(viewer, Role.OPERATOR, "back up the store (every nation's records)")
     return backup_store.back_up(store, path, viewer.name)
 
 
@@ -76,5 +78,11 @@ def restore(store: Store, viewer: Viewer, path: Path, *, force: bool = False) ->
             engine, or its audit log is broken.
         ConflictError: When the store holds records and ``force`` is off.
     """
-    require(viewer, Role.ADMIN, "restore the store")
-    return backup_store.restore(store, path, viewer.name, force=force)
+    require(viewer, Role.OPERATOR, "restore the store (every nation's records)")
+    report = backup_store.restore(store, path, viewer.name, force=force)
+    # The restored log has its own last entry: checkpoint it, or verify would see the old one.
+    with store.connect() as connection:
+        head = last_audit_hash(connection)
+    if head is not None:
+        write_checkpoint(store.checkpoint_url(), head)
+    return report

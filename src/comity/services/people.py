@@ -16,6 +16,7 @@ from comity.store import Store
 from comity.store import nations as nation_store
 from comity.store import people as people_store
 from comity.store.audit import append_audit
+from comity.store.ownership import owner_of
 
 __all__ = [
     "add_assessment",
@@ -72,7 +73,7 @@ def add_person(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
     store.check_ready()
     with store.transaction() as connection:
         _known(nation_store.load_nations(connection), person.nation, "nation", "person")
-        new_id = people_store.add_person(connection, person, viewer.name)
+        new_id = people_store.add_person(connection, person, viewer.name, owner_of(viewer))
         append_audit(connection, viewer.name, "create", "person", new_id, None,
                      person.model_dump(mode="json"))  # fmt: skip
         return new_id

@@ -29,6 +29,7 @@ from comity.store import nations as nation_store
 from comity.store import people as people_store
 from comity.store import plans as plan_store
 from comity.store.audit import append_audit
+from comity.store.ownership import check_owner
 from comity.store.plans import StoredPlan
 
 __all__ = [
@@ -126,6 +127,22 @@ def _agency_of(viewer: Viewer, agency: Agency | str | None) -> Agency:
     return own
 
 
+def _check_decider(viewer: Viewer, current: StoredPlan) -> None:
+    """An approver decides on plans of their own nation, never on a plan they wrote or own.
+
+    Raises:
+        PermissionDeniedError: Naming the rule broken.
+    """
+    check_owner(viewer, current.owner_nation, f"Plan {current.id}")
+    if viewer.unrestricted:
+        return
+    if viewer.name in (current.created_by, current.plan.owner):
+        raise PermissionDeniedError(
+            f"{viewer.name} wrote or owns plan {current.id}: another approver must decide on it.",
+            hint="Approvals are a second pair of eyes: ask an approver of your agency.",
+        )
+
+
 def decide_plan(
     store: Store,
     plan_id: int,
@@ -169,6 +186,7 @@ def decide_plan(
     store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        _check_decider(viewer, current)
         check_transition(current.state, target_of(action), plan_id)
         if chosen not in current.plan.agencies:
             needed = ", ".join(a.value for a in current.plan.agencies)
@@ -268,8 +286,9 @@ def execute_plan(
         check_transition(current.state, PlanState.EXECUTED, plan_id)
         engagement = validate_engagement(current.plan.engagement_record(),
                                          nation_store.load_nations(connection))  # fmt: skip
-        (engagement_id,) = engagement_store.insert_engagements(connection, [engagement],
-                                                               viewer.name)  # fmt: skip
+        (engagement_id,) = engagement_store.insert_engagements(
+            connection, [engagement], viewer.name, current.owner_nation
+        )
         created = engagement_store.get_engagement(connection, engagement_id, viewer)
         append_audit(connection, viewer.name, "create", "engagement", engagement_id, None,
                      {**created.to_dict(), "plan_id": plan_id})  # fmt: skip

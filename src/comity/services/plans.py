@@ -31,6 +31,7 @@ from comity.store import Store
 from comity.store import nations as nation_store
 from comity.store import plans as plan_store
 from comity.store.audit import append_audit
+from comity.store.ownership import owner_of
 from comity.store.plans import StoredPlan
 
 __all__ = [
@@ -115,7 +116,7 @@ def add_plan(store: Store, data: Mapping[str, Any] | Plan, viewer: Viewer) -> St
     with store.transaction() as connection:
         plan = validate_plan(data, nation_store.load_nations(connection))
         check_release(viewer, plan, "plan")
-        plan_id = plan_store.insert_plan(connection, plan, viewer.name)
+        plan_id = plan_store.insert_plan(connection, plan, viewer.name, owner_of(viewer))
         stored = plan_store.get_plan(connection, plan_id, viewer)
         append_audit(connection, viewer.name, "create", "plan", plan_id, None, stored.to_dict())
         return stored

@@ -18,6 +18,7 @@ from comity.model.alumni import Attendance, CareerStep
 from comity.store import tables
 from comity.store.changes import bump_records
 from comity.store.labels import LabelCache
+from comity.store.ownership import owner_of
 from comity.store.people import get_person
 from comity.store.tables_alumni import attendances, career_steps
 from comity.store.visibility import visible_to
@@ -59,9 +60,10 @@ class StepRow:
     seniority: str
 
 
-def _audit(actor: str) -> dict[str, Any]:
+def _audit(viewer: Viewer) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return {"created_at": now, "created_by": actor, "updated_at": now, "updated_by": actor}
+    return {"created_at": now, "created_by": viewer.name, "updated_at": now,
+            "updated_by": viewer.name, "owner_nation": owner_of(viewer)}  # fmt: skip
 
 
 def add_attendance(connection: Connection, attendance: Attendance, viewer: Viewer) -> int:
@@ -95,7 +97,7 @@ def add_attendance(connection: Connection, attendance: Attendance, viewer: Viewe
     }
     new_id = int(
         connection.execute(
-            insert(attendances).values(**values, **_audit(viewer.name)).returning(attendances.c.id)
+            insert(attendances).values(**values, **_audit(viewer)).returning(attendances.c.id)
         ).scalar_one()
     )
     bump_records(connection)
@@ -121,9 +123,7 @@ def add_career_step(connection: Connection, step: CareerStep, viewer: Viewer) ->
     }
     new_id = int(
         connection.execute(
-            insert(career_steps)
-            .values(**values, **_audit(viewer.name))
-            .returning(career_steps.c.id)
+            insert(career_steps).values(**values, **_audit(viewer)).returning(career_steps.c.id)
         ).scalar_one()
     )
     bump_records(connection)

@@ -22,9 +22,10 @@ from comity.store import tables
 from comity.store.bulk import driver_form, insert_columns, insert_rows
 from comity.store.changes import bump_records
 from comity.store.labels import LabelCache
+from comity.store.ownership import check_owner, check_readable_by
 from comity.store.visibility import visible_to
 
-__all__ = ["delete_engagement", "insert_engagements", "update_engagement"]
+__all__ = ["check_readable", "delete_engagement", "insert_engagements", "update_engagement"]
 
 _E = tables.engagements
 _P = tables.participants
@@ -109,6 +110,7 @@ def insert_engagements(
     connection: Connection,
     engagements: Sequence[Engagement | PreparedEngagement] | EngagementColumns,
     actor: str,
+    owner: str | None = None,
 ) -> list[int]:
     """Insert validated engagements with their participants and sources.
 
@@ -119,6 +121,7 @@ def insert_engagements(
         engagements: Records already validated (see :func:`comity.model.validate_engagement`),
             or their columns.
         actor: Who writes them.
+        owner: The nation they belong to (None: the installation).
 
     Returns:
         Their new ids, in order.
@@ -149,7 +152,7 @@ def insert_engagements(
                 {"id": ids, **{name: getattr(columns, name) for name in _FIELDS},
                  "label_id": label_ids, "programme_id": programme_ids},
                 constants={"created_at": now, "created_by": actor, "updated_at": now,
-                           "updated_by": actor, "version": 1},
+                           "updated_by": actor, "version": 1, "owner_nation": owner},
             )  # fmt: skip
         except IntegrityError as error:
             raise _conflict(error) from None
@@ -200,9 +203,10 @@ def _indexes_deferred(connection: Connection, adding: int, stored: int) -> Itera
     if connection.dialect.name != "sqlite" or adding < _DEFER_AT or adding < stored:
         yield
         return
+    # Unique indexes stay: they check each row as it comes, as the constraints do.
     indexes = connection.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        "AND tbl_name IN ('engagements', 'participants')"
+        "AND tbl_name IN ('engagements', 'participants') AND sql NOT LIKE 'CREATE UNIQUE%'"
     ).all()
     for name, _ in indexes:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
@@ -273,15 +277,19 @@ def update_engagement(
 
     Raises:
         NotFoundError: When there is no such engagement visible to the viewer.
+        PermissionDeniedError: When it belongs to another nation (or the installation).
+        ValidationError: When the new label would hide it from its owner.
         ConflictError: When the stored version is not ``expected_version``.
     """
-    current = connection.execute(
-        select(_E.c.version).where(
+    found = connection.execute(
+        select(_E.c.version, _E.c.owner_nation).where(
             _E.c.id == engagement_id, visible_to(viewer, _E.c.label_id, _E.c.start_year)
         )
-    ).scalar_one_or_none()
-    if current is None:
+    ).first()
+    if found is None:
         raise NotFoundError(f"No engagement with id {engagement_id}.")
+    check_owner(viewer, found.owner_nation, f"Engagement {engagement_id}")
+    current = found.version
     if expected_version is not None and current != expected_version:
         raise StaleVersionError(
             f"Engagement {engagement_id} changed since you read it "
@@ -317,6 +325,8 @@ def update_engagement(
     connection.execute(insert(_P), participants)
     if sources:
         connection.execute(insert(_S), sources)
+    check_readable_by(connection, _E, engagement_id, found.owner_nation, _E.c.start_year,
+                      "engagement")  # fmt: skip
     bump_records(connection)
     return int(current) + 1
 
@@ -331,15 +341,17 @@ def delete_engagement(
 
     Raises:
         NotFoundError: When there is no such engagement visible to the viewer.
+        PermissionDeniedError: When it belongs to another nation (or the installation).
         ConflictError: When ``expected_version`` is given and is not the stored version.
     """
     found = connection.execute(
-        select(_E.c.id, _E.c.version).where(
+        select(_E.c.id, _E.c.version, _E.c.owner_nation).where(
             _E.c.id == engagement_id, visible_to(viewer, _E.c.label_id, _E.c.start_year)
         )
     ).first()
     if found is None:
         raise NotFoundError(f"No engagement with id {engagement_id}.")
+    check_owner(viewer, found.owner_nation, f"Engagement {engagement_id}")
     if expected_version is not None and found.version != expected_version:
         raise StaleVersionError(
             f"Engagement {engagement_id} changed since you read it "
@@ -356,3 +368,14 @@ def delete_engagement(
     if deleted.rowcount != 1:
         raise StaleVersionError(f"Engagement {engagement_id} changed since you read it.")
     bump_records(connection)
+
+
+def check_readable(
+    connection: Connection, engagement_id: int, nation: str | None, subject: str = "engagement"
+) -> None:
+    """Refuse (the caller's transaction rolls back) when ``nation`` cannot read the engagement.
+
+    Raises:
+        ValidationError: On the ``releasability`` field.
+    """
+    check_readable_by(connection, _E, engagement_id, nation, _E.c.start_year, subject)

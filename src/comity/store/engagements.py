@@ -30,16 +30,18 @@ from comity.model.dates import PartialDate
 from comity.model.engagements import Engagement, EngagementKind
 from comity.store import tables
 from comity.store.engagement_writes import (
+    check_readable,
     delete_engagement,
     insert_engagements,
     update_engagement,
 )
 from comity.store.labels import read_labels
-from comity.store.visibility import visible_to
+from comity.store.visibility import like_escaped, visible_to
 
 __all__ = [
     "EngagementFilter",
     "StoredEngagement",
+    "check_readable",
     "count_by_kind",
     "count_engagements",
     "delete_engagement",
@@ -67,6 +69,8 @@ class StoredEngagement:
         created_by: Who created it.
         updated_at: When it was last changed.
         updated_by: Who last changed it.
+        owner: The nation it belongs to (only its users change it); None for the
+            installation's own (the bundled datasets).
     """
 
     id: int
@@ -76,6 +80,7 @@ class StoredEngagement:
     created_by: str
     updated_at: datetime
     updated_by: str
+    owner: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping: the id and version, the record's fields, then the metadata.
@@ -91,6 +96,7 @@ class StoredEngagement:
             "created_by": self.created_by,
             "updated_at": self.updated_at.isoformat(),
             "updated_by": self.updated_by,
+            "owner": self.owner,
         }
 
     @functools.cached_property
@@ -153,12 +159,13 @@ def _filtered(
     if where.to_year is not None:
         query = query.where(_E.c.start_year <= where.to_year)
     if where.text:
-        pattern = f"%{where.text.strip()}%"
+        # The text is matched as typed: "%" and "_" are not wildcards.
+        pattern = f"%{like_escaped(where.text.strip())}%"
         query = query.where(
             or_(
-                _E.c.title.ilike(pattern),
-                _E.c.description.ilike(pattern),
-                _E.c.location.ilike(pattern),
+                _E.c.title.ilike(pattern, escape="\\"),
+                _E.c.description.ilike(pattern, escape="\\"),
+                _E.c.location.ilike(pattern, escape="\\"),
             )
         )
     if where.after is not None:
@@ -292,6 +299,7 @@ def _assemble(connection: Connection, rows: Sequence[Any]) -> list[StoredEngagem
                 created_by=row.created_by,
                 updated_at=_aware(row.updated_at),
                 updated_by=row.updated_by,
+                owner=row.owner_nation,
             )
         )
     return out

@@ -27,6 +27,7 @@ from comity.store import (  # noqa: F401  (register their tables)
     tables_alumni,
     tables_plans,
 )
+from comity.store.audit_checkpoint import write_checkpoint
 
 __all__ = ["PoolOptions", "Store", "alembic_config", "open_store"]
 
@@ -141,6 +142,10 @@ class Store:
         """The URL with any password hidden, for messages."""
         return self.engine.url.render_as_string(hide_password=True)
 
+    def checkpoint_url(self) -> str:
+        """The URL that names the store's audit checkpoint (its password left out)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
     def describe_url(self) -> str:
         """The URL in full (password included), to derive paths from; never show it."""
         return self.engine.url.render_as_string(hide_password=False)
@@ -155,18 +160,23 @@ class Store:
                 writes instead (:func:`comity.store.imports.sync_engagements` does, in one
                 query). The connection checks them again afterwards. PostgreSQL always checks.
         """
+        head: list[str] = []
         try:
             if foreign_keys or not self.is_sqlite:
                 with self.engine.begin() as connection:
+                    connection.info.pop("audit_head", None)
                     yield connection
+                    head += filter(None, [connection.info.pop("audit_head", None)])
             else:
                 with self.engine.connect() as connection:
                     # SQLite ignores the pragma inside a transaction: set it before, undo after.
                     connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
                     connection.commit()
+                    connection.info.pop("audit_head", None)
                     try:
                         with connection.begin():
                             yield connection
+                            head += filter(None, [connection.info.pop("audit_head", None)])
                     finally:
                         connection.exec_driver_sql("PRAGMA foreign_keys = ON")
                         connection.commit()
@@ -176,6 +186,8 @@ class Store:
             ) from error
         except PoolTimeoutError as error:
             raise _busy(self, error) from error
+        if head:  # committed: the log's new last entry
+            write_checkpoint(self.checkpoint_url(), head[-1])
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, not_, select, update
 
-from comity.access.viewer import Viewer
-from comity.errors import ConflictError
+from comity.access.viewer import Role, Viewer
+from comity.errors import ConflictError, FieldProblem, ValidationError
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
 from comity.model.nations import Membership, Organisation
@@ -25,6 +25,7 @@ from comity.store.bulk import insert_rows
 from comity.store.changes import bump_records
 from comity.store.engagement_writes import insert_engagements, update_engagement
 from comity.store.nations import seed_organisations, sync_memberships
+from comity.store.visibility import visible_to
 
 __all__ = [
     "DatasetRecord",
@@ -72,14 +73,25 @@ def sync_engagements(
     dataset: str,
     engagements: Sequence[Engagement | PreparedEngagement] | EngagementColumns,
     viewer: Viewer,
+    owner: str | None = None,
 ) -> SyncCounts:
     """Make the dataset's stored engagements equal to ``engagements``, matched by external id.
 
     New external ids are added, changed records (by content digest) updated in place (their ids
-    and assessments stay), and records the dataset no longer has removed.
+    and assessments stay), and records the dataset no longer has removed. Only records stored
+    under the key ``dataset`` are touched (a nation's key is ``NAT/name``); each record updated
+    or removed is written to the audit log with its image before.
+
+    Args:
+        connection: A connection inside a transaction.
+        dataset: The import's key (:func:`comity.store.ownership.dataset_key`).
+        engagements: What the dataset holds now.
+        viewer: Who imports.
+        owner: The nation the records belong to (None: the installation).
 
     Raises:
         ValueError: When a record has no external id (an importer's bug).
+        ValidationError: When a record's label hides it from its owner.
     """
     table = tables.engagements
     existing = {
@@ -91,6 +103,7 @@ def sync_engagements(
         )
     }
     given = as_columns(engagements)
+    given.source_dataset = [dataset] * len(given)
     if not _references_checked(connection):
         _check_nations(connection, given)
     if None in given.external_id:
@@ -107,20 +120,63 @@ def sync_engagements(
         if stored is None:
             new.append(index)
         elif stored[1] != digest:
+            before = _image(connection, stored[0])
             update_engagement(connection, stored[0], given.record(index), viewer)
+            append_audit(connection, viewer.name, "import_update", "engagement", stored[0],
+                         before, _image(connection, stored[0]))  # fmt: skip
             counts.updated += 1
         else:
             counts.unchanged += 1
     insert_engagements(connection, given if len(new) == len(given) else given.take(new),
-                       viewer.name)  # fmt: skip
+                       viewer.name, owner)  # fmt: skip
     counts.added = len(new)
     seen = set(given.external_id) if existing else set()
     gone = [engagement_id for key, (engagement_id, _) in existing.items() if key not in seen]
+    for engagement_id in gone:
+        append_audit(connection, viewer.name, "import_remove", "engagement", engagement_id,
+                     _image(connection, engagement_id), None)  # fmt: skip
     for child in (tables.participants, tables.engagement_sources, tables.assessments):
         _delete_ids(connection, child, "engagement_id", gone)
     _delete_ids(connection, table, "id", gone)
     counts.removed = len(gone)
+    _check_owner_reads(connection, dataset, owner)
     return counts
+
+
+_INSTALLATION = Viewer.operator("import")
+
+
+def _image(connection: Connection, engagement_id: int) -> dict[str, Any]:
+    """The stored engagement as the audit log keeps it."""
+    from comity.store.engagements import get_engagement
+
+    return get_engagement(connection, engagement_id, _INSTALLATION).to_dict()
+
+
+def _check_owner_reads(connection: Connection, dataset: str, owner: str | None) -> None:
+    """Refuse an import that would hide any of its records from its owner."""
+    if owner is None:
+        return
+    table = tables.engagements
+    reader = Viewer(name=f"{owner} reader", nation=owner, role=Role.VIEWER)
+    hidden = (
+        connection.execute(
+            select(table.c.external_id)
+            .where(
+                table.c.source_dataset == dataset,
+                not_(visible_to(reader, table.c.label_id, table.c.start_year)),
+            )
+            .limit(3)
+        )
+        .scalars()
+        .all()
+    )
+    if hidden:
+        raise ValidationError(
+            [FieldProblem("releasability", f"must let {owner}, whose import this is, read "
+                          f"every record (not: {', '.join(map(str, hidden))})")],
+            "import",
+        )  # fmt: skip
 
 
 def _references_checked(connection: Connection) -> bool:
@@ -282,6 +338,7 @@ class DatasetRecord:
     last_year: int | None
     imported_at: datetime
     imported_by: str
+    owner_nation: str | None = None
 
 
 def record_dataset(
@@ -335,7 +392,7 @@ def write_import(
     """
     name = record.name
     counts = SyncCounts()
-    counts += sync_engagements(connection, name, engagements, viewer)
+    counts += sync_engagements(connection, name, engagements, viewer, record.owner_nation)
     counts += sync_scores(connection, name, scores)
     counts += sync_disputes(connection, name, disputes)
     counts += sync_rivalries(connection, name, rivalries)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, insert, select
 
+from comity.errors import FieldProblem, ValidationError
 from comity.model.releasability import Releasability
 from comity.store import tables
 
@@ -34,6 +35,7 @@ class LabelCache:
             select(tables.release_labels.c.id).where(tables.release_labels.c.label == text)
         ).scalar_one_or_none()
         if found is None:
+            self._check_targets(releasability)
             found = self._connection.execute(
                 insert(tables.release_labels)
                 .values(label=text)
@@ -45,6 +47,36 @@ class LabelCache:
             )
         self._ids[text] = int(found)
         return int(found)
+
+    def _check_targets(self, releasability: Releasability) -> None:
+        """Refuse a new label that names a code that is neither a nation nor an organisation.
+
+        Raises:
+            ValidationError: On the ``releasability`` field, naming each unknown code.
+        """
+        targets = sorted(releasability.targets)
+        nations = tables.nations.c.iso3
+        organisations = tables.organisations.c.code
+        known = set(
+            self._connection.execute(select(nations).where(nations.in_(targets))).scalars()
+        ) | set(
+            self._connection.execute(
+                select(organisations).where(organisations.in_(targets))
+            ).scalars()
+        )
+        unknown = [t for t in targets if t not in known]
+        if unknown:
+            raise ValidationError(
+                [
+                    FieldProblem(
+                        "releasability",
+                        f"names {', '.join(unknown)}, neither a nation key (ISO alpha-3, e.g. "
+                        "FRA) nor an organisation code (e.g. NATO)",
+                        str(releasability),
+                    )
+                ],
+                "label",
+            )
 
 
 def read_labels(connection: Connection, ids: Iterable[int | None]) -> dict[int, Releasability]:

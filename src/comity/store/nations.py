@@ -25,6 +25,7 @@ from comity.nations.successions import load_successions
 from comity.nations.years import YEARLY_CODE_SYSTEMS, derive_codes_by_year, derive_nation_years
 from comity.store import tables
 from comity.store.changes import bump_records
+from comity.store.visibility import like_escaped
 
 __all__ = [
     "SeedCounts",
@@ -223,12 +224,12 @@ def list_nations(
     """
     where: list[object] = []
     if search:
-        pattern = f"%{search.strip()}%"
+        pattern = f"%{like_escaped(search.strip())}%"
         code = search.strip().upper()
         where.append(
             or_(
-                tables.nations.c.name.ilike(pattern),
-                tables.nations.c.official_name.ilike(pattern),
+                tables.nations.c.name.ilike(pattern, escape="\\"),
+                tables.nations.c.official_name.ilike(pattern, escape="\\"),
                 tables.nations.c.iso3 == code,
                 tables.nations.c.iso2 == code,
                 tables.nations.c.cow_abbrev == code,

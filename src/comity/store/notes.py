@@ -18,6 +18,7 @@ from comity.errors import ConflictError, NotFoundError
 from comity.model.notes import Note, NoteTopic
 from comity.store import tables
 from comity.store.labels import LabelCache, read_labels
+from comity.store.ownership import check_owner, check_readable_by
 from comity.store.visibility import visible_to
 
 __all__ = ["StoredNote", "add_note", "delete_note", "get_note", "list_notes", "update_note"]
@@ -74,10 +75,11 @@ def _values(connection: Connection, note: Note) -> dict[str, Any]:
     }
 
 
-def add_note(connection: Connection, note: Note, actor: str) -> int:
-    """Store a note written by ``actor``; returns its id."""
+def add_note(connection: Connection, note: Note, actor: str, owner: str | None = None) -> int:
+    """Store a note written by ``actor`` for ``owner`` (a nation; None: the installation)."""
     now = datetime.now(UTC)
-    audit = {"created_at": now, "created_by": actor, "updated_at": now, "updated_by": actor}
+    audit = {"created_at": now, "created_by": actor, "updated_at": now, "updated_by": actor,
+             "owner_nation": owner}  # fmt: skip
     return int(
         connection.execute(
             insert(_N).values(**_values(connection, note), version=1, **audit).returning(_N.c.id)
@@ -140,11 +142,13 @@ def list_notes(
 def _current_version(
     connection: Connection, note_id: int, viewer: Viewer, expected_version: int | None
 ) -> int:
-    current = connection.execute(
-        select(_N.c.version).where(_N.c.id == note_id, _visible(viewer))
-    ).scalar_one_or_none()
-    if current is None:
+    found = connection.execute(
+        select(_N.c.version, _N.c.owner_nation).where(_N.c.id == note_id, _visible(viewer))
+    ).first()
+    if found is None:
         raise NotFoundError(f"No note with id {note_id}.")
+    check_owner(viewer, found.owner_nation, f"Note {note_id}")
+    current = found.version
     if expected_version is not None and current != expected_version:
         raise ConflictError(
             f"Note {note_id} changed since you read it "
@@ -165,6 +169,8 @@ def update_note(
 
     Raises:
         NotFoundError: When there is no such note visible to the viewer.
+        PermissionDeniedError: When it belongs to another nation (or the installation).
+        ValidationError: When its new label hides it from its owner.
         ConflictError: When ``expected_version`` is given and the stored version differs.
     """
     current = _current_version(connection, note_id, viewer, expected_version)
@@ -178,6 +184,8 @@ def update_note(
             updated_by=viewer.name,
         )
     )
+    owner = connection.execute(select(_N.c.owner_nation).where(_N.c.id == note_id)).scalar()
+    check_readable_by(connection, _N, note_id, owner, datetime.now(UTC).year, "note")
     return current + 1
 
 

@@ -20,6 +20,7 @@ from comity.model.plans import Assessment
 from comity.store import tables
 from comity.store.changes import bump_records
 from comity.store.labels import LabelCache, read_labels
+from comity.store.ownership import owner_of
 from comity.store.visibility import visible_to
 
 __all__ = [
@@ -35,9 +36,10 @@ __all__ = [
 ]
 
 
-def _audit(actor: str) -> dict[str, Any]:
+def _audit(actor: str, owner: str | None) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return {"created_at": now, "created_by": actor, "updated_at": now, "updated_by": actor}
+    return {"created_at": now, "created_by": actor, "updated_at": now, "updated_by": actor,
+            "owner_nation": owner}  # fmt: skip
 
 
 def add_institution(connection: Connection, institution: Institution) -> int:
@@ -77,14 +79,14 @@ def list_institutions(
     ]
 
 
-def add_person(connection: Connection, person: Person, actor: str) -> int:
+def add_person(connection: Connection, person: Person, actor: str, owner: str | None = None) -> int:
     """Store a person; returns the id."""
     table = tables.people
     values = person.model_dump(mode="json", exclude={"releasability"})
     values["label_id"] = LabelCache(connection).id_for(person.releasability)
     new_id = int(
         connection.execute(
-            insert(table).values(**values, **_audit(actor)).returning(table.c.id)
+            insert(table).values(**values, **_audit(actor, owner)).returning(table.c.id)
         ).scalar_one()
     )
     bump_records(connection)
@@ -166,7 +168,9 @@ def add_posting(connection: Connection, posting: Posting, viewer: Viewer) -> int
     }
     new_id = int(
         connection.execute(
-            insert(table).values(**values, **_audit(viewer.name)).returning(table.c.id)
+            insert(table)
+            .values(**values, **_audit(viewer.name, owner_of(viewer)))
+            .returning(table.c.id)
         ).scalar_one()
     )
     bump_records(connection)
@@ -238,7 +242,9 @@ def add_assessment(connection: Connection, assessment: Assessment, viewer: Viewe
     values["label_id"] = LabelCache(connection).id_for(assessment.releasability)
     return int(
         connection.execute(
-            insert(table).values(**values, **_audit(viewer.name)).returning(table.c.id)
+            insert(table)
+            .values(**values, **_audit(viewer.name, owner_of(viewer)))
+            .returning(table.c.id)
         ).scalar_one()
     )
 

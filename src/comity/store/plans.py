@@ -19,6 +19,7 @@ from comity.access.viewer import Viewer
 from comity.errors import NotFoundError, StaleVersionError
 from comity.model.plans import Plan, PlanState
 from comity.store.labels import LabelCache, read_labels
+from comity.store.ownership import check_owner
 from comity.store.tables_plans import (
     plan_agencies,
     plan_approvals,
@@ -104,6 +105,7 @@ class StoredPlan:
         created_by: Who wrote it.
         updated_at: When it last changed.
         updated_by: Who last changed it.
+        owner_nation: The nation it belongs to (None: the installation).
     """
 
     id: int
@@ -119,6 +121,7 @@ class StoredPlan:
     created_by: str
     updated_at: datetime
     updated_by: str
+    owner_nation: str | None = None
 
     @property
     def approved_by(self) -> tuple[str, ...]:
@@ -146,6 +149,7 @@ class StoredPlan:
             "created_by": self.created_by,
             "updated_at": self.updated_at.isoformat(),
             "updated_by": self.updated_by,
+            "owner_nation": self.owner_nation,
         }
 
 
@@ -184,14 +188,18 @@ def _write_children(connection: Connection, plan_id: int, plan: Plan) -> None:
     )  # fmt: skip
 
 
-def insert_plan(connection: Connection, plan: Plan, actor: str) -> int:
-    """Store a new plan in the draft state, with its first transition; returns its id."""
+def insert_plan(connection: Connection, plan: Plan, actor: str, owner: str | None = None) -> int:
+    """Store a new plan in the draft state, with its first transition; returns its id.
+
+    ``owner`` is the nation the plan belongs to (None: the installation).
+    """
     now = _now()
     plan_id = int(
         connection.execute(
             insert(_P)
             .values(**_values(connection, plan), state=PlanState.DRAFT.value, round=0, version=1,
-                    created_at=now, created_by=actor, updated_at=now, updated_by=actor)
+                    created_at=now, created_by=actor, updated_at=now, updated_by=actor,
+                    owner_nation=owner)
             .returning(_P.c.id)
         ).scalar_one()
     )  # fmt: skip
@@ -206,11 +214,14 @@ def insert_plan(connection: Connection, plan: Plan, actor: str) -> int:
 def _current(
     connection: Connection, plan_id: int, viewer: Viewer, expected_version: int | None
 ) -> int:
-    current = connection.execute(
-        select(_P.c.version).where(_P.c.id == plan_id, _visible(viewer))
-    ).scalar_one_or_none()
-    if current is None:
+    found = connection.execute(
+        select(_P.c.version, _P.c.owner_nation).where(_P.c.id == plan_id, _visible(viewer))
+    ).first()
+    if found is None:
         raise NotFoundError(f"No plan with id {plan_id}.", hint="List plans: comity plans list.")
+    # A plan is its nation's: only its planners change it, only its approvers decide on it.
+    check_owner(viewer, found.owner_nation, f"Plan {plan_id}")
+    current = found.version
     if expected_version is not None and current != expected_version:
         raise StaleVersionError(
             f"Plan {plan_id} changed since you read it "
@@ -377,6 +388,7 @@ def _stored(connection: Connection, rows: Sequence[Any]) -> list[StoredPlan]:
                 ),
                 created_at=_aware(row.created_at), created_by=row.created_by,
                 updated_at=_aware(row.updated_at), updated_by=row.updated_by,
+                owner_nation=row.owner_nation,
             )
         )  # fmt: skip
     return result

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 __all__ = [
@@ -81,6 +82,10 @@ _KINDS = (
 )
 _PRECISIONS = ("day", "month", "year")
 
+_DATASET_KEY = 54
+"""The length of an import's key: a dataset name of up to 50 characters (the mapping's rule),
+after ``NAT/`` when a nation's user imported it."""
+
 
 def one_of(column: str, values: tuple[str, ...]) -> str:
     """Return a CHECK expression that keeps ``column`` within ``values``.
@@ -94,6 +99,9 @@ def one_of(column: str, values: tuple[str, ...]) -> str:
 
 def _audit_columns() -> list[Column[object]]:
     return [
+        # The nation that wrote the record: only its users change it (docs/security.md,
+        # "Ownership"); empty for the installation's own (bundled datasets, the local operator).
+        Column("owner_nation", String(3), ForeignKey("nations.iso3")),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("created_by", String(100), nullable=False),
         Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -254,8 +262,9 @@ engagements = Table(
     Column("description", Text),
     Column("details", JSON(none_as_null=True)),
     Column("label_id", Integer, ForeignKey("release_labels.id")),
-    Column("external_id", String(200), unique=True),
-    Column("source_dataset", String(50)),
+    # Unique per owner: one nation's ids never collide with (or reveal) another's.
+    Column("external_id", String(200)),
+    Column("source_dataset", String(_DATASET_KEY)),
     Column("source_version", String(64)),
     Column("source_row", String(100)),
     Column("content_hash", String(64)),
@@ -263,6 +272,15 @@ engagements = Table(
     *_audit_columns(),
     CheckConstraint(one_of("kind", _KINDS), name="kind"),
     CheckConstraint(one_of("start_precision", _PRECISIONS), name="start_precision"),
+    UniqueConstraint("owner_nation", "external_id"),
+    # The installation's records (no owner) are unique among themselves too.
+    Index(
+        "uq_engagements_installation_external_id",
+        "external_id",
+        unique=True,
+        sqlite_where=text("owner_nation IS NULL"),
+        postgresql_where=text("owner_nation IS NULL"),
+    ),
     Index(None, "kind", "start_year"),
     Index(None, "start_year", "end_year"),
     Index(None, "start_date", "id"),
@@ -301,9 +319,10 @@ engagement_sources = Table(
         ForeignKey("engagements.id", ondelete="CASCADE"),
         nullable=False,
     ),
-    Column("dataset", String(100)),
-    Column("version", String(50)),
-    Column("row", String(100)),
+    # Free text a user types about the source: as long as they write it (migration 0012).
+    Column("dataset", Text),
+    Column("version", Text),
+    Column("row", Text),
     Column("url", Text),
     Column("document", Text),
     Index(None, "engagement_id"),
@@ -336,9 +355,14 @@ assessments = Table(
 datasets = Table(
     "datasets",
     metadata,
-    Column("name", String(50), primary_key=True),
-    Column("title", String(300), nullable=False),
-    Column("version", String(64)),
+    # The import's key: the dataset's name, after "NAT/" when a nation's user imported it (two
+    # nations' datasets of one name never touch); bundled datasets belong to the installation.
+    Column("name", String(_DATASET_KEY), primary_key=True),
+    Column("owner_nation", String(3), ForeignKey("nations.iso3")),
+    # The publisher's title and version, as free text ("peacesciencer fe150a2 (GML MID 2.2.1,
+    # CoW MID 5.0, Thompson-Dreyer 2012)"); the checksum of the files is ``checksum``.
+    Column("title", Text, nullable=False),
+    Column("version", Text),
     Column("citation", Text),
     Column("licence", Text),
     Column("source_file", Text),
@@ -354,7 +378,7 @@ import_runs = Table(
     "import_runs",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("dataset", String(50), nullable=False),
+    Column("dataset", String(_DATASET_KEY), nullable=False),
     Column("source_file", Text),
     Column("checksum", String(64)),
     Column("started_at", DateTime(timezone=True), nullable=False),
@@ -372,7 +396,7 @@ coverage = Table(
     "coverage",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("dataset", String(50), nullable=False),
+    Column("dataset", String(_DATASET_KEY), nullable=False),
     Column("nation", String(3), ForeignKey("nations.iso3")),
     Column("first_year", Integer, nullable=False),
     Column("last_year", Integer, nullable=False),

@@ -51,6 +51,8 @@ plans = Table(
     Column("calendar_warnings", JSON(none_as_null=True)),
     Column("engagement_id", Integer, ForeignKey("engagements.id", ondelete="SET NULL")),
     Column("version", Integer, nullable=False),
+    # The nation that wrote the plan: its planners move it, its approvers decide on it.
+    Column("owner_nation", String(3), ForeignKey("nations.iso3")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(100), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

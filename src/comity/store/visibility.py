@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, or_, select, true
 from comity.access.viewer import Viewer
 from comity.store import tables
 
-__all__ = ["visible_to"]
+__all__ = ["like_escaped", "visible_to"]
 
 
 def visible_to(
@@ -55,3 +55,8 @@ def visible_to(
         .exists()
     )
     return or_(public, named)
+
+
+def like_escaped(text: str) -> str:
+    """``text`` for a LIKE pattern escaped by a backslash: ``%`` and ``_`` match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -26,9 +26,11 @@ from comity.errors import (
     StaleVersionError,
     ValidationError,
 )
+from comity.export.cells import neutralise_cell
 from comity.model.engagements import EngagementKind, ParticipantRole
 from comity.model.numbers import is_whole
 from comity.services.engagements import StoredEngagement, engagement_periods, require
+from comity.store.ownership import may_change
 from comity.web.forms import EngagementForm, messages_by_field
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
@@ -211,7 +213,10 @@ def list_csv(
     request: Request,
     viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
 ) -> Response:
-    """Every engagement of the list's filters, as CSV (streamed, oldest first)."""
+    """Every engagement of the list's filters, as CSV (streamed, oldest first).
+
+    A text cell that begins like a spreadsheet formula is written with a ``'`` before it.
+    """
     filters = ListFilters.from_request(request)
     arguments = filters.arguments()
     store = store_of(request)
@@ -231,14 +236,15 @@ def list_csv(
             for s in batch:
                 e = s.engagement
                 period = periods.of(e)
-                writer.writerow([
+                # Titles and places come from users and files: no cell may run as a formula.
+                writer.writerow([neutralise_cell(cell) for cell in (
                     s.id, e.start, e.end or "", period.text,
                     "" if period.source_ends is None else period.source_ends,
                     e.kind.value, e.title, e.host or "",
                     ";".join(e.nations), e.location or "", e.programme or "",
                     e.releasability, e.provenance.dataset if e.provenance else "",
                     (e.provenance.row or "") if e.provenance else "",
-                ])  # fmt: skip
+                )])  # fmt: skip
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -322,7 +328,8 @@ def detail_page(
         "when": engagement_periods(store).of(e),
         "assessments": [a for _, a in services.list_assessments(store, viewer, [stored.id])],
         "anchor": anchor, "saved": request.query_params.get("saved") == "1",
-        "may_edit": viewer.may(Role.PLANNER), "host_role": ParticipantRole.HOST,
+        "may_edit": viewer.may(Role.PLANNER) and may_change(viewer, stored.owner),
+        "host_role": ParticipantRole.HOST,
         "details": e.details.model_dump(mode="json", exclude={"kind"}, exclude_none=True)
         if e.details is not None else {},
     }  # fmt: skip

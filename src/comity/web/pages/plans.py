@@ -20,6 +20,7 @@ from comity.planning import CANCELLABLE, EDITABLE
 from comity.services import plan_workflow as workflow
 from comity.services import plans as plan_service
 from comity.services.engagements import require
+from comity.store.ownership import may_change
 from comity.store.plans import StoredPlan
 from comity.web.forms import messages_by_field
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
@@ -153,8 +154,11 @@ def detail_page(
 ) -> HTMLResponse:
     """One plan: its fields, approvals, calendar warnings, history and the allowed moves."""
     stored = plan_service.get_plan(store_of(request), plan_id, viewer)
-    planner = viewer.may(Role.PLANNER)
-    may_decide = (viewer.may(Role.APPROVER) and viewer.agency is not None
+    # Only the owning nation's users move a plan; its author never decides on it.
+    ours = may_change(viewer, stored.owner_nation)
+    planner = viewer.may(Role.PLANNER) and ours
+    may_decide = (ours and viewer.may(Role.APPROVER) and viewer.agency is not None
+                  and viewer.name not in (stored.created_by, stored.plan.owner)
                   and stored.state is PlanState.SUBMITTED
                   and viewer.agency in {a.value for a in stored.plan.agencies}
                   and viewer.agency not in stored.approved_by)  # fmt: skip
