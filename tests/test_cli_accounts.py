@@ -137,3 +137,32 @@ def test_a_viewer_may_not_export_whole_tables_from_the_command_line(
         refused = cli.invoke(app, ["--user", "fr.viewer", *command])
         assert refused.exit_code == 1, (command, refused.output)
         assert "fr.viewer may not export whole tables: it needs the role analyst." in refused.output
+
+
+@pytest.mark.parametrize(
+    ("args", "instead"),
+    [(["users", "add", "ana", "--nation", "PHL"], "give --password or set COMITY_NEW_PASSWORD"),
+     (["users", "password", "ana"], "give --generate or set COMITY_NEW_PASSWORD")],
+)  # fmt: skip
+def test_without_a_terminal_a_password_command_says_what_to_do(
+    cli: CliRunner, store: Store, monkeypatch: pytest.MonkeyPatch, args: list[str], instead: str
+) -> None:
+    if args[1] == "password":
+        accounts.create_user(store, Viewer.operator("ops"), username="ana", password=PASSWORD,
+                             nation="PHL")  # fmt: skip
+    monkeypatch.delenv("COMITY_NEW_PASSWORD", raising=False)
+    result = cli.invoke(app, args)  # the runner's input is not a terminal
+    assert result.exit_code == 1, result.output
+    assert f"No password for ana: there is no terminal to ask on; {instead}." in result.output
+    assert "Aborted" not in result.output
+
+
+def test_users_password_reads_the_new_password_from_the_environment(
+    cli: CliRunner, store: Store
+) -> None:
+    accounts.create_user(store, Viewer.operator("ops"), username="ana", password=PASSWORD,
+                         nation="PHL")  # fmt: skip
+    fresh = "violet river lantern quartz"
+    done = cli.invoke(app, ["users", "password", "ana"], env={"COMITY_NEW_PASSWORD": fresh})
+    assert done.exit_code == 0, done.output
+    assert accounts.authenticate_password(store, "ana", fresh).username == "ana"

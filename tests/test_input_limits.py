@@ -418,3 +418,30 @@ def test_init_admin_without_a_terminal_names_both_ways_to_give_a_password(
     )
     with pytest.raises(NotFoundError):
         accounts.get_user(store, username="root")
+
+
+# --- Numbers given on the command line ---------------------------------------------------------
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("args", "bound"),
+    [
+        (["engagements", "show", HUGE], "2147483647"),
+        (["engagements", "delete", HUGE, "--yes"], "2147483647"),
+        (["engagements", "list", "--limit", HUGE], "1000000000"),
+        (["engagements", "list", "--offset", HUGE], "1000000000"),
+        (["notes", "delete", HUGE], "2147483647"),
+        (["network", "--year", HUGE], "3000"),
+        (["ties", "USA", "--year", HUGE], "3000"),
+        (["export", "network", "--year", HUGE], "3000"),
+        (["orgs", "NATO", "--year", HUGE], "3000"),
+    ],
+)  # fmt: skip
+def test_a_number_beyond_its_range_is_a_usage_error_naming_the_bound(
+    cli: CliRunner, args: list[str], bound: str
+) -> None:
+    result = cli.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert bound in result.output and "Traceback" not in result.output

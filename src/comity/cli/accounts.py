@@ -6,6 +6,8 @@ operator, and are how the first administrator is made.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -14,6 +16,7 @@ import typer
 from comity.access.viewer import Role
 from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
+from comity.errors import ComityError
 from comity.model.plans import Agency
 from comity.services import accounts
 
@@ -38,6 +41,13 @@ _USER_COLUMNS = [
 ]
 
 
+def _ask_password(prompt: str, username: str, instead: str) -> str:
+    """Ask for a password on the terminal; without one, say what to do instead (no "Aborted.")."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        raise ComityError(f"No password for {username}: there is no terminal to ask on; {instead}.")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
 @users_app.command("add")
 def add_user(
     ctx: typer.Context,
@@ -56,9 +66,6 @@ def add_user(
         str,
         typer.Option(
             "--password",
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
             envvar="COMITY_NEW_PASSWORD",
             show_envvar=True,
             help="At least 12 characters and hard to guess (a passphrase of four or more "
@@ -70,6 +77,8 @@ def add_user(
 
     An admin (--user) creates accounts of their own nation, up to their own role.
     """
+    password = password or _ask_password(f"Password for {username}", username,
+                                          "give --password or set COMITY_NEW_PASSWORD")  # fmt: skip
     state = state_of(ctx)
     user = accounts.create_user(
         state.store(), state.viewer(), username=username, password=password, nation=nation,
@@ -132,7 +141,9 @@ def set_password(
     if generate:
         password = secrets.token_urlsafe(12)
     else:
-        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+        password = os.environ.get("COMITY_NEW_PASSWORD") or _ask_password(
+            "New password", username, "give --generate or set COMITY_NEW_PASSWORD"
+        )
     state = state_of(ctx)
     accounts.set_password(state.store(), state.viewer(), username, password)
     stdout().print(f"Set the password of {username}.", highlight=False)

@@ -30,6 +30,8 @@ _YEAR = Annotated[
     typer.Option(
         "--year",
         "-y",
+        min=1000,
+        max=3000,
         help="The year (default: the last year whose ties are mostly observed; later years "
         "up to the present are labelled estimates).",
     ),

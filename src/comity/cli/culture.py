@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from comity.cli.output import MOST_ID as _MOST_ID
 from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
 from comity.culture.calendar_check import SEARCH_DAYS, CalendarCheck, check_calendar
@@ -151,7 +152,7 @@ def _print_check(check: CalendarCheck, title: str) -> None:
 @calendar_app.command("check")
 def check_engagement(
     ctx: typer.Context,
-    engagement_id: Annotated[int, typer.Argument(help="The engagement's id.")],
+    engagement_id: Annotated[int, typer.Argument(min=1, max=_MOST_ID, help="The engagement's id.")],
     search_days: _SEARCH = SEARCH_DAYS,
     as_json: _JSON = False,
 ) -> None:
@@ -327,7 +328,7 @@ def add_note(
 @notes_app.command("edit")
 def edit_note(
     ctx: typer.Context,
-    note_id: Annotated[int, typer.Argument(help="The note's id.")],
+    note_id: Annotated[int, typer.Argument(min=1, max=_MOST_ID, help="The note's id.")],
     title: Annotated[str | None, typer.Option("--title", "-t", help="New title.")] = None,
     body: Annotated[str | None, typer.Option("--body", "-b", help="New text.")] = None,
     topic: _Topic = None,
@@ -359,7 +360,7 @@ def edit_note(
 @notes_app.command("delete")
 def delete_note(
     ctx: typer.Context,
-    note_id: Annotated[int, typer.Argument(help="The note's id.")],
+    note_id: Annotated[int, typer.Argument(min=1, max=_MOST_ID, help="The note's id.")],
 ) -> None:
     """Delete a note."""
     state = state_of(ctx)

@@ -10,6 +10,8 @@ import typer
 from rich.table import Table
 
 from comity import services
+from comity.cli.output import MOST_ID as _MOST_ID
+from comity.cli.output import MOST_ROWS as _MOST
 from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
 from comity.errors import FieldProblem, ValidationError
@@ -77,9 +79,11 @@ def list_engagements(
         str | None, typer.Option("--programme", help="Only this programme (exact name).")
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", min=0, help="At most N rows (default: all).")
+        int | None, typer.Option("--limit", min=0, max=_MOST, help="At most N rows (default: all).")
     ] = None,
-    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip the first N.")] = 0,
+    offset: Annotated[
+        int, typer.Option("--offset", min=0, max=_MOST, help="Skip the first N.")
+    ] = 0,
     as_json: _JSON = False,
     as_csv: _CSV = False,
 ) -> None:
@@ -106,7 +110,9 @@ def list_engagements(
 @app.command("show")
 def show_engagement(
     ctx: typer.Context,
-    engagement_id: Annotated[int, typer.Argument(metavar="ID", help="The engagement's id.")],
+    engagement_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=_MOST_ID, help="The engagement's id.")
+    ],
     as_json: _JSON = False,
 ) -> None:
     """Show one engagement with its participants, details and sources."""
@@ -315,7 +321,9 @@ def add_engagement(
 @app.command("edit")
 def edit_engagement(
     ctx: typer.Context,
-    engagement_id: Annotated[int, typer.Argument(metavar="ID", help="The engagement's id.")],
+    engagement_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=_MOST_ID, help="The engagement's id.")
+    ],
     kind: Annotated[EngagementKind | None, typer.Option("--kind", "-k", help="New kind.")] = None,
     title: Annotated[str | None, typer.Option("--title", "-t", help="New title.")] = None,
     start: Annotated[str | None, typer.Option("--start", help="New start date.")] = None,
@@ -418,7 +426,9 @@ def edit_engagement(
 @app.command("delete")
 def delete_engagement(
     ctx: typer.Context,
-    engagement_id: Annotated[int, typer.Argument(metavar="ID", help="The engagement's id.")],
+    engagement_id: Annotated[
+        int, typer.Argument(metavar="ID", min=1, max=_MOST_ID, help="The engagement's id.")
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an engagement with its participants and sources."""

@@ -102,7 +102,10 @@ def export_directed_dyad_years(
 def export_network(
     ctx: typer.Context,
     year: Annotated[
-        int | None, typer.Option("--year", "-y", help="The year (default: the latest of the data).")
+        int | None,
+        typer.Option(
+            "--year", "-y", min=1000, max=3000, help="The year (default: the latest of the data)."
+        ),
     ] = None,
     file_format: Annotated[
         export_service.NetworkFormat,

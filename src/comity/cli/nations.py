@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from comity import services
+from comity.cli.output import MOST_ROWS as _MOST
 from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
 from comity.model.nations import Nation
@@ -49,7 +50,9 @@ def list_nations(
         bool | None,
         typer.Option("--historical/--current", help="Only former states, or only current ones."),
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=0, help="At most N rows.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=0, max=_MOST, help="At most N rows.")
+    ] = None,
     as_json: _JSON = False,
     as_csv: _CSV = False,
 ) -> None:
@@ -136,7 +139,8 @@ def organisations(
         str | None, typer.Argument(help="An organisation's code (e.g. NATO) to list its members.")
     ] = None,
     year: Annotated[
-        int | None, typer.Option("--year", help="Only the members in this year.")
+        int | None,
+        typer.Option("--year", min=1000, max=3000, help="Only the members in this year."),
     ] = None,
     as_json: _JSON = False,
     as_csv: _CSV = False,

@@ -49,7 +49,13 @@ def optimise(
     ] = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", "-y", help="Evaluation year (default: the latest plan's year)."),
+        typer.Option(
+            "--year",
+            "-y",
+            min=1000,
+            max=3000,
+            help="Evaluation year (default: the latest plan's year).",
+        ),
     ] = None,
     priority: Annotated[
         list[str] | None,

@@ -19,6 +19,8 @@ from comity.errors import ComityError
 from comity.export.cells import neutralise_cell
 
 __all__ = [
+    "MOST_ID",
+    "MOST_ROWS",
     "Column",
     "OutputFormat",
     "choose_format",
@@ -28,6 +30,11 @@ __all__ = [
     "stderr",
     "stdout",
 ]
+
+MOST_ID = 2_147_483_647
+"""The largest record id a store holds (PostgreSQL's integer): larger ids are refused as input."""
+MOST_ROWS = 1_000_000_000
+"""The largest --limit or --offset accepted."""
 
 
 def stdout() -> Console:

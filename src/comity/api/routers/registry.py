@@ -35,7 +35,7 @@ def nations(
     region: Annotated[str | None, Query(max_length=100)] = None,
     historical: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
     viewer: Viewer = Depends(current_viewer),  # noqa: B008
 ) -> dict[str, Any]:
     """List nations by name, filtered by text, region and whether they still exist."""
