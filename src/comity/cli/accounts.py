@@ -19,6 +19,7 @@ from comity.cli.state import state_of
 from comity.errors import ComityError
 from comity.model.plans import Agency
 from comity.services import accounts
+from comity.services.engagements import require
 
 __all__ = ["audit_app", "serve", "users_app"]
 
@@ -211,7 +212,9 @@ def revoke_token(
 @audit_app.command("verify")
 def verify_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
     """Check the hash chain of the audit log; exit 1 when an entry was changed or removed."""
-    report = accounts.verify_audit(state_of(ctx).store())
+    state = state_of(ctx)
+    require(state.viewer(), Role.ADMIN, "verify the audit log")  # as the API does
+    report = accounts.verify_audit(state.store())
     if as_json:
         emit_json({"ok": report.ok, "entries": report.entries,
                    "first_broken": report.first_broken, "reason": report.reason})  # fmt: skip

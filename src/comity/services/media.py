@@ -41,7 +41,8 @@ def run_media(
     Args:
         store: The store (its nations resolve the actors; its analytic folder is the default
             output).
-        viewer: Who runs it; needs the role planner.
+        viewer: Who runs it: the installation's operator (its output feeds every nation's
+            challenges panel and may replace a bundled dataset's events).
         patterns: Paths or glob patterns of event files.
         engine: ``duckdb`` (in this process) or ``spark``.
         master: The Spark master URL (``local[2]`` by default).
@@ -53,7 +54,7 @@ def run_media(
     Raises:
         ImportRejectedError: When a file is malformed; its report names file, line and field.
     """
-    require(viewer, Role.PLANNER, "run the media-event pipeline")
+    require(viewer, Role.OPERATOR, "run the media-event pipeline (every nation reads its output)")
     if min_sources < 1:
         raise ImportRejectedError(
             f"--min-sources must be 1 or more, not {min_sources}.",

@@ -92,6 +92,7 @@ def submit_plan(
     store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         check_transition(current.state, PlanState.SUBMITTED, plan_id)
         return _move(connection, current, Action.SUBMIT, viewer, reason, expected_version,
                      round=current.round + 1,
@@ -242,6 +243,7 @@ def _simple(
     store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         return _move(connection, current, action, viewer, reason)
 
 
@@ -283,6 +285,7 @@ def execute_plan(
     store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         check_transition(current.state, PlanState.EXECUTED, plan_id)
         engagement = validate_engagement(current.plan.engagement_record(),
                                          nation_store.load_nations(connection))  # fmt: skip
@@ -326,6 +329,7 @@ def assess_plan(store: Store, plan_id: int, data: Mapping[str, Any], viewer: Vie
     store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         check_transition(current.state, PlanState.ASSESSED, plan_id)
         if current.engagement_id is None:
             raise ConflictError(f"Plan {plan_id} has no engagement to assess.")
