@@ -317,3 +317,16 @@ def test_a_profile_sums_its_mechanisms_over_the_window(world: World) -> None:
     assert all(latest - 9 <= m["year"] <= latest for m in default["mechanisms_by_year"])
     empty = world.client.get("/api/v1/nations/PHL/profile?from=2020&to=2019", headers=headers)
     assert _problem(empty, 422)["errors"][0]["field"] == "from"
+
+
+def test_the_openapi_document_declares_the_errors_and_files_the_api_answers(
+    world: World,
+) -> None:
+    paths = world.client.get("/api/v1/openapi.json").json()["paths"]
+    responses = paths["/api/v1/engagements/{engagement_id}"]["patch"]["responses"]
+    assert {"401", "403", "404", "409", "412", "422", "429"} <= set(responses)
+    for code in ("401", "404", "412", "422"):
+        assert list(responses[code]["content"]) == ["application/problem+json"]
+    exported = paths["/api/v1/exports/network"]["get"]["responses"]["200"]["content"]
+    assert {"application/graphml+xml", "application/gexf+xml", "text/csv"} <= set(exported)
+    assert "401" not in paths["/api/v1/health"]["get"]["responses"]

@@ -1,4 +1,7 @@
-"""Requests generated from the OpenAPI document never make the server fail (no 5xx)."""
+"""Requests generated from the OpenAPI document never make the server fail (no 5xx).
+
+And every answer is one the document declares: its status code and its content type.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    status_code_conformance,
+)
 
 from comity.access import Viewer
 from comity.api import create_api, endpoints
@@ -75,7 +82,7 @@ def test_no_request_makes_the_server_fail(
         try:
             case.call_and_validate(
                 headers={"Authorization": f"Bearer {issued.secret}"},
-                checks=[not_a_server_error],
+                checks=[not_a_server_error, status_code_conformance, content_type_conformance],
             )
         finally:
             if not any(t.id == issued.record.id and t.revoked_at for t in

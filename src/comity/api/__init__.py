@@ -13,6 +13,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 
 from comity.api.errors import install_error_handlers
+from comity.api.openapi_errors import document_errors
 from comity.api.routers import (
     alumni,
     analytics,
@@ -85,6 +86,7 @@ def create_api(
     for module in ROUTERS:
         app.include_router(module.router, prefix=API_PREFIX)
     install_error_handlers(app)
+    document_errors(app)
     # Uploads of imports, from the API and from the web app's import page, may be large.
     uploads = {f"{API_PREFIX}/imports": UPLOAD_LIMIT, "/imports": UPLOAD_LIMIT}
     app.add_middleware(BodyLimit, default=JSON_LIMIT, larger=uploads)
