@@ -125,6 +125,54 @@ def pg_store(postgres_server: PostgresServer) -> Iterator[Store]:
     janitor.drop()
 
 
+_FULL_TEMPLATE = "comity_full_template"
+
+
+@pytest.fixture(scope="session")
+def pg_full_template(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A PostgreSQL database with every bundled dataset imported, made once per session.
+
+    Returns the analytic folder its media events were written to (a server store has none of
+    its own); :func:`pg_full_store` copies the database for each test.
+    """
+    from comity.ingest.catalog import IMPORTERS
+    from comity.services.imports import import_dataset
+
+    analytic = tmp_path_factory.mktemp("pg-full-analytic")
+    _create(postgres_server, _FULL_TEMPLATE, template=_TEMPLATE)
+    store = open_store(postgres_server.url(_FULL_TEMPLATE))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COMITY_ANALYTIC_DIR", str(analytic))
+        for name in IMPORTERS:
+            import_dataset(store, name, viewer=Viewer.operator("setup"))
+    store.dispose()
+    return analytic
+
+
+@pytest.fixture
+def pg_full_store(
+    postgres_server: PostgresServer, pg_full_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Store]:
+    """A fresh PostgreSQL copy of the store with every bundled dataset imported."""
+    monkeypatch.setenv("COMITY_ANALYTIC_DIR", str(pg_full_template))
+    name = f"comity_full_{next(_names)}"
+    janitor = _create(postgres_server, name, template=_FULL_TEMPLATE)
+    opened = open_store(postgres_server.url(name))
+    yield opened
+    opened.dispose()
+    janitor.drop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_full_store(request: pytest.FixtureRequest) -> Store:
+    """The same real-data test on SQLite and on PostgreSQL, each with every dataset imported."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("full_store")
+    return request.getfixturevalue("pg_full_store")
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_store(request: pytest.FixtureRequest) -> Store:
     """The same test on a fresh SQLite store and on a fresh PostgreSQL database."""

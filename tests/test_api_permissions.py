@@ -203,16 +203,16 @@ _STEPS = {"submitted": ["submit"], "approved": ["submit", "approve"],
 
 
 def _plan_in(world: World, state: str) -> Any:
-    """A fresh public plan moved by the operator to ``state``."""
+    """A fresh public plan of the USA, moved by US accounts to ``state``."""
     from comity.services import plan_workflow, plans
 
-    operator = Viewer.operator("tests")
-    stored = plans.add_plan(world.store, _PLAN, operator)
+    decider = Viewer(name="decider.usa", nation="USA", role=Role.APPROVER, agency="policy")
+    stored = plans.add_plan(world.store, _PLAN, _AUTHOR)
     for step in _STEPS.get(state, []):
         if step == "approve":
-            stored = plan_workflow.approve_plan(world.store, stored.id, operator, agency="policy")
+            stored = plan_workflow.approve_plan(world.store, stored.id, decider)
         else:
-            stored = getattr(plan_workflow, f"{step}_plan")(world.store, stored.id, operator)
+            stored = getattr(plan_workflow, f"{step}_plan")(world.store, stored.id, _AUTHOR)
     return stored
 
 
@@ -245,19 +245,22 @@ SPECS.update({
     ("GET", "/api/v1/plans/friction"): Spec(VIEWER, build=_get("/api/v1/plans/friction")),
     ("POST", "/api/v1/plans"): Spec(PLANNER, build=_post("/api/v1/plans", lambda t: _PLAN)),
     ("GET", "/api/v1/plans/{plan_id}"): Spec(VIEWER, build=_plan_move("draft", "get")),
-    ("PATCH", "/api/v1/plans/{plan_id}"): Spec(PLANNER, build=_plan_move("draft", "patch")),
-    ("POST", "/api/v1/plans/{plan_id}/submit"): Spec(PLANNER, build=_plan_move("draft", "submit")),
+    ("PATCH", "/api/v1/plans/{plan_id}"): Spec(
+        PLANNER, build=_plan_move("draft", "patch"), owned=True),
+    ("POST", "/api/v1/plans/{plan_id}/submit"): Spec(
+        PLANNER, build=_plan_move("draft", "submit"), owned=True),
     ("POST", "/api/v1/plans/{plan_id}/approve"): Spec(
-        APPROVER, build=_plan_move("submitted", "approve")),
+        APPROVER, build=_plan_move("submitted", "approve"), owned=True),
     ("POST", "/api/v1/plans/{plan_id}/return"): Spec(
-        APPROVER, build=_plan_move("submitted", "return", {"reason": "No"})),
+        APPROVER, build=_plan_move("submitted", "return", {"reason": "No"}), owned=True),
     ("POST", "/api/v1/plans/{plan_id}/schedule"): Spec(
-        PLANNER, build=_plan_move("approved", "schedule")),
+        PLANNER, build=_plan_move("approved", "schedule"), owned=True),
     ("POST", "/api/v1/plans/{plan_id}/execute"): Spec(
-        PLANNER, build=_plan_move("scheduled", "execute")),
-    ("POST", "/api/v1/plans/{plan_id}/cancel"): Spec(PLANNER, build=_plan_move("draft", "cancel")),
+        PLANNER, build=_plan_move("scheduled", "execute"), owned=True),
+    ("POST", "/api/v1/plans/{plan_id}/cancel"): Spec(
+        PLANNER, build=_plan_move("draft", "cancel"), owned=True),
     ("POST", "/api/v1/plans/{plan_id}/assess"): Spec(PLANNER, build=_plan_move(
-        "executed", "assess", {"objectives": [{"objective": "Trust", "score": 4}]})),
+        "executed", "assess", {"objectives": [{"objective": "Trust", "score": 4}]}), owned=True),
 })  # fmt: skip
 
 

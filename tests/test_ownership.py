@@ -105,8 +105,8 @@ def test_only_the_installation_imports_the_bundled_datasets(store: Store) -> Non
     with pytest.raises(PermissionDeniedError) as refused:
         import_dataset(store, "us_senior_visits", viewer=US, dry_run=True)
     assert refused.value.message == (
-        "The bundled dataset us_senior_visits belongs to the installation (a bundled dataset): "
-        "only the installation's operator may change or remove it."
+        "The bundled dataset us_senior_visits belongs to the installation: only the "
+        "installation's operator may change or remove it."
     )
 
 

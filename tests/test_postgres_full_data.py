@@ -9,8 +9,6 @@ with the SQLite store of the session.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pyarrow.compute as pc
@@ -20,10 +18,8 @@ import sqlalchemy as sa
 from comity.access import Viewer
 from comity.ingest.catalog import IMPORTERS
 from comity.services import analytics
-from comity.services.imports import import_dataset, list_sources
-from comity.store import Store, open_store
-from tests.conftest import _TEMPLATE, _create
-from tests.pg_server import PostgresServer
+from comity.services.imports import list_sources
+from comity.store import Store
 
 pytestmark = [pytest.mark.postgres, pytest.mark.full_data]
 
@@ -40,25 +36,10 @@ _BY_DATASET = (
 )
 
 
-@pytest.fixture(scope="module")
-def pg_analytic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The analytic folder of the PostgreSQL store (a server store has no folder beside it)."""
-    return tmp_path_factory.mktemp("pg-analytic")
-
-
-@pytest.fixture(scope="module")
-def pg_full(postgres_server: PostgresServer, pg_analytic: Path) -> Iterator[Store]:
-    """A fresh PostgreSQL database with every bundled dataset imported, in catalogue order."""
-    name = f"comity_full_{next(_names)}"
-    janitor = _create(postgres_server, name, template=_TEMPLATE)
-    store = open_store(postgres_server.url(name))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("COMITY_ANALYTIC_DIR", str(pg_analytic))
-        for dataset in IMPORTERS:
-            import_dataset(store, dataset, viewer=_OPERATOR)
-    yield store
-    store.dispose()
-    janitor.drop()
+@pytest.fixture
+def pg_full(pg_full_store: Store) -> Store:
+    """A PostgreSQL database with every bundled dataset imported, in catalogue order."""
+    return pg_full_store
 
 
 def _datasets(store: Store) -> dict[str, tuple[int, int | None, int | None, str]]:
@@ -127,15 +108,12 @@ def _index(store: Store, pair: tuple[str, str], year: int) -> dict[str, Any]:
 def test_the_dyad_year_index_is_the_same_on_both_engines(
     pg_full: Store,
     full_store: Store,
-    pg_analytic: Path,
-    monkeypatch: pytest.MonkeyPatch,
     first: str,
     second: str,
     year: int,
 ) -> None:
     pair = (min(first, second), max(first, second))
     on_sqlite = _index(full_store, pair, year)
-    monkeypatch.setenv("COMITY_ANALYTIC_DIR", str(pg_analytic))
     on_postgres = _index(pg_full, pair, year)
     assert on_postgres.keys() == on_sqlite.keys()
     for key, value in on_sqlite.items():

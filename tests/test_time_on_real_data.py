@@ -1,6 +1,7 @@
 """Truth in time on the bundled data: the present is a labelled estimate, never an artefact.
 
-Every figure here was wrong before the index read coverage (see docs/methodology.md, "Time"):
+Each test runs on SQLite and on PostgreSQL, both holding every bundled dataset. Every figure
+here was wrong before the index read coverage (see docs/methodology.md, "Time"):
 the ties of a pair faded when its sources ended, dead states kept ties, Russia started from
 zero in 1992, and one record dated this year moved every user's default year.
 """
@@ -50,9 +51,9 @@ def _value(table: Any, a: str, b: str, year: int, column: str = "index") -> floa
 
 
 def test_the_default_year_is_the_last_whose_ties_are_mostly_observed(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
-    result = analytics.compute_dyad_years(full_store, operator)
+    result = analytics.compute_dyad_years(any_full_store, operator)
     shares = observed_shares(result.table)
     assert result.horizon == 2026
     # Exercises end in 2010 and alliances in 2018: the present rests mostly on projections.
@@ -66,9 +67,9 @@ def test_the_default_year_is_the_last_whose_ties_are_mostly_observed(
 
 
 def test_the_united_states_top_partners_in_the_default_year(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
-    found, result = ties.list_ties(full_store, operator, "USA", top=10)
+    found, result = ties.list_ties(any_full_store, operator, "USA", top=10)
     partners = {tie.partner for tie in found}
     allies = {"GBR", "JPN", "KOR", "AUS", "CAN", "FRA", "DEU", "PHL", "ITA", "NLD", "POL"}
     assert len(partners & allies) >= 6, partners
@@ -84,9 +85,9 @@ def test_the_united_states_top_partners_in_the_default_year(
 
 
 def test_standing_treaties_and_new_members_reach_the_present(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
-    table = analytics.compute_dyad_years(full_store, operator).table
+    table = analytics.compute_dyad_years(any_full_store, operator).table
     assert _value(table, "PHL", "USA", 2024) >= 40
     # Finland joined NATO in 2023, Sweden in 2024: treaty ties the ATOP data cannot hold.
     assert _value(table, "FIN", "USA", 2024, "institutional") >= 20
@@ -95,9 +96,9 @@ def test_standing_treaties_and_new_members_reach_the_present(
 
 
 def test_dead_states_hand_their_ties_to_their_successors(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
-    table = analytics.compute_dyad_years(full_store, operator).table
+    table = analytics.compute_dyad_years(any_full_store, operator).table
     after = _rows(
         table,
         """SELECT COUNT(*) FROM t WHERE ((iso3_1 = 'SUN' OR iso3_2 = 'SUN') AND year > 1991)
@@ -113,8 +114,8 @@ def test_dead_states_hand_their_ties_to_their_successors(
     assert ccode == 365
 
 
-def test_cow_codes_follow_the_years_of_each_state(full_store: Store, operator: Viewer) -> None:
-    table = analytics.compute_dyad_years(full_store, operator).table
+def test_cow_codes_follow_the_years_of_each_state(any_full_store: Store, operator: Viewer) -> None:
+    table = analytics.compute_dyad_years(any_full_store, operator).table
     west = _rows(
         table,
         """SELECT DISTINCT ccode1 FROM t
@@ -133,32 +134,34 @@ def test_cow_codes_follow_the_years_of_each_state(full_store: Store, operator: V
     assert repeated == [(0,)]
 
 
-def test_continuity_counts_only_cooperation(full_store: Store, operator: Viewer) -> None:
-    table = analytics.compute_dyad_years(full_store, operator).table
+def test_continuity_counts_only_cooperation(any_full_store: Store, operator: Viewer) -> None:
+    table = analytics.compute_dyad_years(any_full_store, operator).table
     # India and Pakistan share a non-aggression pledge, not five years of cooperation.
     assert _value(table, "IND", "PAK", 1999, "continuity") < 1
 
 
 def test_one_record_this_year_does_not_move_the_default_year(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
-    before = analytics.compute_dyad_years(full_store, operator).default_year
+    before = analytics.compute_dyad_years(any_full_store, operator).default_year
     services.add_engagement(
-        full_store,
+        any_full_store,
         {"kind": "exercise", "title": "Dawn drill", "start": "2026-03",
          "participants": [{"nation": "USA"}, {"nation": "VNM"}]},
         operator,
     )  # fmt: skip
-    after = analytics.compute_dyad_years(full_store, operator)
+    after = analytics.compute_dyad_years(any_full_store, operator)
     assert after.default_year == before
-    found, _ = ties.list_ties(full_store, operator, "USA", year=2026)
+    found, _ = ties.list_ties(any_full_store, operator, "USA", year=2026)
     assert "VNM" in {tie.partner for tie in found}
 
 
 def test_the_cli_labels_estimates_and_refuses_years_after_the_present(
-    full_store: Store, monkeypatch: pytest.MonkeyPatch
+    any_full_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("COMITY_DATABASE_URL", full_store.url.render_as_string(hide_password=False))
+    monkeypatch.setenv(
+        "COMITY_DATABASE_URL", any_full_store.url.render_as_string(hide_password=False)
+    )
     runner = CliRunner()
     estimate = runner.invoke(app, ["ties", "USA", "--year", "2024", "--top", "3"])
     assert estimate.exit_code == 0, estimate.output

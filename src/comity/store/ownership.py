@@ -58,7 +58,7 @@ def check_owner(viewer: Viewer, owner: str | None, subject: str) -> None:
     """
     if may_change(viewer, owner):
         return
-    whose = f"belongs to {owner}" if owner else "belongs to the installation (a bundled dataset)"
+    whose = f"belongs to {owner}" if owner else "belongs to the installation"
     who = f"only {owner}'s users" if owner else "only the installation's operator"
     raise PermissionDeniedError(
         f"{subject} {whose}: {who} may change or remove it.",
