@@ -71,6 +71,7 @@ def test_the_form_creates_a_plan_and_the_buttons_follow_the_role(accounts_made: 
     url = answer.headers["location"]
     page = client.get(url).text
     assert 'value="submit"' in page and 'value="approve"' not in page
+    assert '<dt>Belongs to</dt><dd><a href="/nations/USA">USA</a>' in page
     viewer_page = client_for(accounts_made, "viewer.usa").get(url).text
     assert 'value="submit"' not in viewer_page and "Cobra Gold 2027" in viewer_page
 
