@@ -45,6 +45,7 @@ __all__ = [
     "count_by_kind",
     "count_engagements",
     "delete_engagement",
+    "engagement_images",
     "get_engagement",
     "insert_engagements",
     "list_engagements",
@@ -236,6 +237,15 @@ def get_engagement(connection: Connection, engagement_id: int, viewer: Viewer) -
             hint="Run `comity engagements list` to see the ids.",
         )
     return _assemble(connection, rows)[0]
+
+
+def engagement_images(connection: Connection, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The stored engagements with these ids, as the audit log keeps them, read in chunks."""
+    images: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        rows = connection.execute(select(_E).where(_E.c.id.in_(ids[start : start + _CHUNK])))
+        images.update((s.id, s.to_dict()) for s in _assemble(connection, rows.all()))
+    return images
 
 
 def _assemble(connection: Connection, rows: Sequence[Any]) -> list[StoredEngagement]:

@@ -24,6 +24,7 @@ from comity.store.audit import append_audit
 from comity.store.bulk import insert_rows
 from comity.store.changes import bump_records
 from comity.store.engagement_writes import insert_engagements, update_engagement
+from comity.store.engagements import engagement_images
 from comity.store.nations import seed_organisations, sync_memberships
 from comity.store.visibility import visible_to
 
@@ -115,42 +116,39 @@ def sync_engagements(
     else:
         new = []
         compared = zip(given.external_id, given.content_hash, strict=True)
+    changed: list[tuple[int, int]] = []  # (index in the batch, stored id)
     for index, (key, digest) in enumerate(compared):
         stored = existing.get(key)
         if stored is None:
             new.append(index)
         elif stored[1] != digest:
-            before = _image(connection, stored[0])
-            update_engagement(connection, stored[0], given.record(index), viewer)
-            append_audit(connection, viewer.name, "import_update", "engagement", stored[0],
-                         before, _image(connection, stored[0]))  # fmt: skip
-            counts.updated += 1
+            changed.append((index, stored[0]))
         else:
             counts.unchanged += 1
+    if changed:
+        before = engagement_images(connection, [i for _, i in changed])
+        for index, engagement_id in changed:
+            update_engagement(connection, engagement_id, given.record(index), viewer)
+        after = engagement_images(connection, [i for _, i in changed])
+        for _, engagement_id in changed:
+            append_audit(connection, viewer.name, "import_update", "engagement", engagement_id,
+                         before[engagement_id], after[engagement_id])  # fmt: skip
+        counts.updated = len(changed)
     insert_engagements(connection, given if len(new) == len(given) else given.take(new),
                        viewer.name, owner)  # fmt: skip
     counts.added = len(new)
     seen = set(given.external_id) if existing else set()
     gone = [engagement_id for key, (engagement_id, _) in existing.items() if key not in seen]
+    removed = engagement_images(connection, gone)
     for engagement_id in gone:
         append_audit(connection, viewer.name, "import_remove", "engagement", engagement_id,
-                     _image(connection, engagement_id), None)  # fmt: skip
+                     removed[engagement_id], None)  # fmt: skip
     for child in (tables.participants, tables.engagement_sources, tables.assessments):
         _delete_ids(connection, child, "engagement_id", gone)
     _delete_ids(connection, table, "id", gone)
     counts.removed = len(gone)
     _check_owner_reads(connection, dataset, owner)
     return counts
-
-
-_INSTALLATION = Viewer.operator("import")
-
-
-def _image(connection: Connection, engagement_id: int) -> dict[str, Any]:
-    """The stored engagement as the audit log keeps it."""
-    from comity.store.engagements import get_engagement
-
-    return get_engagement(connection, engagement_id, _INSTALLATION).to_dict()
 
 
 def _check_owner_reads(connection: Connection, dataset: str, owner: str | None) -> None:
