@@ -8,7 +8,7 @@ re-reported duplicates. In one run:
 - the limit: DuckDB reading the same file into a table with ``read_csv`` (the practical limit
   of getting the bytes in);
 - comity: ``import_dataset`` with the GDELT importer, which runs the media-event pipeline on
-  DuckDB (:func:`comity.ingest.media_pipeline.select_media_events`): read, check every used
+  DuckDB (:func:`comity.ingest.media.pipeline.select_media_events`): read, check every used
   field, keep the cooperation codes, resolve both actors for the year, de-duplicate, write
   Parquet, record the dataset and coverage.
 
@@ -27,7 +27,7 @@ import duckdb
 from bench.common import Run, check, peak_mib, report
 from comity import services
 from comity.access import Viewer
-from comity.ingest.media_events import COLUMNS, MILITARY_CODES
+from comity.ingest.media.events import COLUMNS, MILITARY_CODES
 from comity.services.imports import import_dataset
 from comity.store import open_store
 

@@ -57,7 +57,7 @@ def child(engine_name: str, data: Path, output: Path) -> None:
     """Run the pipeline once on one engine; print rows, seconds and peak MiB as JSON."""
     from comity.analytics.engines import DuckDBEngine, SparkEngine, spark_session
     from comity.ingest.base import ImportContext
-    from comity.ingest.media_pipeline import run_media_pipeline
+    from comity.ingest.media.pipeline import run_media_pipeline
     from comity.nations import load_reference
     from comity.nations.resolver import default_resolver
 

@@ -7,8 +7,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from comity.ingest.gdelt_files import GDELT2_COLUMNS
-from comity.ingest.media_events import COLUMNS as GDELT1_COLUMNS
+from comity.ingest.media.events import COLUMNS as GDELT1_COLUMNS
+from comity.ingest.media.gdelt_files import GDELT2_COLUMNS
 
 NATIONS = ("USA", "GBR", "FRA", "DEU", "JPN", "KOR", "AUS", "IND", "CHN", "RUS", "BRA", "ZAF")
 CODES = ("062", "064", "072", "074", "042", "043", "046", "057", "0312", "010", "190", "112")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from comity.cli import app
-from comity.ingest.media_pipeline import read_media_output
+from comity.ingest.media.pipeline import read_media_output
 from tests.gdelt_rows import event, generated_events, write_events
 
 

@@ -15,7 +15,7 @@ from comity.access import Viewer
 from comity.culture.distance import create_distance_matrix, dimension_variances, kogut_singh
 from comity.culture.weekends import cldr_weekend, weekend_of, weekends_between
 from comity.errors import UnknownNationError, ValidationError
-from comity.ingest.hofstede import MEASURES, REGIONAL_CODES, SUB_NATIONAL_CODES
+from comity.ingest.datasets.hofstede import MEASURES, REGIONAL_CODES, SUB_NATIONAL_CODES
 from comity.model import clock
 from comity.services import culture
 from comity.store import Store

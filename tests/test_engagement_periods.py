@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from comity import services
 from comity.access import Viewer
 from comity.cli import app
-from comity.ingest import atop_alliances
+from comity.ingest.datasets import atop_alliances
 from comity.services import accounts
 from comity.services.engagements import EngagementPeriods, Period, engagement_periods
 from comity.services.imports import import_dataset

@@ -13,8 +13,8 @@ import pytest
 from comity import services
 from comity.access import Viewer
 from comity.errors import ImportRejectedError, UnknownNationError
-from comity.ingest import alliance_spells, atop_alliances, cow_alliances
 from comity.ingest.base import Importer
+from comity.ingest.datasets import alliance_spells, atop_alliances, cow_alliances
 from comity.model.engagements import Engagement
 from comity.nations.resolver import default_resolver
 from comity.services.imports import bundled_paths, import_dataset

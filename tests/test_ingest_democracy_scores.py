@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from comity.access import Viewer
 from comity.errors import ImportRejectedError
 from comity.ingest.base import ImportReport
-from comity.ingest.democracy_scores import IMPORTER
+from comity.ingest.datasets.democracy_scores import IMPORTER
 from comity.nations.resolver import default_resolver
 from comity.services.imports import bundled_paths, import_dataset
 from comity.store import Store, open_store, tables

@@ -9,7 +9,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comity.ingest.encoded import digests, encode
+from comity.ingest.mapped.encoded import digests, encode
 from comity.model.prepared import digest_of
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from comity.access import Viewer
 from comity.errors import ImportRejectedError
 from comity.ingest.base import Batch, ImportContext
-from comity.ingest.hofstede import IMPORTER, MEASURES, REGIONAL_CODES, SUB_NATIONAL_CODES
+from comity.ingest.datasets.hofstede import IMPORTER, MEASURES, REGIONAL_CODES, SUB_NATIONAL_CODES
 from comity.nations.resolver import default_resolver
 from comity.services.imports import bundled_paths, import_dataset
 from comity.store import Store, tables

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from comity.access import Viewer
 from comity.errors import ImportRejectedError, ValidationError
 from comity.ingest.base import ImportContext
-from comity.ingest.mapped_file import MappedFile
-from comity.ingest.mapping import read_mapping
+from comity.ingest.mapped.file import MappedFile
+from comity.ingest.mapped.mapping import read_mapping
 from comity.model.prepared import prepare
 from comity.model.validation import validate_engagement
 from comity.nations import default_resolver

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from comity.access import Viewer
 from comity.errors import ImportRejectedError, UnknownNationError
 from comity.ingest.base import ImportReport
-from comity.ingest.mid_dyadic import IMPORTER
+from comity.ingest.datasets.mid_dyadic import IMPORTER
 from comity.nations.resolver import default_resolver
 from comity.services.imports import bundled_paths, import_dataset
 from comity.store import Store, open_store, tables

@@ -15,7 +15,7 @@ from comity import services
 from comity.access import Viewer
 from comity.errors import ImportRejectedError, UnknownNationError
 from comity.ingest.base import ImportReport
-from comity.ingest.mme_exercises import IMPORTER
+from comity.ingest.datasets.mme_exercises import IMPORTER
 from comity.model.details import ExerciseDetails
 from comity.model.engagements import Engagement
 from comity.nations.resolver import default_resolver

@@ -14,8 +14,8 @@ import pytest
 from comity import services
 from comity.access import Viewer
 from comity.errors import ImportRejectedError
-from comity.ingest.organisations import IMPORTER, LAST_YEAR
-from comity.ingest.treaty_ties import EXCEPTION_COLUMNS, TIE_COLUMNS
+from comity.ingest.datasets.organisations import IMPORTER, LAST_YEAR
+from comity.ingest.datasets.treaty_ties import EXCEPTION_COLUMNS, TIE_COLUMNS
 from comity.model.details import AlliancePledge
 from comity.model.engagements import Engagement
 from comity.services.analytics import compute_dyad_years

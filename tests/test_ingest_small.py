@@ -14,7 +14,7 @@ from comity.access import Viewer
 from comity.config import analytic_directory
 from comity.errors import ImportRejectedError
 from comity.ingest.catalog import get_importer
-from comity.ingest.media_events import MILITARY_CODES
+from comity.ingest.media.events import MILITARY_CODES
 from comity.services import list_engagements
 from comity.services.imports import bundled_paths, import_dataset
 from comity.store import Store, tables

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from comity.access import Viewer
 from comity.errors import ImportRejectedError
 from comity.ingest.base import Batch, ImportContext
-from comity.ingest.un_peacekeeping import (
+from comity.ingest.datasets.un_peacekeeping import (
     IMPORTER,
     NAMES,
     UnPeacekeeping,

@@ -12,8 +12,8 @@ import pytest
 from comity.analytics.engines import DuckDBEngine
 from comity.errors import ComityError
 from comity.ingest.base import ImportContext
-from comity.ingest.gdelt_files import GDELT2_COLUMNS
-from comity.ingest.media_pipeline import (
+from comity.ingest.media.gdelt_files import GDELT2_COLUMNS
+from comity.ingest.media.pipeline import (
     MediaRun,
     dyad_year_events,
     read_media_output,

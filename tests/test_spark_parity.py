@@ -24,7 +24,7 @@ from comity.analytics.tie_index import Inputs, dyad_years_sql
 from comity.cli import app
 from comity.ingest.base import ImportContext
 from comity.ingest.catalog import get_importer
-from comity.ingest.media_pipeline import read_media_output, run_media_pipeline
+from comity.ingest.media.pipeline import read_media_output, run_media_pipeline
 from comity.model.measures import CoverageSpan
 from comity.nations import load_reference
 from comity.nations.resolver import default_resolver

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from comity import services
 from comity.access import Viewer
-from comity.ingest.mapped_coverage import PAIRS_HINT
+from comity.ingest.mapped.coverage import PAIRS_HINT
 from comity.server import build_app
 from comity.services import accounts
 from comity.services.imports import import_dataset, list_sources

@@ -1,7 +1,7 @@
 """Where a computation runs: DuckDB in this process (the default) or Apache Spark (a cluster).
 
 comity writes each analytic computation once, as SQL in DuckDB's dialect (the tie index of
-:mod:`comity.analytics.tie_index`, the media-event pipeline of :mod:`comity.ingest.media_pipeline`).
+:mod:`comity.analytics.tie_index`, the media-event pipeline of :mod:`comity.ingest.media.pipeline`).
 An :class:`Engine` runs that SQL: :class:`DuckDBEngine` as it is, :class:`SparkEngine` after
 SQLGlot has transpiled it to Spark SQL. Both write results as a folder of Parquet files, which
 :func:`read_parquet_folder` reads back, so what comes out does not depend on the engine.

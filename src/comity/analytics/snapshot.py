@@ -84,7 +84,7 @@ def media_pair_years(directory: Path) -> Any:
 
     Two sources add up: the events of imported datasets (``media_events/*.parquet``) and the
     dyad-years of media-pipeline runs (``media/<dataset>/dyad_years/``, see
-    :mod:`comity.ingest.media_pipeline`). Returns None when there are none. Pairs are ordered
+    :mod:`comity.ingest.media.pipeline`). Returns None when there are none. Pairs are ordered
     (nation1 < nation2).
     """
     from comity.analytics.engines import connect_duckdb

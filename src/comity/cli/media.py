@@ -10,7 +10,7 @@ from rich.table import Table
 
 from comity.cli.output import emit_json, stdout
 from comity.cli.state import state_of
-from comity.ingest.media_pipeline import DEFAULT_MIN_SOURCES
+from comity.ingest.media.pipeline import DEFAULT_MIN_SOURCES
 from comity.services import media as media_service
 
 __all__ = ["media_app"]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from comity.errors import NotFoundError
-from comity.ingest import (
+from comity.ingest.base import Importer
+from comity.ingest.datasets import (
     atop_alliances,
     cow_alliances,
     cow_states,
@@ -16,7 +17,6 @@ from comity.ingest import (
     un_peacekeeping,
     us_senior_visits,
 )
-from comity.ingest.base import Importer
 
 __all__ = ["IMPORTERS", "get_importer"]
 

@@ -21,9 +21,9 @@ from comity.errors import ImportRejectedError
 from comity.ingest.base import ImportContext, Importer, ImportReport, Progress, checksum
 from comity.ingest.catalog import IMPORTERS, get_importer
 from comity.ingest.coverage import describe_coverage, pairs_of
-from comity.ingest.mapped_file import MappedFile
-from comity.ingest.mapping import read_mapping
-from comity.ingest.media_events import replace_media_events
+from comity.ingest.mapped.file import MappedFile
+from comity.ingest.mapped.mapping import read_mapping
+from comity.ingest.media.events import replace_media_events
 from comity.model.measures import CoverageSpan
 from comity.nations.resolver import NationResolver, default_resolver
 from comity.services.engagements import check_release, require

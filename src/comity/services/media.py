@@ -9,7 +9,7 @@ from comity.analytics.engines import open_engine
 from comity.config import analytic_directory
 from comity.errors import ImportRejectedError
 from comity.ingest.base import ImportContext, ImportReport, Progress
-from comity.ingest.media_pipeline import DEFAULT_MIN_SOURCES, MediaRun, run_media_pipeline
+from comity.ingest.media.pipeline import DEFAULT_MIN_SOURCES, MediaRun, run_media_pipeline
 from comity.nations.resolver import default_resolver
 from comity.services.engagements import require
 from comity.store import Store

@@ -30,7 +30,7 @@ from typing import Any
 
 from comity.errors import ComityError
 from comity.ingest.base import ImportContext
-from comity.ingest.media_events import COLUMNS as GDELT1_COLUMNS
+from comity.ingest.media.events import COLUMNS as GDELT1_COLUMNS
 from comity.ingest.unreadable import DAMAGED, damaged_file
 
 __all__ = [

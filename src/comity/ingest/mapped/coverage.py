@@ -1,6 +1,6 @@
 """The coverage a user's own import declares: what its mapping states, the rest from its rows.
 
-A mapping's ``[coverage]`` section (:class:`~comity.ingest.mapping.CoverageSection`) may state
+A mapping's ``[coverage]`` section (:class:`~comity.ingest.mapped.mapping.CoverageSection`) may state
 the first and last year, the kinds and the pairs its files cover. What it leaves out is assumed
 from the rows: the first and last year they span (starts and ends), the kinds they hold, every
 pair. Beyond its coverage a pair's silence is unobserved, not zero, so assuming "every pair" for
@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from comity.ingest.base import ImportContext
-from comity.ingest.mapping import Mapping
+from comity.ingest.mapped.mapping import Mapping
 from comity.model.measures import CoverageSpan
 from comity.model.prepared import EngagementColumns
 

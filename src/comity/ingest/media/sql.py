@@ -1,8 +1,8 @@
 """The media-event pipeline's one definition: SQL in DuckDB's dialect, run on any engine.
 
-:mod:`comity.ingest.media_pipeline` runs these statements in order on an engine of
+:mod:`comity.ingest.media.pipeline` runs these statements in order on an engine of
 :mod:`comity.analytics.engines` (DuckDB as written, Spark after SQLGlot transpiles them). Each
-reads the tables the one before made: ``raw`` (text, from :mod:`comity.ingest.gdelt_files`) ->
+reads the tables the one before made: ``raw`` (text, from :mod:`comity.ingest.media.gdelt_files`) ->
 ``typed`` -> ``checked`` (one pass over every row, per publication day) and ``kept`` (the
 cooperation codes) -> ``resolved`` (with ``actors``) -> ``deduplicated`` -> ``events`` -> dyad-years
 and coverage. The SQL keeps to what both engines mean alike (docs/scale.md).
@@ -10,7 +10,7 @@ and coverage. The SQL keeps to what both engines mean alike (docs/scale.md).
 
 from __future__ import annotations
 
-from comity.ingest.media_events import MILITARY_CODES
+from comity.ingest.media.events import MILITARY_CODES
 
 __all__ = [
     "CHECKED",

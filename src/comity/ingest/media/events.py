@@ -1,6 +1,6 @@
 """Media events in the analytic store: the GDELT layout, the CAMEO codes kept, the stored file.
 
-The pipeline that turns GDELT files into media events is :mod:`comity.ingest.media_pipeline`
+The pipeline that turns GDELT files into media events is :mod:`comity.ingest.media.pipeline`
 (one definition, on DuckDB or Spark). This module holds what it and the importer share:
 
 - :data:`COLUMNS`, the 58 fields of a GDELT 1.0 event file;
@@ -40,7 +40,7 @@ COLUMNS = (
 
 
 def _codes() -> dict[str, tuple[str, float, str]]:
-    text = resources.files("comity.ingest").joinpath("cameo_codes.tsv").read_text("utf-8")
+    text = resources.files("comity.ingest.media").joinpath("cameo_codes.tsv").read_text("utf-8")
     return {
         row["code"]: (row["label"], float(row["goldstein"]), row["group"])
         for row in csv.DictReader(text.splitlines(), delimiter="\t")

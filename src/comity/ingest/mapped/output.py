@@ -2,7 +2,7 @@
 
 Every column is taken from the distinct values the checks worked out, code by code, and the
 digest of each engagement is put together from the ``repr`` of those values
-(:func:`comity.ingest.encoded.digests`), equal to the model's :func:`content_digest`.
+(:func:`comity.ingest.mapped.encoded.digests`), equal to the model's :func:`content_digest`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from comity.ingest.encoded import Codes, Encoded, Field, digests
-from comity.ingest.mapped_problems import objects
+from comity.ingest.mapped.encoded import Codes, Encoded, Field, digests
+from comity.ingest.mapped.problems import objects
 from comity.model.prepared import EngagementColumns, frozen
 
 if TYPE_CHECKING:
-    from comity.ingest.mapped_file import Dates, Fields, Reader, When
-    from comity.ingest.mapped_participants import Checked
+    from comity.ingest.mapped.file import Dates, Fields, Reader, When
+    from comity.ingest.mapped.participants import Checked
 
 __all__ = ["Output"]
 

@@ -1,4 +1,4 @@
-"""GDELT events -> military-cooperation media events (:mod:`comity.ingest.media_pipeline`).
+"""GDELT events -> military-cooperation media events (:mod:`comity.ingest.media.pipeline`).
 
 The bundled file is a real daily file of 2016-07-28, cut to 710 events: a format sample for the
 pipeline, not enough data to measure cooperation (13 events of material cooperation, few of them
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
-from comity.ingest.media_pipeline import select_media_events
+from comity.ingest.media.pipeline import select_media_events
 from comity.model.measures import CoverageSpan
 
 __all__ = ["IMPORTER", "GdeltSample"]

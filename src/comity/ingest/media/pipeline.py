@@ -1,11 +1,11 @@
 """The media-event pipeline on any engine: GDELT files -> cooperation events -> dyad-years.
 
-One definition, as SQL in DuckDB's dialect (:mod:`comity.ingest.media_sql`), run by an engine of
+One definition, as SQL in DuckDB's dialect (:mod:`comity.ingest.media.sql`), run by an engine of
 :mod:`comity.analytics.engines` (DuckDB here, Spark on a cluster: SQLGlot transpiles each step).
 The files are read in two passes, neither held: one over every row for the checks, the counts
 and the coverage, then one for the cooperation events, the only rows kept. Steps:
 
-1. read the files (:mod:`comity.ingest.gdelt_files`: GDELT 1.0 or 2.0, plain, gzipped or zipped,
+1. read the files (:mod:`comity.ingest.media.gdelt_files`: GDELT 1.0 or 2.0, plain, gzipped or zipped,
    a header file or Parquet, paths or globs) into a raw table of text columns;
 2. check every used field (``globaleventid`` whole, ``day`` YYYYMMDD, Goldstein -10..10, tone
    -100..100, counts of 0 or more): a malformed value is an issue naming file, line and field,
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from comity.ingest.base import ImportContext
-from comity.ingest.gdelt_files import (
+from comity.ingest.media.gdelt_files import (
     InputFile,
     find_inputs,
     load_raw,
@@ -44,7 +44,7 @@ from comity.ingest.gdelt_files import (
     report_misshapen,
     shown_names,
 )
-from comity.ingest.media_sql import (
+from comity.ingest.media.sql import (
     CHECKED,
     CHECKS,
     COVERAGE,

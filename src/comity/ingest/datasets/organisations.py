@@ -26,7 +26,7 @@ from pathlib import Path
 
 from comity.errors import ValidationError
 from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
-from comity.ingest.treaty_ties import (
+from comity.ingest.datasets.treaty_ties import (
     Member,
     build_treaty_ties,
     members_by_organisation,

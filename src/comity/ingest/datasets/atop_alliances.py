@@ -3,7 +3,7 @@
 The file lists, for every ordered pair of Correlates of War codes and year from 1815 to 2018, five
 0/1 flags: the pair shared an alliance with a defence, offence, neutrality, non-aggression or
 consultation obligation. Only allied dyad-years are listed. The shared rules of
-:mod:`comity.ingest.alliance_spells` turn it into undirected spells; ATOP's quirks:
+:mod:`comity.ingest.datasets.alliance_spells` turn it into undirected spells; ATOP's quirks:
 
 - ATOP codes obligations per direction: a state may pledge to defend another without a pledge in
   return (the 1951 US-Japan treaty until 1960; Britain and France guaranteeing Italy and Germany
@@ -37,8 +37,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from comity.ingest.alliance_spells import AllianceScheme, read_alliance_spells
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
+from comity.ingest.datasets.alliance_spells import AllianceScheme, read_alliance_spells
 from comity.model.details import AlliancePledge
 
 __all__ = ["IMPORTER", "AtopAlliances"]

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from comity.ingest.encoded import Codes, Encoded
-from comity.ingest.mapped_problems import Problems, Step, flags
+from comity.ingest.mapped.encoded import Codes, Encoded
+from comity.ingest.mapped.problems import Problems, Step, flags
 from comity.model.engagements import existence_problem
 
 if TYPE_CHECKING:
-    from comity.ingest.mapped_file import Reader
+    from comity.ingest.mapped.file import Reader
 
 __all__ = ["Participations"]
 

@@ -2,12 +2,12 @@
 
 Files can hold millions of participation rows, so the rules of :mod:`comity.model.engagements`
 are applied column by column over all engagements at once: each column is encoded as codes into
-its distinct values (:mod:`comity.ingest.encoded`), each distinct date, kind or nation name is
+its distinct values (:mod:`comity.ingest.mapped.encoded`), each distinct date, kind or nation name is
 parsed or resolved once, and each rule is a NumPy operation. Problems come out in the order and
-wording of the model, engagement by engagement (:mod:`comity.ingest.mapped_problems`; the test
+wording of the model, engagement by engagement (:mod:`comity.ingest.mapped.problems`; the test
 suite checks both agree on random input); the participations are checked in
-:mod:`comity.ingest.mapped_participants`. The records come out as
-:class:`~comity.model.prepared.EngagementColumns` (:mod:`comity.ingest.mapped_output`) with the
+:mod:`comity.ingest.mapped.participants`. The records come out as
+:class:`~comity.model.prepared.EngagementColumns` (:mod:`comity.ingest.mapped.output`) with the
 content digest the model gives, so that a later import or an edit compares equal.
 """
 
@@ -24,13 +24,13 @@ import numpy.typing as npt
 import pydantic
 
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
-from comity.ingest.encoded import Codes, Encoded, encode
-from comity.ingest.mapped_coverage import mapped_coverage
-from comity.ingest.mapped_output import Output
-from comity.ingest.mapped_participants import Checked, Participations
-from comity.ingest.mapped_problems import Cache, Problems, Step, flags
-from comity.ingest.mapping import Mapping
-from comity.ingest.tabular import Columns, read_columns
+from comity.ingest.mapped.coverage import mapped_coverage
+from comity.ingest.mapped.encoded import Codes, Encoded, encode
+from comity.ingest.mapped.mapping import Mapping
+from comity.ingest.mapped.output import Output
+from comity.ingest.mapped.participants import Checked, Participations
+from comity.ingest.mapped.problems import Cache, Problems, Step, flags
+from comity.ingest.mapped.tabular import Columns, read_columns
 from comity.model.clock import today
 from comity.model.dates import DatePrecision, PartialDate
 from comity.model.details import Details

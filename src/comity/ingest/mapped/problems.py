@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pydantic
 
-from comity.ingest.encoded import Codes
+from comity.ingest.mapped.encoded import Codes
 from comity.model.validation import field_problems
 
 __all__ = ["Cache", "Problems", "Step", "flags", "objects"]

@@ -2,7 +2,7 @@
 
 The file lists, for every ordered pair of Correlates of War codes and year from 1816 to 2012, four
 0/1 flags: the pair shared a defence pact, a neutrality pact, a non-aggression pact or an entente.
-Only allied dyad-years are listed. The shared rules of :mod:`comity.ingest.alliance_spells` turn it
+Only allied dyad-years are listed. The shared rules of :mod:`comity.ingest.datasets.alliance_spells` turn it
 into undirected spells; CoW's quirks:
 
 - CoW codes pledges nested: a defence pact usually also carries non-aggression and entente = 1,
@@ -34,8 +34,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from comity.ingest.alliance_spells import AllianceScheme, read_alliance_spells
 from comity.ingest.base import Batch, DatasetInfo, ImportContext
+from comity.ingest.datasets.alliance_spells import AllianceScheme, read_alliance_spells
 from comity.model.details import AlliancePledge
 
 __all__ = ["IMPORTER", "CowAlliances"]

@@ -1,0 +1,1 @@
+"""Importers of the datasets comity bundles, one module per dataset."""

@@ -1,0 +1,1 @@
+"""The generic importer: any CSV, TSV, JSON or Excel file read through a mapping."""

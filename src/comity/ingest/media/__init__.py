@@ -1,0 +1,1 @@
+"""The media-event pipeline: GDELT files in, yearly media-event measures out."""
