@@ -2,8 +2,8 @@
 
 The file lists, for every ordered pair of Correlates of War codes and year from 1816 to 2012, four
 0/1 flags: the pair shared a defence pact, a neutrality pact, a non-aggression pact or an entente.
-Only allied dyad-years are listed. The shared rules of :mod:`comity.ingest.datasets.alliance_spells` turn it
-into undirected spells; CoW's quirks:
+Only allied dyad-years are listed. The shared rules of
+:mod:`~comity.ingest.datasets.alliance_spells` turn it into undirected spells; CoW's quirks:
 
 - CoW codes pledges nested: a defence pact usually also carries non-aggression and entente = 1,
   and a neutrality pact non-aggression. The flags are kept as coded (a NATO pair is "defence,

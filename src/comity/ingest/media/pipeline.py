@@ -5,8 +5,8 @@ One definition, as SQL in DuckDB's dialect (:mod:`comity.ingest.media.sql`), run
 The files are read in two passes, neither held: one over every row for the checks, the counts
 and the coverage, then one for the cooperation events, the only rows kept. Steps:
 
-1. read the files (:mod:`comity.ingest.media.gdelt_files`: GDELT 1.0 or 2.0, plain, gzipped or zipped,
-   a header file or Parquet, paths or globs) into a raw table of text columns;
+1. read the files (:mod:`comity.ingest.media.gdelt_files`: GDELT 1.0 or 2.0, plain, gzipped or
+   zipped, a header file or Parquet, paths or globs) into a raw table of text columns;
 2. check every used field (``globaleventid`` whole, ``day`` YYYYMMDD, Goldstein -10..10, tone
    -100..100, counts of 0 or more): a malformed value is an issue naming file, line and field,
    and nothing is written;
