@@ -1,10 +1,10 @@
 """The coverage a user's own import declares: what its mapping states, the rest from its rows.
 
-A mapping's ``[coverage]`` section (:class:`~comity.ingest.mapped.mapping.CoverageSection`)
-may state the first and last year, the kinds and the pairs its files cover. What it leaves out is assumed
-from the rows: the first and last year they span (starts and ends), the kinds they hold, every
-pair. Beyond its coverage a pair's silence is unobserved, not zero, so assuming "every pair" for
-a file of one nation's own engagements would read every other pair as having none: the import
+A mapping's ``[coverage]`` section (:class:`~comity.ingest.mapped.mapping.CoverageSection`) may
+state the first and last year, the kinds and the pairs its files cover. What it leaves out is
+assumed from the rows: the first and last year they span (starts and ends), the kinds they hold,
+every pair. Beyond its coverage a pair's silence is unobserved, not zero, so assuming "every pair"
+for a file of one nation's own engagements would read every other pair as having none: the import
 report says what was assumed and, when the pairs were, how to state them.
 """
 

@@ -1,11 +1,11 @@
 """The generic importer: a user's CSV, TSV, JSON or Parquet file, described by a TOML mapping.
 
-Files can hold millions of participation rows, so the rules of :mod:`comity.model.engagements`
-are applied column by column over all engagements at once: each column is encoded as codes
-into its distinct values (:mod:`comity.ingest.mapped.encoded`), each distinct date, kind or
-nation name is parsed or resolved once, and each rule is a NumPy operation. Problems come out in the order and
-wording of the model, engagement by engagement (:mod:`comity.ingest.mapped.problems`; the test
-suite checks both agree on random input); the participations are checked in
+Files can hold millions of participation rows, so the rules of :mod:`comity.model.engagements` are
+applied column by column over all engagements at once: each column is encoded as codes into its
+distinct values (:mod:`comity.ingest.mapped.encoded`), each distinct date, kind or nation name is
+parsed or resolved once, and each rule is a NumPy operation. Problems come out in the order and
+wording of the model, engagement by engagement (:mod:`comity.ingest.mapped.problems`; the test suite
+checks both agree on random input); the participations are checked in
 :mod:`comity.ingest.mapped.participants`. The records come out as
 :class:`~comity.model.prepared.EngagementColumns` (:mod:`comity.ingest.mapped.output`) with the
 content digest the model gives, so that a later import or an edit compares equal.
