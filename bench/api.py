@@ -78,13 +78,57 @@ TIMEOUT = 30.0
 """Seconds a client waits for an answer before it gives up (an error)."""
 FIRST_YEAR, LAST_YEAR = 1950, 2025
 PASSWORD = "bench-password-long-enough"
-QUERIED = ("USA", "GBR", "FRA", "DEU", "ITA", "CAN", "JPN", "KOR", "AUS", "IND", "CHN", "RUS",
-           "BRA", "TUR", "POL", "ESP", "NLD", "NOR", "THA", "ZAF")  # fmt: skip
-USUAL = QUERIED + ("NZL", "ARG", "CHL", "NGA", "EGY", "GRC", "PRT", "BEL", "DNK", "SWE", "FIN",
-                   "SGP", "IDN", "MYS", "PHL", "VNM")  # fmt: skip
+QUERIED = (
+    "USA",
+    "GBR",
+    "FRA",
+    "DEU",
+    "ITA",
+    "CAN",
+    "JPN",
+    "KOR",
+    "AUS",
+    "IND",
+    "CHN",
+    "RUS",
+    "BRA",
+    "TUR",
+    "POL",
+    "ESP",
+    "NLD",
+    "NOR",
+    "THA",
+    "ZAF",
+)
+USUAL = QUERIED + (
+    "NZL",
+    "ARG",
+    "CHL",
+    "NGA",
+    "EGY",
+    "GRC",
+    "PRT",
+    "BEL",
+    "DNK",
+    "SWE",
+    "FIN",
+    "SGP",
+    "IDN",
+    "MYS",
+    "PHL",
+    "VNM",
+)
 """Nations drawn ten times as often as the others (among those that were states that year)."""
-KINDS = {"exercise": 30, "training": 20, "visit": 14, "port_call": 10, "education": 10,
-         "cultural_event": 6, "peacekeeping": 5, "humanitarian": 5}  # fmt: skip
+KINDS = {
+    "exercise": 30,
+    "training": 20,
+    "visit": 14,
+    "port_call": 10,
+    "education": 10,
+    "cultural_event": 6,
+    "peacekeeping": 5,
+    "humanitarian": 5,
+}
 LABELS = {"PUBLIC": 85, "REL NATO": 10, "REL AUS,GBR,USA": 3, "REL FRA": 2}
 API = "/api/v1"
 
@@ -148,14 +192,31 @@ def generate(directory: dict[str, Nation], count: int) -> Iterator[list[Prepared
         digest = hashlib.sha256(repr((kind, title, year, month, participants)).encode()).hexdigest()
         chunk.append(
             PreparedEngagement(
-                kind=kind, title=title, start_date=date(year, month, 1), start_precision="month",
-                end_date=None, end_precision=None, start_year=year, end_year=year, host=host,
-                location=None, latitude=None, longitude=None, programme=None, objectives=(),
-                description=None, details=None, releasability=label, external_id=None,
-                source_dataset=None, source_version=None, source_row=None, content_hash=digest,
+                kind=kind,
+                title=title,
+                start_date=date(year, month, 1),
+                start_precision="month",
+                end_date=None,
+                end_precision=None,
+                start_year=year,
+                end_year=year,
+                host=host,
+                location=None,
+                latitude=None,
+                longitude=None,
+                programme=None,
+                objectives=(),
+                description=None,
+                details=None,
+                releasability=label,
+                external_id=None,
+                source_dataset=None,
+                source_version=None,
+                source_row=None,
+                content_hash=digest,
                 participants=participants,
             )
-        )  # fmt: skip
+        )
         if len(chunk) == CHUNK:
             yield chunk
             chunk = []
@@ -199,8 +260,14 @@ def load(store: Store, count: int) -> None:
         with store.transaction() as connection:
             connection.exec_driver_sql("ANALYZE")
     for number in range(1, CLIENTS + 1):
-        create_user(store, Viewer.operator("bench"), username=f"bench{number:02d}",
-                    password=PASSWORD, nation="USA", role="analyst")  # fmt: skip
+        create_user(
+            store,
+            Viewer.operator("bench"),
+            username=f"bench{number:02d}",
+            password=PASSWORD,
+            nation="USA",
+            role="analyst",
+        )
     _log(f"store ready in {time.perf_counter() - start:.0f} s")
 
 
@@ -329,8 +396,9 @@ async def _get(
     return None
 
 
-async def _client(http: httpx.AsyncClient, number: int, mixed: bool, deadline: float,
-                  samples: Samples) -> None:  # fmt: skip
+async def _client(
+    http: httpx.AsyncClient, number: int, mixed: bool, deadline: float, samples: Samples
+) -> None:
     """Send requests until ``deadline``: health only, or profile and list page in turn."""
     step = number
     while time.perf_counter() < deadline:
@@ -347,12 +415,20 @@ async def _client(http: httpx.AsyncClient, number: int, mixed: bool, deadline: f
             if endpoint == "profile":
                 await _get(http, "profile", f"{API}/nations/{nation}/profile", samples)
                 continue
-            page = await _get(http, "list", f"{API}/engagements", samples, nation=nation,
-                              limit="50")  # fmt: skip
+            page = await _get(
+                http, "list", f"{API}/engagements", samples, nation=nation, limit="50"
+            )
             cursor = page.get("next_cursor") if page else None
             if cursor and step % 4 == 0 and time.perf_counter() < deadline:
-                await _get(http, "list", f"{API}/engagements", samples, nation=nation,
-                           limit="50", cursor=cursor)  # fmt: skip
+                await _get(
+                    http,
+                    "list",
+                    f"{API}/engagements",
+                    samples,
+                    nation=nation,
+                    limit="50",
+                    cursor=cursor,
+                )
         step += 1
 
 
@@ -370,10 +446,11 @@ async def _sign_in(base: str) -> list[str]:
 async def _load(base: str, tokens: list[str], mixed: bool, seconds: float) -> Samples:
     samples = Samples()
     clients = [
-        httpx.AsyncClient(base_url=base, timeout=TIMEOUT,
-                          headers={"Authorization": f"Bearer {token}"})
+        httpx.AsyncClient(
+            base_url=base, timeout=TIMEOUT, headers={"Authorization": f"Bearer {token}"}
+        )
         for token in tokens
-    ]  # fmt: skip
+    ]
     try:
         samples.started = time.perf_counter()
         deadline = samples.started + seconds

@@ -46,10 +46,14 @@ def generate(path: Path, rows: int) -> None:
     codes = military + OTHER_CODES * 12  # about 8 % cooperation codes
     actors = NATIONS + ["AFR", "EUR", "MEA", ""]
     con = duckdb.connect()
-    con.execute("CREATE TABLE codes AS SELECT unnest(?) AS code, generate_subscripts(?, 1) AS i",
-                [codes, codes])  # fmt: skip
-    con.execute("CREATE TABLE actors AS SELECT unnest(?) AS code, generate_subscripts(?, 1) AS i",
-                [actors, actors])  # fmt: skip
+    con.execute(
+        "CREATE TABLE codes AS SELECT unnest(?) AS code, generate_subscripts(?, 1) AS i",
+        [codes, codes],
+    )
+    con.execute(
+        "CREATE TABLE actors AS SELECT unnest(?) AS code, generate_subscripts(?, 1) AS i",
+        [actors, actors],
+    )
     fields = []
     for name in COLUMNS:
         value = {
@@ -91,9 +95,11 @@ def bare_read(path: Path) -> float:
     columns = ", ".join(f"'{c}': 'VARCHAR'" for c in COLUMNS)
     con = duckdb.connect()
     start = time.perf_counter()
-    con.execute(f"CREATE TABLE events AS SELECT * FROM read_csv('{path}', delim='\t', "
-                f"header=false, quote='', escape='', columns={{{columns}}}, "
-                "auto_detect=false, null_padding=true)")  # fmt: skip
+    con.execute(
+        f"CREATE TABLE events AS SELECT * FROM read_csv('{path}', delim='\t', "
+        f"header=false, quote='', escape='', columns={{{columns}}}, "
+        "auto_detect=false, null_padding=true)"
+    )
     return time.perf_counter() - start
 
 
@@ -120,7 +126,7 @@ def main() -> None:
                 round(ratio, 2),
                 "<= 3.0",
                 check(ratio, "<= 3.0"),
-            ),  # fmt: skip
+            ),
             Run("import_media_1m", "peak_mib", round(peak), "< 2048", check(peak, "<= 2047")),
         ]
     )

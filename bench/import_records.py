@@ -28,15 +28,43 @@ from comity.store import open_store
 SEED = 20261124
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
 NATIONS = {
-    "USA": "United States", "GBR": "United Kingdom", "FRA": "France", "DEU": "Germany",
-    "ITA": "Italy", "CAN": "Canada", "JPN": "Japan", "KOR": "South Korea", "AUS": "Australia",
-    "NZL": "New Zealand", "IND": "India", "CHN": "China", "RUS": "Russia", "BRA": "Brazil",
-    "ARG": "Argentina", "CHL": "Chile", "ZAF": "South Africa", "NGA": "Nigeria", "EGY": "Egypt",
-    "TUR": "Turkey", "GRC": "Greece", "ESP": "Spain", "PRT": "Portugal", "NLD": "Netherlands",
-    "BEL": "Belgium", "NOR": "Norway", "DNK": "Denmark", "SWE": "Sweden", "FIN": "Finland",
-    "POL": "Poland", "THA": "Thailand", "SGP": "Singapore", "IDN": "Indonesia",
-    "MYS": "Malaysia", "PHL": "Philippines", "VNM": "Vietnam",
-}  # fmt: skip
+    "USA": "United States",
+    "GBR": "United Kingdom",
+    "FRA": "France",
+    "DEU": "Germany",
+    "ITA": "Italy",
+    "CAN": "Canada",
+    "JPN": "Japan",
+    "KOR": "South Korea",
+    "AUS": "Australia",
+    "NZL": "New Zealand",
+    "IND": "India",
+    "CHN": "China",
+    "RUS": "Russia",
+    "BRA": "Brazil",
+    "ARG": "Argentina",
+    "CHL": "Chile",
+    "ZAF": "South Africa",
+    "NGA": "Nigeria",
+    "EGY": "Egypt",
+    "TUR": "Turkey",
+    "GRC": "Greece",
+    "ESP": "Spain",
+    "PRT": "Portugal",
+    "NLD": "Netherlands",
+    "BEL": "Belgium",
+    "NOR": "Norway",
+    "DNK": "Denmark",
+    "SWE": "Sweden",
+    "FIN": "Finland",
+    "POL": "Poland",
+    "THA": "Thailand",
+    "SGP": "Singapore",
+    "IDN": "Indonesia",
+    "MYS": "Malaysia",
+    "PHL": "Philippines",
+    "VNM": "Vietnam",
+}
 KINDS = ["exercise", "training", "visit", "port_call", "cultural_event", "education"]
 MAPPING = """
 [dataset]
@@ -75,8 +103,19 @@ def generate(path: Path, rows: int) -> int:
             for index, code in enumerate(members):
                 shown = NATIONS[code] if rng.random() < 0.5 else code
                 role = "host" if index == 0 else ("observer" if rng.random() < 0.05 else "")
-                out.writerow([f"E{engagement}", kind, f"Engagement {engagement}", start, start,
-                              NATIONS[host], shown, role, rng.randint(5, 3000)])  # fmt: skip
+                out.writerow(
+                    [
+                        f"E{engagement}",
+                        kind,
+                        f"Engagement {engagement}",
+                        start,
+                        start,
+                        NATIONS[host],
+                        shown,
+                        role,
+                        rng.randint(5, 3000),
+                    ]
+                )
                 written += 1
     return engagement
 
@@ -89,8 +128,12 @@ def raw_limit(template: Path, data: Path, folder: Path) -> float:
         rows = list(csv.DictReader(handle))
     codes = {**{v: k for k, v in NATIONS.items()}, **{k: k for k in NATIONS}}
     connection = sqlite3.connect(target)
-    for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "cache_size = -65536",
-                   "foreign_keys = ON"):  # fmt: skip
+    for pragma in (
+        "journal_mode = WAL",
+        "synchronous = NORMAL",
+        "cache_size = -65536",
+        "foreign_keys = ON",
+    ):
         connection.execute(f"PRAGMA {pragma}")
     start = time.perf_counter()
     ids: dict[str, int] = {}
@@ -100,11 +143,35 @@ def raw_limit(template: Path, data: Path, folder: Path) -> float:
         if eid is None:
             eid = ids[r["id"]] = len(ids) + 1
             year = int(r["start"][:4])
-            engagements.append((eid, r["kind"], r["title"], r["start"] + "-01", "month", year, year,
-                                codes[r["host"]], "[]", f"raw:{r['id']}", "raw", 1, "2026-01-01",
-                                "b", "2026-01-01", "b"))  # fmt: skip
-        participants.append((eid, codes[r["nation"]], r["role"] or "participant",
-                             int(r["personnel"]), r["start"] + "-01"))  # fmt: skip
+            engagements.append(
+                (
+                    eid,
+                    r["kind"],
+                    r["title"],
+                    r["start"] + "-01",
+                    "month",
+                    year,
+                    year,
+                    codes[r["host"]],
+                    "[]",
+                    f"raw:{r['id']}",
+                    "raw",
+                    1,
+                    "2026-01-01",
+                    "b",
+                    "2026-01-01",
+                    "b",
+                )
+            )
+        participants.append(
+            (
+                eid,
+                codes[r["nation"]],
+                r["role"] or "participant",
+                int(r["personnel"]),
+                r["start"] + "-01",
+            )
+        )
     with connection:
         connection.executemany(
             "INSERT INTO engagements (id, kind, title, start_date, start_precision, start_year, "
@@ -136,8 +203,9 @@ def main() -> None:
         ours.write_bytes(template.read_bytes())
         store = open_store(f"sqlite:///{ours}")
         start = time.perf_counter()
-        result = import_dataset(store, mapped_importer(mapping), [data],
-                                viewer=Viewer.operator("bench"))  # fmt: skip
+        result = import_dataset(
+            store, mapped_importer(mapping), [data], viewer=Viewer.operator("bench")
+        )
         comity_s = time.perf_counter() - start
         store.dispose()
         assert result.rows_read == ROWS and result.added > 0, result
@@ -152,7 +220,7 @@ def main() -> None:
                 round(rate),
                 ">= 100000",
                 check(rate, ">= 100000"),
-            ),  # fmt: skip
+            ),
             Run("import_records_1m", "wall_s", round(comity_s, 2), "info", True),
             Run("import_records_1m", "ratio_to_limit", round(comity_s / limit_s, 2), "info", True),
             Run("import_records_1m", "peak_mib", round(peak), "< 2048", check(peak, "<= 2047")),

@@ -48,8 +48,17 @@ SEED = 20261124
 PARTICIPATIONS = int(sys.argv[1]) if len(sys.argv) == 2 else 1_000_000
 FIRST, HORIZON = 1950, 2025
 PLEDGES = ("defence", "offence", "consultation", "entente", "neutrality", "non_aggression")
-OUT = ["iso3_1", "iso3_2", "year", "index", "interoperability", "institutional", "cultural",
-       "continuity", "diversity"]  # fmt: skip
+OUT = [
+    "iso3_1",
+    "iso3_2",
+    "year",
+    "index",
+    "interoperability",
+    "institutional",
+    "cultural",
+    "continuity",
+    "diversity",
+]
 
 
 def mme_sizes() -> np.ndarray:
@@ -65,8 +74,18 @@ def generate(folder: Path) -> tuple[Path, Path]:
     rng = np.random.default_rng(SEED)
     nations = sorted(k for k, n in load_reference().nations.items() if not n.historical)[:200]
     sizes = mme_sizes()
-    kinds = np.array(["exercise", "training", "visit", "education", "port_call",
-                      "cultural_event", "agreement", "alliance"])  # fmt: skip
+    kinds = np.array(
+        [
+            "exercise",
+            "training",
+            "visit",
+            "education",
+            "port_call",
+            "cultural_event",
+            "agreement",
+            "alliance",
+        ]
+    )
     shares = np.array([0.55, 0.10, 0.12, 0.06, 0.06, 0.05, 0.03, 0.03])
     fields = (
         "engagement_id",
@@ -99,8 +118,9 @@ def generate(folder: Path) -> tuple[Path, Path]:
         rows_e["last_year"].append(last)
         rows_e["host"].append(nations[members[0]])
         rows_e["personnel"].append(float(rng.integers(10, 20000)) if rng.random() < 0.5 else None)
-        rows_e["level"].append(str(rng.choice(["minister", "chief_of_defence", "other"]))
-                               if kind == "visit" else None)  # fmt: skip
+        rows_e["level"].append(
+            str(rng.choice(["minister", "chief_of_defence", "other"])) if kind == "visit" else None
+        )
         rows_e["students"].append(float(rng.integers(1, 40)) if kind == "education" else None)
         strongest = int(rng.integers(0, len(PLEDGES))) if kind == "alliance" else -1
         for index, pledge in enumerate(PLEDGES):
@@ -108,22 +128,26 @@ def generate(folder: Path) -> tuple[Path, Path]:
         part_e.extend([eid] * n)
         part_n.extend(nations[m] for m in members)
         total += n
-    engagements = pa.table({
-        "engagement_id": pa.array(rows_e["engagement_id"], pa.int64()),
-        "kind": pa.array(rows_e["kind"], pa.string()),
-        "first_year": pa.array(rows_e["first_year"], pa.int32()),
-        "last_year": pa.array(rows_e["last_year"], pa.int32()),
-        "host": pa.array(rows_e["host"], pa.string()),
-        "personnel": pa.array(rows_e["personnel"], pa.float64()),
-        "level": pa.array(rows_e["level"], pa.string()),
-        "students": pa.array(rows_e["students"], pa.float64()),
-        **{k: pa.array(v, pa.int8()) for k, v in pledge_cols.items()},
-    })  # fmt: skip
-    participants = pa.table({
-        "engagement_id": pa.array(part_e, pa.int64()),
-        "nation": pa.array(part_n, pa.string()),
-        "role": pa.array(["participant"] * len(part_n), pa.string()),
-    })  # fmt: skip
+    engagements = pa.table(
+        {
+            "engagement_id": pa.array(rows_e["engagement_id"], pa.int64()),
+            "kind": pa.array(rows_e["kind"], pa.string()),
+            "first_year": pa.array(rows_e["first_year"], pa.int32()),
+            "last_year": pa.array(rows_e["last_year"], pa.int32()),
+            "host": pa.array(rows_e["host"], pa.string()),
+            "personnel": pa.array(rows_e["personnel"], pa.float64()),
+            "level": pa.array(rows_e["level"], pa.string()),
+            "students": pa.array(rows_e["students"], pa.float64()),
+            **{k: pa.array(v, pa.int8()) for k, v in pledge_cols.items()},
+        }
+    )
+    participants = pa.table(
+        {
+            "engagement_id": pa.array(part_e, pa.int64()),
+            "nation": pa.array(part_n, pa.string()),
+            "role": pa.array(["participant"] * len(part_n), pa.string()),
+        }
+    )
     e_path, p_path = folder / "engagements.parquet", folder / "participants.parquet"
     pq.write_table(engagements, e_path)
     pq.write_table(participants, p_path)
@@ -131,26 +155,39 @@ def generate(folder: Path) -> tuple[Path, Path]:
 
 
 def comity(e_path: Path, p_path: Path) -> pd.DataFrame:
-    table = run_dyad_years(pq.read_table(e_path), pq.read_table(p_path), default_settings(),
-                           horizon=HORIZON)  # fmt: skip
+    table = run_dyad_years(
+        pq.read_table(e_path), pq.read_table(p_path), default_settings(), horizon=HORIZON
+    )
     return table.to_pandas()
 
 
 # The last year each kind's source covers, as in the bundled data (docs/data-sources.md).
-COVERED_UNTIL = {"exercise": 2010, "training": 2010, "visit": 2012, "alliance": 2018,
-                 "agreement": 2018}  # fmt: skip
+COVERED_UNTIL = {
+    "exercise": 2010,
+    "training": 2010,
+    "visit": 2012,
+    "alliance": 2018,
+    "agreement": 2018,
+}
 
 
 def comity_with_coverage(e_path: Path, p_path: Path) -> pd.DataFrame:
     kinds = sorted(COVERED_UNTIL)
-    coverage = pa.table({
-        "kind": pa.array(kinds, pa.string()),
-        "nation": pa.nulls(len(kinds), pa.string()),
-        "first_year": pa.array([FIRST] * len(kinds), pa.int32()),
-        "last_year": pa.array([COVERED_UNTIL[k] for k in kinds], pa.int32()),
-    })  # fmt: skip
-    table = run_dyad_years(pq.read_table(e_path), pq.read_table(p_path), default_settings(),
-                           horizon=HORIZON, coverage=coverage)  # fmt: skip
+    coverage = pa.table(
+        {
+            "kind": pa.array(kinds, pa.string()),
+            "nation": pa.nulls(len(kinds), pa.string()),
+            "first_year": pa.array([FIRST] * len(kinds), pa.int32()),
+            "last_year": pa.array([COVERED_UNTIL[k] for k in kinds], pa.int32()),
+        }
+    )
+    table = run_dyad_years(
+        pq.read_table(e_path),
+        pq.read_table(p_path),
+        default_settings(),
+        horizon=HORIZON,
+        coverage=coverage,
+    )
     return table.to_pandas()
 
 
@@ -158,8 +195,9 @@ def hand_written(e_path: Path, p_path: Path) -> pd.DataFrame:
     s = default_settings()
     d = 2 ** (-1 / s.half_life)
     w, a, v, ed = s.weights, s.alliance, s.visit, s.education
-    io, inst, cult = (tuple(getattr(s.components, g)) for g in
-                      ("interoperability", "institutional", "cultural"))  # fmt: skip
+    io, inst, cult = (
+        tuple(getattr(s.components, g)) for g in ("interoperability", "institutional", "cultural")
+    )
     query = f"""
     WITH e AS (SELECT * FROM read_parquet('{e_path}')),
     p AS (SELECT * FROM read_parquet('{p_path}')),
@@ -239,8 +277,10 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
     p = pd.read_parquet(p_path)
     n = p.groupby("engagement_id").size().rename("n")
     e = e.join(n, on="engagement_id")
-    simple = {k: getattr(w, k) for k in ("exercise", "training", "port_call", "cultural_event",
-                                          "agreement")}  # fmt: skip
+    simple = {
+        k: getattr(w, k)
+        for k in ("exercise", "training", "port_call", "cultural_event", "agreement")
+    }
     weight = e["kind"].map(simple)
     pledges = np.maximum.reduce([e[f"p_{x}"].to_numpy() * getattr(a, x) for x in PLEDGES])
     weight = weight.where(e["kind"] != "alliance", pledges)
@@ -248,8 +288,11 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
     weight = weight.where(e["kind"] != "visit", visit)
     course = ed.per_course + ed.per_student * e["students"].fillna(0)
     weight = weight.where(e["kind"] != "education", course)
-    size = np.where(e["personnel"].isna() | (e["kind"] == "education"), 1.0,
-                    1 + np.log10(1 + e["personnel"] / 100))  # fmt: skip
+    size = np.where(
+        e["personnel"].isna() | (e["kind"] == "education"),
+        1.0,
+        1 + np.log10(1 + e["personnel"] / 100),
+    )
     e["c"] = weight * size * 2.0 / e["n"]
     # Continuity counts cooperation: an alliance of neutrality or non-aggression alone is none.
     pledged = e[[f"p_{x}" for x in PLEDGES[:4]]].sum(axis=1) > 0
@@ -257,27 +300,36 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
     members = p[["engagement_id", "nation"]]
     pairs = members.merge(members, on="engagement_id", suffixes=("_a", "_b"))
     pairs = pairs[pairs["nation_a"] < pairs["nation_b"]]
-    pairs = pairs.merge(e[["engagement_id", "kind", "first_year", "last_year", "c", "coop"]],
-                        on="engagement_id")  # fmt: skip
+    pairs = pairs.merge(
+        e[["engagement_id", "kind", "first_year", "last_year", "c", "coop"]], on="engagement_id"
+    )
     span = (pairs["last_year"] - pairs["first_year"] + 1).to_numpy()
     rows = pairs.loc[pairs.index.repeat(span)].copy()
     rows["year"] = rows["first_year"].to_numpy() + (
         np.arange(len(rows)) - np.repeat(np.cumsum(span) - span, span)
     )
     keys = ["nation_a", "nation_b", "year", "kind"]
-    k = rows.groupby(keys, sort=False).agg(
-        sum=("c", "sum"), max=("c", "max"), coop=("coop", "max")).reset_index()  # fmt: skip
-    k["c"] = np.where(k["kind"] == "alliance", k["max"],
-                      np.where(k["kind"] == "education", np.minimum(k["sum"], ed.cap_per_year),
-                               k["sum"]))  # fmt: skip
-    groups = {g: list(getattr(s.components, g)) for g in
-              ("interoperability", "institutional", "cultural")}  # fmt: skip
+    k = (
+        rows.groupby(keys, sort=False)
+        .agg(sum=("c", "sum"), max=("c", "max"), coop=("coop", "max"))
+        .reset_index()
+    )
+    k["c"] = np.where(
+        k["kind"] == "alliance",
+        k["max"],
+        np.where(k["kind"] == "education", np.minimum(k["sum"], ed.cap_per_year), k["sum"]),
+    )
+    groups = {
+        g: list(getattr(s.components, g)) for g in ("interoperability", "institutional", "cultural")
+    }
     for name, kinds in groups.items():
         k[name] = np.where(k["kind"].isin(kinds), k["c"], 0.0)
     k["coop"] = ((k["coop"] == 1) & (k["c"] > 0)).astype(int)
-    y = k.groupby(["nation_a", "nation_b", "year"], sort=False).agg(
-        c=("c", "sum"), coop=("coop", "max"), **{g: (g, "sum") for g in groups}
-    ).reset_index()  # fmt: skip
+    y = (
+        k.groupby(["nation_a", "nation_b", "year"], sort=False)
+        .agg(c=("c", "sum"), coop=("coop", "max"), **{g: (g, "sum") for g in groups})
+        .reset_index()
+    )
     first = y.groupby(["nation_a", "nation_b"], sort=False)["year"].min().reset_index()
     length = (HORIZON - first["year"] + 1).to_numpy()
     grid = first.loc[first.index.repeat(length), ["nation_a", "nation_b"]].copy()
@@ -309,8 +361,11 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
     mix["h"] = -mix["q"] * np.log(mix["q"])
     diversity = mix.groupby(["nation_a", "nation_b", "year"])["h"].sum() / math.log(len(KINDS))
     diversity = diversity.clip(lower=0).rename("diversity").reset_index()
-    out = out.merge(diversity.rename(columns={"nation_a": "iso3_1", "nation_b": "iso3_2"}),
-                    on=["iso3_1", "iso3_2", "year"], how="left")  # fmt: skip
+    out = out.merge(
+        diversity.rename(columns={"nation_a": "iso3_1", "nation_b": "iso3_2"}),
+        on=["iso3_1", "iso3_2", "year"],
+        how="left",
+    )
     out["diversity"] = out["diversity"].fillna(0.0)
     return out
 
@@ -328,8 +383,12 @@ def _same(left: pd.DataFrame, right: pd.DataFrame, label: str) -> None:
 
 def _child(label: str, e_path: Path, p_path: Path, out: Path) -> None:
     """Run one implementation twice in this process; print its best time and peak memory."""
-    run = {"limit": hand_written, "comity": comity, "pandas": with_pandas,
-           "coverage": comity_with_coverage}[label]  # fmt: skip
+    run = {
+        "limit": hand_written,
+        "comity": comity,
+        "pandas": with_pandas,
+        "coverage": comity_with_coverage,
+    }[label]
     best = math.inf
     for _ in range(2):
         start = time.perf_counter()
@@ -353,10 +412,20 @@ def main() -> None:
             # Each in its own process, so that each peak memory is its own.
             out = folder / f"{label}.parquet"
             done = subprocess.run(
-                [sys.executable, "-m", "bench.index", "--run", label, str(e_path), str(p_path),
-                 str(out)],
-                check=True, capture_output=True, text=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.index",
+                    "--run",
+                    label,
+                    str(e_path),
+                    str(p_path),
+                    str(out),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             figures = json.loads(done.stdout.strip().splitlines()[-1])
             timings[label], peaks[label] = figures["seconds"], figures["peak_mib"]
             results[label] = pd.read_parquet(out)
@@ -366,8 +435,9 @@ def main() -> None:
     ratio = timings["comity"] / timings["limit"]
     peak = peaks["comity"]
     cost = timings["coverage"] / timings["comity"]
-    both = results["comity"].merge(results["coverage"], on=["iso3_1", "iso3_2", "year"],
-                                   suffixes=("", "_projected"))  # fmt: skip
+    both = results["comity"].merge(
+        results["coverage"], on=["iso3_1", "iso3_2", "year"], suffixes=("", "_projected")
+    )
     projected = float((both["index_projected"] > both["index"] + 1e-9).mean())
     report(
         [

@@ -73,8 +73,17 @@ def child(engine_name: str, data: Path, output: Path) -> None:
     seconds = time.perf_counter() - start
     assert run.written and run.rows_read == ROWS, (run, context.issues[:3])
     peak = _own_peak_mib() + (_jvm_peak_mib() if engine_name == "spark" else 0.0)
-    print(json.dumps({"rows": run.rows_read, "seconds": seconds, "peak": peak,
-                      "events": run.events, "dyad_years": run.dyad_years}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "rows": run.rows_read,
+                "seconds": seconds,
+                "peak": peak,
+                "events": run.events,
+                "dyad_years": run.dyad_years,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -88,10 +97,18 @@ def main() -> None:
         results = {}
         for engine in ("duckdb", "spark"):
             done = subprocess.run(
-                [sys.executable, "-m", "bench.media_spark", engine, str(data),
-                 str(folder / engine)],  # fmt: skip
-                check=True, capture_output=True, text=True,
-            )  # fmt: skip
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.media_spark",
+                    engine,
+                    str(data),
+                    str(folder / engine),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             results[engine] = json.loads(done.stdout.strip().splitlines()[-1])
         duck, spark = results["duckdb"], results["spark"]
         assert (duck["events"], duck["dyad_years"]) == (spark["events"], spark["dyad_years"])

@@ -26,8 +26,16 @@ from comity.planning.portfolio import Rules, build_problem
 
 SEED = 20261125
 PLANS, PARTNERS = 2_000, 100
-KINDS = ("exercise", "education", "training", "visit", "port_call", "research", "cultural_event",
-         "humanitarian")  # fmt: skip
+KINDS = (
+    "exercise",
+    "education",
+    "training",
+    "visit",
+    "port_call",
+    "research",
+    "cultural_event",
+    "humanitarian",
+)
 
 
 def generate(seed: int = SEED) -> tuple[list[Candidate], dict[str, float], dict[str, float]]:
@@ -41,13 +49,20 @@ def generate(seed: int = SEED) -> tuple[list[Candidate], dict[str, float], dict[
         kind = rng.choice(KINDS)
         count = rng.choices([1, 2, 3], weights=[6, 2, 1])[0]
         window = f"w{rng.randrange(60)}" if rng.random() < 0.25 else None
-        candidates.append(Candidate(
-            id=f"P{i:04d}", title=f"{kind} {i}", kind=kind,
-            partners=tuple(rng.sample(partners, count)), year=rng.choice([2026, 2027]),
-            personnel=rng.choice([None, 50, 200, 1000]), students=rng.randint(2, 30),
-            level=rng.choice([None, "minister"]) if kind == "visit" else None,
-            cost=float(rng.randint(10, 200)), window=window,
-        ))  # fmt: skip
+        candidates.append(
+            Candidate(
+                id=f"P{i:04d}",
+                title=f"{kind} {i}",
+                kind=kind,
+                partners=tuple(rng.sample(partners, count)),
+                year=rng.choice([2026, 2027]),
+                personnel=rng.choice([None, 50, 200, 1000]),
+                students=rng.randint(2, 30),
+                level=rng.choice([None, "minister"]) if kind == "visit" else None,
+                cost=float(rng.randint(10, 200)),
+                window=window,
+            )
+        )
     stocks = {p: rng.uniform(0, 40) for p in partners}
     weights = {p: float(rng.choice([1, 1, 2, 3])) for p in partners}
     return candidates, stocks, weights
@@ -56,17 +71,35 @@ def generate(seed: int = SEED) -> tuple[list[Candidate], dict[str, float], dict[
 def main() -> None:
     """Run the benchmark and print its figures."""
     candidates, stocks, weights = generate()
-    rules = Rules(max_per_partner=4, include=frozenset({"P0001", "P0002"}),
-                  exclude=frozenset({f"P{i:04d}" for i in range(10, 15)}))  # fmt: skip
+    rules = Rules(
+        max_per_partner=4,
+        include=frozenset({"P0001", "P0002"}),
+        exclude=frozenset({f"P{i:04d}" for i in range(10, 15)}),
+    )
     settings = default_settings()
     started = time.perf_counter()
-    result = optimise(candidates, nation="OWN", budget=15_000, stocks=stocks, settings=settings,
-                      priorities=weights, rules=rules, gap=1e-4, time_limit=300)  # fmt: skip
+    result = optimise(
+        candidates,
+        nation="OWN",
+        budget=15_000,
+        stocks=stocks,
+        settings=settings,
+        priorities=weights,
+        rules=rules,
+        gap=1e-4,
+        time_limit=300,
+    )
     wall = time.perf_counter() - started
     problem = build_problem(
-        candidates, nation="OWN", budget=15_000, stocks=stocks, priorities=weights, rules=rules,
-        settings=settings, year=2027,
-    )  # fmt: skip
+        candidates,
+        nation="OWN",
+        budget=15_000,
+        stocks=stocks,
+        priorities=weights,
+        rules=rules,
+        settings=settings,
+        year=2027,
+    )
     started = time.perf_counter()
     picked = greedy(problem)
     greedy_seconds = time.perf_counter() - started
@@ -89,14 +122,14 @@ def main() -> None:
             round(result.error_bound / result.exact_gain, 6),
             "info",
             True,
-        ),  # fmt: skip
+        ),
         Run(
             "optimiser_2000",
             "peak_mib",
             round(peak_mib(), 1),
             "<= 2048",
             check(peak_mib(), "<= 2048"),
-        ),  # fmt: skip
+        ),
     ]
     report(runs)
 

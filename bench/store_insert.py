@@ -36,10 +36,43 @@ def generate(count: int) -> list[dict[str, object]]:
     """Engagements with 2-12 participants among long-lived states, 1992-2016."""
     rng = random.Random(SEED)
     nations = [
-        "USA", "GBR", "FRA", "DEU", "ITA", "CAN", "JPN", "KOR", "AUS", "NZL", "IND", "CHN",
-        "RUS", "BRA", "ARG", "CHL", "ZAF", "NGA", "EGY", "TUR", "GRC", "ESP", "PRT", "NLD",
-        "BEL", "NOR", "DNK", "SWE", "FIN", "POL", "THA", "SGP", "IDN", "MYS", "PHL", "VNM",
-    ]  # fmt: skip
+        "USA",
+        "GBR",
+        "FRA",
+        "DEU",
+        "ITA",
+        "CAN",
+        "JPN",
+        "KOR",
+        "AUS",
+        "NZL",
+        "IND",
+        "CHN",
+        "RUS",
+        "BRA",
+        "ARG",
+        "CHL",
+        "ZAF",
+        "NGA",
+        "EGY",
+        "TUR",
+        "GRC",
+        "ESP",
+        "PRT",
+        "NLD",
+        "BEL",
+        "NOR",
+        "DNK",
+        "SWE",
+        "FIN",
+        "POL",
+        "THA",
+        "SGP",
+        "IDN",
+        "MYS",
+        "PHL",
+        "VNM",
+    ]
     records = []
     for i in range(count):
         size = min(2 + int(rng.expovariate(0.4)), 12)
@@ -84,8 +117,12 @@ def comity_insert(path: Path, records: list[dict[str, object]]) -> tuple[float, 
 def raw_insert(path: Path, records: list[dict[str, object]]) -> float:
     connection = sqlite3.connect(path)
     # The same settings comity's engine uses, so that only the layers above differ.
-    for pragma in ("foreign_keys = ON", "journal_mode = WAL", "synchronous = NORMAL",
-                   "cache_size = -65536"):  # fmt: skip
+    for pragma in (
+        "foreign_keys = ON",
+        "journal_mode = WAL",
+        "synchronous = NORMAL",
+        "cache_size = -65536",
+    ):
         connection.execute(f"PRAGMA {pragma}")
     with timed() as elapsed:
         with connection:
@@ -95,14 +132,33 @@ def raw_insert(path: Path, records: list[dict[str, object]]) -> float:
             for i, r in enumerate(records, start=1):
                 year, month = str(r["start"]).split("-")
                 engagement_rows.append(
-                    (i, r["kind"], r["title"], f"{year}-{month}-01", "month", int(year),
-                     int(year), r["host"], "[]", 1, "2026-01-01", "b", "2026-01-01", "b")
-                )  # fmt: skip
+                    (
+                        i,
+                        r["kind"],
+                        r["title"],
+                        f"{year}-{month}-01",
+                        "month",
+                        int(year),
+                        int(year),
+                        r["host"],
+                        "[]",
+                        1,
+                        "2026-01-01",
+                        "b",
+                        "2026-01-01",
+                        "b",
+                    )
+                )
                 for p in r["participants"]:  # type: ignore[attr-defined]
                     participant_rows.append(
-                        (i, p["nation"], "host" if p["nation"] == r["host"] else "participant",
-                         p["personnel"], f"{year}-{month}-01")
-                    )  # fmt: skip
+                        (
+                            i,
+                            p["nation"],
+                            "host" if p["nation"] == r["host"] else "participant",
+                            p["personnel"],
+                            f"{year}-{month}-01",
+                        )
+                    )
                 source_rows.append((i, "bench", str(i)))
             connection.executemany(
                 "INSERT INTO engagements (id, kind, title, start_date, start_precision, "

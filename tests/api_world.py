@@ -67,8 +67,14 @@ def serve(store: Store) -> Iterator[World]:
     world_tokens = {}
     for role in ROLES:
         for nation in NATIONS:
-            user = accounts.create_user(store, operator, username=f"{role}.{nation}",
-                                        password=PASSWORD, nation=nation, role=role)  # fmt: skip
+            user = accounts.create_user(
+                store,
+                operator,
+                username=f"{role}.{nation}",
+                password=PASSWORD,
+                nation=nation,
+                role=role,
+            )
             world_tokens[(role, nation)] = accounts.create_token(store, user, "tests").secret
     # The engagements belong to the USA (written by its planner): only US users change them.
     author = accounts.viewer_of(accounts.get_user(store, username="planner.USA"))

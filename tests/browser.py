@@ -34,8 +34,11 @@ from tests.web_client import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-USERS = [("admin.usa", "USA", "admin"), ("planner.usa", "USA", "planner"),
-         ("analyst.fra", "FRA", "analyst")]  # fmt: skip
+USERS = [
+    ("admin.usa", "USA", "admin"),
+    ("planner.usa", "USA", "planner"),
+    ("analyst.fra", "FRA", "analyst"),
+]
 
 
 @dataclass
@@ -58,14 +61,18 @@ def serve_store(store: Store) -> Iterator[WebApp]:
     """Run the app over ``store`` on a free loopback port until the generator is closed."""
     operator = Viewer.operator("tests")
     for username, nation, role in USERS:
-        accounts.create_user(store, operator, username=username, password=PASSWORD,
-                             nation=nation, role=role)  # fmt: skip
+        accounts.create_user(
+            store, operator, username=username, password=PASSWORD, nation=nation, role=role
+        )
     unlimited = RateLimiter(burst=1e9, per_second=1e9)
-    app = build_app(store, secret_key="browser-tests-" + "k" * 32, rate_limiter=unlimited,
-                    login_limiter=unlimited)  # fmt: skip
+    app = build_app(
+        store,
+        secret_key="browser-tests-" + "k" * 32,
+        rate_limiter=unlimited,
+        login_limiter=unlimited,
+    )
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))  # fmt: skip
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -97,8 +104,9 @@ def browser_fixture() -> Iterator[Browser]:
 
 
 def _launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(executable_path=CHROMIUM, chromium_sandbox=False,
-                                      args=["--disable-gpu"])  # fmt: skip
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, chromium_sandbox=False, args=["--disable-gpu"]
+    )
 
 
 def page_fixture(

@@ -17,11 +17,19 @@ CODES = ("062", "064", "072", "074", "042", "043", "046", "057", "0312", "010", 
 def event(event_id: int, **values: Any) -> dict[str, str]:
     """One event with sensible defaults: USA and GBR cooperating militarily on 2016-07-28."""
     row = {
-        "globaleventid": str(event_id), "day": "20160728", "actor1countrycode": "USA",
-        "actor2countrycode": "GBR", "eventcode": "062", "goldsteinscale": "7.4",
-        "nummentions": "4", "numsources": "2", "numarticles": "4", "avgtone": "1.5",
-        "dateadded": "20160728", "sourceurl": f"https://news.example.org/{event_id}",
-    }  # fmt: skip
+        "globaleventid": str(event_id),
+        "day": "20160728",
+        "actor1countrycode": "USA",
+        "actor2countrycode": "GBR",
+        "eventcode": "062",
+        "goldsteinscale": "7.4",
+        "nummentions": "4",
+        "numsources": "2",
+        "numarticles": "4",
+        "avgtone": "1.5",
+        "dateadded": "20160728",
+        "sourceurl": f"https://news.example.org/{event_id}",
+    }
     row.update({k: str(v) for k, v in values.items()})
     return row
 

@@ -84,9 +84,10 @@ def test_token_lifecycle(any_store: Store, operator: Viewer) -> None:
     assert listed.last_used_at is not None
     # Another (non-admin) user cannot revoke it; its owner can.
     other = accounts.viewer_of(
-        accounts.create_user(any_store, admin, username="it.viewer", password=PASSWORD,
-                             nation="ITA")
-    )  # fmt: skip
+        accounts.create_user(
+            any_store, admin, username="it.viewer", password=PASSWORD, nation="ITA"
+        )
+    )
     with pytest.raises(NotFoundError):
         accounts.revoke_token(any_store, other, issued.record.id)
     accounts.revoke_token(any_store, accounts.viewer_of(user), issued.record.id)
@@ -96,8 +97,9 @@ def test_token_lifecycle(any_store: Store, operator: Viewer) -> None:
 
 def test_expired_tokens_and_disabled_users_are_refused(any_store: Store, operator: Viewer) -> None:
     admin = _admin(any_store, operator)
-    user = accounts.create_user(any_store, admin, username="es.user", password=PASSWORD,
-                                nation="ESP")  # fmt: skip
+    user = accounts.create_user(
+        any_store, admin, username="es.user", password=PASSWORD, nation="ESP"
+    )
     old = accounts.create_token(any_store, user, "old", days=1)
     with any_store.transaction() as connection:
         connection.execute(
@@ -119,10 +121,14 @@ def test_expired_tokens_and_disabled_users_are_refused(any_store: Store, operato
 def _write_some(store: Store, actor: Viewer) -> int:
     stored = services.add_engagement(
         store,
-        {"kind": "port_call", "title": "Port call at Toulon", "start": date(2020, 5, 1),
-         "participants": [{"nation": "USA"}, {"nation": "FRA", "role": "host"}]},
+        {
+            "kind": "port_call",
+            "title": "Port call at Toulon",
+            "start": date(2020, 5, 1),
+            "participants": [{"nation": "USA"}, {"nation": "FRA", "role": "host"}],
+        },
         actor,
-    )  # fmt: skip
+    )
     services.edit_engagement(store, stored.id, {"title": "Port call at Toulon (USS Ross)"}, actor)
     services.delete_engagement(store, stored.id, actor)
     return stored.id
@@ -131,9 +137,10 @@ def _write_some(store: Store, actor: Viewer) -> int:
 def test_every_write_is_in_the_chained_audit_log(any_store: Store, operator: Viewer) -> None:
     admin = _admin(any_store, operator)
     planner = accounts.viewer_of(
-        accounts.create_user(any_store, admin, username="planner", password=PASSWORD,
-                             nation="USA", role="planner")
-    )  # fmt: skip
+        accounts.create_user(
+            any_store, admin, username="planner", password=PASSWORD, nation="USA", role="planner"
+        )
+    )
     key = _write_some(any_store, planner)
     entries, total = accounts.audit_page(any_store, admin, entity="engagement")
     assert total == 3
@@ -186,8 +193,11 @@ def _chain(ids: list[int]) -> list[AuditEntry]:
     at = datetime(2026, 1, 1, tzinfo=UTC)
     for number in ids:
         digest = entry_hash(previous, at, "a", "create", "engagement", str(number), None, {})
-        entries.append(AuditEntry(number, at, "a", "create", "engagement", str(number), None, {},
-                                  previous, digest))  # fmt: skip
+        entries.append(
+            AuditEntry(
+                number, at, "a", "create", "engagement", str(number), None, {}, previous, digest
+            )
+        )
         previous = digest
     return entries
 
@@ -207,8 +217,7 @@ def test_a_token_checked_moments_ago_is_trusted_until_revoked(
     store: Store, operator: Viewer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     admin = _admin(store, operator)
-    user = accounts.create_user(store, admin, username="nz.user", password=PASSWORD,
-                                nation="NZL")  # fmt: skip
+    user = accounts.create_user(store, admin, username="nz.user", password=PASSWORD, nation="NZL")
     issued = accounts.create_token(store, user, "laptop")
     assert accounts.recently_checked(store, issued.secret) is None  # never read yet
     accounts.authenticate_token(store, issued.secret)

@@ -75,18 +75,29 @@ def test_an_import_with_a_bad_row_writes_nothing(store: Store) -> None:
     assert caught.value.hint == "Nothing was written."
     assert people.list_people(store, OPERATOR) == []
     with pytest.raises(ValidationError) as bad:
-        alumni.import_alumni(store, OPERATOR, "person_id,date,position,seniority\n1,2010,x,tsar\n",
-                             "career")  # fmt: skip
+        alumni.import_alumni(
+            store, OPERATOR, "person_id,date,position,seniority\n1,2010,x,tsar\n", "career"
+        )
     assert bad.value.problems[0].field == "row 1.seniority"
 
 
 def test_recording_needs_a_visible_person(store: Store) -> None:
-    secret = people.add_person(store, {"name": "X", "nation": "USA", "releasability": "REL USA"},
-                               OPERATOR)  # fmt: skip
+    secret = people.add_person(
+        store, {"name": "X", "nation": "USA", "releasability": "REL USA"}, OPERATOR
+    )
     french = Viewer(name="fr", nation="FRA", role=Role.PLANNER)
     with pytest.raises(NotFoundError):
-        alumni.add_career_step(store, {"person_id": secret, "date": "2010", "position": "Chief",
-                                       "seniority": "service_chief"}, french)  # fmt: skip
-    new = alumni.add_attendance(store, {"person_id": secret, "programme": "IMET",
-                                        "start": "2001-09"}, OPERATOR)  # fmt: skip
+        alumni.add_career_step(
+            store,
+            {
+                "person_id": secret,
+                "date": "2010",
+                "position": "Chief",
+                "seniority": "service_chief",
+            },
+            french,
+        )
+    new = alumni.add_attendance(
+        store, {"person_id": secret, "programme": "IMET", "start": "2001-09"}, OPERATOR
+    )
     assert new >= 1

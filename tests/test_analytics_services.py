@@ -34,8 +34,9 @@ def test_nato_members_are_closer_to_each_other_than_to_others(
     for year in range(1990, result.horizon + 1):
         members = {m.nation for m in memberships if m.organisation == "NATO" and m.active_in(year)}
         others = {n for n in nations if n not in members}
-        inside = [index.get((min(a, b), max(a, b), year), 0.0)
-                  for a in members for b in members if a < b]  # fmt: skip
+        inside = [
+            index.get((min(a, b), max(a, b), year), 0.0) for a in members for b in members if a < b
+        ]
         across = [index.get((min(a, b), max(a, b), year), 0.0) for a in members for b in others]
         assert sum(inside) / len(inside) > sum(across) / len(across), year
 
@@ -49,11 +50,13 @@ def test_chinas_partners_grow_from_2003_to_2016(full_store: Store, operator: Vie
                 pc.equal(table.column("year"), year),
                 pc.and_(
                     pc.greater_equal(table.column("index"), 10.0),
-                    pc.or_(pc.equal(table.column("iso3_1"), "CHN"),
-                           pc.equal(table.column("iso3_2"), "CHN")),
+                    pc.or_(
+                        pc.equal(table.column("iso3_1"), "CHN"),
+                        pc.equal(table.column("iso3_2"), "CHN"),
+                    ),
                 ),
             )
-        )  # fmt: skip
+        )
         counts[year] = chosen.num_rows
     assert counts[2016] > counts[2003], counts
 
@@ -75,10 +78,14 @@ def test_results_are_cached_and_invalidated_by_new_data(
     assert second.table.equals(first.table)
     services.add_engagement(
         full_store,
-        {"kind": "exercise", "title": "New drill", "start": "2009",
-         "participants": [{"nation": "USA"}, {"nation": "MNG"}]},
+        {
+            "kind": "exercise",
+            "title": "New drill",
+            "start": "2009",
+            "participants": [{"nation": "USA"}, {"nation": "MNG"}],
+        },
         operator,
-    )  # fmt: skip
+    )
     third = analytics.compute_dyad_years(full_store, operator)
     assert third.cached is False and third.data_version != first.data_version
     before, after = _by_pair_year(first.table), _by_pair_year(third.table)
@@ -92,10 +99,15 @@ def test_the_index_uses_only_what_the_viewer_may_read(full_store: Store, operato
     before_fr = _by_pair_year(analytics.compute_dyad_years(full_store, french).table)
     services.add_engagement(
         full_store,
-        {"kind": "exercise", "title": "Quiet drill", "start": "2008",
-         "participants": [{"nation": "USA"}, {"nation": "VNM"}], "releasability": "REL USA"},
+        {
+            "kind": "exercise",
+            "title": "Quiet drill",
+            "start": "2008",
+            "participants": [{"nation": "USA"}, {"nation": "VNM"}],
+            "releasability": "REL USA",
+        },
         operator,
-    )  # fmt: skip
+    )
     after_us = _by_pair_year(analytics.compute_dyad_years(full_store, american).table)
     after_fr = _by_pair_year(analytics.compute_dyad_years(full_store, french).table)
     key = ("USA", "VNM", 2008)
@@ -122,8 +134,9 @@ def test_pair_report_has_history_challenges_and_engagements(
     by_year = {row["year"]: row for row in report["years"]}
     assert by_year[2000]["rivalry"] is True and by_year[2000]["disputes_50y"] > 0
     assert by_year[2019]["disputes_50y"] is None  # outside the dispute data: missing, not zero
-    assert report["engagement_count"] == len(services.list_engagements(
-        full_store, operator, nation="IND", partner="PAK"))  # fmt: skip
+    assert report["engagement_count"] == len(
+        services.list_engagements(full_store, operator, nation="IND", partner="PAK")
+    )
 
 
 def test_a_pair_without_ties_says_so(full_store: Store, operator: Viewer) -> None:

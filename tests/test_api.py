@@ -58,8 +58,10 @@ def test_sign_in_attempts_are_limited(store: Store) -> None:
 
     app = create_api(store, login_limiter=RateLimiter(burst=3, per_second=0.001))
     with TestClient(app) as client:
-        codes = [client.post("/api/v1/auth/token", json={"username": "x", "password": "y"})
-                 .status_code for _ in range(5)]  # fmt: skip
+        codes = [
+            client.post("/api/v1/auth/token", json={"username": "x", "password": "y"}).status_code
+            for _ in range(5)
+        ]
     assert codes == [401, 401, 401, 429, 429]
 
 
@@ -71,8 +73,9 @@ def test_requests_per_token_are_limited(store: Store) -> None:
     from comity.api.security import RateLimiter
     from comity.services import accounts
 
-    user = accounts.create_user(store, Viewer.operator("t"), username="busy", password=PASSWORD,
-                                nation="USA")  # fmt: skip
+    user = accounts.create_user(
+        store, Viewer.operator("t"), username="busy", password=PASSWORD, nation="USA"
+    )
     headers = {"Authorization": f"Bearer {accounts.create_token(store, user, 't').secret}"}
     app = create_api(store, rate_limiter=RateLimiter(burst=5, per_second=0.001))
     with TestClient(app) as client:
@@ -82,9 +85,15 @@ def test_requests_per_token_are_limited(store: Store) -> None:
 
 @pytest.mark.parametrize(
     "header",
-    ["", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer cmt_not_a_real_token",
-     "Bearer ' OR 1=1 --"],
-)  # fmt: skip
+    [
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic dXNlcjpwYXNz",
+        "Bearer cmt_not_a_real_token",
+        "Bearer ' OR 1=1 --",
+    ],
+)
 def test_bad_credentials_get_401_and_read_nothing(world: World, header: str) -> None:
     headers = {"Authorization": header} if header else {}
     body = _problem(world.client.get("/api/v1/engagements", headers=headers), 401)
@@ -97,8 +106,10 @@ def test_expired_and_revoked_tokens_get_401(world: World) -> None:
     user = accounts.get_user(world.store, username="viewer.USA")
     old = accounts.create_token(world.store, user, "old", days=1)
     with world.store.transaction() as connection:
-        connection.execute(sa.text("UPDATE api_tokens SET expires_at = '2001-01-01 00:00:00'"
-                                   " WHERE id = :i"), {"i": old.record.id})  # fmt: skip
+        connection.execute(
+            sa.text("UPDATE api_tokens SET expires_at = '2001-01-01 00:00:00' WHERE id = :i"),
+            {"i": old.record.id},
+        )
     headers = {"Authorization": f"Bearer {old.secret}"}
     assert (
         "expired" in _problem(world.client.get("/api/v1/auth/me", headers=headers), 401)["detail"]
@@ -115,14 +126,18 @@ def test_pages_follow_the_cursor_to_the_end(world: World) -> None:
     from tests.api_world import engagement_record
 
     for year in range(2000, 2012):
-        services.add_engagement(world.store, engagement_record(f"Drill {year}",
-                                start=f"{year}-01-01"), Viewer.operator("t"))  # fmt: skip
+        services.add_engagement(
+            world.store,
+            engagement_record(f"Drill {year}", start=f"{year}-01-01"),
+            Viewer.operator("t"),
+        )
     seen: list[str] = []
     url = "/api/v1/engagements?nation=PHL&limit=5"
     cursor = None
     while True:
-        page = world.client.get(url + (f"&cursor={cursor}" if cursor else ""),
-                                headers=world.headers("viewer", "FRA")).json()  # fmt: skip
+        page = world.client.get(
+            url + (f"&cursor={cursor}" if cursor else ""), headers=world.headers("viewer", "FRA")
+        ).json()
         seen += [item["title"] for item in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -140,14 +155,18 @@ def test_if_match_guards_every_change(world: World) -> None:
     assert tag == f'"{world.public_id}-1"'
     before = _counts(world)
     _problem(world.client.patch(url, json={"title": "No tag"}, headers=headers), 412)
-    _problem(world.client.patch(url, json={"title": "Bad"}, headers={**headers,
-                                "If-Match": '"99-1"'}), 412)  # fmt: skip
+    _problem(
+        world.client.patch(url, json={"title": "Bad"}, headers={**headers, "If-Match": '"99-1"'}),
+        412,
+    )
     assert _counts(world) == before
-    done = world.client.patch(url, json={"title": "Balikatan 2015 (revised)"},
-                              headers={**headers, "If-Match": tag})  # fmt: skip
+    done = world.client.patch(
+        url, json={"title": "Balikatan 2015 (revised)"}, headers={**headers, "If-Match": tag}
+    )
     assert done.status_code == 200 and done.headers["etag"] == f'"{world.public_id}-2"'
-    stale = world.client.patch(url, json={"title": "Lost update"},
-                               headers={**headers, "If-Match": tag})  # fmt: skip
+    stale = world.client.patch(
+        url, json={"title": "Lost update"}, headers={**headers, "If-Match": tag}
+    )
     assert "changed since you read it" in _problem(stale, 412)["detail"]
     gone = world.client.delete(url, headers={**headers, "If-Match": done.headers["etag"]})
     assert gone.status_code == 204
@@ -156,19 +175,53 @@ def test_if_match_guards_every_change(world: World) -> None:
 
 BAD_BODIES = [
     ({"kind": "exercise", "title": "T", "start": "2015", "participants": "USA"}, "participants"),
-    ({"kind": "parade", "title": "T", "start": "2015", "participants": [{"nation": "USA"}]},
-     "kind"),
-    ({"kind": "exercise", "title": "T", "start": "someday", "participants": [{"nation": "USA"}]},
-     "start"),
-    ({"kind": "exercise", "title": "T", "start": "2015", "participants": [{"nation": "Freedonia"}]},
-     "participants.0.nation"),
-    ({"kind": "exercise", "title": "T", "start": "2015", "participants": [{"nation": "USA",
-      "personnel": "many"}]}, "participants.0.personnel"),
-    ({"kind": "exercise", "title": "T", "start": "2015", "participants": [{"nation": "USA"}],
-      "unexpected": 1}, "unexpected"),
-    ({"kind": "exercise", "title": "T", "start": "2015", "end": "2014",
-      "participants": [{"nation": "USA"}]}, "end"),
-]  # fmt: skip
+    (
+        {"kind": "parade", "title": "T", "start": "2015", "participants": [{"nation": "USA"}]},
+        "kind",
+    ),
+    (
+        {"kind": "exercise", "title": "T", "start": "someday", "participants": [{"nation": "USA"}]},
+        "start",
+    ),
+    (
+        {
+            "kind": "exercise",
+            "title": "T",
+            "start": "2015",
+            "participants": [{"nation": "Freedonia"}],
+        },
+        "participants.0.nation",
+    ),
+    (
+        {
+            "kind": "exercise",
+            "title": "T",
+            "start": "2015",
+            "participants": [{"nation": "USA", "personnel": "many"}],
+        },
+        "participants.0.personnel",
+    ),
+    (
+        {
+            "kind": "exercise",
+            "title": "T",
+            "start": "2015",
+            "participants": [{"nation": "USA"}],
+            "unexpected": 1,
+        },
+        "unexpected",
+    ),
+    (
+        {
+            "kind": "exercise",
+            "title": "T",
+            "start": "2015",
+            "end": "2014",
+            "participants": [{"nation": "USA"}],
+        },
+        "end",
+    ),
+]
 
 
 @pytest.mark.parametrize(("body", "field"), BAD_BODIES)
@@ -184,39 +237,51 @@ def test_bad_records_are_refused_field_by_field(
 
 
 @pytest.mark.parametrize(
-    "payload", [b"{not json", b"[]", b'"a string"', b"\xff\xfe"],
-)  # fmt: skip
+    "payload",
+    [b"{not json", b"[]", b'"a string"', b"\xff\xfe"],
+)
 def test_bodies_that_are_not_a_record_get_422(world: World, payload: bytes) -> None:
     before = _counts(world)
-    response = world.client.post("/api/v1/engagements", content=payload,
-                                 headers={**world.headers("planner"),
-                                          "Content-Type": "application/json"})  # fmt: skip
+    response = world.client.post(
+        "/api/v1/engagements",
+        content=payload,
+        headers={**world.headers("planner"), "Content-Type": "application/json"},
+    )
     _problem(response, 422)
     assert _counts(world) == before
 
 
 def test_oversized_bodies_get_413_and_write_nothing(world: World) -> None:
     before = _counts(world)
-    big = {"kind": "exercise", "title": "T", "start": "2015", "participants": [{"nation": "USA"}],
-           "description": "x" * (2 << 20)}  # fmt: skip
-    _problem(world.client.post("/api/v1/engagements", json=big, headers=world.headers("planner")),
-             413)  # fmt: skip
+    big = {
+        "kind": "exercise",
+        "title": "T",
+        "start": "2015",
+        "participants": [{"nation": "USA"}],
+        "description": "x" * (2 << 20),
+    }
+    _problem(
+        world.client.post("/api/v1/engagements", json=big, headers=world.headers("planner")), 413
+    )
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: the limit counts what arrives
         for _ in range(40):
             yield b" " * 65536
 
-    streamed = world.client.post("/api/v1/engagements", content=chunks(),
-                                 headers={**world.headers("planner"),
-                                          "Content-Type": "application/json"})  # fmt: skip
+    streamed = world.client.post(
+        "/api/v1/engagements",
+        content=chunks(),
+        headers={**world.headers("planner"), "Content-Type": "application/json"},
+    )
     _problem(streamed, 413)
     assert _counts(world) == before
 
 
 def test_sql_looking_strings_are_just_text(world: World) -> None:
     attack = "x'); DROP TABLE engagements; --"
-    found = world.client.get("/api/v1/engagements", params={"text": attack},
-                             headers=world.headers("viewer"))  # fmt: skip
+    found = world.client.get(
+        "/api/v1/engagements", params={"text": attack}, headers=world.headers("viewer")
+    )
     assert found.status_code == 200 and found.json()["items"] == []
     unknown = world.client.get("/api/v1/nations/" + attack, headers=world.headers("viewer"))
     _problem(unknown, 422)
@@ -228,8 +293,9 @@ def test_sql_looking_strings_are_just_text(world: World) -> None:
     }
     made = world.client.post("/api/v1/engagements", json=body, headers=world.headers("planner"))
     assert made.status_code == 201 and made.json()["title"] == attack
-    again = world.client.get("/api/v1/engagements", params={"text": "DROP TABLE"},
-                             headers=world.headers("viewer"))  # fmt: skip
+    again = world.client.get(
+        "/api/v1/engagements", params={"text": "DROP TABLE"}, headers=world.headers("viewer")
+    )
     assert [item["title"] for item in again.json()["items"]] == [attack]
 
 
@@ -250,9 +316,10 @@ kind = "training"
 """
     data = "id,title,start,nation\nX1,Staff course,2018-09,France\nX1,Staff course,2018-09,Chile\n"
     response = world.client.post(
-        "/api/v1/imports", headers=world.headers("planner"),
+        "/api/v1/imports",
+        headers=world.headers("planner"),
         files=[("mapping", ("exchanges.toml", mapping)), ("files", ("my courses.csv", data))],
-    )  # fmt: skip
+    )
     assert response.status_code == 202, response.text
     job = world.client.app.state.import_jobs.wait(response.json()["id"])
     assert job.status == "done", job.message
@@ -273,13 +340,16 @@ def test_a_bad_upload_is_rejected_with_file_row_and_field(world: World) -> None:
             ["X3", "Course", "someday", "Chile"],
         ]
     )
-    mapping = (b'[dataset]\nname = "courses"\ntitle = "X"\n[columns]\nid = "id"\ntitle = "title"\n'
-               b'start = "start"\n[participants]\nlayout = "long"\nnation = "nation"\n'
-               b'[constants]\nkind = "training"\n')  # fmt: skip
+    mapping = (
+        b'[dataset]\nname = "courses"\ntitle = "X"\n[columns]\nid = "id"\ntitle = "title"\n'
+        b'start = "start"\n[participants]\nlayout = "long"\nnation = "nation"\n'
+        b'[constants]\nkind = "training"\n'
+    )
     response = world.client.post(
-        "/api/v1/imports", headers=world.headers("planner"),
+        "/api/v1/imports",
+        headers=world.headers("planner"),
         files=[("mapping", ("m.toml", mapping)), ("files", ("../../etc/bad.csv", rows.getvalue()))],
-    )  # fmt: skip
+    )
     assert response.status_code == 202, response.text
     job = world.client.app.state.import_jobs.wait(response.json()["id"])
     assert job.status == "rejected"
@@ -289,8 +359,9 @@ def test_a_bad_upload_is_rejected_with_file_row_and_field(world: World) -> None:
     assert _counts(world) == before
     neither = world.client.post("/api/v1/imports", headers=world.headers("planner"), data={})
     assert _problem(neither, 422)["errors"][0]["field"] == "dataset"
-    unknown = world.client.post("/api/v1/imports", headers=world.headers("planner"),
-                                data={"dataset": "no_such_dataset"})  # fmt: skip
+    unknown = world.client.post(
+        "/api/v1/imports", headers=world.headers("planner"), data={"dataset": "no_such_dataset"}
+    )
     assert _problem(unknown, 422)["errors"][0]["field"] == "dataset"
 
 

@@ -52,8 +52,9 @@ def _planners(store: Store) -> list[str]:
     operator = Viewer.operator("tests")
     tokens = []
     for n in range(CLIENTS):
-        user = accounts.create_user(store, operator, username=f"editor{n}", password=PASSWORD,
-                                    nation="USA", role="planner")  # fmt: skip
+        user = accounts.create_user(
+            store, operator, username=f"editor{n}", password=PASSWORD, nation="USA", role="planner"
+        )
         tokens.append(accounts.create_token(store, user, "tests").secret)
     return tokens
 
@@ -61,8 +62,12 @@ def _planners(store: Store) -> list[str]:
 def test_twenty_editors_never_lose_an_update(server: str, pg_store: Store) -> None:
     tokens = _planners(pg_store)
     headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
-    body = {"kind": "exercise", "title": "Cope Thunder", "start": "2019-06-10",
-            "participants": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}]}  # fmt: skip
+    body = {
+        "kind": "exercise",
+        "title": "Cope Thunder",
+        "start": "2019-06-10",
+        "participants": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
+    }
     with httpx.Client(base_url=server, timeout=30) as client:
         made = client.post("/api/v1/engagements", json=body, headers=headers[0])
         assert made.status_code == 201, made.text
@@ -75,8 +80,11 @@ def test_twenty_editors_never_lose_an_update(server: str, pg_store: Store) -> No
         with httpx.Client(base_url=server, timeout=30) as client:
             tag = client.get(url, headers=headers[n]).headers["etag"]
             everyone_read.wait()
-            answer = client.patch(url, json={"title": f"Cope Thunder (editor {n})"},
-                                  headers={**headers[n], "If-Match": tag})  # fmt: skip
+            answer = client.patch(
+                url,
+                json={"title": f"Cope Thunder (editor {n})"},
+                headers={**headers[n], "If-Match": tag},
+            )
             return answer.status_code
 
     with ThreadPoolExecutor(CLIENTS) as pool:
@@ -106,11 +114,19 @@ def test_twenty_editors_never_lose_an_update(server: str, pg_store: Store) -> No
     assert final.headers["etag"].endswith(f'-{2 + CLIENTS}"')
     assert sorted(version for _, version in outcomes) == list(range(3, 3 + CLIENTS))
 
-    admin = accounts.viewer_of(accounts.create_user(
-        pg_store, Viewer.operator("t"), username="auditor", password=PASSWORD, nation="USA",
-        role="admin"))  # fmt: skip
-    entries, total = accounts.audit_page(pg_store, admin, entity="engagement",
-                                         entity_id=str(made.json()["id"]), limit=1000)  # fmt: skip
+    admin = accounts.viewer_of(
+        accounts.create_user(
+            pg_store,
+            Viewer.operator("t"),
+            username="auditor",
+            password=PASSWORD,
+            nation="USA",
+            role="admin",
+        )
+    )
+    entries, total = accounts.audit_page(
+        pg_store, admin, entity="engagement", entity_id=str(made.json()["id"]), limit=1000
+    )
     assert [e["action"] for e in entries] == ["create"] + ["update"] * (1 + CLIENTS)
     report = accounts.verify_audit(pg_store)
     assert report.ok, report

@@ -57,16 +57,20 @@ def _write(method: str) -> Build:
             body = {**_engagement_body(0), "title": "Replaced"}
         elif method == "PATCH":
             body = {"title": "Patched"}
-        return {"url": f"/api/v1/engagements/{key}", "headers_extra": {"If-Match": tag},
-                "json": body}  # fmt: skip
+        return {
+            "url": f"/api/v1/engagements/{key}",
+            "headers_extra": {"If-Match": tag},
+            "json": body,
+        }
 
     return build
 
 
 def _token_to_revoke(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
     username = f"{role or 'viewer'}.{nation}"
-    issued = accounts.create_token(world.store, accounts.get_user(world.store, username=username),
-                                   "to revoke")  # fmt: skip
+    issued = accounts.create_token(
+        world.store, accounts.get_user(world.store, username=username), "to revoke"
+    )
     return {"url": f"/api/v1/tokens/{issued.record.id}"}
 
 
@@ -74,8 +78,9 @@ def _user_to_toggle(action: str) -> Build:
     def build(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
         name = f"target.{uuid.uuid4().hex[:8]}"
         # An admin manages their own nation's accounts (tests/test_admin_bounds.py: others').
-        accounts.create_user(world.store, _OPERATOR, username=name, password=PASSWORD,
-                             nation=nation)  # fmt: skip
+        accounts.create_user(
+            world.store, _OPERATOR, username=name, password=PASSWORD, nation=nation
+        )
         return {"url": f"/api/v1/users/{name}/{action}"}
 
     return build
@@ -86,8 +91,9 @@ def _job(world: World, role: str | None, nation: str, target: int) -> dict[str, 
     jobs = world.client.app.state.import_jobs
     if role_rank(role) < 3:
         owner = world.viewer("planner", nation)  # the caller's colleague: not theirs to see
-    job = jobs.submit(owner, dataset="cow_states", mapping=None, uploads=[],
-                      folder=jobs.staging(), dry_run=True)  # fmt: skip
+    job = jobs.submit(
+        owner, dataset="cow_states", mapping=None, uploads=[], folder=jobs.staging(), dry_run=True
+    )
     jobs.wait(job.id)
     return {"url": f"/api/v1/imports/{job.id}"}
 
@@ -121,16 +127,24 @@ ANYONE, VIEWER, ANALYST, PLANNER, ADMIN = 0, 1, 2, 3, 5
 SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/openapi.json"): Spec(ANYONE, build=_get("/api/v1/openapi.json")),
     ("GET", "/api/v1/health"): Spec(ANYONE, build=_get("/api/v1/health")),
-    ("POST", "/api/v1/auth/token"): Spec(ANYONE, build=_post(
-        "/api/v1/auth/token", lambda t: {"username": "viewer.USA", "password": PASSWORD})),
+    ("POST", "/api/v1/auth/token"): Spec(
+        ANYONE,
+        build=_post(
+            "/api/v1/auth/token", lambda t: {"username": "viewer.USA", "password": PASSWORD}
+        ),
+    ),
     ("GET", "/api/v1/auth/me"): Spec(VIEWER, build=_get("/api/v1/auth/me")),
     ("GET", "/api/v1/tokens"): Spec(VIEWER, build=_get("/api/v1/tokens")),
     ("POST", "/api/v1/tokens"): Spec(VIEWER, build=_post("/api/v1/tokens", _named)),
     ("DELETE", "/api/v1/tokens/{token_id}"): Spec(VIEWER, build=_token_to_revoke),
     ("GET", "/api/v1/users"): Spec(ADMIN, build=_get("/api/v1/users")),
-    ("POST", "/api/v1/users"): Spec(ADMIN, build=lambda w, r, n, t: {
-        "url": "/api/v1/users", "json": {"username": f"new.{uuid.uuid4().hex[:8]}",
-                                         "password": PASSWORD, "nation": n}}),
+    ("POST", "/api/v1/users"): Spec(
+        ADMIN,
+        build=lambda w, r, n, t: {
+            "url": "/api/v1/users",
+            "json": {"username": f"new.{uuid.uuid4().hex[:8]}", "password": PASSWORD, "nation": n},
+        },
+    ),
     ("POST", "/api/v1/users/{username}/disable"): Spec(ADMIN, build=_user_to_toggle("disable")),
     ("POST", "/api/v1/users/{username}/enable"): Spec(ADMIN, build=_user_to_toggle("enable")),
     ("GET", "/api/v1/audit"): Spec(ADMIN, build=_get("/api/v1/audit")),
@@ -141,65 +155,139 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/organisations/{code}"): Spec(VIEWER, build=_get("/api/v1/organisations/NATO")),
     ("GET", "/api/v1/engagements"): Spec(VIEWER, build=_get("/api/v1/engagements?nation=PHL")),
     ("GET", "/api/v1/agreements"): Spec(VIEWER, build=_get("/api/v1/agreements")),
-    ("POST", "/api/v1/engagements"): Spec(PLANNER, build=_post("/api/v1/engagements",
-                                                               _engagement_body)),
+    ("POST", "/api/v1/engagements"): Spec(
+        PLANNER, build=_post("/api/v1/engagements", _engagement_body)
+    ),
     ("GET", "/api/v1/engagements/{engagement_id}"): Spec(
-        VIEWER, "engagement", _get("/api/v1/engagements/{target}")),
+        VIEWER, "engagement", _get("/api/v1/engagements/{target}")
+    ),
     ("GET", "/api/v1/engagements/{engagement_id}/participants"): Spec(
-        VIEWER, "engagement", _get("/api/v1/engagements/{target}/participants")),
+        VIEWER, "engagement", _get("/api/v1/engagements/{target}/participants")
+    ),
     ("PUT", "/api/v1/engagements/{engagement_id}"): Spec(
-        PLANNER, "engagement", _write("PUT"), owned=True),
+        PLANNER, "engagement", _write("PUT"), owned=True
+    ),
     ("PATCH", "/api/v1/engagements/{engagement_id}"): Spec(
-        PLANNER, "engagement", _write("PATCH"), owned=True),
+        PLANNER, "engagement", _write("PATCH"), owned=True
+    ),
     ("DELETE", "/api/v1/engagements/{engagement_id}"): Spec(
-        PLANNER, "engagement", _write("DELETE"), owned=True),
+        PLANNER, "engagement", _write("DELETE"), owned=True
+    ),
     ("GET", "/api/v1/institutions"): Spec(VIEWER, build=_get("/api/v1/institutions")),
-    ("POST", "/api/v1/institutions"): Spec(PLANNER, build=_post(
-        "/api/v1/institutions", lambda t: {"name": _unique("Academy"), "nation": "France"})),
+    ("POST", "/api/v1/institutions"): Spec(
+        PLANNER,
+        build=_post(
+            "/api/v1/institutions", lambda t: {"name": _unique("Academy"), "nation": "France"}
+        ),
+    ),
     ("GET", "/api/v1/people"): Spec(VIEWER, build=_get("/api/v1/people")),
     ("GET", "/api/v1/people/{person_id}"): Spec(VIEWER, "person", _get("/api/v1/people/{target}")),
-    ("POST", "/api/v1/people"): Spec(PLANNER, build=_post(
-        "/api/v1/people", lambda t: {"name": _unique("Officer"), "nation": "Philippines"})),
+    ("POST", "/api/v1/people"): Spec(
+        PLANNER,
+        build=_post(
+            "/api/v1/people", lambda t: {"name": _unique("Officer"), "nation": "Philippines"}
+        ),
+    ),
     ("GET", "/api/v1/postings"): Spec(VIEWER, build=_get("/api/v1/postings")),
-    ("POST", "/api/v1/postings"): Spec(PLANNER, "person", _post(
-        "/api/v1/postings", lambda t: {"person_id": t, "host": "Australia", "start": "2019-08"})),
+    ("POST", "/api/v1/postings"): Spec(
+        PLANNER,
+        "person",
+        _post(
+            "/api/v1/postings", lambda t: {"person_id": t, "host": "Australia", "start": "2019-08"}
+        ),
+    ),
     ("GET", "/api/v1/assessments"): Spec(VIEWER, build=_get("/api/v1/assessments")),
-    ("POST", "/api/v1/assessments"): Spec(PLANNER, "engagement", _post(
-        "/api/v1/assessments", lambda t: {"engagement_id": t, "assessed_on": "2015-06-01",
-                                          "trust": 4})),
+    ("POST", "/api/v1/assessments"): Spec(
+        PLANNER,
+        "engagement",
+        _post(
+            "/api/v1/assessments",
+            lambda t: {"engagement_id": t, "assessed_on": "2015-06-01", "trust": 4},
+        ),
+    ),
     ("GET", "/api/v1/ties/{nation}"): Spec(VIEWER, build=_get("/api/v1/ties/USA?year=2015")),
     ("GET", "/api/v1/dyads/{first}/{second}"): Spec(VIEWER, build=_get("/api/v1/dyads/USA/PHL")),
     ("GET", "/api/v1/nations/{nation}/profile"): Spec(
-        VIEWER, build=_get("/api/v1/nations/USA/profile")),
+        VIEWER, build=_get("/api/v1/nations/USA/profile")
+    ),
     ("GET", "/api/v1/network"): Spec(VIEWER, build=_get("/api/v1/network")),
     ("GET", "/api/v1/compare/{first}/{second}"): Spec(
-        VIEWER, build=_get("/api/v1/compare/USA/PHL")),
+        VIEWER, build=_get("/api/v1/compare/USA/PHL")
+    ),
     ("GET", "/api/v1/sources"): Spec(VIEWER, build=_get("/api/v1/sources")),
-    ("POST", "/api/v1/imports"): Spec(PLANNER, build=lambda w, r, n, t: {
-        "url": "/api/v1/imports", "data": {"dataset": "cow_states", "dry_run": "true"}}),
+    ("POST", "/api/v1/imports"): Spec(
+        PLANNER,
+        build=lambda w, r, n, t: {
+            "url": "/api/v1/imports",
+            "data": {"dataset": "cow_states", "dry_run": "true"},
+        },
+    ),
     ("GET", "/api/v1/imports"): Spec(VIEWER, build=_get("/api/v1/imports")),
     ("GET", "/api/v1/imports/{job_id}"): Spec(VIEWER, "job", _job),
     ("GET", "/api/v1/exports/dyad-years"): Spec(ANALYST, build=_get("/api/v1/exports/dyad-years")),
     ("GET", "/api/v1/exports/network"): Spec(ANALYST, build=_get("/api/v1/exports/network")),
-    ("POST", "/api/v1/optimise"): Spec(ANALYST, build=_post("/api/v1/optimise", lambda t: {
-        "budget": 1, "nation": "USA", "candidates": [{"id": "A", "title": "Drill",
-        "kind": "exercise", "partners": ["PHL"], "year": 2016, "cost": 1}]})),
-    ("POST", "/api/v1/attendances"): Spec(PLANNER, "person", _post("/api/v1/attendances",
-        lambda t: {"person_id": t, "programme": "IMET", "start": "2001-08"})),
-    ("POST", "/api/v1/career-steps"): Spec(PLANNER, "person", _post("/api/v1/career-steps",
-        lambda t: {"person_id": t, "date": "2010", "position": "Chief", "seniority": "minister"})),
+    ("POST", "/api/v1/optimise"): Spec(
+        ANALYST,
+        build=_post(
+            "/api/v1/optimise",
+            lambda t: {
+                "budget": 1,
+                "nation": "USA",
+                "candidates": [
+                    {
+                        "id": "A",
+                        "title": "Drill",
+                        "kind": "exercise",
+                        "partners": ["PHL"],
+                        "year": 2016,
+                        "cost": 1,
+                    }
+                ],
+            },
+        ),
+    ),
+    ("POST", "/api/v1/attendances"): Spec(
+        PLANNER,
+        "person",
+        _post(
+            "/api/v1/attendances",
+            lambda t: {"person_id": t, "programme": "IMET", "start": "2001-08"},
+        ),
+    ),
+    ("POST", "/api/v1/career-steps"): Spec(
+        PLANNER,
+        "person",
+        _post(
+            "/api/v1/career-steps",
+            lambda t: {
+                "person_id": t,
+                "date": "2010",
+                "position": "Chief",
+                "seniority": "minister",
+            },
+        ),
+    ),
     ("GET", "/api/v1/alumni"): Spec(VIEWER, build=_get("/api/v1/alumni")),
     ("GET", "/api/v1/quality"): Spec(VIEWER, build=_get("/api/v1/quality")),
-}  # fmt: skip
+}
 
 
 APPROVER = 4
-_PLAN = {"title": "Plan", "kind": "exercise", "start": "2027-05-03", "end": "2027-05-07",
-         "partners": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
-         "agencies": ["policy"], "objectives": ["Trust"]}  # fmt: skip
-_STEPS = {"submitted": ["submit"], "approved": ["submit", "approve"],
-          "scheduled": ["submit", "approve", "schedule"],
-          "executed": ["submit", "approve", "schedule", "execute"]}  # fmt: skip
+_PLAN = {
+    "title": "Plan",
+    "kind": "exercise",
+    "start": "2027-05-03",
+    "end": "2027-05-07",
+    "partners": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
+    "agencies": ["policy"],
+    "objectives": ["Trust"],
+}
+_STEPS = {
+    "submitted": ["submit"],
+    "approved": ["submit", "approve"],
+    "scheduled": ["submit", "approve", "schedule"],
+    "executed": ["submit", "approve", "schedule", "execute"],
+}
 
 
 def _plan_in(world: World, state: str) -> Any:
@@ -224,8 +312,11 @@ def _plan_move(state: str, action: str, body: dict[str, Any] | None = None) -> B
             from comity.store.tables_access import users
 
             with world.store.transaction() as connection:  # the caller decides for policy
-                connection.execute(update(users).where(users.c.username == f"{role}.{nation}")
-                                   .values(agency="policy"))  # fmt: skip
+                connection.execute(
+                    update(users)
+                    .where(users.c.username == f"{role}.{nation}")
+                    .values(agency="policy")
+                )
             accounts.forget_checked_tokens()  # changed behind the service's back
         stored = _plan_in(world, state)
         if action == "patch":
@@ -240,28 +331,42 @@ def _plan_move(state: str, action: str, body: dict[str, Any] | None = None) -> B
     return build
 
 
-SPECS.update({
-    ("GET", "/api/v1/plans"): Spec(VIEWER, build=_get("/api/v1/plans")),
-    ("GET", "/api/v1/plans/friction"): Spec(VIEWER, build=_get("/api/v1/plans/friction")),
-    ("POST", "/api/v1/plans"): Spec(PLANNER, build=_post("/api/v1/plans", lambda t: _PLAN)),
-    ("GET", "/api/v1/plans/{plan_id}"): Spec(VIEWER, build=_plan_move("draft", "get")),
-    ("PATCH", "/api/v1/plans/{plan_id}"): Spec(
-        PLANNER, build=_plan_move("draft", "patch"), owned=True),
-    ("POST", "/api/v1/plans/{plan_id}/submit"): Spec(
-        PLANNER, build=_plan_move("draft", "submit"), owned=True),
-    ("POST", "/api/v1/plans/{plan_id}/approve"): Spec(
-        APPROVER, build=_plan_move("submitted", "approve"), owned=True),
-    ("POST", "/api/v1/plans/{plan_id}/return"): Spec(
-        APPROVER, build=_plan_move("submitted", "return", {"reason": "No"}), owned=True),
-    ("POST", "/api/v1/plans/{plan_id}/schedule"): Spec(
-        PLANNER, build=_plan_move("approved", "schedule"), owned=True),
-    ("POST", "/api/v1/plans/{plan_id}/execute"): Spec(
-        PLANNER, build=_plan_move("scheduled", "execute"), owned=True),
-    ("POST", "/api/v1/plans/{plan_id}/cancel"): Spec(
-        PLANNER, build=_plan_move("draft", "cancel"), owned=True),
-    ("POST", "/api/v1/plans/{plan_id}/assess"): Spec(PLANNER, build=_plan_move(
-        "executed", "assess", {"objectives": [{"objective": "Trust", "score": 4}]}), owned=True),
-})  # fmt: skip
+SPECS.update(
+    {
+        ("GET", "/api/v1/plans"): Spec(VIEWER, build=_get("/api/v1/plans")),
+        ("GET", "/api/v1/plans/friction"): Spec(VIEWER, build=_get("/api/v1/plans/friction")),
+        ("POST", "/api/v1/plans"): Spec(PLANNER, build=_post("/api/v1/plans", lambda t: _PLAN)),
+        ("GET", "/api/v1/plans/{plan_id}"): Spec(VIEWER, build=_plan_move("draft", "get")),
+        ("PATCH", "/api/v1/plans/{plan_id}"): Spec(
+            PLANNER, build=_plan_move("draft", "patch"), owned=True
+        ),
+        ("POST", "/api/v1/plans/{plan_id}/submit"): Spec(
+            PLANNER, build=_plan_move("draft", "submit"), owned=True
+        ),
+        ("POST", "/api/v1/plans/{plan_id}/approve"): Spec(
+            APPROVER, build=_plan_move("submitted", "approve"), owned=True
+        ),
+        ("POST", "/api/v1/plans/{plan_id}/return"): Spec(
+            APPROVER, build=_plan_move("submitted", "return", {"reason": "No"}), owned=True
+        ),
+        ("POST", "/api/v1/plans/{plan_id}/schedule"): Spec(
+            PLANNER, build=_plan_move("approved", "schedule"), owned=True
+        ),
+        ("POST", "/api/v1/plans/{plan_id}/execute"): Spec(
+            PLANNER, build=_plan_move("scheduled", "execute"), owned=True
+        ),
+        ("POST", "/api/v1/plans/{plan_id}/cancel"): Spec(
+            PLANNER, build=_plan_move("draft", "cancel"), owned=True
+        ),
+        ("POST", "/api/v1/plans/{plan_id}/assess"): Spec(
+            PLANNER,
+            build=_plan_move(
+                "executed", "assess", {"objectives": [{"objective": "Trust", "score": 4}]}
+            ),
+            owned=True,
+        ),
+    }
+)
 
 
 def _cases() -> Iterator[Any]:
@@ -317,9 +422,11 @@ def test_permission(
 ) -> None:
     spec = SPECS[(method, path)]
     target_id = {
-        ("engagement", "public"): world.public_id, ("engagement", "secret"): world.secret_id,
-        ("person", "public"): world.public_person, ("person", "secret"): world.secret_person,
-    }.get((spec.target or "", target), 0)  # fmt: skip
+        ("engagement", "public"): world.public_id,
+        ("engagement", "secret"): world.secret_id,
+        ("person", "public"): world.public_person,
+        ("person", "secret"): world.secret_person,
+    }.get((spec.target or "", target), 0)
     assert spec.build is not None
     request = spec.build(world, role, nation, target_id)
     headers = {**world.headers(role, nation), **request.pop("headers_extra", {})}

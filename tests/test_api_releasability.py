@@ -51,8 +51,9 @@ def test_lists_search_and_counts_leave_the_record_out(world: World) -> None:
 
 
 def _index(world: World, nation: str) -> dict[tuple[str, str, int], float]:
-    response = world.client.get("/api/v1/exports/dyad-years?format=csv",
-                                headers=world.headers("analyst", nation))  # fmt: skip
+    response = world.client.get(
+        "/api/v1/exports/dyad-years?format=csv", headers=world.headers("analyst", nation)
+    )
     assert response.status_code == 200, response.text
     rows = csv.DictReader(io.StringIO(response.text))
     return {(r["iso3_1"], r["iso3_2"], int(r["year"])): float(r["index"]) for r in rows}
@@ -61,9 +62,10 @@ def _index(world: World, nation: str) -> dict[tuple[str, str, int], float]:
 def test_the_index_for_the_french_analyst_ignores_the_record(world: World) -> None:
     # A second REL USA exercise makes the pair's index depend on what the viewer may see.
     services.add_engagement(
-        world.store, engagement_record("Balikatan 2016 (US eyes)", "REL USA", start="2016-04-04"),
+        world.store,
+        engagement_record("Balikatan 2016 (US eyes)", "REL USA", start="2016-04-04"),
         Viewer.operator("tests"),
-    )  # fmt: skip
+    )
     american_with, french_with = _index(world, "USA"), _index(world, "FRA")
     ties_fr = _get(world, "/api/v1/ties/PHL?year=2015", "FRA")
     ties_us = _get(world, "/api/v1/ties/PHL?year=2015", "USA")
@@ -78,21 +80,31 @@ def test_the_index_for_the_french_analyst_ignores_the_record(world: World) -> No
 
 
 def test_exports_and_analytics_answers_never_name_it(world: World) -> None:
-    for url in ["/api/v1/dyads/USA/PHL", "/api/v1/exports/network?format=gexf",
-                "/api/v1/engagements/{secret}", "/api/v1/assessments"]:  # fmt: skip
-        response = world.client.get(url.format(secret=world.secret_id),
-                                    headers=world.headers("analyst", "FRA"))  # fmt: skip
+    for url in [
+        "/api/v1/dyads/USA/PHL",
+        "/api/v1/exports/network?format=gexf",
+        "/api/v1/engagements/{secret}",
+        "/api/v1/assessments",
+    ]:
+        response = world.client.get(
+            url.format(secret=world.secret_id), headers=world.headers("analyst", "FRA")
+        )
         assert "US eyes" not in response.text
     report = _get(world, "/api/v1/dyads/USA/PHL", "USA")
     assert any("US eyes" in e["title"] for e in report["engagements"])
 
 
 def test_a_french_planner_may_not_label_a_record_beyond_reach(world: World) -> None:
-    body = {"kind": "port_call", "title": "Port call", "start": "2016-02-01",
-            "participants": [{"nation": "PHL", "role": "host"}, {"nation": "FRA"}],
-            "releasability": "REL USA"}  # fmt: skip
-    response = world.client.post("/api/v1/engagements", json=body,
-                                 headers=world.headers("planner", "FRA"))  # fmt: skip
+    body = {
+        "kind": "port_call",
+        "title": "Port call",
+        "start": "2016-02-01",
+        "participants": [{"nation": "PHL", "role": "host"}, {"nation": "FRA"}],
+        "releasability": "REL USA",
+    }
+    response = world.client.post(
+        "/api/v1/engagements", json=body, headers=world.headers("planner", "FRA")
+    )
     assert response.status_code in (403, 422), response.text
     assert response.json()["detail"]
     stored = services.list_engagements(world.store, Viewer.operator("t"))
@@ -105,9 +117,10 @@ def test_an_exports_entity_tag_is_its_bodys_digest(world: World) -> None:
     url = "/api/v1/exports/dyad-years?format=csv"
     first = world.client.get(url, headers=world.headers("analyst", "FRA"))
     services.add_engagement(
-        world.store, engagement_record("Balikatan 2017 (US eyes)", "REL USA", start="2017-04-04"),
+        world.store,
+        engagement_record("Balikatan 2017 (US eyes)", "REL USA", start="2017-04-04"),
         Viewer.operator("tests"),
-    )  # fmt: skip
+    )
     second = world.client.get(url, headers=world.headers("analyst", "FRA"))
     american = world.client.get(url, headers=world.headers("analyst", "USA"))
     assert first.content == second.content

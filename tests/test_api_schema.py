@@ -85,8 +85,10 @@ def test_no_request_makes_the_server_fail(
                 checks=[not_a_server_error, status_code_conformance, content_type_conformance],
             )
         finally:
-            if not any(t.id == issued.record.id and t.revoked_at for t in
-                       accounts.list_tokens(world.store, admin)):  # fmt: skip
+            if not any(
+                t.id == issued.record.id and t.revoked_at
+                for t in accounts.list_tokens(world.store, admin)
+            ):
                 accounts.revoke_token(world.store, Viewer.operator("tests"), issued.record.id)
 
     run()

@@ -26,8 +26,12 @@ from tests.conftest import _create
 from tests.pg_server import PostgresServer
 
 _names = itertools.count()
-_ENGAGEMENT = {"kind": "exercise", "title": "Cobra Gold", "start": "2019-02-12",
-               "participants": [{"nation": "THA", "role": "host"}, {"nation": "USA"}]}  # fmt: skip
+_ENGAGEMENT = {
+    "kind": "exercise",
+    "title": "Cobra Gold",
+    "start": "2019-02-12",
+    "participants": [{"nation": "THA", "role": "host"}, {"nation": "USA"}],
+}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -50,11 +54,24 @@ def stores(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Sto
 
 def _fill(store: Store, operator: Viewer) -> None:
     services.add_engagement(store, _ENGAGEMENT, operator)
-    services.add_engagement(store, {**_ENGAGEMENT, "title": "Balikatan", "start": "2020-04-01",
-                                    "participants": [{"nation": "PHL", "role": "host"},
-                                                     {"nation": "USA"}]}, operator)  # fmt: skip
-    accounts.create_user(store, operator, username="admin1", password="a long password 1",
-                         nation="USA", role=Role.ADMIN)  # fmt: skip
+    services.add_engagement(
+        store,
+        {
+            **_ENGAGEMENT,
+            "title": "Balikatan",
+            "start": "2020-04-01",
+            "participants": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
+        },
+        operator,
+    )
+    accounts.create_user(
+        store,
+        operator,
+        username="admin1",
+        password="a long password 1",
+        nation="USA",
+        role=Role.ADMIN,
+    )
 
 
 def _contents(store: Store) -> dict[str, list[tuple[Any, ...]]]:
@@ -77,8 +94,10 @@ def _rewrite(path: Path, manifest: dict[str, Any] | None = None, data: bytes | N
         old_manifest = json.loads(archive.extractfile("manifest.json").read())  # type: ignore[union-attr]
         name = old_manifest["data_file"]
         old_data = archive.extractfile(name).read()  # type: ignore[union-attr]
-    members = {"manifest.json": json.dumps(manifest or old_manifest).encode(),
-               name: old_data if data is None else data}  # fmt: skip
+    members = {
+        "manifest.json": json.dumps(manifest or old_manifest).encode(),
+        name: old_data if data is None else data,
+    }
     with tarfile.open(path, "w") as archive:
         for member, content in members.items():
             info = tarfile.TarInfo(member)
@@ -141,7 +160,10 @@ def test_backup_is_recorded_in_the_audit_log(
     report = maintenance.back_up(store, operator, tmp_path / "nightly.comity")
     entries, _ = accounts.audit_page(store, operator)
     assert (entries[-1]["action"], entries[-1]["entity"], entries[-1]["entity_id"]) == (
-        "backup", "store", "nightly.comity")  # fmt: skip
+        "backup",
+        "store",
+        "nightly.comity",
+    )
     assert entries[-1]["after"]["sha256"] == report.manifest.sha256
 
 
@@ -208,8 +230,11 @@ def test_restore_refuses_a_damaged_backup_and_leaves_the_target_as_it_was(
         maintenance.restore(source, operator, path, force=True)
 
     assert caught.value.message.startswith(f"{path} is not a usable comity backup: ")
-    expected = {"truncated": "cannot be read", "altered": "does not match the sha256",
-                "not_a_backup": "cannot be read"}[damage]  # fmt: skip
+    expected = {
+        "truncated": "cannot be read",
+        "altered": "does not match the sha256",
+        "not_a_backup": "cannot be read",
+    }[damage]
     assert expected in caught.value.message
     assert _contents(source) == before
 
@@ -296,7 +321,10 @@ def test_the_manifest_describes_the_backup(store: Store, operator: Viewer, tmp_p
     maintenance.back_up(store, operator, path)
     manifest = read_manifest(path)
     assert (manifest.engine, manifest.revision, manifest.data_file) == (
-        "sqlite", store.head_revision(), "comity.db")  # fmt: skip
+        "sqlite",
+        store.head_revision(),
+        "comity.db",
+    )
     assert manifest.tables["nations"] == 273 and manifest.tables["engagements"] == 0
     with tarfile.open(path) as archive:
         assert archive.getnames() == ["manifest.json", "comity.db"]

@@ -130,13 +130,19 @@ def test_a_past_weekend_is_checked_as_it_was() -> None:
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
-        (date(2027, 3, 10), date(2027, 3, 1),
-         "Invalid calendar check: to: is before from (2027-03-10) (got 2027-03-01)"),
-        (date(2027, 3, 1), date(2029, 6, 1),
-         "Invalid calendar check: to: is more than two years after from (2027-03-01) "
-         "(got 2029-06-01)"),
+        (
+            date(2027, 3, 10),
+            date(2027, 3, 1),
+            "Invalid calendar check: to: is before from (2027-03-10) (got 2027-03-01)",
+        ),
+        (
+            date(2027, 3, 1),
+            date(2029, 6, 1),
+            "Invalid calendar check: to: is more than two years after from (2027-03-01) "
+            "(got 2029-06-01)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_windows_are_refused(start: date, end: date, message: str) -> None:
     with pytest.raises(ValidationError) as caught:
         check_calendar(start, end, ["SAU"])

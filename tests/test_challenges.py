@@ -44,27 +44,54 @@ def _insert(store: Store, table: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def _cover(store: Store, *spans: tuple[str, int, int, str | None]) -> None:
-    _insert(store, tables.coverage, [
-        {"dataset": dataset, "nation": None, "first_year": first, "last_year": last, "note": note}
-        for dataset, first, last, note in spans
-    ])  # fmt: skip
+    _insert(
+        store,
+        tables.coverage,
+        [
+            {
+                "dataset": dataset,
+                "nation": None,
+                "first_year": first,
+                "last_year": last,
+                "note": note,
+            }
+            for dataset, first, last, note in spans
+        ],
+    )
 
 
 def _score(store: Store, measure: str, *values: tuple[str, int, float]) -> None:
     dataset = "cow_states" if measure == "major_power" else "democracy_scores"
-    _insert(store, tables.nation_scores, [
-        {"dataset": dataset, "measure": measure, "nation": nation, "year": year, "value": value}
-        for nation, year, value in values
-    ])  # fmt: skip
+    _insert(
+        store,
+        tables.nation_scores,
+        [
+            {"dataset": dataset, "measure": measure, "nation": nation, "year": year, "value": value}
+            for nation, year, value in values
+        ],
+    )
 
 
 def _disputes(store: Store, *records: tuple[str, int, int | None]) -> None:
     """Dispute-years of GBR-USA: (dispute id, year, fatality)."""
-    _insert(store, tables.dispute_years, [
-        {"dataset": "mid_dyadic", "dispute": dispute, "nation1": "GBR", "nation2": "USA",
-         "year": year, "onset": True, "hostility": 3, "fatality": fatality, "initiator": None}
-        for dispute, year, fatality in records
-    ])  # fmt: skip
+    _insert(
+        store,
+        tables.dispute_years,
+        [
+            {
+                "dataset": "mid_dyadic",
+                "dispute": dispute,
+                "nation1": "GBR",
+                "nation2": "USA",
+                "year": year,
+                "onset": True,
+                "hostility": 3,
+                "fatality": fatality,
+                "initiator": None,
+            }
+            for dispute, year, fatality in records
+        ],
+    )
 
 
 def _cover_disputes(store: Store) -> None:
@@ -86,12 +113,18 @@ def _grievances(row: dict[str, Any]) -> tuple[Any, Any, Any]:
 def _write_media(store: Store, events: list[tuple[str, str, int, float]]) -> None:
     folder = analytic_directory(store.describe_url()) / "media_events"
     folder.mkdir(parents=True)
-    pq.write_table(pa.table({
-        "event_id": pa.array(range(len(events)), pa.int64()),
-        "nation1": [e[0] for e in events], "nation2": [e[1] for e in events],
-        "year": pa.array([e[2] for e in events], pa.int32()),
-        "tone": pa.array([e[3] for e in events], pa.float64()),
-    }), folder / "test_media.parquet")  # fmt: skip
+    pq.write_table(
+        pa.table(
+            {
+                "event_id": pa.array(range(len(events)), pa.int64()),
+                "nation1": [e[0] for e in events],
+                "nation2": [e[1] for e in events],
+                "year": pa.array([e[2] for e in events], pa.int32()),
+                "tone": pa.array([e[3] for e in events], pa.float64()),
+            }
+        ),
+        folder / "test_media.parquet",
+    )
 
 
 # --- ideological distance --------------------------------------------------------------------
@@ -119,8 +152,9 @@ def test_ideological_distance_is_missing_when_one_side_is_not_coded(fresh: Store
 def test_disputes_are_counted_over_the_last_fifty_years(fresh: Store) -> None:
     _cover_disputes(fresh)
     # gml:1 in 1951 is inside 1951-2000, gml:2 in 1950 just outside; gml:3 runs two years.
-    _disputes(fresh, ("gml:1", 1951, 2), ("gml:2", 1950, 3), ("gml:3", 1990, None),
-              ("gml:3", 1991, None))  # fmt: skip
+    _disputes(
+        fresh, ("gml:1", 1951, 2), ("gml:2", 1950, 3), ("gml:3", 1990, None), ("gml:3", 1991, None)
+    )
     row = _pair(fresh, 2000)
     assert _grievances(row) == (2, 1, 1991)
     row = _pair(fresh, 1999)
@@ -137,11 +171,14 @@ def test_the_two_dispute_files_count_a_dispute_once(fresh: Store) -> None:
     _cover_disputes(fresh)
     _disputes(
         fresh,
-        ("gml:3", 1990, 0), ("mid5:3", 1990, 0),  # the same dyad-year in both files
-        ("gml:4", 2010, 0), ("mid5:4", 2010, 0), ("mid5:4", 2011, 1),  # runs into 2011
+        ("gml:3", 1990, 0),
+        ("mid5:3", 1990, 0),  # the same dyad-year in both files
+        ("gml:4", 2010, 0),
+        ("mid5:4", 2010, 0),
+        ("mid5:4", 2011, 1),  # runs into 2011
         ("mid5:7", 2005, 0),  # MID 5 only, in a year GML covers: GML's judgement stands
         ("mid5:9", 2012, 0),
-    )  # fmt: skip
+    )
     row = _pair(fresh, 2010)
     assert (row["disputes_50y"], row["last_dispute_year"]) == (2, 2010)
     row = _pair(fresh, 2012)
@@ -165,17 +202,30 @@ def test_a_window_reaching_before_1816_is_counted(fresh: Store) -> None:
 # --- rivalry ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("year", "expected"), [(1816, True), (1904, True), (1905, False),
-                                                (2010, False), (2011, None)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("year", "expected"), [(1816, True), (1904, True), (1905, False), (2010, False), (2011, None)]
+)
 def test_rivalry_is_true_while_it_runs_false_after_and_none_outside_coverage(
     fresh: Store, year: int, expected: bool | None
 ) -> None:
     _cover(fresh, ("mid_dyadic", 1494, 2010, _RIVALRIES))
-    _insert(fresh, tables.rivalries, [
-        {"dataset": "mid_dyadic", "rivalry": "27", "name": "Britain-United States",
-         "nation1": "GBR", "nation2": "USA", "first_year": 1816, "last_year": 1904,
-         "region": None, "types": "positional"},
-    ])  # fmt: skip
+    _insert(
+        fresh,
+        tables.rivalries,
+        [
+            {
+                "dataset": "mid_dyadic",
+                "rivalry": "27",
+                "name": "Britain-United States",
+                "nation1": "GBR",
+                "nation2": "USA",
+                "first_year": 1816,
+                "last_year": 1904,
+                "region": None,
+                "types": "positional",
+            },
+        ],
+    )
     assert _pair(fresh, year)["rivalry"] is expected
 
 
@@ -184,15 +234,25 @@ def test_rivalry_is_true_while_it_runs_false_after_and_none_outside_coverage(
 
 @pytest.mark.parametrize(
     ("pair", "year", "expected"),
-    [(("USA", "GBR"), 2000, 0), (("FRA", "CAN"), 2000, 1), (("CAN", "MEX"), 2000, 0),
-     (("FRA", "CAN"), 2017, None)],
-)  # fmt: skip
+    [
+        (("USA", "GBR"), 2000, 0),
+        (("FRA", "CAN"), 2000, 1),
+        (("CAN", "MEX"), 2000, 0),
+        (("FRA", "CAN"), 2017, None),
+    ],
+)
 def test_major_power_gap_is_one_when_exactly_one_is_a_major_power(
     fresh: Store, pair: tuple[str, str], year: int, expected: int | None
 ) -> None:
     _cover(fresh, ("cow_states", 1816, 2016, "state system membership, v2016"))
-    _score(fresh, "major_power", ("USA", 2000, 1.0), ("GBR", 2000, 1.0), ("FRA", 2000, 1.0),
-           ("FRA", 2017, 1.0))  # fmt: skip
+    _score(
+        fresh,
+        "major_power",
+        ("USA", 2000, 1.0),
+        ("GBR", 2000, 1.0),
+        ("FRA", 2000, 1.0),
+        ("FRA", 2017, 1.0),
+    )
     assert _pair(fresh, year, *pair)["major_power_gap"] == expected
 
 
@@ -211,8 +271,9 @@ def test_capability_ratio_and_friction_are_always_missing_and_say_why(fresh: Sto
 
 def test_media_tone_is_the_mean_and_events_are_counted_within_coverage(fresh: Store) -> None:
     _cover(fresh, ("test_media", 2015, 2016, "days the files were published"))
-    _write_media(fresh, [("USA", "GBR", 2016, 1.0), ("GBR", "USA", 2016, 3.0),
-                         ("GBR", "USA", 1990, -2.0)])  # fmt: skip
+    _write_media(
+        fresh, [("USA", "GBR", 2016, 1.0), ("GBR", "USA", 2016, 3.0), ("GBR", "USA", 1990, -2.0)]
+    )
     row = _pair(fresh, 2016)
     assert (row["media_tone"], row["media_events"]) == (pytest.approx(2.0), 2)
     row = _pair(fresh, 2015)
@@ -235,7 +296,10 @@ def test_without_media_files_tone_and_events_are_missing(fresh: Store) -> None:
 def test_an_empty_store_gives_missing_values_never_zero(fresh: Store) -> None:
     row = _pair(fresh, 2000)
     assert {k: v for k, v in row.items() if v is not None} == {
-        "iso3_1": "GBR", "iso3_2": "USA", "year": 2000}  # fmt: skip
+        "iso3_1": "GBR",
+        "iso3_2": "USA",
+        "year": 2000,
+    }
 
 
 def test_a_history_keeps_the_years_both_nations_were_states(fresh: Store) -> None:

@@ -34,11 +34,13 @@ def test_each_write_moves_the_version_and_reads_do_not(any_store: Store) -> None
     assert moved()
     person = services.add_person(any_store, {"name": "Ana Cruz", "nation": "PHL"}, operator)
     assert moved()
-    services.add_posting(any_store, {"person_id": person, "host": "USA", "start": date(2019, 8, 1)},
-                         operator)  # fmt: skip
+    services.add_posting(
+        any_store, {"person_id": person, "host": "USA", "start": date(2019, 8, 1)}, operator
+    )
     assert moved()
-    user = accounts.create_user(any_store, operator, username="reader", password=PASSWORD,
-                                nation="USA")  # fmt: skip
+    user = accounts.create_user(
+        any_store, operator, username="reader", password=PASSWORD, nation="USA"
+    )
     accounts.create_token(any_store, user, "t")
     assert not moved()  # accounts do not touch what the analytics read
     services.delete_engagement(any_store, stored.id, operator)
@@ -49,14 +51,18 @@ def test_each_write_moves_the_version_and_reads_do_not(any_store: Store) -> None
 def test_the_list_of_a_nation_pages_in_date_order(store: Store) -> None:
     operator = Viewer.operator("tests")
     for year in (2012, 2003, 2019, 2007):
-        services.add_engagement(store, engagement_record(f"Drill {year}", start=f"{year}-05-01"),
-                                operator)  # fmt: skip
+        services.add_engagement(
+            store, engagement_record(f"Drill {year}", start=f"{year}-05-01"), operator
+        )
     first = services.list_engagements(store, operator, nation="PHL", limit=2)
     cursor = (first[-1].engagement.start.value, first[-1].id)
     rest = services.list_engagements(store, operator, nation="Philippines", after=cursor)
     assert [s.engagement.title for s in first + rest] == [
-        "Drill 2003", "Drill 2007", "Drill 2012", "Drill 2019"
-    ]  # fmt: skip
+        "Drill 2003",
+        "Drill 2007",
+        "Drill 2012",
+        "Drill 2019",
+    ]
     edited = services.edit_engagement(store, rest[-1].id, {"start": "2001-01-01"}, operator)
     again = services.list_engagements(store, operator, nation="PHL")
     assert again[0].id == edited.id  # the copied start date followed the edit

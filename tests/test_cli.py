@@ -21,11 +21,28 @@ def _add_cobra_gold(cli: CliRunner) -> None:
     result = cli.invoke(
         app,
         [
-            "engagements", "add", "--kind", "exercise", "--title", "Cobra Gold 2010",
-            "--start", "2010-02", "--host", "Thailand", "-p", "USA:5000", "-p", "Singapore",
-            "-p", "Japan:observer", "--programme", "Cobra Gold", "--detail", "domains=land,sea",
+            "engagements",
+            "add",
+            "--kind",
+            "exercise",
+            "--title",
+            "Cobra Gold 2010",
+            "--start",
+            "2010-02",
+            "--host",
+            "Thailand",
+            "-p",
+            "USA:5000",
+            "-p",
+            "Singapore",
+            "-p",
+            "Japan:observer",
+            "--programme",
+            "Cobra Gold",
+            "--detail",
+            "domains=land,sea",
         ],
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout == "Added engagement 1: Cobra Gold 2010\n"
 
@@ -64,10 +81,22 @@ def test_list_filters_and_csv(cli: CliRunner) -> None:
     result = cli.invoke(
         app,
         [
-            "engagements", "add", "-k", "visit", "-t", "Minister visits Seoul",
-            "--start", "2005-06-02", "--host", "ROK", "-p", "US", "--detail", "level=minister",
+            "engagements",
+            "add",
+            "-k",
+            "visit",
+            "-t",
+            "Minister visits Seoul",
+            "--start",
+            "2005-06-02",
+            "--host",
+            "ROK",
+            "-p",
+            "US",
+            "--detail",
+            "level=minister",
         ],
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     out = cli.invoke(app, ["engagements", "list", "--nation", "Korea, Republic of", "--csv"])
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
@@ -90,10 +119,20 @@ def test_names_resolve_for_the_year_given(cli: CliRunner) -> None:
     result = cli.invoke(
         app,
         [
-            "engagements", "add", "-k", "exercise", "-t", "Warsaw Pact manoeuvre",
-            "--start", "1985", "-p", "Russia", "-p", "East Germany",
+            "engagements",
+            "add",
+            "-k",
+            "exercise",
+            "-t",
+            "Warsaw Pact manoeuvre",
+            "--start",
+            "1985",
+            "-p",
+            "Russia",
+            "-p",
+            "East Germany",
         ],
-    )  # fmt: skip
+    )
     assert result.exit_code == 0, result.output
     shown = json.loads(cli.invoke(app, ["engagements", "show", "1", "--json"]).stdout)
     assert [p["nation"] for p in shown["participants"]] == ["DDR", "SUN"]
@@ -103,9 +142,18 @@ def test_edit_and_delete(cli: CliRunner) -> None:
     _add_cobra_gold(cli)
     edited = cli.invoke(
         app,
-        ["engagements", "edit", "1", "--title", "Cobra Gold 10", "--add-participant", "KOR:300",
-         "--remove-participant", "Japan"],
-    )  # fmt: skip
+        [
+            "engagements",
+            "edit",
+            "1",
+            "--title",
+            "Cobra Gold 10",
+            "--add-participant",
+            "KOR:300",
+            "--remove-participant",
+            "Japan",
+        ],
+    )
     assert edited.exit_code == 0, edited.output
     assert edited.stdout == "Updated engagement 1 (version 2).\n"
     shown = json.loads(cli.invoke(app, ["engagements", "show", "1", "--json"]).stdout)
@@ -148,9 +196,21 @@ def test_unknown_nation_is_one_line_with_suggestions(cli: CliRunner) -> None:
 def test_validation_error_names_the_field(cli: CliRunner) -> None:
     result = cli.invoke(
         app,
-        ["engagements", "add", "-k", "exercise", "-t", "x", "--start", "2010-05",
-         "--end", "2010-04", "-p", "USA"],
-    )  # fmt: skip
+        [
+            "engagements",
+            "add",
+            "-k",
+            "exercise",
+            "-t",
+            "x",
+            "--start",
+            "2010-05",
+            "--end",
+            "2010-04",
+            "-p",
+            "USA",
+        ],
+    )
     assert result.exit_code == 1
     assert result.stderr == (
         "Error: Invalid engagement: end: the end (2010-04) is before the start (2010-05) "

@@ -36,13 +36,15 @@ def test_init_can_make_up_the_password_and_users_password_resets_it(
     cli: CliRunner, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("COMITY_ADMIN_PASSWORD", raising=False)
-    made = cli.invoke(app, ["init", "--admin", "demo", "--admin-nation", "USA",
-                            "--generate-password"])  # fmt: skip
+    made = cli.invoke(
+        app, ["init", "--admin", "demo", "--admin-nation", "USA", "--generate-password"]
+    )
     assert made.exit_code == 0, made.output
     password = made.stdout.split("with the password: ")[1].split()[0]
     assert accounts.authenticate_password(store, "demo", password).role.name == "OPERATOR"
-    again = cli.invoke(app, ["init", "--admin", "demo", "--admin-nation", "USA",
-                             "--generate-password"])  # fmt: skip
+    again = cli.invoke(
+        app, ["init", "--admin", "demo", "--admin-nation", "USA", "--generate-password"]
+    )
     assert "exists already" in again.stdout and "with the password" not in again.stdout
     reset = cli.invoke(app, ["users", "password", "demo", "--generate"])
     fresh = reset.stdout.split("The new password: ")[1].split()[0]
@@ -68,12 +70,25 @@ def test_users_add_list_token_disable(
     cli: CliRunner, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COMITY_NEW_PASSWORD", PASSWORD)
-    added = cli.invoke(app, ["users", "add", "ana", "--nation", "Philippines", "--role", "planner",
-                             "--name", "Ana Cruz"])  # fmt: skip
+    added = cli.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "ana",
+            "--nation",
+            "Philippines",
+            "--role",
+            "planner",
+            "--name",
+            "Ana Cruz",
+        ],
+    )
     assert added.exit_code == 0, added.output
     assert "Created ana (PHL, planner)." in added.stdout
-    short = cli.invoke(app, ["users", "add", "bob", "--nation", "USA"],
-                       env={"COMITY_NEW_PASSWORD": "short"})  # fmt: skip
+    short = cli.invoke(
+        app, ["users", "add", "bob", "--nation", "USA"], env={"COMITY_NEW_PASSWORD": "short"}
+    )
     assert short.exit_code == 1 and "at least 12 characters" in short.output
     listed = json.loads(cli.invoke(app, ["users", "list", "--json"]).stdout)
     assert [(u["username"], u["nation"], u["role"]) for u in listed] == [("ana", "PHL", "planner")]
@@ -112,8 +127,14 @@ def test_acting_as_a_user_shows_what_it_may_see(
     services.add_engagement(store, engagement_record("Balikatan 2015"), operator)
     services.add_engagement(store, engagement_record("US eyes only", "REL USA"), operator)
     for name, nation in [("fr", "FRA"), ("us", "USA")]:
-        accounts.create_user(store, operator, username=f"{name}.analyst", password=PASSWORD,
-                             nation=nation, role="analyst")  # fmt: skip
+        accounts.create_user(
+            store,
+            operator,
+            username=f"{name}.analyst",
+            password=PASSWORD,
+            nation=nation,
+            role="analyst",
+        )
     titles = {}
     for name in ("fr", "us"):
         shown = cli.invoke(app, ["--user", f"{name}.analyst", "engagements", "list", "--json"])
@@ -130,10 +151,14 @@ def test_a_viewer_may_not_export_whole_tables_from_the_command_line(
     # The API answers 403 to a viewer's export; the command line says the same.
     operator = Viewer.operator("ops")
     services.add_engagement(store, engagement_record("Balikatan 2015"), operator)
-    accounts.create_user(store, operator, username="fr.viewer", password=PASSWORD, nation="FRA",
-                         role="viewer")  # fmt: skip
-    for command in (["export", "dyad-years"], ["export", "network"],
-                    ["export", "directed-dyad-years"]):  # fmt: skip
+    accounts.create_user(
+        store, operator, username="fr.viewer", password=PASSWORD, nation="FRA", role="viewer"
+    )
+    for command in (
+        ["export", "dyad-years"],
+        ["export", "network"],
+        ["export", "directed-dyad-years"],
+    ):
         refused = cli.invoke(app, ["--user", "fr.viewer", *command])
         assert refused.exit_code == 1, (command, refused.output)
         assert "fr.viewer may not export whole tables: it needs the role analyst." in refused.output
@@ -141,15 +166,18 @@ def test_a_viewer_may_not_export_whole_tables_from_the_command_line(
 
 @pytest.mark.parametrize(
     ("args", "instead"),
-    [(["users", "add", "ana", "--nation", "PHL"], "give --password or set COMITY_NEW_PASSWORD"),
-     (["users", "password", "ana"], "give --generate or set COMITY_NEW_PASSWORD")],
-)  # fmt: skip
+    [
+        (["users", "add", "ana", "--nation", "PHL"], "give --password or set COMITY_NEW_PASSWORD"),
+        (["users", "password", "ana"], "give --generate or set COMITY_NEW_PASSWORD"),
+    ],
+)
 def test_without_a_terminal_a_password_command_says_what_to_do(
     cli: CliRunner, store: Store, monkeypatch: pytest.MonkeyPatch, args: list[str], instead: str
 ) -> None:
     if args[1] == "password":
-        accounts.create_user(store, Viewer.operator("ops"), username="ana", password=PASSWORD,
-                             nation="PHL")  # fmt: skip
+        accounts.create_user(
+            store, Viewer.operator("ops"), username="ana", password=PASSWORD, nation="PHL"
+        )
     monkeypatch.delenv("COMITY_NEW_PASSWORD", raising=False)
     result = cli.invoke(app, args)  # the runner's input is not a terminal
     assert result.exit_code == 1, result.output
@@ -160,8 +188,9 @@ def test_without_a_terminal_a_password_command_says_what_to_do(
 def test_users_password_reads_the_new_password_from_the_environment(
     cli: CliRunner, store: Store
 ) -> None:
-    accounts.create_user(store, Viewer.operator("ops"), username="ana", password=PASSWORD,
-                         nation="PHL")  # fmt: skip
+    accounts.create_user(
+        store, Viewer.operator("ops"), username="ana", password=PASSWORD, nation="PHL"
+    )
     fresh = "violet river lantern quartz"
     done = cli.invoke(app, ["users", "password", "ana"], env={"COMITY_NEW_PASSWORD": fresh})
     assert done.exit_code == 0, done.output

@@ -98,8 +98,13 @@ def test_status_shows_the_pool_of_a_postgresql_store(
     assert result.exit_code == 0, result.output
     shown = json.loads(result.output)
     assert shown["engine"] == "postgresql" and shown["up_to_date"] is True
-    assert shown["pool"] == {"size": 4, "max_overflow": 20, "timeout": 30.0, "recycle": 600,
-                             "pre_ping": True}  # fmt: skip
+    assert shown["pool"] == {
+        "size": 4,
+        "max_overflow": 20,
+        "timeout": 30.0,
+        "recycle": 600,
+        "pre_ping": True,
+    }
 
 
 def test_pool_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,8 +112,9 @@ def test_pool_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("COMITY_POOL_MAX_OVERFLOW", "0")
     monkeypatch.setenv("COMITY_POOL_PRE_PING", "false")
     store = open_store("postgresql://comity@db.invalid/comity")  # no connection is made
-    assert store.pool == PoolOptions(size=3, max_overflow=0, timeout=30.0, recycle=1800,
-                                     pre_ping=False)  # fmt: skip
+    assert store.pool == PoolOptions(
+        size=3, max_overflow=0, timeout=30.0, recycle=1800, pre_ping=False
+    )
     assert store.engine.pool.size() == 3  # type: ignore[attr-defined]
     assert store.engine.pool._max_overflow == 0  # type: ignore[attr-defined]
 
@@ -142,9 +148,14 @@ def test_the_password_reaches_the_tools_through_the_environment_only(
     backup_postgres._run(store, Path("pg_dump"), "--format=custom")
     assert not any("s3cret" in part for part in seen["command"])
     env = seen["env"]
-    assert (env["PGPASSWORD"], env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGDATABASE"],
-            env["PGSSLMODE"]) == ("s3cret@pw", "db.example", "6543", "comity", "records",
-                                  "require")  # fmt: skip
+    assert (
+        env["PGPASSWORD"],
+        env["PGHOST"],
+        env["PGPORT"],
+        env["PGUSER"],
+        env["PGDATABASE"],
+        env["PGSSLMODE"],
+    ) == ("s3cret@pw", "db.example", "6543", "comity", "records", "require")
 
 
 def test_missing_postgresql_tools_are_named(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,8 +22,12 @@ def _app() -> typer.Typer:
     """The comity app; until the culture commands are registered in it, a copy that has them."""
     if any(c.name == "briefing" for c in comity_app.registered_commands):
         return comity_app
-    mounted = typer.Typer(cls=comity_app.info.cls, no_args_is_help=True, add_completion=False,
-                          pretty_exceptions_enable=False)  # fmt: skip
+    mounted = typer.Typer(
+        cls=comity_app.info.cls,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
     assert comity_app.registered_callback is not None
     mounted.callback()(comity_app.registered_callback.callback)
     mounted.command("briefing")(culture.briefing)
@@ -100,20 +104,28 @@ def test_a_pdf_needs_a_file(cli: CliRunner) -> None:
     ("args", "message"),
     [
         (["briefing", "Atlantis"], "Error: Unknown nation 'Atlantis'.\n"),
-        (["briefing", "SAU", "--from", "2027-03-31", "--to", "2027-03-01"],
-         "Error: Invalid briefing window: to: is before from (2027-03-31) (got 2027-03-01)\n"),
-        (["briefing", "SAU", "--from", "2027-01-01", "--to", "2029-06-01"],
-         "Error: Invalid briefing window: to: is more than two years after from (2027-01-01) "
-         "(got 2029-06-01)\n"),
+        (
+            ["briefing", "SAU", "--from", "2027-03-31", "--to", "2027-03-01"],
+            "Error: Invalid briefing window: to: is before from (2027-03-31) (got 2027-03-01)\n",
+        ),
+        (
+            ["briefing", "SAU", "--from", "2027-01-01", "--to", "2029-06-01"],
+            "Error: Invalid briefing window: to: is more than two years after from (2027-01-01) "
+            "(got 2029-06-01)\n",
+        ),
         (["calendar", "check", "999"], "Error: No engagement with id 999.\n"),
-        (["calendar", "window", "SAU", "Atlantis", "--from", "2027-03-01", "--to", "2027-03-02"],
-         "Error: Unknown nation 'Atlantis'.\n"),
-        (["culture", "distance", "USA"],
-         "Error: Invalid distance matrix: nations: name at least two different nations "
-         "(got USA)\n"),
+        (
+            ["calendar", "window", "SAU", "Atlantis", "--from", "2027-03-01", "--to", "2027-03-02"],
+            "Error: Unknown nation 'Atlantis'.\n",
+        ),
+        (
+            ["culture", "distance", "USA"],
+            "Error: Invalid distance matrix: nations: name at least two different nations "
+            "(got USA)\n",
+        ),
         (["notes", "edit", "5", "--title", "New"], "Error: No note with id 5.\n"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_one_error_line_and_exit_code_one(
     cli: CliRunner, args: list[str], message: str
 ) -> None:
@@ -131,11 +143,16 @@ def test_a_malformed_date_is_a_usage_error(cli: CliRunner) -> None:
 def test_calendar_check_of_an_engagement(cli: CliRunner, store: Store) -> None:
     stored = services.add_engagement(
         store,
-        {"kind": "exercise", "title": "Falcon Shield", "start": "2027-09-21",
-         "end": "2027-09-23", "host": "SAU",
-         "participants": [{"nation": "SAU"}, {"nation": "USA"}]},
+        {
+            "kind": "exercise",
+            "title": "Falcon Shield",
+            "start": "2027-09-21",
+            "end": "2027-09-23",
+            "host": "SAU",
+            "participants": [{"nation": "SAU"}, {"nation": "USA"}],
+        },
         Viewer.operator(),
-    )  # fmt: skip
+    )
     result = cli.invoke(APP, ["calendar", "check", str(stored.id)])
     assert result.exit_code == 0, result.output
     assert f"Engagement {stored.id}: Falcon Shield (2027-09-21 to 2027-09-23, 3 days)" in (
@@ -172,9 +189,13 @@ def test_culture_distance_matrix(full: CliRunner) -> None:
     assert data["nations"] == ["USA", "JPN", "ARE"] and data["unscored"] == ["ARE"]
     assert data["matrix"][0][0] == 0.0 and data["matrix"][0][2] is None
     assert data["matrix"][0][1] == data["matrix"][1][0]
-    rows = list(csv.DictReader(io.StringIO(
-        full.invoke(APP, ["culture", "distance", "USA", "JPN", "ARE", "--csv"]).stdout
-    )))  # fmt: skip
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                full.invoke(APP, ["culture", "distance", "USA", "JPN", "ARE", "--csv"]).stdout
+            )
+        )
+    )
     assert [(r["iso3_1"], r["iso3_2"]) for r in rows] == [
         ("ARE", "JPN"),
         ("ARE", "USA"),
@@ -186,9 +207,18 @@ def test_culture_distance_matrix(full: CliRunner) -> None:
 def test_notes_add_list_edit_delete(cli: CliRunner) -> None:
     added = cli.invoke(
         APP,
-        ["notes", "add", "Japan", "--topic", "customs", "--title", "Business cards",
-         "--body", "Offer and receive cards with both hands."],
-    )  # fmt: skip
+        [
+            "notes",
+            "add",
+            "Japan",
+            "--topic",
+            "customs",
+            "--title",
+            "Business cards",
+            "--body",
+            "Offer and receive cards with both hands.",
+        ],
+    )
     assert added.exit_code == 0, added.output
     assert added.stdout == "Added note 1 on JPN (customs, version 1).\n"
     listed = json.loads(cli.invoke(APP, ["notes", "list", "JPN", "--json"]).stdout)

@@ -25,8 +25,12 @@ C,Staff talks,visit,France,,2015,,20,
 @pytest.fixture
 def candidates(tmp_path: Path, store: Store) -> Path:
     """A CSV of three plans; the store holds one USA-PHL exercise in 2015."""
-    record = {"kind": "exercise", "title": "Balikatan", "start": date(2015, 4, 1),
-              "participants": [{"nation": "PHL"}, {"nation": "USA"}]}  # fmt: skip
+    record = {
+        "kind": "exercise",
+        "title": "Balikatan",
+        "start": date(2015, 4, 1),
+        "participants": [{"nation": "PHL"}, {"nation": "USA"}],
+    }
     services.add_engagement(store, record, Viewer.operator("tests"))
     path = tmp_path / "plans.csv"
     path.write_text(_CSV, encoding="utf-8")
@@ -34,8 +38,20 @@ def candidates(tmp_path: Path, store: Store) -> Path:
 
 
 def test_optimise_chooses_and_explains(cli: CliRunner, candidates: Path) -> None:
-    args = ["optimise", "--candidates", str(candidates), "--budget", "70", "--as", "USA",
-            "--priority", "PHL=2", "--priority", "FRA=1", "--json"]  # fmt: skip
+    args = [
+        "optimise",
+        "--candidates",
+        str(candidates),
+        "--budget",
+        "70",
+        "--as",
+        "USA",
+        "--priority",
+        "PHL=2",
+        "--priority",
+        "FRA=1",
+        "--json",
+    ]
     result = cli.invoke(app, args)
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
@@ -72,14 +88,45 @@ def test_stored_plans_are_the_candidates(cli: CliRunner, candidates: Path) -> No
         ("Unfunded talks", "visit", ["-p", "France:host", "-p", "USA"], []),
     ):
         money = ["--budget", *budget] if budget else []
-        added = cli.invoke(app, ["plans", "add", "-t", title, "-k", kind, *partners, *common,
-                                 *money])  # fmt: skip
+        added = cli.invoke(
+            app, ["plans", "add", "-t", title, "-k", kind, *partners, *common, *money]
+        )
         assert added.exit_code == 0, added.output
-    assert cli.invoke(app, ["plans", "add", "-t", "Dropped", "-k", "visit", "-p", "Japan:host",
-                            "-p", "USA", *common, "--budget", "1 USD"]).exit_code == 0  # fmt: skip
+    assert (
+        cli.invoke(
+            app,
+            [
+                "plans",
+                "add",
+                "-t",
+                "Dropped",
+                "-k",
+                "visit",
+                "-p",
+                "Japan:host",
+                "-p",
+                "USA",
+                *common,
+                "--budget",
+                "1 USD",
+            ],
+        ).exit_code
+        == 0
+    )
     assert cli.invoke(app, ["plans", "cancel", "4", "--reason", "no longer needed"]).exit_code == 0
-    args = ["optimise", "--from-plans", "-b", "100", "--as", "USA", "--priority", "PHL=2",
-            "--priority", "FRA=1", "--json"]  # fmt: skip
+    args = [
+        "optimise",
+        "--from-plans",
+        "-b",
+        "100",
+        "--as",
+        "USA",
+        "--priority",
+        "PHL=2",
+        "--priority",
+        "FRA=1",
+        "--json",
+    ]
     result = cli.invoke(app, args)
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)

@@ -44,16 +44,26 @@ class World:
     def engagement(self) -> str:
         """A fresh public engagement the USA owns."""
         author = Viewer(name="author.usa", nation="USA", role=Role.PLANNER)
-        record = {"kind": "exercise", "title": f"Drill {uuid.uuid4().hex[:6]}", "start": "2015",
-                  "participants": [{"nation": "USA"}, {"nation": "PHL"}]}  # fmt: skip
+        record = {
+            "kind": "exercise",
+            "title": f"Drill {uuid.uuid4().hex[:6]}",
+            "start": "2015",
+            "participants": [{"nation": "USA"}, {"nation": "PHL"}],
+        }
         return str(services.add_engagement(self.store, record, author).id)
 
     def plan(self, submitted: bool = False, approved: bool = False) -> str:
         """A fresh plan the USA owns (written by another US planner than the matrix's)."""
         author = Viewer(name="author.usa", nation="USA", role=Role.PLANNER)
-        record = {"title": "Cobra Gold 2027", "kind": "exercise", "objectives": ["Trust"],
-                  "partners": [{"nation": "THA", "role": "host"}, {"nation": "USA"}],
-                  "start": "2027-02-22", "end": "2027-03-05", "agencies": ["policy"]}  # fmt: skip
+        record = {
+            "title": "Cobra Gold 2027",
+            "kind": "exercise",
+            "objectives": ["Trust"],
+            "partners": [{"nation": "THA", "role": "host"}, {"nation": "USA"}],
+            "start": "2027-02-22",
+            "end": "2027-03-05",
+            "agencies": ["policy"],
+        }
         stored = plan_service.add_plan(self.store, record, author)
         if submitted or approved:
             workflow.submit_plan(self.store, stored.id, author)
@@ -71,8 +81,9 @@ class World:
     def account(self) -> str:
         """A fresh US viewer account."""
         name = f"target.{uuid.uuid4().hex[:6]}"
-        accounts.create_user(self.store, Viewer.operator("t"), username=name, password=PASSWORD,
-                             nation="USA")  # fmt: skip
+        accounts.create_user(
+            self.store, Viewer.operator("t"), username=name, password=PASSWORD, nation="USA"
+        )
         return name
 
     def token(self) -> str:
@@ -80,8 +91,11 @@ class World:
         return str(accounts.create_token(self.store, user, "matrix").record.id)
 
     def person(self) -> str:
-        return str(services.add_person(self.store, {"name": "Ana Cruz", "nation": "PHL"},
-                                       Viewer.operator("t")))  # fmt: skip
+        return str(
+            services.add_person(
+                self.store, {"name": "Ana Cruz", "nation": "PHL"}, Viewer.operator("t")
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -117,67 +131,140 @@ SPECS: dict[str, Spec] = {
     "plans show": Spec(Role.VIEWER, lambda w: ["plans", "show", w.plan()]),
     "plans friction": Spec(Role.VIEWER, _fixed("plans", "friction")),
     "calendar check": Spec(Role.VIEWER, lambda w: ["calendar", "check", w.engagement()]),
-    "calendar window": Spec(Role.VIEWER, _fixed("calendar", "window", "JPN", "--from",
-                                                "2027-03-01", "--to", "2027-03-10")),
+    "calendar window": Spec(
+        Role.VIEWER,
+        _fixed("calendar", "window", "JPN", "--from", "2027-03-01", "--to", "2027-03-10"),
+    ),
     "culture distance": Spec(Role.VIEWER, _fixed("culture", "distance", "JPN", "USA")),
     "notes list": Spec(Role.VIEWER, _fixed("notes", "list")),
     "optimise": Spec(Role.ANALYST, _fixed("optimise", "--budget", "1000", "--from-plans")),
     "export dyad-years": Spec(Role.ANALYST, _fixed("export", "dyad-years")),
     "export directed-dyad-years": Spec(Role.ANALYST, _fixed("export", "directed-dyad-years")),
     "export network": Spec(Role.ANALYST, _fixed("export", "network", "--year", "2015")),
-    "engagements add": Spec(Role.PLANNER, _fixed(
-        "engagements", "add", "--kind", "exercise", "--title", "T", "--start", "2015",
-        "-p", "USA", "-p", "PHL")),
-    "engagements edit": Spec(Role.PLANNER, lambda w: ["engagements", "edit", w.engagement(),
-                                                     "--title", "Edited"], owned=True),
-    "engagements delete": Spec(Role.PLANNER, lambda w: ["engagements", "delete",
-                                                       w.engagement(), "--yes"], owned=True),
-    "plans add": Spec(Role.PLANNER, _fixed(
-        "plans", "add", "--title", "P", "--kind", "exercise", "--start", "2027-02-01",
-        "--end", "2027-02-05", "-p", "THA:host", "-p", "USA", "--agency", "policy")),
-    "plans edit": Spec(Role.PLANNER, lambda w: ["plans", "edit", w.plan(), "--title", "E"],
-                       owned=True),
+    "engagements add": Spec(
+        Role.PLANNER,
+        _fixed(
+            "engagements",
+            "add",
+            "--kind",
+            "exercise",
+            "--title",
+            "T",
+            "--start",
+            "2015",
+            "-p",
+            "USA",
+            "-p",
+            "PHL",
+        ),
+    ),
+    "engagements edit": Spec(
+        Role.PLANNER,
+        lambda w: ["engagements", "edit", w.engagement(), "--title", "Edited"],
+        owned=True,
+    ),
+    "engagements delete": Spec(
+        Role.PLANNER, lambda w: ["engagements", "delete", w.engagement(), "--yes"], owned=True
+    ),
+    "plans add": Spec(
+        Role.PLANNER,
+        _fixed(
+            "plans",
+            "add",
+            "--title",
+            "P",
+            "--kind",
+            "exercise",
+            "--start",
+            "2027-02-01",
+            "--end",
+            "2027-02-05",
+            "-p",
+            "THA:host",
+            "-p",
+            "USA",
+            "--agency",
+            "policy",
+        ),
+    ),
+    "plans edit": Spec(
+        Role.PLANNER, lambda w: ["plans", "edit", w.plan(), "--title", "E"], owned=True
+    ),
     "plans submit": Spec(Role.PLANNER, lambda w: ["plans", "submit", w.plan()], owned=True),
-    "plans schedule": Spec(Role.PLANNER, lambda w: ["plans", "schedule", w.plan(approved=True)],
-                           owned=True),
+    "plans schedule": Spec(
+        Role.PLANNER, lambda w: ["plans", "schedule", w.plan(approved=True)], owned=True
+    ),
     "plans execute": Spec(Role.PLANNER, lambda w: ["plans", "execute", w.plan()], owned=True),
     "plans assess": Spec(Role.PLANNER, lambda w: ["plans", "assess", w.plan()], owned=True),
-    "plans cancel": Spec(Role.PLANNER, lambda w: ["plans", "cancel", w.plan(), "--reason", "x"],
-                         owned=True),
-    "plans approve": Spec(Role.APPROVER, lambda w: ["plans", "approve",
-                                                    w.plan(submitted=True)], owned=True),
-    "plans return": Spec(Role.APPROVER, lambda w: ["plans", "return", w.plan(submitted=True),
-                                                   "--reason", "budget"], owned=True),
+    "plans cancel": Spec(
+        Role.PLANNER, lambda w: ["plans", "cancel", w.plan(), "--reason", "x"], owned=True
+    ),
+    "plans approve": Spec(
+        Role.APPROVER, lambda w: ["plans", "approve", w.plan(submitted=True)], owned=True
+    ),
+    "plans return": Spec(
+        Role.APPROVER,
+        lambda w: ["plans", "return", w.plan(submitted=True), "--reason", "budget"],
+        owned=True,
+    ),
     "notes add": Spec(Role.PLANNER, _fixed("notes", "add", "JPN", "--title", "T", "--body", "B")),
-    "notes edit": Spec(Role.PLANNER, lambda w: ["notes", "edit", w.note(), "--title", "E"],
-                       owned=True),
+    "notes edit": Spec(
+        Role.PLANNER, lambda w: ["notes", "edit", w.note(), "--title", "E"], owned=True
+    ),
     "notes delete": Spec(Role.PLANNER, lambda w: ["notes", "delete", w.note()], owned=True),
-    "people attend": Spec(Role.PLANNER, lambda w: ["people", "attend", "--person", w.person(),
-                                                   "--programme", "Staff course",
-                                                   "--start", "2015"]),
-    "people career": Spec(Role.PLANNER, lambda w: ["people", "career", "--person", w.person(),
-                                                   "--date", "2016", "--position", "Colonel"]),
-    "people import": Spec(Role.PLANNER, lambda w: ["people", "import", str(w.folder / "x.csv"),
-                                                   "--kind", "career"]),
+    "people attend": Spec(
+        Role.PLANNER,
+        lambda w: [
+            "people",
+            "attend",
+            "--person",
+            w.person(),
+            "--programme",
+            "Staff course",
+            "--start",
+            "2015",
+        ],
+    ),
+    "people career": Spec(
+        Role.PLANNER,
+        lambda w: [
+            "people",
+            "career",
+            "--person",
+            w.person(),
+            "--date",
+            "2016",
+            "--position",
+            "Colonel",
+        ],
+    ),
+    "people import": Spec(
+        Role.PLANNER, lambda w: ["people", "import", str(w.folder / "x.csv"), "--kind", "career"]
+    ),
     "import": Spec(Role.OPERATOR, _fixed("import", "us_senior_visits", "--dry-run")),
     "media run": Spec(Role.OPERATOR, lambda w: ["media", "run", str(w.folder / "none.csv")]),
     "backup": Spec(Role.OPERATOR, lambda w: ["backup", str(w.folder / f"{uuid.uuid4().hex}.c")]),
     "restore": Spec(Role.OPERATOR, lambda w: ["restore", str(w.folder / "missing.comity")]),
-    "users add": Spec(Role.ADMIN, lambda w: ["users", "add", f"new.{uuid.uuid4().hex[:6]}",
-                                             "--nation", "USA"], owned=True),
+    "users add": Spec(
+        Role.ADMIN,
+        lambda w: ["users", "add", f"new.{uuid.uuid4().hex[:6]}", "--nation", "USA"],
+        owned=True,
+    ),
     "users list": Spec(Role.ADMIN, _fixed("users", "list")),
     "users disable": Spec(Role.ADMIN, lambda w: ["users", "disable", w.account()], owned=True),
     "users enable": Spec(Role.ADMIN, lambda w: ["users", "enable", w.account()], owned=True),
-    "users password": Spec(Role.ADMIN, lambda w: ["users", "password", w.account(),
-                                                  "--generate"], owned=True),
+    "users password": Spec(
+        Role.ADMIN, lambda w: ["users", "password", w.account(), "--generate"], owned=True
+    ),
     "users token": Spec(Role.ADMIN, lambda w: ["users", "token", w.account()], owned=True),
     "users tokens": Spec(Role.ADMIN, lambda w: ["users", "tokens", w.account()], owned=True),
-    "users revoke-token": Spec(Role.ADMIN, lambda w: ["users", "revoke-token", w.token()],
-                               owned=True),
+    "users revoke-token": Spec(
+        Role.ADMIN, lambda w: ["users", "revoke-token", w.token()], owned=True
+    ),
     "audit verify": Spec(Role.ADMIN, _fixed("audit", "verify")),
     "audit list": Spec(Role.ADMIN, _fixed("audit", "list")),
     "audit checkpoint": Spec(Role.OPERATOR, _fixed("audit", "checkpoint")),
-}  # fmt: skip
+}
 
 # Accounts are the installation operator's across nations; records stay their nation's.
 _ACCOUNTS = {name for name in SPECS if name.startswith("users ")}
@@ -218,8 +305,15 @@ def world(seeded_sqlite_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
     for role in ROLES:
         for nation in ("USA", "FRA"):
             agency = "policy" if Role[role.upper()] >= Role.APPROVER else None
-            accounts.create_user(store, operator, username=f"{role}.{nation}", password=PASSWORD,
-                                 nation=nation, role=role, agency=agency)  # fmt: skip
+            accounts.create_user(
+                store,
+                operator,
+                username=f"{role}.{nation}",
+                password=PASSWORD,
+                nation=nation,
+                role=role,
+                agency=agency,
+            )
     (folder / "x.csv").write_text("person,date,position\n", encoding="utf-8")
     yield World(store, f"sqlite:///{path}", folder)
     store.dispose()
@@ -247,8 +341,13 @@ _CASES = [
 @pytest.mark.parametrize(("command", "role", "nation"), _CASES)
 def test_permission(world: World, command: str, role: str, nation: str) -> None:
     spec = SPECS[command]
-    runner = CliRunner(env={"COMITY_DATABASE_URL": world.url, "COMITY_NEW_PASSWORD": PASSWORD,
-                            "COMITY_DEBUG": None})  # fmt: skip
+    runner = CliRunner(
+        env={
+            "COMITY_DATABASE_URL": world.url,
+            "COMITY_NEW_PASSWORD": PASSWORD,
+            "COMITY_DEBUG": None,
+        }
+    )
     result = runner.invoke(app, ["--user", f"{role}.{nation}", *spec.args(world)])
     refused = result.exit_code == 1 and any(text in result.output for text in _REFUSED)
     if _expected(spec, command, role, nation):

@@ -12,14 +12,42 @@ from comity.services import accounts
 from comity.store import Store
 from tests.api_world import PASSWORD
 
-_ADD = ["plans", "add", "-t", "Cobra Gold 2027", "-k", "exercise", "--start", "2027-02-22",
-        "--end", "2027-03-05", "-p", "Thailand:host:300", "-p", "USA:500", "-a", "policy",
-        "-a", "finance", "--budget", "2500000 USD", "--objective", "Trust"]  # fmt: skip
+_ADD = [
+    "plans",
+    "add",
+    "-t",
+    "Cobra Gold 2027",
+    "-k",
+    "exercise",
+    "--start",
+    "2027-02-22",
+    "--end",
+    "2027-03-05",
+    "-p",
+    "Thailand:host:300",
+    "-p",
+    "USA:500",
+    "-a",
+    "policy",
+    "-a",
+    "finance",
+    "--budget",
+    "2500000 USD",
+    "--objective",
+    "Trust",
+]
 
 
 def _user(store: Store, name: str, role: str, agency: str | None = None) -> None:
-    accounts.create_user(store, Viewer.operator("tests"), username=name, password=PASSWORD,
-                         nation="USA", role=role, agency=agency)  # fmt: skip
+    accounts.create_user(
+        store,
+        Viewer.operator("tests"),
+        username=name,
+        password=PASSWORD,
+        nation="USA",
+        role=role,
+        agency=agency,
+    )
 
 
 def test_the_workflow_from_the_command_line(cli: CliRunner, store: Store) -> None:
@@ -37,7 +65,8 @@ def test_the_workflow_from_the_command_line(cli: CliRunner, store: Store) -> Non
     assert second.stdout == "Plan 1 approved by your agency: now approved.\n"
     listed = json.loads(cli.invoke(app, ["plans", "list", "--json"]).stdout)
     assert [(p["id"], p["state"], p["approved_by"]) for p in listed] == [
-        (1, "approved", ["policy", "finance"])]  # fmt: skip
+        (1, "approved", ["policy", "finance"])
+    ]
     csv = cli.invoke(app, ["plans", "friction", "--by", "agency", "--csv"]).stdout
     assert csv.splitlines()[0] == "agency,approvals,median_days,p90_days"
     assert [line.split(",")[:2] for line in csv.splitlines()[1:]] == [
@@ -63,11 +92,26 @@ def test_a_viewer_cannot_submit(cli: CliRunner, store: Store) -> None:
 
 
 def test_users_add_records_the_agency(cli: CliRunner, store: Store) -> None:
-    result = cli.invoke(app, ["users", "add", "legal1", "--nation", "USA", "--role", "approver",
-                              "--agency", "legal", "--password", PASSWORD])  # fmt: skip
+    result = cli.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "legal1",
+            "--nation",
+            "USA",
+            "--role",
+            "approver",
+            "--agency",
+            "legal",
+            "--password",
+            PASSWORD,
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert accounts.get_user(store, username="legal1").agency == "legal"
-    refused = cli.invoke(app, ["users", "add", "v1", "--nation", "USA", "--agency", "legal",
-                               "--password", PASSWORD])  # fmt: skip
+    refused = cli.invoke(
+        app, ["users", "add", "v1", "--nation", "USA", "--agency", "legal", "--password", PASSWORD]
+    )
     assert refused.exit_code == 1
     assert "agency: is for approvers and admins only" in refused.stderr

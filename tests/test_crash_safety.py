@@ -90,11 +90,21 @@ def _is_writing(store: Store) -> bool:
 
 def _import(store: Store, mapping: Path, data: Path) -> subprocess.Popen[bytes]:
     url = store.url.render_as_string(hide_password=False)
-    command = [sys.executable, "-m", "comity", "--database", url, "import", "--mapping",
-               str(mapping), str(data)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "comity",
+        "--database",
+        url,
+        "import",
+        "--mapping",
+        str(mapping),
+        str(data),
+    ]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("COMITY_")}
-    return subprocess.Popen(command, env=environment, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)  # fmt: skip
+    return subprocess.Popen(
+        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def _state(store: Store) -> tuple[int, int, int]:
@@ -103,9 +113,11 @@ def _state(store: Store) -> tuple[int, int, int]:
             "SELECT count(*) FROM engagements WHERE source_dataset = 'generated_exercises'"
         ).scalar_one()
         participants = connection.execute(
-            sa.text("SELECT count(*) FROM participants p JOIN engagements e "
-                    "ON e.id = p.engagement_id WHERE e.source_dataset = 'generated_exercises'")
-        ).scalar_one()  # fmt: skip
+            sa.text(
+                "SELECT count(*) FROM participants p JOIN engagements e "
+                "ON e.id = p.engagement_id WHERE e.source_dataset = 'generated_exercises'"
+            )
+        ).scalar_one()
         runs = connection.exec_driver_sql(
             "SELECT count(*) FROM import_runs WHERE dataset = 'generated_exercises'"
         ).scalar_one()

@@ -245,8 +245,11 @@ def test_every_module_answering_csv_is_walked_here() -> None:
         if "text/csv" in path.read_text(encoding="utf-8")
     )
     # openapi_errors only declares the exports' media types in the OpenAPI document.
-    assert answering == ["api/openapi_errors.py", "api/routers/transfer.py",
-                         "web/pages/engagements.py"]  # fmt: skip
+    assert answering == [
+        "api/openapi_errors.py",
+        "api/routers/transfer.py",
+        "web/pages/engagements.py",
+    ]
 
 
 def test_the_web_csv_download_neutralises_formulas(attacked: Store) -> None:

@@ -23,29 +23,106 @@ from comity.store import Store
 # nation, a language, its name in its own language, a window, a holiday in it (date, name,
 # severity), and the weekend days.
 FACTS = [
-    ("JPN", "Japanese", "日本", "2027-02-20", "2027-02-28",
-     ("2027-02-23", "Emperor's Birthday", "public_holiday"), ["Saturday", "Sunday"]),
-    ("SAU", "Arabic", "المملكة العربية السعودية", "2027-03-01", "2027-03-31",
-     ("2027-03-09", "Eid al-Fitr Holiday", "public_holiday"), ["Friday", "Saturday"]),
-    ("ISR", "Hebrew", "ישראל", "2027-09-25", "2027-10-15",
-     ("2027-10-11", "Yom Kippur", "public_holiday"), ["Friday", "Saturday"]),
-    ("IND", "Hindi", "भारत", "2027-10-25", "2027-11-05",
-     ("2027-10-29", "Diwali", "public_holiday"), ["Sunday"]),
-    ("BRA", "Portuguese", "Brasil", "2027-02-01", "2027-04-30",
-     ("2027-02-09", "Carnival", "observance"), ["Saturday", "Sunday"]),
-    ("FRA", "French", "France", "2027-07-01", "2027-07-31",
-     ("2027-07-14", "National Day", "public_holiday"), ["Saturday", "Sunday"]),
-    ("NGA", "Yoruba", "Nàìjíríà", "2027-06-01", "2027-06-30",
-     ("2027-06-12", "Democracy Day", "public_holiday"), ["Saturday", "Sunday"]),
-    ("IDN", "Indonesian", "Indonesia", "2027-08-01", "2027-08-31",
-     ("2027-08-17", "Independence Day", "public_holiday"), ["Saturday", "Sunday"]),
-    ("ARE", "Arabic", "الإمارات العربية المتحدة", "2027-11-25", "2027-12-10",
-     ("2027-12-02", "National Day", "public_holiday"), ["Saturday", "Sunday"]),
-    ("KOR", "Korean", "대한민국", "2027-09-10", "2027-09-20",
-     ("2027-09-15", "Chuseok", "public_holiday"), ["Saturday", "Sunday"]),
-    ("IRN", "Persian", "ایران", "2027-03-15", "2027-04-05",
-     ("2027-03-21", "Nowruz", "public_holiday"), ["Friday"]),
-]  # fmt: skip
+    (
+        "JPN",
+        "Japanese",
+        "日本",
+        "2027-02-20",
+        "2027-02-28",
+        ("2027-02-23", "Emperor's Birthday", "public_holiday"),
+        ["Saturday", "Sunday"],
+    ),
+    (
+        "SAU",
+        "Arabic",
+        "المملكة العربية السعودية",
+        "2027-03-01",
+        "2027-03-31",
+        ("2027-03-09", "Eid al-Fitr Holiday", "public_holiday"),
+        ["Friday", "Saturday"],
+    ),
+    (
+        "ISR",
+        "Hebrew",
+        "ישראל",
+        "2027-09-25",
+        "2027-10-15",
+        ("2027-10-11", "Yom Kippur", "public_holiday"),
+        ["Friday", "Saturday"],
+    ),
+    (
+        "IND",
+        "Hindi",
+        "भारत",
+        "2027-10-25",
+        "2027-11-05",
+        ("2027-10-29", "Diwali", "public_holiday"),
+        ["Sunday"],
+    ),
+    (
+        "BRA",
+        "Portuguese",
+        "Brasil",
+        "2027-02-01",
+        "2027-04-30",
+        ("2027-02-09", "Carnival", "observance"),
+        ["Saturday", "Sunday"],
+    ),
+    (
+        "FRA",
+        "French",
+        "France",
+        "2027-07-01",
+        "2027-07-31",
+        ("2027-07-14", "National Day", "public_holiday"),
+        ["Saturday", "Sunday"],
+    ),
+    (
+        "NGA",
+        "Yoruba",
+        "Nàìjíríà",
+        "2027-06-01",
+        "2027-06-30",
+        ("2027-06-12", "Democracy Day", "public_holiday"),
+        ["Saturday", "Sunday"],
+    ),
+    (
+        "IDN",
+        "Indonesian",
+        "Indonesia",
+        "2027-08-01",
+        "2027-08-31",
+        ("2027-08-17", "Independence Day", "public_holiday"),
+        ["Saturday", "Sunday"],
+    ),
+    (
+        "ARE",
+        "Arabic",
+        "الإمارات العربية المتحدة",
+        "2027-11-25",
+        "2027-12-10",
+        ("2027-12-02", "National Day", "public_holiday"),
+        ["Saturday", "Sunday"],
+    ),
+    (
+        "KOR",
+        "Korean",
+        "대한민국",
+        "2027-09-10",
+        "2027-09-20",
+        ("2027-09-15", "Chuseok", "public_holiday"),
+        ["Saturday", "Sunday"],
+    ),
+    (
+        "IRN",
+        "Persian",
+        "ایران",
+        "2027-03-15",
+        "2027-04-05",
+        ("2027-03-21", "Nowruz", "public_holiday"),
+        ["Friday"],
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -222,9 +299,13 @@ def test_a_nation_without_scores_is_missing_from_the_matrix() -> None:
 @pytest.mark.full_data
 def test_a_briefing_as_seen_from_the_users_nation(full_store: Store, operator: Viewer) -> None:
     briefing = culture.create_briefing(
-        full_store, operator, "SAU", start=date(2027, 3, 1), end=date(2027, 3, 31),
+        full_store,
+        operator,
+        "SAU",
+        start=date(2027, 3, 1),
+        end=date(2027, 3, 31),
         perspective="United States",
-    ).to_dict()  # fmt: skip
+    ).to_dict()
     hofstede = briefing["hofstede"]
     assert hofstede["kogut_singh"] == pytest.approx(_kogut_singh_by_hand("USA", "SAU"))
     assert hofstede["differs_most_in"] == ["indulgence", "long-term orientation"]
@@ -260,9 +341,13 @@ def test_the_years_after_the_datasets_end_are_estimates_not_a_fall(
 @pytest.mark.full_data
 def test_shared_memberships_in_the_windows_year(full_store: Store, operator: Viewer) -> None:
     briefing = culture.create_briefing(
-        full_store, operator, "FRA", start=date(2027, 5, 1), end=date(2027, 5, 31),
+        full_store,
+        operator,
+        "FRA",
+        start=date(2027, 5, 1),
+        end=date(2027, 5, 31),
         perspective="USA",
-    ).to_dict()  # fmt: skip
+    ).to_dict()
     assert "NATO" in [o["code"] for o in briefing["memberships"]["organisations"]]
     assert briefing["memberships"]["shared"] is True
 
@@ -293,13 +378,19 @@ def test_a_briefing_without_a_window_covers_the_next_ninety_days(
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
-        (date(2027, 3, 31), date(2027, 3, 1),
-         "Invalid briefing window: to: is before from (2027-03-31) (got 2027-03-01)"),
-        (date(2027, 1, 1), date(2029, 1, 2),
-         "Invalid briefing window: to: is more than two years after from (2027-01-01) "
-         "(got 2029-01-02)"),
+        (
+            date(2027, 3, 31),
+            date(2027, 3, 1),
+            "Invalid briefing window: to: is before from (2027-03-31) (got 2027-03-01)",
+        ),
+        (
+            date(2027, 1, 1),
+            date(2029, 1, 2),
+            "Invalid briefing window: to: is more than two years after from (2027-01-01) "
+            "(got 2029-01-02)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_windows_are_refused(
     store: Store, operator: Viewer, start: date, end: date, message: str
 ) -> None:

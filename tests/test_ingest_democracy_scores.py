@@ -233,8 +233,11 @@ def test_a_nation_year_under_two_unknown_codes_is_rejected(
     report = _rejected(store, operator, path)
     issue = report.issues[0]
     assert (issue.file, issue.row, issue.column, issue.value) == (
-        "ccode_democracy.csv", 3, "ccode", "260"
-    )  # fmt: skip
+        "ccode_democracy.csv",
+        3,
+        "ccode",
+        "260",
+    )
     assert "DEU in 1991 is also given under code 255 (row 2)" in issue.reason
     assert _written(store) == 0
 

@@ -34,9 +34,10 @@ _scalars = st.one_of(
     st.sampled_from([(), ("a",), (("k", "v"), ("n", 1))]),
 )
 _triples = st.tuples(
-    st.text(min_size=1, max_size=3), st.sampled_from(["host", "participant"]),
+    st.text(min_size=1, max_size=3),
+    st.sampled_from(["host", "participant"]),
     st.one_of(st.none(), st.integers(0, 5000)),
-)  # fmt: skip
+)
 _records = st.lists(
     st.tuples(
         st.lists(_scalars, min_size=15, max_size=15),

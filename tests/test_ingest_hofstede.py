@@ -177,18 +177,23 @@ def test_one_changed_value_updates_one_score(
             id="missing-column",
         ),
         pytest.param(
-            [HEADER, "USA;U.S.A.;forty;91;62;46;26;68"], 2, "pdi", "is not a number",
+            [HEADER, "USA;U.S.A.;forty;91;62;46;26;68"],
+            2,
+            "pdi",
+            "is not a number",
             id="malformed-number",
         ),
-        pytest.param([HEADER, "USA;U.S.A.;40;91;62;46;26;"], 2, "ivr", "is not a number",
-                     id="empty-value"),
-        pytest.param([HEADER, "USA;U.S.A.;-4;91;62;46;26;68"], 2, "pdi", "outside 0-150",
-                     id="out-of-range"),
+        pytest.param(
+            [HEADER, "USA;U.S.A.;40;91;62;46;26;"], 2, "ivr", "is not a number", id="empty-value"
+        ),
+        pytest.param(
+            [HEADER, "USA;U.S.A.;-4;91;62;46;26;68"], 2, "pdi", "outside 0-150", id="out-of-range"
+        ),
         pytest.param([HEADER, USA, USA], 3, "ctr", "already scored by row 2", id="duplicate"),
         pytest.param([HEADER], None, None, "has a header but no rows", id="header-only"),
         pytest.param([], None, None, "the file is empty", id="empty-file"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_rejected_and_nothing_is_written(
     store: Store,
     operator: Viewer,

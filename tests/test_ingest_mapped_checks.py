@@ -83,8 +83,13 @@ kind = "visit"
 
 
 def test_list_layout_problems(tmp_path: Path) -> None:
-    rows = [["V1", "2019", "USA; GBR"], ["V1", "2019", "USA"], ["V2", "2019", " ; "],
-            ["V3", "2019", "FRA;France"], ["V4", "2019", "JPN;KOR"]]  # fmt: skip
+    rows = [
+        ["V1", "2019", "USA; GBR"],
+        ["V1", "2019", "USA"],
+        ["V2", "2019", " ; "],
+        ["V3", "2019", "FRA;France"],
+        ["V4", "2019", "JPN;KOR"],
+    ]
     batch, issues = _read(tmp_path, LIST, ["id", "start", "who"], rows)
     assert issues == [
         (3, "id", None, "repeats the id 'V1': in the list layout each engagement is one row"),
@@ -111,8 +116,10 @@ HOSTS = LONG.replace('host = "host"\n', "")
 def test_without_a_host_column_the_row_marked_host_is_the_host(
     tmp_path: Path, roles: list[str], expected: Any
 ) -> None:
-    rows = [["X1", "T", "2015", "", "", "USA", roles[0], ""],
-            ["X1", "T", "2015", "", "", "GBR", roles[1], ""]]  # fmt: skip
+    rows = [
+        ["X1", "T", "2015", "", "", "USA", roles[0], ""],
+        ["X1", "T", "2015", "", "", "GBR", roles[1], ""],
+    ]
     batch, issues = _read(tmp_path, HOSTS, HEADER, rows)
     if expected is None:
         assert issues == [] and batch.columns.host == ["USA"]
@@ -141,8 +148,18 @@ scale = "scale"
 kind = "exercise"
 programme = "Pacific series"
 """
-RICH_HEADER = ["id", "title", "start", "location", "lat", "lon", "description", "nations",
-               "domains", "scale"]  # fmt: skip
+RICH_HEADER = [
+    "id",
+    "title",
+    "start",
+    "location",
+    "lat",
+    "lon",
+    "description",
+    "nations",
+    "domains",
+    "scale",
+]
 
 
 @pytest.mark.parametrize(
@@ -151,11 +168,20 @@ RICH_HEADER = ["id", "title", "start", "location", "lat", "lon", "description", 
         ("location", "x" * 301, (2, "location", "x" * 301, "is longer than 300 characters")),
         ("lat", "91", (2, "lat", "91", "is not a number from -90 to 90")),
         ("lon", "east", (2, "lon", "east", "is not a number from -180 to 180")),
-        ("domains", "moon", (2, "domains, scale", None, "Input should be 'land', 'sea', 'air', "
-                             "'amphibious', 'joint', 'cyber', 'space', 'hadr' or 'command_post'")),
+        (
+            "domains",
+            "moon",
+            (
+                2,
+                "domains, scale",
+                None,
+                "Input should be 'land', 'sea', 'air', "
+                "'amphibious', 'joint', 'cyber', 'space', 'hadr' or 'command_post'",
+            ),
+        ),
         ("id", "D" * 200, (2, "id", "D" * 200, "makes an id longer than 200 characters")),
     ],
-)  # fmt: skip
+)
 def test_each_field_of_the_engagement_is_checked(
     tmp_path: Path, cell: str, value: str, expected: tuple[Any, ...]
 ) -> None:
@@ -166,20 +192,22 @@ def test_each_field_of_the_engagement_is_checked(
 
 
 _rich_rows = st.lists(
-    st.fixed_dictionaries({
-        "title": st.sampled_from(["Drill", "Drill 'quoted'", "Back\\slash", "Ünïcode"]),
-        "start": st.sampled_from(["1999", "2004-05", "2010-01-02", "3009-03-05"]),
-        "location": st.sampled_from(["", "Guam", "  Guam  ", "x" * 301]),
-        "lat": st.sampled_from(["", "13.4", "-90", "91", "0"]),
-        "lon": st.sampled_from(["", "144.8", "-180", "east"]),
-        "description": st.sampled_from(["", "Live fire", "  as written  "]),
-        "nations": st.sampled_from(["USA", "USA;JPN", "USA; GBR ;AUS", "GBR;GBR"]),
-        "domains": st.sampled_from(["", "land", "land,sea", "space"]),
-        "scale": st.sampled_from(["", "large"]),
-    }),
+    st.fixed_dictionaries(
+        {
+            "title": st.sampled_from(["Drill", "Drill 'quoted'", "Back\\slash", "Ünïcode"]),
+            "start": st.sampled_from(["1999", "2004-05", "2010-01-02", "3009-03-05"]),
+            "location": st.sampled_from(["", "Guam", "  Guam  ", "x" * 301]),
+            "lat": st.sampled_from(["", "13.4", "-90", "91", "0"]),
+            "lon": st.sampled_from(["", "144.8", "-180", "east"]),
+            "description": st.sampled_from(["", "Live fire", "  as written  "]),
+            "nations": st.sampled_from(["USA", "USA;JPN", "USA; GBR ;AUS", "GBR;GBR"]),
+            "domains": st.sampled_from(["", "land", "land,sea", "space"]),
+            "scale": st.sampled_from(["", "large"]),
+        }
+    ),
     min_size=1,
     max_size=6,
-)  # fmt: skip
+)
 
 
 def _model_view(key: str, row: dict[str, str], line: int) -> dict[str, Any]:
@@ -189,14 +217,19 @@ def _model_view(key: str, row: dict[str, str], line: int) -> dict[str, Any]:
     if row["scale"]:
         details["scale"] = row["scale"]
     return {
-        "kind": "exercise", "title": row["title"], "start": row["start"],
-        "location": row["location"].strip() or None, "latitude": row["lat"] or None,
-        "longitude": row["lon"] or None, "programme": "Pacific series",
-        "description": row["description"] or None, "details": details,
+        "kind": "exercise",
+        "title": row["title"],
+        "start": row["start"],
+        "location": row["location"].strip() or None,
+        "latitude": row["lat"] or None,
+        "longitude": row["lon"] or None,
+        "programme": "Pacific series",
+        "description": row["description"] or None,
+        "details": details,
         "participants": [{"nation": n.strip()} for n in row["nations"].split(";")],
         "external_id": f"drills:{key}",
         "provenance": {"dataset": "drills", "version": "v", "row": str(line)},
-    }  # fmt: skip
+    }
 
 
 @settings(
@@ -267,9 +300,11 @@ format = "%d/%m/%Y"
 
 
 def test_kinds_from_a_column_and_dates_in_a_format_of_the_mapping(tmp_path: Path) -> None:
-    rows = [["E1", "port_call", "02/05/2019", "04/05/2019", "USA;JPN"],
-            ["E2", "agreement", "01/01/2001", "", "USA;AUS"],
-            ["E3", "parade", "2019-05-02", "", "FRA"]]  # fmt: skip
+    rows = [
+        ["E1", "port_call", "02/05/2019", "04/05/2019", "USA;JPN"],
+        ["E2", "agreement", "01/01/2001", "", "USA;AUS"],
+        ["E3", "parade", "2019-05-02", "", "FRA"],
+    ]
     batch, issues = _read(tmp_path, KINDS, ["id", "kind", "start", "end", "who"], rows)
     assert issues == [
         (4, "kind", "parade", "'parade' is not a valid EngagementKind"),

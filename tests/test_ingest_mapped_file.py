@@ -140,17 +140,24 @@ def test_a_record_edited_in_comity_compares_equal_when_unchanged(
         ),
         (
             [["X1", "T", "soon", "", "", "USA", "", ""]],
-            [(2, "start", "'soon' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD (xx for an "
-                          "unknown part)")],
+            [
+                (
+                    2,
+                    "start",
+                    "'soon' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD (xx for an "
+                    "unknown part)",
+                )
+            ],
         ),
         (
-            [["X1", "T", "2015", "", "", "USA", "", ""],
-             ["X1", "T2", "2015", "", "", "GBR", "", ""]],
+            [
+                ["X1", "T", "2015", "", "", "USA", "", ""],
+                ["X1", "T2", "2015", "", "", "GBR", "", ""],
+            ],
             [(3, "title", "differs from line 2 of the same engagement")],
         ),
         (
-            [["X1", "T", "2015", "", "", "USA", "", ""],
-             ["X1", "T", "2015", "", "", "US", "", ""]],
+            [["X1", "T", "2015", "", "", "USA", "", ""], ["X1", "T", "2015", "", "", "US", "", ""]],
             [(3, "nation", "USA is listed more than once")],
         ),
         (
@@ -162,7 +169,7 @@ def test_a_record_edited_in_comity_compares_equal_when_unchanged(
             [(2, "role", "is not a role: write host, participant or observer")],
         ),
     ],
-)  # fmt: skip
+)
 def test_bad_rows_name_file_row_and_column_and_write_nothing(
     store: Store,
     operator: Viewer,
@@ -180,17 +187,23 @@ def test_bad_rows_name_file_row_and_column_and_write_nothing(
     assert sqlite_dump_digest(store) == before
 
 
+_LATIN_1 = "id,title,start,end,host,nation,role,personnel\nX1,Café,2015,,,Côte d'Ivoire,,\n".encode(
+    "latin-1"
+)
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
         (b"", "the file is empty"),
         (b"id,title,start\nX1,T,2015\n", "missing column(s) end, host, nation, role, personnel"),
-        ("id,title,start,end,host,nation,role,personnel\nX1,Café,2015,,,Côte d'Ivoire,,\n".encode(
-            "latin-1"), "is not UTF-8 text"),
-        (b"id,title,start,end,host,nation,role,personnel\nX1,T,2015,,,USA,,,,extra\n",
-         "is not well-formed"),
+        (_LATIN_1, "is not UTF-8 text"),
+        (
+            b"id,title,start,end,host,nation,role,personnel\nX1,T,2015,,,USA,,,,extra\n",
+            "is not well-formed",
+        ),
     ],
-)  # fmt: skip
+)
 def test_broken_files(
     store: Store, operator: Viewer, tmp_path: Path, content: bytes, reason: str
 ) -> None:
@@ -229,11 +242,21 @@ level = "level"
         encoding="utf-8",
     )
     records = [
-        {"ref": "V1", "what": "Minister in London", "when": "2019-05-02", "who": "USA|GBR",
-         "level": "minister"},
-        {"ref": "V2", "what": "Chiefs in Canberra", "when": "2019-06", "who": "USA|Australia",
-         "level": "chief_of_defence"},
-    ]  # fmt: skip
+        {
+            "ref": "V1",
+            "what": "Minister in London",
+            "when": "2019-05-02",
+            "who": "USA|GBR",
+            "level": "minister",
+        },
+        {
+            "ref": "V2",
+            "what": "Chiefs in Canberra",
+            "when": "2019-06",
+            "who": "USA|Australia",
+            "level": "chief_of_defence",
+        },
+    ]
     (tmp_path / "visits.json").write_text(json.dumps(records), encoding="utf-8")
     (tmp_path / "visits.jsonl").write_text(
         "\n".join(json.dumps(r) for r in records), encoding="utf-8"
@@ -342,8 +365,18 @@ def test_column_checks_agree_with_the_model(tmp_path: Path, records: list[dict[s
         key = f"K{index}"
         lines[key] = line
         for nation, role, personnel in record["members"]:
-            rows.append([key, record["title"], record["start"], record["end"], record["host"],
-                         nation, role, personnel])  # fmt: skip
+            rows.append(
+                [
+                    key,
+                    record["title"],
+                    record["start"],
+                    record["end"],
+                    record["host"],
+                    nation,
+                    role,
+                    personnel,
+                ]
+            )
             line += 1
     mapping, data = _write(tmp_path, rows)
     resolver = default_resolver()

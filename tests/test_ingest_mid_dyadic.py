@@ -83,9 +83,25 @@ def _written(store: Store) -> int:
 
 def _dispute_row(**values: object) -> dict[str, object]:
     row: dict[str, object] = dict.fromkeys(_GML_HEADER, 0)
-    row.update({"dispnum": 2968, "ccode1": 2, "ccode2": 20, "year": 1979, "gmlmidongoing": 1,
-                "gmlmidonset": 1, "sidea2": 1, "hostlev1": 1, "hostlev2": 4, "hostlev": 4,
-                "orig1": 1, "orig2": 1, "mindur": 6, "maxdur": 6, "stmon": 8})  # fmt: skip
+    row.update(
+        {
+            "dispnum": 2968,
+            "ccode1": 2,
+            "ccode2": 20,
+            "year": 1979,
+            "gmlmidongoing": 1,
+            "gmlmidonset": 1,
+            "sidea2": 1,
+            "hostlev1": 1,
+            "hostlev2": 4,
+            "hostlev": 4,
+            "orig1": 1,
+            "orig2": 1,
+            "mindur": 6,
+            "maxdur": 6,
+            "stmon": 8,
+        }
+    )
     row.update(values)
     return row
 
@@ -164,10 +180,17 @@ def test_import_reads_every_row_and_folds_the_two_orders(
 def test_every_code_resolves_for_its_year() -> None:
     resolver = default_resolver()
     gml, mid5, rivalries = _frames()
-    wanted = {(c, y) for frame in (gml, mid5) for col in ("ccode1", "ccode2")
-              for c, y in zip(frame[col], frame.year, strict=True)}  # fmt: skip
-    wanted |= {(c, max(y, 1816)) for col in ("ccode1", "ccode2")
-               for c, y in zip(rivalries[col], rivalries.styear, strict=True)}  # fmt: skip
+    wanted = {
+        (c, y)
+        for frame in (gml, mid5)
+        for col in ("ccode1", "ccode2")
+        for c, y in zip(frame[col], frame.year, strict=True)
+    }
+    wanted |= {
+        (c, max(y, 1816))
+        for col in ("ccode1", "ccode2")
+        for c, y in zip(rivalries[col], rivalries.styear, strict=True)
+    }
     unresolved = set()
     for code, year in wanted:
         try:
@@ -183,11 +206,20 @@ def _dispute(store: Store, dispute: str, year: int, pair: tuple[str, str]) -> tu
     table = tables.dispute_years
     with store.connect() as connection:
         row = connection.execute(
-            select(table.c.nation1, table.c.nation2, table.c.onset, table.c.hostility,
-                   table.c.fatality, table.c.initiator)
-            .where(table.c.dispute == dispute, table.c.year == year,
-                   table.c.nation1 == pair[0], table.c.nation2 == pair[1])
-        ).one()  # fmt: skip
+            select(
+                table.c.nation1,
+                table.c.nation2,
+                table.c.onset,
+                table.c.hostility,
+                table.c.fatality,
+                table.c.initiator,
+            ).where(
+                table.c.dispute == dispute,
+                table.c.year == year,
+                table.c.nation1 == pair[0],
+                table.c.nation2 == pair[1],
+            )
+        ).one()
     return tuple(row)
 
 
@@ -234,10 +266,16 @@ def _rivalry(store: Store, number: str) -> tuple[Any, ...] | None:
     table = tables.rivalries
     with store.connect() as connection:
         row = connection.execute(
-            select(table.c.name, table.c.nation1, table.c.nation2, table.c.first_year,
-                   table.c.last_year, table.c.region, table.c.types)
-            .where(table.c.rivalry == number)
-        ).first()  # fmt: skip
+            select(
+                table.c.name,
+                table.c.nation1,
+                table.c.nation2,
+                table.c.first_year,
+                table.c.last_year,
+                table.c.region,
+                table.c.types,
+            ).where(table.c.rivalry == number)
+        ).first()
     return None if row is None else tuple(row)
 
 
@@ -246,20 +284,39 @@ def _rivalry(store: Store, number: str) -> tuple[Any, ...] | None:
     ("number", "expected"),
     [
         ("106", ("India-Pakistan", "IND", "PAK", 1947, 2010, "South Asia", "positional,spatial")),
-        ("99", ("Russia-United States 1", "SUN", "USA", 1945, 1989, "Global",
-                "positional,ideological")),
+        (
+            "99",
+            (
+                "Russia-United States 1",
+                "SUN",
+                "USA",
+                1945,
+                1989,
+                "Global",
+                "positional,ideological",
+            ),
+        ),
         ("197", ("Russia-United States 2", "RUS", "USA", 2007, 2010, "Multiple", "positional")),
         # Before 1816 the codes are read for 1816.
-        ("3", ("Britain-France 1", "FRA", "GBR", 1494, 1716, "European GPs",
-               "spatial,positional")),
-        ("117", ("West Germany-East Germany", "DDR", "DEU", 1949, 1973, "Eastern Europe",
-                 "ideological,positional,spatial")),
+        ("3", ("Britain-France 1", "FRA", "GBR", 1494, 1716, "European GPs", "spatial,positional")),
+        (
+            "117",
+            (
+                "West Germany-East Germany",
+                "DDR",
+                "DEU",
+                1949,
+                1973,
+                "Eastern Europe",
+                "ideological,positional,spatial",
+            ),
+        ),
         # 345 in 1992 is Yugoslavia (Serbia and Montenegro) in the CoW system.
         ("185", ("Bosnia-Serbia", "BIH", "YUG", 1992, 2010, "Southeast Europe", "spatial")),
         ("6", None),
         ("8", None),
     ],
-)  # fmt: skip
+)
 def test_known_rivalries_are_stored_as_in_the_file(
     imported: tuple[Store, ImportReport], number: str, expected: tuple[Any, ...] | None
 ) -> None:
@@ -303,8 +360,14 @@ def test_one_changed_value_updates_one_record(
     assert (second.added, second.updated, second.removed) == (0, 1, 0)
     assert second.unchanged == first.added - 1
     assert _rivalry(store, "106") == (
-        "India-Pakistan", "IND", "PAK", 1947, 2009, "South Asia", "positional,spatial"
-    )  # fmt: skip
+        "India-Pakistan",
+        "IND",
+        "PAK",
+        1947,
+        2009,
+        "South Asia",
+        "positional,spatial",
+    )
 
 
 # --- rules, on small files -------------------------------------------------------------------
@@ -348,9 +411,13 @@ def test_a_third_row_for_the_same_dyad_year_is_rejected(
     path = _write_disputes(tmp_path, [*_USA_CANADA, _dispute_row()])
     report = _rejected(store, operator, [path])
     assert [(i.file, i.row, i.column, i.reason) for i in report.issues] == [
-        ("gml_mid_ddydisps.csv.gz", 4, "dispnum",
-         "repeats the dispute, pair, year and order of row 2"),
-    ]  # fmt: skip
+        (
+            "gml_mid_ddydisps.csv.gz",
+            4,
+            "dispnum",
+            "repeats the dispute, pair, year and order of row 2",
+        ),
+    ]
     assert _written(store) == 0
 
 

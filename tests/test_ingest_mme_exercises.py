@@ -141,8 +141,22 @@ def test_rimpac_2010_has_fourteen_participants_and_no_host(
     imported: tuple[Store, ImportReport], operator: Viewer
 ) -> None:
     e = _find(imported[0], operator, "mme3348", "RIMPAC 2010")
-    assert set(e.nations) == {"AUS", "CAN", "CHL", "COL", "FRA", "IDN", "JPN", "MYS", "NLD",
-                              "PER", "SGP", "KOR", "THA", "USA"}  # fmt: skip
+    assert set(e.nations) == {
+        "AUS",
+        "CAN",
+        "CHL",
+        "COL",
+        "FRA",
+        "IDN",
+        "JPN",
+        "MYS",
+        "NLD",
+        "PER",
+        "SGP",
+        "KOR",
+        "THA",
+        "USA",
+    }
     # "waters surrounding the Hawaiian islands" names no nation.
     assert e.host is None
     assert _domains(e) == ["air", "sea"]

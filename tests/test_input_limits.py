@@ -438,7 +438,7 @@ HUGE = "99999999999999999999999"
         (["export", "network", "--year", HUGE], "3000"),
         (["orgs", "NATO", "--year", HUGE], "3000"),
     ],
-)  # fmt: skip
+)
 def test_a_number_beyond_its_range_is_a_usage_error_naming_the_bound(
     cli: CliRunner, args: list[str], bound: str
 ) -> None:

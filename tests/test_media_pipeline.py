@@ -40,22 +40,37 @@ def test_gdelt2_has_sixty_one_columns_with_an_adm2_code_per_geography() -> None:
     assert len(GDELT2_COLUMNS) == 61
     assert GDELT2_COLUMNS[-2:] == ("dateadded", "sourceurl")
     assert [c for c in GDELT2_COLUMNS if c.endswith("adm2code")] == [
-        "actor1geo_adm2code", "actor2geo_adm2code", "actiongeo_adm2code"]  # fmt: skip
+        "actor1geo_adm2code",
+        "actor2geo_adm2code",
+        "actiongeo_adm2code",
+    ]
 
 
 def test_dyad_years_count_events_and_average_goldstein_and_tone(tmp_path: Path) -> None:
     rows = [
         event(1, goldsteinscale="7.4", avgtone="2.0"),
-        event(2, actor1countrycode="GBR", actor2countrycode="USA", eventcode="057",
-              goldsteinscale="8.0", avgtone="-1.0"),
+        event(
+            2,
+            actor1countrycode="GBR",
+            actor2countrycode="USA",
+            eventcode="057",
+            goldsteinscale="8.0",
+            avgtone="-1.0",
+        ),
         event(3, actor2countrycode="JPN", day="20150101", avgtone="4.0"),
-    ]  # fmt: skip
+    ]
     run, _ = _run([str(write_events(tmp_path / "e.tsv", rows))], tmp_path / "out")
     assert (run.rows_read, run.events, run.dyad_years, run.written) == (3, 3, 2, True)
     table = read_media_output(tmp_path / "out").dyad_years.to_pylist()
     # GBR-USA 2016: two events (either direction), Goldstein (7.4 + 8.0) / 2, tone (2 - 1) / 2.
-    assert table[0] == {"nation1": "GBR", "nation2": "USA", "year": 2016, "events": 2,
-                        "goldstein": pytest.approx(7.7), "tone": pytest.approx(0.5)}  # fmt: skip
+    assert table[0] == {
+        "nation1": "GBR",
+        "nation2": "USA",
+        "year": 2016,
+        "events": 2,
+        "goldstein": pytest.approx(7.7),
+        "tone": pytest.approx(0.5),
+    }
     assert table[1]["nation1"] == "JPN" and table[1]["year"] == 2015
 
 
@@ -84,8 +99,13 @@ def test_min_sources_leaves_out_thinly_reported_events(tmp_path: Path) -> None:
 
 
 def test_codes_regions_and_one_nation_events_are_excluded_with_reasons(tmp_path: Path) -> None:
-    rows = [event(1), event(2, eventcode="190"), event(3, actor2countrycode="EUR"),
-            event(4, actor2countrycode=""), event(5, actor2countrycode="USA")]  # fmt: skip
+    rows = [
+        event(1),
+        event(2, eventcode="190"),
+        event(3, actor2countrycode="EUR"),
+        event(4, actor2countrycode=""),
+        event(5, actor2countrycode="USA"),
+    ]
     run, context = _run([str(write_events(tmp_path / "e.tsv", rows))], tmp_path / "out")
     assert run.events == 1
     assert dict(context.excluded) == {
@@ -121,10 +141,11 @@ def test_parquet_and_header_files_with_gdelt_column_names(tmp_path: Path) -> Non
     pq.write_table(pa.table(named), tmp_path / "events.parquet")
     header = tmp_path / "export.csv"
     header.write_text(
-        ",".join(named) + "\n" + "".join(",".join(str(v[i]) for v in named.values()) + "\n"
-                                        for i in range(2)),
+        ",".join(named)
+        + "\n"
+        + "".join(",".join(str(v[i]) for v in named.values()) + "\n" for i in range(2)),
         encoding="utf-8",
-    )  # fmt: skip
+    )
     expected = read_media_output(tmp_path / "text").dyad_years
     for source, name in ((tmp_path / "events.parquet", "p"), (header, "h")):
         run, context = _run([str(source)], tmp_path / name)
@@ -134,8 +155,10 @@ def test_parquet_and_header_files_with_gdelt_column_names(tmp_path: Path) -> Non
 
 def test_globs_read_every_matching_file(tmp_path: Path) -> None:
     write_events(tmp_path / "20160728.export.tsv.gz", [event(1)])
-    write_events(tmp_path / "20160729.export.tsv", [event(2, day="20160729", dateadded="20160729",
-                                                         actor2countrycode="JPN")])  # fmt: skip
+    write_events(
+        tmp_path / "20160729.export.tsv",
+        [event(2, day="20160729", dateadded="20160729", actor2countrycode="JPN")],
+    )
     run, _ = _run([str(tmp_path / "2016072*.export.tsv*")], tmp_path / "out")
     assert sorted(run.files) == ["20160728.export.tsv.gz", "20160729.export.tsv"]
     assert (run.events, run.coverage) == (2, [(2016, 2)])

@@ -75,8 +75,10 @@ def test_a_participant_named_host_is_the_host() -> None:
     assert Engagement.model_validate(record).host == "PHL"
     del record["host"]
     assert Engagement.model_validate(record).host == "PHL"
-    two = _record(host=None, participants=[{"nation": "PHL", "role": "host"},
-                                           {"nation": "USA", "role": "host"}])  # fmt: skip
+    two = _record(
+        host=None,
+        participants=[{"nation": "PHL", "role": "host"}, {"nation": "USA", "role": "host"}],
+    )
     assert _problems(two) == [("host", "participants name PHL, USA as host")]
 
 
@@ -302,14 +304,19 @@ def _prepared_records() -> list[PreparedEngagement]:
 
     nations = default_resolver().nations
     return [
-        prepare(validate_engagement(_record(title=f"Balikatan {n}", external_id=f"x:{n}",
-                                            participants=people), nations))
-        for n, people in enumerate([
-            [{"nation": "PHL"}, {"nation": "USA", "personnel": 6000}],
-            [{"nation": "PHL"}],
-            [{"nation": "PHL"}, {"nation": "JPN", "role": "observer"}, {"nation": "AUS"}],
-        ])
-    ]  # fmt: skip
+        prepare(
+            validate_engagement(
+                _record(title=f"Balikatan {n}", external_id=f"x:{n}", participants=people), nations
+            )
+        )
+        for n, people in enumerate(
+            [
+                [{"nation": "PHL"}, {"nation": "USA", "personnel": 6000}],
+                [{"nation": "PHL"}],
+                [{"nation": "PHL"}, {"nation": "JPN", "role": "observer"}, {"nation": "AUS"}],
+            ]
+        )
+    ]
 
 
 def test_columns_give_back_the_records_they_were_made_of() -> None:

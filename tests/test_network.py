@@ -82,12 +82,18 @@ def test_partners_strength_and_degree_count_ties() -> None:
     )
     found = rows(table)
     assert {n: r["partners"] for n, r in found.items()} == {
-        "AAA": 2, "BBB": 1, "CCC": 1, "DDD": 0,
-    }  # fmt: skip
+        "AAA": 2,
+        "BBB": 1,
+        "CCC": 1,
+        "DDD": 0,
+    }
     assert {n: r["degree"] for n, r in found.items()} == {"AAA": 2, "BBB": 2, "CCC": 3, "DDD": 1}
     assert {n: r["strength"] for n, r in found.items()} == {
-        "AAA": 50.0, "BBB": 45.0, "CCC": 15.5, "DDD": 0.5,
-    }  # fmt: skip
+        "AAA": 50.0,
+        "BBB": 45.0,
+        "CCC": 15.5,
+        "DDD": 0.5,
+    }
     assert found["CCC"]["weighted_degree"] == pytest.approx(0.155)
 
 
@@ -341,25 +347,49 @@ def test_outreach_profile_splits_a_nations_contributions_by_kind_and_region() ->
     profile = compute_outreach_profile(pair_kind_years(), "AAA", regions)
     assert tuple(profile.column_names) == OUTREACH_COLUMNS
     assert profile.to_pylist() == [
-        {"year": 2000, "kind": "exercise", "partner_region": "East", "contribution": 4.0,
-         "share": 4 / 6},
-        {"year": 2000, "kind": "visit", "partner_region": "East", "contribution": 2.0,
-         "share": 2 / 6},
-        {"year": 2001, "kind": "alliance", "partner_region": "South", "contribution": 4.0,
-         "share": 1.0},
-    ]  # fmt: skip
+        {
+            "year": 2000,
+            "kind": "exercise",
+            "partner_region": "East",
+            "contribution": 4.0,
+            "share": 4 / 6,
+        },
+        {
+            "year": 2000,
+            "kind": "visit",
+            "partner_region": "East",
+            "contribution": 2.0,
+            "share": 2 / 6,
+        },
+        {
+            "year": 2001,
+            "kind": "alliance",
+            "partner_region": "South",
+            "contribution": 4.0,
+            "share": 1.0,
+        },
+    ]
 
 
 def test_outreach_profile_counts_the_nation_on_either_side_of_a_pair() -> None:
     profile = compute_outreach_profile(pair_kind_years(), "DDD", {"AAA": "West"})
     assert profile.to_pylist() == [
-        {"year": 2000, "kind": "exercise", "partner_region": None, "contribution": 5.0,
-         "share": 1.0},
-        {"year": 2001, "kind": "alliance", "partner_region": "West", "contribution": 4.0,
-         "share": 0.8},
-        {"year": 2001, "kind": "visit", "partner_region": None, "contribution": 1.0,
-         "share": 0.2},
-    ]  # fmt: skip
+        {
+            "year": 2000,
+            "kind": "exercise",
+            "partner_region": None,
+            "contribution": 5.0,
+            "share": 1.0,
+        },
+        {
+            "year": 2001,
+            "kind": "alliance",
+            "partner_region": "West",
+            "contribution": 4.0,
+            "share": 0.8,
+        },
+        {"year": 2001, "kind": "visit", "partner_region": None, "contribution": 1.0, "share": 0.2},
+    ]
 
 
 def test_outreach_profile_of_a_nation_without_ties_is_empty() -> None:

@@ -25,10 +25,14 @@ FRENCH = Viewer(name="fr-planner", nation="FRA", role=Role.PLANNER)
 def test_a_note_records_its_author_and_nation(any_store: Store) -> None:
     stored = culture.add_note(
         any_store,
-        {"nation": "Saudi Arabia", "topic": "etiquette", "title": "Greetings",
-         "body": "Offer and accept refreshments with the right hand."},
+        {
+            "nation": "Saudi Arabia",
+            "topic": "etiquette",
+            "title": "Greetings",
+            "body": "Offer and accept refreshments with the right hand.",
+        },
         AMERICAN,
-    )  # fmt: skip
+    )
     assert stored.note.nation == "SAU"
     assert stored.note.topic.value == "etiquette"
     assert (stored.created_by, stored.updated_by, stored.version) == (
@@ -60,10 +64,15 @@ def test_notes_are_listed_by_nation_and_topic(any_store: Store, operator: Viewer
 def test_a_rel_usa_note_is_not_shown_to_a_french_viewer(any_store: Store) -> None:
     hidden = culture.add_note(
         any_store,
-        {"nation": "SAU", "topic": "lessons", "title": "Liaison", "body": "Use the J5 desk.",
-         "releasability": "REL USA"},
+        {
+            "nation": "SAU",
+            "topic": "lessons",
+            "title": "Liaison",
+            "body": "Use the J5 desk.",
+            "releasability": "REL USA",
+        },
         AMERICAN,
-    )  # fmt: skip
+    )
     public = culture.add_note(
         any_store, {"nation": "SAU", "title": "Weekend", "body": "Friday and Saturday."}, AMERICAN
     )
@@ -119,9 +128,10 @@ def test_deleting_a_note(any_store: Store, operator: Viewer) -> None:
     culture.delete_note(any_store, stored.id, operator)
     assert culture.list_notes(any_store, operator) == []
     entries, _ = accounts.audit_page(any_store, operator, entity="note", entity_id=str(stored.id))
-    assert [(e["action"], (e["before"] or {}).get("body"), (e["after"] or {}).get("body"))
-            for e in entries] == [("create", None, "B"), ("update", "B", "C"),
-                                  ("delete", "C", None)]  # fmt: skip
+    assert [
+        (e["action"], (e["before"] or {}).get("body"), (e["after"] or {}).get("body"))
+        for e in entries
+    ] == [("create", None, "B"), ("update", "B", "C"), ("delete", "C", None)]
     assert accounts.verify_audit(any_store).ok
 
 
@@ -129,8 +139,9 @@ def test_bad_notes_are_refused_with_the_field_named(store: Store, operator: View
     with pytest.raises(ValidationError, match="Invalid note: title: String should have at least"):
         culture.add_note(store, {"nation": "BRA", "title": " ", "body": "B"}, operator)
     with pytest.raises(ValidationError, match="topic: Input should be 'customs'"):
-        culture.add_note(store, {"nation": "BRA", "topic": "gossip", "title": "T", "body": "B"},
-                         operator)  # fmt: skip
+        culture.add_note(
+            store, {"nation": "BRA", "topic": "gossip", "title": "T", "body": "B"}, operator
+        )
     with pytest.raises(UnknownNationError, match="Unknown nation 'Atlantis'."):
         culture.add_note(store, {"nation": "Atlantis", "title": "T", "body": "B"}, operator)
     with pytest.raises(ValidationError, match="topic: must be one of customs, etiquette"):
@@ -155,30 +166,42 @@ def test_a_viewer_may_not_write_notes(store: Store) -> None:
 def test_notes_and_assessment_lessons_appear_in_the_briefing(store: Store) -> None:
     culture.add_note(
         store,
-        {"nation": "SAU", "topic": "customs", "title": "Hospitality",
-         "body": "Accept the coffee."},
+        {"nation": "SAU", "topic": "customs", "title": "Hospitality", "body": "Accept the coffee."},
         AMERICAN,
-    )  # fmt: skip
+    )
     culture.add_note(
         store,
-        {"nation": "SAU", "topic": "lessons", "title": "US only", "body": "Hidden from France.",
-         "releasability": "REL USA"},
+        {
+            "nation": "SAU",
+            "topic": "lessons",
+            "title": "US only",
+            "body": "Hidden from France.",
+            "releasability": "REL USA",
+        },
         AMERICAN,
-    )  # fmt: skip
+    )
     exercise = services.add_engagement(
         store,
-        {"kind": "exercise", "title": "Desert Shield Drill", "start": "2024-02-05",
-         "end": "2024-02-08", "host": "SAU",
-         "participants": [{"nation": "SAU"}, {"nation": "FRA"}]},
+        {
+            "kind": "exercise",
+            "title": "Desert Shield Drill",
+            "start": "2024-02-05",
+            "end": "2024-02-08",
+            "host": "SAU",
+            "participants": [{"nation": "SAU"}, {"nation": "FRA"}],
+        },
         FRENCH,
-    )  # fmt: skip
+    )
     services.add_assessment(
         store,
-        {"engagement_id": exercise.id, "assessed_on": "2024-03-01",
-         "lessons": "Schedule around Friday prayers.",
-         "cultural_notes": "Hosts value senior-level courtesy calls."},
+        {
+            "engagement_id": exercise.id,
+            "assessed_on": "2024-03-01",
+            "lessons": "Schedule around Friday prayers.",
+            "cultural_notes": "Hosts value senior-level courtesy calls.",
+        },
         FRENCH,
-    )  # fmt: skip
+    )
     briefing = culture.create_briefing(
         store, FRENCH, "SAU", start=date(2024, 2, 1), end=date(2024, 2, 29)
     ).to_dict()

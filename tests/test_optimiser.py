@@ -21,9 +21,9 @@ SETTINGS = default_settings()
 PARTNERS = ("GBR", "FRA", "DEU")
 
 
-def _plan(id: str, partners: tuple[str, ...], cost: float, **extra: object) -> Candidate:
-    fields = {"title": f"plan {id}", "kind": "exercise", "year": 2027, **extra}
-    return Candidate.model_validate({"id": id, "partners": partners, "cost": cost, **fields})
+def _plan(key: str, partners: tuple[str, ...], cost: float, **extra: object) -> Candidate:
+    fields = {"title": f"plan {key}", "kind": "exercise", "year": 2027, **extra}
+    return Candidate.model_validate({"id": key, "partners": partners, "cost": cost, **fields})
 
 
 def test_gain_of_one_bilateral_exercise_is_computed_by_hand() -> None:
@@ -44,22 +44,43 @@ def test_gain_of_one_bilateral_exercise_is_computed_by_hand() -> None:
 def test_contribution_equals_the_index_computed_on_duckdb() -> None:
     import pyarrow as pa
 
-    cases = [("exercise", 3, 250, None, None), ("education", 2, None, 12, None),
-             ("visit", 2, None, None, "minister"), ("port_call", 4, 1000, None, None)]  # fmt: skip
+    cases = [
+        ("exercise", 3, 250, None, None),
+        ("education", 2, None, 12, None),
+        ("visit", 2, None, None, "minister"),
+        ("port_call", 4, 1000, None, None),
+    ]
     for kind, n, personnel, students, level in cases:
         nations = ["AAA", "BBB", "CCC", "DDD"][:n]
-        engagements = pa.table({
-            "engagement_id": [1], "kind": [kind], "first_year": [2000], "last_year": [2000],
-            "host": [None], "personnel": pa.array([personnel], pa.float64()),
-            **{f"p_{k}": [0] for k in ("defence", "offence", "consultation", "entente",
-                                       "neutrality", "non_aggression")},
-            "level": pa.array([level], pa.string()), "students": pa.array([students], pa.int64()),
-        })  # fmt: skip
+        engagements = pa.table(
+            {
+                "engagement_id": [1],
+                "kind": [kind],
+                "first_year": [2000],
+                "last_year": [2000],
+                "host": [None],
+                "personnel": pa.array([personnel], pa.float64()),
+                **{
+                    f"p_{k}": [0]
+                    for k in (
+                        "defence",
+                        "offence",
+                        "consultation",
+                        "entente",
+                        "neutrality",
+                        "non_aggression",
+                    )
+                },
+                "level": pa.array([level], pa.string()),
+                "students": pa.array([students], pa.int64()),
+            }
+        )
         participants = pa.table({"engagement_id": [1] * n, "nation": nations, "role": ["p"] * n})
         table = run_dyad_years(engagements, participants, SETTINGS, horizon=2000)
         index = table.to_pylist()[0]["index"]
-        c = contribution(SETTINGS, kind, nations=n, personnel=personnel, students=students,
-                         level=level)  # fmt: skip
+        c = contribution(
+            SETTINGS, kind, nations=n, personnel=personnel, students=students, level=level
+        )
         assert gain(0.0, c, SETTINGS.kappa) == pytest.approx(index, rel=1e-9), kind
 
 
@@ -82,9 +103,15 @@ def _brute(
     rules: Rules,
 ):  # type: ignore[no-untyped-def]
     built = build_problem(
-        candidates, nation="USA", budget=budget, stocks=stocks, priorities=weights, rules=rules,
-        settings=SETTINGS, year=2027,
-    )  # fmt: skip
+        candidates,
+        nation="USA",
+        budget=budget,
+        stocks=stocks,
+        priorities=weights,
+        rules=rules,
+        settings=SETTINGS,
+        year=2027,
+    )
     best_pwl, best_exact = -1.0, -1.0
     n = len(candidates)
     for size in range(n + 1):
@@ -109,18 +136,26 @@ def _feasible(built, subset: list[int]) -> bool:  # type: ignore[no-untyped-def]
 
 _candidate = st.builds(
     lambda i, kind, partners, cost, year, window, personnel: Candidate(
-        id=f"P{i}", title="t", kind=kind, partners=partners, cost=cost, year=year,
-        window=window, personnel=personnel, students=5,
-    ),  # fmt: skip
+        id=f"P{i}",
+        title="t",
+        kind=kind,
+        partners=partners,
+        cost=cost,
+        year=year,
+        window=window,
+        personnel=personnel,
+        students=5,
+    ),
     st.integers(),
     st.sampled_from(["exercise", "education", "visit", "agreement", "port_call"]),
     st.lists(st.sampled_from(PARTNERS), min_size=1, max_size=3, unique=True).map(tuple),
     st.integers(0, 40),
     st.sampled_from([2025, 2026, 2027]),
-    st.sampled_from([None, None, "spring", "autumn", "2027-03-01/2027-03-10",
-                     "2027-03-08/2027-03-20"]),
+    st.sampled_from(
+        [None, None, "spring", "autumn", "2027-03-01/2027-03-10", "2027-03-08/2027-03-20"]
+    ),
     st.sampled_from([None, 100, 2000]),
-)  # fmt: skip
+)
 
 
 @st.composite
@@ -143,11 +178,27 @@ def test_milp_matches_brute_force_and_keeps_every_rule(instance: tuple) -> None:
     built, best_pwl, best_exact = _brute(None, candidates, budget, stocks, weights, rules)
     if best_pwl < 0:
         with pytest.raises(ValidationError):
-            optimise(candidates, nation="USA", budget=budget, stocks=stocks, settings=SETTINGS,
-                     priorities=weights, rules=rules, year=2027)  # fmt: skip
+            optimise(
+                candidates,
+                nation="USA",
+                budget=budget,
+                stocks=stocks,
+                settings=SETTINGS,
+                priorities=weights,
+                rules=rules,
+                year=2027,
+            )
         return
-    result = optimise(candidates, nation="USA", budget=budget, stocks=stocks, settings=SETTINGS,
-                      priorities=weights, rules=rules, year=2027)  # fmt: skip
+    result = optimise(
+        candidates,
+        nation="USA",
+        budget=budget,
+        stocks=stocks,
+        settings=SETTINGS,
+        priorities=weights,
+        rules=rules,
+        year=2027,
+    )
     chosen = [built.index_of(p.id) for p in result.chosen]
     assert _feasible(built, chosen)
     assert result.cost <= budget + 1e-9
@@ -169,8 +220,14 @@ def test_rules_bind_and_are_reported() -> None:
         _plan("D", ("FRA",), 10),
         _plan("E", ("DEU",), 50),
     ]
-    result = optimise(candidates, nation="USA", budget=30, stocks={}, settings=SETTINGS,
-                      rules=Rules(max_per_partner=1))  # fmt: skip
+    result = optimise(
+        candidates,
+        nation="USA",
+        budget=30,
+        stocks={},
+        settings=SETTINGS,
+        rules=Rules(max_per_partner=1),
+    )
     assert sorted(p.id for p in result.chosen) in (["A", "C"], ["B", "C"], ["A", "D"], ["B", "D"])
     assert result.binding == [
         "at most 1 with FRA",
@@ -203,16 +260,28 @@ def test_diminishing_returns_spread_plans_over_partners() -> None:
 def test_infeasible_must_includes_are_named() -> None:
     candidates = [_plan("A", ("GBR",), 60), _plan("B", ("FRA",), 60)]
     with pytest.raises(ValidationError) as caught:
-        optimise(candidates, nation="USA", budget=100, stocks={}, settings=SETTINGS,
-                 rules=Rules(include=frozenset({"A", "B"})))  # fmt: skip
+        optimise(
+            candidates,
+            nation="USA",
+            budget=100,
+            stocks={},
+            settings=SETTINGS,
+            rules=Rules(include=frozenset({"A", "B"})),
+        )
     assert caught.value.message == "Invalid portfolio: include: breaks budget (got B)"
     assert caught.value.hint == "Raise the budget or drop a must-include plan."
 
 
 def test_rules_naming_unknown_plans_are_refused() -> None:
     with pytest.raises(ValidationError) as caught:
-        optimise([_plan("A", ("GBR",), 1)], nation="USA", budget=1, stocks={}, settings=SETTINGS,
-                 rules=Rules(include=frozenset({"Z"}), exclude=frozenset({"A", "Y"})))  # fmt: skip
+        optimise(
+            [_plan("A", ("GBR",), 1)],
+            nation="USA",
+            budget=1,
+            stocks={},
+            settings=SETTINGS,
+            rules=Rules(include=frozenset({"Z"}), exclude=frozenset({"A", "Y"})),
+        )
     assert caught.value.message == (
         "Invalid portfolio (2 problems): include: names no candidate plan (got Z); "
         "exclude: names no candidate plan (got Y)"
@@ -228,8 +297,14 @@ def test_education_counts_at_most_the_yearly_cap() -> None:
 
 
 def test_older_plans_are_decayed_to_the_evaluation_year() -> None:
-    result = optimise([_plan("A", ("GBR",), 1, year=2024)], nation="USA", budget=1, stocks={},
-                      settings=SETTINGS, year=2027)  # fmt: skip
+    result = optimise(
+        [_plan("A", ("GBR",), 1, year=2024)],
+        nation="USA",
+        budget=1,
+        stocks={},
+        settings=SETTINGS,
+        year=2027,
+    )
     assert result.exact_gain == pytest.approx(gain(0, 0.5, 20))  # half-life 3 years
 
 

@@ -51,12 +51,20 @@ def _mapped(tmp_path: Path, name: str, rows: list[tuple[str, str, str]], label: 
 
 
 def _import(store: Store, mapping: Path, viewer: Viewer, *, dry_run: bool = False) -> object:
-    return import_dataset(store, mapped_importer(mapping), [mapping.parent / "rows.csv"],
-                          viewer=viewer, dry_run=dry_run)  # fmt: skip
+    return import_dataset(
+        store,
+        mapped_importer(mapping),
+        [mapping.parent / "rows.csv"],
+        viewer=viewer,
+        dry_run=dry_run,
+    )
 
 
-US_ROWS = [("A1", "Atlantic Shield", "2024"), ("A2", "Pacific Shield", "2024"),
-           ("A3", "Arctic Shield", "2024")]  # fmt: skip
+US_ROWS = [
+    ("A1", "Atlantic Shield", "2024"),
+    ("A2", "Pacific Shield", "2024"),
+    ("A3", "Arctic Shield", "2024"),
+]
 
 
 def _titles(store: Store, viewer: Viewer) -> list[str]:
@@ -118,8 +126,10 @@ def test_an_import_that_changes_or_removes_records_logs_their_images_before(
     report = _import(store, _mapped(tmp_path, "ops_2024", changed, "REL USA"), US)
     assert (report.updated, report.removed, report.unchanged) == (1, 1, 1)
     entries, _ = accounts.audit_page(store, Viewer.operator("t"), entity="engagement")
-    log = {(e["action"], e["before"] and e["before"]["title"], e["after"] and e["after"]["title"])
-           for e in entries}  # fmt: skip
+    log = {
+        (e["action"], e["before"] and e["before"]["title"], e["after"] and e["after"]["title"])
+        for e in entries
+    }
     assert ("import_update", "Atlantic Shield", "Atlantic Shield (renamed)") in log
     assert ("import_remove", "Arctic Shield", None) in log
 
@@ -137,8 +147,12 @@ def test_an_import_may_not_hide_its_records_from_its_own_nation(
 
 def _exercise(title: str, label: str | None = None, start: str = "2015") -> dict[str, object]:
     nations = [{"nation": "USA"}, {"nation": "FRA"}]
-    record: dict[str, object] = {"kind": "exercise", "title": title, "start": start,
-                                 "participants": nations}  # fmt: skip
+    record: dict[str, object] = {
+        "kind": "exercise",
+        "title": title,
+        "start": start,
+        "participants": nations,
+    }
     if label:
         record["releasability"] = label
     return record
@@ -171,8 +185,9 @@ def test_an_owner_may_not_hide_its_record_from_itself(store: Store) -> None:
     assert refused.value.problems[0].field == "releasability"
     # Even the installation's operator may not take a record away from its owner.
     with pytest.raises(ValidationError, match="must let USA read it"):
-        services.edit_engagement(store, stored.id, {"releasability": "REL GBR"},
-                                 Viewer.operator("t"))  # fmt: skip
+        services.edit_engagement(
+            store, stored.id, {"releasability": "REL GBR"}, Viewer.operator("t")
+        )
 
 
 def test_rel_nato_is_a_label_a_member_may_write_for_a_year_it_was_a_member(store: Store) -> None:
@@ -198,17 +213,18 @@ def test_an_id_used_by_a_hidden_record_is_free_for_another_nation(store: Store) 
     )  # no 409 that would reveal the hidden record
     assert mine.engagement.external_id == "op:7"
     with pytest.raises(ConflictError, match="already stored"):
-        services.add_engagement(store, {**_exercise("Again", "REL FRA"), "external_id": "op:7"},
-                                FR)  # fmt: skip
+        services.add_engagement(store, {**_exercise("Again", "REL FRA"), "external_id": "op:7"}, FR)
 
 
 def test_records_remember_their_owner(store: Store) -> None:
     ours = services.add_engagement(store, _exercise("Ours"), US)
     installation = services.add_engagement(store, _exercise("Installation"), Viewer.operator("t"))
     with store.connect() as connection:
-        owners = dict(connection.execute(
-            select(tables.engagements.c.title, tables.engagements.c.owner_nation)
-        ).all())  # fmt: skip
+        owners = dict(
+            connection.execute(
+                select(tables.engagements.c.title, tables.engagements.c.owner_nation)
+            ).all()
+        )
     assert owners == {"Ours": "USA", "Installation": None}
     assert ours.to_dict()["owner"] == "USA" and installation.to_dict()["owner"] is None
 
@@ -221,10 +237,14 @@ FR_POLICY = Viewer(name="fr.policy", nation="FRA", role=Role.APPROVER, agency="p
 
 def _plan(store: Store, author: Viewer) -> int:
     record = {
-        "title": "Cobra Gold 2027", "kind": "exercise", "objectives": ["Trust"],
+        "title": "Cobra Gold 2027",
+        "kind": "exercise",
+        "objectives": ["Trust"],
         "partners": [{"nation": "THA", "role": "host"}, {"nation": "USA"}, {"nation": "FRA"}],
-        "start": "2027-02-22", "end": "2027-03-05", "agencies": ["policy"],
-    }  # fmt: skip
+        "start": "2027-02-22",
+        "end": "2027-03-05",
+        "agencies": ["policy"],
+    }
     stored = plan_service.add_plan(store, record, author)
     workflow.submit_plan(store, stored.id, author)
     return stored.id

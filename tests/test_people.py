@@ -15,10 +15,14 @@ from comity.store import Store
 def test_institutions_are_unique_per_nation(any_store: Store, operator: Viewer) -> None:
     first = services.add_institution(
         any_store,
-        {"name": "National Defense University", "nation": "USA", "kind": "war_college",
-         "city": "Washington"},
+        {
+            "name": "National Defense University",
+            "nation": "USA",
+            "kind": "war_college",
+            "city": "Washington",
+        },
         operator,
-    )  # fmt: skip
+    )
     services.add_institution(
         any_store, {"name": "National Defense University", "nation": "PAK"}, operator
     )
@@ -43,10 +47,15 @@ def test_postings_by_host_and_year(any_store: Store, operator: Viewer) -> None:
     )
     services.add_posting(
         any_store,
-        {"person_id": person, "host": "IDN", "post": "defence_attache", "start": "2008-01",
-         "end": "2010-12"},
+        {
+            "person_id": person,
+            "host": "IDN",
+            "post": "defence_attache",
+            "start": "2008-01",
+            "end": "2010-12",
+        },
         operator,
-    )  # fmt: skip
+    )
     services.add_posting(
         any_store,
         {"person_id": person, "host": "JPN", "post": "liaison_officer", "start": "2012"},
@@ -92,17 +101,28 @@ def test_postings_and_people_respect_releasability(any_store: Store, operator: V
 def test_assessments_of_visible_engagements(any_store: Store, operator: Viewer) -> None:
     stored = services.add_engagement(
         any_store,
-        {"kind": "exercise", "title": "Pitch Black 2010", "start": "2010-07", "host": "AUS",
-         "participants": [{"nation": "AUS"}, {"nation": "SGP"}], "releasability": "REL AUS"},
+        {
+            "kind": "exercise",
+            "title": "Pitch Black 2010",
+            "start": "2010-07",
+            "host": "AUS",
+            "participants": [{"nation": "AUS"}, {"nation": "SGP"}],
+            "releasability": "REL AUS",
+        },
         operator,
-    )  # fmt: skip
+    )
     services.add_assessment(
         any_store,
-        {"engagement_id": stored.id, "assessed_on": "2010-09-01",
-         "objectives": [{"objective": "Integrate air tasking", "score": 4}],
-         "interoperability": 4, "trust": 5, "lessons": "Share the air tasking order earlier."},
+        {
+            "engagement_id": stored.id,
+            "assessed_on": "2010-09-01",
+            "objectives": [{"objective": "Integrate air tasking", "score": 4}],
+            "interoperability": 4,
+            "trust": 5,
+            "lessons": "Share the air tasking order earlier.",
+        },
         operator,
-    )  # fmt: skip
+    )
     australian = Viewer(name="au", nation="AUS")
     found = services.list_assessments(any_store, australian)
     assert [(a.assessed_on, a.objectives[0].score, a.lessons) for _, a in found] == [

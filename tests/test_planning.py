@@ -24,11 +24,19 @@ from comity.planning.friction import FrictionRow, create_friction, p90
 
 S = PlanState
 LEGAL = {
-    (S.DRAFT, S.SUBMITTED), (S.RETURNED, S.SUBMITTED), (S.SUBMITTED, S.APPROVED),
-    (S.SUBMITTED, S.RETURNED), (S.APPROVED, S.SCHEDULED), (S.SCHEDULED, S.EXECUTED),
-    (S.EXECUTED, S.ASSESSED), (S.DRAFT, S.CANCELLED), (S.SUBMITTED, S.CANCELLED),
-    (S.RETURNED, S.CANCELLED), (S.APPROVED, S.CANCELLED), (S.SCHEDULED, S.CANCELLED),
-}  # fmt: skip
+    (S.DRAFT, S.SUBMITTED),
+    (S.RETURNED, S.SUBMITTED),
+    (S.SUBMITTED, S.APPROVED),
+    (S.SUBMITTED, S.RETURNED),
+    (S.APPROVED, S.SCHEDULED),
+    (S.SCHEDULED, S.EXECUTED),
+    (S.EXECUTED, S.ASSESSED),
+    (S.DRAFT, S.CANCELLED),
+    (S.SUBMITTED, S.CANCELLED),
+    (S.RETURNED, S.CANCELLED),
+    (S.APPROVED, S.CANCELLED),
+    (S.SCHEDULED, S.CANCELLED),
+}
 ALL_PAIRS = list(itertools.product(PlanState, PlanState))
 
 
@@ -102,8 +110,14 @@ def _row(
 
 
 def test_friction_per_agency_on_a_hand_made_dataset() -> None:
-    rows = [_row(1, "policy", 2), _row(2, "policy", 4), _row(3, "policy", 10),
-            _row(1, "finance", 1), _row(2, "finance", 3), _row(1, None, 5)]  # fmt: skip
+    rows = [
+        _row(1, "policy", 2),
+        _row(2, "policy", 4),
+        _row(3, "policy", 10),
+        _row(1, "finance", 1),
+        _row(2, "finance", 3),
+        _row(1, None, 5),
+    ]
     figures = {f.key: f for f in create_friction(rows, "agency")}
     assert set(figures) == {"finance", "policy"}
     # policy: 2, 4, 10 -> median 4; p90 at rank 0.9 * 2 = 1.8: 4 + 0.8 * (10 - 4) = 8.8
@@ -114,13 +128,20 @@ def test_friction_per_agency_on_a_hand_made_dataset() -> None:
 
 
 def test_friction_per_partner_counts_each_partner_of_an_approved_plan() -> None:
-    rows = [_row(1, None, 6, ("THA", "USA")), _row(2, None, 12, ("USA",)),
-            _row(3, None, 1.5, ("USA", "JPN")), _row(1, "policy", 99, ("THA", "USA"))]  # fmt: skip
+    rows = [
+        _row(1, None, 6, ("THA", "USA")),
+        _row(2, None, 12, ("USA",)),
+        _row(3, None, 1.5, ("USA", "JPN")),
+        _row(1, "policy", 99, ("THA", "USA")),
+    ]
     figures = {f.key: f for f in create_friction(rows, "partner")}
     assert set(figures) == {"JPN", "THA", "USA"}
     # USA: 1.5, 6, 12 -> median 6; p90 at rank 1.8: 6 + 0.8 * 6 = 10.8
     assert (figures["USA"].approvals, figures["USA"].median_days, figures["USA"].p90_days) == (
-        3, 6.0, 10.8)  # fmt: skip
+        3,
+        6.0,
+        10.8,
+    )
     assert (figures["THA"].median_days, figures["THA"].p90_days) == (6.0, 6.0)
 
 

@@ -32,13 +32,20 @@ FINANCE = Viewer(name="us.finance", nation="USA", role=Role.APPROVER, agency="fi
 def plan_record(**extra: Any) -> dict[str, Any]:
     """A bilateral exercise hosted by Thailand, needing policy and finance."""
     return {
-        "title": "Cobra Gold 2027", "kind": "exercise", "objectives": ["Interoperability", "Trust"],
-        "partners": [{"nation": "THA", "role": "host", "personnel": 300},
-                     {"nation": "USA", "personnel": 500}],
-        "start": "2027-02-22", "end": "2027-03-05", "location": "Sattahip",
-        "budget": {"amount": "2500000", "currency": "USD"}, "agencies": ["policy", "finance"],
+        "title": "Cobra Gold 2027",
+        "kind": "exercise",
+        "objectives": ["Interoperability", "Trust"],
+        "partners": [
+            {"nation": "THA", "role": "host", "personnel": 300},
+            {"nation": "USA", "personnel": 500},
+        ],
+        "start": "2027-02-22",
+        "end": "2027-03-05",
+        "location": "Sattahip",
+        "budget": {"amount": "2500000", "currency": "USD"},
+        "agencies": ["policy", "finance"],
         **extra,
-    }  # fmt: skip
+    }
 
 
 def _submitted(store: Store, **extra: Any) -> int:
@@ -65,17 +72,29 @@ def test_a_new_plan_is_a_draft_owned_by_its_author(store: Store) -> None:
     ("extra", "field", "reason"),
     [
         ({"end": "2027-02-01"}, "end", "the end (2027-02-01) is before the start (2027-02-22)"),
-        ({"budget": {"amount": "-1", "currency": "USD"}}, "budget.amount",
-         "Input should be greater than or equal to 0"),
-        ({"budget": {"amount": "10", "currency": "XYZ"}}, "budget.currency",
-         "'XYZ' is not an ISO 4217 currency code (e.g. EUR, USD)"),
+        (
+            {"budget": {"amount": "-1", "currency": "USD"}},
+            "budget.amount",
+            "Input should be greater than or equal to 0",
+        ),
+        (
+            {"budget": {"amount": "10", "currency": "XYZ"}},
+            "budget.currency",
+            "'XYZ' is not an ISO 4217 currency code (e.g. EUR, USD)",
+        ),
         ({"agencies": []}, "agencies", "name at least one agency whose approval the plan needs"),
-        ({"partners": [{"nation": "THA", "role": "host"}, {"nation": "USA", "role": "host"}]},
-         "partners", "partners name THA, USA as host; one host at most"),
-        ({"partners": [{"nation": "SUN"}]}, "partners.0.nation",
-         "Soviet Union was not a state in 2027 (state-system years 1922-1991)"),
+        (
+            {"partners": [{"nation": "THA", "role": "host"}, {"nation": "USA", "role": "host"}]},
+            "partners",
+            "partners name THA, USA as host; one host at most",
+        ),
+        (
+            {"partners": [{"nation": "SUN"}]},
+            "partners.0.nation",
+            "Soviet Union was not a state in 2027 (state-system years 1922-1991)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_plan_is_refused_naming_the_field(
     store: Store, extra: dict[str, Any], field: str, reason: str
 ) -> None:
@@ -130,8 +149,9 @@ def test_a_submitted_plan_cannot_be_edited(store: Store) -> None:
 
 
 def test_submitting_stores_the_calendar_warnings(store: Store) -> None:
-    plan_id = _submitted(store, partners=[{"nation": "SAU"}, {"nation": "USA"}],
-                         start="2027-03-08", end="2027-03-12")  # fmt: skip
+    plan_id = _submitted(
+        store, partners=[{"nation": "SAU"}, {"nation": "USA"}], start="2027-03-08", end="2027-03-12"
+    )
     warnings = plan_service.get_plan(store, plan_id, PLANNER).calendar_warnings
     assert warnings is not None
     saudi = next(n for n in warnings["nations"] if n["nation"] == "SAU")
@@ -144,7 +164,8 @@ def test_cancellation_only_before_execution(store: Store, state: PlanState) -> N
     _force(store, plan_id, state)
     if (state, PlanState.CANCELLED) in TRANSITIONS:
         assert workflow.cancel_plan(store, plan_id, PLANNER, "No longer needed").state is (
-            PlanState.CANCELLED)  # fmt: skip
+            PlanState.CANCELLED
+        )
     else:
         with pytest.raises(IllegalTransitionError):
             workflow.cancel_plan(store, plan_id, PLANNER)
@@ -152,8 +173,9 @@ def test_cancellation_only_before_execution(store: Store, state: PlanState) -> N
 
 def _force(store: Store, plan_id: int, state: PlanState) -> None:
     with store.transaction() as connection:
-        connection.execute(update(plans).where(plans.c.id == plan_id)
-                           .values(state=state.value, round=1))  # fmt: skip
+        connection.execute(
+            update(plans).where(plans.c.id == plan_id).values(state=state.value, round=1)
+        )
 
 
 def _snapshot(store: Store, plan_id: int) -> tuple[Any, ...]:
@@ -204,9 +226,16 @@ def test_execution_creates_the_engagement_with_its_participants(store: Store) ->
     assert executed.state is PlanState.EXECUTED and executed.engagement_id is not None
     e = services.get_engagement(store, executed.engagement_id, PLANNER).engagement
     assert (e.kind.value, e.title, str(e.start), str(e.end), e.host) == (
-        "exercise", "Cobra Gold 2027", "2027-02-22", "2027-03-05", "THA")  # fmt: skip
+        "exercise",
+        "Cobra Gold 2027",
+        "2027-02-22",
+        "2027-03-05",
+        "THA",
+    )
     assert {(p.nation, p.role.value, p.personnel) for p in e.participants} == {
-        ("THA", "host", 300), ("USA", "participant", 500)}  # fmt: skip
+        ("THA", "host", 300),
+        ("USA", "participant", 500),
+    }
     assert e.objectives == ("Interoperability", "Trust")
 
 
@@ -235,14 +264,17 @@ def test_assessment_scores_each_objective_and_feeds_lessons(store: Store) -> Non
     with pytest.raises(ValidationError, match="objectives: needs a score of 1-5"):
         workflow.assess_plan(store, plan_id, {"objectives": {"Trust": 4}}, PLANNER)
     assessed = workflow.assess_plan(
-        store, plan_id,
+        store,
+        plan_id,
         {"objectives": {"Interoperability": 4, "Trust": 5}, "lessons": "Bring interpreters"},
         PLANNER,
-    )  # fmt: skip
+    )
     assert assessed.state is PlanState.ASSESSED
     ((_, assessment),) = services.list_assessments(store, PLANNER, [assessed.engagement_id])
     assert [(o.objective, o.score) for o in assessment.objectives] == [
-        ("Interoperability", 4), ("Trust", 5)]  # fmt: skip
+        ("Interoperability", 4),
+        ("Trust", 5),
+    ]
     assert assessment.lessons == "Bring interpreters"
 
 
@@ -250,16 +282,22 @@ def test_every_move_is_in_the_audit_log_and_the_chain_holds(store: Store) -> Non
     plan_id = _approved(store)
     workflow.schedule_plan(store, plan_id, PLANNER)
     with store.connect() as connection:
-        actions = connection.execute(
-            select(audit_log.c.action).where(audit_log.c.entity == "plan",
-                                             audit_log.c.entity_id == str(plan_id))
-            .order_by(audit_log.c.id)
-        ).scalars().all()  # fmt: skip
+        actions = (
+            connection.execute(
+                select(audit_log.c.action)
+                .where(audit_log.c.entity == "plan", audit_log.c.entity_id == str(plan_id))
+                .order_by(audit_log.c.id)
+            )
+            .scalars()
+            .all()
+        )
     assert actions == ["create", "submit", "approve", "schedule"]
     stored = plan_service.get_plan(store, plan_id, PLANNER)
     assert [(t.from_state, t.to_state) for t in stored.transitions][1:] == [
-        (PlanState.DRAFT, PlanState.SUBMITTED), (PlanState.SUBMITTED, PlanState.APPROVED),
-        (PlanState.APPROVED, PlanState.SCHEDULED)]  # fmt: skip
+        (PlanState.DRAFT, PlanState.SUBMITTED),
+        (PlanState.SUBMITTED, PlanState.APPROVED),
+        (PlanState.APPROVED, PlanState.SCHEDULED),
+    ]
     assert verify_audit(store).first_broken is None
 
 
@@ -300,8 +338,9 @@ def test_a_plan_rel_gbr_is_invisible_to_a_usa_user(store: Store) -> None:
 def test_friction_counts_only_plans_the_viewer_may_read(store: Store) -> None:
     british = Viewer(name="gb.planner", nation="GBR", role=Role.PLANNER)
     gb_policy = Viewer(name="gb.policy", nation="GBR", role=Role.APPROVER, agency="policy")
-    secret = plan_service.add_plan(store, plan_record(releasability="REL GBR",
-                                                      agencies=["policy"]), british)  # fmt: skip
+    secret = plan_service.add_plan(
+        store, plan_record(releasability="REL GBR", agencies=["policy"]), british
+    )
     workflow.submit_plan(store, secret.id, british)
     workflow.approve_plan(store, secret.id, gb_policy)
     assert [f.key for f in plan_service.plan_friction(store, british, "agency")] == ["policy"]
@@ -319,15 +358,24 @@ def test_friction_from_stored_times(store: Store) -> None:
 
     day = datetime(2027, 1, 1, tzinfo=UTC)
     with store.transaction() as connection:
-        connection.execute(update(plan_transitions).where(
-            plan_transitions.c.plan_id == plan_id, plan_transitions.c.to_state == "submitted"
-        ).values(at=day))  # fmt: skip
-        connection.execute(update(plan_transitions).where(
-            plan_transitions.c.plan_id == plan_id, plan_transitions.c.to_state == "approved"
-        ).values(at=day.replace(day=11)))  # fmt: skip
+        connection.execute(
+            update(plan_transitions)
+            .where(
+                plan_transitions.c.plan_id == plan_id, plan_transitions.c.to_state == "submitted"
+            )
+            .values(at=day)
+        )
+        connection.execute(
+            update(plan_transitions)
+            .where(plan_transitions.c.plan_id == plan_id, plan_transitions.c.to_state == "approved")
+            .values(at=day.replace(day=11))
+        )
         for agency, date_ in (("policy", 3), ("finance", 11)):
-            connection.execute(update(plan_approvals).where(plan_approvals.c.agency == agency)
-                               .values(at=day.replace(day=date_)))  # fmt: skip
+            connection.execute(
+                update(plan_approvals)
+                .where(plan_approvals.c.agency == agency)
+                .values(at=day.replace(day=date_))
+            )
     agencies = {
         f.key: (f.median_days, f.p90_days) for f in plan_service.plan_friction(store, PLANNER)
     }

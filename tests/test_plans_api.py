@@ -31,8 +31,15 @@ def api(store: Store) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
     operator = Viewer.operator("tests")
     headers = {}
     for name, (nation, role, agency) in _USERS.items():
-        user = accounts.create_user(store, operator, username=name, password=PASSWORD,
-                                    nation=nation, role=role, agency=agency)  # fmt: skip
+        user = accounts.create_user(
+            store,
+            operator,
+            username=name,
+            password=PASSWORD,
+            nation=nation,
+            role=role,
+            agency=agency,
+        )
         secret = accounts.create_token(store, user, "tests").secret
         headers[name] = {"Authorization": f"Bearer {secret}"}
     limiter = RateLimiter(burst=1e9, per_second=1e9)
@@ -43,8 +50,10 @@ def api(store: Store) -> Iterator[tuple[TestClient, dict[str, dict[str, str]]]]:
 
 def _create(client: TestClient, headers: dict[str, str], **extra: Any) -> dict[str, Any]:
     record = plan_record(**extra)
-    record["partners"] = [{**p, "nation": {"THA": "Thailand"}.get(p["nation"], p["nation"])}
-                          for p in record["partners"]]  # fmt: skip
+    record["partners"] = [
+        {**p, "nation": {"THA": "Thailand"}.get(p["nation"], p["nation"])}
+        for p in record["partners"]
+    ]
     answer = client.post("/api/v1/plans", json=record, headers=headers)
     assert answer.status_code == 201, answer.text
     body: dict[str, Any] = answer.json()
@@ -76,8 +85,10 @@ def test_an_illegal_move_is_a_409_problem(api: Any) -> None:
     body = answer.json()
     assert body["detail"] == f"Plan {created['id']} cannot move from draft to executed."
     assert body["hint"] == "From draft it may move to: cancelled, submitted."
-    assert client.get(f"/api/v1/plans/{created['id']}", headers=h["us.planner"]).json()[
-        "state"] == "draft"  # fmt: skip
+    assert (
+        client.get(f"/api/v1/plans/{created['id']}", headers=h["us.planner"]).json()["state"]
+        == "draft"
+    )
 
 
 def test_roles_and_agencies_are_enforced(api: Any) -> None:
@@ -109,8 +120,11 @@ def test_patch_needs_if_match_and_refuses_a_stale_one(api: Any) -> None:
     url = f"/api/v1/plans/{created['id']}"
     assert client.patch(url, json={"title": "X"}, headers=h["us.planner"]).status_code == 412
     tag = client.get(url, headers=h["us.planner"]).headers["ETag"]
-    changed = client.patch(url, json={"title": "Cobra Gold 2027 (revised)"},
-                           headers={**h["us.planner"], "If-Match": tag})  # fmt: skip
+    changed = client.patch(
+        url,
+        json={"title": "Cobra Gold 2027 (revised)"},
+        headers={**h["us.planner"], "If-Match": tag},
+    )
     assert changed.status_code == 200 and changed.json()["version"] == 2
     stale = client.patch(url, json={"title": "Y"}, headers={**h["us.planner"], "If-Match": tag})
     assert stale.status_code == 412
@@ -118,8 +132,12 @@ def test_patch_needs_if_match_and_refuses_a_stale_one(api: Any) -> None:
 
 def test_a_plan_rel_gbr_is_invisible_to_a_usa_user(api: Any) -> None:
     client, h = api
-    secret = _create(client, h["gb.planner"], releasability="REL GBR",
-                     partners=[{"nation": "GBR", "role": "host"}, {"nation": "USA"}])  # fmt: skip
+    secret = _create(
+        client,
+        h["gb.planner"],
+        releasability="REL GBR",
+        partners=[{"nation": "GBR", "role": "host"}, {"nation": "USA"}],
+    )
     listed = client.get("/api/v1/plans", headers=h["us.planner"]).json()["items"]
     assert secret["id"] not in [p["id"] for p in listed]
     assert client.get(f"/api/v1/plans/{secret['id']}", headers=h["us.planner"]).status_code == 404
@@ -144,8 +162,14 @@ def test_digits_that_are_not_ascii_are_a_field_error(
     api: tuple[TestClient, dict[str, dict[str, str]]], start: str
 ) -> None:
     client, headers = api
-    body = {"title": "Drill", "kind": "visit", "start": start, "end": "2027-01-02",
-            "partners": [{"nation": "FRA"}], "agencies": ["legal"]}  # fmt: skip
+    body = {
+        "title": "Drill",
+        "kind": "visit",
+        "start": start,
+        "end": "2027-01-02",
+        "partners": [{"nation": "FRA"}],
+        "agencies": ["legal"],
+    }
     answer = client.post("/api/v1/plans", json=body, headers=headers["us.planner"])
     assert answer.status_code == 422, answer.text
     assert "start" in {e["field"] for e in answer.json()["errors"]}

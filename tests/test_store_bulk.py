@@ -31,8 +31,9 @@ def _statements(store: Store) -> Iterator[list[tuple[str, int]]]:
     """Every statement sent, with how many parameter sets it carried."""
     sent: list[tuple[str, int]] = []
 
-    def note(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-             executemany: bool) -> None:  # fmt: skip
+    def note(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
         sent.append((statement, len(parameters) if executemany else 1))
 
     event.listen(store.engine, "before_cursor_execute", note)
@@ -44,10 +45,15 @@ def _statements(store: Store) -> Iterator[list[tuple[str, int]]]:
 
 def _probe(store: Store) -> Table:
     table = Table(
-        "bulk_probe", MetaData(), Column("id", Integer), Column("v", JSON), Column("d", Date),
-        Column("same", String(10)), Column("empty", String(10)),
+        "bulk_probe",
+        MetaData(),
+        Column("id", Integer),
+        Column("v", JSON),
+        Column("d", Date),
+        Column("same", String(10)),
+        Column("empty", String(10)),
         Column("fallback", Integer, server_default="7"),
-    )  # fmt: skip
+    )
     with store.transaction() as connection:
         table.create(connection)
     return table
@@ -88,16 +94,22 @@ def test_a_column_with_one_value_is_sent_once_per_statement_on_sqlite(store: Sto
 
 def test_bulk_inserts_process_each_value_as_its_own_type(store: Store) -> None:
     table = _probe(store)
-    columns = {"id": [1, 2, 3, 4, 5], "v": [True, 1, [1], (1,), 1.0],
-               "d": [date(2020, 1, 2), date(2020, 1, 2), None, date(2021, 3, 4), None]}  # fmt: skip
+    columns = {
+        "id": [1, 2, 3, 4, 5],
+        "v": [True, 1, [1], (1,), 1.0],
+        "d": [date(2020, 1, 2), date(2020, 1, 2), None, date(2021, 3, 4), None],
+    }
     with store.transaction() as connection:
         insert_columns(connection, table, columns)
     with store.connect() as connection:
         stored = connection.execute(select(table.c.v, table.c.d).order_by(table.c.id)).all()
     assert [tuple(r) for r in stored] == [
-        (True, date(2020, 1, 2)), (1, date(2020, 1, 2)), ([1], None), ([1], date(2021, 3, 4)),
+        (True, date(2020, 1, 2)),
+        (1, date(2020, 1, 2)),
+        ([1], None),
+        ([1], date(2021, 3, 4)),
         (1, None),
-    ]  # fmt: skip
+    ]
     assert stored[0][0] is True and stored[1][0] is not True
 
 
@@ -180,7 +192,7 @@ def test_a_large_import_builds_the_indexes_after_its_rows(
             for row in connection.exec_driver_sql(
                 "EXPLAIN QUERY PLAN SELECT engagement_id FROM participants WHERE nation = 'GBR' "
                 "ORDER BY start_date"
-            )  # fmt: skip
+            )
         )
     assert "ix_participants_nation_start_date_engagement_id" in plan
 
@@ -189,9 +201,18 @@ def test_a_failed_large_insert_leaves_the_indexes_as_they_were(
     store: Store, operator: Viewer
 ) -> None:
     before = _indexes(store)
-    record = prepare(validate_engagement(
-        {"kind": "exercise", "title": "T", "start": "2001", "participants": [{"nation": "USA"}],
-         "external_id": "x:1"}, load_nations_of(store)))  # fmt: skip
+    record = prepare(
+        validate_engagement(
+            {
+                "kind": "exercise",
+                "title": "T",
+                "start": "2001",
+                "participants": [{"nation": "USA"}],
+                "external_id": "x:1",
+            },
+            load_nations_of(store),
+        )
+    )
     clash = EngagementColumns.of_records([record] * 10_001)  # one external id, many times
     with pytest.raises(ConflictError), store.transaction() as connection:
         sync_engagements(connection, "x", clash, operator)
@@ -222,9 +243,18 @@ def test_a_transaction_without_row_checks_turns_them_on_again(store: Store) -> N
 
 
 def _unknown_nation(store: Store) -> EngagementColumns:
-    record = prepare(validate_engagement(
-        {"kind": "visit", "title": "T", "start": "2001", "participants": [{"nation": "USA"}],
-         "external_id": "x:1"}, load_nations_of(store)))  # fmt: skip
+    record = prepare(
+        validate_engagement(
+            {
+                "kind": "visit",
+                "title": "T",
+                "start": "2001",
+                "participants": [{"nation": "USA"}],
+                "external_id": "x:1",
+            },
+            load_nations_of(store),
+        )
+    )
     return EngagementColumns.of_records(
         [dataclasses.replace(record, participants=(("ZZZ", "participant", None),))]
     )

@@ -20,8 +20,17 @@ from tests.reference_index import PLEDGES, reference_dyad_years
 SETTINGS = default_settings()
 D = 2.0 ** (-1.0 / 3.0)
 KAPPA = 20.0
-ENGAGEMENT_COLUMNS = ("engagement_id", "kind", "first_year", "last_year", "host", "personnel",
-                      "level", "students", *(f"p_{p}" for p in PLEDGES))  # fmt: skip
+ENGAGEMENT_COLUMNS = (
+    "engagement_id",
+    "kind",
+    "first_year",
+    "last_year",
+    "host",
+    "personnel",
+    "level",
+    "students",
+    *(f"p_{p}" for p in PLEDGES),
+)
 
 
 def scale(stock: float) -> float:
@@ -31,10 +40,17 @@ def scale(stock: float) -> float:
 def tables(
     engagements: list[dict[str, Any]], participants: list[tuple[int, str]]
 ) -> tuple[pa.Table, pa.Table]:
-    types = {"engagement_id": pa.int64(), "kind": pa.string(), "first_year": pa.int32(),
-             "last_year": pa.int32(), "host": pa.string(), "personnel": pa.float64(),
-             "level": pa.string(), "students": pa.float64(),
-             **{f"p_{p}": pa.int8() for p in PLEDGES}}  # fmt: skip
+    types = {
+        "engagement_id": pa.int64(),
+        "kind": pa.string(),
+        "first_year": pa.int32(),
+        "last_year": pa.int32(),
+        "host": pa.string(),
+        "personnel": pa.float64(),
+        "level": pa.string(),
+        "students": pa.float64(),
+        **{f"p_{p}": pa.int8() for p in PLEDGES},
+    }
     data = {
         name: pa.array(
             [e.get(name, 0 if name.startswith("p_") else None) for e in engagements], type=kind
@@ -62,8 +78,13 @@ def run(
 
 
 def event(eid: int, kind: str, first: int, last: int | None = None, **extra: Any) -> dict[str, Any]:
-    return {"engagement_id": eid, "kind": kind, "first_year": first,
-            "last_year": first if last is None else last, **extra}  # fmt: skip
+    return {
+        "engagement_id": eid,
+        "kind": kind,
+        "first_year": first,
+        "last_year": first if last is None else last,
+        **extra,
+    }
 
 
 def test_a_bilateral_exercise_counts_fully_and_decays() -> None:
@@ -93,8 +114,11 @@ def test_an_agreement_in_force_for_four_years() -> None:
 
 
 def test_decay_over_a_three_year_gap_halves_the_stock() -> None:
-    rows = run([event(1, "exercise", 2000), event(2, "exercise", 2004)],
-               [(1, "JPN"), (1, "USA"), (2, "JPN"), (2, "USA")], 2004)  # fmt: skip
+    rows = run(
+        [event(1, "exercise", 2000), event(2, "exercise", 2004)],
+        [(1, "JPN"), (1, "USA"), (2, "JPN"), (2, "USA")],
+        2004,
+    )
     assert rows[("JPN", "USA", 2003)]["index"] == pytest.approx(scale(0.5), abs=1e-9)
     assert rows[("JPN", "USA", 2004)]["index"] == pytest.approx(scale(0.5 * D + 1.0), abs=1e-9)
 
@@ -102,11 +126,13 @@ def test_decay_over_a_three_year_gap_halves_the_stock() -> None:
 def test_the_scale_saturates_at_a_hundred_and_halves_at_kappa_ln2() -> None:
     # An engagement worth kappa * ln 2 gives exactly 50; ten defence pledges nearly 100.
     weight = KAPPA * math.log(2.0)
-    rows = run([event(1, "exercise", 2000)], [(1, "A1A"), (1, "B2B")], 2000,
-               weights={"exercise": weight})  # fmt: skip
+    rows = run(
+        [event(1, "exercise", 2000)], [(1, "A1A"), (1, "B2B")], 2000, weights={"exercise": weight}
+    )
     assert rows[("A1A", "B2B", 2000)]["index"] == pytest.approx(50.0, abs=1e-9)
-    rows = run([event(1, "exercise", 2000)], [(1, "AAA"), (1, "BBB")], 2000,
-               weights={"exercise": 200.0})  # fmt: skip
+    rows = run(
+        [event(1, "exercise", 2000)], [(1, "AAA"), (1, "BBB")], 2000, weights={"exercise": 200.0}
+    )
     assert rows[("AAA", "BBB", 2000)]["index"] == pytest.approx(scale(200.0), abs=1e-9)
     assert rows[("AAA", "BBB", 2000)]["index"] < 100.0
 
@@ -166,8 +192,17 @@ def test_every_result_can_name_its_settings() -> None:
 # --- Properties ---------------------------------------------------------------------------------
 
 NATIONS = ["AAA", "BBB", "CCC", "DDD", "EEE"]
-KINDS = ["exercise", "training", "visit", "education", "alliance", "agreement", "port_call",
-         "peacekeeping", "cultural_event"]  # fmt: skip
+KINDS = [
+    "exercise",
+    "training",
+    "visit",
+    "education",
+    "alliance",
+    "agreement",
+    "port_call",
+    "peacekeeping",
+    "cultural_event",
+]
 
 
 @st.composite
@@ -198,8 +233,14 @@ def datasets(draw: Any) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
 def _close(a: dict[Any, dict[str, float]], b: dict[Any, dict[str, float]]) -> None:
     assert set(a) == set(b)
     for key, row in a.items():
-        for column in ("index", "interoperability", "institutional", "cultural", "continuity",
-                       "diversity"):  # fmt: skip
+        for column in (
+            "index",
+            "interoperability",
+            "institutional",
+            "cultural",
+            "continuity",
+            "diversity",
+        ):
             assert row[column] == pytest.approx(b[key][column], abs=1e-9, rel=1e-9), (key, column)
 
 

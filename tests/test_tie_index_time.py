@@ -97,15 +97,20 @@ def test_project_continues_the_pairs_recent_yearly_rate() -> None:
 
 
 def test_the_recent_rate_counts_covered_years_without_records_as_zero() -> None:
-    rows = run([event(1, "exercise", 2010)], [(1, "AAA"), (1, "BBB")], 2011,
-               coverage=COVERED_TO_2010)  # fmt: skip
+    rows = run(
+        [event(1, "exercise", 2010)], [(1, "AAA"), (1, "BBB")], 2011, coverage=COVERED_TO_2010
+    )
     # Mean of 2008, 2009, 2010 = (0 + 0 + 1) / 3.
     assert rows[("AAA", "BBB", 2011)]["index"] == pytest.approx(scale(D + 1 / 3), abs=1e-9)
 
 
 def test_the_recent_rate_uses_only_covered_years() -> None:
-    rows = run([event(1, "exercise", 2010)], [(1, "AAA"), (1, "BBB")], 2011,
-               coverage=[("exercise", None, 2009, 2010)])  # fmt: skip
+    rows = run(
+        [event(1, "exercise", 2010)],
+        [(1, "AAA"), (1, "BBB")],
+        2011,
+        coverage=[("exercise", None, 2009, 2010)],
+    )
     assert rows[("AAA", "BBB", 2011)]["index"] == pytest.approx(scale(D + 0.5), abs=1e-9)
 
 
@@ -149,8 +154,9 @@ def test_without_coverage_nothing_is_projected() -> None:
 def test_a_record_beyond_coverage_is_not_counted_twice_with_the_projection() -> None:
     later = [event(4, "exercise", 2012), event(5, "exercise", 2012)]
     big = [(5, n) for n in ("AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG", "HHH", "III", "JJJ")]
-    rows = run(EXERCISES + later, PAIR + [(4, "AAA"), (4, "BBB")] + big, 2012,
-               coverage=COVERED_TO_2010)  # fmt: skip
+    rows = run(
+        EXERCISES + later, PAIR + [(4, "AAA"), (4, "BBB")] + big, 2012, coverage=COVERED_TO_2010
+    )
     # 2012: the bilateral exercise (1.0) plus a fifth of the ten-nation one (0.2): 1.2, above
     # the rate (1.0), so nothing is projected that year.
     stock = observed_stock() * D + 1.0
@@ -165,8 +171,12 @@ def test_a_record_beyond_coverage_is_not_counted_twice_with_the_projection() -> 
 
 def test_coverage_of_one_nations_pairs_leaves_other_pairs_unprojected() -> None:
     visits = [event(1, "visit", 2012), event(2, "visit", 2012)]
-    rows = run(visits, [(1, "USA"), (1, "KOR"), (2, "FRA"), (2, "DEU")], 2014,
-               coverage=[("visit", "USA", 1992, 2012)])  # fmt: skip
+    rows = run(
+        visits,
+        [(1, "USA"), (1, "KOR"), (2, "FRA"), (2, "DEU")],
+        2014,
+        coverage=[("visit", "USA", 1992, 2012)],
+    )
     assert rows[("KOR", "USA", 2014)]["projected_share"] > 0.0
     assert rows[("KOR", "USA", 2014)]["last_observed_year"] == 2012
     assert rows[("DEU", "FRA", 2014)]["projected_share"] == 0.0
@@ -179,13 +189,21 @@ ALLIANCE_COVERED_TO_2018 = [("alliance", None, 1815, 2018)]
 
 
 def censored(eid: int, first: int, source_last_year: int, **pledges: int) -> dict[str, Any]:
-    return {**event(eid, "alliance", first), "last_year": None,
-            "source_last_year": source_last_year, **pledges}  # fmt: skip
+    return {
+        **event(eid, "alliance", first),
+        "last_year": None,
+        "source_last_year": source_last_year,
+        **pledges,
+    }
 
 
 def test_an_alliance_reaching_the_end_of_its_source_stays_in_force() -> None:
-    rows = run([censored(1, 2015, 2018, p_defence=1)], [(1, "PHL"), (1, "USA")], 2021,
-               coverage=ALLIANCE_COVERED_TO_2018)  # fmt: skip
+    rows = run(
+        [censored(1, 2015, 2018, p_defence=1)],
+        [(1, "PHL"), (1, "USA")],
+        2021,
+        coverage=ALLIANCE_COVERED_TO_2018,
+    )
     stock, carried = 0.0, 0.0
     for year in range(2015, 2022):
         stock = stock * D + 3.0
@@ -197,8 +215,13 @@ def test_an_alliance_reaching_the_end_of_its_source_stays_in_force() -> None:
 
 
 def test_decay_ends_a_censored_alliance_at_the_end_of_its_source() -> None:
-    rows = run([censored(1, 2015, 2018, p_defence=1)], [(1, "PHL"), (1, "USA")], 2020,
-               coverage=ALLIANCE_COVERED_TO_2018, beyond_coverage="decay")  # fmt: skip
+    rows = run(
+        [censored(1, 2015, 2018, p_defence=1)],
+        [(1, "PHL"), (1, "USA")],
+        2020,
+        coverage=ALLIANCE_COVERED_TO_2018,
+        beyond_coverage="decay",
+    )
     stock = 3.0 * (1 + D + D**2 + D**3)
     assert rows[("PHL", "USA", 2020)]["index"] == pytest.approx(scale(stock * D * D), abs=1e-9)
 
@@ -206,8 +229,12 @@ def test_decay_ends_a_censored_alliance_at_the_end_of_its_source() -> None:
 def test_a_later_source_ends_an_earlier_sources_censored_spell() -> None:
     # CoW's spell reaches its last year (2012); ATOP covers to 2018 and lists no alliance after
     # 2012: the CoW spell is not carried past 2012, neither before 2018 nor after.
-    rows = run([censored(1, 2010, 2012, p_defence=1)], [(1, "AAA"), (1, "BBB")], 2021,
-               coverage=[("alliance", None, 1816, 2012), *ALLIANCE_COVERED_TO_2018])  # fmt: skip
+    rows = run(
+        [censored(1, 2010, 2012, p_defence=1)],
+        [(1, "AAA"), (1, "BBB")],
+        2021,
+        coverage=[("alliance", None, 1816, 2012), *ALLIANCE_COVERED_TO_2018],
+    )
     stock = 3.0 * (1 + D + D * D)
     assert rows[("AAA", "BBB", 2021)]["index"] == pytest.approx(scale(stock * D**9), abs=1e-9)
     assert rows[("AAA", "BBB", 2021)]["projected_share"] == 0.0
@@ -217,9 +244,12 @@ def test_a_treaty_tie_observed_longer_keeps_the_pair_observed() -> None:
     # An ATOP spell censored in 2018 and a treaty tie of an organisation observed to 2025
     # (its source declares no coverage of every pair): the strongest pledge, nothing projected.
     treaty = censored(2, 2015, 2025, p_defence=1)
-    rows = run([censored(1, 2015, 2018, p_defence=1), treaty],
-               [(1, "FRA"), (1, "USA"), (2, "FRA"), (2, "USA")], 2025,
-               coverage=ALLIANCE_COVERED_TO_2018)  # fmt: skip
+    rows = run(
+        [censored(1, 2015, 2018, p_defence=1), treaty],
+        [(1, "FRA"), (1, "USA"), (2, "FRA"), (2, "USA")],
+        2025,
+        coverage=ALLIANCE_COVERED_TO_2018,
+    )
     stock = sum(3.0 * D**k for k in range(11))
     assert rows[("FRA", "USA", 2025)]["index"] == pytest.approx(scale(stock), abs=1e-9)
     assert rows[("FRA", "USA", 2025)]["projected_share"] == pytest.approx(0.0, abs=1e-12)
@@ -239,9 +269,15 @@ SUCCESSIONS = [
     Succession("CSK", ("CZE", "SVK"), "dissolution"),
 ]
 EXISTENCE = [
-    ("SUN", 1922, 1991), ("RUS", 1816, 1921), ("RUS", 1992, None), ("DDR", 1954, 1990),
-    ("DEU", 1955, None), ("CSK", 1945, 1992), ("CZE", 1993, None), ("SVK", 1993, None),
-]  # fmt: skip
+    ("SUN", 1922, 1991),
+    ("RUS", 1816, 1921),
+    ("RUS", 1992, None),
+    ("DDR", 1954, 1990),
+    ("DEU", 1955, None),
+    ("CSK", 1945, 1992),
+    ("CZE", 1993, None),
+    ("SVK", 1993, None),
+]
 LINEAGE = create_lineage(SUCCESSIONS, EXISTENCE)
 
 
@@ -295,9 +331,13 @@ def test_two_states_of_one_lineage_never_share_a_year() -> None:
 
 @pytest.mark.parametrize(
     ("pledges", "continuity"),
-    [({"p_non_aggression": 1}, 0.0), ({"p_neutrality": 1}, 0.0), ({"p_consultation": 1}, 1.0),
-     ({"p_non_aggression": 1, "p_defence": 1}, 1.0)],
-)  # fmt: skip
+    [
+        ({"p_non_aggression": 1}, 0.0),
+        ({"p_neutrality": 1}, 0.0),
+        ({"p_consultation": 1}, 1.0),
+        ({"p_non_aggression": 1, "p_defence": 1}, 1.0),
+    ],
+)
 def test_continuity_counts_only_cooperation(pledges: dict[str, int], continuity: float) -> None:
     pact = {**event(1, "alliance", 1972, 2001), **pledges}
     rows = run([pact], [(1, "IND"), (1, "PAK")], 1999)
@@ -309,9 +349,16 @@ def test_continuity_counts_only_cooperation(pledges: dict[str, int], continuity:
 NATIONS = ["AAA", "BBB", "CCC", "CSK", "SUN", "RUS", "CZE", "SVK"]
 KINDS = ["exercise", "visit", "education", "alliance", "agreement", "port_call"]
 RANDOM_LINEAGE = create_lineage(
-    SUCCESSIONS, [("SUN", 1990, 1994), ("RUS", 1995, None), ("CSK", 1990, 1995),
-                  ("CZE", 1996, None), ("SVK", 1996, None), ("CCC", 1991, None)]
-)  # fmt: skip
+    SUCCESSIONS,
+    [
+        ("SUN", 1990, 1994),
+        ("RUS", 1995, None),
+        ("CSK", 1990, 1995),
+        ("CZE", 1996, None),
+        ("SVK", 1996, None),
+        ("CCC", 1991, None),
+    ],
+)
 
 
 @st.composite
@@ -336,10 +383,14 @@ def datasets(draw: Any) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
 
 
 coverage_rows = st.lists(
-    st.tuples(st.sampled_from(KINDS), st.sampled_from([None, "AAA", "RUS"]),
-              st.integers(1985, 1996), st.integers(1996, 2003)),
+    st.tuples(
+        st.sampled_from(KINDS),
+        st.sampled_from([None, "AAA", "RUS"]),
+        st.integers(1985, 1996),
+        st.integers(1996, 2003),
+    ),
     max_size=4,
-)  # fmt: skip
+)
 
 
 @hsettings(max_examples=120, deadline=None)
@@ -354,8 +405,9 @@ def test_duckdb_equals_the_slow_reference(
 ) -> None:
     engagements, participants = data
     chosen = RANDOM_LINEAGE if lineage else None
-    got = run(engagements, participants, 2005, coverage=coverage, lineage=chosen,
-              beyond_coverage=mode)  # fmt: skip
+    got = run(
+        engagements, participants, 2005, coverage=coverage, lineage=chosen, beyond_coverage=mode
+    )
     want = reference_dyad_years(
         engagements,
         [{"engagement_id": e, "nation": n} for e, n in participants],
@@ -386,11 +438,13 @@ def test_duckdb_equals_the_slow_reference(
 def test_the_default_year_is_the_last_whose_index_is_mostly_observed() -> None:
     # The index-weighted observed share: 2020 (60 + 0) / 100; 2021 (30 + 30) / 100; 2022
     # 20 / 50, the pair with no index left out.
-    table = pa.table({
-        "year": [2020, 2020, 2021, 2021, 2022, 2022],
-        "index": [60.0, 40.0, 40.0, 60.0, 50.0, 0.0],
-        "projected_share": [0.0, 1.0, 0.25, 0.5, 0.6, 0.0],
-    })  # fmt: skip
+    table = pa.table(
+        {
+            "year": [2020, 2020, 2021, 2021, 2022, 2022],
+            "index": [60.0, 40.0, 40.0, 60.0, 50.0, 0.0],
+            "projected_share": [0.0, 1.0, 0.25, 0.5, 0.6, 0.0],
+        }
+    )
     shares = observed_shares(table)
     assert shares == pytest.approx({2020: 0.6, 2021: (30.0 + 30.0) / 100.0, 2022: 0.4})
     assert default_year_of(table, 2022, 0.5) == 2021

@@ -146,10 +146,14 @@ def test_one_record_this_year_does_not_move_the_default_year(
     before = analytics.compute_dyad_years(any_full_store, operator).default_year
     services.add_engagement(
         any_full_store,
-        {"kind": "exercise", "title": "Dawn drill", "start": "2026-03",
-         "participants": [{"nation": "USA"}, {"nation": "VNM"}]},
+        {
+            "kind": "exercise",
+            "title": "Dawn drill",
+            "start": "2026-03",
+            "participants": [{"nation": "USA"}, {"nation": "VNM"}],
+        },
         operator,
-    )  # fmt: skip
+    )
     after = analytics.compute_dyad_years(any_full_store, operator)
     assert after.default_year == before
     found, _ = ties.list_ties(any_full_store, operator, "USA", year=2026)

@@ -21,8 +21,14 @@ MARCH = "nation=Japan&from=2025-03-01&to=2025-03-31&as=USA"
 @pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
     """A client signed in as a US planner, over the seeded store."""
-    accounts.create_user(store, Viewer.operator("tests"), username="planner.usa",
-                         password=PASSWORD, nation="USA", role="planner")  # fmt: skip
+    accounts.create_user(
+        store,
+        Viewer.operator("tests"),
+        username="planner.usa",
+        password=PASSWORD,
+        nation="USA",
+        role="planner",
+    )
     with client_for(store, "planner.usa") as client:
         yield client
 
@@ -69,25 +75,36 @@ def test_the_json_is_the_briefings_dictionary(client: TestClient) -> None:
     data = answer.json()
     assert data["title"] == "Briefing: Japan (JPN)"
     assert data["perspective"]["iso3"] == "USA"
-    assert data["window"] == {"start": "2025-03-01", "end": "2025-03-31", "days": 31,
-                              "given": True}  # fmt: skip
+    assert data["window"] == {"start": "2025-03-01", "end": "2025-03-31", "days": 31, "given": True}
 
 
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ("nation=Japan&from=2025-03-31&to=2025-03-01", "to",
-         "The last day is before the first day (2025-03-31)."),
-        ("nation=Japan&from=2025-03-01&to=2028-03-01", "to",
-         "The last day is more than two years after the first day (2025-03-01)."),
-        ("nation=Japn&from=2025-03-01", "nation",
-         "Unknown nation &#39;Japn&#39;. Did you mean: Japan (JPN)"),
+        (
+            "nation=Japan&from=2025-03-31&to=2025-03-01",
+            "to",
+            "The last day is before the first day (2025-03-31).",
+        ),
+        (
+            "nation=Japan&from=2025-03-01&to=2028-03-01",
+            "to",
+            "The last day is more than two years after the first day (2025-03-01).",
+        ),
+        (
+            "nation=Japn&from=2025-03-01",
+            "nation",
+            "Unknown nation &#39;Japn&#39;. Did you mean: Japan (JPN)",
+        ),
         ("nation=Japan&as=Atlantis", "as", "Unknown nation &#39;Atlantis&#39;."),
-        ("nation=Japan&from=1%20March", "from",
-         "&#39;1 March&#39; is not a date: give it as YYYY-MM-DD."),
+        (
+            "nation=Japan&from=1%20March",
+            "from",
+            "&#39;1 March&#39; is not a date: give it as YYYY-MM-DD.",
+        ),
         ("nation=", "nation", "Name the nation to brief on."),
     ],
-)  # fmt: skip
+)
 def test_a_wrong_field_gets_its_message_beside_it(
     client: TestClient, query: str, field: str, message: str
 ) -> None:

@@ -23,8 +23,12 @@ from tests.web_client import PASSWORD, client_for
 
 
 def _exercise(title: str, year: int, *nations: str, releasability: str | None = None) -> Any:
-    record: dict[str, Any] = {"kind": "exercise", "title": title, "start": str(year),
-                              "participants": [{"nation": n} for n in nations]}  # fmt: skip
+    record: dict[str, Any] = {
+        "kind": "exercise",
+        "title": title,
+        "start": str(year),
+        "participants": [{"nation": n} for n in nations],
+    }
     if releasability:
         record["releasability"] = releasability
     return record
@@ -37,14 +41,19 @@ def world(store: Store) -> Store:
     France's partners in 2010: Germany (yearly exercises), then the United States.
     """
     operator = Viewer.operator("tests")
-    for username, nation, role in (("analyst.fra", "FRA", "analyst"),
-                                   ("planner.usa", "USA", "planner")):  # fmt: skip
-        accounts.create_user(store, operator, username=username, password=PASSWORD,
-                             nation=nation, role=role)  # fmt: skip
+    for username, nation, role in (
+        ("analyst.fra", "FRA", "analyst"),
+        ("planner.usa", "USA", "planner"),
+    ):
+        accounts.create_user(
+            store, operator, username=username, password=PASSWORD, nation=nation, role=role
+        )
     records = [_exercise(f"Rhine {y}", y, "FRA", "DEU") for y in (2007, 2008, 2009, 2010)]
-    records += [_exercise("Atlantic 2010", 2010, "FRA", "USA"),
-                _exercise("Pacific 2009", 2009, "USA", "JPN"),
-                _exercise("Pacific 2010", 2010, "USA", "JPN")]  # fmt: skip
+    records += [
+        _exercise("Atlantic 2010", 2010, "FRA", "USA"),
+        _exercise("Pacific 2009", 2009, "USA", "JPN"),
+        _exercise("Pacific 2010", 2010, "USA", "JPN"),
+    ]
     services.add_engagements(store, records, operator)
     return store
 

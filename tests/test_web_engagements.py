@@ -24,29 +24,53 @@ from tests.browser import WebApp
 from tests.web_client import PASSWORD, client_for, csrf
 
 OPERATOR = Viewer.operator("tests")
-USERS = [("planner.usa", "USA", "planner"), ("viewer.usa", "USA", "viewer"),
-         ("analyst.fra", "FRA", "analyst")]  # fmt: skip
+USERS = [
+    ("planner.usa", "USA", "planner"),
+    ("viewer.usa", "USA", "viewer"),
+    ("analyst.fra", "FRA", "analyst"),
+]
 RECORDS = [
-    {"kind": "exercise", "title": "Cobra Gold 2010", "start": "2010-02", "end": "2010-03",
-     "participants": [{"nation": "THA", "role": "host"}, {"nation": "USA", "personnel": 5000}],
-     "location": "Sattahip", "programme": "Cobra Gold", "objectives": ["Amphibious landing"],
-     "details": {"domains": ["amphibious"]}},
-    {"kind": "visit", "title": "Staff talks in Paris", "start": "1995",
-     "participants": [{"nation": "FRA", "role": "host"}, {"nation": "USA"}]},
-    {"kind": "training", "title": "Secret talks", "start": "2001-05-02",
-     "participants": [{"nation": "USA"}, {"nation": "GBR"}], "releasability": "REL USA"},
-    {"kind": "port_call", "title": "Port call in Toulon", "start": "2005-06",
-     "participants": [{"nation": "FRA", "role": "host"}, {"nation": "USA"}],
-     "location": "Toulon"},
-]  # fmt: skip
+    {
+        "kind": "exercise",
+        "title": "Cobra Gold 2010",
+        "start": "2010-02",
+        "end": "2010-03",
+        "participants": [{"nation": "THA", "role": "host"}, {"nation": "USA", "personnel": 5000}],
+        "location": "Sattahip",
+        "programme": "Cobra Gold",
+        "objectives": ["Amphibious landing"],
+        "details": {"domains": ["amphibious"]},
+    },
+    {
+        "kind": "visit",
+        "title": "Staff talks in Paris",
+        "start": "1995",
+        "participants": [{"nation": "FRA", "role": "host"}, {"nation": "USA"}],
+    },
+    {
+        "kind": "training",
+        "title": "Secret talks",
+        "start": "2001-05-02",
+        "participants": [{"nation": "USA"}, {"nation": "GBR"}],
+        "releasability": "REL USA",
+    },
+    {
+        "kind": "port_call",
+        "title": "Port call in Toulon",
+        "start": "2005-06",
+        "participants": [{"nation": "FRA", "role": "host"}, {"nation": "USA"}],
+        "location": "Toulon",
+    },
+]
 
 
 @pytest.fixture
 def ids(store: Store) -> dict[str, int]:
     """The store with three accounts and four engagements; their ids by title."""
     for username, nation, role in USERS:
-        accounts.create_user(store, OPERATOR, username=username, password=PASSWORD,
-                             nation=nation, role=role)  # fmt: skip
+        accounts.create_user(
+            store, OPERATOR, username=username, password=PASSWORD, nation=nation, role=role
+        )
     author = Viewer(name="planner.usa", nation="USA", role=Role.PLANNER)  # the USA's records
     return {r["title"]: services.add_engagement(store, r, author).id for r in RECORDS}
 
@@ -59,12 +83,20 @@ def titles(html: str) -> list[str]:
 def form_data(**fields: str | list[str]) -> dict[str, str | list[str]]:
     """A filled-in engagement form (three participant rows), with ``fields`` replacing values."""
     data: dict[str, str | list[str]] = {
-        "kind": "exercise", "title": "Pacific Partnership", "start": "2012-06", "end": "",
-        "host": "", "location": "Guam", "programme": "", "objectives": "Interoperability\n",
-        "description": "", "releasability": "PUBLIC",
-        "participant_nation": ["United States", "Japan", ""], "participant_role": ["", "", ""],
+        "kind": "exercise",
+        "title": "Pacific Partnership",
+        "start": "2012-06",
+        "end": "",
+        "host": "",
+        "location": "Guam",
+        "programme": "",
+        "objectives": "Interoperability\n",
+        "description": "",
+        "releasability": "PUBLIC",
+        "participant_nation": ["United States", "Japan", ""],
+        "participant_role": ["", "", ""],
         "participant_personnel": ["", "", ""],
-    }  # fmt: skip
+    }
     data.update(fields)
     return data
 
@@ -72,8 +104,12 @@ def form_data(**fields: str | list[str]) -> dict[str, str | list[str]]:
 def test_list_filters_by_nation_kind_and_years(store: Store, ids: dict[str, int]) -> None:
     client = client_for(store, "planner.usa")
     everything = client.get("/engagements")
-    assert titles(everything.text) == ["Staff talks in Paris", "Secret talks",
-                                       "Port call in Toulon", "Cobra Gold 2010"]  # fmt: skip
+    assert titles(everything.text) == [
+        "Staff talks in Paris",
+        "Secret talks",
+        "Port call in Toulon",
+        "Cobra Gold 2010",
+    ]
     assert '<strong id="total">4</strong> engagements match' in everything.text
     french = client.get("/engagements", params={"nation": "France", "from_year": "2000"})
     assert titles(french.text) == ["Port call in Toulon"]
@@ -90,8 +126,9 @@ def test_list_answers_htmx_with_the_results_and_a_clean_url(
     store: Store, ids: dict[str, int]
 ) -> None:
     client = client_for(store, "planner.usa")
-    answer = client.get("/engagements?nation=FRA&partner=&kind=visit&text=",
-                        headers={"HX-Request": "true"})  # fmt: skip
+    answer = client.get(
+        "/engagements?nation=FRA&partner=&kind=visit&text=", headers={"HX-Request": "true"}
+    )
     assert answer.text.lstrip().startswith('<section id="results"')
     assert "<html" not in answer.text
     assert answer.headers["HX-Push-Url"] == "/engagements?nation=FRA&kind=visit"
@@ -143,12 +180,25 @@ def test_csv_download_holds_the_filtered_rows(store: Store, ids: dict[str, int])
 def test_detail_shows_every_field_and_links(store: Store, ids: dict[str, int]) -> None:
     client = client_for(store, "planner.usa")
     page = client.get(f"/engagements/{ids['Cobra Gold 2010']}").text
-    for text in ("<h1>Cobra Gold 2010</h1>", "February 2010", "(known to the month)",
-                 'href="/nations/THA">Thailand</a>', 'href="/pairs/THA/USA"', "5,000",
-                 "Sattahip", "Amphibious landing", 'href="/engagements?programme=Cobra%20Gold"',
-                 "<dt>Domains</dt><dd>amphibious</dd>", ">PUBLIC</span>", "Entered by hand",
-                 "by planner.usa", "<dt>Version</dt><dd>1</dd>", ">Edit</a>",
-                 ">Delete</a>", 'href="/nations/USA">United States</a>'):  # fmt: skip
+    for text in (
+        "<h1>Cobra Gold 2010</h1>",
+        "February 2010",
+        "(known to the month)",
+        'href="/nations/THA">Thailand</a>',
+        'href="/pairs/THA/USA"',
+        "5,000",
+        "Sattahip",
+        "Amphibious landing",
+        'href="/engagements?programme=Cobra%20Gold"',
+        "<dt>Domains</dt><dd>amphibious</dd>",
+        ">PUBLIC</span>",
+        "Entered by hand",
+        "by planner.usa",
+        "<dt>Version</dt><dd>1</dd>",
+        ">Edit</a>",
+        ">Delete</a>",
+        'href="/nations/USA">United States</a>',
+    ):
         assert text in page, text
 
 
@@ -156,16 +206,25 @@ def test_detail_shows_provenance_and_assessments(
     store: Store, ids: dict[str, int], tmp_path: Path
 ) -> None:
     mapping = tmp_path / "mapping.toml"
-    mapping.write_text('[dataset]\nname = "exchanges"\n[columns]\nid = "id"\ntitle = "title"\n'
-                       'start = "start"\n[participants]\nlayout = "list"\ncolumn = "nations"\n'
-                       'separator = ";"\n[constants]\nkind = "training"\n')  # fmt: skip
+    mapping.write_text(
+        '[dataset]\nname = "exchanges"\n[columns]\nid = "id"\ntitle = "title"\n'
+        'start = "start"\n[participants]\nlayout = "list"\ncolumn = "nations"\n'
+        'separator = ";"\n[constants]\nkind = "training"\n'
+    )
     data = tmp_path / "exchanges.csv"
     data.write_text("id,title,start,nations\nX1,Staff college exchange,2014,USA;FRA\n")
     import_dataset(store, mapped_importer(mapping), [data], viewer=OPERATOR)
     (stored,) = services.list_engagements(store, OPERATOR, text="Staff college")
-    services.add_assessment(store, {"engagement_id": stored.id, "assessed_on": "2014-12-01",
-                                    "trust": 4, "lessons": "Start the visas early"},
-                            OPERATOR)  # fmt: skip
+    services.add_assessment(
+        store,
+        {
+            "engagement_id": stored.id,
+            "assessed_on": "2014-12-01",
+            "trust": 4,
+            "lessons": "Start the visas early",
+        },
+        OPERATOR,
+    )
     page = client_for(store, "analyst.fra").get(f"/engagements/{stored.id}").text
     assert "Dataset <code>exchanges</code>, row 2" in page
     assert "Assessments (1)" in page
@@ -177,19 +236,25 @@ def test_a_form_with_problems_comes_back_with_each_beside_its_field(
     store: Store, ids: dict[str, int]
 ) -> None:
     client = client_for(store, "planner.usa")
-    data = form_data(end="2012-01", participant_nation=["United States", "Narnia", ""],
-                     participant_personnel=["", "lots", ""])  # fmt: skip
+    data = form_data(
+        end="2012-01",
+        participant_nation=["United States", "Narnia", ""],
+        participant_personnel=["", "lots", ""],
+    )
     data["csrf_token"] = csrf(client, "/engagements/new")
     answer = client.post("/engagements/new", data=data)
     assert answer.status_code == 422
     page = answer.text
     assert "The engagement was not saved: 3 problems to fix." in page
     summary = re.findall(r'<li><a href="#([^"]+)">([^<]+)</a>', page)
-    assert summary == [("field-end", "End"),
-                       ("field-participants-1-nation", "Participant 2 nation"),
-                       ("field-participants-1-personnel", "Participant 2 personnel")]  # fmt: skip
-    nation = re.search(r'<input id="field-participants-1-nation"[^>]*>\s*<small[^>]*>([^<]*)<',
-                       page)  # fmt: skip
+    assert summary == [
+        ("field-end", "End"),
+        ("field-participants-1-nation", "Participant 2 nation"),
+        ("field-participants-1-personnel", "Participant 2 personnel"),
+    ]
+    nation = re.search(
+        r'<input id="field-participants-1-nation"[^>]*>\s*<small[^>]*>([^<]*)<', page
+    )
     assert nation, "no message beside the second participant"
     assert 'value="Narnia"' in nation.group(0)
     assert 'aria-invalid="true" aria-describedby="participants-1-nation-error"' in nation.group(0)
@@ -201,9 +266,12 @@ def test_a_form_with_problems_comes_back_with_each_beside_its_field(
     data.update(participant_nation=["United States", "Japan", ""], participant_personnel="")
     answer = client.post("/engagements/new", data=data)
     assert answer.status_code == 422
-    assert re.search(r'id="field-end"[^>]*aria-invalid="true"[^>]*>\s*'
-                     r'<small class="field-error" id="end-error">the end \(2012-01\) is before '
-                     r"the start \(2012-06\)</small>", answer.text)  # fmt: skip
+    assert re.search(
+        r'id="field-end"[^>]*aria-invalid="true"[^>]*>\s*'
+        r'<small class="field-error" id="end-error">the end \(2012-01\) is before '
+        r"the start \(2012-06\)</small>",
+        answer.text,
+    )
 
     data["end"] = "2012-07"
     saved = client.post("/engagements/new", data=data, follow_redirects=False)
@@ -221,10 +289,16 @@ def test_an_edit_saves_and_keeps_the_details_of_its_kind(store: Store, ids: dict
     page = client.get(f"/engagements/{key}/edit").text
     assert 'name="version" value="1"' in page
     assert 'value="Thailand"' in page
-    data = form_data(kind="exercise", title="Cobra Gold 2010 (revised)", start="2010-02",
-                     end="2010-03", host="Thailand", version="1",
-                     participant_nation=["Thailand", "USA", "Singapore"],
-                     participant_role=["host", "", "observer"])  # fmt: skip
+    data = form_data(
+        kind="exercise",
+        title="Cobra Gold 2010 (revised)",
+        start="2010-02",
+        end="2010-03",
+        host="Thailand",
+        version="1",
+        participant_nation=["Thailand", "USA", "Singapore"],
+        participant_role=["host", "", "observer"],
+    )
     data["csrf_token"] = csrf(client, f"/engagements/{key}/edit")
     saved = client.post(f"/engagements/{key}/edit", data=data, follow_redirects=False)
     assert saved.headers["location"] == f"/engagements/{key}?saved=1"
@@ -232,7 +306,10 @@ def test_an_edit_saves_and_keeps_the_details_of_its_kind(store: Store, ids: dict
     assert stored.version == 2
     assert stored.engagement.title == "Cobra Gold 2010 (revised)"
     assert [(p.nation, p.role.value) for p in stored.engagement.participants] == [
-        ("THA", "host"), ("SGP", "observer"), ("USA", "participant")]  # fmt: skip
+        ("THA", "host"),
+        ("SGP", "observer"),
+        ("USA", "participant"),
+    ]
     assert stored.engagement.details is not None  # the kind did not change
 
 
@@ -241,9 +318,15 @@ def test_a_stale_edit_is_refused_with_a_clear_message(store: Store, ids: dict[st
     key = ids["Port call in Toulon"]
     token = csrf(client, f"/engagements/{key}/edit")
     services.edit_engagement(store, key, {"location": "Toulon naval base"}, OPERATOR)
-    data = form_data(kind="port_call", title="Port call in Toulon (mine)", start="2005-06",
-                     version="1", participant_nation=["France", "USA"],
-                     participant_role=["host", ""], participant_personnel=["", ""])  # fmt: skip
+    data = form_data(
+        kind="port_call",
+        title="Port call in Toulon (mine)",
+        start="2005-06",
+        version="1",
+        participant_nation=["France", "USA"],
+        participant_role=["host", ""],
+        participant_personnel=["", ""],
+    )
     data["csrf_token"] = token
     answer = client.post(f"/engagements/{key}/edit", data=data)
     assert answer.status_code == 409
@@ -264,8 +347,11 @@ def test_delete_asks_first_and_checks_the_version(store: Store, ids: dict[str, i
     stale = client.post(f"/engagements/{key}/delete", data={"csrf_token": token, "version": "1"})
     assert stale.status_code == 409
     assert "Nothing was deleted." in stale.text
-    done = client.post(f"/engagements/{key}/delete", data={"csrf_token": token, "version": "2"},
-                       follow_redirects=False)  # fmt: skip
+    done = client.post(
+        f"/engagements/{key}/delete",
+        data={"csrf_token": token, "version": "2"},
+        follow_redirects=False,
+    )
     assert done.headers["location"] == f"/engagements?deleted={key}"
     assert f"Engagement #{key} deleted." in client.get(done.headers["location"]).text
     gone = client.get(f"/engagements/{key}")
@@ -295,9 +381,11 @@ def test_a_viewer_sees_no_edit_or_delete_and_may_not_post(
     assert ">Delete</a>" not in page
     assert "Add an engagement" not in client.get("/engagements").text
     token = csrf(client, f"/engagements/{key}")
-    for url, data in ((f"/engagements/{key}/edit", form_data(version="1")),
-                      (f"/engagements/{key}/delete", {"version": "1"}),
-                      ("/engagements/new", form_data())):  # fmt: skip
+    for url, data in (
+        (f"/engagements/{key}/edit", form_data(version="1")),
+        (f"/engagements/{key}/delete", {"version": "1"}),
+        ("/engagements/new", form_data()),
+    ):
         answer = client.post(url, data={**data, "csrf_token": token})
         assert answer.status_code == 403, url
         assert "viewer.usa may not" in answer.text
@@ -420,9 +508,16 @@ def test_a_planner_fixes_a_refused_engagement_and_sees_it_saved(page: Page) -> N
 @pytest.mark.browser
 def test_a_planner_deletes_after_confirming(page: Page, web_app: WebApp) -> None:
     planner = Viewer(name="planner.usa", nation="USA", role=Role.PLANNER)
-    stored = services.add_engagement(web_app.store, {
-        "kind": "visit", "title": "Visit to be deleted", "start": "2003",
-        "participants": [{"nation": "USA"}, {"nation": "CAN"}]}, planner)  # fmt: skip
+    stored = services.add_engagement(
+        web_app.store,
+        {
+            "kind": "visit",
+            "title": "Visit to be deleted",
+            "start": "2003",
+            "participants": [{"nation": "USA"}, {"nation": "CAN"}],
+        },
+        planner,
+    )
     sign_in_at(page, f"/engagements/{stored.id}", "planner.usa")
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_role("heading", name="Delete “Visit to be deleted”?")).to_be_visible()

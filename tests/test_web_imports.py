@@ -29,8 +29,11 @@ from tests.web_client import PASSWORD, sign_in_client
 from tests.web_client import csrf as token
 
 OPERATOR = Viewer.operator("tests")
-USERS = [("planner.usa", "USA", "planner"), ("viewer.usa", "USA", "viewer"),
-         ("analyst.fra", "FRA", "analyst")]  # fmt: skip
+USERS = [
+    ("planner.usa", "USA", "planner"),
+    ("viewer.usa", "USA", "viewer"),
+    ("analyst.fra", "FRA", "analyst"),
+]
 MAPPING = """
 [dataset]
 name = "exchanges"
@@ -67,8 +70,9 @@ BAD = HEADER + (
 def client(store: Store) -> TestClient:
     """A TestClient on the web app over a store with three accounts (not signed in)."""
     for username, nation, role in USERS:
-        accounts.create_user(store, OPERATOR, username=username, password=PASSWORD,
-                             nation=nation, role=role)  # fmt: skip
+        accounts.create_user(
+            store, OPERATOR, username=username, password=PASSWORD, nation=nation, role=role
+        )
     return TestClient(build_app(store, secret_key="x" * 32))
 
 
@@ -82,10 +86,13 @@ def upload(
     client: TestClient, csrf: str, data_text: str = GOOD, mapping: str = MAPPING, **fields: str
 ) -> httpx.Response:
     """POST the upload form with a mapping and one data file; the answer."""
-    files = [("mapping", ("exchanges.toml", mapping.encode(), "text/plain")),
-             ("files", ("exchanges.csv", data_text.encode(), "text/csv"))]  # fmt: skip
-    return client.post("/imports", data={"csrf_token": csrf, **fields}, files=files,
-                       follow_redirects=False)  # fmt: skip
+    files = [
+        ("mapping", ("exchanges.toml", mapping.encode(), "text/plain")),
+        ("files", ("exchanges.csv", data_text.encode(), "text/csv")),
+    ]
+    return client.post(
+        "/imports", data={"csrf_token": csrf, **fields}, files=files, follow_redirects=False
+    )
 
 
 def finished(client: TestClient, location: str) -> str:
@@ -114,8 +121,14 @@ def test_the_page_lists_the_bundled_sources(client: TestClient, store: Store) ->
 
 @pytest.mark.full_data
 def test_the_page_shows_years_and_records_of_imported_sources(full_store: Store) -> None:
-    accounts.create_user(full_store, OPERATOR, username="analyst.fra", password=PASSWORD,
-                         nation="FRA", role="analyst")  # fmt: skip
+    accounts.create_user(
+        full_store,
+        OPERATOR,
+        username="analyst.fra",
+        password=PASSWORD,
+        nation="FRA",
+        role="analyst",
+    )
     client = TestClient(build_app(full_store, secret_key="x" * 32))
     sign_in(client, "analyst.fra")
     page = client.get("/imports").text
@@ -162,8 +175,14 @@ def test_a_planner_uploads_a_mapping_and_sees_the_report(client: TestClient, sto
     assert re.fullmatch(r"/imports/[0-9a-f]{32}", location)
     page = finished(client, location)
     assert '<span class="status status-done" id="job-status">Done</span>' in page
-    assert counts(page) == {"Rows read": "4", "Added": "2", "Updated": "0", "Unchanged": "0",
-                            "Removed": "0", "Excluded": "0"}  # fmt: skip
+    assert counts(page) == {
+        "Rows read": "4",
+        "Added": "2",
+        "Updated": "0",
+        "Unchanged": "0",
+        "Removed": "0",
+        "Excluded": "0",
+    }
     assert 'hx-trigger="every 1s"' not in page  # done: the page stops polling
     fragment = client.get(f"{location}/progress", headers={"HX-Request": "true"}).text
     assert fragment.lstrip().startswith('<section id="job"')
@@ -195,28 +214,40 @@ def test_a_rejected_upload_lists_each_problem_with_file_row_and_column(
     page = finished(client, answer.headers["location"])
     assert 'id="job-status">Rejected</span>. Nothing was written.' in page
     assert "2 problems found" in page
-    rows = re.findall(r"<tr><td>([^<]*)</td><td class=\"num\">([^<]*)</td><td>([^<]*)</td>"
-                      r"<td>(?:<code>([^<]*)</code>)?</td><td>([^<]*)</td></tr>", page)  # fmt: skip
+    rows = re.findall(
+        r"<tr><td>([^<]*)</td><td class=\"num\">([^<]*)</td><td>([^<]*)</td>"
+        r"<td>(?:<code>([^<]*)</code>)?</td><td>([^<]*)</td></tr>",
+        page,
+    )
     assert [(f, r, c, v) for f, r, c, v, _ in rows] == [
         ("exchanges.csv", "3", "nation", "Atlantis"),
         ("exchanges.csv", "4", "personnel", "-4"),
     ]
-    assert rows[0][4] == ("unknown nation; look it up on the Nations page, or map it with a "
-                          "names file.")  # fmt: skip
+    assert rows[0][4] == (
+        "unknown nation; look it up on the Nations page, or map it with a names file."
+    )
     assert services.list_engagements(store, OPERATOR) == []
 
 
 def test_the_form_explains_what_is_missing(client: TestClient) -> None:
     csrf = sign_in(client, "planner.usa")
     assert "The import was not started." not in client.get("/imports").text
-    nothing = client.post("/imports", data={"csrf_token": csrf},
-                          files=[("files", ("", b"", "application/octet-stream"))])  # fmt: skip
+    nothing = client.post(
+        "/imports",
+        data={"csrf_token": csrf},
+        files=[("files", ("", b"", "application/octet-stream"))],
+    )
     assert nothing.status_code == 422
     assert "The import was not started." in nothing.text
-    assert re.search(r'id="field-dataset" name="dataset" aria-invalid="true" '
-                     r'aria-describedby="dataset-error">', nothing.text)  # fmt: skip
-    assert ('<small class="field-error" id="dataset-error">choose a bundled dataset, or give a '
-            "mapping file below</small>") in nothing.text  # fmt: skip
+    assert re.search(
+        r'id="field-dataset" name="dataset" aria-invalid="true" '
+        r'aria-describedby="dataset-error">',
+        nothing.text,
+    )
+    assert (
+        '<small class="field-error" id="dataset-error">choose a bundled dataset, or give a '
+        "mapping file below</small>"
+    ) in nothing.text
     alone = [("mapping", ("m.toml", MAPPING.encode(), "text/plain"))]
     lonely = client.post("/imports", data={"csrf_token": csrf}, files=alone)
     assert 'id="files-error">a mapping needs the data files it describes' in lonely.text
@@ -257,11 +288,19 @@ def test_someone_elses_job_is_not_found(client: TestClient) -> None:
     assert client.get("/imports/not-a-job").status_code == 404
 
 
-@pytest.mark.parametrize(("status", "polls"), [("queued", True), ("running", True),
-                                                ("done", False), ("rejected", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("status", "polls"), [("queued", True), ("running", True), ("done", False), ("rejected", False)]
+)
 def test_the_job_fragment_polls_only_while_the_job_runs(status: str, polls: bool) -> None:
-    job = ImportJob(id="a" * 32, owner="planner.usa", dataset="exchanges", dry_run=False,
-                    files=["exchanges.csv"], status=status, rows_read=12345)  # fmt: skip
+    job = ImportJob(
+        id="a" * 32,
+        owner="planner.usa",
+        dataset="exchanges",
+        dry_run=False,
+        files=["exchanges.csv"],
+        status=status,
+        rows_read=12345,
+    )
     html = templates.get_template("imports/_job.html").render(import_pages._job_context(job))
     assert ('hx-trigger="every 1s"' in html) is polls
     assert ("12,345</span> rows read so far" in html) is polls

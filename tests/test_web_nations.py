@@ -36,10 +36,13 @@ def _exercise(title: str, releasability: str | None = None) -> dict[str, Any]:
 def app_store(store: Store) -> Store:
     """The seeded store with a French analyst, a US planner, and a public and a REL USA exercise."""
     operator = Viewer.operator("tests")
-    for username, nation, role in (("analyst.fra", "FRA", "analyst"),
-                                   ("planner.usa", "USA", "planner")):  # fmt: skip
-        accounts.create_user(store, operator, username=username, password=PASSWORD,
-                             nation=nation, role=role)  # fmt: skip
+    for username, nation, role in (
+        ("analyst.fra", "FRA", "analyst"),
+        ("planner.usa", "USA", "planner"),
+    ):
+        accounts.create_user(
+            store, operator, username=username, password=PASSWORD, nation=nation, role=role
+        )
     services.add_engagement(store, _exercise("Balikatan 2015"), operator)
     services.add_engagement(store, _exercise("Balikatan 2015 (US eyes)", "REL USA"), operator)
     return store
@@ -132,8 +135,9 @@ def test_historical_states_are_listed_only_when_asked(analyst_fra: TestClient) -
     assert '<a href="/nations/SUN">Soviet Union</a>' in historical
 
 
-@pytest.mark.parametrize(("year", "present", "absent"), [(1985, "France", "Poland"),
-                                                          (2005, "Poland", None)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("year", "present", "absent"), [(1985, "France", "Poland"), (2005, "Poland", None)]
+)
 def test_an_organisation_lists_its_members_in_a_year(
     analyst_fra: TestClient, year: int, present: str, absent: str | None
 ) -> None:
@@ -179,8 +183,14 @@ def test_a_pair_page_shows_the_challenges_with_missing_data_as_no_data(
 ) -> None:
     page = analyst_fra.get("/pairs/PHL/USA").text
     challenges = _section(page, "challenges")
-    for name in ("Ideological distance", "Disputes in the last 50 years", "Strategic rivalry",
-                 "Major-power gap", "Media tone", "Bureaucratic friction"):  # fmt: skip
+    for name in (
+        "Ideological distance",
+        "Disputes in the last 50 years",
+        "Strategic rivalry",
+        "Major-power gap",
+        "Media tone",
+        "Bureaucratic friction",
+    ):
         assert name in challenges
     # The seeded store holds no challenge datasets nor plans: every value is missing, none zero.
     assert challenges.count(">no data<") == 6

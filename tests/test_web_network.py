@@ -23,8 +23,12 @@ from tests.web_client import PASSWORD, client_for
 
 
 def _exercise(title: str, year: int, *nations: str, releasability: str | None = None) -> Any:
-    record: dict[str, Any] = {"kind": "exercise", "title": title, "start": str(year),
-                              "participants": [{"nation": n} for n in nations]}  # fmt: skip
+    record: dict[str, Any] = {
+        "kind": "exercise",
+        "title": title,
+        "start": str(year),
+        "participants": [{"nation": n} for n in nations],
+    }
     if releasability:
         record["releasability"] = releasability
     return record
@@ -34,16 +38,21 @@ def _exercise(title: str, year: int, *nations: str, releasability: str | None = 
 def world(store: Store) -> Store:
     """Two clusters of exercises in 2009-2010 (Europe; the Pacific), a French and a US user."""
     operator = Viewer.operator("tests")
-    for username, nation, role in (("analyst.fra", "FRA", "analyst"),
-                                   ("planner.usa", "USA", "planner")):  # fmt: skip
-        accounts.create_user(store, operator, username=username, password=PASSWORD,
-                             nation=nation, role=role)  # fmt: skip
+    for username, nation, role in (
+        ("analyst.fra", "FRA", "analyst"),
+        ("planner.usa", "USA", "planner"),
+    ):
+        accounts.create_user(
+            store, operator, username=username, password=PASSWORD, nation=nation, role=role
+        )
     records = []
     for year in (2009, 2010):
-        records += [_exercise(f"Rhine {year}", year, "FRA", "DEU", "BEL"),
-                    _exercise(f"Channel {year}", year, "FRA", "GBR"),
-                    _exercise(f"Pacific {year}", year, "USA", "JPN", "AUS"),
-                    _exercise(f"Tasman {year}", year, "AUS", "NZL")]  # fmt: skip
+        records += [
+            _exercise(f"Rhine {year}", year, "FRA", "DEU", "BEL"),
+            _exercise(f"Channel {year}", year, "FRA", "GBR"),
+            _exercise(f"Pacific {year}", year, "USA", "JPN", "AUS"),
+            _exercise(f"Tasman {year}", year, "AUS", "NZL"),
+        ]
     records.append(_exercise("Sahel 2010", 2010, "FRA", "MLI"))
     services.add_engagements(store, records, operator)
     return store
@@ -66,9 +75,17 @@ def test_the_data_endpoint_answers_nodes_edges_and_communities(analyst_fra: Test
     picture = answer.json()
     assert picture["year"] == 2010 and picture["last_year"] == 2010
     assert picture["first_year"] == 2009
-    assert _pairs(picture) == {("BEL", "DEU"), ("BEL", "FRA"), ("DEU", "FRA"), ("FRA", "GBR"),
-                               ("FRA", "MLI"), ("AUS", "JPN"), ("AUS", "USA"), ("JPN", "USA"),
-                               ("AUS", "NZL")}  # fmt: skip
+    assert _pairs(picture) == {
+        ("BEL", "DEU"),
+        ("BEL", "FRA"),
+        ("DEU", "FRA"),
+        ("FRA", "GBR"),
+        ("FRA", "MLI"),
+        ("AUS", "JPN"),
+        ("AUS", "USA"),
+        ("JPN", "USA"),
+        ("AUS", "NZL"),
+    }
     nodes = {n["id"]: n for n in picture["nodes"]}
     assert set(nodes) == {"BEL", "DEU", "FRA", "GBR", "MLI", "AUS", "JPN", "USA", "NZL"}
     assert nodes["FRA"]["name"] == "France"
@@ -112,10 +129,12 @@ def test_the_seeded_positions_are_the_same_on_every_call(analyst_fra: TestClient
 
 @pytest.mark.parametrize(
     ("query", "problem"),
-    [("year=soon", "year: must be a whole number from 1 to 9999"),
-     ("min_index=150", "min_index: must be from 0 to 100"),
-     ("max_ties=0", "max_ties: must be from 1 to 5000")],
-)  # fmt: skip
+    [
+        ("year=soon", "year: must be a whole number from 1 to 9999"),
+        ("min_index=150", "min_index: must be from 0 to 100"),
+        ("max_ties=0", "max_ties: must be from 1 to 5000"),
+    ],
+)
 def test_bad_parameters_get_the_json_error_shape(
     analyst_fra: TestClient, query: str, problem: str
 ) -> None:
@@ -143,11 +162,20 @@ def test_the_page_embeds_the_picture_and_lists_the_strongest_nations(
     )
     assert found is not None
     assert json.loads(found.group(1))["year"] == 2009
-    assert re.search(r'<input type="range" id="network-year" name="year" min="2009" max="2010"',
-                     page)  # fmt: skip
+    assert re.search(
+        r'<input type="range" id="network-year" name="year" min="2009" max="2010"', page
+    )
     rows = re.findall(r'<tr data-nation="([A-Z]{3})">', page)
-    assert rows[0] in {"FRA", "AUS"} and set(rows) == {"FRA", "DEU", "BEL", "GBR", "USA", "JPN",
-                                                       "AUS", "NZL"}  # fmt: skip
+    assert rows[0] in {"FRA", "AUS"} and set(rows) == {
+        "FRA",
+        "DEU",
+        "BEL",
+        "GBR",
+        "USA",
+        "JPN",
+        "AUS",
+        "NZL",
+    }
     assert '<a href="/nations/FRA">France</a>' in page
     assert "In 2009: 8 nations with ties, 8 ties," in page
 

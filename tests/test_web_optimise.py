@@ -17,21 +17,33 @@ from comity.store import Store
 from tests.browser import WebApp, sign_in
 from tests.web_client import PASSWORD, client_for, csrf
 
-CSV = "id,title,kind,partners,year,cost,window\nA,Drill,exercise,PHL,2016,50,spring\n" \
-      "B,Port call,port_call,PHL,2016,10,spring\nC,Talks,visit,FRA,2016,20,\n"  # fmt: skip
+CSV = (
+    "id,title,kind,partners,year,cost,window\nA,Drill,exercise,PHL,2016,50,spring\n"
+    "B,Port call,port_call,PHL,2016,10,spring\nC,Talks,visit,FRA,2016,20,\n"
+)
 
 
 def _client(store: Store, role: str) -> TestClient:
-    accounts.create_user(store, Viewer.operator("tests"), username=f"{role}.usa",
-                         password=PASSWORD, nation="USA", role=role)  # fmt: skip
+    accounts.create_user(
+        store,
+        Viewer.operator("tests"),
+        username=f"{role}.usa",
+        password=PASSWORD,
+        nation="USA",
+        role=role,
+    )
     return client_for(store, f"{role}.usa")
 
 
 @pytest.fixture
 def client(store: Store) -> Iterator[TestClient]:
     """A client signed in as a US analyst; the store holds a USA-PHL exercise in 2015."""
-    record = {"kind": "exercise", "title": "Balikatan", "start": date(2015, 4, 1),
-              "participants": [{"nation": "PHL"}, {"nation": "USA"}]}  # fmt: skip
+    record = {
+        "kind": "exercise",
+        "title": "Balikatan",
+        "start": date(2015, 4, 1),
+        "participants": [{"nation": "PHL"}, {"nation": "USA"}],
+    }
     services.add_engagement(store, record, Viewer.operator("tests"))
     with _client(store, "analyst") as client:
         yield client
@@ -50,8 +62,13 @@ def test_the_form_offers_an_example_and_the_users_nation(client: TestClient) -> 
 
 
 def test_posting_the_form_shows_the_choice_and_the_greedy_pick(client: TestClient) -> None:
-    data = {"csrf_token": _csrf(client), "csv": CSV, "budget": "70", "priorities": "PHL=2 FRA",
-            "nation": "USA"}  # fmt: skip
+    data = {
+        "csrf_token": _csrf(client),
+        "csv": CSV,
+        "budget": "70",
+        "priorities": "PHL=2 FRA",
+        "nation": "USA",
+    }
     answer = client.post("/optimise", data=data)
     assert answer.status_code == 200, answer.text
     rows = re.findall(r"<tr><td>([ABC])</td>", answer.text.split('id="optimise-result"')[1])
@@ -93,11 +110,21 @@ def test_alumni_and_quality_in_the_browser(page: Page, web_app: WebApp) -> None:
 
     operator = Viewer.operator("tests")
     person = services.add_person(web_app.store, {"name": "Jean Martin", "nation": "FRA"}, operator)
-    alumni.add_attendance(web_app.store, {"person_id": person, "programme": "Staff College",
-                                          "start": "1995"}, operator)  # fmt: skip
-    alumni.add_career_step(web_app.store, {"person_id": person, "date": "2005",
-                                           "position": "Chief of staff",
-                                           "seniority": "service_chief"}, operator)  # fmt: skip
+    alumni.add_attendance(
+        web_app.store,
+        {"person_id": person, "programme": "Staff College", "start": "1995"},
+        operator,
+    )
+    alumni.add_career_step(
+        web_app.store,
+        {
+            "person_id": person,
+            "date": "2005",
+            "position": "Chief of staff",
+            "seniority": "service_chief",
+        },
+        operator,
+    )
     sign_in(page, "analyst.fra")
     page.get_by_role("link", name="Alumni").click()
     expect(page.get_by_role("heading", name="Alumni")).to_be_visible()
@@ -128,8 +155,9 @@ def test_alumni_and_quality_pages(client: TestClient, store: Store) -> None:
     from comity.services import alumni
 
     person = services.add_person(store, {"name": "Ana", "nation": "PHL"}, Viewer.operator("t"))
-    alumni.add_attendance(store, {"person_id": person, "programme": "IMET", "start": "2000"},
-                          Viewer.operator("t"))  # fmt: skip
+    alumni.add_attendance(
+        store, {"person_id": person, "programme": "IMET", "start": "2000"}, Viewer.operator("t")
+    )
     page = client.get("/alumni?by=programme")
     assert page.status_code == 200
     assert "<tr><td>IMET</td><td>1</td><td>0</td><td>0%</td>" in page.text
@@ -140,13 +168,19 @@ def test_alumni_and_quality_pages(client: TestClient, store: Store) -> None:
 
 
 def test_the_stored_plans_can_be_the_candidates(client: TestClient, store: Store) -> None:
-    plan = {"title": "Manila drill", "kind": "exercise", "start": date(2016, 5, 2),
-            "end": date(2016, 5, 6), "agencies": ["policy"],
-            "partners": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
-            "budget": {"amount": "40", "currency": "USD"}}  # fmt: skip
+    plan = {
+        "title": "Manila drill",
+        "kind": "exercise",
+        "start": date(2016, 5, 2),
+        "end": date(2016, 5, 6),
+        "agencies": ["policy"],
+        "partners": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
+        "budget": {"amount": "40", "currency": "USD"},
+    }
     services.plans.add_plan(store, plan, Viewer.operator("tests"))
-    services.plans.add_plan(store, {**plan, "title": "Unfunded", "budget": None},
-                            Viewer.operator("tests"))  # fmt: skip
+    services.plans.add_plan(
+        store, {**plan, "title": "Unfunded", "budget": None}, Viewer.operator("tests")
+    )
     data = {"csrf_token": _csrf(client), "source": "plans", "csv": "", "budget": "50"}
     answer = client.post("/optimise", data=data)
     assert answer.status_code == 200, answer.text

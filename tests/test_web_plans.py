@@ -26,37 +26,59 @@ _AGENCY_USERS = [("policy.usa", "policy"), ("finance.usa", "finance")]
 
 def _approvers(store: Store) -> None:
     for username, agency in _AGENCY_USERS:
-        accounts.create_user(store, OPERATOR, username=username, password=PASSWORD,
-                             nation="USA", role="approver", agency=agency)  # fmt: skip
+        accounts.create_user(
+            store,
+            OPERATOR,
+            username=username,
+            password=PASSWORD,
+            nation="USA",
+            role="approver",
+            agency=agency,
+        )
 
 
 @pytest.fixture
 def accounts_made(store: Store) -> Store:
     """The store with a US planner and viewer, a British planner, two US approvers."""
-    for username, nation, role in [("planner.usa", "USA", "planner"),
-                                   ("viewer.usa", "USA", "viewer"),
-                                   ("planner.gbr", "GBR", "planner")]:  # fmt: skip
-        accounts.create_user(store, OPERATOR, username=username, password=PASSWORD,
-                             nation=nation, role=role)  # fmt: skip
+    for username, nation, role in [
+        ("planner.usa", "USA", "planner"),
+        ("viewer.usa", "USA", "viewer"),
+        ("planner.gbr", "GBR", "planner"),
+    ]:
+        accounts.create_user(
+            store, OPERATOR, username=username, password=PASSWORD, nation=nation, role=role
+        )
     _approvers(store)
     return store
 
 
 def _form(**fields: str | list[str]) -> dict[str, str | list[str]]:
     data: dict[str, str | list[str]] = {
-        "title": "Cobra Gold 2027", "kind": "exercise", "start": "2027-02-22", "end": "2027-03-05",
-        "partners": "Thailand:host:300\nUSA:500", "objectives": "Interoperability\nTrust",
-        "location": "Sattahip", "budget_amount": "2500000", "budget_currency": "USD",
-        "agencies": ["policy", "finance"], "releasability": "PUBLIC",
-    }  # fmt: skip
+        "title": "Cobra Gold 2027",
+        "kind": "exercise",
+        "start": "2027-02-22",
+        "end": "2027-03-05",
+        "partners": "Thailand:host:300\nUSA:500",
+        "objectives": "Interoperability\nTrust",
+        "location": "Sattahip",
+        "budget_amount": "2500000",
+        "budget_currency": "USD",
+        "agencies": ["policy", "finance"],
+        "releasability": "PUBLIC",
+    }
     data.update(fields)
     return data
 
 
 def test_a_refused_form_shows_each_problem_beside_its_field(accounts_made: Store) -> None:
     client = client_for(accounts_made, "planner.usa")
-    answer = client.post("/plans/new", data={**_form(end="2027-01-01", budget_currency="XYZ"),
-                                             "csrf_token": csrf(client, "/plans/new")})  # fmt: skip
+    answer = client.post(
+        "/plans/new",
+        data={
+            **_form(end="2027-01-01", budget_currency="XYZ"),
+            "csrf_token": csrf(client, "/plans/new"),
+        },
+    )
     assert answer.status_code == 422
     assert re.search(r'id="end-error">the end \(2027-01-01\) is before the start', answer.text)
     assert "&#39;XYZ&#39; is not an ISO 4217 currency code" in answer.text
@@ -65,8 +87,11 @@ def test_a_refused_form_shows_each_problem_beside_its_field(accounts_made: Store
 
 def test_the_form_creates_a_plan_and_the_buttons_follow_the_role(accounts_made: Store) -> None:
     client = client_for(accounts_made, "planner.usa")
-    answer = client.post("/plans/new", data={**_form(), "csrf_token": csrf(client, "/plans/new")},
-                         follow_redirects=False)  # fmt: skip
+    answer = client.post(
+        "/plans/new",
+        data={**_form(), "csrf_token": csrf(client, "/plans/new")},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     url = answer.headers["location"]
     page = client.get(url).text
@@ -80,8 +105,9 @@ def test_an_illegal_move_is_flashed_and_changes_nothing(accounts_made: Store) ->
     stored = plan_service.add_plan(accounts_made, plan_record(), PLANNER)
     client = client_for(accounts_made, "planner.usa")
     token = csrf(client, f"/plans/{stored.id}")
-    answer = client.post(f"/plans/{stored.id}/move", data={"action": "execute",
-                                                           "csrf_token": token})  # fmt: skip
+    answer = client.post(
+        f"/plans/{stored.id}/move", data={"action": "execute", "csrf_token": token}
+    )
     assert f"Plan {stored.id} cannot move from draft to executed." in answer.text
     assert plan_service.get_plan(accounts_made, stored.id, PLANNER).state.value == "draft"
     forged = client.post(f"/plans/{stored.id}/move", data={"action": "submit"})

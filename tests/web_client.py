@@ -25,9 +25,11 @@ def csrf(client: TestClient, url: str) -> str:
 
 def sign_in_client(client: TestClient, username: str, password: str = PASSWORD) -> None:
     """Sign ``client`` in through the sign-in form."""
-    answer = client.post("/login", data={"username": username, "password": password,
-                                         "csrf_token": csrf(client, "/login")},
-                         follow_redirects=False)  # fmt: skip
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf(client, "/login")},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303, answer.text
 
 

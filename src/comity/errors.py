@@ -21,8 +21,8 @@ __all__ = [
     "PermissionDeniedError",
     "PreconditionError",
     "StaleVersionError",
-    "TooManyRequestsError",
     "StoreUnavailableError",
+    "TooManyRequestsError",
     "UnknownNationError",
     "ValidationError",
 ]

@@ -95,8 +95,16 @@ def verify_chain(entries: Iterable[AuditEntry]) -> ChainReport:
             else:
                 reason = "it does not follow the entry before it"
             return ChainReport(count, entry.id, reason)
-        expected = entry_hash(entry.prev_hash, entry.at, entry.actor, entry.action, entry.entity,
-                              entry.entity_id, entry.before, entry.after)  # fmt: skip
+        expected = entry_hash(
+            entry.prev_hash,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.entity_id,
+            entry.before,
+            entry.after,
+        )
         if expected != entry.hash:
             return ChainReport(count, entry.id, "its content was changed after it was written")
         previous = entry.hash

@@ -75,10 +75,22 @@ METHOD_VERSION = "challenges-1"
 WINDOW = 50
 """Years of memory of historical grievances: disputes in ``[year - 49, year]``."""
 
-COLUMNS = ("iso3_1", "iso3_2", "year", "ideological_distance", "polity_distance",
-           "disputes_50y", "fatal_disputes_50y", "last_dispute_year", "rivalry",
-           "capability_ratio", "major_power_gap", "media_tone", "media_events",
-           "friction_days")  # fmt: skip
+COLUMNS = (
+    "iso3_1",
+    "iso3_2",
+    "year",
+    "ideological_distance",
+    "polity_distance",
+    "disputes_50y",
+    "fatal_disputes_50y",
+    "last_dispute_year",
+    "rivalry",
+    "capability_ratio",
+    "major_power_gap",
+    "media_tone",
+    "media_events",
+    "friction_days",
+)
 """Columns of the dyad-year table, in order."""
 
 NOTES = (
@@ -281,9 +293,13 @@ class _Coverage:
         spans: dict[str, list[tuple[int, int]]] = {"rivalry": [], "majors": [], "media": []}
         coverage = inputs.coverage
         for dataset, nation, first, last, note in zip(
-            coverage["dataset"], coverage["nation"], coverage["first_year"],
-            coverage["last_year"], coverage["note"], strict=True,
-        ):  # fmt: skip
+            coverage["dataset"],
+            coverage["nation"],
+            coverage["first_year"],
+            coverage["last_year"],
+            coverage["note"],
+            strict=True,
+        ):
             if nation is not None:
                 continue
             note = note or ""
@@ -411,35 +427,88 @@ def compute_challenges(
     dispute_years = sorted(set(inputs.disputes["year"]))
     con = connect_duckdb()
     try:
-        con.register("grid", pa.table({
-            "iso3_1": pa.array([g[0] for g in grid], pa.string()),
-            "iso3_2": pa.array([g[1] for g in grid], pa.string()),
-            "year": pa.array([g[2] for g in grid], pa.int32()),
-        }))  # fmt: skip
-        con.register("year_flags", pa.table({
-            "year": pa.array(flags["year"], pa.int32()),
-            "dispute_source": pa.array(flags["dispute_source"], pa.string()),
-            "rivalry_covered": pa.array(flags["rivalry_covered"], pa.bool_()),
-            "majors_covered": pa.array(flags["majors_covered"], pa.bool_()),
-            "media_covered": pa.array(flags["media_covered"], pa.bool_()),
-        }))  # fmt: skip
-        con.register("dispute_years", pa.table({
-            "year": pa.array(dispute_years, pa.int32()),
-            "source": pa.array([coverage.source(y) for y in dispute_years], pa.string()),
-        }))  # fmt: skip
-        con.register("disputes", _table(inputs.disputes, {
-            "nation1": pa.string(), "nation2": pa.string(), "year": pa.int32(),
-            "dispute": pa.string(), "fatality": pa.int32()}))  # fmt: skip
-        con.register("rivalries", _table(inputs.rivalries, {
-            "nation1": pa.string(), "nation2": pa.string(), "first_year": pa.int32(),
-            "last_year": pa.int32()}))  # fmt: skip
-        con.register("scores", _table(inputs.scores, {
-            "nation": pa.string(), "year": pa.int32(), "measure": pa.string(),
-            "value": pa.float64()}))  # fmt: skip
-        con.register("media", media if media is not None else pa.table({
-            "nation1": pa.array([], pa.string()), "nation2": pa.array([], pa.string()),
-            "year": pa.array([], pa.int32()), "events": pa.array([], pa.int64()),
-            "tone": pa.array([], pa.float64())}))  # fmt: skip
+        con.register(
+            "grid",
+            pa.table(
+                {
+                    "iso3_1": pa.array([g[0] for g in grid], pa.string()),
+                    "iso3_2": pa.array([g[1] for g in grid], pa.string()),
+                    "year": pa.array([g[2] for g in grid], pa.int32()),
+                }
+            ),
+        )
+        con.register(
+            "year_flags",
+            pa.table(
+                {
+                    "year": pa.array(flags["year"], pa.int32()),
+                    "dispute_source": pa.array(flags["dispute_source"], pa.string()),
+                    "rivalry_covered": pa.array(flags["rivalry_covered"], pa.bool_()),
+                    "majors_covered": pa.array(flags["majors_covered"], pa.bool_()),
+                    "media_covered": pa.array(flags["media_covered"], pa.bool_()),
+                }
+            ),
+        )
+        con.register(
+            "dispute_years",
+            pa.table(
+                {
+                    "year": pa.array(dispute_years, pa.int32()),
+                    "source": pa.array([coverage.source(y) for y in dispute_years], pa.string()),
+                }
+            ),
+        )
+        con.register(
+            "disputes",
+            _table(
+                inputs.disputes,
+                {
+                    "nation1": pa.string(),
+                    "nation2": pa.string(),
+                    "year": pa.int32(),
+                    "dispute": pa.string(),
+                    "fatality": pa.int32(),
+                },
+            ),
+        )
+        con.register(
+            "rivalries",
+            _table(
+                inputs.rivalries,
+                {
+                    "nation1": pa.string(),
+                    "nation2": pa.string(),
+                    "first_year": pa.int32(),
+                    "last_year": pa.int32(),
+                },
+            ),
+        )
+        con.register(
+            "scores",
+            _table(
+                inputs.scores,
+                {
+                    "nation": pa.string(),
+                    "year": pa.int32(),
+                    "measure": pa.string(),
+                    "value": pa.float64(),
+                },
+            ),
+        )
+        con.register(
+            "media",
+            media
+            if media is not None
+            else pa.table(
+                {
+                    "nation1": pa.array([], pa.string()),
+                    "nation2": pa.array([], pa.string()),
+                    "year": pa.array([], pa.int32()),
+                    "events": pa.array([], pa.int64()),
+                    "tone": pa.array([], pa.float64()),
+                }
+            ),
+        )
         result = con.sql(_QUERY).to_arrow_table()
     finally:
         con.close()

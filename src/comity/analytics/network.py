@@ -50,8 +50,17 @@ __all__ = [
     "load_nation_regions",
 ]
 
-NATION_YEAR_COLUMNS = ("nation", "year", "partners", "strength", "weighted_degree", "degree",
-                       "eigenvector", "betweenness", "community")  # fmt: skip
+NATION_YEAR_COLUMNS = (
+    "nation",
+    "year",
+    "partners",
+    "strength",
+    "weighted_degree",
+    "degree",
+    "eigenvector",
+    "betweenness",
+    "community",
+)
 """Columns of the nation-year table."""
 
 COMMUNITY_YEAR_COLUMNS = ("year", "nations", "ties", "communities", "modularity")

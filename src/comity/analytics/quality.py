@@ -143,9 +143,20 @@ def create_quality_report(
                 target.asked[name] += 1
                 target.filled[name] += name not in missing
         if missing:
-            to_fix.append((share, row.id, {"id": row.id, "title": row.title, "kind": row.kind,
-                                           "unit": unit_of(row), "completeness": share,
-                                           "missing": missing}))  # fmt: skip
+            to_fix.append(
+                (
+                    share,
+                    row.id,
+                    {
+                        "id": row.id,
+                        "title": row.title,
+                        "kind": row.kind,
+                        "unit": unit_of(row),
+                        "completeness": share,
+                        "missing": missing,
+                    },
+                )
+            )
     to_fix.sort(key=lambda item: (item[0], item[1]))
     return {
         "by": by,

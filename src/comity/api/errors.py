@@ -64,8 +64,9 @@ def _comity_error(request: Request, error: Exception) -> JSONResponse:
     elif isinstance(error, UnknownNationError):
         errors = [{"field": "nation", "reason": "unknown nation", "value": error.value}]
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, AuthenticationError) else None
-    return problem(request, error.status, error.message, errors=errors, hint=error.hint,
-                   headers=headers)  # fmt: skip
+    return problem(
+        request, error.status, error.message, errors=errors, hint=error.hint, headers=headers
+    )
 
 
 def _request_validation(request: Request, error: Exception) -> JSONResponse:
@@ -75,8 +76,9 @@ def _request_validation(request: Request, error: Exception) -> JSONResponse:
         location = [str(p) for p in item.get("loc", ()) if p != "body"]
         value = item.get("input")
         shown = None if isinstance(value, dict | list) else (None if value is None else str(value))
-        errors.append({"field": ".".join(location) or "body", "reason": item.get("msg", ""),
-                       "value": shown})  # fmt: skip
+        errors.append(
+            {"field": ".".join(location) or "body", "reason": item.get("msg", ""), "value": shown}
+        )
     return problem(request, 422, "The request is not valid.", errors=errors)
 
 
@@ -89,8 +91,13 @@ def _http_error(request: Request, error: Exception) -> JSONResponse:
 def _unexpected(request: Request, error: Exception) -> JSONResponse:
     request_id = uuid.uuid4().hex[:12]
     logger.exception("unexpected failure %s on %s %s", request_id, request.method, request.url.path)
-    return problem(request, 500, "Something went wrong on the server.", request_id=request_id,
-                   hint="Report the request id to the administrators.")  # fmt: skip
+    return problem(
+        request,
+        500,
+        "Something went wrong on the server.",
+        request_id=request_id,
+        hint="Report the request id to the administrators.",
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -46,9 +46,13 @@ _WHY = {
 }
 _FILES = {
     "/exports/dyad-years": ("text/csv", "application/vnd.apache.parquet"),
-    "/exports/network": ("application/graphml+xml", "application/gexf+xml", "text/csv",
-                         "application/vnd.apache.parquet"),
-}  # fmt: skip
+    "/exports/network": (
+        "application/graphml+xml",
+        "application/gexf+xml",
+        "text/csv",
+        "application/vnd.apache.parquet",
+    ),
+}
 
 
 def _errors(path: str, method: str) -> list[str]:
@@ -71,8 +75,9 @@ def document_errors(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        document = get_openapi(title=app.title, version=app.version,
-                               description=app.description, routes=app.routes)  # fmt: skip
+        document = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         schemas["Problem"] = _PROBLEM_SCHEMA
         problem = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -12,22 +12,22 @@ from comity.model.numbers import Personnel
 
 __all__ = [
     "MAX_ID",
-    "JobId",
-    "NationText",
-    "OrganisationCode",
-    "RecordId",
-    "Username",
     "AssessmentIn",
     "EngagementIn",
-    "InstitutionIn",
-    "ObjectiveScoreIn",
     "EngagementPatch",
+    "InstitutionIn",
+    "JobId",
     "LoginIn",
+    "NationText",
+    "ObjectiveScoreIn",
+    "OrganisationCode",
     "ParticipantIn",
     "PersonIn",
     "PostingIn",
+    "RecordId",
     "TokenIn",
     "UserIn",
+    "Username",
 ]
 
 MAX_ID = 2_147_483_647

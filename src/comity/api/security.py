@@ -54,7 +54,7 @@ async def current_viewer(request: Request) -> Viewer:
 def requires(role: Role) -> Callable[..., Awaitable[Viewer]]:
     """A dependency: the signed-in user, who must hold ``role`` or a higher one (403 if not)."""
 
-    async def dependency(viewer: Viewer = Depends(current_viewer)) -> Viewer:  # noqa: B008
+    async def dependency(viewer: Viewer = Depends(current_viewer)) -> Viewer:
         if not viewer.may(role):
             raise PermissionDeniedError(
                 f"{viewer.name} may not do this: it needs the role {role.name.lower()}.",
@@ -126,14 +126,25 @@ class BodyLimit:
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     import json
 
-    body = json.dumps({
-        "type": "about:blank", "title": "Content Too Large", "status": 413,
-        "detail": f"The request body is larger than {limit:,} bytes.",
-        "instance": scope.get("path", ""),
-    }).encode()  # fmt: skip
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    body = json.dumps(
+        {
+            "type": "about:blank",
+            "title": "Content Too Large",
+            "status": 413,
+            "detail": f"The request body is larger than {limit:,} bytes.",
+            "instance": scope.get("path", ""),
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

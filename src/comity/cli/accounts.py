@@ -23,8 +23,9 @@ from comity.services.engagements import require
 
 __all__ = ["audit_app", "serve", "users_app"]
 
-users_app = typer.Typer(help="Accounts of the API and web app, and their tokens.",
-                        no_args_is_help=True)  # fmt: skip
+users_app = typer.Typer(
+    help="Accounts of the API and web app, and their tokens.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="The append-only audit log of every write.", no_args_is_help=True)
 
 _JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
@@ -78,13 +79,21 @@ def add_user(
 
     An admin (--user) creates accounts of their own nation, up to their own role.
     """
-    password = password or _ask_password(f"Password for {username}", username,
-                                          "give --password or set COMITY_NEW_PASSWORD")  # fmt: skip
+    password = password or _ask_password(
+        f"Password for {username}", username, "give --password or set COMITY_NEW_PASSWORD"
+    )
     state = state_of(ctx)
     user = accounts.create_user(
-        state.store(), state.viewer(), username=username, password=password, nation=nation,
-        role=role, display_name=display_name, organisation=organisation, agency=agency,
-    )  # fmt: skip
+        state.store(),
+        state.viewer(),
+        username=username,
+        password=password,
+        nation=nation,
+        role=role,
+        display_name=display_name,
+        organisation=organisation,
+        agency=agency,
+    )
     stdout().print(
         f"Created {user.username} ({user.nation}, {user.role.name.lower()}).", highlight=False
     )
@@ -216,8 +225,14 @@ def verify_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
     require(state.viewer(), Role.ADMIN, "verify the audit log")  # as the API does
     report = accounts.verify_audit(state.store())
     if as_json:
-        emit_json({"ok": report.ok, "entries": report.entries,
-                   "first_broken": report.first_broken, "reason": report.reason})  # fmt: skip
+        emit_json(
+            {
+                "ok": report.ok,
+                "entries": report.entries,
+                "first_broken": report.first_broken,
+                "reason": report.reason,
+            }
+        )
     elif report.ok:
         stdout().print(f"The audit log is intact: {report.entries} entries.", highlight=False)
     else:
@@ -244,8 +259,9 @@ def checkpoint_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
     elif checkpoint is None:
         stdout().print("The audit log is empty: nothing to checkpoint.", highlight=False)
     else:
-        stdout().print(f"Checkpoint of {checkpoint.at}: last entry {checkpoint.hash}.",
-                       highlight=False)  # fmt: skip
+        stdout().print(
+            f"Checkpoint of {checkpoint.at}: last entry {checkpoint.hash}.", highlight=False
+        )
 
 
 @audit_app.command("list")
@@ -268,13 +284,25 @@ def list_audit(
     """
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
-    items, total = accounts.audit_page(state.store(), state.viewer(), after_id=after,
-                                       limit=limit, entity=entity, entity_id=entity_id)  # fmt: skip
+    items, total = accounts.audit_page(
+        state.store(),
+        state.viewer(),
+        after_id=after,
+        limit=limit,
+        entity=entity,
+        entity_id=entity_id,
+    )
     if as_json:
         emit_json({"items": items, "total": total})
         return
-    headings = [("Id", "id"), ("At", "at"), ("Actor", "actor"), ("Action", "action"),
-                ("Entity", "entity"), ("Record", "entity_id")]  # fmt: skip
+    headings = [
+        ("Id", "id"),
+        ("At", "at"),
+        ("Actor", "actor"),
+        ("Action", "action"),
+        ("Entity", "entity"),
+        ("Record", "entity_id"),
+    ]
     columns = [Column(heading, _field(key)) for heading, key in headings]
     emit(items, columns, output, title=f"Audit log ({total} entries)")
 

@@ -52,14 +52,21 @@ def alumni(
     """Alumni of education programmes: how many reached senior posts, and how fast."""
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
-    figures = alumni_service.alumni_report(state.store(), state.viewer(), programme=programme,
-                                           nation=nation, by=by)  # fmt: skip
-    emit(figures, _ALUMNI, output, title=f"Alumni by {by} (years from course to senior post)",
-         as_dict=dict)  # fmt: skip
+    figures = alumni_service.alumni_report(
+        state.store(), state.viewer(), programme=programme, nation=nation, by=by
+    )
+    emit(
+        figures,
+        _ALUMNI,
+        output,
+        title=f"Alumni by {by} (years from course to senior post)",
+        as_dict=dict,
+    )
 
 
-people_app = typer.Typer(help="Record alumni: attendances of programmes and career steps.",
-                         no_args_is_help=True)  # fmt: skip
+people_app = typer.Typer(
+    help="Record alumni: attendances of programmes and career steps.", no_args_is_help=True
+)
 
 
 def _say(text: str) -> None:
@@ -80,9 +87,15 @@ def attend(
     releasability: _LABEL = None,
 ) -> None:
     """Record that a person attended an education programme."""
-    data = {"person_id": person, "programme": programme, "start": start, "end": end,
-            "institution": institution, "engagement_id": engagement,
-            "releasability": releasability}  # fmt: skip
+    data = {
+        "person_id": person,
+        "programme": programme,
+        "start": start,
+        "end": end,
+        "institution": institution,
+        "engagement_id": engagement,
+        "releasability": releasability,
+    }
     state = state_of(ctx)
     new_id = alumni_service.add_attendance(
         state.store(), {k: v for k, v in data.items() if v is not None}, state.viewer()
@@ -102,13 +115,19 @@ def career(
             "--seniority",
             help="flag_rank, service_chief, chief_of_defence, minister, senior_official or other.",
         ),
-    ] = "other",  # fmt: skip
+    ] = "other",
     rank: Annotated[str | None, typer.Option("--rank", help="The rank then.")] = None,
     releasability: _LABEL = None,
 ) -> None:
     """Record a step in a person's career (a promotion or appointment)."""
-    data = {"person_id": person, "date": on, "position": position, "seniority": seniority,
-            "rank": rank, "releasability": releasability}  # fmt: skip
+    data = {
+        "person_id": person,
+        "date": on,
+        "position": position,
+        "seniority": seniority,
+        "rank": rank,
+        "releasability": releasability,
+    }
     state = state_of(ctx)
     new_id = alumni_service.add_career_step(
         state.store(), {k: v for k, v in data.items() if v is not None}, state.viewer()
@@ -157,8 +176,9 @@ def quality(
     """Completeness and timeliness of the records, and which to fix first."""
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
-    report = quality_service.quality_report(state.store(), state.viewer(), nation=nation, by=by,
-                                            top=top)  # fmt: skip
+    report = quality_service.quality_report(
+        state.store(), state.viewer(), nation=nation, by=by, top=top
+    )
     if output is OutputFormat.JSON:
         emit_json(report)
         return
@@ -167,5 +187,8 @@ def quality(
         console = stdout()
         console.print("Records to fix first:", highlight=False)
         for item in report["records_to_fix"]:
-            console.print(f"  #{item['id']} {item['title']} ({item['kind']}, {item['unit']}): "
-                          f"missing {', '.join(item['missing'])}", highlight=False)  # fmt: skip
+            console.print(
+                f"  #{item['id']} {item['title']} ({item['kind']}, {item['unit']}): "
+                f"missing {', '.join(item['missing'])}",
+                highlight=False,
+            )

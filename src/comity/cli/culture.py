@@ -220,8 +220,10 @@ def distance(
         )
         return
     if output is OutputFormat.CSV:
-        columns = [Column(name, _getter(name)) for name in ("iso3_1", "iso3_2", "kogut_singh",
-                                                            "dimensions")]  # fmt: skip
+        columns = [
+            Column(name, _getter(name))
+            for name in ("iso3_1", "iso3_2", "kogut_singh", "dimensions")
+        ]
         emit(matrix.rows(), columns, output)
         return
     table = Table(title="Kogut-Singh cultural distance", header_style="bold")

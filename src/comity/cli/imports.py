@@ -52,13 +52,28 @@ def _progress(label: str) -> Progress:
 
 def _summary(reports: list[ImportReport]) -> None:
     table = Table(title="Import", header_style="bold")
-    for heading in ("dataset", "rows", "added", "updated", "unchanged", "removed", "excluded",
-                    "seconds"):  # fmt: skip
+    for heading in (
+        "dataset",
+        "rows",
+        "added",
+        "updated",
+        "unchanged",
+        "removed",
+        "excluded",
+        "seconds",
+    ):
         table.add_column(heading, justify="left" if heading == "dataset" else "right")
     for r in reports:
-        table.add_row(r.dataset, f"{r.rows_read:,}", f"{r.added:,}", f"{r.updated:,}",
-                      f"{r.unchanged:,}", f"{r.removed:,}", f"{sum(r.excluded.values()):,}",
-                      f"{r.seconds:.1f}")  # fmt: skip
+        table.add_row(
+            r.dataset,
+            f"{r.rows_read:,}",
+            f"{r.added:,}",
+            f"{r.updated:,}",
+            f"{r.unchanged:,}",
+            f"{r.removed:,}",
+            f"{sum(r.excluded.values()):,}",
+            f"{r.seconds:.1f}",
+        )
     console = stdout()
     console.print(table)
     for r in reports:
@@ -83,14 +98,22 @@ def _rejected(error: ImportRejectedError, as_json: bool) -> None:
     if as_json:
         emit_json(report.to_dict())
     console = stderr()
-    console.print(f"[bold red]Error:[/bold red] {report.dataset}: {report.issue_count:,} "
-                  "problem(s) found; nothing was written.", highlight=False)  # fmt: skip
+    console.print(
+        f"[bold red]Error:[/bold red] {report.dataset}: {report.issue_count:,} "
+        "problem(s) found; nothing was written.",
+        highlight=False,
+    )
     table = Table(header_style="bold", title=f"First {min(_SHOWN_ISSUES, len(report.issues))}")
     for heading in ("file", "row", "column", "value", "problem"):
         table.add_column(heading, overflow="fold")
     for issue in report.issues[:_SHOWN_ISSUES]:
-        table.add_row(issue.file, "" if issue.row is None else str(issue.row), issue.column or "",
-                      issue.value or "", issue.reason)  # fmt: skip
+        table.add_row(
+            issue.file,
+            "" if issue.row is None else str(issue.row),
+            issue.column or "",
+            issue.value or "",
+            issue.reason,
+        )
     console.print(table)
     if error.hint:
         console.print(f"  [yellow]Hint:[/yellow] {error.hint}", highlight=False)
@@ -120,7 +143,7 @@ def import_data(
             "--names",
             help="A two-column file mapping names comity does not know to "
             "nation keys (e.g. 'Baltic States,EST').",
-        ),  # fmt: skip
+        ),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check and report everything; write nothing.")
@@ -163,10 +186,15 @@ def import_data(
             try:
                 reports.append(
                     import_service.import_dataset(
-                        store, dataset, paths or None, viewer=viewer, dry_run=dry_run,
-                        names=extra, progress=advance,
+                        store,
+                        dataset,
+                        paths or None,
+                        viewer=viewer,
+                        dry_run=dry_run,
+                        names=extra,
+                        progress=advance,
                     )
-                )  # fmt: skip
+                )
             except ImportRejectedError as error:
                 progress.stop()
                 _rejected(error, as_json)
@@ -220,7 +248,7 @@ def list_sources(
             Column(
                 "imported",
                 lambda s: f"{s.imported.imported_at:%Y-%m-%d}" if s.imported else "not yet",
-            ),  # fmt: skip
+            ),
             Column("citation", lambda s: s.importer.info.citation, table=False),
             Column("licence", lambda s: s.importer.info.licence, table=False),
             Column("version", lambda s: s.importer.info.version, table=False),

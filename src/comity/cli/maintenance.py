@@ -23,11 +23,24 @@ def status(ctx: typer.Context, as_json: _JSON = False) -> None:
     pool = None
     if found.pool is not None:
         p = found.pool
-        pool = {"size": p.size, "max_overflow": p.max_overflow, "timeout": p.timeout,
-                "recycle": p.recycle, "pre_ping": p.pre_ping}  # fmt: skip
+        pool = {
+            "size": p.size,
+            "max_overflow": p.max_overflow,
+            "timeout": p.timeout,
+            "recycle": p.recycle,
+            "pre_ping": p.pre_ping,
+        }
     if as_json:
-        emit_json({"store": found.url, "engine": found.engine, "revision": found.revision,
-                   "head": found.head, "up_to_date": found.up_to_date, "pool": pool})  # fmt: skip
+        emit_json(
+            {
+                "store": found.url,
+                "engine": found.engine,
+                "revision": found.revision,
+                "head": found.head,
+                "up_to_date": found.up_to_date,
+                "pool": pool,
+            }
+        )
         return
     console = stdout()
     console.print(f"Store: {found.url} ({found.engine})", highlight=False)
@@ -94,10 +107,19 @@ def restore(
     report = maintenance.restore(store, state.viewer(), file, force=force)
     m = report.manifest
     if as_json:
-        emit_json({"file": str(file), "store": store.describe(), "backup": m.to_dict(),
-                   "revision": report.revision, "migrated": report.migrated,
-                   "replaced_data": report.replaced_data, "tables": report.tables,
-                   "audit_entries": report.audit.entries, "audit_ok": report.audit.ok})  # fmt: skip
+        emit_json(
+            {
+                "file": str(file),
+                "store": store.describe(),
+                "backup": m.to_dict(),
+                "revision": report.revision,
+                "migrated": report.migrated,
+                "replaced_data": report.replaced_data,
+                "tables": report.tables,
+                "audit_entries": report.audit.entries,
+                "audit_ok": report.audit.ok,
+            }
+        )
         return
     console = stdout()
     console.print(

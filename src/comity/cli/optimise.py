@@ -89,13 +89,21 @@ def optimise(
         found, left_out = optimiser_service.candidates_from_plans(
             state.store(), state.viewer(), nation
         )
-    rules = Rules(max_per_partner=max_per_partner, include=frozenset(include or ()),
-                  exclude=frozenset(exclude or ()))  # fmt: skip
+    rules = Rules(
+        max_per_partner=max_per_partner,
+        include=frozenset(include or ()),
+        exclude=frozenset(exclude or ()),
+    )
     result = optimiser_service.optimise_portfolio(
-        state.store(), state.viewer(), found, budget=budget, nation=nation,
-        priorities=optimiser_service.parse_priorities(priority or []) or None, rules=rules,
+        state.store(),
+        state.viewer(),
+        found,
+        budget=budget,
+        nation=nation,
+        priorities=optimiser_service.parse_priorities(priority or []) or None,
+        rules=rules,
         year=year,
-    )  # fmt: skip
+    )
     if as_json:
         emit_json({**result.to_dict(), "left_out_plans": left_out})
         return
@@ -113,8 +121,15 @@ def show_portfolio(result: Portfolio) -> None:
     for name in ("plan", "title", "kind", "partners", "year", "cost", "weighted gain"):
         table.add_column(name, overflow="fold")
     for pick in result.chosen:
-        table.add_row(pick.id, pick.title, pick.kind, ", ".join(pick.partners), str(pick.year),
-                      f"{pick.cost:g}", f"{pick.marginal_gain:.3f}")  # fmt: skip
+        table.add_row(
+            pick.id,
+            pick.title,
+            pick.kind,
+            ", ".join(pick.partners),
+            str(pick.year),
+            f"{pick.cost:g}",
+            f"{pick.marginal_gain:.3f}",
+        )
     console.print(table)
     lines = [
         f"Chosen {len(result.chosen)} plans costing {result.cost:g} of {result.budget:g}.",

@@ -56,9 +56,15 @@ def _partner(spec: str) -> dict[str, Any]:
             entry["role"] = part.lower()
         else:
             raise ValidationError(
-                [FieldProblem("partner", "write NATION[:ROLE][:PERSONNEL], ROLE being host, "
-                              "participant or observer", spec)], "plan",
-            )  # fmt: skip
+                [
+                    FieldProblem(
+                        "partner",
+                        "write NATION[:ROLE][:PERSONNEL], ROLE being host, participant or observer",
+                        spec,
+                    )
+                ],
+                "plan",
+            )
     return entry
 
 
@@ -79,9 +85,12 @@ def _says(stored: StoredPlan, verb: str) -> None:
 
 _Partners = Annotated[
     list[str] | None,
-    typer.Option("--partner", "-p",
-                 help="NATION[:ROLE][:PERSONNEL], e.g. Thailand:host:300 or USA:500 (repeat)."),
-]  # fmt: skip
+    typer.Option(
+        "--partner",
+        "-p",
+        help="NATION[:ROLE][:PERSONNEL], e.g. Thailand:host:300 or USA:500 (repeat).",
+    ),
+]
 _Agencies = Annotated[
     list[Agency] | None, typer.Option("--agency", "-a", help="An agency whose approval it needs.")
 ]
@@ -115,13 +124,21 @@ def add_plan(
     --end 2027-03-05 -p Thailand:host -p USA:5000 -a policy -a finance --budget "2500000 USD"
     """
     state = state_of(ctx)
-    data = plan_service.resolve_partners({
-        "title": title, "kind": kind, "start": start, "end": end,
-        "partners": [_partner(p) for p in partner or []],
-        "agencies": [a.value for a in agency or []], "objectives": objective or [],
-        "location": location, "budget": _budget(budget), "owner": owner,
-        "releasability": releasability,
-    })  # fmt: skip
+    data = plan_service.resolve_partners(
+        {
+            "title": title,
+            "kind": kind,
+            "start": start,
+            "end": end,
+            "partners": [_partner(p) for p in partner or []],
+            "agencies": [a.value for a in agency or []],
+            "objectives": objective or [],
+            "location": location,
+            "budget": _budget(budget),
+            "owner": owner,
+            "releasability": releasability,
+        }
+    )
     stored = plan_service.add_plan(state.store(), data, state.viewer())
     if as_json:
         emit_json(stored.to_dict())
@@ -144,8 +161,9 @@ def list_plans(
     """List the plans you may see, soonest first."""
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
-    found = plan_service.list_plans(state.store(), state.viewer(), states=plan_state or (),
-                                    nation=nation)  # fmt: skip
+    found = plan_service.list_plans(
+        state.store(), state.viewer(), states=plan_state or (), nation=nation
+    )
     emit(found, _COLUMNS, output, title="Plans", as_dict=StoredPlan.to_dict)
 
 
@@ -158,8 +176,10 @@ def show_plan(ctx: typer.Context, plan_id: _Id, as_json: _JSON = False) -> None:
         emit_json(stored.to_dict())
         return
     p, console = stored.plan, stdout()
-    console.print(f"[bold]#{stored.id} {p.title}[/bold]  [dim]{p.kind.value}, "
-                  f"{stored.state.value}[/dim]", highlight=False)  # fmt: skip
+    console.print(
+        f"[bold]#{stored.id} {p.title}[/bold]  [dim]{p.kind.value}, {stored.state.value}[/dim]",
+        highlight=False,
+    )
     needed = ", ".join(a.value for a in p.agencies)
     rows = [
         ("When", f"{p.start} to {p.end}"),
@@ -187,15 +207,23 @@ def show_plan(ctx: typer.Context, plan_id: _Id, as_json: _JSON = False) -> None:
     for heading in ("when", "from", "to", "who", "why"):
         history.add_column(heading)
     for t in stored.transitions:
-        history.add_row(f"{t.at:%Y-%m-%d %H:%M}", t.from_state.value if t.from_state else "",
-                        t.to_state.value, t.actor, t.reason or "")  # fmt: skip
+        history.add_row(
+            f"{t.at:%Y-%m-%d %H:%M}",
+            t.from_state.value if t.from_state else "",
+            t.to_state.value,
+            t.actor,
+            t.reason or "",
+        )
     console.print(history)
 
 
 def _warnings(stored: StoredPlan) -> list[str]:
     found = stored.calendar_warnings or {}
-    lines = [f"{c['date']} {n['nation']}: {c['name']} ({c['severity']})"
-             for n in found.get("nations", []) for c in n.get("conflicts", [])]  # fmt: skip
+    lines = [
+        f"{c['date']} {n['nation']}: {c['name']} ({c['severity']})"
+        for n in found.get("nations", [])
+        for c in n.get("conflicts", [])
+    ]
     return lines + list(found.get("notices", []))
 
 
@@ -223,11 +251,21 @@ def edit_plan(
 ) -> None:
     """Change fields of a draft or returned plan; the result is validated as a whole."""
     state = state_of(ctx)
-    changes: dict[str, Any] = {k: v for k, v in {
-        "title": title, "kind": kind, "start": start, "end": end, "objectives": objective,
-        "location": location, "budget": _budget(budget), "releasability": releasability,
-        "agencies": [a.value for a in agency] if agency else None,
-    }.items() if v is not None}  # fmt: skip
+    changes: dict[str, Any] = {
+        k: v
+        for k, v in {
+            "title": title,
+            "kind": kind,
+            "start": start,
+            "end": end,
+            "objectives": objective,
+            "location": location,
+            "budget": _budget(budget),
+            "releasability": releasability,
+            "agencies": [a.value for a in agency] if agency else None,
+        }.items()
+        if v is not None
+    }
     if partner:
         changes["partners"] = plan_service.resolve_partners(
             {"start": start, "partners": [_partner(p) for p in partner]}
@@ -263,12 +301,15 @@ def approve_plan(
 ) -> None:
     """Approve a submitted plan for your agency; the last required agency approves it."""
     state = state_of(ctx)
-    stored = workflow.approve_plan(state.store(), plan_id, state.viewer(), agency=agency,
-                                   reason=reason)  # fmt: skip
+    stored = workflow.approve_plan(
+        state.store(), plan_id, state.viewer(), agency=agency, reason=reason
+    )
     waiting = [a.value for a in stored.plan.agencies if a.value not in stored.approved_by]
     extra = f" (waiting for {', '.join(waiting)})" if stored.state is PlanState.SUBMITTED else ""
-    stdout().print(f"Plan {stored.id} approved by your agency: now {stored.state.value}{extra}.",
-                   highlight=False)  # fmt: skip
+    stdout().print(
+        f"Plan {stored.id} approved by your agency: now {stored.state.value}{extra}.",
+        highlight=False,
+    )
 
 
 @app.command("return")
@@ -280,8 +321,10 @@ def return_plan(
 ) -> None:
     """Return a submitted plan to its planner with the reason; this round's approvals lapse."""
     state = state_of(ctx)
-    _says(workflow.return_plan(state.store(), plan_id, state.viewer(), reason, agency=agency),
-          "returned")  # fmt: skip
+    _says(
+        workflow.return_plan(state.store(), plan_id, state.viewer(), reason, agency=agency),
+        "returned",
+    )
 
 
 @app.command("schedule")
@@ -296,8 +339,9 @@ def execute_plan(ctx: typer.Context, plan_id: _Id, reason: _Reason = None) -> No
     """Mark a scheduled plan executed and create its engagement (in one transaction)."""
     state = state_of(ctx)
     stored = workflow.execute_plan(state.store(), plan_id, state.viewer(), reason)
-    stdout().print(f"Plan {stored.id} executed: engagement {stored.engagement_id} created.",
-                   highlight=False)  # fmt: skip
+    stdout().print(
+        f"Plan {stored.id} executed: engagement {stored.engagement_id} created.", highlight=False
+    )
 
 
 @app.command("assess")
@@ -321,12 +365,22 @@ def assess_plan(
     for item in score or []:
         name, sep, value = item.rpartition("=")
         if not sep or not is_whole(value.strip()):
-            raise ValidationError([FieldProblem("score", "write OBJECTIVE=1..5", item)],
-                                  "assessment")  # fmt: skip
+            raise ValidationError(
+                [FieldProblem("score", "write OBJECTIVE=1..5", item)], "assessment"
+            )
         scores[name.strip()] = int(value)
-    data = {k: v for k, v in {"objectives": scores, "interoperability": interoperability,
-                              "trust": trust, "lessons": lessons, "cultural_notes": cultural_notes,
-                              "follow_up": follow_up}.items() if v is not None}  # fmt: skip
+    data = {
+        k: v
+        for k, v in {
+            "objectives": scores,
+            "interoperability": interoperability,
+            "trust": trust,
+            "lessons": lessons,
+            "cultural_notes": cultural_notes,
+            "follow_up": follow_up,
+        }.items()
+        if v is not None
+    }
     state = state_of(ctx)
     _says(workflow.assess_plan(state.store(), plan_id, data, state.viewer()), "assessed")
 
@@ -351,8 +405,10 @@ def friction(
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     figures = plan_service.plan_friction(state.store(), state.viewer(), by)
-    columns = [Column(by.value, lambda f: f.key, style="bold"),
-               Column("approvals", lambda f: f.approvals),
-               Column("median_days", lambda f: f.median_days),
-               Column("p90_days", lambda f: f.p90_days)]  # fmt: skip
+    columns = [
+        Column(by.value, lambda f: f.key, style="bold"),
+        Column("approvals", lambda f: f.approvals),
+        Column("median_days", lambda f: f.median_days),
+        Column("p90_days", lambda f: f.p90_days),
+    ]
     emit(figures, columns, output, title=f"Days from submission to approval, by {by.value}")

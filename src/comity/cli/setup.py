@@ -49,8 +49,9 @@ def init(
     state = state_of(ctx)
     report = services.initialise(state.store())
     if admin:
-        _first_admin(state.store(), state.viewer(), admin, admin_nation, quiet=as_json,
-                     generate=generate)  # fmt: skip
+        _first_admin(
+            state.store(), state.viewer(), admin, admin_nation, quiet=as_json, generate=generate
+        )
     if as_json:
         emit_json(
             {

@@ -291,8 +291,11 @@ class Briefing:
 
 def _tie_year(row: Mapping[str, Any]) -> dict[str, Any]:
     share = float(row.get("projected_share") or 0.0)
-    return {"year": row["year"], "index": round(float(row["index"]), 1),
-            "estimate": share >= _ESTIMATE_SHARE}  # fmt: skip
+    return {
+        "year": row["year"],
+        "index": round(float(row["index"]), 1),
+        "estimate": share >= _ESTIMATE_SHARE,
+    }
 
 
 def _nation(nation: Nation) -> dict[str, Any]:

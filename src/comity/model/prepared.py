@@ -20,8 +20,8 @@ from comity.model.releasability import Releasability
 
 __all__ = [
     "EngagementColumns",
-    "as_columns",
     "PreparedEngagement",
+    "as_columns",
     "content_digest",
     "digest_of",
     "frozen",
@@ -64,9 +64,22 @@ class PreparedEngagement:
 
 
 _DIGESTED = (
-    "kind", "title", "start", "end", "host", "location", "latitude", "longitude", "programme",
-    "objectives", "description", "details", "sources", "releasability", "external_id",
-)  # fmt: skip
+    "kind",
+    "title",
+    "start",
+    "end",
+    "host",
+    "location",
+    "latitude",
+    "longitude",
+    "programme",
+    "objectives",
+    "description",
+    "details",
+    "sources",
+    "releasability",
+    "external_id",
+)
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -189,22 +202,31 @@ class EngagementColumns:
         """The columns of ``records``."""
         listed = list(records)
         taking = [p for r in listed for p in r.participants]
-        nation, role, personnel = (list(c) for c in zip(*taking, strict=True)) if taking else (
-            [], [], [])  # fmt: skip
+        nation, role, personnel = (
+            (list(c) for c in zip(*taking, strict=True)) if taking else ([], [], [])
+        )
         return cls(
             **{name: list(map(attrgetter(name), listed)) for name in _PER_RECORD},
             offsets=list(accumulate((len(r.participants) for r in listed), initial=0)),
-            nation=nation, role=role, personnel=personnel,
-        )  # fmt: skip
+            nation=nation,
+            role=role,
+            personnel=personnel,
+        )
 
     def record(self, index: int) -> PreparedEngagement:
         """Engagement ``index`` as a :class:`PreparedEngagement`."""
         first, last = self.offsets[index], self.offsets[index + 1]
         return PreparedEngagement(
             **{name: getattr(self, name)[index] for name in _PER_RECORD},
-            participants=tuple(zip(self.nation[first:last], self.role[first:last],
-                                   self.personnel[first:last], strict=True)),
-        )  # fmt: skip
+            participants=tuple(
+                zip(
+                    self.nation[first:last],
+                    self.role[first:last],
+                    self.personnel[first:last],
+                    strict=True,
+                )
+            ),
+        )
 
     def extend(self, other: EngagementColumns) -> EngagementColumns:
         """Append the engagements of ``other``; return self."""

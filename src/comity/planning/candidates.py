@@ -28,8 +28,19 @@ __all__ = ["Candidate", "parse_candidates", "read_candidates"]
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})/(\d{4}-\d{2}-\d{2})$")
-_FIELDS = ("id", "title", "kind", "partners", "host", "year", "personnel", "students", "level",
-           "cost", "window")  # fmt: skip
+_FIELDS = (
+    "id",
+    "title",
+    "kind",
+    "partners",
+    "host",
+    "year",
+    "personnel",
+    "students",
+    "level",
+    "cost",
+    "window",
+)
 
 
 class Candidate(BaseModel):

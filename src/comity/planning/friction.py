@@ -82,8 +82,12 @@ class FrictionFigure:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
-        return {"key": self.key, "approvals": self.approvals,
-                "median_days": self.median_days, "p90_days": self.p90_days}  # fmt: skip
+        return {
+            "key": self.key,
+            "approvals": self.approvals,
+            "median_days": self.median_days,
+            "p90_days": self.p90_days,
+        }
 
 
 def approval_days(submitted_at: datetime, approved_at: datetime) -> float:

@@ -29,9 +29,19 @@ __all__ = [
 ]
 
 PLANNABLE_KINDS = (
-    "exercise", "education", "training", "research", "cultural_event", "visit", "port_call",
-    "peacekeeping", "humanitarian", "outreach", "agreement", "posting",
-)  # fmt: skip
+    "exercise",
+    "education",
+    "training",
+    "research",
+    "cultural_event",
+    "visit",
+    "port_call",
+    "peacekeeping",
+    "humanitarian",
+    "outreach",
+    "agreement",
+    "posting",
+)
 """Kinds a plan can be: the engagement kinds a nation decides on (not alliances nor media)."""
 
 VISIT_LEVELS = ("minister", "chief_of_defence", "service_chief", "other")

@@ -309,8 +309,9 @@ def _order(problem: Problem, chosen: Sequence[int]) -> list[Pick]:
         best = max(remaining, key=lambda i: (running.marginal(i), -i))
         value = running.add(best)
         c = problem.candidates[best]
-        picks.append(Pick(c.id, c.title, c.kind, tuple(sorted(problem.touches[best])), c.year,
-                          c.cost, value))  # fmt: skip
+        picks.append(
+            Pick(c.id, c.title, c.kind, tuple(sorted(problem.touches[best])), c.year, c.cost, value)
+        )
         remaining.remove(best)
     return picks
 
@@ -383,9 +384,16 @@ def optimise(
     if not candidates:
         raise ValidationError([FieldProblem("candidates", "no candidate plans given")], "plans")
     chosen_year = year if year is not None else max(c.year for c in candidates)
-    problem = build_problem(candidates, nation=nation, budget=budget, stocks=stocks,
-                            priorities=priorities, rules=rules or Rules(), settings=settings,
-                            year=chosen_year)  # fmt: skip
+    problem = build_problem(
+        candidates,
+        nation=nation,
+        budget=budget,
+        stocks=stocks,
+        priorities=priorities,
+        rules=rules or Rules(),
+        settings=settings,
+        year=chosen_year,
+    )
     chords = _chords(problem, segments)
     started = time.perf_counter()
     chosen, _, status, found_gap = _solve(problem, chords, time_limit, gap)
@@ -396,19 +404,30 @@ def optimise(
     greedy_seconds = time.perf_counter() - started
     binding, left_out = _explain(problem, chosen)
     return Portfolio(
-        nation=nation, year=chosen_year, budget=budget, chosen=_order(problem, chosen),
-        objective=_piecewise(problem, chords, chosen), exact_gain=problem.exact(chosen),
-        error_bound=chords.bound, cost=problem.cost(chosen),
+        nation=nation,
+        year=chosen_year,
+        budget=budget,
+        chosen=_order(problem, chosen),
+        objective=_piecewise(problem, chords, chosen),
+        exact_gain=problem.exact(chosen),
+        error_bound=chords.bound,
+        cost=problem.cost(chosen),
         gains_by_partner=problem.gains_by_partner(chosen),
         stocks={p: problem.stocks.get(p, 0.0) for p in sorted(problem.weights)},
-        weights=dict(sorted(problem.weights.items())), binding=binding, left_out=left_out,
-        status=status, gap=found_gap, seconds=seconds,
+        weights=dict(sorted(problem.weights.items())),
+        binding=binding,
+        left_out=left_out,
+        status=status,
+        gap=found_gap,
+        seconds=seconds,
         greedy={
             "chosen": [problem.candidates[i].id for i in baseline],
             "objective": _piecewise(problem, chords, baseline),
-            "exact_gain": problem.exact(baseline), "cost": problem.cost(baseline),
+            "exact_gain": problem.exact(baseline),
+            "cost": problem.cost(baseline),
             "seconds": greedy_seconds,
         },
-        segments=segments, method_version=settings.method_version,
+        segments=segments,
+        method_version=settings.method_version,
         settings_digest=settings.digest(),
-    )  # fmt: skip
+    )

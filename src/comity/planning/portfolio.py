@@ -283,9 +283,12 @@ def build_problem(
     for position, candidate in enumerate(candidates, start=1):
         if candidate.year > year:
             problems.append(
-                FieldProblem(f"row {position}.year", f"is after the evaluation year {year}",
-                             str(candidate.year))
-            )  # fmt: skip
+                FieldProblem(
+                    f"row {position}.year",
+                    f"is after the evaluation year {year}",
+                    str(candidate.year),
+                )
+            )
         if candidate.partners == (nation,) and candidate.host in (None, nation):
             problems.append(FieldProblem(f"row {position}.partners", f"names only {nation}"))
     weights = dict(priorities or {})
@@ -297,9 +300,15 @@ def build_problem(
     if not weights:
         weights = {p: 1.0 for c in candidates for p in c.nations(nation) - {nation}}
     problem = Problem(
-        candidates=list(candidates), nation=nation, year=year, budget=budget, rules=rules,
-        settings=settings, stocks=dict(stocks), weights=weights,
-    )  # fmt: skip
+        candidates=list(candidates),
+        nation=nation,
+        year=year,
+        budget=budget,
+        rules=rules,
+        settings=settings,
+        stocks=dict(stocks),
+        weights=weights,
+    )
     _effects(problem)
     _windows(problem)
     return problem

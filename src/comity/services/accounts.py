@@ -37,10 +37,10 @@ from comity.store.audit import append_audit
 __all__ = [
     "MAX_LIVE_TOKENS",
     "IssuedToken",
-    "checkpoint_audit",
     "audit_page",
     "authenticate_password",
     "authenticate_token",
+    "checkpoint_audit",
     "create_token",
     "create_user",
     "forget_checked_tokens",

@@ -44,8 +44,9 @@ def _write(connection: Any, kind: str, record: Any, viewer: Viewer) -> int:
     else:
         new_id = alumni_store.add_career_step(connection, record, viewer)
         entity = "career_step"
-    append_audit(connection, viewer.name, "create", entity, new_id, None,
-                 record.model_dump(mode="json"))  # fmt: skip
+    append_audit(
+        connection, viewer.name, "create", entity, new_id, None, record.model_dump(mode="json")
+    )
     return new_id
 
 
@@ -79,15 +80,20 @@ def add_career_step(store: Store, data: Mapping[str, Any], viewer: Viewer) -> in
 
 
 def _person_of(
-    connection: Any, viewer: Viewer, row: dict[str, Any], number: int,
-    problems: list[FieldProblem], known: set[str],
-) -> int | None:  # fmt: skip
+    connection: Any,
+    viewer: Viewer,
+    row: dict[str, Any],
+    number: int,
+    problems: list[FieldProblem],
+    known: set[str],
+) -> int | None:
     if row.get("person_id"):
         try:
             return int(row["person_id"])
         except ValueError:
-            problems.append(FieldProblem(f"row {number}.person_id", "not a number",
-                                         row["person_id"]))  # fmt: skip
+            problems.append(
+                FieldProblem(f"row {number}.person_id", "not a number", row["person_id"])
+            )
             return None
     name, nation = (row.get("person") or "").strip(), (row.get("nation") or "").strip()
     if not name or not nation:
@@ -109,8 +115,9 @@ def _person_of(
     person = Person(name=name, nation=key, releasability=row.get("releasability") or "PUBLIC")
     check_release(viewer, person, "person")
     new_id = people_store.add_person(connection, person, viewer.name, owner_of(viewer))
-    append_audit(connection, viewer.name, "create", "person", new_id, None,
-                 person.model_dump(mode="json"))  # fmt: skip
+    append_audit(
+        connection, viewer.name, "create", "person", new_id, None, person.model_dump(mode="json")
+    )
     return new_id
 
 

@@ -48,11 +48,11 @@ __all__ = [
     "EXPORT_COLUMNS",
     "IndexTable",
     "SourceEnd",
+    "check_year",
     "compute_dyad_years",
     "compute_dyad_years_on",
     "compute_outreach",
     "compute_pair_kind_years",
-    "check_year",
     "sources_through",
 ]
 

@@ -43,10 +43,11 @@ def verify_audit(store: Store) -> ChainReport:
             return ChainReport(report.entries, last + 1, why)
         if audit_id_of(connection, checkpoint.hash) is None:
             return ChainReport(
-                report.entries, last + 1,
+                report.entries,
+                last + 1,
                 f"entries after {last} were removed: the checkpoint of {checkpoint.at} names "
                 f"entry {checkpoint.hash[:12]}…, which the log no longer holds",
-            )  # fmt: skip
+            )
         return report
 
 
@@ -76,11 +77,26 @@ def audit_page(
     """
     require(actor, Role.ADMIN, "read the audit log")
     with store.connect() as connection:
-        entries, total = read_audit(connection, actor, after_id=after_id, limit=limit,
-                                    entity=entity, entity_id=entity_id)  # fmt: skip
+        entries, total = read_audit(
+            connection, actor, after_id=after_id, limit=limit, entity=entity, entity_id=entity_id
+        )
     return [
-        {**{k: getattr(e, k) for k in ("id", "actor", "action", "entity", "entity_id", "before",
-                                       "after", "prev_hash", "hash")},
-         "at": e.at.isoformat()}
+        {
+            **{
+                k: getattr(e, k)
+                for k in (
+                    "id",
+                    "actor",
+                    "action",
+                    "entity",
+                    "entity_id",
+                    "before",
+                    "after",
+                    "prev_hash",
+                    "hash",
+                )
+            },
+            "at": e.at.isoformat(),
+        }
         for e in entries
-    ], total  # fmt: skip
+    ], total

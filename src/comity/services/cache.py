@@ -177,10 +177,18 @@ def store_result(
     with store.transaction() as connection:
         stale = record_result(
             connection,
-            CachedResult(key=key, kind=kind, method_version=settings.method_version,
-                         settings_digest=settings.digest(), data_version=version, scope=scope,
-                         horizon=horizon, path=str(path), rows=table.num_rows,
-                         created_at=datetime.now(UTC)),
-        )  # fmt: skip
+            CachedResult(
+                key=key,
+                kind=kind,
+                method_version=settings.method_version,
+                settings_digest=settings.digest(),
+                data_version=version,
+                scope=scope,
+                horizon=horizon,
+                path=str(path),
+                rows=table.num_rows,
+                created_at=datetime.now(UTC),
+            ),
+        )
     for old in stale:
         Path(old).unlink(missing_ok=True)

@@ -348,8 +348,9 @@ def edit_note(
         check_release(viewer, note, "note")
         note_store.update_note(connection, note_id, note, viewer, expected_version)
         stored = note_store.get_note(connection, note_id, viewer)
-        append_audit(connection, viewer.name, "update", "note", note_id, current.to_dict(),
-                     stored.to_dict())  # fmt: skip
+        append_audit(
+            connection, viewer.name, "update", "note", note_id, current.to_dict(), stored.to_dict()
+        )
         return stored
 
 

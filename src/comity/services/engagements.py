@@ -110,7 +110,7 @@ def resolve_nations(data: Mapping[str, Any]) -> dict[str, Any]:
     year = None
     try:
         year = PartialDate.parse(str(data.get("start"))).year if data.get("start") else None
-    except Exception:  # noqa: BLE001 - the model reports a bad date on its own field
+    except Exception:
         year = None
     problems: list[FieldProblem] = []
 
@@ -165,8 +165,9 @@ def add_engagement(
         )
         engagement_store.check_readable(connection, engagement_id, owner)
         stored = engagement_store.get_engagement(connection, engagement_id, viewer)
-        append_audit(connection, viewer.name, "create", "engagement", stored.id, None,
-                     stored.to_dict())  # fmt: skip
+        append_audit(
+            connection, viewer.name, "create", "engagement", stored.id, None, stored.to_dict()
+        )
         return stored
 
 
@@ -196,10 +197,18 @@ def add_engagements(
         owner = owner_of(viewer)
         ids = engagement_store.insert_engagements(connection, valid, viewer.name, owner)
         for index, engagement_id in enumerate(ids):
-            engagement_store.check_readable(connection, engagement_id, owner,
-                                            f"engagements.{index}")  # fmt: skip
-        append_audit(connection, viewer.name, "create", "engagement", None, None,
-                     {"count": len(ids), "ids": [ids[0], ids[-1]] if ids else []})  # fmt: skip
+            engagement_store.check_readable(
+                connection, engagement_id, owner, f"engagements.{index}"
+            )
+        append_audit(
+            connection,
+            viewer.name,
+            "create",
+            "engagement",
+            None,
+            None,
+            {"count": len(ids), "ids": [ids[0], ids[-1]] if ids else []},
+        )
         return ids
 
 
@@ -233,8 +242,15 @@ def edit_engagement(
             connection, engagement_id, engagement, viewer, expected_version
         )
         stored = engagement_store.get_engagement(connection, engagement_id, viewer)
-        append_audit(connection, viewer.name, "update", "engagement", engagement_id,
-                     current.to_dict(), stored.to_dict())  # fmt: skip
+        append_audit(
+            connection,
+            viewer.name,
+            "update",
+            "engagement",
+            engagement_id,
+            current.to_dict(),
+            stored.to_dict(),
+        )
         return stored
 
 
@@ -252,8 +268,9 @@ def delete_engagement(
     with store.transaction() as connection:
         before = engagement_store.get_engagement(connection, engagement_id, viewer)
         engagement_store.delete_engagement(connection, engagement_id, viewer, expected_version)
-        append_audit(connection, viewer.name, "delete", "engagement", engagement_id,
-                     before.to_dict(), None)  # fmt: skip
+        append_audit(
+            connection, viewer.name, "delete", "engagement", engagement_id, before.to_dict(), None
+        )
 
 
 def get_engagement(store: Store, engagement_id: int, viewer: Viewer) -> StoredEngagement:
@@ -300,8 +317,9 @@ def list_engagements(
         # A page is remembered for the data version and the viewer's scope: any write bumps
         # the version, so a remembered page is never stale.
         scope = "all" if viewer.unrestricted else (viewer.nation or "public")
-        key = cache_key("engagements", store.describe_url(), records_version(connection),
-                        scope, repr(where))  # fmt: skip
+        key = cache_key(
+            "engagements", store.describe_url(), records_version(connection), scope, repr(where)
+        )
         page = remembered(
             key, lambda: engagement_store.list_engagements(connection, viewer, where), small=True
         )

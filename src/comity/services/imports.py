@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 
-class _DryRun(Exception):
+class _DryRun(Exception):  # noqa: N818 - a signal that rolls the dry run back
     """Raised inside the transaction of a dry run so that it rolls back."""
 
 
@@ -185,8 +185,9 @@ def import_dataset(
     store.check_ready()
     started = time.perf_counter()
     version = dataset_version(importer, files)
-    report = ImportReport(dataset=name, files=[str(p) for p in files], version=version,
-                          dry_run=dry_run)  # fmt: skip
+    report = ImportReport(
+        dataset=name, files=[str(p) for p in files], version=version, dry_run=dry_run
+    )
     with store.connect() as connection:
         nations = nation_store.load_nations(connection)
     if names:

@@ -65,12 +65,19 @@ class ImportJob:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form."""
         return {
-            "id": self.id, "owner": self.owner, "nation": self.nation, "dataset": self.dataset,
-            "dry_run": self.dry_run, "files": self.files, "status": self.status,
-            "rows_read": self.rows_read, "created_at": self.created_at.isoformat(),
+            "id": self.id,
+            "owner": self.owner,
+            "nation": self.nation,
+            "dataset": self.dataset,
+            "dry_run": self.dry_run,
+            "files": self.files,
+            "status": self.status,
+            "rows_read": self.rows_read,
+            "created_at": self.created_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-            "message": self.message, "report": self.report,
-        }  # fmt: skip
+            "message": self.message,
+            "report": self.report,
+        }
 
 
 def safe_name(filename: str) -> str:
@@ -144,8 +151,14 @@ class ImportJobs:
             shutil.rmtree(folder, ignore_errors=True)
             raise
         label = importer if isinstance(importer, str) else importer.info.name
-        job = ImportJob(id=uuid.uuid4().hex, owner=viewer.name, dataset=label, dry_run=dry_run,
-                        files=[u.filename for u in uploads], nation=viewer.nation)  # fmt: skip
+        job = ImportJob(
+            id=uuid.uuid4().hex,
+            owner=viewer.name,
+            dataset=label,
+            dry_run=dry_run,
+            files=[u.filename for u in uploads],
+            nation=viewer.nation,
+        )
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()
@@ -171,9 +184,14 @@ class ImportJobs:
         job.status = "running"
         try:
             report = import_service.import_dataset(
-                self.store, importer, [u.path for u in uploads] or None, viewer=viewer,
-                dry_run=dry_run, names=names, progress=advance,
-            )  # fmt: skip
+                self.store,
+                importer,
+                [u.path for u in uploads] or None,
+                viewer=viewer,
+                dry_run=dry_run,
+                names=names,
+                progress=advance,
+            )
             job.report, job.status = _rename(report.to_dict(), shown), "done"
         except ImportRejectedError as error:
             job.status, job.message = "rejected", error.message
@@ -181,7 +199,7 @@ class ImportJobs:
             job.report = _rename(to_dict(), shown) if to_dict else None
         except ComityError as error:
             job.status, job.message = "rejected", error.message
-        except Exception as error:  # noqa: BLE001 - a job reports, never kills the worker
+        except Exception as error:
             job.status, job.message = "failed", f"{type(error).__name__}: {error}"
         finally:
             job.finished_at = datetime.now(UTC)

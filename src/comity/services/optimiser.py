@@ -113,9 +113,17 @@ def optimise_portfolio(
     store.check_ready()
     settings = compute_dyad_years(store, viewer).settings
     stocks = current_stocks(store, viewer, own, chosen_year)
-    return optimise(candidates, nation=own, budget=budget, stocks=stocks, settings=settings,
-                    priorities=priorities, rules=rules, year=chosen_year,
-                    time_limit=time_limit)  # fmt: skip
+    return optimise(
+        candidates,
+        nation=own,
+        budget=budget,
+        stocks=stocks,
+        settings=settings,
+        priorities=priorities,
+        rules=rules,
+        year=chosen_year,
+        time_limit=time_limit,
+    )
 
 
 def candidates_from_plans(
@@ -151,10 +159,14 @@ def candidates_from_plans(
         assert plan.budget is not None
         candidates.append(
             Candidate(
-                id=f"plan-{stored.id}", title=plan.title, kind=plan.kind.value,
-                partners=partners, host=host, year=plan.start.year,
+                id=f"plan-{stored.id}",
+                title=plan.title,
+                kind=plan.kind.value,
+                partners=partners,
+                host=host,
+                year=plan.start.year,
                 personnel=sum(personnel) if personnel else None,
                 cost=float(plan.budget.amount),
             )
-        )  # fmt: skip
+        )
     return candidates, left_out

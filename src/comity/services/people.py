@@ -23,8 +23,8 @@ __all__ = [
     "add_institution",
     "add_person",
     "add_posting",
-    "list_assessments",
     "get_person",
+    "list_assessments",
     "list_institutions",
     "list_people",
     "list_postings",
@@ -49,8 +49,15 @@ def add_institution(store: Store, data: Mapping[str, Any], viewer: Viewer) -> in
     with store.transaction() as connection:
         _known(nation_store.load_nations(connection), institution.nation, "nation", "institution")
         new_id = people_store.add_institution(connection, institution)
-        append_audit(connection, viewer.name, "create", "institution", new_id, None,
-                     institution.model_dump(mode="json"))  # fmt: skip
+        append_audit(
+            connection,
+            viewer.name,
+            "create",
+            "institution",
+            new_id,
+            None,
+            institution.model_dump(mode="json"),
+        )
         return new_id
 
 
@@ -74,8 +81,15 @@ def add_person(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
     with store.transaction() as connection:
         _known(nation_store.load_nations(connection), person.nation, "nation", "person")
         new_id = people_store.add_person(connection, person, viewer.name, owner_of(viewer))
-        append_audit(connection, viewer.name, "create", "person", new_id, None,
-                     person.model_dump(mode="json"))  # fmt: skip
+        append_audit(
+            connection,
+            viewer.name,
+            "create",
+            "person",
+            new_id,
+            None,
+            person.model_dump(mode="json"),
+        )
         return new_id
 
 
@@ -85,8 +99,9 @@ def list_people(
     """People the viewer may see, by name."""
     store.check_ready()
     with store.connect() as connection:
-        return people_store.list_people(connection, viewer, nation=nation, limit=limit,
-                                        offset=offset)  # fmt: skip
+        return people_store.list_people(
+            connection, viewer, nation=nation, limit=limit, offset=offset
+        )
 
 
 def get_person(store: Store, viewer: Viewer, person_id: int) -> Person:
@@ -128,8 +143,15 @@ def add_posting(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
                 "posting",
             )
         new_id = people_store.add_posting(connection, posting, viewer)
-        append_audit(connection, viewer.name, "create", "posting", new_id, None,
-                     posting.model_dump(mode="json"))  # fmt: skip
+        append_audit(
+            connection,
+            viewer.name,
+            "create",
+            "posting",
+            new_id,
+            None,
+            posting.model_dump(mode="json"),
+        )
         return new_id
 
 
@@ -162,8 +184,15 @@ def add_assessment(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int
     store.check_ready()
     with store.transaction() as connection:
         new_id = people_store.add_assessment(connection, assessment, viewer)
-        append_audit(connection, viewer.name, "create", "assessment", new_id, None,
-                     assessment.model_dump(mode="json"))  # fmt: skip
+        append_audit(
+            connection,
+            viewer.name,
+            "create",
+            "assessment",
+            new_id,
+            None,
+            assessment.model_dump(mode="json"),
+        )
         return new_id
 
 

@@ -56,13 +56,31 @@ def _move(
     """Check and make one move, record it, audit it; returns the plan as it is after."""
     target = target_of(action)
     check_transition(current.state, target, current.id)
-    plan_store.set_state(connection, current.id, current.state, target, viewer, reason,
-                         expected_version=expected_version, **values)  # fmt: skip
+    plan_store.set_state(
+        connection,
+        current.id,
+        current.state,
+        target,
+        viewer,
+        reason,
+        expected_version=expected_version,
+        **values,
+    )
     after = plan_store.get_plan(connection, current.id, viewer)
-    append_audit(connection, viewer.name, action.value, "plan", current.id,
-                 {"state": current.state.value, "version": current.version},
-                 {"state": target.value, "version": after.version, "reason": reason,
-                  **{k: v for k, v in values.items() if k != "calendar_warnings"}})  # fmt: skip
+    append_audit(
+        connection,
+        viewer.name,
+        action.value,
+        "plan",
+        current.id,
+        {"state": current.state.value, "version": current.version},
+        {
+            "state": target.value,
+            "version": after.version,
+            "reason": reason,
+            **{k: v for k, v in values.items() if k != "calendar_warnings"},
+        },
+    )
     return after
 
 
@@ -94,9 +112,16 @@ def submit_plan(
         current = plan_store.get_plan(connection, plan_id, viewer)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         check_transition(current.state, PlanState.SUBMITTED, plan_id)
-        return _move(connection, current, Action.SUBMIT, viewer, reason, expected_version,
-                     round=current.round + 1,
-                     calendar_warnings=_calendar_warnings(current))  # fmt: skip
+        return _move(
+            connection,
+            current,
+            Action.SUBMIT,
+            viewer,
+            reason,
+            expected_version,
+            round=current.round + 1,
+            calendar_warnings=_calendar_warnings(current),
+        )
 
 
 def _agency_of(viewer: Viewer, agency: Agency | str | None) -> Agency:
@@ -192,17 +217,29 @@ def decide_plan(
         if chosen not in current.plan.agencies:
             needed = ", ".join(a.value for a in current.plan.agencies)
             raise ValidationError(
-                [FieldProblem("agency", f"is not needed by plan {plan_id} ({needed})",
-                              chosen.value)], "decision",
-            )  # fmt: skip
+                [
+                    FieldProblem(
+                        "agency", f"is not needed by plan {plan_id} ({needed})", chosen.value
+                    )
+                ],
+                "decision",
+            )
         if chosen.value in current.approved_by:
             raise ConflictError(
                 f"{chosen.value} has already approved round {current.round} of plan {plan_id}."
             )
-        plan_store.add_decision(connection, plan_id, current.round, chosen.value, decision,
-                                viewer.name, text)  # fmt: skip
-        append_audit(connection, viewer.name, decision, "plan_approval", plan_id, None,
-                     {"agency": chosen.value, "round": current.round, "reason": text})  # fmt: skip
+        plan_store.add_decision(
+            connection, plan_id, current.round, chosen.value, decision, viewer.name, text
+        )
+        append_audit(
+            connection,
+            viewer.name,
+            decision,
+            "plan_approval",
+            plan_id,
+            None,
+            {"agency": chosen.value, "round": current.round, "reason": text},
+        )
         if action is Action.RETURN:
             why = f"{chosen.value}: {text}"
             return _move(connection, current, Action.RETURN, viewer, why)
@@ -287,24 +324,39 @@ def execute_plan(
         current = plan_store.get_plan(connection, plan_id, viewer)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         check_transition(current.state, PlanState.EXECUTED, plan_id)
-        engagement = validate_engagement(current.plan.engagement_record(),
-                                         nation_store.load_nations(connection))  # fmt: skip
+        engagement = validate_engagement(
+            current.plan.engagement_record(), nation_store.load_nations(connection)
+        )
         (engagement_id,) = engagement_store.insert_engagements(
             connection, [engagement], viewer.name, current.owner_nation
         )
         created = engagement_store.get_engagement(connection, engagement_id, viewer)
-        append_audit(connection, viewer.name, "create", "engagement", engagement_id, None,
-                     {**created.to_dict(), "plan_id": plan_id})  # fmt: skip
-        return _move(connection, current, Action.EXECUTE, viewer, reason,
-                     engagement_id=engagement_id)  # fmt: skip
+        append_audit(
+            connection,
+            viewer.name,
+            "create",
+            "engagement",
+            engagement_id,
+            None,
+            {**created.to_dict(), "plan_id": plan_id},
+        )
+        return _move(
+            connection, current, Action.EXECUTE, viewer, reason, engagement_id=engagement_id
+        )
 
 
 def _objective_scores(stored: StoredPlan, scores: Mapping[str, Any]) -> list[dict[str, Any]]:
     objectives = stored.plan.objectives
-    problems = [FieldProblem("objectives", "is not an objective of the plan", name)
-                for name in scores if name not in objectives]  # fmt: skip
-    problems += [FieldProblem("objectives", "needs a score of 1-5", name)
-                 for name in objectives if scores.get(name) in (None, "")]  # fmt: skip
+    problems = [
+        FieldProblem("objectives", "is not an objective of the plan", name)
+        for name in scores
+        if name not in objectives
+    ]
+    problems += [
+        FieldProblem("objectives", "needs a score of 1-5", name)
+        for name in objectives
+        if scores.get(name) in (None, "")
+    ]
     if problems:
         raise ValidationError(problems, "assessment")
     return [{"objective": name, "score": scores[name]} for name in objectives]
@@ -342,6 +394,13 @@ def assess_plan(store: Store, plan_id: int, data: Mapping[str, Any], viewer: Vie
         }
         assessment = validate_record(Assessment, record, "assessment")
         assessment_id = people_store.add_assessment(connection, assessment, viewer)
-        append_audit(connection, viewer.name, "create", "assessment", assessment_id, None,
-                     assessment.model_dump(mode="json"))  # fmt: skip
+        append_audit(
+            connection,
+            viewer.name,
+            "create",
+            "assessment",
+            assessment_id,
+            None,
+            assessment.model_dump(mode="json"),
+        )
         return _move(connection, current, Action.ASSESS, viewer, None)

@@ -48,8 +48,13 @@ __all__ = [
     "validate_plan",
 ]
 
-OPEN_STATES = (PlanState.DRAFT, PlanState.SUBMITTED, PlanState.RETURNED, PlanState.APPROVED,
-               PlanState.SCHEDULED)  # fmt: skip
+OPEN_STATES = (
+    PlanState.DRAFT,
+    PlanState.SUBMITTED,
+    PlanState.RETURNED,
+    PlanState.APPROVED,
+    PlanState.SCHEDULED,
+)
 """States of a plan that has not happened (nor been cancelled) yet."""
 
 
@@ -153,8 +158,9 @@ def edit_plan(
         check_release(viewer, plan, "plan")
         plan_store.update_plan(connection, plan_id, plan, viewer, expected_version)
         stored = plan_store.get_plan(connection, plan_id, viewer)
-        append_audit(connection, viewer.name, "update", "plan", plan_id, current.to_dict(),
-                     stored.to_dict())  # fmt: skip
+        append_audit(
+            connection, viewer.name, "update", "plan", plan_id, current.to_dict(), stored.to_dict()
+        )
         return stored
 
 
@@ -249,5 +255,9 @@ def pair_friction(store: Store, viewer: Viewer, a: str, b: str) -> dict[str, Any
         if days
         else f"Missing: no plan with both {a} and {b} has been approved, so no friction figure."
     )
-    return {"approvals": len(days), "median_days": median(days), "p90_days": p90(days),
-            "note": note}  # fmt: skip
+    return {
+        "approvals": len(days),
+        "median_days": median(days),
+        "p90_days": p90(days),
+        "note": note,
+    }

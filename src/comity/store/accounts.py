@@ -60,10 +60,17 @@ class UserRecord:
 
     def public(self) -> dict[str, object]:
         """The fields that may be shown."""
-        return {"id": self.id, "username": self.username, "display_name": self.display_name,
-                "nation": self.nation, "organisation": self.organisation,
-                "role": self.role.name.lower(), "agency": self.agency, "disabled": self.disabled,
-                "created_at": self.created_at.isoformat()}  # fmt: skip
+        return {
+            "id": self.id,
+            "username": self.username,
+            "display_name": self.display_name,
+            "nation": self.nation,
+            "organisation": self.organisation,
+            "role": self.role.name.lower(),
+            "agency": self.agency,
+            "disabled": self.disabled,
+            "created_at": self.created_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True)
@@ -134,12 +141,20 @@ def add_user(
         raise ConflictError(f"The username {username!r} is taken.")
     new_id = connection.execute(
         insert(_U)
-        .values(username=username, display_name=display_name, nation=nation,
-                organisation=organisation, role=role.name.lower(), agency=agency,
-                password_hash=password_hash,
-                disabled=False, created_at=datetime.now(UTC), created_by=actor)
+        .values(
+            username=username,
+            display_name=display_name,
+            nation=nation,
+            organisation=organisation,
+            role=role.name.lower(),
+            agency=agency,
+            password_hash=password_hash,
+            disabled=False,
+            created_at=datetime.now(UTC),
+            created_by=actor,
+        )
         .returning(_U.c.id)
-    ).scalar_one()  # fmt: skip
+    ).scalar_one()
     return get_user(connection, user_id=int(new_id))
 
 
@@ -205,10 +220,16 @@ def add_token(
     """Store a token's digest."""
     new_id = connection.execute(
         insert(_T)
-        .values(user_id=user_id, name=name, prefix=prefix, token_hash=digest,
-                created_at=datetime.now(UTC), expires_at=expires_at)
+        .values(
+            user_id=user_id,
+            name=name,
+            prefix=prefix,
+            token_hash=digest,
+            created_at=datetime.now(UTC),
+            expires_at=expires_at,
+        )
         .returning(_T.c.id)
-    ).scalar_one()  # fmt: skip
+    ).scalar_one()
     row = connection.execute(select(_T).where(_T.c.id == new_id)).one()
     return _token(row)
 

@@ -62,8 +62,13 @@ class StepRow:
 
 def _audit(viewer: Viewer) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return {"created_at": now, "created_by": viewer.name, "updated_at": now,
-            "updated_by": viewer.name, "owner_nation": owner_of(viewer)}  # fmt: skip
+    return {
+        "created_at": now,
+        "created_by": viewer.name,
+        "updated_at": now,
+        "updated_by": viewer.name,
+        "owner_nation": owner_of(viewer),
+    }
 
 
 def add_attendance(connection: Connection, attendance: Attendance, viewer: Viewer) -> int:
@@ -168,10 +173,18 @@ def read_attendances(
     if nation:
         query = query.where(people.c.nation == nation)
     return [
-        AttendanceRow(row.id, row.person_id, row.person, row.nation, row.programme,
-                      row.institution, row.start_date, _last_day(row.end_date, row.end_precision))
+        AttendanceRow(
+            row.id,
+            row.person_id,
+            row.person,
+            row.nation,
+            row.programme,
+            row.institution,
+            row.start_date,
+            _last_day(row.end_date, row.end_precision),
+        )
         for row in connection.execute(query)
-    ]  # fmt: skip
+    ]
 
 
 def _last_day(value: date | None, precision: str | None) -> date | None:

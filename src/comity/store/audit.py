@@ -95,9 +95,18 @@ def append_audit(
     before, after = _jsonable(before), _jsonable(after)
     digest = entry_hash(prev_hash, at, actor, action, entity, key, before, after)
     connection.execute(
-        insert(_A).values(at=at, actor=actor, action=action, entity=entity, entity_id=key,
-                          before=before, after=after, prev_hash=prev_hash, hash=digest)
-    )  # fmt: skip
+        insert(_A).values(
+            at=at,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=key,
+            before=before,
+            after=after,
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+    )
     # Once the transaction commits, the store checkpoints the new head (audit_checkpoint).
     connection.info["audit_head"] = digest
     return digest
@@ -105,9 +114,18 @@ def append_audit(
 
 def _entry(row: Any) -> AuditEntry:
     at = row.at.astimezone(UTC) if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)
-    return AuditEntry(id=row.id, at=at, actor=row.actor, action=row.action, entity=row.entity,
-                      entity_id=row.entity_id, before=row.before, after=row.after,
-                      prev_hash=row.prev_hash, hash=row.hash)  # fmt: skip
+    return AuditEntry(
+        id=row.id,
+        at=at,
+        actor=row.actor,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
 
 
 def iter_audit(connection: Connection) -> Generator[AuditEntry, None, None]:

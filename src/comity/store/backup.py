@@ -58,8 +58,16 @@ _DATA = {"sqlite": "comity.db", "postgresql": "comity.pgdump"}
 _CHUNK = 1 << 20
 
 # Filled by `comity init` from the bundled reference data: a store holding only these is empty.
-_SEEDED = {"nations", "nation_codes", "state_spells", "organisations", "memberships",
-           "change_counters", "analytic_results", "alembic_version"}  # fmt: skip
+_SEEDED = {
+    "nations",
+    "nation_codes",
+    "state_spells",
+    "organisations",
+    "memberships",
+    "change_counters",
+    "analytic_results",
+    "alembic_version",
+}
 
 
 @dataclass(frozen=True)
@@ -141,7 +149,7 @@ def count_rows(connection: Connection) -> dict[str, int]:
     return {
         name: int(
             connection.execute(sa.select(sa.func.count()).select_from(sa.table(name))).scalar_one()
-        )  # fmt: skip
+        )
         for name in names
     }
 
@@ -163,9 +171,12 @@ def held_records(connection: Connection) -> dict[str, int]:
 
 
 def make_manifest(
-    engine: str, revision: str | None, tables: dict[str, int], audit: tuple[int, str | None],
+    engine: str,
+    revision: str | None,
+    tables: dict[str, int],
+    audit: tuple[int, str | None],
     data: Path,
-) -> Manifest:  # fmt: skip
+) -> Manifest:
     """The manifest of a data file just written."""
     return Manifest(
         comity_version=package_version("comity"),
@@ -297,9 +308,10 @@ def check_contents(connection: Connection, manifest: Manifest, path: Path) -> No
     counts = count_rows(connection)
     if counts != manifest.tables:
         differ = sorted(
-            name for name in set(counts) | set(manifest.tables)
+            name
+            for name in set(counts) | set(manifest.tables)
             if counts.get(name) != manifest.tables.get(name)
-        )  # fmt: skip
+        )
         raise _refuse(path, f"the restored tables differ from its manifest ({', '.join(differ)})")
     if audit_tail(connection) != (manifest.audit_entries, manifest.audit_last_hash):
         raise _refuse(path, "its audit log differs from its manifest")
@@ -332,13 +344,25 @@ def finish_restore(connection: Connection, actor: str, path: Path, manifest: Man
     from the records it replaced.
     """
     connection.execute(
-        sa.update(change_counters).where(change_counters.c.name == "store")
+        sa.update(change_counters)
+        .where(change_counters.c.name == "store")
         .values(value=secrets.randbits(62))
-    )  # fmt: skip
-    append_audit(connection, actor, "restore", "store", path.name, None,
-                 {"created_at": manifest.created_at, "revision": manifest.revision,
-                  "engine": manifest.engine, "sha256": manifest.sha256,
-                  "comity_version": manifest.comity_version})  # fmt: skip
+    )
+    append_audit(
+        connection,
+        actor,
+        "restore",
+        "store",
+        path.name,
+        None,
+        {
+            "created_at": manifest.created_at,
+            "revision": manifest.revision,
+            "engine": manifest.engine,
+            "sha256": manifest.sha256,
+            "comity_version": manifest.comity_version,
+        },
+    )
 
 
 def refuse_overwrite(store: Store, force: bool) -> bool:
@@ -390,9 +414,19 @@ def back_up(store: Store, path: Path, actor: str) -> BackupReport:
     with store.transaction() as connection:
         if not sa.inspect(connection).has_table(audit_log.name):
             return BackupReport(path=path, manifest=manifest)  # a schema older than the log
-        append_audit(connection, actor, "backup", "store", path.name, None,
-                     {"revision": manifest.revision, "sha256": manifest.sha256,
-                      "rows": sum(manifest.tables.values())})  # fmt: skip
+        append_audit(
+            connection,
+            actor,
+            "backup",
+            "store",
+            path.name,
+            None,
+            {
+                "revision": manifest.revision,
+                "sha256": manifest.sha256,
+                "rows": sum(manifest.tables.values()),
+            },
+        )
     return BackupReport(path=path, manifest=manifest)
 
 
@@ -423,9 +457,11 @@ def restore(store: Store, path: Path, actor: str, *, force: bool = False) -> Res
             if store.is_sqlite:
                 from comity.store.backup_sqlite import restore_sqlite
 
-                return restore_sqlite(store, path, data, manifest, actor, force=force,
-                                      migrate=migrate)  # fmt: skip
+                return restore_sqlite(
+                    store, path, data, manifest, actor, force=force, migrate=migrate
+                )
             from comity.store.backup_postgres import restore_postgres
 
-            return restore_postgres(store, path, data, manifest, actor, force=force,
-                                    migrate=migrate)  # fmt: skip
+            return restore_postgres(
+                store, path, data, manifest, actor, force=force, migrate=migrate
+            )

@@ -37,18 +37,28 @@ from comity.store.backup import (
 )
 from comity.store.engine import Store
 
-__all__ = ["find_tool", "libpq_environment", "dump_postgres", "restore_postgres"]
+__all__ = ["dump_postgres", "find_tool", "libpq_environment", "restore_postgres"]
 
 PREVIOUS_SCHEMA = "comity_restore_previous"
 """Where a restore keeps the store it replaces until the restored one has passed every check."""
 
 _LIBPQ_PARAMETERS = {
-    "host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "passfile": "PGPASSFILE",
-    "service": "PGSERVICE", "options": "PGOPTIONS", "application_name": "PGAPPNAME",
-    "sslmode": "PGSSLMODE", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY",
-    "sslrootcert": "PGSSLROOTCERT", "sslcrl": "PGSSLCRL", "connect_timeout": "PGCONNECT_TIMEOUT",
-    "target_session_attrs": "PGTARGETSESSIONATTRS", "gssencmode": "PGGSSENCMODE",
-}  # fmt: skip
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+    "options": "PGOPTIONS",
+    "application_name": "PGAPPNAME",
+    "sslmode": "PGSSLMODE",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcrl": "PGSSLCRL",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "gssencmode": "PGGSSENCMODE",
+}
 
 
 def find_tool(name: str) -> Path:
@@ -79,8 +89,13 @@ def find_tool(name: str) -> Path:
 def libpq_environment(url: sa.URL) -> dict[str, str]:
     """The environment that points libpq programs at ``url`` (the password included)."""
     environment = dict(os.environ)
-    for key, value in (("PGHOST", url.host), ("PGPORT", url.port), ("PGUSER", url.username),
-                       ("PGPASSWORD", url.password), ("PGDATABASE", url.database)):  # fmt: skip
+    for key, value in (
+        ("PGHOST", url.host),
+        ("PGPORT", url.port),
+        ("PGUSER", url.username),
+        ("PGPASSWORD", url.password),
+        ("PGDATABASE", url.database),
+    ):
         if value is not None:
             environment[key] = str(value)
     for parameter, given in url.query.items():
@@ -93,8 +108,13 @@ def libpq_environment(url: sa.URL) -> dict[str, str]:
 def _run(store: Store, *command: str | Path) -> str:
     program = Path(command[0]).name
     try:
-        done = subprocess.run([str(c) for c in command], env=libpq_environment(store.engine.url),
-                              capture_output=True, text=True, check=False)  # fmt: skip
+        done = subprocess.run(
+            [str(c) for c in command],
+            env=libpq_environment(store.engine.url),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     except OSError as error:
         raise StoreUnavailableError(f"Cannot run {program}: {error}") from None
     if done.returncode != 0:
@@ -118,8 +138,16 @@ def dump_postgres(store: Store, folder: Path) -> Manifest:
             snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
             revision = MigrationContext.configure(connection).get_current_revision()
             tables, audit = count_rows(connection), audit_tail(connection)
-            _run(store, pg_dump, "--format=custom", "--no-owner", "--no-privileges",
-                 "--schema=public", f"--snapshot={snapshot}", f"--file={dump}")  # fmt: skip
+            _run(
+                store,
+                pg_dump,
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                "--schema=public",
+                f"--snapshot={snapshot}",
+                f"--file={dump}",
+            )
     return make_manifest("postgresql", revision, tables, audit, dump)
 
 
@@ -148,9 +176,15 @@ def _put_back(store: Store) -> None:
 
 
 def restore_postgres(
-    store: Store, path: Path, data: Path, manifest: Manifest, actor: str, *, force: bool,
+    store: Store,
+    path: Path,
+    data: Path,
+    manifest: Manifest,
+    actor: str,
+    *,
+    force: bool,
     migrate: bool,
-) -> RestoreReport:  # fmt: skip
+) -> RestoreReport:
     """Replace the store's ``public`` schema with the backup's.
 
     Args:
@@ -180,8 +214,19 @@ def restore_postgres(
     occupied = refuse_overwrite(store, force)
     store.dispose()
     try:
-        _run(store, psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
-             "-c", f"ALTER SCHEMA public RENAME TO {PREVIOUS_SCHEMA}", "-f", script)  # fmt: skip
+        _run(
+            store,
+            psql,
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "--single-transaction",
+            "-c",
+            f"ALTER SCHEMA public RENAME TO {PREVIOUS_SCHEMA}",
+            "-f",
+            script,
+        )
     except StoreUnavailableError as error:
         raise BackupError(f"Restoring {path} failed; the store is as it was. {error}") from None
     try:
@@ -201,5 +246,11 @@ def restore_postgres(
     with store.engine.begin() as connection:
         connection.exec_driver_sql(f"DROP SCHEMA {PREVIOUS_SCHEMA} CASCADE")
     store.dispose()
-    return RestoreReport(manifest=manifest, revision=store.current_revision(), migrated=migrate,
-                         tables=tables, audit=audit, replaced_data=occupied)  # fmt: skip
+    return RestoreReport(
+        manifest=manifest,
+        revision=store.current_revision(),
+        migrated=migrate,
+        tables=tables,
+        audit=audit,
+        replaced_data=occupied,
+    )

@@ -119,8 +119,13 @@ def _prepare(
             tables = count_rows(connection)
         with staged.transaction() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return RestoreReport(manifest=manifest, revision=staged.current_revision(),
-                             migrated=migrate, tables=tables, audit=audit)  # fmt: skip
+        return RestoreReport(
+            manifest=manifest,
+            revision=staged.current_revision(),
+            migrated=migrate,
+            tables=tables,
+            audit=audit,
+        )
     except DBAPIError as error:
         raise BackupError(f"{path} holds a damaged database: {error.orig}.") from None
     finally:
@@ -128,9 +133,15 @@ def _prepare(
 
 
 def restore_sqlite(
-    store: Store, path: Path, data: Path, manifest: Manifest, actor: str, *, force: bool,
+    store: Store,
+    path: Path,
+    data: Path,
+    manifest: Manifest,
+    actor: str,
+    *,
+    force: bool,
     migrate: bool,
-) -> RestoreReport:  # fmt: skip
+) -> RestoreReport:
     """Replace the store's file with the backup's database, in one rename.
 
     Args:
@@ -165,6 +176,11 @@ def restore_sqlite(
         staging.unlink(missing_ok=True)
         _remove_beside(staging)
         raise
-    return RestoreReport(manifest=report.manifest, revision=report.revision,
-                         migrated=report.migrated, tables=report.tables, audit=report.audit,
-                         replaced_data=occupied)  # fmt: skip
+    return RestoreReport(
+        manifest=report.manifest,
+        revision=report.revision,
+        migrated=report.migrated,
+        tables=report.tables,
+        audit=report.audit,
+        replaced_data=occupied,
+    )

@@ -61,11 +61,29 @@ class _Programmes:
 
 
 _ROW_COLUMNS = (
-    "kind", "title", "start_date", "start_precision", "end_date", "end_precision", "start_year",
-    "end_year", "host", "location", "latitude", "longitude", "programme_id", "objectives",
-    "description", "details", "label_id", "external_id", "source_dataset", "source_version",
-    "source_row", "content_hash",
-)  # fmt: skip
+    "kind",
+    "title",
+    "start_date",
+    "start_precision",
+    "end_date",
+    "end_precision",
+    "start_year",
+    "end_year",
+    "host",
+    "location",
+    "latitude",
+    "longitude",
+    "programme_id",
+    "objectives",
+    "description",
+    "details",
+    "label_id",
+    "external_id",
+    "source_dataset",
+    "source_version",
+    "source_row",
+    "content_hash",
+)
 
 
 def _values(
@@ -73,12 +91,29 @@ def _values(
 ) -> tuple[Any, ...]:
     """The record's values in the order of ``_ROW_COLUMNS``."""
     return (
-        record.kind, record.title, record.start_date, record.start_precision, record.end_date,
-        record.end_precision, record.start_year, record.end_year, record.host, record.location,
-        record.latitude, record.longitude, programme_id, record.objectives,
-        record.description, record.details, label_id, record.external_id, record.source_dataset,
-        record.source_version, record.source_row, record.content_hash,
-    )  # fmt: skip
+        record.kind,
+        record.title,
+        record.start_date,
+        record.start_precision,
+        record.end_date,
+        record.end_precision,
+        record.start_year,
+        record.end_year,
+        record.host,
+        record.location,
+        record.latitude,
+        record.longitude,
+        programme_id,
+        record.objectives,
+        record.description,
+        record.details,
+        label_id,
+        record.external_id,
+        record.source_dataset,
+        record.source_version,
+        record.source_row,
+        record.content_hash,
+    )
 
 
 def _row(
@@ -91,19 +126,30 @@ def _children(
     engagement_id: int, record: PreparedEngagement
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     participants = [
-        {"engagement_id": engagement_id, "nation": nation, "role": role, "personnel": personnel,
-         "start_date": record.start_date}
+        {
+            "engagement_id": engagement_id,
+            "nation": nation,
+            "role": role,
+            "personnel": personnel,
+            "start_date": record.start_date,
+        }
         for nation, role, personnel in record.participants
-    ]  # fmt: skip
+    ]
     return participants, _sources(engagement_id, record.sources)
 
 
 def _sources(engagement_id: int, sources: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {"engagement_id": engagement_id, "dataset": s.get("dataset"), "version": s.get("version"),
-         "row": s.get("row"), "url": s.get("url"), "document": s.get("document")}
+        {
+            "engagement_id": engagement_id,
+            "dataset": s.get("dataset"),
+            "version": s.get("version"),
+            "row": s.get("row"),
+            "url": s.get("url"),
+            "document": s.get("document"),
+        }
         for s in sources
-    ]  # fmt: skip
+    ]
 
 
 def insert_engagements(
@@ -148,21 +194,37 @@ def insert_engagements(
     with _indexes_deferred(connection, count, first_id - 1):
         try:
             insert_columns(
-                connection, _E,
-                {"id": ids, **{name: getattr(columns, name) for name in _FIELDS},
-                 "label_id": label_ids, "programme_id": programme_ids},
-                constants={"created_at": now, "created_by": actor, "updated_at": now,
-                           "updated_by": actor, "version": 1, "owner_nation": owner},
-            )  # fmt: skip
+                connection,
+                _E,
+                {
+                    "id": ids,
+                    **{name: getattr(columns, name) for name in _FIELDS},
+                    "label_id": label_ids,
+                    "programme_id": programme_ids,
+                },
+                constants={
+                    "created_at": now,
+                    "created_by": actor,
+                    "updated_at": now,
+                    "updated_by": actor,
+                    "version": 1,
+                    "owner_nation": owner,
+                },
+            )
         except IntegrityError as error:
             raise _conflict(error) from None
         insert_columns(
-            connection, _P,
-            {"engagement_id": _repeated(ids, sizes), "nation": columns.nation,
-             "role": columns.role, "personnel": columns.personnel,
-             "start_date": _repeated(starts, sizes)},
+            connection,
+            _P,
+            {
+                "engagement_id": _repeated(ids, sizes),
+                "nation": columns.nation,
+                "role": columns.role,
+                "personnel": columns.personnel,
+                "start_date": _repeated(starts, sizes),
+            },
             ready=("start_date",),
-        )  # fmt: skip
+        )
         sources = [
             row
             for engagement_id, given in zip(ids, columns.sources, strict=True)
@@ -325,8 +387,9 @@ def update_engagement(
     connection.execute(insert(_P), participants)
     if sources:
         connection.execute(insert(_S), sources)
-    check_readable_by(connection, _E, engagement_id, found.owner_nation, _E.c.start_year,
-                      "engagement")  # fmt: skip
+    check_readable_by(
+        connection, _E, engagement_id, found.owner_nation, _E.c.start_year, "engagement"
+    )
     bump_records(connection)
     return int(current) + 1
 

@@ -54,15 +54,23 @@ class PoolOptions:
     def from_settings(cls) -> PoolOptions:
         """The options of the ``COMITY_POOL_*`` environment variables, else the defaults."""
         settings = get_settings()
-        return cls(size=settings.pool_size, max_overflow=settings.pool_max_overflow,
-                   timeout=settings.pool_timeout, recycle=settings.pool_recycle,
-                   pre_ping=settings.pool_pre_ping)  # fmt: skip
+        return cls(
+            size=settings.pool_size,
+            max_overflow=settings.pool_max_overflow,
+            timeout=settings.pool_timeout,
+            recycle=settings.pool_recycle,
+            pre_ping=settings.pool_pre_ping,
+        )
 
     def engine_options(self) -> dict[str, Any]:
         """The keyword arguments of :func:`sqlalchemy.create_engine` for these options."""
-        return {"pool_size": self.size, "max_overflow": self.max_overflow,
-                "pool_timeout": self.timeout, "pool_recycle": self.recycle,
-                "pool_pre_ping": self.pre_ping}  # fmt: skip
+        return {
+            "pool_size": self.size,
+            "max_overflow": self.max_overflow,
+            "pool_timeout": self.timeout,
+            "pool_recycle": self.recycle,
+            "pool_pre_ping": self.pre_ping,
+        }
 
 
 def _normalise_url(url: str) -> sa.URL:

@@ -131,18 +131,33 @@ def sync_engagements(
             update_engagement(connection, engagement_id, given.record(index), viewer)
         after = engagement_images(connection, [i for _, i in changed])
         for _, engagement_id in changed:
-            append_audit(connection, viewer.name, "import_update", "engagement", engagement_id,
-                         before[engagement_id], after[engagement_id])  # fmt: skip
+            append_audit(
+                connection,
+                viewer.name,
+                "import_update",
+                "engagement",
+                engagement_id,
+                before[engagement_id],
+                after[engagement_id],
+            )
         counts.updated = len(changed)
-    insert_engagements(connection, given if len(new) == len(given) else given.take(new),
-                       viewer.name, owner)  # fmt: skip
+    insert_engagements(
+        connection, given if len(new) == len(given) else given.take(new), viewer.name, owner
+    )
     counts.added = len(new)
     seen = set(given.external_id) if existing else set()
     gone = [engagement_id for key, (engagement_id, _) in existing.items() if key not in seen]
     removed = engagement_images(connection, gone)
     for engagement_id in gone:
-        append_audit(connection, viewer.name, "import_remove", "engagement", engagement_id,
-                     removed[engagement_id], None)  # fmt: skip
+        append_audit(
+            connection,
+            viewer.name,
+            "import_remove",
+            "engagement",
+            engagement_id,
+            removed[engagement_id],
+            None,
+        )
     for child in (tables.participants, tables.engagement_sources, tables.assessments):
         _delete_ids(connection, child, "engagement_id", gone)
     _delete_ids(connection, table, "id", gone)
@@ -171,10 +186,15 @@ def _check_owner_reads(connection: Connection, dataset: str, owner: str | None) 
     )
     if hidden:
         raise ValidationError(
-            [FieldProblem("releasability", f"must let {owner}, whose import this is, read "
-                          f"every record (not: {', '.join(map(str, hidden))})")],
+            [
+                FieldProblem(
+                    "releasability",
+                    f"must let {owner}, whose import this is, read "
+                    f"every record (not: {', '.join(map(str, hidden))})",
+                )
+            ],
             "import",
-        )  # fmt: skip
+        )
 
 
 def _references_checked(connection: Connection) -> bool:
@@ -312,12 +332,18 @@ def replace_coverage(connection: Connection, dataset: str, spans: Sequence[Cover
         connection.execute(
             insert(table),
             [
-                {"dataset": dataset, "nation": s.nation, "first_year": s.first_year,
-                 "last_year": s.last_year, "note": s.note, "kind": s.kind,
-                 "organisation": s.organisation}
+                {
+                    "dataset": dataset,
+                    "nation": s.nation,
+                    "first_year": s.first_year,
+                    "last_year": s.last_year,
+                    "note": s.note,
+                    "kind": s.kind,
+                    "organisation": s.organisation,
+                }
                 for s in spans
             ],
-        )  # fmt: skip
+        )
 
 
 @dataclass(frozen=True)
@@ -346,8 +372,17 @@ def record_dataset(
     table = tables.datasets
     values = asdict(record)
     stored = connection.execute(select(table).where(table.c.name == record.name)).first()
-    compared = ("title", "version", "citation", "licence", "checksum", "records", "first_year",
-                "last_year", "source_file")  # fmt: skip
+    compared = (
+        "title",
+        "version",
+        "citation",
+        "licence",
+        "checksum",
+        "records",
+        "first_year",
+        "last_year",
+        "source_file",
+    )
     if stored is None:
         connection.execute(insert(table).values(**values))
     elif any(getattr(stored, c) != values[c] for c in compared):
@@ -402,10 +437,21 @@ def write_import(
     record_dataset(connection, record, counts, excluded)
     if counts.added or counts.updated or counts.removed:
         bump_records(connection)
-        append_audit(connection, viewer.name, "import", "dataset", name, None,
-                     {"checksum": record.checksum, "added": counts.added,
-                      "updated": counts.updated, "removed": counts.removed,
-                      "unchanged": counts.unchanged})  # fmt: skip
+        append_audit(
+            connection,
+            viewer.name,
+            "import",
+            "dataset",
+            name,
+            None,
+            {
+                "checksum": record.checksum,
+                "added": counts.added,
+                "updated": counts.updated,
+                "removed": counts.removed,
+                "unchanged": counts.unchanged,
+            },
+        )
     return counts
 
 

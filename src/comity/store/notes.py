@@ -78,8 +78,13 @@ def _values(connection: Connection, note: Note) -> dict[str, Any]:
 def add_note(connection: Connection, note: Note, actor: str, owner: str | None = None) -> int:
     """Store a note written by ``actor`` for ``owner`` (a nation; None: the installation)."""
     now = datetime.now(UTC)
-    audit = {"created_at": now, "created_by": actor, "updated_at": now, "updated_by": actor,
-             "owner_nation": owner}  # fmt: skip
+    audit = {
+        "created_at": now,
+        "created_by": actor,
+        "updated_at": now,
+        "updated_by": actor,
+        "owner_nation": owner,
+    }
     return int(
         connection.execute(
             insert(_N).values(**_values(connection, note), version=1, **audit).returning(_N.c.id)

@@ -29,17 +29,22 @@ __all__ = [
     "add_person",
     "add_posting",
     "get_person",
-    "list_people",
     "list_assessments",
     "list_institutions",
+    "list_people",
     "list_postings",
 ]
 
 
 def _audit(actor: str, owner: str | None) -> dict[str, Any]:
     now = datetime.now(UTC)
-    return {"created_at": now, "created_by": actor, "updated_at": now, "updated_by": actor,
-            "owner_nation": owner}  # fmt: skip
+    return {
+        "created_at": now,
+        "created_by": actor,
+        "updated_at": now,
+        "updated_by": actor,
+        "owner_nation": owner,
+    }
 
 
 def add_institution(connection: Connection, institution: Institution) -> int:
@@ -138,11 +143,16 @@ def list_people(
     return [
         (
             row.id,
-            Person(name=row.name, nation=row.nation, rank=row.rank, service=row.service,
-                   releasability=labels.get(row.label_id)),
+            Person(
+                name=row.name,
+                nation=row.nation,
+                rank=row.rank,
+                service=row.service,
+                releasability=labels.get(row.label_id),
+            ),
         )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def add_posting(connection: Connection, posting: Posting, viewer: Viewer) -> int:
@@ -268,8 +278,14 @@ def list_assessments(
         query = query.where(table.c.engagement_id.in_(list(engagement_ids)))
     rows = connection.execute(query).all()
     labels = read_labels(connection, (r.label_id for r in rows))
-    fields = ("interoperability", "trust", "interoperability_notes", "cultural_notes", "lessons",
-              "follow_up")  # fmt: skip
+    fields = (
+        "interoperability",
+        "trust",
+        "interoperability_notes",
+        "cultural_notes",
+        "lessons",
+        "follow_up",
+    )
     return [
         (
             row.id,

@@ -65,9 +65,13 @@ class Transition:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
-        return {"from": self.from_state.value if self.from_state else None,
-                "to": self.to_state.value, "actor": self.actor, "at": self.at.isoformat(),
-                "reason": self.reason}  # fmt: skip
+        return {
+            "from": self.from_state.value if self.from_state else None,
+            "to": self.to_state.value,
+            "actor": self.actor,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,14 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
-        return {"round": self.round, "agency": self.agency, "decision": self.decision,
-                "actor": self.actor, "at": self.at.isoformat(), "reason": self.reason}  # fmt: skip
+        return {
+            "round": self.round,
+            "agency": self.agency,
+            "decision": self.decision,
+            "actor": self.actor,
+            "at": self.at.isoformat(),
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -178,14 +188,24 @@ def _write_children(connection: Connection, plan_id: int, plan: Plan) -> None:
     connection.execute(delete(plan_agencies).where(plan_agencies.c.plan_id == plan_id))
     connection.execute(
         insert(plan_partners),
-        [{"plan_id": plan_id, "nation": p.nation, "position": i, "role": p.role.value,
-          "personnel": p.personnel} for i, p in enumerate(plan.partners)],
-    )  # fmt: skip
+        [
+            {
+                "plan_id": plan_id,
+                "nation": p.nation,
+                "position": i,
+                "role": p.role.value,
+                "personnel": p.personnel,
+            }
+            for i, p in enumerate(plan.partners)
+        ],
+    )
     connection.execute(
         insert(plan_agencies),
-        [{"plan_id": plan_id, "agency": a.value, "position": i}
-         for i, a in enumerate(plan.agencies)],
-    )  # fmt: skip
+        [
+            {"plan_id": plan_id, "agency": a.value, "position": i}
+            for i, a in enumerate(plan.agencies)
+        ],
+    )
 
 
 def insert_plan(connection: Connection, plan: Plan, actor: str, owner: str | None = None) -> int:
@@ -197,17 +217,26 @@ def insert_plan(connection: Connection, plan: Plan, actor: str, owner: str | Non
     plan_id = int(
         connection.execute(
             insert(_P)
-            .values(**_values(connection, plan), state=PlanState.DRAFT.value, round=0, version=1,
-                    created_at=now, created_by=actor, updated_at=now, updated_by=actor,
-                    owner_nation=owner)
+            .values(
+                **_values(connection, plan),
+                state=PlanState.DRAFT.value,
+                round=0,
+                version=1,
+                created_at=now,
+                created_by=actor,
+                updated_at=now,
+                updated_by=actor,
+                owner_nation=owner,
+            )
             .returning(_P.c.id)
         ).scalar_one()
-    )  # fmt: skip
+    )
     _write_children(connection, plan_id, plan)
     connection.execute(
-        insert(plan_transitions).values(plan_id=plan_id, from_state=None, to_state="draft",
-                                        actor=actor, at=now, reason=None)
-    )  # fmt: skip
+        insert(plan_transitions).values(
+            plan_id=plan_id, from_state=None, to_state="draft", actor=actor, at=now, reason=None
+        )
+    )
     return plan_id
 
 
@@ -291,16 +320,26 @@ def set_state(
     result = connection.execute(
         update(_P)
         .where(_P.c.id == plan_id, _P.c.version == current, _P.c.state == from_state.value)
-        .values(**values, state=to_state.value, version=current + 1, updated_at=_now(),
-                updated_by=viewer.name)
-    )  # fmt: skip
+        .values(
+            **values,
+            state=to_state.value,
+            version=current + 1,
+            updated_at=_now(),
+            updated_by=viewer.name,
+        )
+    )
     if result.rowcount != 1:
         raise StaleVersionError(f"Plan {plan_id} changed since you read it.")
     connection.execute(
-        insert(plan_transitions).values(plan_id=plan_id, from_state=from_state.value,
-                                        to_state=to_state.value, actor=viewer.name, at=_now(),
-                                        reason=reason)
-    )  # fmt: skip
+        insert(plan_transitions).values(
+            plan_id=plan_id,
+            from_state=from_state.value,
+            to_state=to_state.value,
+            actor=viewer.name,
+            at=_now(),
+            reason=reason,
+        )
+    )
     return current + 1
 
 
@@ -315,9 +354,16 @@ def add_decision(
 ) -> None:
     """Record one agency's decision on a round of a plan."""
     connection.execute(
-        insert(plan_approvals).values(plan_id=plan_id, round=round_, agency=agency,
-                                      decision=decision, actor=actor, at=_now(), reason=reason)
-    )  # fmt: skip
+        insert(plan_approvals).values(
+            plan_id=plan_id,
+            round=round_,
+            agency=agency,
+            decision=decision,
+            actor=actor,
+            at=_now(),
+            reason=reason,
+        )
+    )
 
 
 def _children(
@@ -325,15 +371,19 @@ def _children(
 ) -> tuple[dict[int, list[Any]], dict[int, list[Any]], dict[int, list[Any]], dict[int, list[Any]]]:
     found: tuple[dict[int, list[Any]], ...] = ({}, {}, {}, {})
     queries = (
-        select(plan_partners).where(plan_partners.c.plan_id.in_(ids))
+        select(plan_partners)
+        .where(plan_partners.c.plan_id.in_(ids))
         .order_by(plan_partners.c.plan_id, plan_partners.c.position),
-        select(plan_agencies).where(plan_agencies.c.plan_id.in_(ids))
+        select(plan_agencies)
+        .where(plan_agencies.c.plan_id.in_(ids))
         .order_by(plan_agencies.c.plan_id, plan_agencies.c.position),
-        select(plan_transitions).where(plan_transitions.c.plan_id.in_(ids))
+        select(plan_transitions)
+        .where(plan_transitions.c.plan_id.in_(ids))
         .order_by(plan_transitions.c.id),
-        select(plan_approvals).where(plan_approvals.c.plan_id.in_(ids))
+        select(plan_approvals)
+        .where(plan_approvals.c.plan_id.in_(ids))
         .order_by(plan_approvals.c.id),
-    )  # fmt: skip
+    )
     for into, query in zip(found, queries, strict=True):
         for row in connection.execute(query):
             into.setdefault(row.plan_id, []).append(row)
@@ -374,23 +424,34 @@ def _stored(connection: Connection, rows: Sequence[Any]) -> list[StoredPlan]:
         )
         result.append(
             StoredPlan(
-                id=row.id, version=row.version, state=PlanState(row.state), round=row.round,
+                id=row.id,
+                version=row.version,
+                state=PlanState(row.state),
+                round=row.round,
                 plan=plan,
-                calendar_warnings=row.calendar_warnings, engagement_id=row.engagement_id,
+                calendar_warnings=row.calendar_warnings,
+                engagement_id=row.engagement_id,
                 transitions=tuple(
-                    Transition(PlanState(t.from_state) if t.from_state else None,
-                               PlanState(t.to_state), t.actor, _aware(t.at), t.reason)
+                    Transition(
+                        PlanState(t.from_state) if t.from_state else None,
+                        PlanState(t.to_state),
+                        t.actor,
+                        _aware(t.at),
+                        t.reason,
+                    )
                     for t in moves.get(row.id, [])
                 ),
                 decisions=tuple(
                     Decision(d.round, d.agency, d.decision, d.actor, _aware(d.at), d.reason)
                     for d in decisions.get(row.id, [])
                 ),
-                created_at=_aware(row.created_at), created_by=row.created_by,
-                updated_at=_aware(row.updated_at), updated_by=row.updated_by,
+                created_at=_aware(row.created_at),
+                created_by=row.created_by,
+                updated_at=_aware(row.updated_at),
+                updated_by=row.updated_by,
                 owner_nation=row.owner_nation,
             )
-        )  # fmt: skip
+        )
     return result
 
 
@@ -451,9 +512,10 @@ def read_approval_rows(
     approved: dict[tuple[int, int], datetime] = {}
     rounds: dict[int, int] = {}
     for row in connection.execute(
-        select(plan_transitions).where(plan_transitions.c.plan_id.in_(visible))
+        select(plan_transitions)
+        .where(plan_transitions.c.plan_id.in_(visible))
         .order_by(plan_transitions.c.id)
-    ):  # fmt: skip
+    ):
         if row.to_state == PlanState.SUBMITTED.value:
             rounds[row.plan_id] = rounds.get(row.plan_id, 0) + 1
             submitted[(row.plan_id, rounds[row.plan_id])] = _aware(row.at)
@@ -467,8 +529,16 @@ def read_approval_rows(
     ):
         start = submitted.get((row.plan_id, row.round))
         if start is not None:
-            found.append((row.plan_id, row.round, row.agency,
-                          tuple(partners.get(row.plan_id, ())), start, _aware(row.at)))  # fmt: skip
+            found.append(
+                (
+                    row.plan_id,
+                    row.round,
+                    row.agency,
+                    tuple(partners.get(row.plan_id, ())),
+                    start,
+                    _aware(row.at),
+                )
+            )
     for (plan_id, round_), at in approved.items():
         start = submitted.get((plan_id, round_))
         if start is not None:

@@ -56,15 +56,28 @@ def read_quality_rows(
     sources = tables.engagement_sources
     query = (
         select(
-            e.c.id, e.c.title, e.c.kind, e.c.start_date, e.c.end_date, e.c.end_precision,
-            e.c.created_at, e.c.host, e.c.location, e.c.latitude, e.c.objectives, e.c.details,
-            e.c.source_dataset, e.c.created_by, users.c.organisation, users.c.nation,
+            e.c.id,
+            e.c.title,
+            e.c.kind,
+            e.c.start_date,
+            e.c.end_date,
+            e.c.end_precision,
+            e.c.created_at,
+            e.c.host,
+            e.c.location,
+            e.c.latitude,
+            e.c.objectives,
+            e.c.details,
+            e.c.source_dataset,
+            e.c.created_by,
+            users.c.organisation,
+            users.c.nation,
             exists().where(sources.c.engagement_id == e.c.id).label("has_sources"),
         )
         .select_from(e.outerjoin(users, users.c.username == e.c.created_by))
         .where(visible_to(viewer, e.c.label_id, e.c.start_year))
         .order_by(e.c.start_date, e.c.id)
-    )  # fmt: skip
+    )
     if nation:
         query = query.where(exists().where(p.c.engagement_id == e.c.id, p.c.nation == nation))
     rows = connection.execute(query).all()
@@ -73,9 +86,10 @@ def read_quality_rows(
     personnel: set[int] = set()
     if wanted:
         shown = select(p.c.engagement_id, p.c.nation, p.c.personnel).where(
-            p.c.engagement_id.in_(select(e.c.id).where(visible_to(viewer, e.c.label_id,
-                                                                 e.c.start_year)))
-        )  # fmt: skip
+            p.c.engagement_id.in_(
+                select(e.c.id).where(visible_to(viewer, e.c.label_id, e.c.start_year))
+            )
+        )
         for item in connection.execute(shown):
             if item.engagement_id in wanted:
                 nations[item.engagement_id].append(item.nation)
@@ -83,15 +97,26 @@ def read_quality_rows(
                     personnel.add(item.engagement_id)
     return [
         QualityRow(
-            id=row.id, title=row.title, kind=row.kind, start=row.start_date,
+            id=row.id,
+            title=row.title,
+            kind=row.kind,
+            start=row.start_date,
             end=PartialDate(value=row.end_date, precision=row.end_precision).last_day
-            if row.end_date is not None and row.end_precision is not None else None,
-            created_at=row.created_at, host=row.host, location=row.location,
-            has_coordinates=row.latitude is not None, objectives=len(row.objectives or []),
-            details=dict(row.details or {}), source_dataset=row.source_dataset,
-            has_sources=bool(row.has_sources), created_by=row.created_by,
-            organisation=row.organisation, account_nation=row.nation,
-            nations=tuple(sorted(nations[row.id])), personnel_known=row.id in personnel,
+            if row.end_date is not None and row.end_precision is not None
+            else None,
+            created_at=row.created_at,
+            host=row.host,
+            location=row.location,
+            has_coordinates=row.latitude is not None,
+            objectives=len(row.objectives or []),
+            details=dict(row.details or {}),
+            source_dataset=row.source_dataset,
+            has_sources=bool(row.has_sources),
+            created_by=row.created_by,
+            organisation=row.organisation,
+            account_nation=row.nation,
+            nations=tuple(sorted(nations[row.id])),
+            personnel_known=row.id in personnel,
         )
         for row in rows
-    ]  # fmt: skip
+    ]

@@ -25,8 +25,16 @@ from comity.store.tables import metadata, one_of
 
 __all__ = ["plan_agencies", "plan_approvals", "plan_partners", "plan_transitions", "plans"]
 
-STATES = ("draft", "submitted", "returned", "approved", "scheduled", "executed", "assessed",
-          "cancelled")  # fmt: skip
+STATES = (
+    "draft",
+    "submitted",
+    "returned",
+    "approved",
+    "scheduled",
+    "executed",
+    "assessed",
+    "cancelled",
+)
 AGENCIES = ("policy", "foreign_ministry", "finance", "legal", "intelligence", "logistics")
 
 plans = Table(

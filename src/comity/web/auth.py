@@ -25,7 +25,7 @@ def safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None) -> HTMLResponse:  # noqa: A002
+def login_page(request: Request, next: str | None = None) -> HTMLResponse:  # noqa: A002 - the query parameter is named next
     """The sign-in form."""
     return render(request, "login.html", {"next": safe_next(next), "title": "Sign in"})
 
@@ -35,7 +35,7 @@ def login(
     request: Request,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002
+    next: Annotated[str, Form(max_length=2000)] = "/",  # noqa: A002 - the form field is named next
 ) -> Response:
     """Check the credentials; on success start a session and go where the user was headed.
 

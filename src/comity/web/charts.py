@@ -29,8 +29,9 @@ def map_spec(
     for tie in ties:
         code = iso_numeric(registry.get(tie.partner))
         if code is not None:
-            values.append({"id": code, "partner": registry[tie.partner].name,
-                           "index": round(tie.index, 1)})  # fmt: skip
+            values.append(
+                {"id": code, "partner": registry[tie.partner].name, "index": round(tie.index, 1)}
+            )
     chosen = iso_numeric(registry.get(nation.iso3)) or iso_numeric(nation) or "none"
     shape = {"type": "geoshape", "stroke": "#ffffff", "strokeWidth": 0.5}
     return {
@@ -61,7 +62,7 @@ def map_spec(
                             "key": "id",
                             "fields": ["partner", "index"],
                         },
-                    },  # fmt: skip
+                    },
                     {"filter": "isValid(datum.index)"},
                 ],
                 "mark": shape,
@@ -85,7 +86,7 @@ def map_spec(
                     "fill": _CHOSEN_COLOUR,
                     "stroke": "#222222",
                     "strokeWidth": 1,
-                },  # fmt: skip
+                },
                 "encoding": {"tooltip": {"value": f"{nation.name} (chosen nation)"}},
             },
         ],
@@ -119,24 +120,43 @@ def trend_spec(
     ]
     folded = [
         {"fold": keys, "as": ["key", "index"]},
-        {"lookup": "key", "from": {"data": {"values": partners}, "key": "key",
-                                   "fields": ["partner", "observed_until"]}},
-    ]  # fmt: skip
+        {
+            "lookup": "key",
+            "from": {
+                "data": {"values": partners},
+                "key": "key",
+                "fields": ["partner", "observed_until"],
+            },
+        },
+    ]
     encoding = {
-        "x": {"field": "year", "type": "quantitative", "title": "Year",
-              "axis": {"format": "d"}, "scale": _YEARS},
-        "y": {"field": "index", "type": "quantitative", "title": "Index",
-              "scale": {"domain": [0, 100]}},
-        "color": {"field": "partner", "type": "nominal", "title": "Partner",
-                  "sort": list(names.values()),
-                  "legend": {"orient": "bottom", "columns": 2}},
+        "x": {
+            "field": "year",
+            "type": "quantitative",
+            "title": "Year",
+            "axis": {"format": "d"},
+            "scale": _YEARS,
+        },
+        "y": {
+            "field": "index",
+            "type": "quantitative",
+            "title": "Index",
+            "scale": {"domain": [0, 100]},
+        },
+        "color": {
+            "field": "partner",
+            "type": "nominal",
+            "title": "Partner",
+            "sort": list(names.values()),
+            "legend": {"orient": "bottom", "columns": 2},
+        },
         "tooltip": [
             {"field": "partner", "title": "Partner"},
             {"field": "year", "title": "Year"},
             {"field": "index", "title": "Index", "format": ".1f"},
             {"field": "status", "title": "Status"},
         ],
-    }  # fmt: skip
+    }
     status = {
         "calculate": "datum.year > datum.observed_until ? 'estimate beyond the sources' "
         ": 'observed'",
@@ -146,14 +166,23 @@ def trend_spec(
     if default_year < horizon:
         shade = [
             {
-                "data": {"values": [{"from": default_year, "to": horizon,
-                                     "label": f"after {default_year}: mostly estimated"}]},
+                "data": {
+                    "values": [
+                        {
+                            "from": default_year,
+                            "to": horizon,
+                            "label": f"after {default_year}: mostly estimated",
+                        }
+                    ]
+                },
                 "mark": {"type": "rect", "color": "#888888", "opacity": 0.12},
-                "encoding": {"x": {"field": "from", "type": "quantitative", "scale": _YEARS},
-                             "x2": {"field": "to"},
-                             "tooltip": {"field": "label", "type": "nominal"}},
+                "encoding": {
+                    "x": {"field": "from", "type": "quantitative", "scale": _YEARS},
+                    "x2": {"field": "to"},
+                    "tooltip": {"field": "label", "type": "nominal"},
+                },
             }
-        ]  # fmt: skip
+        ]
     return {
         "description": "Index with the strongest partners over the years",
         "width": "container",
@@ -164,19 +193,31 @@ def trend_spec(
             {
                 "data": {"values": rows},
                 "transform": [
-                    *folded, status, {"filter": "datum.year <= datum.observed_until"},
+                    *folded,
+                    status,
+                    {"filter": "datum.year <= datum.observed_until"},
                 ],
-                "mark": {"type": "line", "interpolate": "monotone", "strokeWidth": 2,
-                         "point": {"size": 12}},
+                "mark": {
+                    "type": "line",
+                    "interpolate": "monotone",
+                    "strokeWidth": 2,
+                    "point": {"size": 12},
+                },
                 "encoding": encoding,
             },
             {
                 "data": {"values": rows},
                 "transform": [
-                    *folded, status, {"filter": "datum.year >= datum.observed_until"},
+                    *folded,
+                    status,
+                    {"filter": "datum.year >= datum.observed_until"},
                 ],
-                "mark": {"type": "line", "interpolate": "monotone", "strokeWidth": 2,
-                         "strokeDash": [6, 4]},
+                "mark": {
+                    "type": "line",
+                    "interpolate": "monotone",
+                    "strokeWidth": 2,
+                    "strokeDash": [6, 4],
+                },
                 "encoding": encoding,
             },
             {
@@ -185,4 +226,4 @@ def trend_spec(
                 "encoding": {"x": {"field": "year", "type": "quantitative", "scale": _YEARS}},
             },
         ],
-    }  # fmt: skip
+    }

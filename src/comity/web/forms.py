@@ -29,8 +29,19 @@ __all__ = [
     "text_of",
 ]
 
-ENGAGEMENT_FIELDS = ("kind", "title", "start", "end", "host", "location", "programme",
-                     "objectives", "description", "releasability", "sources")  # fmt: skip
+ENGAGEMENT_FIELDS = (
+    "kind",
+    "title",
+    "start",
+    "end",
+    "host",
+    "location",
+    "programme",
+    "objectives",
+    "description",
+    "releasability",
+    "sources",
+)
 """The engagement fields a form edits, as text; the others are kept as they are. ``sources``
 is one web address, asked of new engagements only: an edit keeps the sources stored."""
 _MIN_ROWS = 3
@@ -147,12 +158,17 @@ class EngagementForm:
             return key
 
         values = {
-            "kind": e.kind.value, "title": e.title, "start": str(e.start),
-            "end": str(e.end) if e.end else "", "host": shown(e.host),
-            "location": e.location or "", "programme": e.programme or "",
-            "objectives": "\n".join(e.objectives), "description": e.description or "",
+            "kind": e.kind.value,
+            "title": e.title,
+            "start": str(e.start),
+            "end": str(e.end) if e.end else "",
+            "host": shown(e.host),
+            "location": e.location or "",
+            "programme": e.programme or "",
+            "objectives": "\n".join(e.objectives),
+            "description": e.description or "",
             "releasability": str(e.releasability),
-        }  # fmt: skip
+        }
         rows = [
             ParticipantRow(
                 shown(p.nation),
@@ -171,8 +187,11 @@ class EngagementForm:
 
     def known_fields(self) -> list[str]:
         """The fields the form shows, each participant row's included."""
-        rows = [f"participants.{i}.{column}" for i in range(len(self.rows()))
-                for column in ("nation", "role", "personnel")]  # fmt: skip
+        rows = [
+            f"participants.{i}.{column}"
+            for i in range(len(self.rows()))
+            for column in ("nation", "role", "personnel")
+        ]
         return [*ENGAGEMENT_FIELDS, "participants", *rows]
 
     def summary(self, problems: Sequence[FieldProblem]) -> list[tuple[str, str, str]]:
@@ -198,8 +217,9 @@ class EngagementForm:
         except ValidationError as error:
             problems = merge_problems(problems, [_for_the_web(p) for p in error.problems])
         if problems:
-            raise ValidationError(merge_problems(problems, _other_problems(record, problems)),
-                                  "engagement")  # fmt: skip
+            raise ValidationError(
+                merge_problems(problems, _other_problems(record, problems)), "engagement"
+            )
         return record
 
     def to_record(self) -> tuple[dict[str, Any], list[FieldProblem]]:
@@ -224,22 +244,31 @@ class EngagementForm:
                 if is_whole(row.personnel):
                     entry["personnel"] = int(row.personnel)
                 else:
-                    problems.append(FieldProblem(f"participants.{index}.personnel",
-                                                 "must be a whole number, 0 or more",
-                                                 row.personnel))  # fmt: skip
+                    problems.append(
+                        FieldProblem(
+                            f"participants.{index}.personnel",
+                            "must be a whole number, 0 or more",
+                            row.personnel,
+                        )
+                    )
             participants.append(entry)
 
         def optional(name: str) -> str | None:
             return v.get(name) or None
 
         record: dict[str, Any] = {
-            "kind": optional("kind"), "title": v.get("title", ""), "start": optional("start"),
-            "end": optional("end"), "host": optional("host"), "participants": participants,
-            "location": optional("location"), "programme": optional("programme"),
+            "kind": optional("kind"),
+            "title": v.get("title", ""),
+            "start": optional("start"),
+            "end": optional("end"),
+            "host": optional("host"),
+            "participants": participants,
+            "location": optional("location"),
+            "programme": optional("programme"),
             "objectives": _lines(v.get("objectives", "")),
             "description": optional("description"),
             "releasability": v.get("releasability") or "PUBLIC",
-        }  # fmt: skip
+        }
         if v.get("sources"):
             record["sources"] = [{"url": v["sources"]}]
         return record, problems
@@ -261,13 +290,40 @@ def merge_problems(*groups: Sequence[FieldProblem]) -> list[FieldProblem]:
     return merged
 
 
-_LABELS = {"kind": "Kind", "title": "Title", "start": "Start", "end": "End", "host": "Host",
-           "location": "Location", "programme": "Programme", "objectives": "Objectives",
-           "description": "Description", "releasability": "Releasability",
-           "participants": "Participants", "version": "Version", "sources": "Source"}  # fmt: skip
-_FORM_ORDER = {name: index for index, name in enumerate(
-    ("kind", "title", "start", "end", "host", "location", "participants", "programme",
-     "releasability", "objectives", "description", "sources"))}  # fmt: skip
+_LABELS = {
+    "kind": "Kind",
+    "title": "Title",
+    "start": "Start",
+    "end": "End",
+    "host": "Host",
+    "location": "Location",
+    "programme": "Programme",
+    "objectives": "Objectives",
+    "description": "Description",
+    "releasability": "Releasability",
+    "participants": "Participants",
+    "version": "Version",
+    "sources": "Source",
+}
+_FORM_ORDER = {
+    name: index
+    for index, name in enumerate(
+        (
+            "kind",
+            "title",
+            "start",
+            "end",
+            "host",
+            "location",
+            "participants",
+            "programme",
+            "releasability",
+            "objectives",
+            "description",
+            "sources",
+        )
+    )
+}
 _COLUMNS = {"nation": "nation", "role": "role", "personnel": "personnel"}
 
 
@@ -313,6 +369,9 @@ def _other_problems(record: dict[str, Any], found: list[FieldProblem]) -> list[F
         validate_engagement(probe)
     except ValidationError as error:
         taken = {p.field.split(".")[0] for p in found}
-        return [p for p in error.problems
-                if p.field.split(".")[0] not in taken | {"host", "participants"}]  # fmt: skip
+        return [
+            p
+            for p in error.problems
+            if p.field.split(".")[0] not in taken | {"host", "participants"}
+        ]
     return []

@@ -167,10 +167,12 @@ class _WebRoute(APIRoute):
                 return _error_page(request, error)
             except RequestValidationError as error:
                 problems = [
-                    FieldProblem(".".join(str(p) for p in e.get("loc", ())[1:]) or "form",
-                                 str(e.get("msg", "")))
+                    FieldProblem(
+                        ".".join(str(p) for p in e.get("loc", ())[1:]) or "form",
+                        str(e.get("msg", "")),
+                    )
                     for e in error.errors()
-                ]  # fmt: skip
+                ]
                 return _error_page(request, ValidationError(problems, "request"))
 
         return page

@@ -58,11 +58,12 @@ def create_attendance(
     body: AttendanceIn,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Record that a person you may see attended an education programme (planners)."""
-    new_id = alumni_service.add_attendance(_store(request), body.model_dump(exclude_none=True),
-                                           viewer)  # fmt: skip
+    new_id = alumni_service.add_attendance(
+        _store(request), body.model_dump(exclude_none=True), viewer
+    )
     return {"id": new_id}
 
 
@@ -70,7 +71,7 @@ def create_attendance(
 def create_career_step(
     body: CareerStepIn,
     request: Request,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Record a promotion or appointment of a person you may see (planners)."""
     data = body.model_dump(exclude_none=True)
@@ -83,11 +84,12 @@ def alumni_figures(
     programme: Annotated[str | None, Query(max_length=300)] = None,
     nation: Annotated[str | None, Query(max_length=100)] = None,
     by: Annotated[str, Query(pattern="^(programme|nation)$")] = "programme",
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
     """Alumni, how many reached a senior post, the share, and years from course to that post."""
-    figures = alumni_service.alumni_report(_store(request), viewer, programme=programme,
-                                           nation=nation, by=by)  # fmt: skip
+    figures = alumni_service.alumni_report(
+        _store(request), viewer, programme=programme, nation=nation, by=by
+    )
     return json_answer({"by": by, "figures": figures})
 
 
@@ -97,7 +99,7 @@ def quality_report(
     nation: Annotated[str | None, Query(max_length=100)] = None,
     by: Annotated[str, Query(pattern="^(unit|nation)$")] = "unit",
     top: Annotated[int, Query(ge=1, le=500)] = 20,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
     """Per unit or nation: required and recommended fields filled, days to record, what to fix."""
     report = quality_service.quality_report(_store(request), viewer, nation=nation, by=by, top=top)

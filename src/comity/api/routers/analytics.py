@@ -78,7 +78,7 @@ def ties(
     overrides: Overrides,
     year: _Year = None,
     top: Annotated[int | None, Query(ge=1, le=500)] = 20,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
     """The tie-strength index (0-100) of a nation with each partner in a year, with components.
 
@@ -111,7 +111,7 @@ def dyad(
     second: NationText,
     request: Request,
     overrides: Overrides,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
     """The index of a pair every year with its components, the challenges, and recent records."""
     report = ties_service.pair_report(_store(request), viewer, first, second, overrides=overrides)
@@ -125,7 +125,7 @@ def profile(
     overrides: Overrides,
     first: Annotated[int | None, Query(alias="from", ge=1000, le=3000)] = None,
     last: Annotated[int | None, Query(alias="to", ge=1000, le=3000)] = None,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> Response:
     """Network measures year by year, strongest partners, and its mix of mechanisms.
 
@@ -146,7 +146,7 @@ def network_of_year(
     request: Request,
     overrides: Overrides,
     year: _Year = None,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
     """Each nation's partners, strength, centralities and community, strongest first."""
     found = network.network_year(_store(request), viewer, year, overrides=overrides)
@@ -159,7 +159,7 @@ def compare(
     second: NationText,
     request: Request,
     overrides: Overrides,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
     """Partners, strength and centralities year by year, and each one's mix of mechanisms."""
     report = network.compare_nations(_store(request), viewer, first, second, overrides=overrides)

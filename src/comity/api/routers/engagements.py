@@ -77,9 +77,17 @@ def _list(
     cursor: str | None,
 ) -> JSONResponse:
     found = services.list_engagements(
-        _store(request), viewer, nation=nation, partner=partner, kinds=kinds,
-        from_year=from_year, to_year=to_year, text=text, limit=limit + 1, after=_after(cursor),
-    )  # fmt: skip
+        _store(request),
+        viewer,
+        nation=nation,
+        partner=partner,
+        kinds=kinds,
+        from_year=from_year,
+        to_year=to_year,
+        text=text,
+        limit=limit + 1,
+        after=_after(cursor),
+    )
     page = found[:limit]
     next_cursor = _cursor(page[-1]) if len(found) > limit and page else None
     periods = engagement_periods(_store(request))
@@ -102,13 +110,21 @@ def list_engagements(
     text: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
     """A page of engagements; pass ``next_cursor`` back as ``cursor`` for the next page."""
     return _list(
-        request, viewer, kinds=kind or [], nation=nation, partner=partner, from_year=from_year,
-        to_year=to_year, text=text, limit=limit, cursor=cursor,
-    )  # fmt: skip
+        request,
+        viewer,
+        kinds=kind or [],
+        nation=nation,
+        partner=partner,
+        from_year=from_year,
+        to_year=to_year,
+        text=text,
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 @router.get("/agreements", summary="Agreements and alliances you may see")
@@ -120,7 +136,7 @@ def list_agreements(
     to_year: _Year = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
     """Standing ties: defence agreements and alliance spells.
 
@@ -130,9 +146,17 @@ def list_agreements(
     """
     kinds = [EngagementKind.AGREEMENT, EngagementKind.ALLIANCE]
     return _list(
-        request, viewer, kinds=kinds, nation=nation, partner=partner, from_year=from_year,
-        to_year=to_year, text=None, limit=limit, cursor=cursor,
-    )  # fmt: skip
+        request,
+        viewer,
+        kinds=kinds,
+        nation=nation,
+        partner=partner,
+        from_year=from_year,
+        to_year=to_year,
+        text=None,
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 @router.post("/engagements", status_code=201, summary="Add an engagement")
@@ -140,7 +164,7 @@ def create_engagement(
     body: EngagementIn,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Add an engagement (planners); nations by any name or code, read for its start year."""
     stored = services.add_engagement(_store(request), resolve_nations(body.to_record()), viewer)
@@ -154,7 +178,7 @@ def get_engagement(
     engagement_id: RecordId,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """One engagement you may see; its ``ETag`` header is what ``If-Match`` takes.
 
@@ -170,7 +194,7 @@ def get_engagement(
 def participants(
     engagement_id: RecordId,
     request: Request,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> list[dict[str, Any]]:
     """The nations taking part, with their role and personnel."""
     stored = services.get_engagement(_store(request), engagement_id, viewer)
@@ -223,12 +247,22 @@ def replace_engagement(
     request: Request,
     response: Response,
     if_match: Annotated[str | None, Header(max_length=100)] = None,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Replace every field (planners); needs ``If-Match`` (412 when stale, 428-like without)."""
     record = resolve_nations(body.to_record())
-    for field in ("location", "latitude", "longitude", "programme", "description", "details",
-                  "end", "host", "releasability", "external_id"):  # fmt: skip
+    for field in (
+        "location",
+        "latitude",
+        "longitude",
+        "programme",
+        "description",
+        "details",
+        "end",
+        "host",
+        "releasability",
+        "external_id",
+    ):
         record.setdefault(field, None)
     return _write(request, response, viewer, engagement_id, record, if_match)
 
@@ -240,7 +274,7 @@ def patch_engagement(
     request: Request,
     response: Response,
     if_match: Annotated[str | None, Header(max_length=100)] = None,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Change the fields given (planners); the result is checked as a whole; needs If-Match."""
     changes = body.changes()
@@ -257,13 +291,14 @@ def delete_engagement(
     engagement_id: RecordId,
     request: Request,
     if_match: Annotated[str | None, Header(max_length=100)] = None,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> Response:
     """Delete an engagement (planners); needs If-Match."""
     expected = _version(if_match, engagement_id)
     try:
-        services.delete_engagement(_store(request), engagement_id, viewer,
-                                   expected_version=expected)  # fmt: skip
+        services.delete_engagement(
+            _store(request), engagement_id, viewer, expected_version=expected
+        )
     except StaleVersionError as error:
         raise _stale(error, engagement_id) from None
     return Response(status_code=204)

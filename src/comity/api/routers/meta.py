@@ -37,20 +37,21 @@ def sign_in(body: LoginIn, request: Request) -> dict[str, Any]:
     """
     address = request.client.host if request.client else "unknown"
     store = _store(request)
-    user = accounts.sign_in(store, request.app.state.login_limiter, body.username, body.password,
-                            address=address)  # fmt: skip
+    user = accounts.sign_in(
+        store, request.app.state.login_limiter, body.username, body.password, address=address
+    )
     issued = accounts.create_token(store, user, body.token_name, days=body.days)
     return {"token": issued.secret, **issued.record.public(), "user": user.public()}
 
 
 @router.get("/auth/me", tags=["auth"], summary="The signed-in user")
-def me(request: Request, viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:  # noqa: B008
+def me(request: Request, viewer: Viewer = Depends(current_viewer)) -> dict[str, Any]:
     """Who the token belongs to."""
     return {"username": viewer.name, "nation": viewer.nation, "role": viewer.role.name.lower()}
 
 
 @router.get("/tokens", tags=["auth"], summary="Your API tokens")
-def tokens(request: Request, viewer: Viewer = Depends(current_viewer)) -> list[dict[str, Any]]:  # noqa: B008
+def tokens(request: Request, viewer: Viewer = Depends(current_viewer)) -> list[dict[str, Any]]:
     """Your tokens: their names and prefixes, never the secrets."""
     user = accounts.get_user(_store(request), user_id=viewer.user_id)
     return [t.public() for t in accounts.list_tokens(_store(request), user)]
@@ -60,7 +61,7 @@ def tokens(request: Request, viewer: Viewer = Depends(current_viewer)) -> list[d
 def create_token(
     body: TokenIn,
     request: Request,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """A new token for you, shown once."""
     user = accounts.get_user(_store(request), user_id=viewer.user_id)
@@ -72,7 +73,7 @@ def create_token(
 def revoke_token(
     token_id: RecordId,
     request: Request,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """Revoke one of your tokens (an admin may revoke those of their nation's accounts)."""
     return accounts.revoke_token(_store(request), viewer, token_id).public()
@@ -81,7 +82,7 @@ def revoke_token(
 @router.get("/users", tags=["admin"], summary="The accounts you manage")
 def users(
     request: Request,
-    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.ADMIN)),
 ) -> list[dict[str, Any]]:
     """The accounts of your nation (admins); every account (the installation's operator)."""
     return [u.public() for u in accounts.list_users(_store(request), viewer)]
@@ -91,14 +92,19 @@ def users(
 def create_user(
     body: UserIn,
     request: Request,
-    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.ADMIN)),
 ) -> dict[str, Any]:
     """Create an account of your nation, up to your role (admins; any nation: the operator)."""
     user = accounts.create_user(
-        _store(request), viewer, username=body.username, password=body.password,
-        nation=body.nation, role=body.role, display_name=body.display_name,
+        _store(request),
+        viewer,
+        username=body.username,
+        password=body.password,
+        nation=body.nation,
+        role=body.role,
+        display_name=body.display_name,
         organisation=body.organisation,
-    )  # fmt: skip
+    )
     return user.public()
 
 
@@ -106,7 +112,7 @@ def create_user(
 def disable_user(
     username: Username,
     request: Request,
-    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.ADMIN)),
 ) -> dict[str, Any]:
     """Disable an account: its sessions end, its tokens stop working (admins of its nation)."""
     return accounts.set_user_disabled(_store(request), viewer, username, True).public()
@@ -116,7 +122,7 @@ def disable_user(
 def enable_user(
     username: Username,
     request: Request,
-    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.ADMIN)),
 ) -> dict[str, Any]:
     """Enable a disabled account (admins of its nation)."""
     return accounts.set_user_disabled(_store(request), viewer, username, False).public()
@@ -129,15 +135,16 @@ def audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     entity: Annotated[str | None, Query(max_length=40)] = None,
     entity_id: Annotated[str | None, Query(max_length=100)] = None,
-    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.ADMIN)),
 ) -> dict[str, Any]:
     """A page of the append-only audit log, oldest first (admins).
 
     Entries about records your nation may not see, and about other nations' accounts, are left
     out of the page and of ``total``.
     """
-    items, total = accounts.audit_page(_store(request), viewer, after_id=after, limit=limit,
-                                       entity=entity, entity_id=entity_id)  # fmt: skip
+    items, total = accounts.audit_page(
+        _store(request), viewer, after_id=after, limit=limit, entity=entity, entity_id=entity_id
+    )
     next_after = items[-1]["id"] if len(items) == limit else None
     return {"items": items, "total": total, "next_after": next_after}
 
@@ -145,9 +152,13 @@ def audit(
 @router.get("/audit/verify", tags=["admin"], summary="Check the audit log's hash chain")
 def verify(
     request: Request,
-    viewer: Viewer = Depends(requires(Role.ADMIN)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.ADMIN)),
 ) -> dict[str, Any]:
     """Check every entry's hash and link, the whole chain (admins)."""
     report = accounts.verify_audit(_store(request))
-    return {"ok": report.ok, "entries": report.entries, "first_broken": report.first_broken,
-            "reason": report.reason}  # fmt: skip
+    return {
+        "ok": report.ok,
+        "entries": report.entries,
+        "first_broken": report.first_broken,
+        "reason": report.reason,
+    }

@@ -50,7 +50,7 @@ class OptimiseIn(BaseModel):
 def optimise(
     body: OptimiseIn,
     request: Request,
-    viewer: Viewer = Depends(requires(Role.ANALYST)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.ANALYST)),
 ) -> JSONResponse:
     """The plans that raise the tie index most with the priority partners (analysts and up).
 
@@ -73,10 +73,20 @@ def optimise(
     priorities = (
         {resolve_nation(k).iso3: v for k, v in body.priorities.items()} if body.priorities else None
     )
-    rules = Rules(max_per_partner=body.max_per_partner, include=frozenset(body.include),
-                  exclude=frozenset(body.exclude))  # fmt: skip
+    rules = Rules(
+        max_per_partner=body.max_per_partner,
+        include=frozenset(body.include),
+        exclude=frozenset(body.exclude),
+    )
     result = optimiser_service.optimise_portfolio(
-        store, viewer, candidates, budget=body.budget, nation=body.nation, priorities=priorities,
-        rules=rules, year=body.year, time_limit=30.0,
-    )  # fmt: skip
+        store,
+        viewer,
+        candidates,
+        budget=body.budget,
+        nation=body.nation,
+        priorities=priorities,
+        rules=rules,
+        year=body.year,
+        time_limit=30.0,
+    )
     return json_answer({**result.to_dict(), "left_out_plans": left_out})

@@ -37,7 +37,7 @@ def _created(request: Request, response: Response, new_id: int) -> dict[str, Any
 def list_institutions(
     request: Request,
     nation: _Nation = None,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> list[dict[str, Any]]:
     """Institutions (they are public), of one nation or all."""
     found = services.list_institutions(_store(request), _key(nation))
@@ -49,7 +49,7 @@ def create_institution(
     body: InstitutionIn,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Add an institution (planners); unique by name within its nation."""
     data = {**body.model_dump(exclude_none=True), "nation": _key(body.nation)}
@@ -62,11 +62,12 @@ def list_people(
     nation: _Nation = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> list[dict[str, Any]]:
     """People, filtered by nation; page with ``limit`` and ``offset``."""
-    found = services.list_people(_store(request), viewer, nation=_key(nation), limit=limit,
-                                 offset=offset)  # fmt: skip
+    found = services.list_people(
+        _store(request), viewer, nation=_key(nation), limit=limit, offset=offset
+    )
     return [{"id": key, **person.model_dump(mode="json")} for key, person in found]
 
 
@@ -74,7 +75,7 @@ def list_people(
 def get_person(
     person_id: RecordId,
     request: Request,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """One person you may see, with their postings you may see."""
     store = _store(request)
@@ -92,7 +93,7 @@ def create_person(
     body: PersonIn,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Add a person (planners)."""
     data = {**body.model_dump(exclude_none=True), "nation": _key(body.nation)}
@@ -105,11 +106,12 @@ def list_postings(
     host: _Nation = None,
     person_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     year: Annotated[int | None, Query(ge=1000, le=3000)] = None,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> list[dict[str, Any]]:
     """Postings (defence attachés, liaison officers, instructors, students) by host and year."""
-    found = services.list_postings(_store(request), viewer, host=_key(host, year),
-                                   person_id=person_id, year=year)  # fmt: skip
+    found = services.list_postings(
+        _store(request), viewer, host=_key(host, year), person_id=person_id, year=year
+    )
     return [{"id": key, **posting.model_dump(mode="json")} for key, posting in found]
 
 
@@ -118,7 +120,7 @@ def create_posting(
     body: PostingIn,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Post a person in a host nation (planners); the host must have been a state then."""
     try:
@@ -135,7 +137,7 @@ def list_assessments(
     engagement_id: Annotated[
         list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None, Query(max_length=100)
     ] = None,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> list[dict[str, Any]]:
     """Assessments, newest first; of some engagements when ``engagement_id`` is given."""
     found = services.list_assessments(_store(request), viewer, engagement_id)
@@ -147,7 +149,7 @@ def create_assessment(
     body: AssessmentIn,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Record an after-action assessment (planners) of an engagement you may see."""
     data = body.model_dump(exclude_none=True)

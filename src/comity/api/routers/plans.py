@@ -122,7 +122,7 @@ def list_plans(
     request: Request,
     state: Annotated[list[PlanState] | None, Query()] = None,
     nation: Annotated[str | None, Query(max_length=100, description="Any name or code.")] = None,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """Plans filtered by state and partner nation."""
     found = plan_service.list_plans(_store(request), viewer, states=state or (), nation=nation)
@@ -133,7 +133,7 @@ def list_plans(
 def friction(
     request: Request,
     by: FrictionBy = FrictionBy.AGENCY,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """Median and p90 days from submission to approval per agency or partner (plans you see)."""
     figures = plan_service.plan_friction(_store(request), viewer, by)
@@ -145,11 +145,12 @@ def create_plan(
     body: PlanIn,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Add a plan (planners); partners by any name or code."""
-    stored = plan_service.add_plan(_store(request), _record(body.model_dump(exclude_none=True)),
-                                   viewer)  # fmt: skip
+    stored = plan_service.add_plan(
+        _store(request), _record(body.model_dump(exclude_none=True)), viewer
+    )
     response.headers["Location"] = f"{request.url.path}/{stored.id}"
     return _answer(response, stored)
 
@@ -159,7 +160,7 @@ def get_plan(
     plan_id: RecordId,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """One plan you may see; its ``ETag`` header is what ``If-Match`` takes."""
     return _answer(response, plan_service.get_plan(_store(request), plan_id, viewer))
@@ -194,14 +195,15 @@ def patch_plan(
     request: Request,
     response: Response,
     if_match: Annotated[str | None, Header(max_length=100)] = None,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Change the fields given (planners); needs If-Match; 409 once the plan is submitted."""
     expected = _version(if_match, plan_id, required=True)
     changes = _record(body.model_dump(exclude_unset=True))
     try:
-        stored = plan_service.edit_plan(_store(request), plan_id, changes, viewer,
-                                         expected_version=expected)  # fmt: skip
+        stored = plan_service.edit_plan(
+            _store(request), plan_id, changes, viewer, expected_version=expected
+        )
     except StaleVersionError:
         raise _stale(plan_id) from None
     return _answer(response, stored)
@@ -214,14 +216,15 @@ def submit(
     response: Response,
     body: MoveIn | None = None,
     if_match: Annotated[str | None, Header(max_length=100)] = None,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Submit a draft or returned plan (planners); its calendar warnings are stored with it."""
     expected = _version(if_match, plan_id, required=False)
     try:
         reason = body.reason if body else None
-        stored = workflow.submit_plan(_store(request), plan_id, viewer, reason,
-                                      expected_version=expected)  # fmt: skip
+        stored = workflow.submit_plan(
+            _store(request), plan_id, viewer, reason, expected_version=expected
+        )
     except StaleVersionError:
         raise _stale(plan_id) from None
     return _answer(response, stored)
@@ -233,12 +236,13 @@ def approve(
     request: Request,
     response: Response,
     body: MoveIn | None = None,
-    viewer: Viewer = Depends(requires(Role.APPROVER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.APPROVER)),
 ) -> dict[str, Any]:
     """Approve a submitted plan for your own agency (approvers); the last one approves it."""
     body = body or MoveIn()
-    stored = workflow.approve_plan(_store(request), plan_id, viewer, agency=body.agency,
-                                   reason=body.reason)  # fmt: skip
+    stored = workflow.approve_plan(
+        _store(request), plan_id, viewer, agency=body.agency, reason=body.reason
+    )
     return _answer(response, stored)
 
 
@@ -248,17 +252,21 @@ def return_(
     body: MoveIn,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(requires(Role.APPROVER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.APPROVER)),
 ) -> dict[str, Any]:
     """Return a submitted plan with a reason (approvers, for their own agency)."""
-    stored = workflow.return_plan(_store(request), plan_id, viewer, body.reason or "",
-                                  agency=body.agency)  # fmt: skip
+    stored = workflow.return_plan(
+        _store(request), plan_id, viewer, body.reason or "", agency=body.agency
+    )
     return _answer(response, stored)
 
 
 def _simple(action: str) -> Any:
-    moves = {"schedule": workflow.schedule_plan, "execute": workflow.execute_plan,
-             "cancel": workflow.cancel_plan}  # fmt: skip
+    moves = {
+        "schedule": workflow.schedule_plan,
+        "execute": workflow.execute_plan,
+        "cancel": workflow.cancel_plan,
+    }
     move = moves[action]
 
     def endpoint(
@@ -266,7 +274,7 @@ def _simple(action: str) -> Any:
         request: Request,
         response: Response,
         body: MoveIn | None = None,
-        viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+        viewer: Viewer = Depends(requires(Role.PLANNER)),
     ) -> dict[str, Any]:
         stored = move(_store(request), plan_id, viewer, body.reason if body else None)
         return _answer(response, stored)
@@ -280,8 +288,11 @@ def _simple(action: str) -> Any:
 
 
 for _action in ("schedule", "execute", "cancel"):
-    router.post(f"/plans/{{plan_id}}/{_action}", summary=f"{_action.capitalize()} a plan",
-                name=f"{_action}_plan")(_simple(_action))  # fmt: skip
+    router.post(
+        f"/plans/{{plan_id}}/{_action}",
+        summary=f"{_action.capitalize()} a plan",
+        name=f"{_action}_plan",
+    )(_simple(_action))
 
 
 @router.post("/plans/{plan_id}/assess", summary="Assess an executed plan")
@@ -290,7 +301,7 @@ def assess(
     body: AssessIn,
     request: Request,
     response: Response,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Score each objective (1-5) and record observations; the plan becomes assessed."""
     data = body.model_dump(exclude_none=True)

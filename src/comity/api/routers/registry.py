@@ -36,11 +36,12 @@ def nations(
     historical: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """List nations by name, filtered by text, region and whether they still exist."""
-    found = services.list_nations(_store(request), search=search, region=region,
-                                  historical=historical)  # fmt: skip
+    found = services.list_nations(
+        _store(request), search=search, region=region, historical=historical
+    )
     return {"items": [_nation(n) for n in found[offset : offset + limit]], "total": len(found)}
 
 
@@ -48,7 +49,7 @@ def nations(
 def nation(
     nation: NationText,
     request: Request,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """A nation by any name or code, with its memberships and engagement counts.
 
@@ -67,7 +68,7 @@ def nation(
 @router.get("/organisations", summary="Organisations")
 def organisations(
     request: Request,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> list[dict[str, Any]]:
     """Organisations with their number of current members."""
     return [
@@ -81,7 +82,7 @@ def organisation(
     code: OrganisationCode,
     request: Request,
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """An organisation's membership spells, or its members in ``year``."""
     found = services.get_organisation(_store(request), code, year=year)

@@ -45,22 +45,33 @@ def _jobs(request: Request) -> ImportJobs:
 @router.get("/sources", tags=["imports"], summary="Bundled datasets and what the store holds")
 def sources(
     request: Request,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> list[dict[str, Any]]:
     """Each dataset comity can import, its citation, and the years and records imported."""
     out = []
     for source in list_sources(_store(request)):
         info = source.importer.info
         record = source.imported
-        out.append({
-            "name": info.name, "title": info.title, "becomes": info.becomes,
-            "citation": info.citation, "licence": info.licence, "version": info.version,
-            "imported": None if record is None else {
-                "version": record.version, "records": record.records,
-                "first_year": record.first_year, "last_year": record.last_year,
-                "imported_at": record.imported_at.isoformat(), "imported_by": record.imported_by,
-            },
-        })  # fmt: skip
+        out.append(
+            {
+                "name": info.name,
+                "title": info.title,
+                "becomes": info.becomes,
+                "citation": info.citation,
+                "licence": info.licence,
+                "version": info.version,
+                "imported": None
+                if record is None
+                else {
+                    "version": record.version,
+                    "records": record.records,
+                    "first_year": record.first_year,
+                    "last_year": record.last_year,
+                    "imported_at": record.imported_at.isoformat(),
+                    "imported_by": record.imported_by,
+                },
+            }
+        )
     return out
 
 
@@ -81,7 +92,7 @@ async def start_import(
     dry_run: Annotated[bool, Form(description="Check everything, write nothing.")] = False,
     files: Annotated[list[UploadFile] | None, File(description="Files to read.")] = None,
     mapping: Annotated[UploadFile | None, File(description="A TOML mapping.")] = None,
-    viewer: Viewer = Depends(requires(Role.PLANNER)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.PLANNER)),
 ) -> dict[str, Any]:
     """Queue an import (planners); poll the job for its progress and report.
 
@@ -94,8 +105,14 @@ async def start_import(
     if len({u.path for u in uploads}) < len(uploads):
         raise ValidationError([FieldProblem("files", "two files have the same name")], "import")
     saved = await _save(mapping, folder) if mapping is not None else None
-    job = jobs.submit(viewer, dataset=dataset or None, mapping=saved, uploads=uploads,
-                      folder=folder, dry_run=dry_run)  # fmt: skip
+    job = jobs.submit(
+        viewer,
+        dataset=dataset or None,
+        mapping=saved,
+        uploads=uploads,
+        folder=folder,
+        dry_run=dry_run,
+    )
     response.headers["Location"] = f"{request.url.path}/{job.id}"
     return job.to_dict()
 
@@ -103,7 +120,7 @@ async def start_import(
 @router.get("/imports", tags=["imports"], summary="Your import jobs")
 def list_imports(
     request: Request,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> list[dict[str, Any]]:
     """Your import jobs, newest first (an admin's: everyone's)."""
     return [job.to_dict() for job in _jobs(request).list(viewer)]
@@ -113,7 +130,7 @@ def list_imports(
 def get_import(
     job_id: JobId,
     request: Request,
-    viewer: Viewer = Depends(current_viewer),  # noqa: B008
+    viewer: Viewer = Depends(current_viewer),
 ) -> dict[str, Any]:
     """Where an import stands: rows read, then its report (every problem: file, row, field)."""
     return _jobs(request).get(viewer, job_id).to_dict()
@@ -126,15 +143,18 @@ def _download(path: Path, file_format: str, stem: str) -> FileResponse:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return FileResponse(
-        path, media_type=_MEDIA[file_format], filename=f"{stem}.{file_format}",
+        path,
+        media_type=_MEDIA[file_format],
+        filename=f"{stem}.{file_format}",
         headers={"ETag": f'"{digest.hexdigest()[:32]}"'},
         background=BackgroundTask(path.unlink, missing_ok=True),
-    )  # fmt: skip
+    )
 
 
 def _scratch(file_format: str) -> Path:
-    handle = tempfile.NamedTemporaryFile(prefix="comity-export-", suffix=f".{file_format}",
-                                         delete=False)  # fmt: skip
+    handle = tempfile.NamedTemporaryFile(
+        prefix="comity-export-", suffix=f".{file_format}", delete=False
+    )
     handle.close()
     return Path(handle.name)
 
@@ -143,7 +163,7 @@ def _scratch(file_format: str) -> Path:
 def export_dyad_years(
     request: Request,
     file_format: Annotated[TableFormat, Query(alias="format")] = TableFormat.CSV,
-    viewer: Viewer = Depends(requires(Role.ANALYST)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.ANALYST)),
 ) -> FileResponse:
     """Download the dyad-year table (analysts), of the records you may see.
 
@@ -165,13 +185,14 @@ def export_network(
     file_format: Annotated[NetworkFormat, Query(alias="format")] = NetworkFormat.GRAPHML,
     year: Annotated[int | None, Query(ge=1000, le=3000)] = None,
     min_index: Annotated[float, Query(ge=0, le=100)] = 0.0,
-    viewer: Viewer = Depends(requires(Role.ANALYST)),  # noqa: B008
+    viewer: Viewer = Depends(requires(Role.ANALYST)),
 ) -> FileResponse:
     """Download one year's network (GraphML, GEXF) or every year's measures (CSV, Parquet)."""
     path = _scratch(file_format.value)
     try:
-        exports.export_network(_store(request), viewer, year, file_format, path,
-                               min_index=min_index)  # fmt: skip
+        exports.export_network(
+            _store(request), viewer, year, file_format, path, min_index=min_index
+        )
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -58,12 +58,24 @@ class CowStates:
                 if not is_majors:
                     # Resolving at both ends checks the crosswalk covers the whole spell.
                     for year in {first, last}:
-                        context.resolve(row["ccode"], system="cow", year=year, file=path.name,
-                                        row=line, column="ccode")  # fmt: skip
+                        context.resolve(
+                            row["ccode"],
+                            system="cow",
+                            year=year,
+                            file=path.name,
+                            row=line,
+                            column="ccode",
+                        )
                     continue
                 for year in range(first, last + 1):
-                    key = context.resolve(row["ccode"], system="cow", year=year, file=path.name,
-                                          row=line, column="ccode")  # fmt: skip
+                    key = context.resolve(
+                        row["ccode"],
+                        system="cow",
+                        year=year,
+                        file=path.name,
+                        row=line,
+                        column="ccode",
+                    )
                     if key is None:
                         break
                     batch.scores.append(NationScore(self.info.name, "major_power", key, year, 1.0))
@@ -79,12 +91,18 @@ def _years(
     try:
         first, last = int(row["styear"]), int(row["endyear"])
     except ValueError:
-        context.issue(file, line, "is not a year", column="styear/endyear",
-                      value=f"{row['styear']}-{row['endyear']}")  # fmt: skip
+        context.issue(
+            file,
+            line,
+            "is not a year",
+            column="styear/endyear",
+            value=f"{row['styear']}-{row['endyear']}",
+        )
         return None
     if last < first:
-        context.issue(file, line, f"ends ({last}) before it starts ({first})", column="endyear",
-                      value=last)  # fmt: skip
+        context.issue(
+            file, line, f"ends ({last}) before it starts ({first})", column="endyear", value=last
+        )
         return None
     return first, last
 

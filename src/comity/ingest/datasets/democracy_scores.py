@@ -52,12 +52,18 @@ class _Measure:
 
 
 _MEASURES = {
-    "v2x_polyarchy": _Measure(0.0, 1.0, False, "v2x_polyarchy: V-Dem v10 electoral democracy "
-                              "index (0-1); none for West Germany (260), 1955-1989"),
+    "v2x_polyarchy": _Measure(
+        0.0,
+        1.0,
+        False,
+        "v2x_polyarchy: V-Dem v10 electoral democracy "
+        "index (0-1); none for West Germany (260), 1955-1989",
+    ),
     "polity2": _Measure(-10.0, 10.0, True, "polity2: Polity IV (-10..10), not Polity5"),
-    "xm_qudsest": _Measure(-5.0, 5.0, False, "xm_qudsest: Marquez's extended Unified Democracy "
-                           "Scores, latent estimate"),
-}  # fmt: skip
+    "xm_qudsest": _Measure(
+        -5.0, 5.0, False, "xm_qudsest: Marquez's extended Unified Democracy Scores, latent estimate"
+    ),
+}
 
 _IN_FORCE = {("DEU", 1990): 260, ("YEM", 1990): 679}
 """The code that held the nation on 1 July, for nation-years the file gives two codes."""
@@ -132,12 +138,18 @@ class DemocracyScores:
             if code is None or year is None or values is None:
                 continue
             if not 1789 <= year <= date.today().year:
-                context.issue(file, line, "is not a year from 1789 to this year", column="year",
-                              value=year)  # fmt: skip
+                context.issue(
+                    file, line, "is not a year from 1789 to this year", column="year", value=year
+                )
                 continue
             if (code, year) in rows:
-                context.issue(file, line, f"repeats the state-year of row {rows[code, year]}",
-                              column="ccode/year", value=f"{code}/{year}")  # fmt: skip
+                context.issue(
+                    file,
+                    line,
+                    f"repeats the state-year of row {rows[code, year]}",
+                    column="ccode/year",
+                    value=f"{code}/{year}",
+                )
                 continue
             rows[code, year] = line
             if (code, year) not in resolved:
@@ -171,8 +183,10 @@ def _merge(
     values = dict(other.values)
     for measure, value in first.values.items():
         if measure in values:
-            context.exclude("value of a code that did not hold the nation on 1 July (the value "
-                            "of the code that did is kept)")  # fmt: skip
+            context.exclude(
+                "value of a code that did not hold the nation on 1 July (the value "
+                "of the code that did is kept)"
+            )
         values[measure] = value
     return values
 
@@ -205,8 +219,13 @@ def _values(
             value = math.nan
         if not rule.low <= value <= rule.high or (rule.whole and not value.is_integer()):
             kind = "a whole number" if rule.whole else "a number"
-            context.issue(file, line, f"must be {kind} from {rule.low:g} to {rule.high:g}",
-                          column=measure, value=text)  # fmt: skip
+            context.issue(
+                file,
+                line,
+                f"must be {kind} from {rule.low:g} to {rule.high:g}",
+                column=measure,
+                value=text,
+            )
             ok = False
             continue
         values[measure] = value

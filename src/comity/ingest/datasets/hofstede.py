@@ -122,8 +122,13 @@ class Hofstede:
             if nation is None:
                 continue
             if nation in scored:
-                context.issue(file, line, f"{nation} is already scored by row {scored[nation]}",
-                              column="ctr", value=code)  # fmt: skip
+                context.issue(
+                    file,
+                    line,
+                    f"{nation} is already scored by row {scored[nation]}",
+                    column="ctr",
+                    value=code,
+                )
                 continue
             scored[nation] = line
             batch.scores.extend(self._scores(nation, file, line, row, context))
@@ -151,12 +156,22 @@ class Hofstede:
             try:
                 value = float(text)
             except ValueError:
-                context.issue(file, line, "is not a number (or #NULL! for not measured)",
-                              column=measure, value=text)  # fmt: skip
+                context.issue(
+                    file,
+                    line,
+                    "is not a number (or #NULL! for not measured)",
+                    column=measure,
+                    value=text,
+                )
                 continue
             if not math.isfinite(value) or not _LOWEST <= value <= _HIGHEST:
-                context.issue(file, line, f"is outside {_LOWEST:g}-{_HIGHEST:g}, the range of "
-                              "Hofstede's scores", column=measure, value=text)  # fmt: skip
+                context.issue(
+                    file,
+                    line,
+                    f"is outside {_LOWEST:g}-{_HIGHEST:g}, the range of Hofstede's scores",
+                    column=measure,
+                    value=text,
+                )
                 continue
             scores.append(NationScore(self.info.name, measure, nation, None, value))
         return scores

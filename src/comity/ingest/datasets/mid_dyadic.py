@@ -63,10 +63,30 @@ from comity.model.measures import CoverageSpan, DisputeYear, Rivalry
 
 __all__ = ["IMPORTER", "MidDyadic"]
 
-_DISPUTE_COLUMNS = ("dispnum", "ccode1", "ccode2", "year", "sidea1", "sidea2",
-                    "fatality1", "fatality2", "hostlev1", "hostlev2")  # fmt: skip
-_RIVALRY_COLUMNS = ("rivalryno", "rivalryname", "ccode1", "ccode2", "styear", "endyear",
-                    "region", "type1", "type2", "type3")  # fmt: skip
+_DISPUTE_COLUMNS = (
+    "dispnum",
+    "ccode1",
+    "ccode2",
+    "year",
+    "sidea1",
+    "sidea2",
+    "fatality1",
+    "fatality2",
+    "hostlev1",
+    "hostlev2",
+)
+_RIVALRY_COLUMNS = (
+    "rivalryno",
+    "rivalryname",
+    "ccode1",
+    "ccode2",
+    "styear",
+    "endyear",
+    "region",
+    "type1",
+    "type2",
+    "type3",
+)
 _RIVALRY_TYPES = frozenset({"spatial", "positional", "ideological", "interventionary"})
 _MISSING = frozenset({"", "NA"})
 _SYSTEM_START = 1816
@@ -82,13 +102,17 @@ class _Source:
 
 
 _SOURCES = {
-    "gml_mid": _Source("gml", "gmlmidonset",
-                       "gml_mid_ddydisps: GML MID 2.2.1 dispute dyad-years (ids gml:); use up "
-                       "to 2010"),
-    "cow_mid": _Source("mid5", "cowmidonset",
-                       "cow_mid5_ddydisps: CoW MID 5.0 dispute dyad-years (ids mid5:); use for "
-                       "2011-2014"),
-}  # fmt: skip
+    "gml_mid": _Source(
+        "gml",
+        "gmlmidonset",
+        "gml_mid_ddydisps: GML MID 2.2.1 dispute dyad-years (ids gml:); use up to 2010",
+    ),
+    "cow_mid": _Source(
+        "mid5",
+        "cowmidonset",
+        "cow_mid5_ddydisps: CoW MID 5.0 dispute dyad-years (ids mid5:); use for 2011-2014",
+    ),
+}
 
 
 @dataclass
@@ -130,8 +154,11 @@ class MidDyadic:
                 continue
             source = next((s for k, s in _SOURCES.items() if path.name.startswith(k)), None)
             if source is None:
-                context.issue(path.name, None, "is not a file of this dataset: expected "
-                              "gml_mid_*, cow_mid_* or td_rivalries*")  # fmt: skip
+                context.issue(
+                    path.name,
+                    None,
+                    "is not a file of this dataset: expected gml_mid_*, cow_mid_* or td_rivalries*",
+                )
                 continue
             self._read_disputes(path, source, context, batch)
         return batch
@@ -148,16 +175,22 @@ class MidDyadic:
             batch.rows_read += 1
             context.advance()
             numbers = _integers(row, ("dispnum", "ccode1", "ccode2", "year"), file, line, context)
-            flags = _integers(row, (source.onset, "sidea1", "sidea2"), file, line, context,
-                              allowed=range(0, 2))  # fmt: skip
+            flags = _integers(
+                row, (source.onset, "sidea1", "sidea2"), file, line, context, allowed=range(0, 2)
+            )
             hostility = _levels(row, ("hostlev1", "hostlev2"), range(1, 6), file, line, context)
             fatality = _levels(row, ("fatality1", "fatality2"), range(0, 7), file, line, context)
             if numbers is None or flags is None or hostility is None or fatality is None:
                 continue
             dispnum, code1, code2, year = numbers
             if not _SYSTEM_START <= year <= date.today().year:
-                context.issue(file, line, "is not a year of the state system (1816-)",
-                              column="year", value=year)  # fmt: skip
+                context.issue(
+                    file,
+                    line,
+                    "is not a year of the state system (1816-)",
+                    column="year",
+                    value=year,
+                )
                 continue
             keys = []
             for column, code in (("ccode1", code1), ("ccode2", code2)):
@@ -170,8 +203,13 @@ class MidDyadic:
             if key1 is None or key2 is None:
                 continue
             if key1 == key2:
-                context.issue(file, line, f"both codes stand for {key1} in {year}",
-                              column="ccode1/ccode2", value=f"{code1}/{code2}")  # fmt: skip
+                context.issue(
+                    file,
+                    line,
+                    f"both codes stand for {key1} in {year}",
+                    column="ccode1/ccode2",
+                    value=f"{code1}/{code2}",
+                )
                 continue
             onset, side1, side2 = flags
             record = DisputeYear(
@@ -200,38 +238,58 @@ class MidDyadic:
         for line, row in read_delimited(path, context, required=_RIVALRY_COLUMNS):
             batch.rows_read += 1
             context.advance()
-            numbers = _integers(row, ("rivalryno", "ccode1", "ccode2", "styear", "endyear"),
-                                file, line, context)  # fmt: skip
+            numbers = _integers(
+                row, ("rivalryno", "ccode1", "ccode2", "styear", "endyear"), file, line, context
+            )
             name = row["rivalryname"].strip()
             types = tuple(t for t in (row[f"type{i}"].strip() for i in (1, 2, 3)) if t)
             if not _rivalry_ok(name, types, file, line, context) or numbers is None:
                 continue
             number, code1, code2, first, last = numbers
             if number in seen:
-                context.issue(file, line, f"repeats the rivalry number of row {seen[number]}",
-                              column="rivalryno", value=number)  # fmt: skip
+                context.issue(
+                    file,
+                    line,
+                    f"repeats the rivalry number of row {seen[number]}",
+                    column="rivalryno",
+                    value=number,
+                )
                 continue
             seen[number] = line
             if not 1400 <= first <= last <= date.today().year:
-                context.issue(file, line, "the years must run forward, from 1400 to this year",
-                              column="styear/endyear", value=f"{first}-{last}")  # fmt: skip
+                context.issue(
+                    file,
+                    line,
+                    "the years must run forward, from 1400 to this year",
+                    column="styear/endyear",
+                    value=f"{first}-{last}",
+                )
                 continue
             year = max(first, _SYSTEM_START)
             gone = [_pre_system(code, last, context) for code in (code1, code2)]
             if any(gone):
                 # Not an issue: a documented gap of the registry, not an error of the file.
-                context.exclude(f"rivalry with {next(g for g in gone if g)}, which ended before "
-                                "the state system (1816) and has no nation in comity")  # fmt: skip
+                context.exclude(
+                    f"rivalry with {next(g for g in gone if g)}, which ended before "
+                    "the state system (1816) and has no nation in comity"
+                )
                 continue
-            key1 = context.resolve(code1, system="cow", year=year, file=file, row=line,
-                                   column="ccode1")  # fmt: skip
-            key2 = context.resolve(code2, system="cow", year=year, file=file, row=line,
-                                   column="ccode2")  # fmt: skip
+            key1 = context.resolve(
+                code1, system="cow", year=year, file=file, row=line, column="ccode1"
+            )
+            key2 = context.resolve(
+                code2, system="cow", year=year, file=file, row=line, column="ccode2"
+            )
             if key1 is None or key2 is None:
                 continue
             if key1 == key2:
-                context.issue(file, line, f"both codes stand for {key1} in {year}",
-                              column="ccode1/ccode2", value=f"{code1}/{code2}")  # fmt: skip
+                context.issue(
+                    file,
+                    line,
+                    f"both codes stand for {key1} in {year}",
+                    column="ccode1/ccode2",
+                    value=f"{code1}/{code2}",
+                )
                 continue
             spans.append((first, last))
             batch.rivalries.append(
@@ -283,8 +341,13 @@ def _rivalry_ok(
         ok = False
     unknown = [t for t in types if t not in _RIVALRY_TYPES]
     if unknown:
-        context.issue(file, line, "must be spatial, positional, ideological or interventionary",
-                      column="type1..type3", value=", ".join(unknown))  # fmt: skip
+        context.issue(
+            file,
+            line,
+            "must be spatial, positional, ideological or interventionary",
+            column="type1..type3",
+            value=", ".join(unknown),
+        )
         ok = False
     return ok
 
@@ -306,13 +369,23 @@ def _fold(
         folded[key] = _Folded(record, pair, line, {forward})
         return
     if earlier.codes != pair:
-        context.issue(file, line, f"codes {earlier.codes[0]}/{earlier.codes[1]} of row "
-                      f"{earlier.line} stand for the same pair of nations in this dispute-year",
-                      column="ccode1/ccode2", value=f"{codes[0]}/{codes[1]}")  # fmt: skip
+        context.issue(
+            file,
+            line,
+            f"codes {earlier.codes[0]}/{earlier.codes[1]} of row "
+            f"{earlier.line} stand for the same pair of nations in this dispute-year",
+            column="ccode1/ccode2",
+            value=f"{codes[0]}/{codes[1]}",
+        )
         return
     if forward in earlier.orders:
-        context.issue(file, line, f"repeats the dispute, pair, year and order of row "
-                      f"{earlier.line}", column="dispnum", value=record.dispute)  # fmt: skip
+        context.issue(
+            file,
+            line,
+            f"repeats the dispute, pair, year and order of row {earlier.line}",
+            column="dispnum",
+            value=record.dispute,
+        )
         return
     earlier.orders.add(forward)
     old, merged = earlier.record, earlier.record
@@ -356,8 +429,9 @@ def _integers(
             context.issue(file, line, "is not a whole number", column=column, value=text)
             continue
         if allowed is not None and int(number) not in allowed:
-            context.issue(file, line, f"must be {allowed.start}-{allowed.stop - 1}",
-                          column=column, value=text)  # fmt: skip
+            context.issue(
+                file, line, f"must be {allowed.start}-{allowed.stop - 1}", column=column, value=text
+            )
             continue
         values.append(int(number))
     return values if len(values) == len(columns) else None
@@ -386,8 +460,13 @@ def _levels(
         elif value[0] in allowed:
             levels.append(value[0])
         else:
-            context.issue(file, line, f"must be {allowed.start}-{allowed.stop - 1}, or -9 or NA "
-                          "for unknown", column=column, value=text)  # fmt: skip
+            context.issue(
+                file,
+                line,
+                f"must be {allowed.start}-{allowed.stop - 1}, or -9 or NA for unknown",
+                column=column,
+                value=text,
+            )
             return None
     return levels
 

@@ -66,13 +66,44 @@ _SLOTS = tuple(
     [f"State{chr(c)}" for c in range(ord("A"), ord("Z") + 1)]
     + [f"StateA{chr(c)}" for c in range(ord("A"), ord("M") + 1)]
 )
-_FLAGS = ("CPX", "Air", "Land", "Sea", "Amphibious", "Cyber", "Warfighting", "Peacekeeping",
-          "Humanitarian")  # fmt: skip
-_DOMAINS = {"CPX": "command_post", "Air": "air", "Land": "land", "Sea": "sea",
-            "Amphibious": "amphibious", "Cyber": "cyber", "Humanitarian": "hadr"}  # fmt: skip
-_COLUMNS = ("MMEID", "Ex_Name", "Series_Name", "Location", "lat", "lon", "s.year", "s.month",
-            "s.day", "e.year", "e.month", "e.day", *_FLAGS, "FocusDescription",
-            "AdditionalParticipantInfo", *_SLOTS)  # fmt: skip
+_FLAGS = (
+    "CPX",
+    "Air",
+    "Land",
+    "Sea",
+    "Amphibious",
+    "Cyber",
+    "Warfighting",
+    "Peacekeeping",
+    "Humanitarian",
+)
+_DOMAINS = {
+    "CPX": "command_post",
+    "Air": "air",
+    "Land": "land",
+    "Sea": "sea",
+    "Amphibious": "amphibious",
+    "Cyber": "cyber",
+    "Humanitarian": "hadr",
+}
+_COLUMNS = (
+    "MMEID",
+    "Ex_Name",
+    "Series_Name",
+    "Location",
+    "lat",
+    "lon",
+    "s.year",
+    "s.month",
+    "s.day",
+    "e.year",
+    "e.month",
+    "e.day",
+    *_FLAGS,
+    "FocusDescription",
+    "AdditionalParticipantInfo",
+    *_SLOTS,
+)
 
 _NOT_STATES = {
     "-9": "unnamed participants (-9)",
@@ -100,8 +131,9 @@ _END_BEFORE_START = frozenset({"mme281", "mme395", "mme1872", "mme2365", "mme368
 _FOCUS_LENGTH = 2000
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _PLACE_BREAKS = re.compile(r"[;,&/]|\b(?:and|both|between)\b", re.IGNORECASE)
-_SEAS = re.compile(r"\b(?:south|east) china sea\b|\bsea of japan\b|\bjapan sea\b|\beast sea\b",
-                   re.IGNORECASE)  # fmt: skip
+_SEAS = re.compile(
+    r"\b(?:south|east) china sea\b|\bsea of japan\b|\bjapan sea\b|\beast sea\b", re.IGNORECASE
+)
 
 
 class MmeExercises:
@@ -212,7 +244,7 @@ class MmeExercises:
                     "dataset": self.info.name,
                     "version": context.version,
                     "row": str(line),
-                },  # fmt: skip
+                },
             },
             file=file,
             row=line,

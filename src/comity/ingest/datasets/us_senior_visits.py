@@ -46,8 +46,18 @@ _LEVELS = {
     "Commandant of the Marine Corps": "service_chief",
     "Commandant US Marine Corps": "service_chief",
 }
-_COLUMNS = ("Title", "Name", "Start Day", "Start Month", "Start Year", "City Visited",
-            "State Visit", "End Day", "End Month", "End Year")  # fmt: skip
+_COLUMNS = (
+    "Title",
+    "Name",
+    "Start Day",
+    "Start Month",
+    "Start Year",
+    "City Visited",
+    "State Visit",
+    "End Day",
+    "End Month",
+    "End Year",
+)
 
 
 class UsSeniorVisits:
@@ -123,8 +133,7 @@ class UsSeniorVisits:
         if start is None:
             return None
         year = start.year
-        host = context.resolve(code, file=file, row=line, column="State Visit",
-                               year=year)  # fmt: skip
+        host = context.resolve(code, file=file, row=line, column="State Visit", year=year)
         if host is None:
             return None
         nation = context.nations.get(host)
@@ -155,7 +164,7 @@ class UsSeniorVisits:
                     "dataset": self.info.name,
                     "version": context.version,
                     "row": str(line),
-                },  # fmt: skip
+                },
             },
             file=file,
             row=line,
@@ -170,8 +179,9 @@ def _date(
         year, month, day = (int(float(t)) for t in texts)
         return date(year, month, day)
     except ValueError:
-        context.issue(file, line, "is not a date", column=f"{prefix} Day/Month/Year",
-                      value="-".join(texts))  # fmt: skip
+        context.issue(
+            file, line, "is not a date", column=f"{prefix} Day/Month/Year", value="-".join(texts)
+        )
         return None
 
 

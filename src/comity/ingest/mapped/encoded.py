@@ -113,12 +113,14 @@ def digests(fields: Sequence[Field], triples: Sequence[Field], offsets: Sequence
     pieces = _pieces(fields)
     last = len(pieces) - 1
     head = pc.binary_join_element_wise(
-        *(_reprs(piece, "((" if i == 0 else "", "), (" if i == last else "")
-          if not isinstance(piece, str) else ("((" if i == 0 else "") + piece + (
-              "), (" if i == last else "")
-          for i, piece in enumerate(pieces)),
+        *(
+            _reprs(piece, "((" if i == 0 else "", "), (" if i == last else "")
+            if not isinstance(piece, str)
+            else ("((" if i == 0 else "") + piece + ("), (" if i == last else "")
+            for i, piece in enumerate(pieces)
+        ),
         ", ",
-    )  # fmt: skip
+    )
     nation, role, personnel = triples
     each = pc.binary_join_element_wise(
         _reprs(nation, "("), _reprs(role), _reprs(personnel, after=")"), ", "

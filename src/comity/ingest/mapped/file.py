@@ -59,8 +59,14 @@ class When:
     @classmethod
     def of(cls, parsed: PartialDate) -> When:
         """What the reader needs of a parsed date."""
-        return cls(str(parsed), parsed.value, parsed.precision.value, parsed.first_day,
-                   parsed.last_day, parsed.year)  # fmt: skip
+        return cls(
+            str(parsed),
+            parsed.value,
+            parsed.precision.value,
+            parsed.first_day,
+            parsed.last_day,
+            parsed.year,
+        )
 
 
 class MappedFile:
@@ -91,9 +97,12 @@ class MappedFile:
         found: EngagementColumns | None = None
         for path in paths:
             columns = read_columns(
-                path, context, wanted=m.used_columns(),
-                file_format=m.dataset.format, delimiter=m.dataset.delimiter,
-            )  # fmt: skip
+                path,
+                context,
+                wanted=m.used_columns(),
+                file_format=m.dataset.format,
+                delimiter=m.dataset.delimiter,
+            )
             if columns is None:
                 continue
             batch.rows_read += columns.rows
@@ -124,8 +133,13 @@ def _check_repeats(
     taken = set(earlier.external_id)
     for key, row in zip(read.external_id, read.source_row, strict=True):
         if key in taken:
-            context.issue(file, int(row or 0), "repeats an id of an earlier file of this import",
-                          column=column, value=str(key).split(":", 1)[1])  # fmt: skip
+            context.issue(
+                file,
+                int(row or 0),
+                "repeats an id of an earlier file of this import",
+                column=column,
+                value=str(key).split(":", 1)[1],
+            )
 
 
 @dataclass
@@ -199,8 +213,12 @@ class Reader:
         if not long:
             for group in np.flatnonzero(sizes > 1).tolist():
                 for row in order[bounds[group] + 1 : bounds[group + 1]].tolist():
-                    self.issue(row, c.id, f"repeats the id {ids.values[group]!r}: in the list "
-                               "layout each engagement is one row")  # fmt: skip
+                    self.issue(
+                        row,
+                        c.id,
+                        f"repeats the id {ids.values[group]!r}: in the list "
+                        "layout each engagement is one row",
+                    )
         live = self.consistent(ids.codes, rows) if long else np.ones(len(sizes), dtype=bool)
         problems = Problems(len(sizes))
         kinds, kind = self.check_kinds(problems, live)
@@ -235,8 +253,19 @@ class Reader:
     def consistent(self, ids: Codes, rows: Codes) -> Mask:
         """Engagements whose rows agree on every field of the engagement (long layout)."""
         c = self.m.columns
-        shared = [c.kind, c.title, c.start, c.end, c.host, c.location, c.latitude, c.longitude,
-                  c.programme, c.description, *self.m.details.values()]  # fmt: skip
+        shared = [
+            c.kind,
+            c.title,
+            c.start,
+            c.end,
+            c.host,
+            c.location,
+            c.latitude,
+            c.longitude,
+            c.programme,
+            c.description,
+            *self.m.details.values(),
+        ]
         head_of = np.arange(self.cols.rows, dtype=np.int64)
         head_of[rows] = self.heads[ids[rows]]
         others = rows[head_of[rows] != rows]
@@ -245,8 +274,12 @@ class Reader:
             codes = self.enc(field).codes
             for row in others[codes[others] != codes[head_of[others]]].tolist():
                 line = self.cols.line(int(head_of[row]))
-                self.issue(row, field, f"differs from line {line} of the same engagement",
-                           self.shown(field, row))  # fmt: skip
+                self.issue(
+                    row,
+                    field,
+                    f"differs from line {line} of the same engagement",
+                    self.shown(field, row),
+                )
                 good[ids[row]] = False
         return good
 
@@ -260,8 +293,9 @@ class Reader:
         code = self.at_heads(column)
         for group in np.flatnonzero(live & flags(reasons, code)).tolist():
             head = int(self.heads[group])
-            problems.add(group, Step.KIND, head, column, str(reasons[int(code[group])]),
-                         kinds.value(head))  # fmt: skip
+            problems.add(
+                group, Step.KIND, head, column, str(reasons[int(code[group])]), kinds.value(head)
+            )
         return parsed, code
 
     def check_titles(self, problems: Problems, live: Mask, ids: Encoded) -> None:
@@ -273,12 +307,20 @@ class Reader:
         else:
             titles = self.enc(column)
             code = self.at_heads(column)
-            failing = live & ((code < 0) | (np.array([len(t) > 300 for t in titles.values]
-                                                     + [False], dtype=bool)[code]))  # fmt: skip
+            failing = live & (
+                (code < 0)
+                | (np.array([len(t) > 300 for t in titles.values] + [False], dtype=bool)[code])
+            )
         for group in np.flatnonzero(failing).tolist():
             head = int(self.heads[group])
-            problems.add(group, Step.TITLE, head, column, "a title of 1-300 characters is needed",
-                         self.shown(column, head))  # fmt: skip
+            problems.add(
+                group,
+                Step.TITLE,
+                head,
+                column,
+                "a title of 1-300 characters is needed",
+                self.shown(column, head),
+            )
 
     def check_dates(self, problems: Problems, live: Mask) -> tuple[Dates, Mask]:
         """Start and end dates; the engagements whose checks go on past a good start."""
@@ -288,9 +330,14 @@ class Reader:
         bad = flags(reasons, start)
         for group in np.flatnonzero(live & bad).tolist():
             head = int(self.heads[group])
-            problems.add(group, Step.START, head, c.start,
-                         reasons[int(start[group])] or "is empty: a start date is needed",
-                         self.shown(c.start, head))  # fmt: skip
+            problems.add(
+                group,
+                Step.START,
+                head,
+                c.start,
+                reasons[int(start[group])] or "is empty: a start date is needed",
+                self.shown(c.start, head),
+            )
         going = live & ~bad
         dates = Dates(start, np.full(len(start), -1, dtype=np.int64), starts, [None])
         if c.end is None:
@@ -374,8 +421,10 @@ class Fields:
             return [None], np.full(len(reader.heads), -1, dtype=np.int64)
         encoded = reader.enc(column)
         numbers, reasons = reader.numbers.per_code(encoded.values, parse_empty=False)
-        bad = [r is not None or not -limit <= n <= limit for n, r in zip(numbers[:-1],
-               reasons[:-1], strict=True)] + [False]  # fmt: skip
+        bad = [
+            r is not None or not -limit <= n <= limit
+            for n, r in zip(numbers[:-1], reasons[:-1], strict=True)
+        ] + [False]
         code = reader.at_heads(column)
         for group in np.flatnonzero(self.going & np.array(bad, dtype=bool)[code]).tolist():
             head = int(reader.heads[group])

@@ -59,32 +59,46 @@ class Output:
         starts = [w.text if w else "" for w in dates.starts]
         ends = [w.text if w else None for w in dates.ends]
         description = reader.enc(c.description, trim=False) if c.description else None
-        description_code = (description.codes[reader.heads[chosen]] if description
-                            else np.full(len(chosen), -1, dtype=np.int64))  # fmt: skip
-        details = ([fields.details[g] for g in chosen.tolist()] if reader.m.details
-                   else [None] * len(chosen))  # fmt: skip
+        description_code = (
+            description.codes[reader.heads[chosen]]
+            if description
+            else np.full(len(chosen), -1, dtype=np.int64)
+        )
+        details = (
+            [fields.details[g] for g in chosen.tolist()]
+            if reader.m.details
+            else [None] * len(chosen)
+        )
         external = [f"{reader.dataset}:{key}" for key in self.ids.values]
         location, location_code = fields.texts["location"]
         programme, programme_code = fields.texts["programme"]
         host = checked.host[chosen]
         everyone = np.zeros(len(chosen), dtype=np.int64)
         digested: list[Field] = [
-            (kind_values, self.kind[chosen]), (title.values, title_code),
-            (starts, dates.start[chosen]), (ends, dates.end[chosen]), (checked.keys, host),
+            (kind_values, self.kind[chosen]),
+            (title.values, title_code),
+            (starts, dates.start[chosen]),
+            (ends, dates.end[chosen]),
+            (checked.keys, host),
             (location, location_code[chosen]),
             (fields.latitude, fields.latitude_code[chosen]),
             (fields.longitude, fields.longitude_code[chosen]),
-            (programme, programme_code[chosen]), ([()], everyone),
+            (programme, programme_code[chosen]),
+            ([()], everyone),
             (description.values if description else [], description_code),
             ([frozen(d) for d in details], np.arange(len(chosen), dtype=np.int64))
-            if reader.m.details else ([None], everyone), ([()], everyone),
-            ([str(reader.releasability)], everyone), (external, chosen),
-        ]  # fmt: skip
+            if reader.m.details
+            else ([None], everyone),
+            ([()], everyone),
+            ([str(reader.releasability)], everyone),
+            (external, chosen),
+        ]
         ranked = seqs[np.lexsort((checked.nation[seqs], parts.group[seqs]))]
         triples: list[Field] = [
-            (checked.keys, checked.nation[ranked]), (checked.role_names, checked.role[ranked]),
+            (checked.keys, checked.nation[ranked]),
+            (checked.role_names, checked.role[ranked]),
             (checked.personnel_values[:-1], parts.count[ranked]),
-        ]  # fmt: skip
+        ]
         start, end = dates.start[chosen], dates.end[chosen]
         lasts = objects([last for _, last in spans])[span[chosen]]
         keys = objects([*checked.keys, None])
@@ -104,8 +118,9 @@ class Output:
             longitude=objects(fields.longitude)[fields.longitude_code[chosen]].tolist(),
             programme=objects(programme)[programme_code[chosen]].tolist(),
             objectives=[()] * count,
-            description=(description.objects(description_code).tolist() if description
-                         else [None] * count),
+            description=(
+                description.objects(description_code).tolist() if description else [None] * count
+            ),
             details=[{k: v for k, v in d.items() if k != "kind"} if d else None for d in details],
             releasability=[reader.releasability] * count,
             external_id=objects(external)[chosen].tolist(),
@@ -118,7 +133,7 @@ class Output:
             nation=keys[checked.nation[seqs]].tolist(),
             role=objects(checked.role_names)[checked.role[seqs]].tolist(),
             personnel=objects(checked.personnel_values)[parts.count[seqs]].tolist(),
-        )  # fmt: skip
+        )
 
 
 def _of_dates(dates: list[When | None], name: str) -> npt.NDArray[np.object_]:

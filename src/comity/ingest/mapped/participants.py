@@ -66,11 +66,16 @@ class Participations:
         counts = reader.enc(p.personnel) if p.personnel else None
         none = np.full(len(order), -1, dtype=np.int64)
         return cls(
-            group=groups[order], row=order, text=nations.codes[order], texts=nations.values,
-            role=roles.codes[order] if roles else none, roles=roles.values if roles else [],
-            count=counts.codes[order] if counts else none, counts=counts.values if counts else [],
+            group=groups[order],
+            row=order,
+            text=nations.codes[order],
+            texts=nations.values,
+            role=roles.codes[order] if roles else none,
+            roles=roles.values if roles else [],
+            count=counts.codes[order] if counts else none,
+            counts=counts.values if counts else [],
             column=column,
-        )  # fmt: skip
+        )
 
     @classmethod
     def of_lists(cls, reader: Reader, heads: Codes, going: Mask) -> Participations:
@@ -90,9 +95,17 @@ class Participations:
                     text.append(distinct.setdefault(name, len(distinct)))
         groups = np.array(group, dtype=np.int64)
         none = np.full(len(group), -1, dtype=np.int64)
-        return cls(group=groups, row=heads[groups], text=np.array(text, dtype=np.int64),
-                   texts=list(distinct), role=none, roles=[], count=none, counts=[],
-                   column=column)  # fmt: skip
+        return cls(
+            group=groups,
+            row=heads[groups],
+            text=np.array(text, dtype=np.int64),
+            texts=list(distinct),
+            role=none,
+            roles=[],
+            count=none,
+            counts=[],
+            column=column,
+        )
 
 
 class Checked:
@@ -159,14 +172,21 @@ class Checked:
             host_groups = host_groups[:0]
         live = going[parts.group]
         for seq in np.flatnonzero(live & (parts.text < 0)).tolist():
-            problems.add(int(parts.group[seq]), Step.PARTICIPATIONS, int(parts.row[seq]),
-                         parts.column, "is empty: each row names a nation", seq=seq)  # fmt: skip
+            problems.add(
+                int(parts.group[seq]),
+                Step.PARTICIPATIONS,
+                int(parts.row[seq]),
+                parts.column,
+                "is empty: each row names a nation",
+                seq=seq,
+            )
         named = np.flatnonzero(live & (parts.text >= 0))
         answers = self._resolve(parts.texts, parts.text[named], years[parts.group[named]])
         self.keys = sorted({key for key, _ in self._answers if key is not None})
         rank = {key: index for index, key in enumerate(self.keys)}
-        ids = np.array([-1 if key is None else rank[key] for key, _ in self._answers] + [-1],
-                       dtype=np.int64)  # fmt: skip
+        ids = np.array(
+            [-1 if key is None else rank[key] for key, _ in self._answers] + [-1], dtype=np.int64
+        )
         self.host[host_groups] = ids[host_answers]
         self.nation[named] = ids[answers]
         self._unknown(problems, host_groups, host_answers, hosts, named, answers)
@@ -196,21 +216,31 @@ class Checked:
             ]
         )
         seqs = np.concatenate([np.zeros(hosts_failed, dtype=np.int64), named[bad_parts]])
-        which = np.concatenate([host_answers[bad_hosts], answers[bad_parts]])  # fmt: skip
+        which = np.concatenate([host_answers[bad_hosts], answers[bad_parts]])
         order = np.lexsort((seqs, steps, groups))
         first = np.zeros(len(which), dtype=bool)
         first[order[np.unique(which[order], return_index=True)[1]]] = True
         parts, column = self.parts, self.reader.m.columns.host or "host"
         for index in range(len(which)):
-            reason = str(self._answers[int(which[index])][1]) if first[index] else (
-                "unknown nation (see the first problem with this name)")  # fmt: skip
+            reason = (
+                str(self._answers[int(which[index])][1])
+                if first[index]
+                else ("unknown nation (see the first problem with this name)")
+            )
             group, seq = int(groups[index]), int(seqs[index])
             if steps[index] == Step.HOST and hosts is not None:
                 row = int(self.heads[group])
                 problems.add(group, Step.HOST, row, column, reason, hosts.value(row))
             else:
-                problems.add(group, Step.PARTICIPATIONS, int(parts.row[seq]), parts.column,
-                             reason, parts.texts[int(parts.text[seq])], seq=seq)  # fmt: skip
+                problems.add(
+                    group,
+                    Step.PARTICIPATIONS,
+                    int(parts.row[seq]),
+                    parts.column,
+                    reason,
+                    parts.texts[int(parts.text[seq])],
+                    seq=seq,
+                )
 
     def _roles(self, problems: Problems, named: Codes) -> None:
         parts = self.parts
@@ -218,9 +248,16 @@ class Checked:
         invalid = np.array([r not in _ROLES for r in self.role_names[:-2]] + [False], dtype=bool)
         column = self.reader.m.participants.role
         for seq in named[invalid[parts.role[named]]].tolist():
-            problems.add(int(parts.group[seq]), Step.PARTICIPATIONS, int(parts.row[seq]), column,
-                         "is not a role: write host, participant or observer",
-                         parts.roles[int(parts.role[seq])], seq=seq, sub=1)  # fmt: skip
+            problems.add(
+                int(parts.group[seq]),
+                Step.PARTICIPATIONS,
+                int(parts.row[seq]),
+                column,
+                "is not a role: write host, participant or observer",
+                parts.roles[int(parts.role[seq])],
+                seq=seq,
+                sub=1,
+            )
         hosting = (self.nation >= 0) & (self.nation == self.host[parts.group])
         default = np.where(hosting, len(parts.roles), len(parts.roles) + 1)
         self.role = np.where(parts.role >= 0, parts.role, default)
@@ -240,8 +277,16 @@ class Checked:
         column = self.reader.m.participants.personnel
         for seq in named[flags(reasons, codes) & (codes >= 0)].tolist():
             code = int(parts.count[seq])
-            problems.add(int(parts.group[seq]), Step.PARTICIPATIONS, int(parts.row[seq]), column,
-                         str(reasons[code]), parts.counts[code], seq=seq, sub=2)  # fmt: skip
+            problems.add(
+                int(parts.group[seq]),
+                Step.PARTICIPATIONS,
+                int(parts.row[seq]),
+                column,
+                str(reasons[code]),
+                parts.counts[code],
+                seq=seq,
+                sub=2,
+            )
 
     def _repeats(self, problems: Problems, named: Codes) -> None:
         parts = self.parts
@@ -256,9 +301,16 @@ class Checked:
         self.found[repeats] = False
         for seq in repeats.tolist():
             nation = self.keys[int(self.nation[seq])]
-            problems.add(int(parts.group[seq]), Step.PARTICIPATIONS, int(parts.row[seq]),
-                         parts.column, f"{nation} is listed more than once",
-                         parts.texts[int(parts.text[seq])], seq=seq, sub=3)  # fmt: skip
+            problems.add(
+                int(parts.group[seq]),
+                Step.PARTICIPATIONS,
+                int(parts.row[seq]),
+                parts.column,
+                f"{nation} is listed more than once",
+                parts.texts[int(parts.text[seq])],
+                seq=seq,
+                sub=3,
+            )
 
     def check_hosts(self, problems: Problems, going: Mask) -> None:
         """The host is among the participants and the one with the role host (model rules)."""
@@ -274,21 +326,37 @@ class Checked:
         given = going & (self.host >= 0)
         for group in np.flatnonzero(given & ~among).tolist():
             host = self.keys[int(self.host[group])]
-            problems.add(group, Step.HOST_ROLE, int(heads[group]), where,
-                         f"the host {host} must be among the participants", host)  # fmt: skip
+            problems.add(
+                group,
+                Step.HOST_ROLE,
+                int(heads[group]),
+                where,
+                f"the host {host} must be among the participants",
+                host,
+            )
         for group in np.flatnonzero(given & among & ~((host_count == 1) & marked)).tolist():
             host = self.keys[int(self.host[group])]
-            problems.add(group, Step.HOST_ROLE, int(heads[group]), where,
-                         f"the host {host} must be the one participant with the role host",
-                         host)  # fmt: skip
+            problems.add(
+                group,
+                Step.HOST_ROLE,
+                int(heads[group]),
+                where,
+                f"the host {host} must be the one participant with the role host",
+                host,
+            )
         unnamed = going & (self.host < 0)
         single = np.flatnonzero(hosting & unnamed[parts.group])
         single = single[host_count[parts.group[single]] == 1]
         self.host[parts.group[single]] = self.nation[single]
         for group in np.flatnonzero(unnamed & (host_count > 1)).tolist():
             named = sorted(self.keys[int(n)] for n in self.nation[hosting & (parts.group == group)])
-            problems.add(group, Step.HOST_ROLE, int(heads[group]), where,
-                         f"participants name {', '.join(named)} as host")  # fmt: skip
+            problems.add(
+                group,
+                Step.HOST_ROLE,
+                int(heads[group]),
+                where,
+                f"participants name {', '.join(named)} as host",
+            )
 
     def check_state_system(
         self, problems: Problems, going: Mask, span: Codes, spans: list[tuple[date, date | None]]
@@ -306,13 +374,20 @@ class Checked:
         for pair in pairs.tolist():
             known = nations.get(self.keys[pair // len(spans)])
             first, last = spans[pair % len(spans)]
-            reasons.append("unknown nation" if known is None else existence_problem(
-                known, first, last))  # fmt: skip
+            reasons.append(
+                "unknown nation" if known is None else existence_problem(known, first, last)
+            )
         column = self.reader.m.participants.nation or self.reader.m.participants.column
         failing = flags(reasons, inverse.reshape(-1))
         for index in np.flatnonzero(failing).tolist():
             seq = int(seqs[index])
             group = int(parts.group[seq])
-            problems.add(group, Step.STATE_SYSTEM, int(self.heads[group]), column,
-                         str(reasons[int(inverse.reshape(-1)[index])]),
-                         self.keys[int(self.nation[seq])], seq=seq)  # fmt: skip
+            problems.add(
+                group,
+                Step.STATE_SYSTEM,
+                int(self.heads[group]),
+                column,
+                str(reasons[int(inverse.reshape(-1)[index])]),
+                self.keys[int(self.nation[seq])],
+                seq=seq,
+            )

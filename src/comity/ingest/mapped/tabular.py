@@ -52,8 +52,15 @@ def _format(path: Path, declared: str | None) -> str:
         return declared
     suffixes = [s.lower() for s in path.suffixes if s.lower() != ".gz"]
     last = suffixes[-1] if suffixes else ""
-    return {".tsv": "tsv", ".tab": "tsv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
-            ".parquet": "parquet", ".pq": "parquet"}.get(last, "csv")  # fmt: skip
+    return {
+        ".tsv": "tsv",
+        ".tab": "tsv",
+        ".json": "json",
+        ".jsonl": "jsonl",
+        ".ndjson": "jsonl",
+        ".parquet": "parquet",
+        ".pq": "parquet",
+    }.get(last, "csv")
 
 
 def _raw(path: Path) -> bytes:
@@ -129,8 +136,12 @@ def _read(
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        context.issue(name, None, f"is not UTF-8 text (byte {raw[error.start]:#04x} at offset "
-                      f"{error.start}); save it as UTF-8")  # fmt: skip
+        context.issue(
+            name,
+            None,
+            f"is not UTF-8 text (byte {raw[error.start]:#04x} at offset "
+            f"{error.start}); save it as UTF-8",
+        )
         return None
     if not text or text.isspace():
         context.issue(name, None, "the file is empty")
@@ -144,17 +155,25 @@ def _read(
     return _csv(text if end < 0 else text[:end], body, separator, name, context, wanted)
 
 
-def _missing(name: str, have: Sequence[str], wanted: Sequence[str], context: ImportContext,
-             line: int | None) -> bool:  # fmt: skip
+def _missing(
+    name: str, have: Sequence[str], wanted: Sequence[str], context: ImportContext, line: int | None
+) -> bool:
     missing = [c for c in wanted if c not in have]
     if missing:
-        context.issue(name, line, f"missing column(s) {', '.join(missing)}; the file has "
-                      f"{', '.join(have)}")  # fmt: skip
+        context.issue(
+            name, line, f"missing column(s) {', '.join(missing)}; the file has {', '.join(have)}"
+        )
     return bool(missing)
 
 
-def _csv(first_line: str, body: memoryview, separator: str, name: str, context: ImportContext,
-         wanted: Sequence[str]) -> Columns | None:  # fmt: skip
+def _csv(
+    first_line: str,
+    body: memoryview,
+    separator: str,
+    name: str,
+    context: ImportContext,
+    wanted: Sequence[str],
+) -> Columns | None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -209,8 +228,9 @@ def _tidy(message: str) -> str:
     return message.replace("CSV parse error: ", "").split("\n")[0]
 
 
-def _json(text: str, kind: str, name: str, context: ImportContext,
-          wanted: Sequence[str]) -> Columns | None:  # fmt: skip
+def _json(
+    text: str, kind: str, name: str, context: ImportContext, wanted: Sequence[str]
+) -> Columns | None:
     try:
         if kind == "jsonl":
             records = [json.loads(line) for line in text.splitlines() if line.strip()]

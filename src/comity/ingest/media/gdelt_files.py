@@ -58,10 +58,19 @@ GDELT2_COLUMNS = _gdelt2()
 """The 61 columns of a GDELT 2.0 event file, in order."""
 
 RAW_COLUMNS = (
-    "globaleventid", "day", "actor1countrycode", "actor2countrycode", "eventcode",
-    "goldsteinscale", "nummentions", "numsources", "numarticles", "avgtone", "dateadded",
+    "globaleventid",
+    "day",
+    "actor1countrycode",
+    "actor2countrycode",
+    "eventcode",
+    "goldsteinscale",
+    "nummentions",
+    "numsources",
+    "numarticles",
+    "avgtone",
+    "dateadded",
     "sourceurl",
-)  # fmt: skip
+)
 """The columns the pipeline uses, as text, plus ``filename``."""
 
 _FIELDS = {"gdelt1": (57, 58), "gdelt2": (61,)}

@@ -163,18 +163,20 @@ def _resolve_actors(engine: Any, context: ImportContext) -> None:
     for code, year in pairs:
         try:
             key = context.resolver.resolve_key(code, system="iso3", year=int(year))
-        except Exception:  # noqa: BLE001 - any code ISO does not know is a region or unknown
+        except Exception:
             key = None
         if key is not None and key in context.nations:
             resolved.append((code, int(year), key))
     engine.register(
         "actors",
-        pa.table({
-            "code": pa.array([r[0] for r in resolved], pa.string()),
-            "year": pa.array([r[1] for r in resolved], pa.int32()),
-            "nation": pa.array([r[2] for r in resolved], pa.string()),
-        }),
-    )  # fmt: skip
+        pa.table(
+            {
+                "code": pa.array([r[0] for r in resolved], pa.string()),
+                "year": pa.array([r[1] for r in resolved], pa.int32()),
+                "nation": pa.array([r[2] for r in resolved], pa.string()),
+            }
+        ),
+    )
 
 
 def run_media_pipeline(
@@ -295,8 +297,9 @@ def _select(engine: Any, context: ImportContext, run: MediaRun, dataset: str) ->
     for reason, count in zip(REASONS, counts, strict=True):
         if count:
             context.exclude(reason, count)
-    engine.create("deduplicated", DEDUPLICATED.replace("{dataset}", dataset.replace("'", "''")),
-                  keep=True)  # fmt: skip
+    engine.create(
+        "deduplicated", DEDUPLICATED.replace("{dataset}", dataset.replace("'", "''")), keep=True
+    )
     enough = f"COALESCE(sources, 0) >= {int(run.min_sources)}"
     unique, run.events = (
         int(n or 0)
@@ -347,12 +350,20 @@ def read_media_output(folder: Path) -> MediaOutput:
     from comity.analytics.engines import read_parquet_folder
 
     dyads = read_parquet_folder(folder / "dyad_years")
-    schema = pa.schema([("nation1", pa.string()), ("nation2", pa.string()),
-                        ("year", pa.int32()), ("events", pa.int64()),
-                        ("goldstein", pa.float64()), ("tone", pa.float64())])  # fmt: skip
+    schema = pa.schema(
+        [
+            ("nation1", pa.string()),
+            ("nation2", pa.string()),
+            ("year", pa.int32()),
+            ("events", pa.int64()),
+            ("goldstein", pa.float64()),
+            ("tone", pa.float64()),
+        ]
+    )
     dyads = dyads.select(schema.names).cast(schema)
-    dyads = dyads.sort_by([("nation1", "ascending"), ("nation2", "ascending"),
-                           ("year", "ascending")])  # fmt: skip
+    dyads = dyads.sort_by(
+        [("nation1", "ascending"), ("nation2", "ascending"), ("year", "ascending")]
+    )
     coverage = read_parquet_folder(folder / "coverage").select(["year", "days"])
     coverage = coverage.cast(pa.schema([("year", pa.int32()), ("days", pa.int64())]))
     return MediaOutput(dyads, coverage.sort_by("year"))

@@ -75,23 +75,38 @@ FROM (
         NULLIF(sourceurl, '') AS sourceurl, filename, misshapen
     FROM raw
 ) r
-"""  # noqa: S608 - the column names are constants
+"""
 
 CHECKS = (
     ("globaleventid", "event_id IS NULL", "is not a whole number"),
     ("day", "day IS NULL", "is not a date (YYYYMMDD)"),
     ("dateadded", "dateadded IS NOT NULL AND published IS NULL", "is not a date (YYYYMMDD)"),
-    ("goldsteinscale", "goldsteinscale IS NOT NULL AND (goldstein IS NULL OR goldstein < -10 "
-     "OR goldstein > 10)", "is not a number from -10 to 10"),
-    ("avgtone", "avgtone IS NOT NULL AND (tone IS NULL OR tone < -100 OR tone > 100)",
-     "is not a number from -100 to 100"),
-    ("nummentions", "nummentions IS NOT NULL AND (mentions IS NULL OR mentions < 0)",
-     "is not a whole number of 0 or more"),
-    ("numsources", "numsources IS NOT NULL AND (sources IS NULL OR sources < 0)",
-     "is not a whole number of 0 or more"),
-    ("numarticles", "numarticles IS NOT NULL AND (articles IS NULL OR articles < 0)",
-     "is not a whole number of 0 or more"),
-)  # fmt: skip
+    (
+        "goldsteinscale",
+        "goldsteinscale IS NOT NULL AND (goldstein IS NULL OR goldstein < -10 OR goldstein > 10)",
+        "is not a number from -10 to 10",
+    ),
+    (
+        "avgtone",
+        "avgtone IS NOT NULL AND (tone IS NULL OR tone < -100 OR tone > 100)",
+        "is not a number from -100 to 100",
+    ),
+    (
+        "nummentions",
+        "nummentions IS NOT NULL AND (mentions IS NULL OR mentions < 0)",
+        "is not a whole number of 0 or more",
+    ),
+    (
+        "numsources",
+        "numsources IS NOT NULL AND (sources IS NULL OR sources < 0)",
+        "is not a whole number of 0 or more",
+    ),
+    (
+        "numarticles",
+        "numarticles IS NOT NULL AND (articles IS NULL OR articles < 0)",
+        "is not a whole number of 0 or more",
+    ),
+)
 
 COOPERATION = "eventcode IN (" + ", ".join(f"'{c}'" for c in sorted(MILITARY_CODES)) + ")"
 """The CAMEO codes kept, as a condition (a literal list: no table to ship to a cluster)."""
@@ -109,15 +124,17 @@ CHECKED = (
     + " FROM typed GROUP BY published"
 )
 
-TOTALS = "SELECT SUM(rows_read), SUM(cooperation), SUM(misshapen), " + ", ".join(
-    f"SUM(check_{number})" for number in range(len(CHECKS))
-) + " FROM checked"  # fmt: skip
+TOTALS = (
+    "SELECT SUM(rows_read), SUM(cooperation), SUM(misshapen), "
+    + ", ".join(f"SUM(check_{number})" for number in range(len(CHECKS)))
+    + " FROM checked"
+)
 
 KEPT = f"""
 SELECT event_id, day, published, code1, code2, eventcode, goldstein, tone, mentions, sources,
        articles, source_url, filename
 FROM typed WHERE {COOPERATION}
-"""  # noqa: S608 - the codes are constants
+"""
 
 RESOLVED = """
 SELECT k.*, a1.nation AS nation1, a2.nation AS nation2

@@ -29,13 +29,19 @@ def alumni_page(
     programme: _Text = None,
     nation: _Text = None,
     by: Annotated[str, Query(pattern="^(programme|nation)$")] = "programme",
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """Alumni per programme or nation: how many reached a senior post, and how fast."""
-    figures = alumni_service.alumni_report(store_of(request), viewer, programme=programme or None,
-                                           nation=nation or None, by=by)  # fmt: skip
-    context = {"title": "Alumni", "figures": figures, "by": by, "programme": programme or "",
-               "nation": nation or ""}  # fmt: skip
+    figures = alumni_service.alumni_report(
+        store_of(request), viewer, programme=programme or None, nation=nation or None, by=by
+    )
+    context = {
+        "title": "Alumni",
+        "figures": figures,
+        "by": by,
+        "programme": programme or "",
+        "nation": nation or "",
+    }
     return render(request, "alumni.html", context)
 
 
@@ -44,10 +50,9 @@ def quality_page(
     request: Request,
     nation: _Text = None,
     by: Annotated[str, Query(pattern="^(unit|nation)$")] = "unit",
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """Completeness and timeliness per unit or nation, and the records to fix first."""
-    report = quality_service.quality_report(store_of(request), viewer, nation=nation or None,
-                                            by=by)  # fmt: skip
+    report = quality_service.quality_report(store_of(request), viewer, nation=nation or None, by=by)
     context = {"title": "Data quality", "report": report, "by": by, "nation": nation or ""}
     return render(request, "quality.html", context)

@@ -68,8 +68,14 @@ class BriefingForm:
                 validate_window(first, last, subject="briefing window")
             if self.errors:
                 return None
-            return culture.create_briefing(store, viewer, self.nation, start=first, end=last,
-                                           perspective=self.perspective or None)  # fmt: skip
+            return culture.create_briefing(
+                store,
+                viewer,
+                self.nation,
+                start=first,
+                end=last,
+                perspective=self.perspective or None,
+            )
         except ValidationError as error:
             self._window_problems(error)
             return None
@@ -112,8 +118,9 @@ def _form(
             seen = services.resolve_nation(viewer.nation).name
         except UnknownNationError:
             seen = viewer.nation
-    return BriefingForm((nation or "").strip(), (start or "").strip(), (end or "").strip(),
-                        (seen or "").strip())  # fmt: skip
+    return BriefingForm(
+        (nation or "").strip(), (start or "").strip(), (end or "").strip(), (seen or "").strip()
+    )
 
 
 def _query(data: dict[str, Any]) -> str:
@@ -135,7 +142,7 @@ def briefing_page(
     start: _From = None,
     end: _To = None,
     perspective: _As = None,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The form, and the briefing it asks for when a nation is given."""
     store = store_of(request)
@@ -181,7 +188,7 @@ def briefing_pdf(
     start: _From = None,
     end: _To = None,
     perspective: _As = None,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """The briefing as a PDF file (A4, printable, made offline)."""
     briefing = _briefing(request, viewer, nation, start, end, perspective)
@@ -201,7 +208,7 @@ def briefing_json(
     start: _From = None,
     end: _To = None,
     perspective: _As = None,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """The briefing as JSON (what every rendering is made from)."""
     briefing = _briefing(request, viewer, nation, start, end, perspective)

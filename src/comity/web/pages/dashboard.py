@@ -89,7 +89,7 @@ def dashboard(
     request: Request,
     nation: str | None = None,
     year: str | None = None,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """A nation's ties in a year (default: the viewer's nation in the latest year)."""
     store = store_of(request)
@@ -102,8 +102,15 @@ def dashboard(
         "methodology": METHODOLOGY,
     }
     try:
-        context.update(_dashboard(store, viewer, context["nation_input"], parse_year(year),
-                                  {n.iso3: n for n in nations}))  # fmt: skip
+        context.update(
+            _dashboard(
+                store,
+                viewer,
+                context["nation_input"],
+                parse_year(year),
+                {n.iso3: n for n in nations},
+            )
+        )
     except (UnknownNationError, ValidationError, NotFoundError) as error:
         context["problem"] = error
         context["suggestions"] = suggestions_of(error)
@@ -247,8 +254,9 @@ def _trends(
     for r in rows.to_pylist():
         partner = r["iso3_2"] if r["iso3_1"] == key else r["iso3_1"]
         found[(partner, r["year"])] = r["index"]
-        observed[partner] = max(observed.get(partner, r["last_observed_year"]),
-                                r["last_observed_year"])  # fmt: skip
+        observed[partner] = max(
+            observed.get(partner, r["last_observed_year"]), r["last_observed_year"]
+        )
     if not found:
         return [], {}
     start = min(year for _, year in found)
@@ -264,7 +272,7 @@ def mechanisms(
     request: Request,
     nation: str,
     year: str | None = None,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The kinds of engagement a nation uses in a year, by partner region (a fragment)."""
     try:
@@ -280,8 +288,12 @@ def mechanisms(
         profile = None
     chosen = profile["latest_year"] if profile and chosen is None else chosen
     rows = [m for m in profile["mechanisms"] if m["year"] == chosen] if profile else []
-    context = {"name": services.resolve_nation(key).name, "key": key, "year": chosen,
-               **_mechanisms(rows)}  # fmt: skip
+    context = {
+        "name": services.resolve_nation(key).name,
+        "key": key,
+        "year": chosen,
+        **_mechanisms(rows),
+    }
     return render(request, "fragments/dashboard_mechanisms.html", context)
 
 
@@ -332,6 +344,6 @@ def _mechanisms(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 {"field": "kind", "title": "Kind"},
                 {"field": "share", "title": "Share", "format": ".1%"},
             ],
-        },  # fmt: skip
+        },
     }
     return {"entries": entries, "by_kind": by_kind, "spec": spec if entries else None}

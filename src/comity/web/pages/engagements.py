@@ -66,20 +66,34 @@ class ListFilters:
             return query.get(name, "").strip()[:200]
 
         return cls(
-            nation=text("nation"), partner=text("partner"),
+            nation=text("nation"),
+            partner=text("partner"),
             kinds=tuple(k for k in query.getlist("kind")[:20] if k),
-            from_year=text("from_year"), to_year=text("to_year"), text=text("text"),
+            from_year=text("from_year"),
+            to_year=text("to_year"),
+            text=text("text"),
             programme=text("programme"),
-        )  # fmt: skip
+        )
 
     def query(self, **extra: str) -> str:
         """The query string of these filters (empty ones left out), plus ``extra``."""
-        pairs = [(name, value) for name, value in (
-            ("nation", self.nation), ("partner", self.partner)) if value]  # fmt: skip
+        pairs = [
+            (name, value)
+            for name, value in (("nation", self.nation), ("partner", self.partner))
+            if value
+        ]
         pairs += [("kind", k) for k in self.kinds]
-        pairs += [(name, value) for name, value in (
-            ("from_year", self.from_year), ("to_year", self.to_year), ("text", self.text),
-            ("programme", self.programme), *extra.items()) if value]  # fmt: skip
+        pairs += [
+            (name, value)
+            for name, value in (
+                ("from_year", self.from_year),
+                ("to_year", self.to_year),
+                ("text", self.text),
+                ("programme", self.programme),
+                *extra.items(),
+            )
+            if value
+        ]
         return urlencode(pairs)
 
     def arguments(self) -> dict[str, Any]:
@@ -95,14 +109,18 @@ class ListFilters:
             years[name] = int(value) if is_whole(value) and 1000 <= int(value) <= 3000 else None
             if value and years[name] is None:
                 problems.append(FieldProblem(name, "must be a year such as 1995", value))
-        problems += [FieldProblem("kind", "is not a kind", k) for k in self.kinds
-                     if k not in _KINDS]  # fmt: skip
+        problems += [
+            FieldProblem("kind", "is not a kind", k) for k in self.kinds if k not in _KINDS
+        ]
         if problems:
             raise ValidationError(problems, "filter")
         return {
-            "nation": self.nation or None, "partner": self.partner or None,
-            "kinds": list(self.kinds), "text": self.text or None, **years,
-        }  # fmt: skip
+            "nation": self.nation or None,
+            "partner": self.partner or None,
+            "kinds": list(self.kinds),
+            "text": self.text or None,
+            **years,
+        }
 
     @property
     def active(self) -> bool:
@@ -120,9 +138,10 @@ def _after(text: str) -> tuple[date, int] | None:
         return date.fromisoformat(day), int(key)
     except ValueError:
         raise ValidationError(
-            [FieldProblem("after", "is not a page of this list", text)], "filter",
+            [FieldProblem("after", "is not a page of this list", text)],
+            "filter",
             hint="Go back to the first page.",
-        ) from None  # fmt: skip
+        ) from None
 
 
 def _cursor(stored: StoredEngagement) -> str:
@@ -134,28 +153,42 @@ def _names(request: Request) -> dict[str, str]:
 
 
 def _wants_fragment(request: Request) -> bool:
-    return (request.headers.get("hx-request") == "true"
-            and request.headers.get("hx-history-restore-request") != "true")  # fmt: skip
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
 
 
 @router.get("/engagements")
 def list_page(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """Engagements the viewer may see, filtered, a page at a time (oldest first)."""
     filters = ListFilters.from_request(request)
     after_text = request.query_params.get("after", "")[:40]
-    context: dict[str, Any] = {"title": "Engagements", "filters": filters, "kinds": _KINDS,
-                               "names": _names(request), "rows": [], "total": 0,
-                               "after": after_text, "error": None, "problems": {}}  # fmt: skip
+    context: dict[str, Any] = {
+        "title": "Engagements",
+        "filters": filters,
+        "kinds": _KINDS,
+        "names": _names(request),
+        "rows": [],
+        "total": 0,
+        "after": after_text,
+        "error": None,
+        "problems": {},
+    }
     try:
         arguments = filters.arguments()
         store = store_of(request)
         found = services.list_engagements(
-            store, viewer, **arguments, programme=filters.programme or None,
-            limit=PAGE_SIZE + 1, after=_after(after_text),
-        )  # fmt: skip
+            store,
+            viewer,
+            **arguments,
+            programme=filters.programme or None,
+            limit=PAGE_SIZE + 1,
+            after=_after(after_text),
+        )
         rows = found[:PAGE_SIZE]
         context["rows"] = rows
         context["periods"] = engagement_periods(store)
@@ -211,7 +244,7 @@ _CSV_COLUMNS = (
 @router.get("/engagements.csv")
 def list_csv(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Every engagement of the list's filters, as CSV (streamed, oldest first).
 
@@ -230,21 +263,39 @@ def list_csv(
         writer.writerow(_CSV_COLUMNS)
         after = None
         while True:
-            batch = services.list_engagements(store, viewer, **arguments, after=after,
-                                              programme=filters.programme or None,
-                                              limit=_BATCH)  # fmt: skip
+            batch = services.list_engagements(
+                store,
+                viewer,
+                **arguments,
+                after=after,
+                programme=filters.programme or None,
+                limit=_BATCH,
+            )
             for s in batch:
                 e = s.engagement
                 period = periods.of(e)
                 # Titles and places come from users and files: no cell may run as a formula.
-                writer.writerow([neutralise_cell(cell) for cell in (
-                    s.id, e.start, e.end or "", period.text,
-                    "" if period.source_ends is None else period.source_ends,
-                    e.kind.value, e.title, e.host or "",
-                    ";".join(e.nations), e.location or "", e.programme or "",
-                    e.releasability, e.provenance.dataset if e.provenance else "",
-                    (e.provenance.row or "") if e.provenance else "",
-                )])  # fmt: skip
+                writer.writerow(
+                    [
+                        neutralise_cell(cell)
+                        for cell in (
+                            s.id,
+                            e.start,
+                            e.end or "",
+                            period.text,
+                            "" if period.source_ends is None else period.source_ends,
+                            e.kind.value,
+                            e.title,
+                            e.host or "",
+                            ";".join(e.nations),
+                            e.location or "",
+                            e.programme or "",
+                            e.releasability,
+                            e.provenance.dataset if e.provenance else "",
+                            (e.provenance.row or "") if e.provenance else "",
+                        )
+                    ]
+                )
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -279,18 +330,23 @@ def _form_page(
 ) -> HTMLResponse:
     context = {
         "title": f"Edit {stored.engagement.title}" if stored else "New engagement",
-        "form": form, "stored": stored, "kinds": _KINDS, "names": _names(request),
+        "form": form,
+        "stored": stored,
+        "kinds": _KINDS,
+        "names": _names(request),
         "roles": [("", "Participant"), ("host", "Host"), ("observer", "Observer")],
-        "problems": problems or [], "stale": stale, "summary": form.summary(problems or []),
+        "problems": problems or [],
+        "stale": stale,
+        "summary": form.summary(problems or []),
         "messages": messages_by_field(problems or [], form.known_fields()),
-    }  # fmt: skip
+    }
     return render(request, "engagements/form.html", context, status=status)
 
 
 @router.get("/engagements/new")
 def new_page(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """An empty engagement form (planners)."""
     require(viewer, Role.PLANNER, "add engagements")
@@ -300,7 +356,7 @@ def new_page(
 @router.post("/engagements/new")
 async def create(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Add an engagement from the form; a refused one comes back with each problem beside it."""
     require(viewer, Role.PLANNER, "add engagements")
@@ -316,7 +372,7 @@ async def create(
 def detail_page(
     request: Request,
     engagement_id: _EngagementId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """One engagement with every field, its assessments and links to its nations and pairs."""
     store = store_of(request)
@@ -324,15 +380,20 @@ def detail_page(
     e = stored.engagement
     anchor = e.host or e.nations[0]
     context = {
-        "title": e.title, "stored": stored, "e": stored.engagement, "names": _names(request),
+        "title": e.title,
+        "stored": stored,
+        "e": stored.engagement,
+        "names": _names(request),
         "when": engagement_periods(store).of(e),
         "assessments": [a for _, a in services.list_assessments(store, viewer, [stored.id])],
-        "anchor": anchor, "saved": request.query_params.get("saved") == "1",
+        "anchor": anchor,
+        "saved": request.query_params.get("saved") == "1",
         "may_edit": viewer.may(Role.PLANNER) and may_change(viewer, stored.owner),
         "host_role": ParticipantRole.HOST,
         "details": e.details.model_dump(mode="json", exclude={"kind"}, exclude_none=True)
-        if e.details is not None else {},
-    }  # fmt: skip
+        if e.details is not None
+        else {},
+    }
     return render(request, "engagements/detail.html", context)
 
 
@@ -340,7 +401,7 @@ def detail_page(
 def edit_page(
     request: Request,
     engagement_id: _EngagementId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The form of an engagement, filled in (planners)."""
     require(viewer, Role.PLANNER, "edit engagements")
@@ -352,7 +413,7 @@ def edit_page(
 async def edit(
     request: Request,
     engagement_id: _EngagementId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Save an edit made on the version the user opened; a stale one is refused, kept."""
     require(viewer, Role.PLANNER, "edit engagements")
@@ -361,13 +422,15 @@ async def edit(
     form = EngagementForm.from_form(await request.form())
     try:
         if form.version is None:
-            raise ValidationError([FieldProblem("version", "is missing: reload the form")],
-                                  "engagement")  # fmt: skip
+            raise ValidationError(
+                [FieldProblem("version", "is missing: reload the form")], "engagement"
+            )
         changes = form.checked()
         if changes.get("kind") == stored.engagement.kind.value:
             del changes["kind"]  # an unchanged kind keeps the details of its kind
-        services.edit_engagement(store, engagement_id, changes, viewer,
-                                 expected_version=form.version)  # fmt: skip
+        services.edit_engagement(
+            store, engagement_id, changes, viewer, expected_version=form.version
+        )
     except ValidationError as error:
         return _form_page(request, form, stored=stored, problems=error.problems, status=422)
     except StaleVersionError:
@@ -379,7 +442,7 @@ async def edit(
 def delete_page(
     request: Request,
     engagement_id: _EngagementId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """Ask before deleting an engagement (planners)."""
     require(viewer, Role.PLANNER, "delete engagements")
@@ -392,7 +455,7 @@ def delete_page(
 async def delete(
     request: Request,
     engagement_id: _EngagementId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Delete the version of an engagement the user confirmed."""
     require(viewer, Role.PLANNER, "delete engagements")
@@ -400,14 +463,12 @@ async def delete(
     form = await request.form()
     version = form.get("version")
     if not (isinstance(version, str) and is_whole(version)):
-        raise ValidationError([FieldProblem("version", "is missing: reload the page")],
-                              "deletion")  # fmt: skip
+        raise ValidationError([FieldProblem("version", "is missing: reload the page")], "deletion")
     expected = int(version)
     try:
         services.delete_engagement(store, engagement_id, viewer, expected_version=expected)
     except StaleVersionError:
         stored = services.get_engagement(store, engagement_id, viewer)
-        context = {"title": f"Delete {stored.engagement.title}?", "stored": stored,
-                   "stale": True}  # fmt: skip
+        context = {"title": f"Delete {stored.engagement.title}?", "stored": stored, "stale": True}
         return render(request, "engagements/delete.html", context, status=409)
     return RedirectResponse(f"/engagements?deleted={engagement_id}", status_code=303)

@@ -57,18 +57,22 @@ def _index(
 ) -> HTMLResponse:
     sources = list_sources(store_of(request))
     context = {
-        "title": "Imports", "sources": sources, "jobs": _jobs(request).list(viewer),
-        "may_import": viewer.may(Role.PLANNER), "sees_all": viewer.may(Role.ADMIN),
-        "messages": messages_by_field(problems or [], _FIELDS), "error": error,
+        "title": "Imports",
+        "sources": sources,
+        "jobs": _jobs(request).list(viewer),
+        "may_import": viewer.may(Role.PLANNER),
+        "sees_all": viewer.may(Role.ADMIN),
+        "messages": messages_by_field(problems or [], _FIELDS),
+        "error": error,
         "chosen": chosen or {},
-    }  # fmt: skip
+    }
     return render(request, "imports/index.html", context, status=status)
 
 
 @router.get("/imports")
 def imports_page(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The bundled datasets, the upload form (planners) and the viewer's import jobs."""
     return _index(request, viewer)
@@ -91,7 +95,7 @@ async def _save(upload: UploadFile, folder: Path) -> Upload:
 @router.post("/imports")
 async def start_import(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Queue an import from the upload form (planners) and go to its job page."""
     # The uploads are spooled to temporary files: close them whatever happens.
@@ -119,26 +123,39 @@ async def _start(request: Request, viewer: Viewer, form: FormData) -> Response:
     try:
         uploads = [await _save(f, folder) for f in files]
         if len({u.path for u in uploads}) < len(uploads):
-            raise ValidationError([FieldProblem("files", "two files have the same name")],
-                                  "import")  # fmt: skip
+            raise ValidationError([FieldProblem("files", "two files have the same name")], "import")
         extra.mkdir()
         saved = await _save(mapping, extra) if mapping is not None else None
         names = await _names(names_file, extra) if names_file is not None else None
-        job = jobs.submit(viewer, dataset=dataset, mapping=saved, uploads=uploads,
-                          folder=folder, dry_run=dry_run, names=names)  # fmt: skip
+        job = jobs.submit(
+            viewer,
+            dataset=dataset,
+            mapping=saved,
+            uploads=uploads,
+            folder=folder,
+            dry_run=dry_run,
+            names=names,
+        )
     except ComityError as error:
         shutil.rmtree(folder, ignore_errors=True)
         if isinstance(error, ValidationError):
             found = error.problems
         elif isinstance(error, ImportRejectedError) and mapping is not None:
             # The mapping could not be read: say so beside it, under the name the user gave.
-            text = error.message.replace(str(extra / safe_name(mapping.filename or "")),
-                                         mapping.filename or "")  # fmt: skip
+            text = error.message.replace(
+                str(extra / safe_name(mapping.filename or "")), mapping.filename or ""
+            )
             found = [FieldProblem("mapping", text + (f" {error.hint}" if error.hint else ""))]
         else:
             found = []
-        return _index(request, viewer, problems=found, chosen=chosen, status=422,
-                      error=None if found else error)  # fmt: skip
+        return _index(
+            request,
+            viewer,
+            problems=found,
+            chosen=chosen,
+            status=422,
+            error=None if found else error,
+        )
     return RedirectResponse(f"/imports/{job.id}", status_code=303)
 
 
@@ -187,33 +204,40 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
     report = job.report or {}
     excluded = report.get("excluded") or {}
     corrected = report.get("corrected") or {}
-    issues = [{**issue, "reason": _for_the_web(issue.get("reason"))}
-              for issue in report.get("issues") or []]  # fmt: skip
+    issues = [
+        {**issue, "reason": _for_the_web(issue.get("reason"))}
+        for issue in report.get("issues") or []
+    ]
     return {
-        "job": job, "report": job.report, "running": job.status in _RUNNING,
-        "excluded_total": sum(excluded.values()), "corrected_total": sum(corrected.values()),
-        "issues": issues, "issue_count": report.get("rejected") or 0,
+        "job": job,
+        "report": job.report,
+        "running": job.status in _RUNNING,
+        "excluded_total": sum(excluded.values()),
+        "corrected_total": sum(corrected.values()),
+        "issues": issues,
+        "issue_count": report.get("rejected") or 0,
         "message": _for_the_web(job.message),
-    }  # fmt: skip
+    }
 
 
 @router.get("/imports/{job_id}")
 def job_page(
     request: Request,
     job_id: str,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """One import job: its progress while it runs, then its report."""
     job = _job(request, viewer, job_id)
-    return render(request, "imports/job.html", {"title": f"Import of {job.dataset}",
-                                                **_job_context(job)})  # fmt: skip
+    return render(
+        request, "imports/job.html", {"title": f"Import of {job.dataset}", **_job_context(job)}
+    )
 
 
 @router.get("/imports/{job_id}/progress")
 def job_progress(
     request: Request,
     job_id: str,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The job's status fragment, polled by its page every second while the job runs."""
     job = _job(request, viewer, job_id)

@@ -75,7 +75,7 @@ def nations_page(
     search: _Text = None,
     region: _Text = None,
     historical: bool = False,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The registry's nations, filtered; and the organisations."""
     store = store_of(request)
@@ -107,7 +107,7 @@ def nations_page(
 def nation_page(
     nation: str,
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """A nation by any name or code; other names and codes redirect to its ISO3 address."""
     store = store_of(request)
@@ -156,7 +156,7 @@ def _engagement_row(stored: StoredEngagement, nation: str | None = None) -> dict
 def nation_network(
     nation: str,
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """A nation's place in the network: measures over time, top partners, outreach mix."""
     store = store_of(request)
@@ -182,10 +182,15 @@ def _network_context(profile: dict[str, Any]) -> dict[str, Any]:
         partner = services.resolve_nation(tie["partner"])
         partners.append({**tie, "name": partner.name, "pair": pair_path(key, partner.iso3)})
     years = [
-        {"year": r["year"], "strength": round(r["strength"], 2), "partners": r["partners"],
-         "eigenvector": r["eigenvector"], "betweenness": r["betweenness"]}
+        {
+            "year": r["year"],
+            "strength": round(r["strength"], 2),
+            "partners": r["partners"],
+            "eigenvector": r["eigenvector"],
+            "betweenness": r["betweenness"],
+        }
         for r in profile["years"]
-    ]  # fmt: skip
+    ]
     first = latest - _MIX_YEARS + 1
     mix = outreach_mix(profile, first, latest)
     mix_chart = [
@@ -235,7 +240,7 @@ def pair_picker(
     request: Request,
     a: _Text = None,
     b: _Text = None,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Choose two nations; with both given, go to their pair page."""
     store = store_of(request)
@@ -251,8 +256,13 @@ def pair_picker(
         problems["b"] = "Name another nation than the first."
     if len(keys) == 2 and not problems:
         return RedirectResponse(pair_path(keys["a"], keys["b"]), status_code=303)
-    context = {"title": "A pair of nations", "a": a or "", "b": b or "", "problems": problems,
-               "names": nation_names(store)}  # fmt: skip
+    context = {
+        "title": "A pair of nations",
+        "a": a or "",
+        "b": b or "",
+        "problems": problems,
+        "names": nation_names(store),
+    }
     return render(request, "nations/pair_picker.html", context, status=422 if problems else 200)
 
 
@@ -261,7 +271,7 @@ def pair_page(
     first: str,
     second: str,
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """A pair's tie index year by year, its challenges and the engagements behind it."""
     store = store_of(request)
@@ -328,8 +338,12 @@ def _latest(rows: list[dict[str, Any]], field: str) -> tuple[Any, int | None]:
 def _friction(friction: dict[str, Any]) -> dict[str, Any]:
     """The bureaucratic friction of the pair's plans as a challenge row (None: missing)."""
     value = None if friction["median_days"] is None else f"{friction['median_days']} days"
-    return {"name": "Bureaucratic friction", "value": value, "year": None,
-            "sentence": friction["note"]}  # fmt: skip
+    return {
+        "name": "Bureaucratic friction",
+        "value": value,
+        "year": None,
+        "sentence": friction["note"],
+    }
 
 
 def describe_challenges(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -381,12 +395,15 @@ def describe_challenges(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found.append(_challenge("Strategic rivalry", shown, year, sentence, "{}"))
     value, year = _latest(rows, "major_power_gap")
     sentence = (
-        ("Exactly one of the two is a major power: a power asymmetry."
-         if value else "Both or neither are major powers.")
+        (
+            "Exactly one of the two is a major power: a power asymmetry."
+            if value
+            else "Both or neither are major powers."
+        )
         + " (A proxy from the Correlates of War state list, not a capability ratio.)"
         if value is not None
         else "The Correlates of War state list (1816-2016) covers none of these years."
-    )  # fmt: skip
+    )
     shown = None if value is None else ("yes" if value else "no")
     found.append(_challenge("Major-power gap", shown, year, sentence, "{}"))
     value, year = _latest(rows, "media_tone")
@@ -415,12 +432,13 @@ def _challenge(
 @router.get("/organisations")
 def organisations_page(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """Every organisation with its number of current members."""
     found = services.list_organisations(store_of(request))
-    return render(request, "nations/organisations.html",
-                  {"title": "Organisations", "organisations": found})  # fmt: skip
+    return render(
+        request, "nations/organisations.html", {"title": "Organisations", "organisations": found}
+    )
 
 
 @router.get("/organisations/{code}")
@@ -428,7 +446,7 @@ def organisation_page(
     code: str,
     request: Request,
     year: Annotated[int | None, Query(ge=1800, le=2200)] = None,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """An organisation's members over time, and its members in ``year`` when given."""
     store = store_of(request)
@@ -439,11 +457,15 @@ def organisation_page(
     this_year = date.today().year
     spells = sorted(found.memberships, key=lambda m: (m.joined, found.names[m.nation]))
     chart = [
-        {"name": found.names[m.nation], "iso3": m.nation, "joined": m.joined,
-         "until": (m.left + 1) if m.left is not None else this_year + 1,
-         "left": m.left if m.left is not None else "member"}
+        {
+            "name": found.names[m.nation],
+            "iso3": m.nation,
+            "joined": m.joined,
+            "until": (m.left + 1) if m.left is not None else this_year + 1,
+            "left": m.left if m.left is not None else "member",
+        }
         for m in spells
-    ]  # fmt: skip
+    ]
     members = None
     if year is not None:
         members = sorted(

@@ -46,8 +46,20 @@ DEFAULT_MAX_TIES = 800
 MAX_TIES_LIMIT = 5000
 TABLE_ROWS = 25
 """Nations listed in the table under the graph."""
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-           "#ff9da7", "#9c755f", "#17becf", "#bcbd22", "#8c564b")  # fmt: skip
+PALETTE = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#17becf",
+    "#bcbd22",
+    "#8c564b",
+)
 """Community colours (Tableau 10 and two more): a community keeps its colour from year to year."""
 NO_COMMUNITY = "#9e9e9e"
 
@@ -163,10 +175,14 @@ def _edges(dyads: Any, year: int, query: NetworkQuery) -> tuple[int, list[dict[s
     ).select(["iso3_1", "iso3_2", "index"])
     rows = sorted(chosen.to_pylist(), key=lambda r: (-r["index"], r["iso3_1"], r["iso3_2"]))
     return len(rows), [
-        {"id": f"{r['iso3_1']}-{r['iso3_2']}", "source": r["iso3_1"], "target": r["iso3_2"],
-         "index": round(r["index"], 1)}
+        {
+            "id": f"{r['iso3_1']}-{r['iso3_2']}",
+            "source": r["iso3_1"],
+            "target": r["iso3_2"],
+            "index": round(r["index"], 1),
+        }
         for r in rows[: query.max_ties]
-    ]  # fmt: skip
+    ]
 
 
 def _communities(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
@@ -242,13 +258,14 @@ def _nodes(
                 "strength": round(strength, 1),
                 "partners": row.get("partners", 0),
                 "community": community,
-                "colour": colours.get(community, NO_COMMUNITY) if community is not None
+                "colour": colours.get(community, NO_COMMUNITY)
+                if community is not None
                 else NO_COMMUNITY,
                 "size": round(14 + 46 * math.sqrt(strength / strongest), 1),
                 "x": round(x, 1),
                 "y": round(y, 1),
             }
-        )  # fmt: skip
+        )
     return nodes
 
 
@@ -268,8 +285,10 @@ def _seed_positions(groups: dict[int, list[str]]) -> dict[str, tuple[float, floa
         cy = radius * math.sin(angle) if len(ordered) > 1 else 0.0
         for place, key in enumerate(keys):
             distance = 40.0 * math.sqrt(place)
-            positions[key] = (cx + distance * math.cos(place * golden),
-                              cy + distance * math.sin(place * golden))  # fmt: skip
+            positions[key] = (
+                cx + distance * math.cos(place * golden),
+                cy + distance * math.sin(place * golden),
+            )
     return positions
 
 
@@ -299,7 +318,7 @@ def network_page(
     year: str | None = None,
     min_index: str | None = None,
     max_ties: str | None = None,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The network of a year: graph, legend, summary and a table of the strongest nations."""
     context: dict[str, Any] = {"title": "Network", "year_input": year or ""}
@@ -328,8 +347,9 @@ def network_data(
         query = parse_query(year, min_index, max_ties)
         return JSONResponse(network_picture(store_of(request), viewer, query))
     except ValidationError as error:
-        return _json_error(error.status, error.message, [f"{p.field}: {p.reason}"
-                                                         for p in error.problems])  # fmt: skip
+        return _json_error(
+            error.status, error.message, [f"{p.field}: {p.reason}" for p in error.problems]
+        )
     except ComityError as error:
         return _json_error(error.status, error.message, [])
 

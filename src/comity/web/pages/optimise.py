@@ -37,13 +37,17 @@ _FIELDS = ("budget", "priorities", "max_per_partner", "include", "exclude", "yea
 @router.get("/optimise")
 def optimise_page(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The form, with an example of candidate plans."""
     require(viewer, Role.ANALYST, "optimise portfolios")
     values = {"csv": _EXAMPLE, "budget": "60", "priorities": "", "nation": viewer.nation or ""}
-    context: dict[str, Any] = {"title": "Optimise", "values": values, "result": None,
-                               "problems": []}  # fmt: skip
+    context: dict[str, Any] = {
+        "title": "Optimise",
+        "values": values,
+        "result": None,
+        "problems": [],
+    }
     return render(request, "optimise.html", context)
 
 
@@ -76,13 +80,17 @@ async def _values(request: Request) -> dict[str, str]:
 @router.post("/optimise")
 async def optimise_run(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """Run the optimiser on the form; problems come back beside the form."""
     require(viewer, Role.ANALYST, "optimise portfolios")
     values = await _values(request)
-    context: dict[str, Any] = {"title": "Optimise", "values": values, "result": None,
-                               "problems": []}  # fmt: skip
+    context: dict[str, Any] = {
+        "title": "Optimise",
+        "values": values,
+        "result": None,
+        "problems": [],
+    }
     try:
         budget = _number(values, "budget", float)
         if budget is None:
@@ -101,10 +109,16 @@ async def optimise_run(
         )
         priorities = optimiser_service.parse_priorities(_words(values["priorities"])) or None
         context["result"] = optimiser_service.optimise_portfolio(
-            store_of(request), viewer, candidates, budget=budget,
-            nation=values["nation"].strip() or None, priorities=priorities, rules=rules,
-            year=_number(values, "year", int), time_limit=30.0,
-        )  # fmt: skip
+            store_of(request),
+            viewer,
+            candidates,
+            budget=budget,
+            nation=values["nation"].strip() or None,
+            priorities=priorities,
+            rules=rules,
+            year=_number(values, "year", int),
+            time_limit=30.0,
+        )
     except ComityError as error:
         problems = error.problems if isinstance(error, ValidationError) else []
         context.update(error=error, problems=problems)

@@ -30,21 +30,37 @@ __all__ = ["router"]
 router = WebRouter()
 
 _PlanId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The plan's id.")]
-_FIELDS = ("title", "kind", "start", "end", "location", "objectives", "partners", "budget",
-           "agencies", "releasability", "version")  # fmt: skip
+_FIELDS = (
+    "title",
+    "kind",
+    "start",
+    "end",
+    "location",
+    "objectives",
+    "partners",
+    "budget",
+    "agencies",
+    "releasability",
+    "version",
+)
 
 
 @router.get("/plans")
 def list_page(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """Plans the viewer may see, soonest first, filtered by state."""
     chosen = request.query_params.get("state", "")[:20]
     states = [chosen] if chosen in {s.value for s in PlanState} else []
     found = plan_service.list_plans(store_of(request), viewer, states=states)
-    context = {"title": "Plans", "rows": found, "states": [s.value for s in PlanState],
-               "chosen": chosen if states else "", "may_add": viewer.may(Role.PLANNER)}  # fmt: skip
+    context = {
+        "title": "Plans",
+        "rows": found,
+        "states": [s.value for s in PlanState],
+        "chosen": chosen if states else "",
+        "may_add": viewer.may(Role.PLANNER),
+    }
     return render(request, "plans/list.html", context)
 
 
@@ -56,13 +72,20 @@ def _form_values(stored: StoredPlan | None) -> dict[str, Any]:
         ":".join([q.nation, q.role.value] + ([str(q.personnel)] if q.personnel is not None else []))
         for q in p.partners
     )
-    return {"title": p.title, "kind": p.kind.value, "start": p.start.isoformat(),
-            "end": p.end.isoformat(), "location": p.location or "",
-            "objectives": "\n".join(p.objectives), "partners": partners,
-            "budget_amount": str(p.budget.amount) if p.budget else "",
-            "budget_currency": p.budget.currency if p.budget else "",
-            "agencies": [a.value for a in p.agencies], "releasability": str(p.releasability),
-            "version": stored.version}  # fmt: skip
+    return {
+        "title": p.title,
+        "kind": p.kind.value,
+        "start": p.start.isoformat(),
+        "end": p.end.isoformat(),
+        "location": p.location or "",
+        "objectives": "\n".join(p.objectives),
+        "partners": partners,
+        "budget_amount": str(p.budget.amount) if p.budget else "",
+        "budget_currency": p.budget.currency if p.budget else "",
+        "agencies": [a.value for a in p.agencies],
+        "releasability": str(p.releasability),
+        "version": stored.version,
+    }
 
 
 def _form_page(
@@ -72,10 +95,15 @@ def _form_page(
     problems: list[FieldProblem] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    context = {"title": f"Edit {stored.plan.title}" if stored else "New plan", "values": values,
-               "stored": stored, "kinds": [k.value for k in EngagementKind],
-               "agencies": [a.value for a in Agency], "problems": problems or [],
-               "messages": messages_by_field(problems or [], _FIELDS)}  # fmt: skip
+    context = {
+        "title": f"Edit {stored.plan.title}" if stored else "New plan",
+        "values": values,
+        "stored": stored,
+        "kinds": [k.value for k in EngagementKind],
+        "agencies": [a.value for a in Agency],
+        "problems": problems or [],
+        "messages": messages_by_field(problems or [], _FIELDS),
+    }
     return render(request, "plans/form.html", context, status=status)
 
 
@@ -100,23 +128,40 @@ def _record(values: dict[str, Any]) -> dict[str, Any]:
         raise ValidationError(problems, "plan")
     amount, currency = values.get("budget_amount", ""), values.get("budget_currency", "")
     record = {
-        "title": values.get("title", ""), "kind": values.get("kind", ""),
-        "start": values.get("start") or None, "end": values.get("end") or None,
+        "title": values.get("title", ""),
+        "kind": values.get("kind", ""),
+        "start": values.get("start") or None,
+        "end": values.get("end") or None,
         "location": values.get("location") or None,
-        "objectives": [o.strip() for o in str(values.get("objectives", "")).splitlines()
-                       if o.strip()],
-        "partners": partners, "agencies": values.get("agencies", []),
+        "objectives": [
+            o.strip() for o in str(values.get("objectives", "")).splitlines() if o.strip()
+        ],
+        "partners": partners,
+        "agencies": values.get("agencies", []),
         "budget": {"amount": amount, "currency": currency} if amount or currency else None,
         "releasability": values.get("releasability") or None,
-    }  # fmt: skip
+    }
     return plan_service.resolve_partners(record)
 
 
 async def _read_form(request: Request) -> dict[str, Any]:
     form = await request.form()
-    values: dict[str, Any] = {k: str(form.get(k) or "").strip()[:10_000] for k in (
-        "title", "kind", "start", "end", "location", "objectives", "partners", "budget_amount",
-        "budget_currency", "releasability", "version")}  # fmt: skip
+    values: dict[str, Any] = {
+        k: str(form.get(k) or "").strip()[:10_000]
+        for k in (
+            "title",
+            "kind",
+            "start",
+            "end",
+            "location",
+            "objectives",
+            "partners",
+            "budget_amount",
+            "budget_currency",
+            "releasability",
+            "version",
+        )
+    }
     values["agencies"] = [str(a) for a in form.getlist("agencies")][:10]
     return values
 
@@ -124,7 +169,7 @@ async def _read_form(request: Request) -> dict[str, Any]:
 @router.get("/plans/new")
 def new_page(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """An empty plan form (planners)."""
     require(viewer, Role.PLANNER, "add plans")
@@ -134,7 +179,7 @@ def new_page(
 @router.post("/plans/new")
 async def create(
     request: Request,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Add a plan from the form; a refused one comes back with each problem beside its field."""
     require(viewer, Role.PLANNER, "add plans")
@@ -150,29 +195,38 @@ async def create(
 def detail_page(
     request: Request,
     plan_id: _PlanId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """One plan: its fields, approvals, calendar warnings, history and the allowed moves."""
     stored = plan_service.get_plan(store_of(request), plan_id, viewer)
     # Only the owning nation's users move a plan; its author never decides on it.
     ours = may_change(viewer, stored.owner_nation)
     planner = viewer.may(Role.PLANNER) and ours
-    may_decide = (ours and viewer.may(Role.APPROVER) and viewer.agency is not None
-                  and viewer.name not in (stored.created_by, stored.plan.owner)
-                  and stored.state is PlanState.SUBMITTED
-                  and viewer.agency in {a.value for a in stored.plan.agencies}
-                  and viewer.agency not in stored.approved_by)  # fmt: skip
+    may_decide = (
+        ours
+        and viewer.may(Role.APPROVER)
+        and viewer.agency is not None
+        and viewer.name not in (stored.created_by, stored.plan.owner)
+        and stored.state is PlanState.SUBMITTED
+        and viewer.agency in {a.value for a in stored.plan.agencies}
+        and viewer.agency not in stored.approved_by
+    )
     moves = {
         "submit": planner and stored.state in EDITABLE,
         "schedule": planner and stored.state is PlanState.APPROVED,
         "execute": planner and stored.state is PlanState.SCHEDULED,
         "cancel": planner and stored.state in CANCELLABLE,
     }
-    context = {"title": stored.plan.title, "stored": stored, "p": stored.plan,
-               "moves": [m for m, allowed in moves.items() if allowed], "may_decide": may_decide,
-               "may_edit": planner and stored.state in EDITABLE,
-               "may_assess": planner and stored.state is PlanState.EXECUTED,
-               "flash": request.session.pop("flash", None)}  # fmt: skip
+    context = {
+        "title": stored.plan.title,
+        "stored": stored,
+        "p": stored.plan,
+        "moves": [m for m, allowed in moves.items() if allowed],
+        "may_decide": may_decide,
+        "may_edit": planner and stored.state in EDITABLE,
+        "may_assess": planner and stored.state is PlanState.EXECUTED,
+        "flash": request.session.pop("flash", None),
+    }
     return render(request, "plans/detail.html", context)
 
 
@@ -180,7 +234,7 @@ def detail_page(
 def edit_page(
     request: Request,
     plan_id: _PlanId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The form of a draft or returned plan, filled in (planners)."""
     require(viewer, Role.PLANNER, "edit plans")
@@ -192,7 +246,7 @@ def edit_page(
 async def edit(
     request: Request,
     plan_id: _PlanId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Save an edit made on the version the user opened."""
     require(viewer, Role.PLANNER, "edit plans")
@@ -223,7 +277,7 @@ _MOVES = {
 async def move(
     request: Request,
     plan_id: _PlanId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Make one move (submit, approve, return, schedule, execute, cancel); a refusal is flashed."""
     form = await request.form()
@@ -243,13 +297,17 @@ async def move(
 def assess_page(
     request: Request,
     plan_id: _PlanId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
     """The assessment form of an executed plan: a score for each objective (planners)."""
     require(viewer, Role.PLANNER, "assess plans")
     stored = plan_service.get_plan(store_of(request), plan_id, viewer)
-    context = {"title": f"Assess {stored.plan.title}", "stored": stored, "values": {},
-               "messages": {}}  # fmt: skip
+    context = {
+        "title": f"Assess {stored.plan.title}",
+        "stored": stored,
+        "values": {},
+        "messages": {},
+    }
     return render(request, "plans/assess.html", context)
 
 
@@ -257,7 +315,7 @@ def assess_page(
 async def assess(
     request: Request,
     plan_id: _PlanId,
-    viewer: Viewer = Depends(viewer_of_request),  # noqa: B008
+    viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
     """Record the assessment; a refused one comes back with the problems beside the fields."""
     require(viewer, Role.PLANNER, "assess plans")
@@ -266,15 +324,23 @@ async def assess(
     form = await request.form()
     values = {k: str(v).strip()[:10_000] for k, v in form.items() if k != "csrf_token"}
     scores = {o: values.get(f"score-{i}", "") for i, o in enumerate(stored.plan.objectives)}
-    data: dict[str, Any] = {k: values[k] for k in ("interoperability", "trust",
-                            "cultural_notes", "lessons", "follow_up") if values.get(k)}  # fmt: skip
+    data: dict[str, Any] = {
+        k: values[k]
+        for k in ("interoperability", "trust", "cultural_notes", "lessons", "follow_up")
+        if values.get(k)
+    }
     data["objectives"] = {o: int(s) if is_whole(s) else None for o, s in scores.items()}
     try:
         workflow.assess_plan(store, plan_id, data, viewer)
     except ValidationError as error:
-        context = {"title": f"Assess {stored.plan.title}", "stored": stored, "values": values,
-                   "messages": messages_by_field(error.problems, ("objectives", "interoperability",
-                                                 "trust", "lessons", "form"))}  # fmt: skip
+        context = {
+            "title": f"Assess {stored.plan.title}",
+            "stored": stored,
+            "values": values,
+            "messages": messages_by_field(
+                error.problems, ("objectives", "interoperability", "trust", "lessons", "form")
+            ),
+        }
         return render(request, "plans/assess.html", context, status=422)
     except ComityError as error:
         request.session["flash"] = error.message

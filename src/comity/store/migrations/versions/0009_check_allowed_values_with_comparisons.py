@@ -26,9 +26,20 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _KINDS = (
-    "exercise", "education", "training", "research", "cultural_event", "visit", "port_call",
-    "peacekeeping", "humanitarian", "outreach", "agreement", "alliance", "media_event",
-)  # fmt: skip
+    "exercise",
+    "education",
+    "training",
+    "research",
+    "cultural_event",
+    "visit",
+    "port_call",
+    "peacekeeping",
+    "humanitarian",
+    "outreach",
+    "agreement",
+    "alliance",
+    "media_event",
+)
 _AGENCIES = ("policy", "foreign_ministry", "finance", "legal", "intelligence", "logistics")
 _ROLES = ("host", "participant", "observer")
 # (table, constraint, column, allowed values) as of revision 0008.
@@ -36,17 +47,33 @@ _CHECKS = (
     ("engagements", "ck_engagements_kind", "kind", _KINDS),
     ("engagements", "ck_engagements_start_precision", "start_precision", ("day", "month", "year")),
     ("participants", "ck_participants_role", "role", _ROLES),
-    ("notes", "ck_notes_topic", "topic",
-     ("customs", "etiquette", "language", "lessons", "protocol", "other")),
+    (
+        "notes",
+        "ck_notes_topic",
+        "topic",
+        ("customs", "etiquette", "language", "lessons", "protocol", "other"),
+    ),
     ("users", "ck_users_role", "role", ("viewer", "analyst", "planner", "approver", "admin")),
-    ("plans", "ck_plans_state", "state",
-     ("draft", "submitted", "returned", "approved", "scheduled", "executed", "assessed",
-      "cancelled")),
+    (
+        "plans",
+        "ck_plans_state",
+        "state",
+        (
+            "draft",
+            "submitted",
+            "returned",
+            "approved",
+            "scheduled",
+            "executed",
+            "assessed",
+            "cancelled",
+        ),
+    ),
     ("plan_agencies", "ck_plan_agencies_agency", "agency", _AGENCIES),
     ("plan_approvals", "ck_plan_approvals_agency", "agency", _AGENCIES),
     ("plan_approvals", "ck_plan_approvals_decision", "decision", ("approve", "return")),
     ("plan_partners", "ck_plan_partners_role", "role", _ROLES),
-)  # fmt: skip
+)
 
 
 def _in_list(column: str, values: tuple[str, ...]) -> str:

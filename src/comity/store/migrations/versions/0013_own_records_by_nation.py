@@ -27,12 +27,28 @@ depends_on: str | Sequence[str] | None = None
 
 # The bundled datasets when this migration was written: they belong to the installation.
 _BUNDLED = (
-    "cow_states", "organisations", "mme_exercises", "atop_alliances", "cow_alliances",
-    "un_peacekeeping", "us_senior_visits", "mid_dyadic", "democracy_scores", "hofstede",
+    "cow_states",
+    "organisations",
+    "mme_exercises",
+    "atop_alliances",
+    "cow_alliances",
+    "un_peacekeeping",
+    "us_senior_visits",
+    "mid_dyadic",
+    "democracy_scores",
+    "hofstede",
     "gdelt_sample",
-)  # fmt: skip
-_OWNED = ("people", "postings", "engagements", "assessments", "notes", "attendances",
-          "career_steps", "plans")  # fmt: skip
+)
+_OWNED = (
+    "people",
+    "postings",
+    "engagements",
+    "assessments",
+    "notes",
+    "attendances",
+    "career_steps",
+    "plans",
+)
 _KEYED = (("engagements", "source_dataset"), ("import_runs", "dataset"), ("coverage", "dataset"))
 
 
