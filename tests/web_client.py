@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from comity.access.ratelimit import RateLimiter
@@ -41,3 +42,9 @@ def client_for(store: Store, username: str | None = None) -> TestClient:
     if username is not None:
         sign_in_client(client, username)
     return client
+
+
+def web_app(store: Store) -> FastAPI:
+    """The web app over ``store`` (sign-in attempts unlimited), for clients that share it."""
+    unlimited = RateLimiter(burst=1e9, per_second=1e9)
+    return build_app(store, secret_key="x" * 32, login_limiter=unlimited)

@@ -30,7 +30,7 @@ from comity.export.cells import neutralise_cell
 from comity.model.engagements import EngagementKind, ParticipantRole
 from comity.model.numbers import is_whole
 from comity.services.engagements import StoredEngagement, engagement_periods, require
-from comity.store.ownership import may_change
+from comity.store.ownership import check_owner, may_change
 from comity.web.forms import EngagementForm, messages_by_field
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
@@ -319,6 +319,13 @@ def _get(request: Request, engagement_id: int, viewer: Viewer) -> StoredEngageme
         ) from None
 
 
+def _get_own(request: Request, engagement_id: int, viewer: Viewer) -> StoredEngagement:
+    """An engagement the viewer may see and change (its nation's), before any form of it."""
+    stored = _get(request, engagement_id, viewer)
+    check_owner(viewer, stored.owner, f"Engagement {engagement_id}")
+    return stored
+
+
 def _form_page(
     request: Request,
     form: EngagementForm,
@@ -403,9 +410,9 @@ def edit_page(
     engagement_id: _EngagementId,
     viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
-    """The form of an engagement, filled in (planners)."""
+    """The form of an engagement, filled in (planners of the nation it belongs to)."""
     require(viewer, Role.PLANNER, "edit engagements")
-    stored = _get(request, engagement_id, viewer)
+    stored = _get_own(request, engagement_id, viewer)
     return _form_page(request, EngagementForm.from_stored(stored, _names(request)), stored=stored)
 
 
@@ -418,7 +425,7 @@ async def edit(
     """Save an edit made on the version the user opened; a stale one is refused, kept."""
     require(viewer, Role.PLANNER, "edit engagements")
     store = store_of(request)
-    stored = _get(request, engagement_id, viewer)
+    stored = _get_own(request, engagement_id, viewer)
     form = EngagementForm.from_form(await request.form())
     try:
         if form.version is None:
@@ -444,9 +451,9 @@ def delete_page(
     engagement_id: _EngagementId,
     viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
-    """Ask before deleting an engagement (planners)."""
+    """Ask before deleting an engagement (planners of the nation it belongs to)."""
     require(viewer, Role.PLANNER, "delete engagements")
-    stored = _get(request, engagement_id, viewer)
+    stored = _get_own(request, engagement_id, viewer)
     context = {"title": f"Delete {stored.engagement.title}?", "stored": stored, "stale": False}
     return render(request, "engagements/delete.html", context)
 

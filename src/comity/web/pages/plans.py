@@ -1,7 +1,9 @@
 """Plans: the list, one plan with its history and allowed moves, the plan and assessment forms.
 
 Every read goes through the services with the signed-in viewer, so a plan not releasable to the
-viewer's nation answers "not found". A refused move comes back as a flash message on the plan.
+viewer's nation answers "not found". A move the workflow refuses comes back as a flash message on
+the plan; a move or form the viewer may not make at all (below the role, another nation's plan)
+answers with the error page.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from comity.access.viewer import Role, Viewer
-from comity.errors import ComityError, FieldProblem, ValidationError
+from comity.errors import (
+    ComityError,
+    FieldProblem,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from comity.model.engagements import EngagementKind
 from comity.model.numbers import is_whole
 from comity.model.plans import Agency, PlanState
@@ -20,7 +28,7 @@ from comity.planning import CANCELLABLE, EDITABLE
 from comity.services import plan_workflow as workflow
 from comity.services import plans as plan_service
 from comity.services.engagements import require
-from comity.store.ownership import may_change
+from comity.store.ownership import check_owner, may_change
 from comity.store.plans import StoredPlan
 from comity.web.forms import messages_by_field
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
@@ -230,15 +238,22 @@ def detail_page(
     return render(request, "plans/detail.html", context)
 
 
+def _get_own(request: Request, plan_id: int, viewer: Viewer) -> StoredPlan:
+    """A plan the viewer may see and change (its nation's), before any form of it."""
+    stored = plan_service.get_plan(store_of(request), plan_id, viewer)
+    check_owner(viewer, stored.owner_nation, f"Plan {plan_id}")
+    return stored
+
+
 @router.get("/plans/{plan_id}/edit")
 def edit_page(
     request: Request,
     plan_id: _PlanId,
     viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
-    """The form of a draft or returned plan, filled in (planners)."""
+    """The form of a draft or returned plan, filled in (planners of its nation)."""
     require(viewer, Role.PLANNER, "edit plans")
-    stored = plan_service.get_plan(store_of(request), plan_id, viewer)
+    stored = _get_own(request, plan_id, viewer)
     return _form_page(request, _form_values(stored), stored)
 
 
@@ -251,7 +266,7 @@ async def edit(
     """Save an edit made on the version the user opened."""
     require(viewer, Role.PLANNER, "edit plans")
     store = store_of(request)
-    stored = plan_service.get_plan(store, plan_id, viewer)
+    stored = _get_own(request, plan_id, viewer)
     values = await _read_form(request)
     version = int(values["version"]) if is_whole(str(values.get("version", ""))) else None
     try:
@@ -279,7 +294,10 @@ async def move(
     plan_id: _PlanId,
     viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
-    """Make one move (submit, approve, return, schedule, execute, cancel); a refusal is flashed."""
+    """Make one move (submit, approve, return, schedule, execute, cancel); a refusal is flashed.
+
+    A viewer who may not move this plan at all gets the error page (403, or 404 when hidden).
+    """
     form = await request.form()
     fields = {k: str(form.get(k) or "").strip()[:10_000] for k in ("action", "reason")}
     action = _MOVES.get(fields["action"])
@@ -288,6 +306,8 @@ async def move(
     try:
         after = action(store_of(request), plan_id, viewer, fields)
         request.session["flash"] = f"Plan {plan_id} is now {after.state.value}."
+    except (NotFoundError, PermissionDeniedError):
+        raise  # not a step of the workflow: the error page says who may, or that it is hidden
     except ComityError as error:
         request.session["flash"] = error.message + (f" {error.hint}" if error.hint else "")
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
@@ -299,9 +319,9 @@ def assess_page(
     plan_id: _PlanId,
     viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
-    """The assessment form of an executed plan: a score for each objective (planners)."""
+    """The assessment form of an executed plan: a score for each objective (its planners)."""
     require(viewer, Role.PLANNER, "assess plans")
-    stored = plan_service.get_plan(store_of(request), plan_id, viewer)
+    stored = _get_own(request, plan_id, viewer)
     context = {
         "title": f"Assess {stored.plan.title}",
         "stored": stored,
@@ -320,7 +340,7 @@ async def assess(
     """Record the assessment; a refused one comes back with the problems beside the fields."""
     require(viewer, Role.PLANNER, "assess plans")
     store = store_of(request)
-    stored = plan_service.get_plan(store, plan_id, viewer)
+    stored = _get_own(request, plan_id, viewer)
     form = await request.form()
     values = {k: str(v).strip()[:10_000] for k, v in form.items() if k != "csrf_token"}
     scores = {o: values.get(f"score-{i}", "") for i, o in enumerate(stored.plan.objectives)}
