@@ -23,12 +23,12 @@ def _by_pair_year(table: object) -> dict[tuple[str, str, int], float]:
 
 
 def test_nato_members_are_closer_to_each_other_than_to_others(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
     # The mean index among NATO members exceeds their mean with non-members every year since
     # 1990 (pairs absent from the table have an index of 0: they never had a recorded tie).
     _, memberships = load_organisations()
-    result = analytics.compute_dyad_years(full_store, operator)
+    result = analytics.compute_dyad_years(any_full_store, operator)
     index = _by_pair_year(result.table)
     nations = {k for pair in index for k in pair[:2] if isinstance(k, str)}
     for year in range(1990, result.horizon + 1):
@@ -41,8 +41,8 @@ def test_nato_members_are_closer_to_each_other_than_to_others(
         assert sum(inside) / len(inside) > sum(across) / len(across), year
 
 
-def test_chinas_partners_grow_from_2003_to_2016(full_store: Store, operator: Viewer) -> None:
-    table = analytics.compute_dyad_years(full_store, operator).table
+def test_chinas_partners_grow_from_2003_to_2016(any_full_store: Store, operator: Viewer) -> None:
+    table = analytics.compute_dyad_years(any_full_store, operator).table
     counts = {}
     for year in (2003, 2016):
         chosen = table.filter(
@@ -61,8 +61,10 @@ def test_chinas_partners_grow_from_2003_to_2016(full_store: Store, operator: Vie
     assert counts[2016] > counts[2003], counts
 
 
-def test_the_united_states_strongest_partners_in_2010(full_store: Store, operator: Viewer) -> None:
-    found, _ = ties.list_ties(full_store, operator, "USA", year=2010, top=7)
+def test_the_united_states_strongest_partners_in_2010(
+    any_full_store: Store, operator: Viewer
+) -> None:
+    found, _ = ties.list_ties(any_full_store, operator, "USA", year=2010, top=7)
     top = {t.partner for t in found}
     expected = {"GBR", "AUS", "JPN", "KOR", "CAN", "FRA", "DEU"}
     assert len(top & expected) >= 3, top
@@ -70,14 +72,14 @@ def test_the_united_states_strongest_partners_in_2010(full_store: Store, operato
 
 
 def test_results_are_cached_and_invalidated_by_new_data(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
-    first = analytics.compute_dyad_years(full_store, operator)
-    second = analytics.compute_dyad_years(full_store, operator)
+    first = analytics.compute_dyad_years(any_full_store, operator)
+    second = analytics.compute_dyad_years(any_full_store, operator)
     assert (first.cached, second.cached) == (False, True)
     assert second.table.equals(first.table)
     services.add_engagement(
-        full_store,
+        any_full_store,
         {
             "kind": "exercise",
             "title": "New drill",
@@ -86,19 +88,21 @@ def test_results_are_cached_and_invalidated_by_new_data(
         },
         operator,
     )
-    third = analytics.compute_dyad_years(full_store, operator)
+    third = analytics.compute_dyad_years(any_full_store, operator)
     assert third.cached is False and third.data_version != first.data_version
     before, after = _by_pair_year(first.table), _by_pair_year(third.table)
     assert after[("MNG", "USA", 2009)] > before.get(("MNG", "USA", 2009), 0.0)
 
 
-def test_the_index_uses_only_what_the_viewer_may_read(full_store: Store, operator: Viewer) -> None:
+def test_the_index_uses_only_what_the_viewer_may_read(
+    any_full_store: Store, operator: Viewer
+) -> None:
     american = Viewer(name="us", nation="USA", role=Role.ANALYST)
     french = Viewer(name="fr", nation="FRA", role=Role.ANALYST)
-    before_us = _by_pair_year(analytics.compute_dyad_years(full_store, american).table)
-    before_fr = _by_pair_year(analytics.compute_dyad_years(full_store, french).table)
+    before_us = _by_pair_year(analytics.compute_dyad_years(any_full_store, american).table)
+    before_fr = _by_pair_year(analytics.compute_dyad_years(any_full_store, french).table)
     services.add_engagement(
-        full_store,
+        any_full_store,
         {
             "kind": "exercise",
             "title": "Quiet drill",
@@ -108,46 +112,48 @@ def test_the_index_uses_only_what_the_viewer_may_read(full_store: Store, operato
         },
         operator,
     )
-    after_us = _by_pair_year(analytics.compute_dyad_years(full_store, american).table)
-    after_fr = _by_pair_year(analytics.compute_dyad_years(full_store, french).table)
+    after_us = _by_pair_year(analytics.compute_dyad_years(any_full_store, american).table)
+    after_fr = _by_pair_year(analytics.compute_dyad_years(any_full_store, french).table)
     key = ("USA", "VNM", 2008)
     assert after_us[key] > before_us.get(key, 0.0)
     assert after_fr == before_fr
 
 
-def test_settings_can_be_overridden_and_are_recorded(full_store: Store, operator: Viewer) -> None:
-    default = analytics.compute_dyad_years(full_store, operator)
-    changed = analytics.compute_dyad_years(full_store, operator, overrides={"kappa": 40})
+def test_settings_can_be_overridden_and_are_recorded(
+    any_full_store: Store, operator: Viewer
+) -> None:
+    default = analytics.compute_dyad_years(any_full_store, operator)
+    changed = analytics.compute_dyad_years(any_full_store, operator, overrides={"kappa": 40})
     assert default.table.column("settings_digest")[0].as_py() != (
         changed.table.column("settings_digest")[0].as_py()
     )
     assert set(default.table.column("method_version").to_pylist()) == {"2.0"}
     with pytest.raises(ValidationError):
-        analytics.compute_dyad_years(full_store, operator, overrides={"kappa": -1})
+        analytics.compute_dyad_years(any_full_store, operator, overrides={"kappa": -1})
 
 
 def test_pair_report_has_history_challenges_and_engagements(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
-    report = ties.pair_report(full_store, operator, "India", "Pakistan")
+    report = ties.pair_report(any_full_store, operator, "India", "Pakistan")
     assert report["pair"] == ["IND", "PAK"]
     by_year = {row["year"]: row for row in report["years"]}
     assert by_year[2000]["rivalry"] is True and by_year[2000]["disputes_50y"] > 0
     assert by_year[2019]["disputes_50y"] is None  # outside the dispute data: missing, not zero
     assert report["engagement_count"] == len(
-        services.list_engagements(full_store, operator, nation="IND", partner="PAK")
+        services.list_engagements(any_full_store, operator, nation="IND", partner="PAK")
     )
 
 
-def test_a_pair_without_ties_says_so(full_store: Store, operator: Viewer) -> None:
+def test_a_pair_without_ties_says_so(any_full_store: Store, operator: Viewer) -> None:
     with pytest.raises(NotFoundError, match="No recorded ties between"):
-        ties.dyad_history(full_store, operator, "Tuvalu", "Bhutan")
+        ties.dyad_history(any_full_store, operator, "Tuvalu", "Bhutan")
 
 
 def test_directed_outreach_distinguishes_host_and_guest(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
-    table = analytics.compute_outreach(full_store, operator)
+    table = analytics.compute_outreach(any_full_store, operator)
     rows = defaultdict(float)
     for r in table.filter(pc.equal(table.column("year"), 2010)).to_pylist():
         rows[(r["nation_from"], r["nation_to"])] = r["outreach"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +10,6 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import insert
 
-from comity.access import Viewer
 from comity.analytics.challenges import (
     COLUMNS,
     create_nation_challenges,
@@ -20,8 +17,7 @@ from comity.analytics.challenges import (
 )
 from comity.config import analytic_directory
 from comity.errors import NotFoundError, ValidationError
-from comity.services.imports import import_dataset
-from comity.store import Store, open_store, tables
+from comity.store import Store, tables
 
 _GML = "gml_mid_ddydisps: GML MID 2.2.1 dispute dyad-years (ids gml:); use up to 2010"
 _MID5 = "cow_mid5_ddydisps: CoW MID 5.0 dispute dyad-years (ids mid5:); use for 2011-2014"
@@ -347,49 +343,36 @@ def test_a_pair_needs_two_nations(fresh: Store) -> None:
 # --- the bundled datasets --------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def imported(seeded_sqlite_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """The bundled regime scores, disputes and state list imported once, read only below."""
-    path = tmp_path_factory.mktemp("challenges") / "comity.db"
-    shutil.copyfile(seeded_sqlite_file, path)
-    store = open_store(f"sqlite:///{path}")
-    operator = Viewer.operator("tester")
-    for name in ("cow_states", "democracy_scores", "mid_dyadic"):
-        import_dataset(store, name, viewer=operator)
-    yield store
-    store.dispose()
-
-
 def _history(store: Store, a: str, b: str) -> dict[int, dict[str, Any]]:
     return {row["year"]: row for row in create_pair_challenges(store, a, b).rows()}
 
 
 @pytest.mark.full_data
-def test_the_cold_war_pair_is_distant_disputed_and_rivals_in_1980(imported: Store) -> None:
-    row = _history(imported, "USA", "SUN")[1980]
+def test_the_cold_war_pair_is_distant_disputed_and_rivals_in_1980(any_full_store: Store) -> None:
+    row = _history(any_full_store, "USA", "SUN")[1980]
     assert row["ideological_distance"] > 0.5
     assert row["disputes_50y"] >= 1
     assert row["rivalry"] is True
 
 
 @pytest.mark.full_data
-def test_the_united_states_and_britain_are_close_in_2000(imported: Store) -> None:
-    row = _history(imported, "USA", "GBR")[2000]
+def test_the_united_states_and_britain_are_close_in_2000(any_full_store: Store) -> None:
+    row = _history(any_full_store, "USA", "GBR")[2000]
     assert row["ideological_distance"] < 0.1
     assert row["rivalry"] is False
 
 
 @pytest.mark.full_data
-def test_india_and_pakistan_have_disputes_and_a_rivalry_in_2000(imported: Store) -> None:
-    row = _history(imported, "IND", "PAK")[2000]
+def test_india_and_pakistan_have_disputes_and_a_rivalry_in_2000(any_full_store: Store) -> None:
+    row = _history(any_full_store, "IND", "PAK")[2000]
     assert row["disputes_50y"] >= 1
     assert row["fatal_disputes_50y"] >= 1
     assert row["rivalry"] is True
 
 
 @pytest.mark.full_data
-def test_after_the_dispute_data_end_only_ideology_is_known(imported: Store) -> None:
-    history = _history(imported, "IND", "PAK")
+def test_after_the_dispute_data_end_only_ideology_is_known(any_full_store: Store) -> None:
+    history = _history(any_full_store, "IND", "PAK")
     assert history[2014]["disputes_50y"] >= 1
     row = history[2019]
     assert (row["disputes_50y"], row["last_dispute_year"], row["rivalry"]) == (None, None, None)
@@ -398,8 +381,8 @@ def test_after_the_dispute_data_end_only_ideology_is_known(imported: Store) -> N
 
 
 @pytest.mark.full_data
-def test_a_cross_section_covers_every_partner_of_the_year(imported: Store) -> None:
-    rows = create_nation_challenges(imported, "USA", 1980).rows()
+def test_a_cross_section_covers_every_partner_of_the_year(any_full_store: Store) -> None:
+    rows = create_nation_challenges(any_full_store, "USA", 1980).rows()
     soviet = next(r for r in rows if r["iso3_1"] == "SUN")
-    assert soviet == _history(imported, "USA", "SUN")[1980]
+    assert soviet == _history(any_full_store, "USA", "SUN")[1980]
     assert len(rows) > 150

@@ -41,9 +41,9 @@ APP = _app()
 
 
 @pytest.fixture
-def full(full_store: Store, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def full(any_full_store: Store, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A CLI runner on a store holding every bundled dataset."""
-    monkeypatch.setenv("COMITY_DATABASE_URL", full_store.describe_url())
+    monkeypatch.setenv("COMITY_DATABASE_URL", any_full_store.describe_url())
     monkeypatch.delenv("COMITY_DEBUG", raising=False)
     return CliRunner()
 

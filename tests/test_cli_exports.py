@@ -143,8 +143,8 @@ def test_an_unknown_order_is_a_usage_error(runner: CliRunner) -> None:
 
 
 @pytest.mark.full_data
-def test_exports_for_r_pandas_and_gephi(full_store: Store, tmp_path: Path) -> None:
-    runner = CliRunner(env={"COMITY_DATABASE_URL": full_store.describe_url()})
+def test_exports_for_r_pandas_and_gephi(any_full_store: Store, tmp_path: Path) -> None:
+    runner = CliRunner(env={"COMITY_DATABASE_URL": any_full_store.describe_url()})
     out = tmp_path / "dyads.parquet"
     result = runner.invoke(app, ["export", "dyad-years", "--format", "parquet", "-o", str(out)])
     assert result.exit_code == 0, result.output

@@ -253,8 +253,8 @@ def _kogut_singh_by_hand(a: str, b: str) -> float:
 
 
 @pytest.mark.full_data
-def test_kogut_singh_matches_a_computation_by_hand(full_store: Store) -> None:
-    matrix = culture.create_distance_matrix(full_store, ["USA", "Japan", "Saudi Arabia"])
+def test_kogut_singh_matches_a_computation_by_hand(any_full_store: Store) -> None:
+    matrix = culture.create_distance_matrix(any_full_store, ["USA", "Japan", "Saudi Arabia"])
     # Hofstede's own codes in the file: USA, JPN, SAU are also the ISO codes.
     usa_jpn, usa_sau = _kogut_singh_by_hand("USA", "JPN"), _kogut_singh_by_hand("USA", "SAU")
     assert matrix.value("USA", "JPN") == pytest.approx(usa_jpn, rel=1e-12)
@@ -297,9 +297,9 @@ def test_a_nation_without_scores_is_missing_from_the_matrix() -> None:
 
 
 @pytest.mark.full_data
-def test_a_briefing_as_seen_from_the_users_nation(full_store: Store, operator: Viewer) -> None:
+def test_a_briefing_as_seen_from_the_users_nation(any_full_store: Store, operator: Viewer) -> None:
     briefing = culture.create_briefing(
-        full_store,
+        any_full_store,
         operator,
         "SAU",
         start=date(2027, 3, 1),
@@ -322,12 +322,12 @@ def test_a_briefing_as_seen_from_the_users_nation(full_store: Store, operator: V
 
 @pytest.mark.full_data
 def test_the_years_after_the_datasets_end_are_estimates_not_a_fall(
-    full_store: Store, operator: Viewer
+    any_full_store: Store, operator: Viewer
 ) -> None:
     # The bundled exercises end in 2010 and the senior visits in 2012: beyond them the pair's
     # recent rate is projected, so the headline stays on the default year and does not fall.
     with clock.pinned_today(date(2026, 12, 5)):
-        briefing = culture.create_briefing(full_store, operator, "JPN", perspective="USA")
+        briefing = culture.create_briefing(any_full_store, operator, "JPN", perspective="USA")
     ties = briefing.to_dict()["ties"]
     assert ties["latest_year"] == 2022 and ties["trend"] in ("steady", "rising")
     assert ties["data_through"].startswith("data through: exercises 2010, visits 2012")
@@ -339,9 +339,9 @@ def test_the_years_after_the_datasets_end_are_estimates_not_a_fall(
 
 
 @pytest.mark.full_data
-def test_shared_memberships_in_the_windows_year(full_store: Store, operator: Viewer) -> None:
+def test_shared_memberships_in_the_windows_year(any_full_store: Store, operator: Viewer) -> None:
     briefing = culture.create_briefing(
-        full_store,
+        any_full_store,
         operator,
         "FRA",
         start=date(2027, 5, 1),

@@ -20,7 +20,8 @@ bundled data.
 Leiden rather than Louvain: on the bundled data it reached the same or a higher modularity than
 Louvain (igraph's and networkx's) in every year tried, and its communities are guaranteed to be
 connected. Like Louvain it depends on the seed in some years (2000: 0.62905 or 0.62916), hence
-the fixed seed.
+the fixed seed. Its communities are given labels that persist from year to year by
+:mod:`comity.analytics.community_labels`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from comity.analytics.community_labels import CommunityLabeller, label_communities
 from comity.errors import FieldProblem, ValidationError
 
 __all__ = [
@@ -159,7 +161,7 @@ def compute_network_measures(
     import pyarrow as pa
 
     edges = _prepare(dyad_years, years, min_index)
-    labeller = _Labeller(len(edges.nations))
+    labeller = CommunityLabeller(len(edges.nations))
     parts: list[dict[str, npt.NDArray[Any]]] = []
     summary: dict[str, list[Any]] = {name: [] for name in COMMUNITY_YEAR_COLUMNS}
     rng = random.Random()
@@ -239,36 +241,6 @@ def compute_nation_years(
         dyad_years, threshold=threshold, years=years, seed=seed, min_index=min_index
     )
     return measures.nation_years
-
-
-def label_communities(memberships: Iterable[Mapping[str, int]]) -> list[dict[str, int]]:
-    """Give the communities of successive years labels that persist from one year to the next.
-
-    Each year's communities are matched to the previous year's by the largest total overlap of
-    members (the Hungarian algorithm); a matched community keeps its label, any other gets the
-    next label never used before. Within a year, communities are taken largest first, then by
-    their alphabetically first member, so labels do not depend on the order nations or
-    communities were found in.
-
-    Args:
-        memberships: Per year, in order, each nation's community as found (nation key -> any
-            integer naming its community within that year).
-
-    Returns:
-        Per year, each nation's stable label (from 0).
-    """
-    years = [dict(m) for m in memberships]
-    keys = sorted({key for year in years for key in year})
-    code = {key: i for i, key in enumerate(keys)}
-    labeller = _Labeller(len(keys))
-    result: list[dict[str, int]] = []
-    for year in years:
-        names = sorted(year)
-        nodes = np.array([code[n] for n in names], dtype=np.int64)
-        _, membership = np.unique(np.array([year[n] for n in names]), return_inverse=True)
-        labels = labeller.label(nodes, membership.astype(np.int64))
-        result.append(dict(zip(names, labels.tolist(), strict=True)))
-    return result
 
 
 def compute_outreach_profile(
@@ -458,46 +430,3 @@ def _eigenvector(graph: Any, weight: _Floats) -> _Floats:
                 values[members] = np.maximum(np.asarray(vector, dtype=np.float64), 0.0)
     top = values.max() if len(values) else 0.0
     return values / top if top > 0 else values
-
-
-class _Labeller:
-    """Stable community labels from year to year (see :func:`label_communities`).
-
-    Args:
-        size: Number of distinct nodes over all years (node codes are 0..size - 1).
-    """
-
-    def __init__(self, size: int) -> None:
-        self._previous: _Ints = np.full(size, -1, dtype=np.int64)
-        self._next = 0
-
-    def label(self, nodes: _Ints, membership: _Ints) -> _Ints:
-        """Labels of this year's nodes (ascending codes) given their communities as found."""
-        from scipy.optimize import linear_sum_assignment
-
-        count = int(membership.max()) + 1 if len(membership) else 0
-        sizes = np.bincount(membership, minlength=count)
-        lowest = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(lowest, membership, nodes)
-        # Canonical order: largest first, then by the first member's key.
-        order = np.lexsort((lowest, -sizes))
-        rank = np.empty(count, dtype=np.int64)
-        rank[order] = np.arange(count)
-        current = rank[membership]
-        before = self._previous[nodes]
-        seen = before >= 0
-        assigned = np.full(count, -1, dtype=np.int64)
-        if seen.any():
-            labels, column = np.unique(before[seen], return_inverse=True)
-            overlap = np.zeros((count, len(labels)))
-            np.add.at(overlap, (current[seen], column), 1.0)
-            rows, columns = linear_sum_assignment(overlap, maximize=True)
-            shared = overlap[rows, columns] > 0
-            assigned[rows[shared]] = labels[columns[shared]]
-        for community in np.flatnonzero(assigned < 0):
-            assigned[community] = self._next
-            self._next += 1
-        result = assigned[current]
-        self._previous[:] = -1
-        self._previous[nodes] = result
-        return result

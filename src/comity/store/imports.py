@@ -1,7 +1,8 @@
 """Writes of an import: bring a dataset's records in line with a batch, and record the run.
 
 Each function works in the caller's transaction and changes only what differs, so importing the
-same file twice writes nothing the second time and reports every record unchanged.
+same file twice writes nothing the second time and reports every record unchanged. A dataset's
+coverage spans are in :mod:`comity.store.coverage`, its record in :mod:`comity.store.datasets`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, not_, select, update
+from sqlalchemy import Connection, Table, delete, insert, not_, select, update
 
 from comity.access.viewer import Role, Viewer
 from comity.errors import ConflictError, FieldProblem, ValidationError
@@ -23,6 +24,8 @@ from comity.store import tables
 from comity.store.audit import append_audit
 from comity.store.bulk import insert_rows
 from comity.store.changes import bump_records
+from comity.store.coverage import coverage_ends, list_coverage, replace_coverage
+from comity.store.datasets import DatasetRecord, list_datasets
 from comity.store.engagement_writes import insert_engagements, update_engagement
 from comity.store.engagements import engagement_images
 from comity.store.nations import seed_organisations, sync_memberships
@@ -298,73 +301,6 @@ def sync_rivalries(
     )
 
 
-def replace_coverage(connection: Connection, dataset: str, spans: Sequence[CoverageSpan]) -> None:
-    """Replace what the dataset says it covers, unless it is unchanged."""
-    table = tables.coverage
-    current = sorted(
-        (
-            row.nation or "",
-            row.first_year,
-            row.last_year,
-            row.note or "",
-            row.kind or "",
-            row.organisation or "",
-        )
-        for row in connection.execute(select(table).where(table.c.dataset == dataset))
-    )
-    wanted = sorted(
-        (
-            s.nation or "",
-            s.first_year,
-            s.last_year,
-            s.note or "",
-            s.kind or "",
-            s.organisation or "",
-        )
-        for s in spans
-    )
-    if current == wanted:
-        return
-    # The index reads coverage: a change to it is a change to what the analytics read.
-    bump_records(connection)
-    connection.execute(delete(table).where(table.c.dataset == dataset))
-    if spans:
-        connection.execute(
-            insert(table),
-            [
-                {
-                    "dataset": dataset,
-                    "nation": s.nation,
-                    "first_year": s.first_year,
-                    "last_year": s.last_year,
-                    "note": s.note,
-                    "kind": s.kind,
-                    "organisation": s.organisation,
-                }
-                for s in spans
-            ],
-        )
-
-
-@dataclass(frozen=True)
-class DatasetRecord:
-    """What the store knows of an imported dataset."""
-
-    name: str
-    title: str
-    version: str | None
-    citation: str | None
-    licence: str | None
-    source_file: str | None
-    checksum: str | None
-    records: int
-    first_year: int | None
-    last_year: int | None
-    imported_at: datetime
-    imported_by: str
-    owner_nation: str | None = None
-
-
 def record_dataset(
     connection: Connection, record: DatasetRecord, counts: SyncCounts, excluded: int = 0
 ) -> None:
@@ -453,53 +389,3 @@ def write_import(
             },
         )
     return counts
-
-
-def list_datasets(connection: Connection) -> dict[str, DatasetRecord]:
-    """The imported datasets by name."""
-    return {
-        row.name: DatasetRecord(**{k: getattr(row, k) for k in DatasetRecord.__dataclass_fields__})
-        for row in connection.execute(select(tables.datasets))
-    }
-
-
-def record_dataset_ends(connection: Connection) -> list[tuple[str, int]]:
-    """Each imported dataset that holds engagements: its title and the last year it covers."""
-    d, e = tables.datasets, tables.engagements
-    holds = select(e.c.id).where(e.c.source_dataset == d.c.name).exists()
-    query = select(d.c.title, d.c.last_year).where(holds, d.c.last_year.is_not(None))
-    return [(row.title, int(row.last_year)) for row in connection.execute(query.order_by(d.c.name))]
-
-
-def list_coverage(connection: Connection) -> dict[str, list[CoverageSpan]]:
-    """What each imported dataset declares it covers, by dataset, in the order it was written."""
-    c = tables.coverage
-    found: dict[str, list[CoverageSpan]] = {}
-    for row in connection.execute(select(c).order_by(c.c.dataset, c.c.id)):
-        found.setdefault(row.dataset, []).append(
-            CoverageSpan(
-                dataset=row.dataset,
-                first_year=row.first_year,
-                last_year=row.last_year,
-                nation=row.nation,
-                note=row.note,
-                kind=row.kind,
-                organisation=row.organisation,
-            )
-        )
-    return found
-
-
-def coverage_ends(connection: Connection) -> dict[tuple[str, str], int]:
-    """The last year each dataset covers each engagement kind, over all the pairs it covers.
-
-    Keyed by (dataset, kind): what a record of that dataset and kind is observed through. A
-    standing tie with no end is in force beyond it, as far as its source can tell.
-    """
-    c = tables.coverage
-    query = (
-        select(c.c.dataset, c.c.kind, func.max(c.c.last_year))
-        .where(c.c.kind.is_not(None))
-        .group_by(c.c.dataset, c.c.kind)
-    )
-    return {(dataset, kind): int(last) for dataset, kind, last in connection.execute(query)}
