@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from comity.analytics.settings import IndexSettings
+from comity.model.kinds import KINDS
 
 __all__ = [
     "COOPERATIVE_PLEDGES",
@@ -41,7 +42,7 @@ __all__ = [
     "number",
 ]
 
-STANDING_KINDS = ("alliance", "agreement", "posting", "presence")
+STANDING_KINDS = KINDS.standing
 """Kinds that stand while in force: beyond coverage they carry on, they are not projected."""
 
 COOPERATIVE_PLEDGES = ("defence", "offence", "consultation", "entente")
@@ -49,19 +50,8 @@ COOPERATIVE_PLEDGES = ("defence", "offence", "consultation", "entente")
 pledges alone do not: a non-aggression pact is not cooperation)."""
 
 _PLEDGES = ("defence", "offence", "consultation", "entente", "neutrality", "non_aggression")
-_SIMPLE = (
-    "exercise",
-    "humanitarian",
-    "research",
-    "training",
-    "cultural_event",
-    "port_call",
-    "peacekeeping",
-    "outreach",
-    "agreement",
-    "posting",
-    "media_event",
-)
+# Kinds with one weight per engagement; alliances, visits and education are weighed below.
+_SIMPLE = KINDS.weighed_per_engagement
 # A projected contribution must exceed the observed one by more than rounding noise.
 _EPSILON = 1e-12
 

@@ -25,26 +25,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from comity.model.kinds import COMMON_RECOMMENDED, KINDS
+
 __all__ = ["RECOMMENDED", "REQUIRED", "create_quality_report", "unit_of"]
 
 REQUIRED = ("title", "kind", "start", "participants")
-_COMMON = ("host", "location", "end_date", "personnel", "objectives", "sources")
-RECOMMENDED: dict[str, tuple[str, ...]] = {
-    "exercise": _COMMON,
-    "training": _COMMON,
-    "research": ("end_date", "objectives", "sources", "host"),
-    "education": (*_COMMON, "students"),
-    "visit": ("host", "location", "end_date", "objectives", "sources", "level"),
-    "cultural_event": ("host", "location", "end_date", "objectives", "sources"),
-    "port_call": ("host", "location", "end_date", "personnel", "sources"),
-    "peacekeeping": ("location", "end_date", "personnel", "sources"),
-    "humanitarian": _COMMON,
-    "outreach": ("host", "location", "end_date", "objectives", "sources"),
-    "agreement": ("end_date", "objectives", "sources"),
-    "alliance": ("end_date", "sources"),
-    "media_event": ("sources",),
-}
-"""The recommended fields of each kind."""
+_COMMON = COMMON_RECOMMENDED
+RECOMMENDED: dict[str, tuple[str, ...]] = KINDS.recommended
+"""The recommended fields of each kind (:data:`comity.model.kinds.KINDS`)."""
 
 
 def unit_of(row: Any) -> str:

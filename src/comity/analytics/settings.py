@@ -3,7 +3,9 @@
 :class:`IndexSettings` validates them once; :meth:`IndexSettings.digest` is recorded beside every
 result so a number can always be traced to the values that produced it. :func:`parse_overrides`
 reads the values a user changes for one call (a TOML file and ``key=value`` pairs), the same way
-for the CLI and the API.
+for the CLI and the API. The keys of ``[weights]`` are the kinds of
+:data:`comity.model.kinds.KINDS` that the index weighs per engagement (:func:`kind_weights_model`);
+the values are data, in the TOML file.
 """
 
 from __future__ import annotations
@@ -16,18 +18,21 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from comity.errors import FieldProblem, ValidationError
+from comity.model.kinds import KINDS, KindTable
 from comity.model.validation import field_problems
 
 __all__ = [
     "BEYOND_COVERAGE",
     "IndexSettings",
+    "KindWeights",
     "default_settings",
+    "kind_weights_model",
     "parse_assignments",
     "parse_overrides",
     "read_overrides_file",
@@ -44,20 +49,42 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class KindWeights(_Strict):
-    """Weight of one engagement of each kind (alliances, visits, education apart)."""
+def _toml_text() -> str:
+    return resources.files("comity.analytics").joinpath("tie_index.toml").read_text("utf-8")
 
-    exercise: _Weight
-    humanitarian: _Weight
-    research: _Weight
-    training: _Weight
-    cultural_event: _Weight
-    port_call: _Weight
-    peacekeeping: _Weight
-    outreach: _Weight
-    agreement: _Weight
-    media_event: _Weight
-    posting: _Weight
+
+def kind_weights_model(kinds: KindTable = KINDS, order: Sequence[str] = ()) -> type[BaseModel]:
+    """The model of ``[weights]``: a weight for each kind the index weighs per engagement.
+
+    Args:
+        kinds: The kinds' table; its kinds weighed per engagement become the fields.
+        order: Names in the order the fields take (that of ``tie_index.toml``); the kinds it
+            does not name follow, in the table's order.
+    """
+    wanted = kinds.weighed_per_engagement
+    names = [name for name in order if name in wanted]
+    names += [name for name in wanted if name not in names]
+    fields: dict[str, Any] = {name: (_Weight, ...) for name in names}
+    return create_model(
+        "KindWeights",
+        __base__=_Strict,
+        __doc__="Weight of one engagement of each kind (alliances, visits, education apart).",
+        __module__=__name__,
+        **fields,
+    )
+
+
+if TYPE_CHECKING:
+
+    class KindWeights(_Strict):
+        """Weight of one engagement of each kind (alliances, visits, education apart)."""
+
+        def __getattr__(self, name: str) -> float: ...
+
+else:
+    # Its fields are the kinds of comity.model.kinds weighed per engagement, in the order of
+    # tie_index.toml (the order setting_keys() and the hints list them in).
+    KindWeights = kind_weights_model(order=tuple(tomllib.loads(_toml_text()).get("weights", {})))
 
 
 class AllianceWeights(_Strict):
@@ -115,7 +142,7 @@ class IndexSettings(_Strict):
 
     @model_validator(mode="after")
     def _components_are_kinds(self) -> IndexSettings:
-        known = {*KindWeights.model_fields, "alliance", "visit", "education"}
+        known = set(KINDS.index_kinds)
         for name, kinds in self.components.model_dump().items():
             unknown = sorted(set(kinds) - known)
             if unknown:
@@ -171,8 +198,7 @@ def _validated(data: dict[str, Any]) -> IndexSettings:
 @functools.cache
 def default_settings() -> IndexSettings:
     """The documented defaults, from ``tie_index.toml`` (read once; settings are frozen)."""
-    text = resources.files("comity.analytics").joinpath("tie_index.toml").read_text("utf-8")
-    return _validated(tomllib.loads(text))
+    return _validated(tomllib.loads(_toml_text()))
 
 
 # --- Overrides for one call ----------------------------------------------------------------------

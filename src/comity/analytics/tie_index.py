@@ -28,6 +28,7 @@ from typing import Any
 
 from comity.analytics.contributions import Inputs, contribution_ctes, exact, kinds_in, number
 from comity.analytics.settings import IndexSettings
+from comity.model.kinds import KINDS as KIND_TABLE
 
 __all__ = [
     "COLUMNS",
@@ -43,22 +44,7 @@ __all__ = [
     "run_dyad_years",
 ]
 
-KINDS = (
-    "exercise",
-    "education",
-    "training",
-    "research",
-    "cultural_event",
-    "visit",
-    "port_call",
-    "peacekeeping",
-    "humanitarian",
-    "outreach",
-    "agreement",
-    "alliance",
-    "media_event",
-    "posting",
-)
+KINDS = KIND_TABLE.index_kinds
 """Every kind that contributes: the engagement kinds and attache postings."""
 
 COLUMNS = (
@@ -91,10 +77,10 @@ METHOD_COLUMNS = ("method_version", "settings_digest")
 # Years are counted from here in the stock's powers, so that d^-t stays far from overflow.
 _BASE_YEAR = 1800
 
-# Which side gives in a directed view, by kind: the host (it receives others), the guests (they
-# go to the host), or neither (standing ties and media: half each way).
-_HOST_GIVES = ("exercise", "training", "education", "cultural_event", "research")
-_GUEST_GIVES = ("visit", "port_call", "humanitarian", "outreach", "posting")
+# Which side gives in a directed view, by kind (comity.model.kinds): the host (it receives
+# others), the guests (they go to the host), or neither (standing ties and media: half each way).
+_HOST_GIVES = KIND_TABLE.host_gives
+_GUEST_GIVES = KIND_TABLE.guests_give
 
 
 def _stock(column: str, d: str, a: str = "n1", b: str = "n2") -> str:

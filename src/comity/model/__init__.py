@@ -12,6 +12,7 @@ from comity.model.engagements import (
     Programme,
     Source,
 )
+from comity.model.kinds import KINDS, KindSpec
 from comity.model.nations import (
     CodeSystem,
     Membership,
@@ -26,6 +27,7 @@ from comity.model.releasability import PUBLIC, Releasability
 from comity.model.validation import validate_engagement, validate_record
 
 __all__ = [
+    "KINDS",
     "PUBLIC",
     "STANDING_KINDS",
     "AlliancePledge",
@@ -37,6 +39,7 @@ __all__ = [
     "ExerciseDomain",
     "Institution",
     "InstitutionKind",
+    "KindSpec",
     "Membership",
     "Nation",
     "NationCode",

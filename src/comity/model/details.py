@@ -1,13 +1,15 @@
 """What each kind of engagement records beyond the common fields (DESIGN.md section 1).
 
 Every model here carries ``kind`` as its discriminator, so an engagement's ``details`` are checked
-against the model of its kind and a typo in a field name is an error, not a silent loss.
+against the model of its kind and a typo in a field name is an error, not a silent loss. Each kind
+names its model in :data:`comity.model.kinds.KINDS`, whose union of them is
+:data:`comity.model.kinds.Details` (importable from here too).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -29,11 +31,11 @@ __all__ = [
     "AlliancePledge",
     "CulturalEventDetails",
     "CulturalEventType",
-    "Details",
     "EducationDetails",
     "ExerciseDetails",
     "ExerciseDomain",
     "HumanitarianDetails",
+    "KindDetails",
     "MediaEventDetails",
     "OutreachDetails",
     "PeacekeepingDetails",
@@ -49,7 +51,9 @@ _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 _Count = Count
 
 
-class _Details(BaseModel):
+class KindDetails(BaseModel):
+    """What every kind's details share: frozen, and an unknown field is an error."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -67,7 +71,7 @@ class ExerciseDomain(StrEnum):
     COMMAND_POST = "command_post"
 
 
-class ExerciseDetails(_Details):
+class ExerciseDetails(KindDetails):
     """A joint military exercise, bilateral or multilateral."""
 
     kind: Literal["exercise"] = "exercise"
@@ -79,7 +83,7 @@ class ExerciseDetails(_Details):
     focus: _Text | None = None
 
 
-class EducationDetails(_Details):
+class EducationDetails(KindDetails):
     """A foreign officer attending an academy or course; a leadership programme."""
 
     kind: Literal["education"] = "education"
@@ -99,7 +103,7 @@ class TrainingFormat(StrEnum):
     OTHER = "other"
 
 
-class TrainingDetails(_Details):
+class TrainingDetails(KindDetails):
     """Training courses, workshops, seminars, staff talks."""
 
     kind: Literal["training"] = "training"
@@ -108,7 +112,7 @@ class TrainingDetails(_Details):
     format: TrainingFormat | None = None
 
 
-class ResearchDetails(_Details):
+class ResearchDetails(KindDetails):
     """A collaborative defence research and development project."""
 
     kind: Literal["research"] = "research"
@@ -128,7 +132,7 @@ class CulturalEventType(StrEnum):
     OTHER = "other"
 
 
-class CulturalEventDetails(_Details):
+class CulturalEventDetails(KindDetails):
     """A joint ceremony, festival, exhibition, band or sport event."""
 
     kind: Literal["cultural_event"] = "cultural_event"
@@ -146,7 +150,7 @@ class VisitLevel(StrEnum):
     OTHER = "other"
 
 
-class VisitDetails(_Details):
+class VisitDetails(KindDetails):
     """A senior-level visit or dialogue."""
 
     kind: Literal["visit"] = "visit"
@@ -155,7 +159,7 @@ class VisitDetails(_Details):
     visitor_title: _Text | None = None
 
 
-class PortCallDetails(_Details):
+class PortCallDetails(KindDetails):
     """A naval port call."""
 
     kind: Literal["port_call"] = "port_call"
@@ -163,7 +167,7 @@ class PortCallDetails(_Details):
     port: _Text | None = None
 
 
-class PeacekeepingDetails(_Details):
+class PeacekeepingDetails(KindDetails):
     """A contribution to a UN or regional peace operation."""
 
     kind: Literal["peacekeeping"] = "peacekeeping"
@@ -171,14 +175,14 @@ class PeacekeepingDetails(_Details):
     mandating_body: _Text | None = None
 
 
-class HumanitarianDetails(_Details):
+class HumanitarianDetails(KindDetails):
     """A humanitarian assistance or disaster relief mission."""
 
     kind: Literal["humanitarian"] = "humanitarian"
     disaster: _Text | None = None
 
 
-class OutreachDetails(_Details):
+class OutreachDetails(KindDetails):
     """Community outreach by foreign forces."""
 
     kind: Literal["outreach"] = "outreach"
@@ -197,7 +201,7 @@ class AgreementType(StrEnum):
     OTHER = "other"
 
 
-class AgreementDetails(_Details):
+class AgreementDetails(KindDetails):
     """A defence cooperation agreement, MoU or status-of-forces agreement.
 
     Its start and end are the years it is in force; ``signed`` may precede them.
@@ -219,7 +223,7 @@ class AlliancePledge(StrEnum):
     ENTENTE = "entente"
 
 
-class AllianceDetails(_Details):
+class AllianceDetails(KindDetails):
     """Alliance membership or treaty between nations, with its pledges."""
 
     kind: Literal["alliance"] = "alliance"
@@ -227,7 +231,7 @@ class AllianceDetails(_Details):
     treaty: _Text | None = None
 
 
-class MediaEventDetails(_Details):
+class MediaEventDetails(KindDetails):
     """A cooperation event coded from news (GDELT / CAMEO); its ``source_url`` is http(s)."""
 
     kind: Literal["media_event"] = "media_event"
@@ -249,20 +253,10 @@ class MediaEventDetails(_Details):
         return url
 
 
-Details = Annotated[
-    ExerciseDetails
-    | EducationDetails
-    | TrainingDetails
-    | ResearchDetails
-    | CulturalEventDetails
-    | VisitDetails
-    | PortCallDetails
-    | PeacekeepingDetails
-    | HumanitarianDetails
-    | OutreachDetails
-    | AgreementDetails
-    | AllianceDetails
-    | MediaEventDetails,
-    Field(discriminator="kind"),
-]
-"""Kind-specific details of an engagement, chosen by its ``kind``."""
+def __getattr__(name: str) -> Any:
+    # The union of every kind's details is made from the kinds' table, which names these models.
+    if name == "Details":
+        from comity.model.kinds import Details
+
+        return Details
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,7 +31,7 @@ from pydantic import (
 from comity.errors import FieldProblem
 from comity.model.clock import CHECKED_ON
 from comity.model.dates import PartialDate
-from comity.model.details import Details
+from comity.model.kinds import KINDS, Details, EngagementKind
 from comity.model.links import checks_a_write, web_address_problem
 from comity.model.nations import Nation, NationKey
 from comity.model.numbers import Personnel
@@ -55,25 +55,9 @@ __all__ = [
 ]
 
 
-class EngagementKind(StrEnum):
-    """The mechanisms of military cultural diplomacy (DESIGN.md section 1)."""
-
-    EXERCISE = "exercise"
-    EDUCATION = "education"
-    TRAINING = "training"
-    RESEARCH = "research"
-    CULTURAL_EVENT = "cultural_event"
-    VISIT = "visit"
-    PORT_CALL = "port_call"
-    PEACEKEEPING = "peacekeeping"
-    HUMANITARIAN = "humanitarian"
-    OUTREACH = "outreach"
-    AGREEMENT = "agreement"
-    ALLIANCE = "alliance"
-    MEDIA_EVENT = "media_event"
-
-
-STANDING_KINDS = frozenset({EngagementKind.AGREEMENT, EngagementKind.ALLIANCE})
+STANDING_KINDS = frozenset(
+    EngagementKind(spec.value) for spec in KINDS.engagements if spec.standing
+)
 """Kinds that stay in force until they end: with no end date they are still in force."""
 
 

@@ -1,10 +1,11 @@
 """Reading whole numbers typed by people or found in files, and the range each count may take.
 
 Every face takes a count through the same cap: the model's fields, the API's request bodies, the
-web forms (through the model) and the generic importer, which checks a whole column at once
-with :func:`count_problem`. A number beyond its cap is refused with the field's usual message
-before it can reach the store, whose integer columns overflow far sooner than Python's integers
-(2,147,483,647 on PostgreSQL, 2**63 - 1 on SQLite).
+web forms (through the model) and the generic importer, which checks each distinct number of a
+column with the field's own type (:func:`comity.model.limits.field_adapter`). A number beyond its
+cap is refused with the field's usual message before it can reach the store, whose integer
+columns overflow far sooner than Python's integers (2,147,483,647 on PostgreSQL, 2**63 - 1 on
+SQLite).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ __all__ = [
     "MAX_PERSONNEL",
     "Count",
     "Personnel",
-    "count_problem",
     "is_whole",
 ]
 
@@ -42,15 +42,3 @@ def is_whole(text: str) -> bool:
     differently.
     """
     return text.isascii() and text.isdigit()
-
-
-def count_problem(number: int, most: int) -> str | None:
-    """Why ``number`` is not a count from 0 to ``most``, in the model's words; None when it is.
-
-    The wording is pydantic's, so that a file's row and a form's field read the same.
-    """
-    if number < 0:
-        return "Input should be greater than or equal to 0"
-    if number > most:
-        return f"Input should be less than or equal to {most}"
-    return None

@@ -9,27 +9,14 @@ import pydantic
 from comity.errors import FieldProblem, ValidationError
 from comity.model.clock import today
 from comity.model.engagements import CHECKED_ON, Engagement, NationDirectory
+from comity.model.kinds import KINDS
 
 __all__ = ["field_problems", "validate_engagement", "validate_record"]
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 # Discriminator tags pydantic inserts in error locations; users never typed them.
-_UNION_TAGS = {
-    "exercise",
-    "education",
-    "training",
-    "research",
-    "cultural_event",
-    "visit",
-    "port_call",
-    "peacekeeping",
-    "humanitarian",
-    "outreach",
-    "agreement",
-    "alliance",
-    "media_event",
-}
+_UNION_TAGS = frozenset(KINDS.values)
 _WRAPPERS = {"function-after[_coerce(), PartialDate]"}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 from comity.analytics.settings import IndexSettings
+from comity.model.kinds import KINDS
 
 __all__ = [
     "PLANNABLE_KINDS",
@@ -28,21 +29,9 @@ __all__ = [
     "stock_from_index",
 ]
 
-PLANNABLE_KINDS = (
-    "exercise",
-    "education",
-    "training",
-    "research",
-    "cultural_event",
-    "visit",
-    "port_call",
-    "peacekeeping",
-    "humanitarian",
-    "outreach",
-    "agreement",
-    "posting",
-)
-"""Kinds a plan can be: the engagement kinds a nation decides on (not alliances nor media)."""
+PLANNABLE_KINDS = KINDS.plannable
+"""Kinds a plan can be: the engagement kinds a nation decides on (not alliances nor media), and
+attaché postings (:data:`comity.model.kinds.KINDS`)."""
 
 VISIT_LEVELS = ("minister", "chief_of_defence", "service_chief", "other")
 """Levels of a visit, as the index weighs them."""

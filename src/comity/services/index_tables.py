@@ -15,6 +15,7 @@ from typing import Any
 from comity.analytics.settings import IndexSettings
 from comity.analytics.snapshot import Snapshot
 from comity.analytics.tie_index import Inputs, complete_inputs, dyad_years_sql
+from comity.model.kinds import KINDS
 from comity.store.analytic_inputs import CoverageRow
 
 __all__ = [
@@ -49,22 +50,7 @@ EXPORT_COLUMNS = (
 )
 """Columns of the exported dyad-year table."""
 
-_KIND_NAMES = {
-    "exercise": "exercises",
-    "education": "education",
-    "training": "training",
-    "research": "research",
-    "cultural_event": "cultural events",
-    "visit": "visits",
-    "port_call": "port calls",
-    "peacekeeping": "peacekeeping",
-    "humanitarian": "humanitarian missions",
-    "outreach": "outreach",
-    "agreement": "agreements",
-    "alliance": "alliances",
-    "media_event": "media events",
-    "posting": "postings",
-}
+_KIND_NAMES = {spec.value: spec.plural for spec in KINDS}
 
 
 def register_snapshot(engine: Any, snapshot: Snapshot) -> Inputs:

@@ -8,6 +8,8 @@ Public records have no label (``label_id`` is NULL); a releasability label lists
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -27,6 +29,8 @@ from sqlalchemy import (
     text,
 )
 
+from comity.model.kinds import KINDS
+
 __all__ = [
     "analytic_results",
     "assessments",
@@ -37,6 +41,7 @@ __all__ = [
     "engagements",
     "import_runs",
     "institutions",
+    "kind_check",
     "memberships",
     "metadata",
     "nation_codes",
@@ -65,21 +70,6 @@ metadata = MetaData(
     }
 )
 
-_KINDS = (
-    "exercise",
-    "education",
-    "training",
-    "research",
-    "cultural_event",
-    "visit",
-    "port_call",
-    "peacekeeping",
-    "humanitarian",
-    "outreach",
-    "agreement",
-    "alliance",
-    "media_event",
-)
 _PRECISIONS = ("day", "month", "year")
 
 _DATASET_KEY = 54
@@ -95,6 +85,15 @@ def one_of(column: str, values: tuple[str, ...]) -> str:
     engagements and participations a third slower (migration 0009).
     """
     return "(" + " OR ".join(f"{column} = {value!r}" for value in values) + ")"
+
+
+def kind_check(kinds: Sequence[str] = KINDS.values) -> str:
+    """Return the CHECK expression that keeps ``engagements.kind`` within ``kinds``.
+
+    The kinds are those of :data:`comity.model.kinds.KINDS`; a migration that adds one moves the
+    stored CHECK from the kinds before it to those after (:mod:`comity.store.kind_check`).
+    """
+    return one_of("kind", tuple(kinds))
 
 
 def _audit_columns() -> list[Column[object]]:
@@ -270,7 +269,7 @@ engagements = Table(
     Column("content_hash", String(64)),
     Column("version", Integer, nullable=False),
     *_audit_columns(),
-    CheckConstraint(one_of("kind", _KINDS), name="kind"),
+    CheckConstraint(kind_check(), name="kind"),
     CheckConstraint(one_of("start_precision", _PRECISIONS), name="start_precision"),
     UniqueConstraint("owner_nation", "external_id"),
     # The installation's records (no owner) are unique among themselves too.

@@ -18,8 +18,9 @@ from comity.ingest.mapped.problems import objects
 from comity.model.prepared import EngagementColumns, frozen
 
 if TYPE_CHECKING:
-    from comity.ingest.mapped.file import Dates, Fields, Reader, When
+    from comity.ingest.mapped.fields import Fields
     from comity.ingest.mapped.participants import Checked
+    from comity.ingest.mapped.reader import Dates, Reader, When
 
 __all__ = ["Output"]
 

@@ -21,7 +21,7 @@ from comity.ingest.mapped.problems import Problems, Step, flags
 from comity.model.engagements import existence_problem
 
 if TYPE_CHECKING:
-    from comity.ingest.mapped.file import Reader
+    from comity.ingest.mapped.reader import Reader
 
 __all__ = ["Participations"]
 
