@@ -138,6 +138,21 @@ def test_names_resolve_for_the_year_given(cli: CliRunner) -> None:
     assert [p["nation"] for p in shown["participants"]] == ["DDR", "SUN"]
 
 
+def test_a_new_host_takes_the_host_role_from_the_old_one(cli: CliRunner) -> None:
+    _add_cobra_gold(cli)
+    edited = cli.invoke(app, ["engagements", "edit", "1", "--host", "Japan"])
+    assert edited.exit_code == 0, edited.output
+    shown = json.loads(cli.invoke(app, ["engagements", "show", "1", "--json"]).stdout)
+    assert shown["host"] == "JPN"
+    roles = {p["nation"]: p["role"] for p in shown["participants"]}
+    assert roles == {
+        "JPN": "host",
+        "THA": "participant",
+        "SGP": "participant",
+        "USA": "participant",
+    }
+
+
 def test_edit_and_delete(cli: CliRunner) -> None:
     _add_cobra_gold(cli)
     edited = cli.invoke(

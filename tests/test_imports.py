@@ -232,3 +232,9 @@ def test_the_cycle_collector_pauses_during_an_import_and_runs_again_after(
         import_dataset(store, "us_senior_visits", [_visits(tmp_path, "bad")], viewer=operator)
     assert seen == [False, False]
     assert gc.isenabled()
+
+
+def test_bundled_importers_take_the_protocol_defaults() -> None:
+    for importer in IMPORTERS.values():
+        assert importer.bundled, importer.info.name
+        assert dict(importer.extra_names) == {} and importer.releasability is None

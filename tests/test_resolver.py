@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from comity.errors import UnknownNationError
+from comity.errors import NationCandidate, UnknownNationError, UnknownNationReason
 from comity.nations import NationResolver, default_resolver
 
 # (value, code system or None, year or None, expected key). More than sixty real spellings.
@@ -161,6 +161,29 @@ def test_a_bare_number_needs_its_code_system() -> None:
     assert raised.value.message == "'840' is a number: name its code system."
     assert "iso_numeric 840 = United States (USA)" in (raised.value.hint or "")
     assert "cow 840 = Philippines (PHL)" in (raised.value.hint or "")
+
+
+def test_an_unknown_nation_carries_its_reason_and_candidates_as_data() -> None:
+    with pytest.raises(UnknownNationError) as raised:
+        default_resolver().resolve("Germny")
+    assert raised.value.reason is UnknownNationReason.NO_MATCH
+    assert raised.value.candidates[0] == NationCandidate("DEU", "Germany (DEU)")
+
+
+def test_a_name_of_two_nations_is_ambiguous() -> None:
+    with pytest.raises(UnknownNationError) as raised:
+        default_resolver().resolve("Niger Nigeria")
+    assert raised.value.reason is UnknownNationReason.AMBIGUOUS_NAME
+    assert raised.value.message == "Nation name 'Niger Nigeria' is ambiguous."
+    assert [c.key for c in raised.value.candidates] == ["NER", "NGA"]
+    assert raised.value.hint == "Did you mean: Niger (NER), Nigeria (NGA)?"
+
+
+def test_a_bare_number_lists_its_readings_as_candidates() -> None:
+    with pytest.raises(UnknownNationError) as raised:
+        default_resolver().resolve("840")
+    assert raised.value.reason is UnknownNationReason.BARE_NUMBER
+    assert NationCandidate("PHL", "cow 840 = Philippines (PHL)") in raised.value.candidates
 
 
 def test_an_unknown_code_names_its_system() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 __all__ = [
     "AuthenticationError",
@@ -17,6 +18,7 @@ __all__ = [
     "ConflictError",
     "FieldProblem",
     "ImportRejectedError",
+    "NationCandidate",
     "NotFoundError",
     "PermissionDeniedError",
     "PreconditionError",
@@ -24,6 +26,7 @@ __all__ = [
     "StoreUnavailableError",
     "TooManyRequestsError",
     "UnknownNationError",
+    "UnknownNationReason",
     "ValidationError",
 ]
 
@@ -141,31 +144,83 @@ class ValidationError(ComityError):
         super().__init__(message, hint)
 
 
+class UnknownNationReason(StrEnum):
+    """Why a name or code gave no nation."""
+
+    NO_MATCH = "no_match"
+    """Nothing in the registry has that name or code."""
+    AMBIGUOUS_NAME = "ambiguous_name"
+    """A name that several nations' patterns match."""
+    BARE_NUMBER = "bare_number"
+    """A number given without its code system (the systems' numbers collide)."""
+
+
+@dataclass(frozen=True)
+class NationCandidate:
+    """A nation an unresolved name or code may have meant.
+
+    Attributes:
+        key: The nation's key (ISO alpha-3).
+        label: How it is shown: ``Germany (DEU)``, or for a number, its reading in one code
+            system (``cow 2 = United States (USA)``).
+    """
+
+    key: str
+    label: str
+
+
 class UnknownNationError(ComityError):
-    """A nation name or code matched nothing in the registry.
+    """A nation name or code matched nothing in the registry, or more than one nation.
 
     Args:
         value: The name or code as given.
-        suggestions: The closest known names, best first.
+        candidates: The nations it may have meant, best first.
         system: The code system that was searched, if one was named.
+        reason: Why nothing was chosen.
+
+    Attributes:
+        value: The name or code as given.
+        candidates: The nations it may have meant, best first.
+        suggestions: The candidates' labels, best first.
+        system: The code system searched, if one was named.
+        reason: Why nothing was chosen; callers branch on it, never on the message.
     """
 
     status = 422
 
     def __init__(
-        self, value: str, suggestions: Sequence[str] = (), system: str | None = None
+        self,
+        value: str,
+        candidates: Sequence[NationCandidate] = (),
+        system: str | None = None,
+        reason: UnknownNationReason = UnknownNationReason.NO_MATCH,
     ) -> None:
         self.value = value
-        self.suggestions = list(suggestions)
+        self.candidates = list(candidates)
+        self.suggestions = [c.label for c in self.candidates]
         self.system = system
-        where = f" as a {system} code" if system else ""
-        message = f"Unknown nation {value!r}{where}."
-        hint = (
-            "Did you mean: " + ", ".join(self.suggestions) + "?"
-            if self.suggestions
-            else "Run `comity nations --search TEXT` to look it up."
-        )
-        super().__init__(message, hint)
+        self.reason = reason
+        super().__init__(self._message(), self._hint())
+
+    def _message(self) -> str:
+        if self.reason is UnknownNationReason.AMBIGUOUS_NAME:
+            return f"Nation name {self.value!r} is ambiguous."
+        if self.reason is UnknownNationReason.BARE_NUMBER:
+            return f"{self.value!r} is a number: name its code system."
+        where = f" as a {self.system} code" if self.system else ""
+        return f"Unknown nation {self.value!r}{where}."
+
+    def _hint(self) -> str:
+        if self.reason is UnknownNationReason.BARE_NUMBER:
+            readings = (
+                "Readings: " + "; ".join(self.suggestions)
+                if self.suggestions
+                else "No code system has this number."
+            )
+            return f"{readings} Pass the system (iso_numeric, cow or gw)."
+        if self.suggestions:
+            return "Did you mean: " + ", ".join(self.suggestions) + "?"
+        return "Run `comity nations --search TEXT` to look it up."
 
 
 class ImportRejectedError(ComityError):

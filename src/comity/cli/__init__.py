@@ -19,6 +19,7 @@ from comity.cli import (
     accounts,
     alumni,
     analytics,
+    audit,
     culture,
     engagements,
     exports,
@@ -28,6 +29,8 @@ from comity.cli import (
     nations,
     optimise,
     plans,
+    quality,
+    serve,
     setup,
 )
 from comity.cli.output import print_error, stderr
@@ -143,15 +146,15 @@ app.add_typer(culture.calendar_app, name="calendar")
 app.add_typer(culture.culture_app, name="culture")
 app.add_typer(culture.notes_app, name="notes")
 app.add_typer(accounts.users_app, name="users")
-app.add_typer(accounts.audit_app, name="audit")
-app.command("serve")(accounts.serve)
+app.add_typer(audit.audit_app, name="audit")
+app.command("serve")(serve.serve)
 app.command("status")(maintenance.status)
 app.command("backup")(maintenance.backup)
 app.command("restore")(maintenance.restore)
 app.command("optimise")(optimise.optimise)
 app.command("alumni")(alumni.alumni)
 app.add_typer(alumni.people_app, name="people")
-app.command("quality")(alumni.quality)
+app.command("quality")(quality.quality)
 
 
 def main() -> None:

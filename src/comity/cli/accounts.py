@@ -1,4 +1,4 @@
-"""``comity users``, ``comity audit`` and ``comity serve``: accounts, the audit log, the server.
+"""``comity users``: the accounts of the API and web app, and their tokens.
 
 Whoever can run the CLI on the store's machine is its operator: these commands act as the
 operator, and are how the first administrator is made.
@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -19,14 +18,12 @@ from comity.cli.state import state_of
 from comity.errors import ComityError
 from comity.model.plans import Agency
 from comity.services import accounts
-from comity.services.engagements import require
 
-__all__ = ["audit_app", "serve", "users_app"]
+__all__ = ["users_app"]
 
 users_app = typer.Typer(
     help="Accounts of the API and web app, and their tokens.", no_args_is_help=True
 )
-audit_app = typer.Typer(help="The append-only audit log of every write.", no_args_is_help=True)
 
 _JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
 _CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
@@ -216,161 +213,3 @@ def revoke_token(
     state = state_of(ctx)
     record = accounts.revoke_token(state.store(), state.viewer(), token_id)
     stdout().print(f"Revoked token {record.id} ({record.name}, {record.prefix}…).", highlight=False)
-
-
-@audit_app.command("verify")
-def verify_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
-    """Check the hash chain of the audit log; exit 1 when an entry was changed or removed."""
-    state = state_of(ctx)
-    require(state.viewer(), Role.ADMIN, "verify the audit log")  # as the API does
-    report = accounts.verify_audit(state.store())
-    if as_json:
-        emit_json(
-            {
-                "ok": report.ok,
-                "entries": report.entries,
-                "first_broken": report.first_broken,
-                "reason": report.reason,
-            }
-        )
-    elif report.ok:
-        stdout().print(f"The audit log is intact: {report.entries} entries.", highlight=False)
-    else:
-        stdout().print(
-            f"[red]The audit log was tampered with[/red] at entry {report.first_broken}: "
-            f"{report.reason}",
-            highlight=False,
-        )
-    if not report.ok:
-        raise typer.Exit(1)
-
-
-@audit_app.command("checkpoint")
-def checkpoint_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
-    """Write the signed checkpoint of the audit log's last entry now, and print it.
-
-    Every write that adds to the log writes one; copy it somewhere else from time to time: a log
-    that no longer holds the entry it names lost its last entries.
-    """
-    state = state_of(ctx)
-    checkpoint = accounts.checkpoint_audit(state.store(), state.viewer())
-    if as_json:
-        emit_json(None if checkpoint is None else {"hash": checkpoint.hash, "at": checkpoint.at})
-    elif checkpoint is None:
-        stdout().print("The audit log is empty: nothing to checkpoint.", highlight=False)
-    else:
-        stdout().print(
-            f"Checkpoint of {checkpoint.at}: last entry {checkpoint.hash}.", highlight=False
-        )
-
-
-@audit_app.command("list")
-def list_audit(
-    ctx: typer.Context,
-    entity: Annotated[
-        str | None, typer.Option("--entity", help="Only this kind (engagement, user...).")
-    ] = None,
-    entity_id: Annotated[str | None, typer.Option("--id", help="Only this record.")] = None,
-    after: Annotated[int, typer.Option("--after", min=0, help="Entries after this id.")] = 0,
-    limit: Annotated[
-        int, typer.Option("--limit", min=1, max=10_000, help="At most this many.")
-    ] = 50,
-    as_json: _JSON = False,
-    as_csv: _CSV = False,
-) -> None:
-    """Entries of the audit log, oldest first: who did what to which record, and when.
-
-    As an account (--user), only the entries about what it may see.
-    """
-    output = choose_format(as_json, as_csv)
-    state = state_of(ctx)
-    items, total = accounts.audit_page(
-        state.store(),
-        state.viewer(),
-        after_id=after,
-        limit=limit,
-        entity=entity,
-        entity_id=entity_id,
-    )
-    if as_json:
-        emit_json({"items": items, "total": total})
-        return
-    headings = [
-        ("Id", "id"),
-        ("At", "at"),
-        ("Actor", "actor"),
-        ("Action", "action"),
-        ("Entity", "entity"),
-        ("Record", "entity_id"),
-    ]
-    columns = [Column(heading, _field(key)) for heading, key in headings]
-    emit(items, columns, output, title=f"Audit log ({total} entries)")
-
-
-def _field(key: str) -> Callable[[dict[str, Any]], Any]:
-    def get(entry: dict[str, Any]) -> Any:
-        return entry[key]
-
-    return get
-
-
-def serve(
-    ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
-    secure_cookies: Annotated[
-        bool,
-        typer.Option(
-            "--secure-cookies",
-            help="Mark the session cookie Secure, so browsers send it over HTTPS only: set it "
-            "behind a TLS proxy (or COMITY_SECURE_COOKIES=1).",
-        ),
-    ] = False,
-    forwarded_allow_ips: Annotated[
-        str | None,
-        typer.Option(
-            "--forwarded-allow-ips",
-            metavar="ADDRS",
-            help="Believe X-Forwarded-For and X-Forwarded-Proto from these proxies only: IP "
-            "addresses or networks, comma-separated (or COMITY_FORWARDED_ALLOW_IPS). Without "
-            "it no one's are, and a client's address is its connection's.",
-        ),
-    ] = None,
-) -> None:
-    """Serve the API (and the web app) over HTTP; put a TLS proxy in front on a network."""
-    import os
-
-    import uvicorn
-
-    from comity.config import get_settings, proxy_addresses
-
-    settings = get_settings()
-    proxies = settings.forwarded_allow_ips
-    if forwarded_allow_ips is not None:
-        try:
-            proxies = proxy_addresses(forwarded_allow_ips)
-        except ValueError as error:
-            raise typer.BadParameter(str(error), param_hint="--forwarded-allow-ips") from None
-    state = state_of(ctx)
-    store = state.store()
-    store.check_ready()
-    os.environ["COMITY_DATABASE_URL"] = store.url.render_as_string(hide_password=False)
-    if secure_cookies:
-        os.environ["COMITY_SECURE_COOKIES"] = "1"  # read by comity.server.create_app
-    shown = store.url.render_as_string()
-    stdout().print(f"Serving {shown} on http://{host}:{port}/ (Ctrl+C stops)", highlight=False)
-    if secure_cookies or settings.secure_cookies:
-        stdout().print("Session cookies are Secure: open it through the HTTPS proxy.")
-    if proxies:
-        stdout().print(f"Believing X-Forwarded-For and -Proto from {proxies} only.")
-    # uvicorn believes X-Forwarded-For from loopback unless told otherwise; without a proxy
-    # named, a client's address is its connection's (the sign-in limits count per address).
-    uvicorn.run(
-        "comity.server:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        log_level="info",
-        proxy_headers=proxies is not None,
-        forwarded_allow_ips=proxies,
-    )

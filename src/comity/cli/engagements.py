@@ -20,7 +20,8 @@ from comity.model.details import Details
 from comity.model.engagements import EngagementKind, ParticipantRole
 from comity.model.numbers import is_whole
 from comity.model.validation import validate_record
-from comity.services.engagements import EngagementPeriods, Period, engagement_periods
+from comity.services.engagements import assign_host
+from comity.services.periods import EngagementPeriods, Period, engagement_periods
 from comity.store.engagements import StoredEngagement
 
 __all__ = ["app"]
@@ -293,8 +294,8 @@ def add_engagement(
     year = _year_of(start)
     participants = [_parse_participant(p, year) for p in participant or []]
     host_key = services.resolve_nation(host, year=year).iso3 if host else None
-    if host_key and host_key not in {p["nation"] for p in participants}:
-        participants.insert(0, {"nation": host_key})
+    if host_key:
+        participants = assign_host(participants, host_key)
     data: dict[str, Any] = {
         "kind": kind,
         "title": title,
@@ -386,20 +387,9 @@ def edit_engagement(
     for name in remove_participant or []:
         key = services.resolve_nation(name, year=year).iso3
         participants = [p for p in participants if p["nation"] != key]
-    host_key = services.resolve_nation(host, year=year).iso3 if host else current.host
     if host:
-        changes["host"] = host_key
-        participants = [
-            {
-                **p,
-                "role": "host"
-                if p["nation"] == host_key
-                else ("participant" if p.get("role") == "host" else p.get("role", "participant")),
-            }
-            for p in participants
-        ]
-        if host_key not in {p["nation"] for p in participants}:
-            participants.insert(0, {"nation": host_key, "role": "host"})
+        changes["host"] = services.resolve_nation(host, year=year).iso3
+        participants = assign_host(participants, changes["host"])
     if participant is not None or add_participant or remove_participant or host:
         changes["participants"] = participants
     if detail:

@@ -19,7 +19,7 @@ _JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")
 
 def status(ctx: typer.Context, as_json: _JSON = False) -> None:
     """Show the store: its URL, engine, schema migration and connection pooling."""
-    found = maintenance.store_status(state_of(ctx).store())
+    found = maintenance.store_status(state_of(ctx).store_as_is())
     pool = None
     if found.pool is not None:
         p = found.pool
@@ -74,7 +74,7 @@ def backup(
     as safe as the store.
     """
     state = state_of(ctx)
-    store = state.store()
+    store = state.store_as_is()
     report = maintenance.back_up(store, state.viewer(), file)
     m = report.manifest
     if as_json:
@@ -103,7 +103,7 @@ def restore(
     first. A store holding records is replaced only with --force.
     """
     state = state_of(ctx)
-    store = state.store()
+    store = state.store_as_is()
     report = maintenance.restore(store, state.viewer(), file, force=force)
     m = report.manifest
     if as_json:

@@ -47,7 +47,7 @@ def init(
     if admin and not admin_nation:
         raise typer.BadParameter("--admin needs --admin-nation (the account's nation)")
     state = state_of(ctx)
-    report = services.initialise(state.store())
+    report = services.initialise(state.store_as_is())
     if admin:
         _first_admin(
             state.store(), state.viewer(), admin, admin_nation, quiet=as_json, generate=generate

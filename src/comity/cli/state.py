@@ -36,7 +36,24 @@ class CliState:
     _store: Store | None = field(default=None, repr=False)
 
     def store(self) -> Store:
-        """The store, opened on first use."""
+        """The store, opened on first use and checked to be initialised and up to date.
+
+        Raises:
+            StoreUnavailableError: When it cannot be opened, was never initialised, or is
+                behind the latest migration (the hint says to run ``comity init``).
+        """
+        store = self.store_as_is()
+        store.check_ready()
+        return store
+
+    def store_as_is(self) -> Store:
+        """The store, opened on first use but not checked, whatever its schema.
+
+        For the commands that look after the store: ``init``, ``status``, ``backup``, ``restore``.
+
+        Raises:
+            StoreUnavailableError: When the URL is malformed or its driver is missing.
+        """
         if self._store is None:
             self._store = open_store(self.database or get_settings().database_url)
         return self._store

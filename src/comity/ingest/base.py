@@ -14,14 +14,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Protocol
 
-from comity.errors import UnknownNationError, ValidationError
+from comity.errors import UnknownNationError, UnknownNationReason, ValidationError
 from comity.ingest.unreadable import DAMAGED, damaged_file, field_too_long
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan, DisputeYear, NationScore, Rivalry
 from comity.model.nations import Membership, Nation, Organisation
 from comity.model.prepared import EngagementColumns, PreparedEngagement
+from comity.model.releasability import Releasability
 from comity.model.validation import validate_engagement
 from comity.nations.resolver import NationResolver
 
@@ -282,9 +284,10 @@ class ImportContext:
         try:
             return self.resolver.resolve_key(str(value), system=system, year=year), None
         except UnknownNationError as error:
-            reason = error.message.rstrip(".")
-            if reason.startswith("Unknown nation"):
+            if error.reason is UnknownNationReason.NO_MATCH:
                 reason = "unknown nation" + (f" as a {error.system} code" if error.system else "")
+            else:  # ambiguous, or a bare number: the message says which
+                reason = error.message.rstrip(".")
             if error.hint:
                 reason += f"; {error.hint}"
             return None, reason
@@ -302,9 +305,28 @@ class ImportContext:
 
 
 class Importer(Protocol):
-    """An importer of one dataset."""
+    """An importer of one dataset: what :func:`comity.services.imports.import_dataset` uses.
+
+    The members with a value are defaults, those of a bundled dataset: an importer that
+    subclasses this protocol (every bundled one does) inherits them and sets only what differs.
+
+    Attributes:
+        info: The dataset it reads.
+        bundled: True for a dataset comity ships: it belongs to the installation (only the
+            operator may replace it), and its version includes
+            :data:`~comity.services.imports.READER_REVISION`. False for a user's own files:
+            they belong to the importing user's nation, and their version is their checksum.
+        extra_names: Spellings of nations its files use that the registry does not know
+            (name -> nation key); the user's ``--names`` file adds to them.
+        releasability: The label it gives every record it reads, checked against the
+            importing user (their nation must be able to read it); None when its records
+            carry their own.
+    """
 
     info: DatasetInfo
+    bundled: bool = True
+    extra_names: Mapping[str, str] = MappingProxyType({})
+    releasability: Releasability | None = None
 
     def read(self, paths: Sequence[Path], context: ImportContext) -> Batch:
         """Read the files, resolve and validate, and return the batch (writes nothing)."""

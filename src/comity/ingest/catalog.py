@@ -1,9 +1,15 @@
-"""The importers comity ships, listed explicitly, in the order ``import --all`` runs them."""
+"""The importers comity ships, listed explicitly, in the order ``import --all`` runs them.
+
+:class:`UserFiles` imports a user's own files, through their mapping file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from comity.errors import NotFoundError
-from comity.ingest.base import Importer
+from comity.ingest.base import Batch, ImportContext, Importer
 from comity.ingest.datasets import (
     atop_alliances,
     cow_alliances,
@@ -17,8 +23,10 @@ from comity.ingest.datasets import (
     un_peacekeeping,
     us_senior_visits,
 )
+from comity.ingest.mapped.file import MappedFile
+from comity.ingest.mapped.mapping import Mapping
 
-__all__ = ["IMPORTERS", "get_importer"]
+__all__ = ["IMPORTERS", "UserFiles", "get_importer"]
 
 # The registry's own datasets first, then engagements, then measures.
 _MODULES = (
@@ -51,3 +59,26 @@ def get_importer(name: str) -> Importer:
         raise NotFoundError(
             f"No dataset named {name!r}.", hint=f"Known datasets: {known}."
         ) from None
+
+
+class UserFiles(Importer):
+    """The importer of a user's own files, read as their mapping file says.
+
+    Its records belong to the importing user's nation; the mapping's spellings of nations and
+    its releasability label are the import's.
+
+    Args:
+        mapping: The checked mapping file.
+    """
+
+    bundled = False
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.reader = MappedFile(mapping)
+        self.info = self.reader.info
+        self.extra_names = dict(mapping.names)
+        self.releasability = mapping.constants.releasability
+
+    def read(self, paths: Sequence[Path], context: ImportContext) -> Batch:
+        """Read, check and prepare every file's engagements."""
+        return self.reader.read(paths, context)

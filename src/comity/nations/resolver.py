@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from comity.errors import UnknownNationError
+from comity.errors import NationCandidate, UnknownNationError, UnknownNationReason
 from comity.model.nations import CodeSystem, Nation, NationCode
 from comity.model.numbers import is_whole
 from comity.nations.reference import Reference, load_reference
@@ -76,7 +76,7 @@ class NationResolver:
         }
         for alias, iso3 in (extra_aliases or {}).items():
             if iso3 not in self.nations:
-                raise UnknownNationError(iso3, self.suggest(iso3))
+                raise UnknownNationError(iso3, self.candidates(iso3))
             self._names[normalise_name(alias)] = iso3
         self._cached = lru_cache(maxsize=65_536)(self._resolve_key)
 
@@ -132,6 +132,10 @@ class NationResolver:
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """The closest known nations to ``text``, as ``Name (KEY)``, best first."""
+        return [c.label for c in self.candidates(text, limit)]
+
+    def candidates(self, text: str, limit: int = 3) -> list[NationCandidate]:
+        """The closest known nations to ``text``, best first, labelled ``Name (KEY)``."""
         found = process.extract(
             normalise_name(text),
             self._choices,
@@ -140,7 +144,10 @@ class NationResolver:
             score_cutoff=70,
         )
         keys = list(dict.fromkeys(key for _, _, (_, key) in found))
-        return [f"{self.nations[key].name} ({key})" for key in keys[:limit]]
+        return [self._candidate(key) for key in keys[:limit]]
+
+    def _candidate(self, key: str, reading: str = "") -> NationCandidate:
+        return NationCandidate(key, f"{reading}{self.nations[key].name} ({key})")
 
     def _resolve_key(self, text: str, system: CodeSystem | None, year: int | None) -> str:
         if not text:
@@ -176,8 +183,8 @@ class NationResolver:
         rows = self._codes.get((system, upper))
         if rows:
             return self._pick(rows, year)
-        suggestions = self.suggest(text) if not is_whole(text) else []
-        raise UnknownNationError(text, suggestions, system=system.value)
+        candidates = self.candidates(text) if not is_whole(text) else []
+        raise UnknownNationError(text, candidates, system=system.value)
 
     def _by_name(self, text: str, year: int | None) -> str:
         key = self._names.get(normalise_name(text))
@@ -186,12 +193,10 @@ class NationResolver:
             if len(matches) == 1:
                 key = matches.pop()
             elif len(matches) > 1:
-                labels = [f"{self.nations[k].name} ({k})" for k in sorted(matches)]
-                error = UnknownNationError(text, labels)
-                error.message = f"Nation name {text!r} is ambiguous."
-                raise error
+                readings = [self._candidate(k) for k in sorted(matches)]
+                raise UnknownNationError(text, readings, reason=UnknownNationReason.AMBIGUOUS_NAME)
         if key is None:
-            raise UnknownNationError(text, self.suggest(text))
+            raise UnknownNationError(text, self.candidates(text))
         return self._redirect(key, year)
 
     def _redirect(self, key: str, year: int | None) -> str:
@@ -225,13 +230,8 @@ class NationResolver:
                 key = self._by_system(text, system, year)
             except UnknownNationError:
                 continue
-            readings.append(f"{system.value} {text} = {self.nations[key].name} ({key})")
-        error = UnknownNationError(text, readings)
-        error.message = f"{text!r} is a number: name its code system."
-        error.hint = (
-            "Readings: " + "; ".join(readings) if readings else "No code system has this number."
-        ) + " Pass the system (iso_numeric, cow or gw)."
-        return error
+            readings.append(self._candidate(key, f"{system.value} {text} = "))
+        return UnknownNationError(text, readings, reason=UnknownNationReason.BARE_NUMBER)
 
     def codes_of(self, iso3: str, system: CodeSystem) -> Iterable[NationCode]:
         """Every code of ``system`` that stands for the nation ``iso3``, with its dates."""

@@ -142,7 +142,6 @@ def create_user(
         raise ValidationError(problems, "user")
     _check_manages(actor, key, chosen, "create an account")
     _check_password(password, name, display_name)
-    store.check_ready()
     with store.transaction() as connection:
         if organisation:
             nation_store.get_organisation(connection, organisation)
@@ -169,7 +168,6 @@ def get_user(
     Raises:
         NotFoundError: When there is no such account.
     """
-    store.check_ready()
     with store.connect() as connection:
         return account_store.get_user(connection, username=username, user_id=user_id)
 
@@ -177,7 +175,6 @@ def get_user(
 def list_users(store: Store, actor: Viewer) -> list[UserRecord]:
     """The accounts ``actor`` manages: their nation's (admins), or every one (the operator)."""
     require(actor, Role.ADMIN, "list users")
-    store.check_ready()
     with store.connect() as connection:
         return account_store.list_users(connection, None if actor.spans_nations else actor.nation)
 
@@ -193,7 +190,6 @@ def set_user_disabled(store: Store, actor: Viewer, username: str, disabled: bool
     """
     verb = "disable" if disabled else "enable"
     require(actor, Role.ADMIN, f"{verb} users")
-    store.check_ready()
     with store.transaction() as connection:
         before = account_store.get_user(connection, username=username)
         _check_manages(actor, before.nation, before.role, f"{verb} the account {username}")
@@ -217,7 +213,6 @@ def set_password(store: Store, actor: Viewer, username: str, password: str) -> U
         PermissionDeniedError: When the actor is neither the user nor an admin managing them.
         ValidationError: For a weak password.
     """
-    store.check_ready()
     with store.connect() as connection:
         user = account_store.get_user(connection, username=username)
     if actor.user_id is None or actor.user_id != user.id:
@@ -257,7 +252,6 @@ def authenticate_password(store: Store, username: str, password: str) -> UserRec
         AuthenticationError: When the user is unknown, disabled or the password is wrong (one
             message for all three, so as not to tell which).
     """
-    store.check_ready()
     with store.connect() as connection:
         try:
             user = account_store.get_user(connection, username=username)

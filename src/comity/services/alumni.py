@@ -54,7 +54,6 @@ def _add(store: Store, kind: str, data: Mapping[str, Any], viewer: Viewer) -> in
     require(viewer, Role.PLANNER, f"record {kind}s")
     record = validate_record(_MODELS[kind], data, kind)
     check_release(viewer, record, kind)
-    store.check_ready()
     with store.transaction() as connection:
         return _write(connection, kind, record, viewer)
 
@@ -137,7 +136,6 @@ def import_alumni(store: Store, viewer: Viewer, text: str, kind: str) -> int:
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     if not rows:
         raise ValidationError([FieldProblem("file", "no rows under the header")], "import")
-    store.check_ready()
     problems: list[FieldProblem] = []
     with store.transaction() as connection:
         known = set(nation_store.load_nations(connection))
@@ -181,7 +179,6 @@ def alumni_report(
     if by not in ("programme", "nation"):
         raise ValidationError([FieldProblem("by", "must be programme or nation", by)], "query")
     key = resolve_nation(nation).iso3 if nation else None
-    store.check_ready()
     with store.connect() as connection:
         rows = alumni_store.read_attendances(connection, viewer, programme=programme, nation=key)
         steps = alumni_store.read_career_steps(connection, viewer)

@@ -30,6 +30,7 @@ from comity.services.cache import (
     recall,
     remembered,
     store_result,
+    viewer_scope,
 )
 from comity.services.index_tables import (
     EXPORT_COLUMNS,
@@ -95,10 +96,6 @@ class IndexTable:
         return int(found) if found is not None else self.horizon
 
 
-def _scope(viewer: Viewer) -> str:
-    return "all" if viewer.unrestricted else (viewer.nation or "public")
-
-
 def _settings(overrides: Mapping[str, Any] | None) -> IndexSettings:
     return default_settings().with_overrides(overrides)
 
@@ -131,9 +128,8 @@ def compute_dyad_years(
         ValidationError: When an override is out of range.
     """
     settings = _settings(overrides)
-    store.check_ready()
     directory = analytic_directory(store.describe_url())
-    scope = _scope(viewer)
+    scope = viewer_scope(viewer)
     version = _version(store, directory)
     last = today().year if horizon is None else horizon
     key = cache_key("dyad_years", settings.method_version, settings.digest(), version, scope, last)
@@ -224,7 +220,6 @@ def compute_dyad_years_on(
     from comity.analytics.engines import open_engine, read_parquet_folder
 
     settings = _settings(overrides)
-    store.check_ready()
     snapshot = load_snapshot(store, viewer)
     runner = open_engine(engine, master=master)
     try:
@@ -284,7 +279,6 @@ def compute_outreach(
     going to it (visits, port calls, attaches).
     """
     settings = _settings(overrides)
-    store.check_ready()
     con, snapshot, inputs = _inputs(store, viewer, horizon)
     sql = directed_sql(settings, snapshot.horizon, inputs)
     return con.sql(sql + " ORDER BY nation_from, nation_to, year").to_arrow_table()
@@ -304,11 +298,15 @@ def compute_pair_kind_years(
     viewer scope, settings and data version.
     """
     settings = _settings(overrides)
-    store.check_ready()
     version = _version(store, analytic_directory(store.describe_url()))
     last = today().year if horizon is None else horizon
     key = cache_key(
-        "pair_kinds", settings.method_version, settings.digest(), version, _scope(viewer), last
+        "pair_kinds",
+        settings.method_version,
+        settings.digest(),
+        version,
+        viewer_scope(viewer),
+        last,
     )
 
     def compute() -> Any:

@@ -25,7 +25,6 @@ def verify_audit(store: Store) -> ChainReport:
     (:mod:`comity.store.audit_checkpoint`): the entry it names must still be in the log, or
     the last entries were removed.
     """
-    store.check_ready()
     with store.connect() as connection:
         entries = iter_audit(connection)
         try:
@@ -54,7 +53,6 @@ def verify_audit(store: Store) -> ChainReport:
 def checkpoint_audit(store: Store, actor: Viewer) -> Checkpoint | None:
     """Write the signed checkpoint of the log's last entry now (operator), and return it."""
     require(actor, Role.OPERATOR, "checkpoint the audit log")
-    store.check_ready()
     with store.connect() as connection:
         last = last_audit_hash(connection)
     return None if last is None else write_checkpoint(store.checkpoint_url(), last)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
+from comity.access.viewer import Viewer
 from comity.analytics.settings import IndexSettings
 from comity.store import Store
 from comity.store.analytic_cache import CachedResult, record_result
@@ -28,6 +29,7 @@ __all__ = [
     "recall",
     "remembered",
     "store_result",
+    "viewer_scope",
 ]
 
 T = TypeVar("T")
@@ -145,6 +147,14 @@ def forget_everything() -> None:
 def cache_key(*parts: object) -> str:
     """A digest of everything that produced a result."""
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def viewer_scope(viewer: Viewer) -> str:
+    """Whose view a result is, as its cache keys name it: ``all``, ``public`` or a nation key.
+
+    Viewers of one scope see the same records, so they share the results computed for it.
+    """
+    return "all" if viewer.unrestricted else (viewer.nation or "public")
 
 
 def media_version(directory: Path) -> str:

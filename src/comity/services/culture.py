@@ -103,7 +103,6 @@ def create_briefing(
     subject = resolve_nation(nation)
     chosen = perspective or viewer.nation
     seen_from = resolve_nation(chosen) if chosen else None
-    store.check_ready()
     with store.connect() as connection:
         scores = read_hofstede_scores(connection)
         memberships = nation_store.list_memberships(connection, nation=subject.iso3)
@@ -239,7 +238,6 @@ def create_distance_matrix(store: Store, nations: Sequence[str] | None = None) -
                 [FieldProblem("nations", "name at least two different nations", ", ".join(keys))],
                 "distance matrix",
             )
-    store.check_ready()
     with store.connect() as connection:
         scores = read_hofstede_scores(connection)
     if not scores:
@@ -271,7 +269,6 @@ def add_note(store: Store, data: Mapping[str, Any], viewer: Viewer) -> StoredNot
         fields["nation"] = resolve_nation(fields["nation"]).iso3
     note = validate_record(Note, fields, "note")
     check_release(viewer, note, "note")
-    store.check_ready()
     _known(store, note.nation)
     with store.transaction() as connection:
         note_id = note_store.add_note(connection, note, viewer.name, owner_of(viewer))
@@ -286,7 +283,6 @@ def get_note(store: Store, note_id: int, viewer: Viewer) -> StoredNote:
     Raises:
         NotFoundError: When there is none visible to the viewer.
     """
-    store.check_ready()
     with store.connect() as connection:
         return note_store.get_note(connection, note_id, viewer)
 
@@ -306,7 +302,6 @@ def list_notes(
     """
     key = resolve_nation(nation).iso3 if nation else None
     chosen = _topic(topic) if topic is not None else None
-    store.check_ready()
     with store.connect() as connection:
         return note_store.list_notes(connection, viewer, nation=key, topic=chosen)
 
@@ -337,7 +332,6 @@ def edit_note(
         ConflictError: When ``expected_version`` is given and stale.
     """
     require(viewer, Role.PLANNER, "edit notes")
-    store.check_ready()
     fields = dict(changes)
     if isinstance(fields.get("nation"), str):
         fields["nation"] = resolve_nation(fields["nation"]).iso3
@@ -361,7 +355,6 @@ def delete_note(store: Store, note_id: int, viewer: Viewer) -> None:
         NotFoundError: When the viewer sees no such note.
     """
     require(viewer, Role.PLANNER, "delete notes")
-    store.check_ready()
     with store.transaction() as connection:
         before = note_store.get_note(connection, note_id, viewer)
         note_store.delete_note(connection, note_id, viewer)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from functools import cache
 from typing import Any
 
 from comity.access.viewer import Role, Viewer
 from comity.errors import FieldProblem, PermissionDeniedError, ValidationError
-from comity.model.engagements import Engagement, EngagementKind
+from comity.model.engagements import Engagement, EngagementKind, ParticipantRole
+from comity.model.releasability import Releasability
 from comity.model.validation import validate_engagement
-from comity.services.cache import cache_key, remembered
+from comity.services.cache import cache_key, remembered, viewer_scope
+from comity.services.periods import EngagementPeriods, Period, engagement_periods
 from comity.services.registry import resolve_nation
 from comity.store import Store
 from comity.store import engagements as engagement_store
-from comity.store import imports as import_store
 from comity.store import nations as nation_store
 from comity.store.audit import append_audit
 from comity.store.changes import records_version
@@ -30,6 +31,8 @@ __all__ = [
     "StoredEngagement",
     "add_engagement",
     "add_engagements",
+    "assign_host",
+    "check_label",
     "check_release",
     "count_by_kind",
     "count_engagements",
@@ -69,9 +72,20 @@ def check_release(viewer: Viewer, record: Any, subject: str = "engagement") -> N
     Raises:
         ValidationError: On the ``releasability`` field.
     """
-    if viewer.unrestricted or record.releasability.is_public:
+    check_label(viewer, record.releasability, subject)
+
+
+def check_label(viewer: Viewer, label: Releasability, subject: str = "engagement") -> None:
+    """Refuse a releasability label that would hide a record from the viewer's own nation.
+
+    The rule of :func:`check_release`, for a label given apart from a record (an import's).
+
+    Raises:
+        ValidationError: On the ``releasability`` field.
+    """
+    if viewer.unrestricted or label.is_public:
         return
-    targets = record.releasability.targets
+    targets = label.targets
     if viewer.nation in targets or targets & organisation_codes():
         return
     raise ValidationError(
@@ -80,7 +94,7 @@ def check_release(viewer: Viewer, record: Any, subject: str = "engagement") -> N
                 "releasability",
                 f"must include your own nation ({viewer.nation}), or an organisation it "
                 "belongs to, so you can read it",
-                str(record.releasability),
+                str(label),
             )
         ],
         subject,
@@ -139,6 +153,31 @@ def resolve_nations(data: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+def assign_host(participants: Sequence[Mapping[str, Any]], host: str) -> list[dict[str, Any]]:
+    """The participants with ``host`` as their one host.
+
+    The host takes the role host, and joins first when it was not listed; a participant that
+    was the host becomes a plain participant; every other role stays.
+
+    Args:
+        participants: Each a mapping with a ``nation`` key, and ``role`` and ``personnel`` when
+            known.
+        host: The host's nation key.
+    """
+    host_role, plain = ParticipantRole.HOST.value, ParticipantRole.PARTICIPANT.value
+
+    def role(entry: Mapping[str, Any]) -> str:
+        if entry["nation"] == host:
+            return host_role
+        current = entry.get("role") or plain
+        return plain if current == host_role else str(current)
+
+    placed = [{**entry, "role": role(entry)} for entry in participants]
+    if host not in {entry["nation"] for entry in placed}:
+        placed.insert(0, {"nation": host, "role": host_role})
+    return placed
+
+
 def add_engagement(
     store: Store, data: Mapping[str, Any] | Engagement, viewer: Viewer
 ) -> StoredEngagement:
@@ -154,7 +193,6 @@ def add_engagement(
         PermissionDeniedError: When the viewer may not write.
     """
     require(viewer, Role.PLANNER, "add engagements")
-    store.check_ready()
     with store.transaction() as connection:
         directory = nation_store.load_nations(connection)
         engagement = validate_engagement(data, directory)
@@ -180,7 +218,6 @@ def add_engagements(
         ValidationError: For the first invalid record, its index in the field names.
     """
     require(viewer, Role.PLANNER, "add engagements")
-    store.check_ready()
     with store.transaction() as connection:
         directory = nation_store.load_nations(connection)
         valid = []
@@ -228,7 +265,6 @@ def edit_engagement(
         ConflictError: When ``expected_version`` is given and stale.
     """
     require(viewer, Role.PLANNER, "edit engagements")
-    store.check_ready()
     with store.transaction() as connection:
         current = engagement_store.get_engagement(connection, engagement_id, viewer)
         merged = {**current.engagement.model_dump(mode="json"), **changes}
@@ -264,7 +300,6 @@ def delete_engagement(
         ConflictError: When ``expected_version`` is given and stale.
     """
     require(viewer, Role.PLANNER, "delete engagements")
-    store.check_ready()
     with store.transaction() as connection:
         before = engagement_store.get_engagement(connection, engagement_id, viewer)
         engagement_store.delete_engagement(connection, engagement_id, viewer, expected_version)
@@ -279,7 +314,6 @@ def get_engagement(store: Store, engagement_id: int, viewer: Viewer) -> StoredEn
     Raises:
         NotFoundError: When there is none visible to the viewer.
     """
-    store.check_ready()
     with store.connect() as connection:
         return engagement_store.get_engagement(connection, engagement_id, viewer)
 
@@ -307,7 +341,6 @@ def list_engagements(
         UnknownNationError: When a nation does not resolve.
         ValidationError: When the year range is reversed.
     """
-    store.check_ready()
     where = _filter(nation, partner, kinds, from_year, to_year, text, programme, limit, offset)
     if after is not None:
         where = replace(where, after=after)
@@ -316,9 +349,12 @@ def list_engagements(
             return engagement_store.list_engagements(connection, viewer, where)
         # A page is remembered for the data version and the viewer's scope: any write bumps
         # the version, so a remembered page is never stale.
-        scope = "all" if viewer.unrestricted else (viewer.nation or "public")
         key = cache_key(
-            "engagements", store.describe_url(), records_version(connection), scope, repr(where)
+            "engagements",
+            store.describe_url(),
+            records_version(connection),
+            viewer_scope(viewer),
+            repr(where),
         )
         page = remembered(
             key, lambda: engagement_store.list_engagements(connection, viewer, where), small=True
@@ -339,7 +375,6 @@ def count_engagements(
     programme: str | None = None,
 ) -> int:
     """How many engagements the viewer may see match the filters."""
-    store.check_ready()
     where = _filter(nation, partner, kinds, from_year, to_year, text, programme, None, 0)
     with store.connect() as connection:
         return engagement_store.count_engagements(connection, viewer, where)
@@ -347,7 +382,6 @@ def count_engagements(
 
 def count_by_kind(store: Store, viewer: Viewer, nation: str) -> dict[str, int]:
     """Engagements per kind that ``nation`` takes part in, of those the viewer may see."""
-    store.check_ready()
     key = resolve_nation(nation).iso3
     with store.connect() as connection:
         return engagement_store.count_by_kind(connection, viewer, key)
@@ -397,84 +431,3 @@ def _filter(
         limit=limit,
         offset=offset,
     )
-
-
-@dataclass(frozen=True)
-class Period:
-    """When an engagement took place, or since when it is in force, as every face shows it.
-
-    A standing tie (agreement, alliance) with no end is in force. When it comes from a dataset
-    whose coverage of its kind ends in a year, its period says so: the data end there, the tie
-    does not (a right-censored tie: "1951 – in force; source ends 2018").
-
-    Attributes:
-        start: The start as written (``1951``, ``2010-02``, ``2005-06-02``).
-        end: The end as written; None when it has none.
-        in_force: True for a standing tie with no end.
-        source_ends: For a tie in force that a dataset holds: the last year that dataset covers
-            its kind; None otherwise (an end is known, or a person entered the record).
-    """
-
-    start: str
-    end: str | None
-    in_force: bool
-    source_ends: int | None
-
-    @property
-    def until(self) -> str | None:
-        """What follows the start: the end, ``in force; source ends 2018``, ``in force``, or None.
-
-        None for a one-period event (no end, or an end equal to the start).
-        """
-        if self.in_force:
-            ends = f"; source ends {self.source_ends}" if self.source_ends is not None else ""
-            return f"in force{ends}"
-        return self.end if self.end is not None and self.end != self.start else None
-
-    @property
-    def text(self) -> str:
-        """The whole period: ``1951 – in force; source ends 2018``, ``1951 to 2018``, ``2010``."""
-        until = self.until
-        if until is None:
-            return self.start
-        return f"{self.start} – {until}" if self.in_force else f"{self.start} to {until}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields an engagement's JSON form adds: ``period``, ``in_force``, ``source_ends``."""
-        return {"period": self.text, "in_force": self.in_force, "source_ends": self.source_ends}
-
-
-class EngagementPeriods:
-    """The periods of engagements, knowing the last year each dataset covers each kind.
-
-    Args:
-        ends: (dataset, kind) -> the last year that dataset covers that kind (any pairs).
-    """
-
-    def __init__(self, ends: Mapping[tuple[str, str], int]) -> None:
-        self.ends = dict(ends)
-
-    def of(self, engagement: Engagement) -> Period:
-        """The period of one engagement."""
-        in_force = engagement.last_day is None
-        provenance = engagement.provenance
-        source_ends = None
-        if in_force and provenance is not None:
-            source_ends = self.ends.get((provenance.dataset, engagement.kind.value))
-        end = str(engagement.end) if engagement.end is not None else None
-        return Period(str(engagement.start), end, in_force, source_ends)
-
-    def to_dict(self, stored: StoredEngagement) -> dict[str, Any]:
-        """The stored engagement's JSON form with its period (what the CLI and the API write)."""
-        return {**stored.to_dict(), **self.of(stored.engagement).to_dict()}
-
-
-def engagement_periods(store: Store) -> EngagementPeriods:
-    """How to show engagements' periods, with the coverage every dataset declares.
-
-    Every face (``comity engagements``, the API, the web pages) shows an engagement's dates
-    through the :class:`EngagementPeriods` this returns.
-    """
-    store.check_ready()
-    with store.connect() as connection:
-        return EngagementPeriods(import_store.coverage_ends(connection))

@@ -19,14 +19,13 @@ from comity.access.viewer import Role, Viewer
 from comity.config import analytic_directory
 from comity.errors import ImportRejectedError
 from comity.ingest.base import ImportContext, Importer, ImportReport, Progress, checksum
-from comity.ingest.catalog import IMPORTERS, get_importer
+from comity.ingest.catalog import IMPORTERS, UserFiles, get_importer
 from comity.ingest.coverage import describe_coverage, pairs_of
-from comity.ingest.mapped.file import MappedFile
 from comity.ingest.mapped.mapping import read_mapping
 from comity.ingest.media.events import replace_media_events
 from comity.model.measures import CoverageSpan
 from comity.nations.resolver import NationResolver, default_resolver
-from comity.services.engagements import check_release, require
+from comity.services.engagements import check_label, require
 from comity.store import Store
 from comity.store import imports as import_store
 from comity.store import nations as nation_store
@@ -89,7 +88,7 @@ every bundled dataset again, once, without ``--force``."""
 def dataset_version(importer: Importer, files: list[Path]) -> str:
     """An import's version: the files' checksum, with the reader's revision for bundled ones."""
     digest = checksum(files)
-    if isinstance(importer, MappedFile):
+    if not importer.bundled:
         return digest
     return hashlib.sha256(f"{digest}:reader-{READER_REVISION}".encode()).hexdigest()
 
@@ -160,16 +159,15 @@ def import_dataset(
     """
     require(viewer, Role.PLANNER, "import data")
     importer = get_importer(dataset) if isinstance(dataset, str) else dataset
-    mapped = isinstance(importer, MappedFile)
-    if isinstance(importer, MappedFile) and importer.mapping.constants.releasability:
-        check_release(viewer, importer.mapping.constants, "mapping")
-    if not mapped:
+    if importer.releasability is not None:
+        check_label(viewer, importer.releasability, "mapping")
+    if importer.bundled:
         # The bundled datasets belong to the installation: a nation's user may not replace them.
         check_owner(viewer, None, f"The bundled dataset {importer.info.name}")
     # A nation's import is keyed by its nation and name: it never touches another's records.
-    owner = owner_of(viewer) if mapped else None
+    owner = None if importer.bundled else owner_of(viewer)
     name = dataset_key(owner, importer.info.name)
-    names = {**getattr(importer, "extra_names", {}), **(names or {})}
+    names = {**importer.extra_names, **(names or {})}
     if not paths and not importer.info.files:
         raise ImportRejectedError(
             f"{name} has no bundled files: give the files to read.",
@@ -182,7 +180,6 @@ def import_dataset(
                 f"{path} does not exist or is not a file.",
                 hint=f"Give the path of a {importer.info.title} file, or none for the bundled one.",
             )
-    store.check_ready()
     started = time.perf_counter()
     version = dataset_version(importer, files)
     report = ImportReport(
@@ -277,18 +274,17 @@ def import_dataset(
     return report
 
 
-def mapped_importer(path: Path) -> MappedFile:
+def mapped_importer(path: Path) -> UserFiles:
     """An importer for the user's own files, from a TOML mapping file.
 
     Raises:
         ImportRejectedError: When the mapping cannot be read or is not valid.
     """
-    return MappedFile(read_mapping(path))
+    return UserFiles(read_mapping(path))
 
 
 def datasets_to_import(store: Store, *, force: bool = False) -> list[str]:
     """The bundled datasets to import: all with ``force``, else those new or changed since."""
-    store.check_ready()
     with store.connect() as connection:
         imported = import_store.list_datasets(connection)
     chosen = []
@@ -337,7 +333,6 @@ class SourceStatus:
 
 def list_sources(store: Store) -> list[SourceStatus]:
     """Every bundled dataset with its citation; once imported, its years, records and coverage."""
-    store.check_ready()
     with store.connect() as connection:
         imported = import_store.list_datasets(connection)
         coverage = import_store.list_coverage(connection)

@@ -60,7 +60,6 @@ def run_media(
             f"--min-sources must be 1 or more, not {min_sources}.",
             hint=f"The default is {DEFAULT_MIN_SOURCES}.",
         )
-    store.check_ready()
     with store.connect() as connection:
         nations = nation_store.load_nations(connection)
     context = ImportContext(default_resolver(), nations, "", progress)

@@ -18,6 +18,7 @@ from comity.services.analytics import compute_dyad_years
 from comity.services.engagements import require
 from comity.services.plans import list_plans
 from comity.services.registry import resolve_nation
+from comity.services.ties import nation_rows, partner_of
 from comity.store import Store
 
 __all__ = ["candidates_from_plans", "current_stocks", "optimise_portfolio", "parse_priorities"]
@@ -55,26 +56,12 @@ def current_stocks(store: Store, viewer: Viewer, nation: str, year: int) -> dict
 
     After the latest year of the data the stock decays by the index's memory.
     """
-    import pyarrow.compute as pc
-
     result = compute_dyad_years(store, viewer)
     settings = result.settings
-    shown = min(year, result.horizon)
-    table = result.table
-    rows = table.filter(
-        pc.and_(
-            pc.equal(table.column("year"), shown),
-            pc.or_(
-                pc.equal(table.column("iso3_1"), nation), pc.equal(table.column("iso3_2"), nation)
-            ),
-        )
-    ).to_pylist()
+    rows = nation_rows(result.table, nation, min(year, result.horizon))
     fade = settings.decay ** max(0, year - result.horizon)
     return {
-        (r["iso3_2"] if r["iso3_1"] == nation else r["iso3_1"]): stock_from_index(
-            r["index"], settings.kappa
-        )
-        * fade
+        partner_of(r, nation): stock_from_index(r["index"], settings.kappa) * fade
         for r in rows
         if r["index"] > 0
     }
@@ -110,7 +97,6 @@ def optimise_portfolio(
     if not candidates:
         raise ValidationError([FieldProblem("candidates", "no candidate plans given")], "plans")
     chosen_year = year if year is not None else max(c.year for c in candidates)
-    store.check_ready()
     settings = compute_dyad_years(store, viewer).settings
     stocks = current_stocks(store, viewer, own, chosen_year)
     return optimise(

@@ -45,7 +45,6 @@ def add_institution(store: Store, data: Mapping[str, Any], viewer: Viewer) -> in
     """
     require(viewer, Role.PLANNER, "add institutions")
     institution = validate_record(Institution, data, "institution")
-    store.check_ready()
     with store.transaction() as connection:
         _known(nation_store.load_nations(connection), institution.nation, "nation", "institution")
         new_id = people_store.add_institution(connection, institution)
@@ -63,7 +62,6 @@ def add_institution(store: Store, data: Mapping[str, Any], viewer: Viewer) -> in
 
 def list_institutions(store: Store, nation: str | None = None) -> list[tuple[int, Institution]]:
     """Institutions with their ids, optionally of one nation."""
-    store.check_ready()
     with store.connect() as connection:
         return people_store.list_institutions(connection, nation)
 
@@ -77,7 +75,6 @@ def add_person(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
     require(viewer, Role.PLANNER, "add people")
     person = validate_record(Person, data, "person")
     check_release(viewer, person, "person")
-    store.check_ready()
     with store.transaction() as connection:
         _known(nation_store.load_nations(connection), person.nation, "nation", "person")
         new_id = people_store.add_person(connection, person, viewer.name, owner_of(viewer))
@@ -97,7 +94,6 @@ def list_people(
     store: Store, viewer: Viewer, *, nation: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[tuple[int, Person]]:
     """People the viewer may see, by name."""
-    store.check_ready()
     with store.connect() as connection:
         return people_store.list_people(
             connection, viewer, nation=nation, limit=limit, offset=offset
@@ -110,7 +106,6 @@ def get_person(store: Store, viewer: Viewer, person_id: int) -> Person:
     Raises:
         NotFoundError: When there is none visible to the viewer.
     """
-    store.check_ready()
     with store.connect() as connection:
         return people_store.get_person(connection, person_id, viewer)
 
@@ -125,7 +120,6 @@ def add_posting(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int:
     require(viewer, Role.PLANNER, "add postings")
     posting = validate_record(Posting, data, "posting")
     check_release(viewer, posting, "posting")
-    store.check_ready()
     with store.transaction() as connection:
         nations = nation_store.load_nations(connection)
         _known(nations, posting.host, "host", "posting")
@@ -164,7 +158,6 @@ def list_postings(
     year: int | None = None,
 ) -> list[tuple[int, Posting]]:
     """Postings the viewer may see, filtered by host nation, person and year."""
-    store.check_ready()
     with store.connect() as connection:
         return people_store.list_postings(
             connection, viewer, host=host, person_id=person_id, year=year
@@ -181,7 +174,6 @@ def add_assessment(store: Store, data: Mapping[str, Any], viewer: Viewer) -> int
     require(viewer, Role.PLANNER, "assess engagements")
     assessment = validate_record(Assessment, data, "assessment")
     check_release(viewer, assessment, "assessment")
-    store.check_ready()
     with store.transaction() as connection:
         new_id = people_store.add_assessment(connection, assessment, viewer)
         append_audit(
@@ -200,6 +192,5 @@ def list_assessments(
     store: Store, viewer: Viewer, engagement_ids: Sequence[int] | None = None
 ) -> list[tuple[int, Assessment]]:
     """Assessments the viewer may see, newest first."""
-    store.check_ready()
     with store.connect() as connection:
         return people_store.list_assessments(connection, viewer, engagement_ids)

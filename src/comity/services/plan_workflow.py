@@ -107,7 +107,6 @@ def submit_plan(
         IllegalTransitionError: When the plan is not a draft nor returned.
     """
     require(viewer, Role.PLANNER, "submit plans")
-    store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
@@ -209,7 +208,6 @@ def decide_plan(
         raise ValidationError(
             [FieldProblem("reason", "say why the plan goes back to its planner")], "decision"
         )
-    store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
         _check_decider(viewer, current)
@@ -277,7 +275,6 @@ def _simple(
     store: Store, plan_id: int, viewer: Viewer, action: Action, reason: str | None
 ) -> StoredPlan:
     require(viewer, Role.PLANNER, f"{action.value} plans")
-    store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
@@ -319,7 +316,6 @@ def execute_plan(
         ValidationError: When the engagement breaks a rule of engagements.
     """
     require(viewer, Role.PLANNER, "execute plans")
-    store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
@@ -378,7 +374,6 @@ def assess_plan(store: Store, plan_id: int, data: Mapping[str, Any], viewer: Vie
         ValidationError: When an objective lacks a score, a score is not 1-5, or a field is bad.
     """
     require(viewer, Role.PLANNER, "assess plans")
-    store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")

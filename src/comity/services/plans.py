@@ -117,7 +117,6 @@ def add_plan(store: Store, data: Mapping[str, Any] | Plan, viewer: Viewer) -> St
     require(viewer, Role.PLANNER, "add plans")
     if not isinstance(data, Plan) and not data.get("owner"):
         data = {**data, "owner": viewer.name}
-    store.check_ready()
     with store.transaction() as connection:
         plan = validate_plan(data, nation_store.load_nations(connection))
         check_release(viewer, plan, "plan")
@@ -144,7 +143,6 @@ def edit_plan(
         StaleVersionError: When ``expected_version`` is given and stale.
     """
     require(viewer, Role.PLANNER, "edit plans")
-    store.check_ready()
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
         if current.state not in EDITABLE:
@@ -170,7 +168,6 @@ def get_plan(store: Store, plan_id: int, viewer: Viewer) -> StoredPlan:
     Raises:
         NotFoundError: When there is none visible to the viewer.
     """
-    store.check_ready()
     with store.connect() as connection:
         return plan_store.get_plan(connection, plan_id, viewer)
 
@@ -201,7 +198,6 @@ def list_plans(
     """
     chosen = _states(states)
     key = resolve_nation(nation).iso3 if nation else None
-    store.check_ready()
     with store.connect() as connection:
         return plan_store.list_plans(connection, viewer, states=chosen, nation=key, limit=limit)
 
@@ -213,7 +209,6 @@ def open_plans_with(store: Store, viewer: Viewer, nation: str) -> list[StoredPla
 
 
 def _friction_rows(store: Store, viewer: Viewer) -> list[FrictionRow]:
-    store.check_ready()
     with store.connect() as connection:
         return [FrictionRow(*row) for row in plan_store.read_approval_rows(connection, viewer)]
 

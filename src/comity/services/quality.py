@@ -31,7 +31,6 @@ def quality_report(
     if problems:
         raise ValidationError(problems, "query")
     key = resolve_nation(nation).iso3 if nation else None
-    store.check_ready()
     with store.connect() as connection:
         rows = read_quality_rows(connection, viewer, key)
     report = create_quality_report(rows, by=by, top=top)

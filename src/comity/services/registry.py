@@ -86,7 +86,6 @@ def list_nations(
     historical: bool | None = None,
 ) -> list[Nation]:
     """Nations of the registry, by name (see :func:`comity.store.nations.list_nations`)."""
-    store.check_ready()
     with store.connect() as connection:
         return nation_store.list_nations(
             connection, search=search, region=region, historical=historical
@@ -125,7 +124,6 @@ def get_nation(store: Store, text: str) -> NationProfile:
     Raises:
         UnknownNationError: When ``text`` names no nation.
     """
-    store.check_ready()
     key = resolve_nation(text).iso3
     with store.connect() as connection:
         nation = nation_store.get_nation(connection, key)
@@ -150,7 +148,6 @@ def get_nation(store: Store, text: str) -> NationProfile:
 
 def list_organisations(store: Store) -> list[tuple[Organisation, int]]:
     """Organisations with their number of current members."""
-    store.check_ready()
     with store.connect() as connection:
         return nation_store.list_organisations(connection)
 
@@ -170,7 +167,6 @@ def get_organisation(store: Store, code: str, *, year: int | None = None) -> Org
     Raises:
         NotFoundError: When there is no such organisation.
     """
-    store.check_ready()
     with store.connect() as connection:
         organisation = nation_store.get_organisation(connection, code)
         memberships = nation_store.list_memberships(

@@ -1,4 +1,4 @@
-"""A nation's partners, a pair's history and a pair's report, read from the index table.
+"""A nation's partners in a year and over the years, a pair's history and its report.
 
 Every answer names the table it comes from (:class:`comity.services.analytics.IndexTable`): its
 default year, the years it covers and the sources and years it rests on.
@@ -6,7 +6,7 @@ default year, the years it covers and the sources and years it rests on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,18 @@ from comity.services.cache import cache_key, remembered
 from comity.services.registry import resolve_nation
 from comity.store import Store
 
-__all__ = ["Tie", "dyad_history", "list_ties", "pair_report"]
+__all__ = [
+    "Tie",
+    "TieTrends",
+    "dyad_history",
+    "list_ties",
+    "nation_rows",
+    "pair_report",
+    "partner_indices",
+    "partner_of",
+    "tie_span",
+    "tie_trends",
+]
 
 
 @dataclass(frozen=True)
@@ -86,27 +97,126 @@ def list_ties(
     return remembered(memo, lambda: _ties(result, key, chosen, top)), result
 
 
-def _ties(result: IndexTable, key: str, chosen: int, top: int | None) -> list[Tie]:
+def partner_of(row: Mapping[str, Any], nation: str) -> str:
+    """The other nation of an index row's pair (``iso3_1``, ``iso3_2``), seen from ``nation``."""
+    return str(row["iso3_2"] if row["iso3_1"] == nation else row["iso3_1"])
+
+
+def nation_rows(table: Any, nation: str, year: int) -> list[dict[str, Any]]:
+    """The rows of an index table (non-directed dyad-years) of ``nation``'s pairs in ``year``."""
     import pyarrow.compute as pc
 
-    t = result.table
-    rows = t.filter(
+    return table.filter(  # type: ignore[no-any-return]
         pc.and_(
-            pc.equal(t.column("year"), chosen),
-            pc.or_(pc.equal(t.column("iso3_1"), key), pc.equal(t.column("iso3_2"), key)),
+            pc.equal(table.column("year"), year),
+            pc.or_(
+                pc.equal(table.column("iso3_1"), nation), pc.equal(table.column("iso3_2"), nation)
+            ),
         )
     ).to_pylist()
+
+
+def _ties(result: IndexTable, key: str, chosen: int, top: int | None) -> list[Tie]:
     ties = [
-        Tie(
-            partner=r["iso3_2"] if r["iso3_1"] == key else r["iso3_1"],
-            year=r["year"],
-            **{f: r[f] for f in _TIE_FIELDS},
-        )
-        for r in rows
+        Tie(partner=partner_of(r, key), year=r["year"], **{f: r[f] for f in _TIE_FIELDS})
+        for r in nation_rows(result.table, key, chosen)
         if r["index"] is not None and r["index"] > 0
     ]
     ties.sort(key=lambda tie: (-tie.index, tie.partner))
     return ties[:top] if top else ties
+
+
+def _positive_of(table: Any, nation: str) -> Any:
+    """The rows of ``nation``'s pairs with a positive index."""
+    import pyarrow.compute as pc
+
+    return table.filter(
+        pc.and_(
+            pc.greater(table.column("index"), 0.0),
+            pc.or_(
+                pc.equal(table.column("iso3_1"), nation), pc.equal(table.column("iso3_2"), nation)
+            ),
+        )
+    )
+
+
+def partner_indices(result: IndexTable, nation: str, year: int) -> dict[str, float]:
+    """Each partner's index with ``nation`` in ``year`` (positive ones only), by partner key."""
+    import pyarrow.compute as pc
+
+    table = result.table
+    mine = _positive_of(table.filter(pc.equal(table.column("year"), year)), nation)
+    return {
+        partner_of(r, nation): r["index"]
+        for r in mine.select(["iso3_1", "iso3_2", "index"]).to_pylist()
+    }
+
+
+def tie_span(result: IndexTable, nation: str) -> tuple[int, int] | None:
+    """The first and last year ``nation`` has a tie in the table, if it has any."""
+    import pyarrow.compute as pc
+
+    years = _positive_of(result.table, nation).column("year")
+    if len(years) == 0:
+        return None
+    bounds = pc.min_max(years).as_py()
+    return int(bounds["min"]), int(bounds["max"])
+
+
+@dataclass(frozen=True)
+class TieTrends:
+    """A nation's index with some partners, year by year.
+
+    Attributes:
+        rows: One mapping per year, from the first year of a tie with any of the partners to
+            the table's horizon: ``year`` and each partner's index under its key (rounded to
+            0.1). A year without a row has an index of 0: the pair had no recorded tie left.
+        last_observed: Each partner's last observed year: later years are estimates beyond the
+            coverage of their sources.
+    """
+
+    rows: list[dict[str, Any]]
+    last_observed: dict[str, int]
+
+
+def tie_trends(result: IndexTable, nation: str, partners: Sequence[str]) -> TieTrends:
+    """The index of ``nation`` with each of ``partners``, every year up to the horizon.
+
+    Both empty when no partner is given or none has a tie with ``nation``.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not partners:
+        return TieTrends([], {})
+    table = result.table
+    chosen = pa.array(list(partners), type=pa.string())
+    first, second = table.column("iso3_1"), table.column("iso3_2")
+    rows = table.filter(
+        pc.and_(
+            pc.greater(table.column("index"), 0.0),
+            pc.or_(
+                pc.and_(pc.equal(first, nation), pc.is_in(second, value_set=chosen)),
+                pc.and_(pc.equal(second, nation), pc.is_in(first, value_set=chosen)),
+            ),
+        )
+    ).select(["iso3_1", "iso3_2", "year", "index", "last_observed_year"])
+    found: dict[tuple[str, int], float] = {}
+    observed: dict[str, int] = {}
+    for r in rows.to_pylist():
+        partner = partner_of(r, nation)
+        found[(partner, r["year"])] = r["index"]
+        observed[partner] = max(
+            observed.get(partner, r["last_observed_year"]), r["last_observed_year"]
+        )
+    if not found:
+        return TieTrends([], {})
+    start = min(year for _, year in found)
+    trends = [
+        {"year": year, **{p: round(found.get((p, year), 0.0), 1) for p in partners}}
+        for year in range(start, result.horizon + 1)
+    ]
+    return TieTrends(trends, observed)
 
 
 def _lineage_members(store: Store, nation: str) -> set[str]:

@@ -16,7 +16,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    NoSuchModuleError,
+    OperationalError,
+    ProgrammingError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from comity.config import get_settings
@@ -130,6 +136,11 @@ class Store:
 
     Use :meth:`transaction` for writes (one transaction, committed on success, rolled back on
     any error) and :meth:`connect` for reads.
+
+    Whoever opens a store for use checks it once with :meth:`check_ready` (the CLI on its first
+    command that reads or writes, the server at start); the functions given a store do not
+    check it again. A statement that fails on a store never found ready is explained instead:
+    on a store that was never initialised, or is behind, the error says so and what to run.
     """
 
     engine: Engine
@@ -188,10 +199,11 @@ class Store:
                     finally:
                         connection.exec_driver_sql("PRAGMA foreign_keys = ON")
                         connection.commit()
-        except OperationalError as error:
-            raise StoreUnavailableError(
-                f"The store at {self.describe()} failed: {error.orig}"
-            ) from error
+        except (OperationalError, ProgrammingError) as error:
+            explained = self._failure(error)
+            if explained is None:
+                raise
+            raise explained from error
         except PoolTimeoutError as error:
             raise _busy(self, error) from error
         if head:  # committed: the log's new last entry
@@ -203,12 +215,31 @@ class Store:
         try:
             with self.engine.connect() as connection:
                 yield connection
-        except OperationalError as error:
-            raise StoreUnavailableError(
-                f"The store at {self.describe()} failed: {error.orig}"
-            ) from error
+        except (OperationalError, ProgrammingError) as error:
+            explained = self._failure(error)
+            if explained is None:
+                raise
+            raise explained from error
         except PoolTimeoutError as error:
             raise _busy(self, error) from error
+
+    def _failure(self, error: DBAPIError) -> StoreUnavailableError | None:
+        """What a failed statement means to the caller; None: the error as it is.
+
+        On a store not yet found ready, a missing table or column most likely means a schema
+        that was never initialised or is behind: say so, with what to run. Otherwise a failure
+        of the database is a :class:`StoreUnavailableError`, and a faulty statement stays itself.
+        """
+        if not self._ready:
+            try:
+                unready = self._unready()
+            except Exception:  # unreachable now: the failure itself says more
+                unready = None
+            if unready is not None:
+                return unready
+        if isinstance(error, OperationalError):
+            return StoreUnavailableError(f"The store at {self.describe()} failed: {error.orig}")
+        return None
 
     def migrate(self, revision: str = "head") -> None:
         """Apply every pending migration (creates the schema on an empty database).
@@ -264,18 +295,25 @@ class Store:
         """
         if self._ready:
             return
+        unready = self._unready()
+        if unready is not None:
+            raise unready
+        self._ready = True
+
+    def _unready(self) -> StoreUnavailableError | None:
+        """The error of a store not at the latest migration; None when it is."""
         current = self.current_revision()
         if current is None:
-            raise StoreUnavailableError(
+            return StoreUnavailableError(
                 f"The store at {self.describe()} is not initialised.",
                 hint="Run `comity init` first.",
             )
         if current != self.head_revision():
-            raise StoreUnavailableError(
+            return StoreUnavailableError(
                 f"The store at {self.describe()} is at migration {current}, not the latest.",
                 hint="Run `comity init` to apply the pending migrations.",
             )
-        self._ready = True
+        return None
 
     def dispose(self) -> None:
         """Close every pooled connection."""

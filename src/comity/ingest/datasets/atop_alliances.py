@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from comity.ingest.base import Batch, DatasetInfo, ImportContext
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer
 from comity.ingest.datasets.alliance_spells import AllianceScheme, read_alliance_spells
 from comity.model.details import AlliancePledge
 
@@ -58,7 +58,7 @@ _SCHEME = AllianceScheme(
 )
 
 
-class AtopAlliances:
+class AtopAlliances(Importer):
     """Importer of the ATOP v5.1 directed dyad-year file."""
 
     info = DatasetInfo(

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from comity.ingest.base import Batch, DatasetInfo, ImportContext
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer
 from comity.ingest.datasets.alliance_spells import AllianceScheme, read_alliance_spells
 from comity.model.details import AlliancePledge
 
@@ -54,7 +54,7 @@ _SCHEME = AllianceScheme(
 )
 
 
-class CowAlliances:
+class CowAlliances(Importer):
     """Importer of the Correlates of War Formal Alliances v4.1 directed dyad-year file."""
 
     info = DatasetInfo(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer, read_delimited
 from comity.model.measures import CoverageSpan, NationScore
 
 __all__ = ["IMPORTER", "CowStates"]
@@ -26,7 +26,7 @@ _STATE_COLUMNS = ("stateabb", "ccode", "statenme", "styear", "endyear")
 _MAJOR_COLUMNS = ("ccode", "styear", "endyear")
 
 
-class CowStates:
+class CowStates(Importer):
     """Importer of the CoW state list and major powers."""
 
     info = DatasetInfo(

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer, read_delimited
 from comity.model.measures import CoverageSpan, NationScore
 
 __all__ = ["IMPORTER", "DemocracyScores"]
@@ -79,7 +79,7 @@ class _CodeYear:
     values: dict[str, float] = field(default_factory=dict)
 
 
-class DemocracyScores:
+class DemocracyScores(Importer):
     """Importer of the V-Dem, Polity2 and extended UDS scores by CoW state-year."""
 
     info = DatasetInfo(

@@ -20,14 +20,14 @@ import glob
 from collections.abc import Sequence
 from pathlib import Path
 
-from comity.ingest.base import Batch, DatasetInfo, ImportContext
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer
 from comity.ingest.media.pipeline import select_media_events
 from comity.model.measures import CoverageSpan
 
 __all__ = ["IMPORTER", "GdeltSample"]
 
 
-class GdeltSample:
+class GdeltSample(Importer):
     """Importer of GDELT 1.0 event files into the analytic store."""
 
     info = DatasetInfo(

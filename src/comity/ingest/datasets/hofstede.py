@@ -41,7 +41,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer, read_delimited
 from comity.model.measures import CoverageSpan, NationScore
 
 __all__ = ["IMPORTER", "MEASURES", "REGIONAL_CODES", "SUB_NATIONAL_CODES", "Hofstede"]
@@ -72,7 +72,7 @@ _LOWEST, _HIGHEST = 0.0, 150.0
 _COLUMNS = ("ctr", "country", *MEASURES)
 
 
-class Hofstede:
+class Hofstede(Importer):
     """Importer of Hofstede's dimension data matrix."""
 
     info = DatasetInfo(

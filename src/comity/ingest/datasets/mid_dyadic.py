@@ -58,7 +58,7 @@ from datetime import date
 from pathlib import Path
 
 from comity.errors import UnknownNationError
-from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer, read_delimited
 from comity.model.measures import CoverageSpan, DisputeYear, Rivalry
 
 __all__ = ["IMPORTER", "MidDyadic"]
@@ -123,7 +123,7 @@ class _Folded:
     orders: set[bool]
 
 
-class MidDyadic:
+class MidDyadic(Importer):
     """Importer of the GML MID and MID 5 dispute dyad-years and the Thompson-Dreyer rivalries."""
 
     info = DatasetInfo(

@@ -53,7 +53,7 @@ from datetime import date
 from pathlib import Path
 
 from comity.errors import UnknownNationError
-from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer, read_delimited
 from comity.model.dates import PartialDate
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan
@@ -136,7 +136,7 @@ _SEAS = re.compile(
 )
 
 
-class MmeExercises:
+class MmeExercises(Importer):
     """Importer of the MME v7 wide file (one row per exercise)."""
 
     info = DatasetInfo(

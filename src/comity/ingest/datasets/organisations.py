@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from comity.errors import ValidationError
-from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer, read_delimited
 from comity.ingest.datasets.treaty_ties import (
     Member,
     build_treaty_ties,
@@ -58,7 +58,7 @@ def _kinds() -> dict[str, dict[str, str]]:
     return {row["code"]: row for row in csv.DictReader(text.splitlines(), delimiter="\t")}
 
 
-class Organisations:
+class Organisations(Importer):
     """Importer of the organisation memberships and the treaty ties they imply."""
 
     info = DatasetInfo(

@@ -56,7 +56,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer, read_delimited
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan
 from comity.model.numbers import is_whole
@@ -197,7 +197,7 @@ def read_months(path: Path, context: ImportContext) -> dict[int, int]:
     return months
 
 
-class UnPeacekeeping:
+class UnPeacekeeping(Importer):
     """Importer of UN uniformed personnel by contributing country, mission and year.
 
     Args:

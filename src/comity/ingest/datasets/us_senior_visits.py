@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from comity.ingest.base import Batch, DatasetInfo, ImportContext, read_delimited
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer, read_delimited
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan
 
@@ -60,7 +60,7 @@ _COLUMNS = (
 )
 
 
-class UsSeniorVisits:
+class UsSeniorVisits(Importer):
     """Importer of the US senior visits file."""
 
     info = DatasetInfo(

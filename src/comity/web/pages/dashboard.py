@@ -13,7 +13,6 @@ to the viewer's nation count.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import Depends, Request
@@ -43,7 +42,6 @@ METHODOLOGY = "docs/methodology.md"
 """Where the index is explained."""
 FALLBACK_NATION = "USA"
 """The nation shown to a viewer without one (accounts always have one)."""
-"""Left off the map: no ties, and a third of the picture."""
 
 
 def _is_fragment(request: Request) -> bool:
@@ -76,12 +74,10 @@ def pair_path(first: str, second: str) -> str:
 
 
 def suggestions_of(error: Exception) -> list[tuple[str, str]]:
-    """The closest names of an unknown nation, each as (label, what to search for)."""
-    found = []
-    for text in getattr(error, "suggestions", []):
-        key = re.search(r"\(([A-Z0-9]{3})\)$", text)
-        found.append((text, key.group(1) if key else text))
-    return found
+    """The nations an unknown name may have meant, each as (label, key to search for)."""
+    if not isinstance(error, UnknownNationError):
+        return []
+    return [(candidate.label, candidate.key) for candidate in error.candidates]
 
 
 @router.get("/")
@@ -131,14 +127,12 @@ def _dashboard(
     key = nation.iso3
     ties, result = ties_service.list_ties(store, viewer, key, year=year)
     chosen = result.default_year if year is None else year
-    table = result.table
-    first_year = _first_year(table, result.horizon)
 
     def name_of(code: str) -> str:
         found = registry.get(code)
         return found.name if found else code
 
-    previous = _indices_in(table, key, chosen - 1)
+    previous = ties_service.partner_indices(result, key, chosen - 1)
     top = [
         {
             "partner": tie.partner,
@@ -153,14 +147,14 @@ def _dashboard(
         for tie in ties[:TOP_PARTNERS]
     ]
     trend_names = {tie.partner: name_of(tie.partner) for tie in ties[:TREND_PARTNERS]}
-    trends, last_observed = _trends(table, key, list(trend_names), result.horizon)
+    trends = ties_service.tie_trends(result, key, list(trend_names))
     strength = sum(tie.index for tie in ties)
     projected = sum(tie.index * tie.projected_share for tie in ties) / strength if strength else 0.0
     return {
         "nation": nation,
         "key": key,
         "year": chosen,
-        "years": list(range(result.horizon, first_year - 1, -1)),
+        "years": list(range(result.horizon, result.first_year() - 1, -1)),
         "default_year": result.default_year,
         "horizon": result.horizon,
         "data_through": result.data_through,
@@ -168,103 +162,19 @@ def _dashboard(
         "ties": ties,
         "top": top,
         "previous_count": len(previous),
-        "span": _span(table, key),
-        "trends": trends,
+        "span": ties_service.tie_span(result, key),
+        "trends": trends.rows,
         "trend_names": trend_names,
         "map_spec": map_spec(nation, ties, registry, chosen),
         "trend_spec": (
-            trend_spec(trends, trend_names, chosen, last_observed, result.default_year)
-            if trends
+            trend_spec(trends.rows, trend_names, chosen, trends.last_observed, result.default_year)
+            if trends.rows
             else None
         ),
         "method_version": result.settings.method_version,
         "settings_digest": result.settings.digest(),
         "mechanisms_url": f"/dashboard/mechanisms?nation={key}&year={chosen}",
     }
-
-
-def _first_year(table: Any, horizon: int) -> int:
-    import pyarrow.compute as pc
-
-    found = pc.min(table.column("year")).as_py() if table.num_rows else None
-    return int(found) if found is not None else horizon
-
-
-def _of_nation(table: Any, key: str) -> Any:
-    """The rows of a nation's pairs with a positive index."""
-    import pyarrow.compute as pc
-
-    return table.filter(
-        pc.and_(
-            pc.greater(table.column("index"), 0.0),
-            pc.or_(pc.equal(table.column("iso3_1"), key), pc.equal(table.column("iso3_2"), key)),
-        )
-    )
-
-
-def _indices_in(table: Any, key: str, year: int) -> dict[str, float]:
-    """Each partner's index with ``key`` in ``year`` (positive ones only)."""
-    import pyarrow.compute as pc
-
-    mine = _of_nation(table.filter(pc.equal(table.column("year"), year)), key)
-    return {
-        (r["iso3_2"] if r["iso3_1"] == key else r["iso3_1"]): r["index"]
-        for r in mine.select(["iso3_1", "iso3_2", "index"]).to_pylist()
-    }
-
-
-def _span(table: Any, key: str) -> tuple[int, int] | None:
-    """The first and last year with a tie of ``key``, if any."""
-    import pyarrow.compute as pc
-
-    years = _of_nation(table, key).column("year")
-    if len(years) == 0:
-        return None
-    bounds = pc.min_max(years).as_py()
-    return int(bounds["min"]), int(bounds["max"])
-
-
-def _trends(
-    table: Any, key: str, partners: list[str], horizon: int
-) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """The index of ``key`` with each partner, every year from their first tie to the horizon.
-
-    Returns one row per year (``year`` and each partner's index under its key; years without a
-    row have an index of 0: the pair had no recorded tie left), and each partner's last
-    observed year (later years are estimates beyond the coverage of their sources).
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not partners:
-        return [], {}
-    chosen = pa.array(partners, type=pa.string())
-    first, second = table.column("iso3_1"), table.column("iso3_2")
-    rows = table.filter(
-        pc.and_(
-            pc.greater(table.column("index"), 0.0),
-            pc.or_(
-                pc.and_(pc.equal(first, key), pc.is_in(second, value_set=chosen)),
-                pc.and_(pc.equal(second, key), pc.is_in(first, value_set=chosen)),
-            ),
-        )
-    ).select(["iso3_1", "iso3_2", "year", "index", "last_observed_year"])
-    found: dict[tuple[str, int], float] = {}
-    observed: dict[str, int] = {}
-    for r in rows.to_pylist():
-        partner = r["iso3_2"] if r["iso3_1"] == key else r["iso3_1"]
-        found[(partner, r["year"])] = r["index"]
-        observed[partner] = max(
-            observed.get(partner, r["last_observed_year"]), r["last_observed_year"]
-        )
-    if not found:
-        return [], {}
-    start = min(year for _, year in found)
-    trends = [
-        {"year": year, **{p: round(found.get((p, year), 0.0), 1) for p in partners}}
-        for year in range(start, horizon + 1)
-    ]
-    return trends, observed
 
 
 @router.get("/dashboard/mechanisms")

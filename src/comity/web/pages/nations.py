@@ -9,7 +9,6 @@ when. Every count, tie and engagement is of what the signed-in user may see.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -34,7 +33,6 @@ router = WebRouter()
 _RECENT = 10
 _MIX_YEARS = 5
 _LISTED_KINDS = tuple(k for k in EngagementKind if k is not EngagementKind.MEDIA_EVENT)
-_SUGGESTED = re.compile(r"\(([A-Z]{3})\)$")
 _Text = Annotated[str | None, Query(max_length=100)]
 
 
@@ -47,10 +45,7 @@ def _is_fragment(request: Request) -> bool:
 
 
 def _unknown(request: Request, error: UnknownNationError, what: str = "nation") -> HTMLResponse:
-    suggestions = []
-    for text in error.suggestions:
-        found = _SUGGESTED.search(text)
-        suggestions.append({"text": text, "iso3": found.group(1) if found else None})
+    suggestions = [{"text": c.label, "iso3": c.key} for c in error.candidates]
     context = {"title": f"Unknown {what}", "error": error, "suggestions": suggestions}
     return render(request, "nations/unknown.html", context, status=404)
 
