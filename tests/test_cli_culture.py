@@ -12,9 +12,10 @@ import typer
 from typer.testing import CliRunner
 
 from comity import services
-from comity.access import Viewer
+from comity.access import Role, Viewer
 from comity.cli import app as comity_app
 from comity.cli import culture
+from comity.services import culture as culture_service
 from comity.store import Store
 
 
@@ -240,3 +241,13 @@ def test_notes_add_list_edit_delete(cli: CliRunner) -> None:
     assert json.loads(cli.invoke(APP, ["notes", "list", "--json"]).stdout) == []
     nothing = cli.invoke(APP, ["notes", "edit", "1"])
     assert nothing.exit_code == 2 and "name something to change" in nothing.output
+
+
+def test_notes_list_names_each_notes_owner(cli: CliRunner, store: Store) -> None:
+    american = Viewer(name="us-planner", nation="USA", role=Role.PLANNER)
+    culture_service.add_note(store, {"nation": "JPN", "title": "Gifts", "body": "..."}, american)
+    cli.invoke(APP, ["notes", "add", "JPN", "--title", "Shoes", "--body", "Off indoors."])
+    rows = list(csv.DictReader(io.StringIO(cli.invoke(APP, ["notes", "list", "--csv"]).stdout)))
+    assert [(r["title"], r["owner"]) for r in rows] == [("Gifts", "USA"), ("Shoes", "")]
+    listed = json.loads(cli.invoke(APP, ["notes", "list", "--json"]).stdout)
+    assert [n["owner"] for n in listed] == ["USA", None]

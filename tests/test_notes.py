@@ -218,3 +218,11 @@ def test_notes_and_assessment_lessons_appear_in_the_briefing(store: Store) -> No
     ]
     assert briefing["perspective"]["iso3"] == "FRA"
     assert briefing["engagements"]["count"] == 1
+
+
+def test_a_note_belongs_to_its_authors_nation(store: Store, operator: Viewer) -> None:
+    for title, author in (("Gifts", AMERICAN), ("Shoes", operator)):
+        culture.add_note(store, {"nation": "JPN", "title": title, "body": "..."}, author)
+    listed = culture.list_notes(store, operator, nation="JPN")
+    assert [(n.note.title, n.owner) for n in listed] == [("Gifts", "USA"), ("Shoes", None)]
+    assert [n.to_dict()["owner"] for n in listed] == ["USA", None]

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
-from comity.access import Viewer
-from comity.services import accounts
+from comity.access import Role, Viewer
+from comity.services import accounts, culture
 from comity.store import Store
 from tests.browser import sign_in
 from tests.web_client import PASSWORD, client_for
@@ -164,3 +164,14 @@ def test_a_reversed_window_is_flagged_beside_the_field(page: Page) -> None:
     page.get_by_role("button", name="Brief me").click()
     expect(page.locator("#briefing-to-error")).to_contain_text("before the first day")
     expect(page.get_by_label("Last day")).to_have_attribute("aria-invalid", "true")
+
+
+def test_each_note_says_which_nation_it_belongs_to(store: Store, client: TestClient) -> None:
+    american = Viewer(name="planner.usa", nation="USA", role=Role.PLANNER)
+    ours, installation = (
+        culture.add_note(store, {"nation": "JPN", "title": title, "body": "..."}, author)
+        for title, author in (("Gifts", american), ("Shoes", Viewer.operator("tests")))
+    )
+    page = client.get(f"/briefing?{MARCH}").text
+    assert f'(note {ours.id}) · Belongs to <a href="/nations/USA">USA</a>' in page
+    assert f"(note {installation.id}) · Belongs to the installation" in page

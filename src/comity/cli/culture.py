@@ -262,6 +262,7 @@ _NOTE_COLUMNS = [
     Column("created_by", lambda s: s.created_by, table=False),
     Column("updated_by", lambda s: s.updated_by),
     Column("updated_at", lambda s: s.updated_at.isoformat(timespec="seconds")),
+    Column("owner", lambda s: s.owner or ""),
 ]
 _Topic = Annotated[NoteTopic | None, typer.Option("--topic", help="What the note is about.")]
 _Release = Annotated[

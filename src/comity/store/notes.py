@@ -38,6 +38,8 @@ class StoredNote:
         created_by: Who wrote it.
         updated_at: When it was last changed.
         updated_by: Who last changed it.
+        owner: The nation it belongs to (only its users change it); None for the
+            installation's own (written by its operator).
     """
 
     id: int
@@ -47,9 +49,10 @@ class StoredNote:
     created_by: str
     updated_at: datetime
     updated_by: str
+    owner: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready mapping: the id and version, the note's fields, then who and when."""
+        """A JSON-ready mapping: the id and version, the note's fields, then who, when, whose."""
         return {
             "id": self.id,
             "version": self.version,
@@ -58,6 +61,7 @@ class StoredNote:
             "created_by": self.created_by,
             "updated_at": self.updated_at.isoformat(),
             "updated_by": self.updated_by,
+            "owner": self.owner,
         }
 
 
@@ -109,6 +113,7 @@ def _stored(rows: list[Any], connection: Connection) -> list[StoredNote]:
             created_by=row.created_by,
             updated_at=row.updated_at,
             updated_by=row.updated_by,
+            owner=row.owner_nation,
         )
         for row in rows
     ]
