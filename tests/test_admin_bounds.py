@@ -383,7 +383,20 @@ def test_the_api_answers_the_french_admin_no_rel_usa_entry(
     assert american["total"] == 2 and american["items"][1]["after"]["releasability"] == "REL USA"
     # The chain is checked whole, whoever asks.
     verified = client.get("/api/v1/audit/verify", headers=headers["fr.admin"]).json()
-    assert verified["ok"] and verified["entries"] == accounts.verify_audit(bounded.store).entries
+    assert (
+        verified["ok"]
+        and verified["entries"] == accounts.verify_audit(bounded.store, OPERATOR).entries
+    )
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.PLANNER, Role.APPROVER])
+def test_only_an_admin_verifies_the_audit_log_whichever_face_asks(
+    bounded: Bounded, role: Role
+) -> None:
+    viewer = Viewer(name="someone", nation="USA", role=role)
+    with pytest.raises(PermissionDeniedError, match="verify the audit log"):
+        accounts.verify_audit(bounded.store, viewer)
+    assert accounts.verify_audit(bounded.store, Viewer(name="a", nation="USA", role=Role.ADMIN)).ok
 
 
 # The first administrator becomes the installation's operator ---------------------------------

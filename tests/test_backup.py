@@ -130,7 +130,7 @@ def test_backup_change_restore_gives_back_the_exact_rows(
     assert restored.audit.ok and restored.audit.entries == 3
     assert restored.replaced_data and not restored.migrated
     # The restored log is shorter than the one before: its checkpoint was written again.
-    verified = accounts.verify_audit(source)
+    verified = accounts.verify_audit(source, Viewer.operator("tests"))
     assert verified.ok and verified.entries == 4
 
 
@@ -150,7 +150,7 @@ def test_restore_into_an_empty_store_copies_every_row_and_records_itself(
     assert [row[3] for row in target_audit] == ["create", "create", "create", "restore"]
     assert target_audit[-1][2] == "restorer"
     assert report.tables["engagements"] == 2 and not report.replaced_data
-    assert accounts.verify_audit(target).ok
+    assert accounts.verify_audit(target, Viewer.operator("tests")).ok
     assert target.current_revision() == target.head_revision()
 
 
@@ -284,7 +284,7 @@ def test_restore_of_an_older_schema_migrates_it_to_the_latest(
     assert restored.migrated and restored.revision == target.head_revision() != "0005"
     assert restored.tables["change_counters"] == 2
     assert restored.audit.entries == 1  # the backup's own entry follows its snapshot
-    assert accounts.verify_audit(target).entries == 2
+    assert accounts.verify_audit(target, Viewer.operator("tests")).entries == 2
 
 
 def test_restore_refuses_a_backup_of_the_other_engine(

@@ -128,7 +128,7 @@ def test_an_import_killed_while_writing_leaves_all_or_nothing(
     target: Store, generated: tuple[Path, Path]
 ) -> None:
     mapping, data = generated
-    audit_before = accounts.verify_audit(target).entries
+    audit_before = accounts.verify_audit(target, Viewer.operator("tests")).entries
     process = _import(target, mapping, data)
     deadline = time.monotonic() + 300
     while not _is_writing(target):
@@ -145,7 +145,7 @@ def test_an_import_killed_while_writing_leaves_all_or_nothing(
     everything = (ENGAGEMENTS, 3 * ENGAGEMENTS, 1)
     assert state in {(0, 0, 0), everything}, f"a partial import survived: {state}"
     assert state == (0, 0, 0)  # killed before its commit: nothing of it is kept
-    audit = accounts.verify_audit(target)
+    audit = accounts.verify_audit(target, Viewer.operator("tests"))
     assert audit.ok and audit.entries == audit_before
     assert services.count_engagements(target, Viewer.operator("tests")) == 0
 
@@ -153,5 +153,5 @@ def test_an_import_killed_while_writing_leaves_all_or_nothing(
     output, _ = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, output.decode()
     assert _state(target) == everything
-    audit = accounts.verify_audit(target)
+    audit = accounts.verify_audit(target, Viewer.operator("tests"))
     assert audit.ok and audit.entries == audit_before + 1

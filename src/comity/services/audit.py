@@ -18,13 +18,17 @@ from comity.store.audit_checkpoint import Checkpoint, read_checkpoint, write_che
 __all__ = ["audit_page", "checkpoint_audit", "verify_audit"]
 
 
-def verify_audit(store: Store) -> ChainReport:
+def verify_audit(store: Store, viewer: Viewer) -> ChainReport:
     """Check the audit log's hash chain from the first entry to the last (every entry).
 
     Then check its tail against the store's signed checkpoint
     (:mod:`comity.store.audit_checkpoint`): the entry it names must still be in the log, or
     the last entries were removed.
+
+    Raises:
+        PermissionDeniedError: Unless the viewer is an admin (or the operator).
     """
+    require(viewer, Role.ADMIN, "verify the audit log")
     with store.connect() as connection:
         entries = iter_audit(connection)
         try:

@@ -155,7 +155,7 @@ def verify(
     viewer: Viewer = Depends(requires(Role.ADMIN)),
 ) -> dict[str, Any]:
     """Check every entry's hash and link, the whole chain (admins)."""
-    report = accounts.verify_audit(_store(request))
+    report = accounts.verify_audit(_store(request), viewer)
     return {
         "ok": report.ok,
         "entries": report.entries,
