@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from comity.access.ratelimit import RateLimiter
+from comity.services.sessions import SESSION_LIFETIME
 from comity.web import auth
 from comity.web.pages import PAGES
 from comity.web.routing import WEB_DIR
@@ -115,7 +116,7 @@ def install_web(
         SessionMiddleware,
         secret_key=secret_key,
         session_cookie=SESSION_COOKIE,
-        max_age=12 * 3600,
+        max_age=int(SESSION_LIFETIME.total_seconds()),  # the cookie lives as its session does
         same_site="lax",
         https_only=https_only,
     )
