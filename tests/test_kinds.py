@@ -56,7 +56,7 @@ def test_the_details_union_is_the_tables_models_in_order() -> None:
     ("derived", "expected"),
     [
         (set(validation._UNION_TAGS), set(KINDS.values)),
-        (set(engagements.STANDING_KINDS), {"agreement", "alliance"}),
+        (set(engagements.STANDING_KINDS), {"agreement", "alliance", "presence"}),
         (tie_index.KINDS, KINDS.index_kinds),
         (tie_index._HOST_GIVES, KINDS.host_gives),
         (tie_index._GUEST_GIVES, KINDS.guests_give),
@@ -112,7 +112,12 @@ def test_the_default_weights_name_exactly_the_tables_kinds() -> None:
 
 def test_list_valued_details_come_from_the_details_models() -> None:
     listed = {spec.value: spec.list_fields for spec in KINDS if spec.list_fields}
-    assert listed == {"exercise": ("domains",), "alliance": ("pledges",)}
+    assert listed == {
+        "exercise": ("domains",),
+        "alliance": ("pledges",),
+        "arms_transfer": ("order_years", "delivery_years"),
+        **{kind: ("funding",) for kind in ("education", "training") if KINDS[kind].list_fields},
+    }
 
 
 def test_a_table_refuses_a_repeated_kind_or_details_of_another_kind() -> None:

@@ -25,7 +25,7 @@ TOP_LEVEL_HINT = (
 METHOD = default_settings().method_version
 WEIGHTS_HINT = (
     "Keys of weights: exercise, humanitarian, research, training, cultural_event, port_call, "
-    "peacekeeping, outreach, agreement, media_event, posting."
+    "peacekeeping, outreach, agreement, media_event, arms_transfer, presence, posting."
 )
 
 
@@ -93,7 +93,7 @@ def test_setting_keys_are_every_field_but_the_method_version() -> None:
     )
     assert "weights.exercise" in keys and "alliance.defence" in keys
     assert "components.cultural" in keys and "method_version" not in keys
-    assert len(keys) == len(IndexSettings.model_fields) - 1 - 5 + 11 + 6 + 4 + 3 + 3
+    assert len(keys) == len(IndexSettings.model_fields) - 1 - 5 + 13 + 6 + 4 + 3 + 3
 
 
 def test_an_unknown_key_is_named_with_the_valid_keys() -> None:

@@ -107,7 +107,7 @@ def test_an_agreement_in_force_for_four_years() -> None:
     rows = run([event(1, "agreement", 2000, 2003)], [(1, "USA"), (1, "SGP")], 2005)
     stock = 0.0
     for year in range(2000, 2004):
-        stock = stock * D + 2.0
+        stock = stock * D + SETTINGS.weights.agreement
         assert rows[("SGP", "USA", year)]["index"] == pytest.approx(scale(stock), abs=1e-9)
         assert rows[("SGP", "USA", year)]["institutional"] == pytest.approx(scale(stock), abs=1e-9)
     assert rows[("SGP", "USA", 2005)]["index"] == pytest.approx(scale(stock * D * D), abs=1e-9)

@@ -26,9 +26,11 @@ from comity.model.numbers import Count
 
 __all__ = [
     "AgreementDetails",
+    "AgreementScope",
     "AgreementType",
     "AllianceDetails",
     "AlliancePledge",
+    "ArmsTransferDetails",
     "CulturalEventDetails",
     "CulturalEventType",
     "EducationDetails",
@@ -40,6 +42,7 @@ __all__ = [
     "OutreachDetails",
     "PeacekeepingDetails",
     "PortCallDetails",
+    "PresenceDetails",
     "ResearchDetails",
     "TrainingDetails",
     "TrainingFormat",
@@ -84,12 +87,18 @@ class ExerciseDetails(KindDetails):
 
 
 class EducationDetails(KindDetails):
-    """A foreign officer attending an academy or course; a leadership programme."""
+    """A foreign officer attending an academy or course; a leadership programme.
+
+    ``cost_usd`` is what the provider reports it spent, in US dollars; ``funding`` names the
+    programmes or authorities that paid (e.g. ``IMET``, ``CTFP``, ``Section 333``).
+    """
 
     kind: Literal["education"] = "education"
     institution: _Text | None = None
     course: _Text | None = None
     students: _Count | None = None
+    cost_usd: _Count | None = None
+    funding: tuple[_Text, ...] = ()
 
 
 class TrainingFormat(StrEnum):
@@ -104,12 +113,18 @@ class TrainingFormat(StrEnum):
 
 
 class TrainingDetails(KindDetails):
-    """Training courses, workshops, seminars, staff talks."""
+    """Training courses, workshops, seminars, staff talks.
+
+    ``students`` counts the trainees, ``cost_usd`` and ``funding`` as for education.
+    """
 
     kind: Literal["training"] = "training"
     institution: _Text | None = None
     topic: _Text | None = None
     format: TrainingFormat | None = None
+    students: _Count | None = None
+    cost_usd: _Count | None = None
+    funding: tuple[_Text, ...] = ()
 
 
 class ResearchDetails(KindDetails):
@@ -201,15 +216,29 @@ class AgreementType(StrEnum):
     OTHER = "other"
 
 
+class AgreementScope(StrEnum):
+    """How wide an agreement is, as Kinne's DCAD codes it: a general framework or one sector."""
+
+    GENERAL = "general"
+    SECTOR = "sector"
+
+
 class AgreementDetails(KindDetails):
     """A defence cooperation agreement, MoU or status-of-forces agreement.
 
-    Its start and end are the years it is in force; ``signed`` may precede them.
+    Its start and end are the years it is in force; ``signed`` may precede them. ``scope`` says
+    whether it frames defence cooperation as a whole or one sector of it; ``category`` is the
+    source's own code of its main subject (DCAD's ``DCA``, ``DIC``, ``TREX``, ``PROCUREMENT``,
+    ``COMMISSION``, ``RESEARCH``).
     """
 
     kind: Literal["agreement"] = "agreement"
     agreement_type: AgreementType = AgreementType.DEFENCE_COOPERATION
     signed: PartialDate | None = None
+    scope: AgreementScope | None = None
+    category: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None
+    ) = None
 
 
 class AlliancePledge(StrEnum):
@@ -229,6 +258,41 @@ class AllianceDetails(KindDetails):
     kind: Literal["alliance"] = "alliance"
     pledges: Annotated[tuple[AlliancePledge, ...], Field(min_length=1)]
     treaty: _Text | None = None
+
+
+_Year = Annotated[int, Field(ge=1800, le=2200)]
+
+
+class ArmsTransferDetails(KindDetails):
+    """Major conventional arms delivered by the host (the supplier) to the other nation.
+
+    ``tiv`` is in millions of SIPRI trend-indicator value (a volume of military capability, not
+    a price); ``tiv_estimated`` marks a value spread evenly over a deal's delivery years rather
+    than SIPRI's own yearly allocation. ``order_years`` are the years the deals were ordered,
+    ``delivery_years`` the years the record's deliveries fall in.
+    """
+
+    kind: Literal["arms_transfer"] = "arms_transfer"
+    tiv: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    tiv_estimated: bool | None = None
+    order_years: tuple[_Year, ...] = ()
+    delivery_years: tuple[_Year, ...] = ()
+    deals: _Count | None = None
+    weapons: _Text | None = None
+
+
+class PresenceDetails(KindDetails):
+    """Forces of one nation stationed in the host nation, the personnel counted each year.
+
+    The stationed personnel are the sending participant's ``personnel``; ``reports`` is the
+    number of personnel reports the year's figure comes from; ``bases`` the facilities the
+    sending nation uses in the host, ``major_bases`` those of them that are major bases.
+    """
+
+    kind: Literal["presence"] = "presence"
+    reports: _Count | None = None
+    bases: _Count | None = None
+    major_bases: _Count | None = None
 
 
 class MediaEventDetails(KindDetails):

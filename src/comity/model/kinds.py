@@ -37,6 +37,7 @@ from pydantic import Field
 from comity.model.details import (
     AgreementDetails,
     AllianceDetails,
+    ArmsTransferDetails,
     CulturalEventDetails,
     EducationDetails,
     ExerciseDetails,
@@ -46,6 +47,7 @@ from comity.model.details import (
     OutreachDetails,
     PeacekeepingDetails,
     PortCallDetails,
+    PresenceDetails,
     ResearchDetails,
     TrainingDetails,
     VisitDetails,
@@ -97,6 +99,8 @@ class EngagementKind(StrEnum):
     AGREEMENT = "agreement"
     ALLIANCE = "alliance"
     MEDIA_EVENT = "media_event"
+    ARMS_TRANSFER = "arms_transfer"
+    PRESENCE = "presence"
 
 
 @dataclass(frozen=True)
@@ -357,6 +361,29 @@ KINDS = KindTable(
             "media events",
             None,
             recommended=("sources",),
+            plannable=False,
+        ),
+        # The supplier is the host and gives: deliveries of major arms in one year, valued in
+        # SIPRI TIV (the Lowy Institute's Asia Power Index counts them in "defence networks").
+        KindSpec(
+            EngagementKind.ARMS_TRANSFER.value,
+            ArmsTransferDetails,
+            "arms transfers",
+            "institutional",
+            gives="host",
+            recommended=("host", "end_date", "sources"),
+            plannable=False,
+        ),
+        # Forces of one nation stationed in the host, by the host's consent, each year in force;
+        # weighed with the size factor of the personnel stationed.
+        KindSpec(
+            EngagementKind.PRESENCE.value,
+            PresenceDetails,
+            "presences",
+            "institutional",
+            gives="guests",
+            standing=True,
+            recommended=("host", "location", "personnel", "sources"),
             plannable=False,
         ),
         # A defence attaché of one nation posted in the other, every year in force.
