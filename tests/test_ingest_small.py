@@ -144,6 +144,13 @@ def test_gdelt_import_reads_gdelt2_archives_and_covers_every_publication_year(
         ("mme_exercises", [("exercise", None, 1980, 2010)]),
         ("us_senior_visits", [("visit", "USA", 1992, 2012)]),
         ("cow_states", [(None, None, 1816, 2016)]),
+        ("dcad", [("agreement", None, 1980, 2010)]),
+        ("sipri_arms", [("arms_transfer", None, 1950, 2024)]),
+        ("us_troops", [("presence", "USA", 1950, 2025)]),
+        (
+            "us_fmt_training",
+            [("education", "USA", 1999, 2020), ("training", "USA", 1999, 2020)],
+        ),
     ],
 )
 def test_bundled_sources_declare_the_kind_and_pairs_they_cover(
