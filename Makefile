@@ -48,13 +48,17 @@ java:
 		$$sudo apt-get install -y -qq openjdk-17-jre-headless || \
 		{ echo "The Spark tests need Debian's openjdk-17-jre-headless package."; exit 1; }; }
 
-# The whole suite: unit, PostgreSQL, full-data, browser and Spark tests.
+# The whole suite: unit, PostgreSQL, full-data, browser and Spark tests, on every core
+# (COMITY_TEST_WORKERS=0 for one process); a module's tests stay together on one worker.
+COMITY_TEST_WORKERS ?= auto
 test: install browser java
-	$(BIN)/python -m pytest --cov=comity --cov-report=term --cov-fail-under=90
+	$(BIN)/python -m pytest -n $(COMITY_TEST_WORKERS) --dist loadscope \
+		--cov=comity --cov-report=term --cov-fail-under=90
 
 # Unit tests only, for the edit-test loop.
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not postgres and not full_data and not slow"
+	$(BIN)/python -m pytest -q -n $(COMITY_TEST_WORKERS) --dist loadscope \
+		-m "not postgres and not full_data and not slow"
 
 bench: install
 	$(BIN)/python -m bench
