@@ -3,8 +3,10 @@
 A generator makes, with a fixed seed, a realistic synthetic store snapshot: about 200 nations,
 1950-2025, one million participations; multilateral sizes drawn from the participant counts of
 the real exercises (MME v7, bundled); kinds mixed as in the real data (mostly exercises, and
-training, visits, courses, port calls, cultural events, agreements and alliance spells), half with
-their personnel. The records are written as Parquet (the analytic snapshot), and in one run:
+training, visits, courses, port calls, cultural events, agreements and alliance spells; arms
+transfers, one per supplier, recipient and year, valued in TIV as SIPRI's are; rare stationed
+forces, standing for years), half with their personnel. The records are written as Parquet
+(the analytic snapshot), and in one run:
 
 (a) comity: read the snapshot, run its dyad-year query (index, three components, continuity,
     diversity);
@@ -40,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from bench.common import Run, check, peak_mib, report
+from comity.analytics.contributions import TIV_UNIT
 from comity.analytics.settings import default_settings
 from comity.analytics.tie_index import KINDS, run_dyad_years
 from comity.nations import load_reference
@@ -84,9 +87,11 @@ def generate(folder: Path) -> tuple[Path, Path]:
             "cultural_event",
             "agreement",
             "alliance",
+            "arms_transfer",
+            "presence",
         ]
     )
-    shares = np.array([0.55, 0.10, 0.12, 0.06, 0.06, 0.05, 0.03, 0.03])
+    shares = np.array([0.485, 0.10, 0.12, 0.06, 0.06, 0.05, 0.03, 0.03, 0.06, 0.005])
     fields = (
         "engagement_id",
         "kind",
@@ -96,6 +101,7 @@ def generate(folder: Path) -> tuple[Path, Path]:
         "personnel",
         "level",
         "students",
+        "tiv",
     )
     rows_e: dict[str, list] = {k: [] for k in fields}
     pledge_cols: dict[str, list] = {f"p_{p}": [] for p in PLEDGES}
@@ -110,18 +116,27 @@ def generate(folder: Path) -> tuple[Path, Path]:
         members = rng.choice(len(nations), size=n, replace=False)
         first = int(rng.integers(FIRST, HORIZON + 1))
         last = first
-        if kind in {"agreement", "alliance"}:
+        if kind in {"agreement", "alliance", "presence"}:
             last = min(HORIZON, first + int(rng.integers(0, 30)))
         rows_e["engagement_id"].append(eid)
         rows_e["kind"].append(kind)
         rows_e["first_year"].append(first)
         rows_e["last_year"].append(last)
         rows_e["host"].append(nations[members[0]])
-        rows_e["personnel"].append(float(rng.integers(10, 20000)) if rng.random() < 0.5 else None)
+        # Stationed forces always report their strength; arms transfers never have personnel.
+        known = kind == "presence" or (kind != "arms_transfer" and rng.random() < 0.5)
+        rows_e["personnel"].append(float(rng.integers(10, 20000)) if known else None)
         rows_e["level"].append(
             str(rng.choice(["minister", "chief_of_defence", "other"])) if kind == "visit" else None
         )
         rows_e["students"].append(float(rng.integers(1, 40)) if kind == "education" else None)
+        # SIPRI's supplier-recipient-years: median 15 TIV, 90th percentile about 200, a long tail.
+        tiv = (
+            float(min(5000, round(rng.lognormal(math.log(15), 2.0))))
+            if kind == "arms_transfer"
+            else None
+        )
+        rows_e["tiv"].append(tiv)
         strongest = int(rng.integers(0, len(PLEDGES))) if kind == "alliance" else -1
         for index, pledge in enumerate(PLEDGES):
             pledge_cols[f"p_{pledge}"].append(1 if index == strongest else 0)
@@ -138,6 +153,7 @@ def generate(folder: Path) -> tuple[Path, Path]:
             "personnel": pa.array(rows_e["personnel"], pa.float64()),
             "level": pa.array(rows_e["level"], pa.string()),
             "students": pa.array(rows_e["students"], pa.float64()),
+            "tiv": pa.array(rows_e["tiv"], pa.float64()),
             **{k: pa.array(v, pa.int8()) for k, v in pledge_cols.items()},
         }
     )
@@ -168,6 +184,7 @@ COVERED_UNTIL = {
     "visit": 2012,
     "alliance": 2018,
     "agreement": 2018,
+    "arms_transfer": 2024,
 }
 
 
@@ -213,8 +230,10 @@ def hand_written(e_path: Path, p_path: Path) -> pd.DataFrame:
           WHEN e.kind = 'education' THEN {ed.per_course} + {ed.per_student} * coalesce(students, 0)
           ELSE map_extract(MAP {{'exercise': {w.exercise}, 'training': {w.training},
             'port_call': {w.port_call}, 'cultural_event': {w.cultural_event},
-            'agreement': {w.agreement}}}, e.kind)[1] END)
-        * (CASE WHEN personnel IS NULL OR e.kind = 'education' THEN 1
+            'agreement': {w.agreement}, 'arms_transfer': {w.arms_transfer},
+            'presence': {w.presence}}}, e.kind)[1] END)
+        * (CASE WHEN e.kind = 'arms_transfer' THEN 1 + log10(1 + coalesce(tiv, 0) / {TIV_UNIT})
+           WHEN personnel IS NULL OR e.kind = 'education' THEN 1
            ELSE 1 + log10(1 + personnel / 100) END) * 2.0 / n.n AS c,
         CASE WHEN e.kind <> 'alliance' THEN 1
           WHEN p_defence + p_offence + p_consultation + p_entente > 0 THEN 1 ELSE 0 END AS coop
@@ -279,7 +298,15 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
     e = e.join(n, on="engagement_id")
     simple = {
         k: getattr(w, k)
-        for k in ("exercise", "training", "port_call", "cultural_event", "agreement")
+        for k in (
+            "exercise",
+            "training",
+            "port_call",
+            "cultural_event",
+            "agreement",
+            "arms_transfer",
+            "presence",
+        )
     }
     weight = e["kind"].map(simple)
     pledges = np.maximum.reduce([e[f"p_{x}"].to_numpy() * getattr(a, x) for x in PLEDGES])
@@ -293,6 +320,8 @@ def with_pandas(e_path: Path, p_path: Path) -> pd.DataFrame:
         1.0,
         1 + np.log10(1 + e["personnel"] / 100),
     )
+    tiv = 1 + np.log10(1 + e["tiv"].fillna(0) / TIV_UNIT)
+    size = np.where(e["kind"] == "arms_transfer", tiv, size)
     e["c"] = weight * size * 2.0 / e["n"]
     # Continuity counts cooperation: an alliance of neutrality or non-aggression alone is none.
     pledged = e[[f"p_{x}" for x in PLEDGES[:4]]].sum(axis=1) > 0

@@ -37,6 +37,17 @@ def base_weight(engagement: Row, settings: IndexSettings) -> float:
     return float(getattr(settings.weights, kind))
 
 
+def size_factor(engagement: Row) -> float:
+    """1 + log10(1 + tiv / 10) for an arms transfer, 1 + log10(1 + personnel / 100) otherwise."""
+    if engagement["kind"] == "arms_transfer":
+        tiv = engagement.get("tiv")
+        return 1.0 if tiv is None else 1.0 + math.log10(1.0 + tiv / 10.0)
+    personnel = engagement.get("personnel")
+    if personnel is None or engagement["kind"] == "education":
+        return 1.0
+    return 1.0 + math.log10(1.0 + personnel / 100.0)
+
+
 def cooperative(engagement: Row) -> int:
     if engagement["kind"] == "media_event":
         return 0
@@ -71,10 +82,7 @@ def _contributions(
         nations = members[e["engagement_id"]]
         if not nations:
             continue
-        personnel = e.get("personnel")
-        size = 1.0
-        if personnel is not None and e["kind"] != "education":
-            size = 1.0 + math.log10(1.0 + personnel / 100.0)
+        size = size_factor(e)
         c = base_weight(e, settings) * size * 2.0 / len(nations)
         last = e["last_year"] if e["last_year"] is not None else horizon
         carried_after = e.get("source_last_year") if e["last_year"] is None else None

@@ -127,7 +127,7 @@ def test_settings_can_be_overridden_and_are_recorded(
     assert default.table.column("settings_digest")[0].as_py() != (
         changed.table.column("settings_digest")[0].as_py()
     )
-    assert set(default.table.column("method_version").to_pylist()) == {"2.0"}
+    assert set(default.table.column("method_version").to_pylist()) == {"2.1"}
     with pytest.raises(ValidationError):
         analytics.compute_dyad_years(any_full_store, operator, overrides={"kappa": -1})
 

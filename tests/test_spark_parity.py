@@ -90,6 +90,8 @@ def _engagements(seed: int = 11) -> tuple[pa.Table, pa.Table, pa.Table]:
         "outreach",
         "agreement",
         "alliance",
+        "arms_transfer",
+        "presence",
         "posting",
     )
     pledges = (
@@ -105,7 +107,7 @@ def _engagements(seed: int = 11) -> tuple[pa.Table, pa.Table, pa.Table]:
     for number in range(250):
         kind = rng.choice(kinds)
         first = rng.randint(1990, 2018)
-        standing = kind in ("alliance", "agreement") and rng.random() < 0.5
+        standing = kind in ("alliance", "agreement", "presence") and rng.random() < 0.5
         nations = rng.sample(NATIONS, rng.choice((2, 2, 3, 6)))
         rows.append(
             {
@@ -117,6 +119,9 @@ def _engagements(seed: int = 11) -> tuple[pa.Table, pa.Table, pa.Table]:
                 "personnel": rng.choice((None, float(rng.randint(20, 8000)))),
                 "level": rng.choice((None, "minister", "chief_of_defence", "other")),
                 "students": float(rng.randint(1, 40)) if kind == "education" else None,
+                "tiv": rng.choice((None, 0.0, float(rng.randint(1, 3000))))
+                if kind == "arms_transfer"
+                else None,
                 **{p: (rng.randint(0, 1) if kind == "alliance" else 0) for p in pledges},
             }
         )
@@ -130,6 +135,7 @@ def _engagements(seed: int = 11) -> tuple[pa.Table, pa.Table, pa.Table]:
         "personnel": pa.float64(),
         "level": pa.string(),
         "students": pa.float64(),
+        "tiv": pa.float64(),
         **{p: pa.int8() for p in pledges},
     }
     engagements = pa.table({k: pa.array([r[k] for r in rows], t) for k, t in types.items()})

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from comity.analytics.settings import default_settings
 from comity.analytics.tie_index import COLUMNS, run_dyad_years
+from comity.analytics.tie_index import KINDS as INDEX_KINDS
 from comity.errors import ValidationError
 from tests.reference_index import PLEDGES, reference_dyad_years
 
@@ -29,6 +30,7 @@ ENGAGEMENT_COLUMNS = (
     "personnel",
     "level",
     "students",
+    "tiv",
     *(f"p_{p}" for p in PLEDGES),
 )
 
@@ -49,6 +51,7 @@ def tables(
         "personnel": pa.float64(),
         "level": pa.string(),
         "students": pa.float64(),
+        "tiv": pa.float64(),
         **{f"p_{p}": pa.int8() for p in PLEDGES},
     }
     data = {
@@ -164,14 +167,35 @@ def test_size_factor_and_education_cap() -> None:
     assert row["cultural"] == pytest.approx(scale(2.0), abs=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("tiv", "personnel", "contribution"),
+    [
+        (90.0, None, 0.5 * 2.0),  # 1 + log10(1 + 90 / 10) = 2
+        (990.0, None, 0.5 * 3.0),  # 1 + log10(1 + 99) = 3
+        (2.0, None, 0.5 * (1.0 + math.log10(1.2))),  # a small delivery: about 1.08
+        (0.0, None, 0.5),  # less than half a million TIV, a delivery all the same
+        (None, None, 0.5),  # a record entered without its value
+        (None, 900.0, 0.5),  # personnel is never the size of an arms transfer
+    ],
+)
+def test_an_arms_transfer_is_sized_by_its_tiv(
+    tiv: float | None, personnel: float | None, contribution: float
+) -> None:
+    engagements = [event(1, "arms_transfer", 2001, host="USA", tiv=tiv, personnel=personnel)]
+    row = run(engagements, [(1, "USA"), (1, "KOR")], 2001)[("KOR", "USA", 2001)]
+    assert row["index"] == pytest.approx(scale(contribution), abs=1e-9)
+    assert row["institutional"] == pytest.approx(scale(contribution), abs=1e-9)
+
+
 def test_continuity_and_diversity() -> None:
     engagements = [event(1, "exercise", 2000), event(2, "port_call", 2001, personnel=None)]
     participants = [(i, n) for i in (1, 2) for n in ("IND", "USA")]
     rows = run(engagements, participants, 2006, weights={"port_call": 1.0})
     assert rows[("IND", "USA", 2002)]["continuity"] == pytest.approx(0.4, abs=1e-12)
-    # Two kinds with equal weight: evenness ln 2 / ln 14.
+    # Two kinds with equal weight: evenness ln 2 / ln 16, 16 being the kinds that contribute.
+    assert len(INDEX_KINDS) == 16
     assert rows[("IND", "USA", 2002)]["diversity"] == pytest.approx(
-        math.log(2) / math.log(14), abs=1e-12
+        math.log(2) / math.log(16), abs=1e-12
     )
     assert rows[("IND", "USA", 2006)]["continuity"] == 0.0
     assert rows[("IND", "USA", 2006)]["diversity"] == 0.0
@@ -202,6 +226,8 @@ KINDS = [
     "port_call",
     "peacekeeping",
     "cultural_event",
+    "arms_transfer",
+    "presence",
 ]
 
 
@@ -212,7 +238,7 @@ def datasets(draw: Any) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
     for eid in range(1, count + 1):
         kind = draw(st.sampled_from(KINDS))
         first = draw(st.integers(1990, 1998))
-        standing = kind in {"alliance", "agreement"}
+        standing = kind in {"alliance", "agreement", "presence"}
         last = draw(st.one_of(st.none(), st.integers(first, 2000))) if standing else first
         extra: dict[str, Any] = {}
         if kind == "alliance":
@@ -222,7 +248,11 @@ def datasets(draw: Any) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
             extra["level"] = draw(st.sampled_from(["minister", "service_chief", None]))
         if kind == "education":
             extra["students"] = float(draw(st.integers(0, 60)))
-        if kind in {"exercise", "training"}:
+        if kind in {"exercise", "training", "presence"}:
+            extra["personnel"] = draw(st.one_of(st.none(), st.floats(0, 5000)))
+        if kind == "arms_transfer":
+            # Personnel is never the size of an arms transfer: its TIV is.
+            extra["tiv"] = draw(st.one_of(st.none(), st.floats(0, 5000)))
             extra["personnel"] = draw(st.one_of(st.none(), st.floats(0, 5000)))
         engagements.append(event(eid, kind, first, last, **extra))
         members = draw(st.lists(st.sampled_from(NATIONS), min_size=1, max_size=5, unique=True))

@@ -6,7 +6,8 @@ common table expressions in DuckDB's dialect that SQLGlot carries to Spark. The 
 
 ``obs``
     the contribution the records show (step 1 of the method: ``w(k) * s(e) * 2 / n(e)`` summed
-    by kind; alliances by their strongest pledge; education capped per year);
+    by kind; alliances by their strongest pledge; education capped per year; ``s(e)`` from the
+    personnel, or for an arms transfer from its TIV, :func:`size_sql`);
 ``est``
     the best estimate under ``beyond_coverage = project``: equal to ``obs`` while a source covers
     the pair and kind, and beyond the last year it covers the pair's recent yearly rate of the
@@ -18,11 +19,11 @@ common table expressions in DuckDB's dialect that SQLGlot carries to Spark. The 
     not a media event), for continuity.
 
 Inputs (registered by :func:`comity.analytics.tie_index.register_inputs`): ``engagements``
-(with ``source_last_year``: the last year the record's source covers its kind, None when it
-declares none), ``participants``, optionally ``media``, ``coverage`` (kind, nation, first_year,
-last_year: the pairs every source covers, ``nation`` None for every pair) and ``lineage``
-(nation, lineage: the states whose ties pass to a successor, docs/methodology.md
-"Succession").
+(with ``tiv``: an arms transfer's TIV, None for other kinds; and ``source_last_year``: the last
+year the record's source covers its kind, None when it declares none), ``participants``,
+optionally ``media``, ``coverage`` (kind, nation, first_year, last_year: the pairs every source
+covers, ``nation`` None for every pair) and ``lineage`` (nation, lineage: the states whose ties
+pass to a successor, docs/methodology.md "Succession").
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ from comity.model.kinds import KINDS
 __all__ = [
     "COOPERATIVE_PLEDGES",
     "STANDING_KINDS",
+    "TIV_UNIT",
     "Inputs",
     "base_weight_sql",
     "contribution_ctes",
     "kinds_in",
     "number",
+    "size_sql",
 ]
 
 STANDING_KINDS = KINDS.standing
@@ -54,6 +57,14 @@ _PLEDGES = ("defence", "offence", "consultation", "entente", "neutrality", "non_
 _SIMPLE = KINDS.weighed_per_engagement
 # A projected contribution must exceed the observed one by more than rounding noise.
 _EPSILON = 1e-12
+
+TIV_UNIT = 10.0
+"""The TIV (millions) of an arms transfer's size factor ``1 + log10(1 + tiv / TIV_UNIT)``.
+
+Calibrated on SIPRI's supplier-recipient-years 1950-2021 (docs/methodology.md, "Arms transfers
+and presence"): the median year (15) weighs 1.4 times a year without value, the 90th percentile
+(211) 2.3 times, the largest (4,461) 3.7 times, on the scale of the personnel factor.
+"""
 
 
 @dataclass(frozen=True)
@@ -116,10 +127,21 @@ def base_weight_sql(settings: IndexSettings) -> str:
         ELSE 0.0 END"""
 
 
+def size_sql() -> str:
+    """The size factor ``s(e)`` of one engagement ``e`` (docs/methodology.md, section 1).
+
+    ``1 + log10(1 + tiv / TIV_UNIT)`` for an arms transfer whose TIV is known, ``1 + log10(1 +
+    personnel / 100)`` for any other kind but education whose personnel is known, else 1.
+    """
+    return f"""CASE WHEN e.kind = 'arms_transfer' THEN CASE WHEN e.tiv IS NULL THEN 1.0
+                      ELSE 1.0 + LOG10(1.0 + e.tiv / {number(TIV_UNIT)}) END
+                  WHEN e.personnel IS NULL OR e.kind = 'education' THEN 1.0
+                  ELSE 1.0 + LOG10(1.0 + e.personnel / 100.0) END"""
+
+
 def _contribution_sql(settings: IndexSettings) -> str:
     return f"""({base_weight_sql(settings)})
-           * CASE WHEN e.personnel IS NULL OR e.kind = 'education' THEN 1.0
-                  ELSE 1.0 + LOG10(1.0 + e.personnel / 100.0) END
+           * {size_sql()}
            * 2.0 / s.n"""
 
 

@@ -205,6 +205,7 @@ def load_snapshot(store: Store, viewer: Viewer, *, horizon: int | None = None) -
         "personnel": pa.float64(),
         "level": pa.string(),
         "students": pa.float64(),
+        "tiv": pa.float64(),
         **{column: pa.int8() for column in PLEDGE_COLUMNS},
         "source_last_year": pa.int32(),
     }

@@ -115,21 +115,30 @@ LEFT JOIN (SELECT DISTINCT lineage FROM labels) sb ON sb.lineage = f.n2"""
     return joins, where, "COALESCE(la.label, f.n1)", "COALESCE(lb.label, f.n2)"
 
 
-def pair_kind_year_sql(settings: IndexSettings, horizon: int, inputs: Inputs | None = None) -> str:
+def pair_kind_year_sql(
+    settings: IndexSettings,
+    horizon: int,
+    inputs: Inputs | None = None,
+    *,
+    directed: bool = False,
+) -> str:
     """The query of each pair's yearly contribution by kind, before memory and scale.
 
-    Columns: n1, n2 (n1 < n2), year, kind, c (the value the index uses), projected (the part
-    of c that is projected beyond coverage).
+    Columns: n1, n2 (n1 < n2), year, kind, c (the value the index uses), projected (the part of
+    c that is projected beyond coverage). With ``directed``, ordered pairs: what ``n1`` gives
+    to ``n2``, shared by kind as in :func:`directed_sql` (an arms transfer from its supplier).
     """
     inputs = inputs or Inputs()
     joins, where, a, b = _labelled("pkv", inputs)
-    return f"""WITH {contribution_ctes(settings, horizon, inputs)}
+    sides = (_HOST_GIVES, _GUEST_GIVES) if directed else None
+    pair = "a AS n1, b AS n2" if directed else "LEAST(a, b) AS n1, GREATEST(a, b) AS n2"
+    return f"""WITH {contribution_ctes(settings, horizon, inputs, directed=sides)}
 labelled AS (
     SELECT {a} AS a, {b} AS b, f.year, f.kind, f.v, f.obs
     {joins}
     {where}
 )
-SELECT LEAST(a, b) AS n1, GREATEST(a, b) AS n2, year, kind, v AS c, v - obs AS projected
+SELECT {pair}, year, kind, v AS c, v - obs AS projected
 FROM labelled
 WHERE v > 0"""
 
@@ -320,8 +329,9 @@ def complete_inputs(
 ) -> tuple[dict[str, Any], Inputs]:
     """The optional input tables a query needs, and which of them it reads.
 
-    Engagements without ``source_last_year`` get it empty; coverage is read when there are
-    coverage rows or records whose source declares coverage; lineage and labels when not empty.
+    Engagements without ``tiv`` or ``source_last_year`` get them empty; coverage is read when
+    there are coverage rows or records whose source declares coverage; lineage and labels when
+    not empty.
 
     Returns:
         The tables by name (``engagements`` always; ``media``, ``coverage``, ``lineage``,
@@ -330,10 +340,10 @@ def complete_inputs(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if "source_last_year" not in engagements.column_names:
-        engagements = engagements.append_column(
-            "source_last_year", pa.nulls(engagements.num_rows, type=pa.int32())
-        )
+    # A table built without these columns (by hand, or before TIV was read) has none known.
+    for name, kind in (("tiv", pa.float64()), ("source_last_year", pa.int32())):
+        if name not in engagements.column_names:
+            engagements = engagements.append_column(name, pa.nulls(engagements.num_rows, kind))
     sourced = (
         engagements.num_rows > 0
         and pc.any(pc.is_valid(engagements.column("source_last_year"))).as_py()

@@ -42,7 +42,8 @@ class AnalyticInputs:
     ``engagements``: engagement_id, kind, first_year, last_year (None while in force), host,
     personnel (sum of what participants reported, None if none did), source_dataset (the
     dataset it was imported from, None if entered by hand), one 0/1 column per alliance pledge
-    (``p_defence``, ``p_offence``, ...), level (visits), students (education).
+    (``p_defence``, ``p_offence``, ...), level (visits), students (education), tiv (arms
+    transfers: the year's SIPRI trend-indicator value, millions).
     ``participants``: engagement_id, nation, role.
     Postings of defence attaches appear as engagements of kind ``posting`` with negative ids:
     the sending nation takes part, the host hosts.
@@ -76,7 +77,7 @@ def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInpu
         "personnel",
         "source_dataset",
     )
-    columns = (*plain, "level", "students", *PLEDGE_COLUMNS)
+    columns = (*plain, "level", "students", "tiv", *PLEDGE_COLUMNS)
     engagements: dict[str, list[Any]] = {k: [] for k in columns}
     query = (
         select(
@@ -105,6 +106,7 @@ def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInpu
             )
         engagements["level"].extend(d.get("level") for d in details)
         engagements["students"].extend(d.get("students") for d in details)
+        engagements["tiv"].extend(d.get("tiv") for d in details)
     participants: dict[str, list[Any]] = {"engagement_id": [], "nation": [], "role": []}
     query = (
         select(p.c.engagement_id, p.c.nation, p.c.role)

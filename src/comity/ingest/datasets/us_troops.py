@@ -171,14 +171,15 @@ class UsTroops(Importer):
             engagement = self._presence(host_year, year, wars, bases, context, resolved)
             if engagement is None or engagement.external_id is None:
                 continue
-            earlier = found.get(engagement.external_id)
+            key = engagement.external_id
+            earlier = found.get(key)
             if earlier is not None:
                 engagement = _summed(earlier, engagement)
                 context.correct(
                     "two places of one nation in one year (Kosovo in Yugoslavia before 2008, "
                     "Serbia under two codes): their personnel summed"
                 )
-            found[engagement.external_id] = engagement
+            found[key] = engagement
         batch.engagements = list(found.values())
         batch.coverage.append(
             CoverageSpan(
