@@ -154,7 +154,7 @@ def test_every_write_is_in_the_chained_audit_log(any_store: Store, operator: Vie
     assert entries[2]["after"] is None
     everything, count = accounts.audit_page(any_store, admin, limit=1000)
     assert [e["prev_hash"] for e in everything[1:]] == [e["hash"] for e in everything[:-1]]
-    report = accounts.verify_audit(any_store)
+    report = accounts.verify_audit(any_store, Viewer.operator("tests"))
     assert report.ok and report.entries == count >= 5
     with pytest.raises(PermissionDeniedError):
         accounts.audit_page(any_store, planner)
@@ -166,7 +166,7 @@ def test_the_database_refuses_to_change_the_audit_log(any_store: Store, operator
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             with any_store.transaction() as connection:
                 connection.execute(sa.text(statement))
-    assert accounts.verify_audit(any_store).ok
+    assert accounts.verify_audit(any_store, Viewer.operator("tests")).ok
 
 
 def test_tampering_behind_the_triggers_breaks_the_chain(any_store: Store, operator: Viewer) -> None:
@@ -182,7 +182,7 @@ def test_tampering_behind_the_triggers_breaks_the_chain(any_store: Store, operat
         connection.execute(
             sa.text("UPDATE audit_log SET actor = 'someone else' WHERE id = :i"), {"i": target}
         )
-    report = accounts.verify_audit(any_store)
+    report = accounts.verify_audit(any_store, Viewer.operator("tests"))
     assert not report.ok
     assert report.first_broken == target
     assert report.reason
@@ -346,7 +346,7 @@ def test_removing_the_last_entries_is_caught_by_the_signed_checkpoint(
     # entry the log no longer holds.
     admin = _admin(any_store, operator)
     _write_some(any_store, admin)
-    assert accounts.verify_audit(any_store).ok
+    assert accounts.verify_audit(any_store, Viewer.operator("tests")).ok
     entries, _ = accounts.audit_page(any_store, admin, limit=1000)
     last = entries[-1]["id"]
     with any_store.transaction() as connection:
@@ -355,7 +355,7 @@ def test_removing_the_last_entries_is_caught_by_the_signed_checkpoint(
         else:
             connection.execute(sa.text("DROP TRIGGER audit_log_no_delete"))
         connection.execute(sa.text("DELETE FROM audit_log WHERE id >= :i"), {"i": last - 1})
-    report = accounts.verify_audit(any_store)
+    report = accounts.verify_audit(any_store, Viewer.operator("tests"))
     assert not report.ok and report.first_broken == last - 1
     assert report.reason is not None
     assert report.reason.startswith(f"entries after {last - 2} were removed: the checkpoint of ")
@@ -370,8 +370,8 @@ def test_a_checkpoint_not_signed_by_the_installation_is_refused(
     forged = json.loads(path.read_text(encoding="utf-8"))
     forged["hash"] = "0" * 64
     path.write_text(json.dumps(forged), encoding="utf-8")
-    report = accounts.verify_audit(any_store)
+    report = accounts.verify_audit(any_store, Viewer.operator("tests"))
     assert report.reason == "its checkpoint's signature does not match this installation's key"
     checkpoint = accounts.checkpoint_audit(any_store, operator)  # the operator writes it again
     assert checkpoint is not None and checkpoint.signed
-    assert accounts.verify_audit(any_store).ok
+    assert accounts.verify_audit(any_store, Viewer.operator("tests")).ok

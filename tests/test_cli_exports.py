@@ -132,7 +132,7 @@ def test_exports_refuse_an_unknown_setting(runner: CliRunner, command: str) -> N
         "Error: Invalid index settings: weights.exercize: is not a setting of the index",
         "  Hint: Did you mean weights.exercise? Keys of weights: exercise, humanitarian, "
         "research, training, cultural_event, port_call, peacekeeping, outreach, agreement, "
-        "media_event, posting.",
+        "media_event, arms_transfer, presence, posting.",
     ]
 
 

@@ -117,7 +117,7 @@ def test_a_mapping_states_its_coverage(cli: CliRunner, tmp_path: Path) -> None:
             'kinds = ["parade"]\n',
             "coverage.kinds: parade: not a kind; the kinds are exercise, education, training, "
             "research, cultural_event, visit, port_call, peacekeeping, humanitarian, outreach, "
-            "agreement, alliance, media_event (got ['parade'])",
+            "agreement, alliance, media_event, arms_transfer, presence (got ['parade'])",
         ),
         (
             'pairs = "some"\n',

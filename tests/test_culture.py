@@ -330,11 +330,11 @@ def test_the_years_after_the_datasets_end_are_estimates_not_a_fall(
         briefing = culture.create_briefing(any_full_store, operator, "JPN", perspective="USA")
     ties = briefing.to_dict()["ties"]
     assert ties["latest_year"] == 2022 and ties["trend"] in ("steady", "rising")
-    assert ties["data_through"].startswith("data through: exercises 2010, visits 2012")
+    assert ties["data_through"].startswith("data through: agreements 2010, exercises 2010")
     assert ties["estimate"]["year"] == 2026 and ties["estimate"]["projected_share"] > 0.5
     assert ties["estimate"]["last_observed_year"] == 2010
     assert [y["year"] for y in ties["years"] if y["estimate"]][-1] == 2026
-    assert ties["caution"].startswith("81% of the 2022 index rests on projections: the last year ")
+    assert ties["caution"].startswith("60% of the 2022 index rests on projections: the last year ")
     assert "every source behind this pair observes is 2010" in ties["caution"]
 
 

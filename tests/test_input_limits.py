@@ -21,7 +21,7 @@ from comity.access import Viewer
 from comity.api.schemas import ParticipantIn
 from comity.cli import app
 from comity.errors import ImportRejectedError, NotFoundError
-from comity.ingest.base import Batch, DatasetInfo, ImportContext
+from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer
 from comity.model.engagements import Participant
 from comity.model.measures import NationScore
 from comity.model.numbers import MAX_PERSONNEL
@@ -345,7 +345,7 @@ def test_an_import_job_with_a_long_field_fails_with_the_same_message(world: Worl
 # Values the database refuses.
 
 
-class _Scores:
+class _Scores(Importer):
     """An importer whose scores the model never checked (as a bundled reader's are not)."""
 
     def __init__(self, scores: list[NationScore]) -> None:

@@ -298,7 +298,7 @@ def test_every_move_is_in_the_audit_log_and_the_chain_holds(store: Store) -> Non
         (PlanState.SUBMITTED, PlanState.APPROVED),
         (PlanState.APPROVED, PlanState.SCHEDULED),
     ]
-    assert verify_audit(store).first_broken is None
+    assert verify_audit(store, Viewer.operator("tests")).first_broken is None
 
 
 def test_a_viewer_cannot_submit(store: Store) -> None:

@@ -21,7 +21,7 @@ from comity.model.clock import pinned_today
 from tests.browser import ARTIFACTS, sign_in
 
 DOCS_IMAGES = Path(__file__).resolve().parents[1] / "docs" / "images"
-DATA_THROUGH = "data through: exercises 2010, visits 2012, alliances 2018"
+DATA_THROUGH = "data through: agreements 2010, exercises 2010, visits 2012, alliances 2018"
 
 pytestmark = [pytest.mark.browser, pytest.mark.full_data]
 
@@ -95,11 +95,11 @@ def test_the_briefing_marks_estimated_years_and_says_where_the_data_end(page: Pa
     sign_in(page, "planner.usa")
     page.goto("/briefing?nation=Japan&from=2027-03-01&to=2027-03-31", timeout=120_000)
     ties = page.locator("#briefing-ties")
-    expect(ties).to_contain_text("Tie index: 87.1 in 2022, steady", timeout=120_000)
-    expect(ties).to_contain_text("Best estimate for 2026: 87.1 (92 % projected")
+    expect(ties).to_contain_text("Tie index: 94.8 in 2022, steady", timeout=120_000)
+    expect(ties).to_contain_text("Best estimate for 2026: 94.9 (75 % projected")
     expect(ties.locator("caption")).to_contain_text(DATA_THROUGH)
     expect(ties.locator("thead abbr")).to_have_count(10)  # 2017-2026: each partly projected
     expect(page.locator("#briefing-ties .caution")).to_contain_text(
-        "81% of the 2022 index rests on projections"
+        "60% of the 2022 index rests on projections"
     )
     _shoot(page, "briefing.png", "#briefing-relations")
