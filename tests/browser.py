@@ -114,7 +114,9 @@ def page_fixture(
 ) -> Iterator[Page]:
     """A page that may only talk to the served app; a screenshot is kept when the test fails."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=web_app.url)
-    context.set_default_timeout(15_000)
+    # A click that navigates waits for the next page; the first dashboard of a worker computes
+    # the index cold, slower while another test process shares the cores.
+    context.set_default_timeout(60_000)
     blocked: list[str] = []
 
     def guard(route: Route) -> None:
