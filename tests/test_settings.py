@@ -205,7 +205,7 @@ def test_parse_assignments_leaves_ranges_to_the_settings() -> None:
 def test_a_settings_file_is_read_in_the_shape_of_tie_index_toml(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(
-        'method_version = "2.0"\nhalf_life = 5\nbeyond_coverage = "decay"\n\n'
+        'method_version = "2.1"\nhalf_life = 5\nbeyond_coverage = "decay"\n\n'
         "[weights]\nexercise = 2.0\ntraining = 0\n",
         encoding="utf-8",
     )
