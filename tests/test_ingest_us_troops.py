@@ -74,7 +74,8 @@ def test_every_row_is_accounted_for(bundled: tuple[Batch, ImportContext]) -> Non
     batch, context = bundled
     assert batch.rows_read == 29_629 + 414
     assert context.issue_count == 0
-    assert len(batch.engagements) == 8824
+    # 8,824 host-years have troops; 6,606 of them fewer than 100 personnel (an embassy's staff).
+    assert len(batch.engagements) == 2218
     assert set(context.excluded) == {
         "a base in the United States or its territories, not abroad",
         "the provider's own territory (the United States or a US territory)",
@@ -83,6 +84,8 @@ def test_every_row_is_accounted_for(bundled: tuple[Batch, ImportContext]) -> Non
         "a war deployment, not stationing by consent in peacetime",
         "no troops reported that year",
         "no troops in the year's median report",
+        "fewer than 100 personnel: an embassy's Marine guards and defence attaché office, "
+        "not stationed forces",
     }
     assert context.excluded["a base in the United States or its territories, not abroad"] == 31
     assert set(context.corrected) == {
@@ -143,6 +146,9 @@ def test_war_deployments_and_own_territory_are_not_presence(
     # Korea after the armistice, Iraq between its wars' years and Afghanistan before 2001 count.
     assert personnel[("KOR", 1954)] > 0 and ("AFG", 2010) not in personnel
     assert ("XVN", 1970) not in personnel and ("IRQ", 2012) in personnel
+    # An embassy's Marines and attachés are not a presence: China, Russia, France in 2020.
+    assert {("CHN", 2020), ("RUS", 2020), ("FRA", 2020)}.isdisjoint(personnel)
+    assert personnel[("ISR", 2020)] == 100 and personnel[("THA", 2020)] == 106
     # Only the last year of the source stays in force.
     ends = {(e.start_year, e.end is None) for e in batch.engagements if isinstance(e, Engagement)}
     assert {(2025, True), (2024, False)} <= ends and (2025, False) not in ends
@@ -152,7 +158,7 @@ def test_war_deployments_and_own_territory_are_not_presence(
 def test_a_second_import_changes_nothing(store: Store, operator: Viewer) -> None:
     first = import_dataset(store, IMPORTER, viewer=operator)
     second = import_dataset(store, IMPORTER, viewer=operator)
-    assert first.added == 8824
+    assert first.added == 2218
     assert (second.added, second.updated, second.removed) == (0, 0, 0)
 
 

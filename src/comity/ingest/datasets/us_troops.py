@@ -31,6 +31,13 @@ Quirks of the files, each handled by a rule below and counted in the report:
   location of the records from 2015 (the list's publication in *Base Nation*) on, not earlier.
   Its rows in the United States and its territories (CoW code 2) are not read as bases abroad.
   The list was published in Latin-1 and is shipped converted to UTF-8.
+- **An embassy is not a presence.** DMDC counts every US service member assigned in a country,
+  including the Marine Security Guard detachment of its US embassy and consulates (the Marine
+  Corps Embassy Security Group guards some 170 posts, a detachment usually of 5-20 Marines) and
+  the defence attaché and security-cooperation offices: in 2020, 125 of 155 hosts had fewer than
+  100 personnel (China 80, France 78, Russia 74). A host-year whose median is below
+  :data:`STATIONED` (100) is excluded as embassy staff (attaché postings are their own kind).
+  The cost: a few small real deployments (Kenya 54, Somalia 72 in 2020) are left out too.
 - DMDC counts permanently assigned personnel: rotational and contingency forces are largely
   missing (Poland 2025: 369). The coverage note says so.
 """
@@ -50,11 +57,13 @@ from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer, read
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan
 
-__all__ = ["IMPORTER", "UsTroops", "WarDeployment", "read_war_deployments"]
+__all__ = ["IMPORTER", "STATIONED", "UsTroops", "WarDeployment", "read_war_deployments"]
 
 PROVIDER = "USA"
 BASES_FROM = 2015
 """The first year whose records take Vine's bases as their location."""
+STATIONED = 100
+"""The fewest personnel (the year's median) that are stationed forces, not an embassy's staff."""
 
 _FIRST_YEAR, _LAST_YEAR = 1950, 2025
 _QUARTERS = "troopdata_country_quarter.csv.gz"
@@ -167,11 +176,13 @@ class UsTroops(Importer):
         wars = read_war_deployments()
         resolved: dict[tuple[int, int], str | None] = {}
         found: dict[str, Engagement] = {}
+        rows: dict[str, int] = {}
         for (_, year), host_year in sorted(years.items()):
             engagement = self._presence(host_year, year, wars, bases, context, resolved)
             if engagement is None or engagement.external_id is None:
                 continue
             key = engagement.external_id
+            rows[key] = rows.get(key, 0) + host_year.rows
             earlier = found.get(key)
             if earlier is not None:
                 engagement = _summed(earlier, engagement)
@@ -180,7 +191,16 @@ class UsTroops(Importer):
                     "Serbia under two codes): their personnel summed"
                 )
             found[key] = engagement
-        batch.engagements = list(found.values())
+        for key, engagement in found.items():
+            # Measured on the nation's year, its places summed.
+            if sum(p.personnel or 0 for p in engagement.participants) >= STATIONED:
+                batch.engagements.append(engagement)
+            else:
+                context.exclude(
+                    f"fewer than {STATIONED} personnel: an embassy's Marine guards and defence "
+                    "attaché office, not stationed forces",
+                    count=rows[key],
+                )
         batch.coverage.append(
             CoverageSpan(
                 dataset=self.info.name,
