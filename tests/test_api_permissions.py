@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -47,6 +48,17 @@ def _fresh_engagement(world: World, secret: bool) -> tuple[int, str]:
         world.store, engagement_record(f"Drill {uuid.uuid4().hex[:8]}", label), _AUTHOR
     )
     return stored.id, f'"{stored.id}-{stored.version}"'
+
+
+def _school(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+    """A school named only by a fresh training record, public or REL USA like the target."""
+    school = f"School {uuid.uuid4().hex[:8]}"
+    label = "REL USA" if target == world.secret_id else None
+    record = engagement_record(
+        f"Course at {school}", label, kind="training", details={"institution": school}
+    )
+    services.add_engagement(world.store, record, _AUTHOR)
+    return {"url": f"/api/v1/schools/one?name={quote(school)}"}
 
 
 def _write(method: str) -> Build:
@@ -269,6 +281,8 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("GET", "/api/v1/alumni"): Spec(VIEWER, build=_get("/api/v1/alumni")),
     ("GET", "/api/v1/quality"): Spec(VIEWER, build=_get("/api/v1/quality")),
+    ("GET", "/api/v1/schools"): Spec(VIEWER, build=_get("/api/v1/schools")),
+    ("GET", "/api/v1/schools/one"): Spec(VIEWER, "engagement", build=_school),
 }
 
 

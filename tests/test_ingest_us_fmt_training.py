@@ -246,6 +246,28 @@ def test_the_funding_programme_is_read_from_its_label(label: str, funding: str) 
     assert funding_of(label) == funding
 
 
+def test_a_training_engagement_counts_the_students_of_each_school(tmp_path: Path) -> None:
+    path = tmp_path / "lines.csv"
+    lines = [
+        "2012_2013,2012,1,Colombia,COL,IMET - FY 2012,SEMINAR A,GCMC,1,3,0,10,0",
+        "2012_2013,2012,1,Colombia,COL,IMET - FY 2012,SEMINAR B,Marshall Center,1,2,0,10,0",
+        "2012_2013,2012,1,Colombia,COL,IMET - FY 2012,RANGER,WHINSEC,1,0,1,10,0",
+        "2012_2013,2012,1,Colombia,COL,IMET - FY 2012,SNIPER,whinsec - 0,1,0,1,10,0",
+    ]
+    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
+    context = _context()
+    [engagement] = IMPORTER.read([path], context).engagements
+    assert context.issue_count == 0, context.issues
+    details = engagement.details
+    # Two spellings of the Marshall Center are one school; WHINSEC's lines give no number.
+    assert details.schools == {  # type: ignore[union-attr]
+        "George C. Marshall European Center for Security Studies": 5,
+        "Western Hemisphere Institute for Security Cooperation": None,
+    }
+    assert details.institution is None  # type: ignore[union-attr]
+    assert details.students == 5  # type: ignore[union-attr]
+
+
 def test_lines_of_one_recipient_and_year_make_one_training_engagement(tmp_path: Path) -> None:
     path = tmp_path / "lines.csv"
     path.write_text(
@@ -276,6 +298,7 @@ def test_lines_of_one_recipient_and_year_make_one_training_engagement(tmp_path: 
             "COL",
             {
                 "institution": None,
+                "schools": {},
                 "course": "AIR WAR COLLEGE",
                 "students": 1,
                 "cost_usd": 50000,
@@ -287,6 +310,7 @@ def test_lines_of_one_recipient_and_year_make_one_training_engagement(tmp_path: 
             "CHL",
             {
                 "institution": None,
+                "schools": {},
                 "topic": None,
                 "format": None,
                 "students": 2,
@@ -299,6 +323,7 @@ def test_lines_of_one_recipient_and_year_make_one_training_engagement(tmp_path: 
             "COL",
             {
                 "institution": None,
+                "schools": {},
                 "topic": None,
                 "format": None,
                 "students": 3,

@@ -41,6 +41,8 @@ HIDDEN = "US eyes"
 """In the title of every REL USA record here: no page answered to a French user may hold it."""
 Caller = tuple[str, str] | None
 """A signed-in user as (role, nation); None for an anonymous visitor."""
+SCHOOLS = {"public": "Harbour school", "secret": f"Harbour school ({HIDDEN})"}
+"""A school named by a public training record, and one named only by a REL USA record."""
 _AUTHOR = Viewer(name="author.usa", nation="USA", role=Role.PLANNER)
 _DECIDER = Viewer(name="decider.usa", nation="USA", role=Role.APPROVER, agency="policy")
 _OPERATOR = Viewer.operator("tests")
@@ -381,6 +383,12 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("GET", "/alumni"): Spec(VIEWER, _get("/alumni")),
     ("GET", "/quality"): Spec(VIEWER, _get("/quality")),
+    ("GET", "/alumni/schools"): Spec(VIEWER, _get("/alumni/schools")),
+    ("GET", "/alumni/school"): Spec(
+        VIEWER,
+        lambda world, caller, target: Case(f"/alumni/school?name={quote(SCHOOLS[target])}"),
+        "engagement",
+    ),
 }
 
 MOVES: dict[str, Spec] = {
@@ -469,6 +477,14 @@ def world(seeded_sqlite_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
             store, engagement_record(f"Balikatan 2015 ({HIDDEN})", "REL USA"), _AUTHOR
         ).id,
     }
+    for target, school in SCHOOLS.items():
+        course = engagement_record(
+            f"Course at {school}",
+            "REL USA" if target == "secret" else None,
+            kind="training",
+            details={"institution": school, "students": 4},
+        )
+        services.add_engagement(store, course, _AUTHOR)
     for title, label in (("Greetings", "PUBLIC"), (f"Ranks ({HIDDEN})", "REL USA")):
         note = {"nation": "PHL", "topic": "etiquette", "title": title, "body": "Use titles."}
         culture.add_note(store, {**note, "releasability": label}, _AUTHOR)

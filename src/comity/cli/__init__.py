@@ -153,6 +153,7 @@ app.command("backup")(maintenance.backup)
 app.command("restore")(maintenance.restore)
 app.command("optimise")(optimise.optimise)
 app.command("alumni")(alumni.alumni)
+app.command("schools")(alumni.schools)
 app.add_typer(alumni.people_app, name="people")
 app.command("quality")(quality.quality)
 

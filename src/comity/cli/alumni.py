@@ -1,4 +1,4 @@
-"""``comity alumni`` and ``comity people attend|career|import``."""
+"""``comity alumni``, ``comity schools`` and ``comity people attend|career|import``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 import typer
 
-from comity.cli.output import Column, choose_format, emit, stdout
+from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
 from comity.errors import FieldProblem, ValidationError
 from comity.services import alumni as alumni_service
+from comity.services import schools as schools_service
 
-__all__ = ["alumni", "people_app"]
+__all__ = ["alumni", "people_app", "schools"]
 
 _JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
 _CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
@@ -61,6 +62,74 @@ def alumni(
         title=f"Alumni by {by} (years from course to senior post)",
         as_dict=dict,
     )
+
+
+_SCHOOLS = [
+    Column("school", lambda s: s["school"], style="bold"),
+    Column("students", lambda s: s["students"]),
+    Column("records", lambda s: s["records"]),
+    Column("unknown", lambda s: s["unknown"]),
+    Column("nations", lambda s: s["nations"]),
+    Column("first", lambda s: s["first"]),
+    Column("last", lambda s: s["last"]),
+]
+
+
+def schools(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="One school: its students by nation and year.")
+    ] = None,
+    nation: Annotated[
+        str | None, typer.Option("--nation", help="Only officers of this nation.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="At most this many schools.")
+    ] = None,
+    as_json: _JSON = False,
+    as_csv: _CSV = False,
+) -> None:
+    """Schools that trained foreign officers: how many of which nations, by year.
+
+    Without NAME, every school (most students first); with NAME, one school's students by
+    nation and year ("?" where the records give no number).
+    """
+    output = choose_format(as_json, as_csv)
+    state = state_of(ctx)
+    if name is None:
+        rows = schools_service.school_list(
+            state.store(), state.viewer(), nation=nation, limit=limit
+        )
+        title = "Schools by students trained" + (f" ({nation})" if nation else "")
+        emit(rows, _SCHOOLS, output, title=title, as_dict=dict)
+        return
+    school = schools_service.school_detail(state.store(), state.viewer(), name, nation=nation)
+    if output is OutputFormat.JSON:
+        emit_json(school)
+        return
+    years = school["years"]
+    columns = [
+        Column("nation", lambda n: n["nation"], style="bold"),
+        Column("students", lambda n: n["students"]),
+        # A terminal shows the latest years; CSV (and JSON) carry every one.
+        *(_year_column(year, year in years[-_TABLE_YEARS:]) for year in years),
+    ]
+    nations = school["nations"][:limit] if limit else school["nations"]
+    title = f"{school['school']}: students by nation and year"
+    if output is OutputFormat.TABLE and len(years) > _TABLE_YEARS:
+        title += f" (from {years[-_TABLE_YEARS]}; --csv for {years[0]} on)"
+    emit(nations, columns, output, title=title)
+
+
+_TABLE_YEARS = 6
+
+
+def _year_column(year: int, in_table: bool) -> Column:
+    def cell(n: dict[str, Any]) -> Any:
+        value = n["by_year"].get(year, "")
+        return "?" if value is None else value
+
+    return Column(str(year), cell, table=in_table)
 
 
 people_app = typer.Typer(

@@ -52,6 +52,7 @@ __all__ = [
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 _Count = Count
+_Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 
 class KindDetails(BaseModel):
@@ -90,11 +91,13 @@ class EducationDetails(KindDetails):
     """A foreign officer attending an academy or course; a leadership programme.
 
     ``cost_usd`` is what the provider reports it spent, in US dollars; ``funding`` names the
-    programmes or authorities that paid (e.g. ``IMET``, ``CTFP``, ``Section 333``).
+    programmes or authorities that paid (e.g. ``IMET``, ``CTFP``, ``Section 333``); ``schools``
+    gives the students each school taught, when the record spans several (``None``: not given).
     """
 
     kind: Literal["education"] = "education"
     institution: _Text | None = None
+    schools: dict[_Name, _Count | None] = Field(default_factory=dict)
     course: _Text | None = None
     students: _Count | None = None
     cost_usd: _Count | None = None
@@ -115,11 +118,12 @@ class TrainingFormat(StrEnum):
 class TrainingDetails(KindDetails):
     """Training courses, workshops, seminars, staff talks.
 
-    ``students`` counts the trainees, ``cost_usd`` and ``funding`` as for education.
+    ``students`` counts the trainees, ``cost_usd``, ``funding`` and ``schools`` as for education.
     """
 
     kind: Literal["training"] = "training"
     institution: _Text | None = None
+    schools: dict[_Name, _Count | None] = Field(default_factory=dict)
     topic: _Text | None = None
     format: TrainingFormat | None = None
     students: _Count | None = None

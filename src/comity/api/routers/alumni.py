@@ -13,6 +13,7 @@ from comity.api.errors import json_answer
 from comity.api.security import current_viewer, requires
 from comity.services import alumni as alumni_service
 from comity.services import quality as quality_service
+from comity.services import schools as schools_service
 from comity.store import Store
 
 router = APIRouter(tags=["alumni"])
@@ -91,6 +92,29 @@ def alumni_figures(
         _store(request), viewer, programme=programme, nation=nation, by=by
     )
     return json_answer({"by": by, "figures": figures})
+
+
+@router.get("/schools", summary="Schools and the foreign officers they trained")
+def schools_list(
+    request: Request,
+    nation: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+    viewer: Viewer = Depends(current_viewer),
+) -> JSONResponse:
+    """Schools by students trained (of one nation, when given), from the records you may see."""
+    rows = schools_service.school_list(_store(request), viewer, nation=nation, limit=limit)
+    return json_answer({"nation": nation, "schools": rows})
+
+
+@router.get("/schools/one", summary="One school: students by nation and year")
+def school_one(
+    request: Request,
+    name: Annotated[str, Query(min_length=1, max_length=300)],
+    nation: Annotated[str | None, Query(max_length=100)] = None,
+    viewer: Viewer = Depends(current_viewer),
+) -> JSONResponse:
+    """A school's students of each nation by year (``null`` where the records give no number)."""
+    return json_answer(schools_service.school_detail(_store(request), viewer, name, nation=nation))
 
 
 @router.get("/quality", summary="Completeness and timeliness of the records")

@@ -60,6 +60,7 @@ from comity.ingest.datasets.us_fmt_training_rules import (
     funding_of,
     funds_education,
     names_education,
+    school_of,
 )
 from comity.model.engagements import Engagement
 from comity.model.measures import CoverageSpan
@@ -119,6 +120,7 @@ class _Group:
     file: str
     course: Counter[str] = field(default_factory=Counter)
     schools: Counter[str] = field(default_factory=Counter)
+    school_students: Counter[str] = field(default_factory=Counter)
     funding: set[str] = field(default_factory=set)
     lines: list[int] = field(default_factory=list)
     items: int = 0
@@ -157,6 +159,8 @@ class UsFmtTraining(Importer):
         """Read the course lines into education and training engagements."""
         batch = Batch()
         self._resolved: dict[tuple[str, str, int], tuple[str | None, str | None]] = {}
+        # One spelling per school whatever its case: the first the file gives.
+        self._spelling: dict[str, str] = {}
         groups: dict[tuple[str, ...], _Group] = {}
         kinds: dict[str, bool] = {}
         funding: dict[str, str] = {}
@@ -262,7 +266,12 @@ class UsFmtTraining(Importer):
             group = groups[key] = _Group(kind, nation, year, file)
         group.course[course] += counts["items"]
         if school:
+            # The kind is read from the report's words; the school is named by its usual name.
+            school = school_of(school)
+            school = self._spelling.setdefault(school.casefold(), school)
             group.schools[school] += counts["items"]
+            if counts["items"] > counts["items_missing_quantity"]:
+                group.school_students[school] += counts["students"]
         group.funding.add(paid_by)
         group.lines.append(line)
         group.courses.add(course_key)
@@ -303,6 +312,7 @@ class UsFmtTraining(Importer):
             title = f"{course} ({name}, {fy})"
             details: dict[str, object] = {
                 "institution": school,
+                "schools": _students_by_school(group),
                 "course": course,
                 "students": students,
                 "cost_usd": cost,
@@ -316,6 +326,7 @@ class UsFmtTraining(Importer):
             schools = len(group.schools)
             details = {
                 "institution": school if schools == 1 else None,
+                "schools": _students_by_school(group),
                 "students": students,
                 "cost_usd": cost,
                 "funding": funding,
@@ -350,6 +361,11 @@ def _school(text: str) -> str:
     """The delivering US school, without the report's placeholders (``-``, ``N/A``, `` - 0``)."""
     school = _SCHOOL_SUFFIX.sub("", " ".join(text.split()))
     return "" if _NO_SCHOOL.match(school) else school
+
+
+def _students_by_school(group: _Group) -> dict[str, int | None]:
+    """Students per school the group's lines name (None where none of its lines says how many)."""
+    return {school: group.school_students.get(school) for school in sorted(group.schools)}
 
 
 def _first_most_common(counts: Counter[str]) -> str:

@@ -19,6 +19,12 @@ Military Education And Training (IMET), FY 99", "DOS Western Hemisphere Region, 
 International Military Education and Training (IMET)"). :func:`funding_of` strips the fiscal
 year, the department, the region and country and the footnote marks, and names the programme
 with :data:`FUNDING` (first match wins); a label it does not know keeps its stripped text.
+
+**Schools.** The reports name the delivering US school (from FY2011 on) in many spellings: the
+Marshall Center is also "GCMC" and "George C. Marshall European Center for Security Studies",
+the Defense Language Institute English Language Center "DLIELC, Lackland AFB TX" and
+"DLIELC, LACKLAND AFB TX". :func:`school_of` names the schools that train most foreign officers
+with :data:`SCHOOLS` (first match wins); any other keeps its text, spaces collapsed.
 """
 
 from __future__ import annotations
@@ -29,11 +35,13 @@ __all__ = [
     "EDUCATION",
     "FUNDING",
     "NOT_EDUCATION",
+    "SCHOOLS",
     "funding_of",
     "funds_education",
     "is_education",
     "kind_of",
     "names_education",
+    "school_of",
 ]
 
 EDUCATION = re.compile(
@@ -88,6 +96,67 @@ FUNDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 """Funding programmes and authorities by a pattern of their label, first match first."""
 
+SCHOOLS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), name)
+    for pattern, name in (
+        (
+            r"\bDLI\s*ELC\b|Defense Language Inst\w* English",
+            "Defense Language Institute English Language Center",
+        ),
+        (
+            r"Marshall (European )?C(en)?te?r|\bGCMC\b|\bGMCSS\b",
+            "George C. Marshall European Center for Security Studies",
+        ),
+        (
+            r"\bNESA\b|Near E(ast)?[\s-]*(South|S)[\s-]*Asia",
+            "Near East South Asia Center for Strategic Studies",
+        ),
+        (
+            r"\bAPCSS\b|\bAPSS\b|Asia[\s-]*Pacific C(en)?te?r",
+            "Daniel K. Inouye Asia-Pacific Center for Security Studies",
+        ),
+        (r"\bACSS\b|Africa Center for Strategic", "Africa Center for Strategic Studies"),
+        (
+            r"\bWJPC\b|\bCHDS\b|Perry Center|Hemispheric Defense Studies",
+            "William J. Perry Center for Hemispheric Defense Studies",
+        ),
+        (
+            r"\bWHINSEC\b|Western Hemis\w* Inst",
+            "Western Hemisphere Institute for Security Cooperation",
+        ),
+        (r"Inter[\s-]*American Air Forces? Acad|\bIAAFA\b", "Inter-American Air Forces Academy"),
+        (
+            r"\bDIILS\b|Defense Institute of International Legal",
+            "Defense Institute of International Legal Studies",
+        ),
+        (r"Civil[\s-]*Military Relations", "Center for Civil-Military Relations"),
+        (r"Defense Resources Management Inst|\bDRMI\b", "Defense Resources Management Institute"),
+        (r"Naval Postgraduate|\bNPS\b", "Naval Postgraduate School"),
+        (r"\bCGSC\b|Command (&|and) General Staff Coll", "Command and General Staff College"),
+        (r"Army War Coll", "US Army War College"),
+        (r"National War Coll", "National War College"),
+        (r"Naval Command Coll", "Naval Command College"),
+        (r"Naval Staff Coll", "Naval Staff College"),
+        (r"National Defense Univ", "National Defense University"),
+        (
+            r"Small Craft Instr\w*\s+(and|&)\s+Tech\w*\s+(Training|Trng)",
+            "Naval Small Craft Instruction and Technical Training School",
+        ),
+        (
+            r"(Coast Guard|COGARD)\b.*Yorktown",
+            "Coast Guard Training Center Yorktown",
+        ),
+        (r"College of International Security Affairs", "College of International Security Affairs"),
+        (r"\bJSOU\b|Joint Special Operations Univ", "Joint Special Operations University"),
+        (r"Sergeants Major Acad", "Sergeants Major Academy"),
+        (r"\bUSMA\b|Military Academy,? West Point", "US Military Academy"),
+        (r"\bDISAM\b|\bDISCS\b", "Defense Institute of Security Cooperation Studies"),
+        (r"Joint Forces Staff Coll", "Joint Forces Staff College"),
+        (r"^(\d+(?:st|nd|rd|th))\s*SFG\s*(?:\(A\)|A)?$", r"\1 Special Forces Group (Airborne)"),
+    )
+)
+"""The schools that train most foreign officers, by a pattern of their names, first match first."""
+
 _STRIP = (
     re.compile(r",?\s*-?\s*\b(?:FY|Fiscal Year)\s*\d{2,4}\b.*$", re.IGNORECASE),
     re.compile(r"^(?:DOS|DOD|DoS|DoD)\s+"),
@@ -138,3 +207,18 @@ def funding_of(programme: str) -> str:
         if found:
             return found.expand(name)
     return text or programme.strip()
+
+
+def school_of(text: str) -> str:
+    """The name of the US school a report's school text names (:data:`SCHOOLS`), or the text.
+
+    Example:
+        >>> school_of("GCMC")
+        'George C. Marshall European Center for Security Studies'
+    """
+    text = " ".join(text.split())
+    for pattern, name in SCHOOLS:
+        found = pattern.search(text)
+        if found:
+            return found.expand(name)
+    return text

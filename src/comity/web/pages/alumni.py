@@ -1,7 +1,9 @@
-"""The alumni page (``/alumni``) and the data-quality page (``/quality``): filter forms and tables.
+"""The alumni pages, the schools and the data-quality page: filter forms and tables.
 
-Both show what the signed-in user may see: :func:`comity.services.alumni.alumni_report` and
-:func:`comity.services.quality.quality_report`.
+``/alumni``, ``/alumni/schools`` (every school), ``/alumni/school`` (one) and ``/quality``.
+
+Each shows what the signed-in user may see: :mod:`comity.services.alumni`,
+:mod:`comity.services.schools` and :func:`comity.services.quality.quality_report`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from comity.access.viewer import Viewer
 from comity.services import alumni as alumni_service
 from comity.services import quality as quality_service
+from comity.services import schools as schools_service
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
 __all__ = ["router"]
@@ -21,6 +24,7 @@ __all__ = ["router"]
 router = WebRouter()
 
 _Text = Annotated[str | None, Query(max_length=300)]
+_SCHOOL_ROWS = 200
 
 
 @router.get("/alumni")
@@ -43,6 +47,34 @@ def alumni_page(
         "nation": nation or "",
     }
     return render(request, "alumni.html", context)
+
+
+@router.get("/alumni/schools")
+def schools_page(
+    request: Request,
+    nation: _Text = None,
+    viewer: Viewer = Depends(viewer_of_request),
+) -> HTMLResponse:
+    """The schools and units that trained foreign officers, most students first."""
+    schools = schools_service.school_list(store_of(request), viewer, nation=nation or None)
+    context = {
+        "title": "Schools",
+        "schools": schools[:_SCHOOL_ROWS],
+        "more": max(0, len(schools) - _SCHOOL_ROWS),
+        "nation": nation or "",
+    }
+    return render(request, "alumni_schools.html", context)
+
+
+@router.get("/alumni/school")
+def school_page(
+    request: Request,
+    name: Annotated[str, Query(min_length=1, max_length=300)],
+    viewer: Viewer = Depends(viewer_of_request),
+) -> HTMLResponse:
+    """One school: the officers of each nation it trained, year by year."""
+    school = schools_service.school_detail(store_of(request), viewer, name)
+    return render(request, "alumni_school.html", {"title": school["school"], "school": school})
 
 
 @router.get("/quality")
