@@ -4,7 +4,7 @@ For each engine (SQLite, then PostgreSQL), in one run:
 
 - data: 1,000,000 engagements (2-4 participants each, drawn among the nations of the seeded
   registry that were states all that year, the usual partners ten times as often; years
-  1950-2025; eight kinds; 15 % carry a releasability label such as ``REL NATO``) generated with a
+  1950-2025; eleven kinds; 15 % carry a releasability label such as ``REL NATO``) generated with a
   fixed seed and written through the store's bulk path
   (:func:`comity.store.engagements.insert_engagements`, one transaction). A sample is checked to
   be exactly what validation and :func:`comity.model.prepared.prepare` would store. PostgreSQL
@@ -60,6 +60,7 @@ import numpy as np
 from bench.common import Run, report
 from comity import services
 from comity.access import Viewer
+from comity.model.kinds import KINDS as KIND_SPECS
 from comity.model.nations import Nation
 from comity.model.prepared import PreparedEngagement, prepare
 from comity.model.releasability import PUBLIC, Releasability
@@ -128,6 +129,10 @@ KINDS = {
     "cultural_event": 6,
     "peacekeeping": 5,
     "humanitarian": 5,
+    # The kinds the bundled arms transfers, agreements and troop counts brought.
+    "arms_transfer": 6,
+    "agreement": 2,
+    "presence": 1,
 }
 LABELS = {"PUBLIC": 85, "REL NATO": 10, "REL AUS,GBR,USA": 3, "REL FRA": 2}
 API = "/api/v1"
@@ -199,7 +204,8 @@ def generate(directory: dict[str, Nation], count: int) -> Iterator[list[Prepared
                 end_date=None,
                 end_precision=None,
                 start_year=year,
-                end_year=year,
+                # A standing tie without an end is in force: no last year.
+                end_year=None if KIND_SPECS[kind].standing else year,
                 host=host,
                 location=None,
                 latitude=None,
