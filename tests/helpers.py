@@ -19,3 +19,17 @@ def sqlite_dump_digest(store: Store) -> str:
     finally:
         connection.close()
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stored_from(store: Store, dataset: str) -> int:
+    """How many engagements of a source dataset the store holds."""
+    from sqlalchemy import func, select
+
+    from comity.store import tables
+
+    engagements = tables.engagements
+    query = (
+        select(func.count()).select_from(engagements).where(engagements.c.source_dataset == dataset)
+    )
+    with store.connect() as connection:
+        return int(connection.execute(query).scalar_one())

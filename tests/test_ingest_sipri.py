@@ -7,7 +7,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from comity.access import Viewer
 from comity.errors import ImportRejectedError
@@ -17,7 +16,8 @@ from comity.model.details import ArmsTransferDetails
 from comity.model.engagements import Engagement
 from comity.nations.resolver import NationResolver
 from comity.services.imports import bundled_paths, import_dataset
-from comity.store import Store, tables
+from comity.store import Store
+from tests.helpers import stored_from
 
 TIV_HEADER = "supplier,recipient,year,value,supplier_cown,recipient_cown"
 REGISTER_HEADER = (
@@ -61,15 +61,7 @@ def _write(folder: Path, tiv: list[str], register: list[str] | None = None) -> l
 
 
 def _stored(store: Store) -> int:
-    engagements = tables.engagements
-    with store.connect() as connection:
-        return int(
-            connection.execute(
-                select(func.count())
-                .select_from(engagements)
-                .where(engagements.c.source_dataset == "sipri_arms")
-            ).scalar_one()
-        )
+    return stored_from(store, "sipri_arms")
 
 
 @pytest.fixture(scope="module")

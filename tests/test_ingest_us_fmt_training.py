@@ -9,7 +9,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from comity.access import Viewer
 from comity.analytics.settings import default_settings
@@ -20,7 +19,8 @@ from comity.ingest.datasets.us_fmt_training_rules import funding_of, kind_of
 from comity.model.engagements import Engagement
 from comity.nations.resolver import default_resolver
 from comity.services.imports import bundled_paths, import_dataset
-from comity.store import Store, tables
+from comity.store import Store
+from tests.helpers import stored_from
 
 HEADER = (
     "report,training_fy,primary,country,iso3_sfm,program,course_title,us_unit,items,students,"
@@ -61,15 +61,7 @@ def _cost(batch: Batch, year: int, nation: str) -> int:
 
 
 def _stored(store: Store) -> int:
-    engagements = tables.engagements
-    with store.connect() as connection:
-        return int(
-            connection.execute(
-                select(func.count())
-                .select_from(engagements)
-                .where(engagements.c.source_dataset == "us_fmt_training")
-            ).scalar_one()
-        )
+    return stored_from(store, "us_fmt_training")
 
 
 def _shipped_rows() -> list[dict[str, str]]:

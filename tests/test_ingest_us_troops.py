@@ -6,7 +6,6 @@ import gzip
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from comity.access import Viewer
 from comity.errors import ImportRejectedError
@@ -15,7 +14,8 @@ from comity.ingest.datasets.us_troops import IMPORTER, read_war_deployments
 from comity.model.engagements import Engagement
 from comity.nations.resolver import NationResolver
 from comity.services.imports import bundled_paths, import_dataset
-from comity.store import Store, tables
+from comity.store import Store
+from tests.helpers import stored_from
 
 HEADER = "ccode,iso3c,countryname,year,month,troops_ad"
 BASES = "countryname,ccode,iso3c,basename,lat,lon,base,lilypad,fundedsite\n"
@@ -51,15 +51,7 @@ def _write(folder: Path, lines: list[str], encoding: str = "utf-8") -> list[Path
 
 
 def _stored(store: Store) -> int:
-    engagements = tables.engagements
-    with store.connect() as connection:
-        return int(
-            connection.execute(
-                select(func.count())
-                .select_from(engagements)
-                .where(engagements.c.source_dataset == "us_troops")
-            ).scalar_one()
-        )
+    return stored_from(store, "us_troops")
 
 
 @pytest.fixture(scope="module")
