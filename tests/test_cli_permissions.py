@@ -125,6 +125,7 @@ SPECS: dict[str, Spec] = {
     "briefing": Spec(Role.VIEWER, _fixed("briefing", "JPN")),
     "alumni": Spec(Role.VIEWER, _fixed("alumni")),
     "quality": Spec(Role.VIEWER, _fixed("quality")),
+    "schools": Spec(Role.VIEWER, _fixed("schools")),
     "engagements list": Spec(Role.VIEWER, _fixed("engagements", "list")),
     "engagements show": Spec(Role.VIEWER, lambda w: ["engagements", "show", w.engagement()]),
     "plans list": Spec(Role.VIEWER, _fixed("plans", "list")),
