@@ -24,6 +24,7 @@ from comity.cli import (
     engagements,
     exports,
     imports,
+    links,
     maintenance,
     media,
     nations,
@@ -156,6 +157,7 @@ app.command("alumni")(alumni.alumni)
 app.command("schools")(alumni.schools)
 app.add_typer(alumni.people_app, name="people")
 app.command("quality")(quality.quality)
+app.add_typer(links.links_app, name="links")
 
 
 def main() -> None:

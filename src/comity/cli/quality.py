@@ -1,4 +1,7 @@
-"""``comity quality``: completeness and timeliness of the records, and which to fix first."""
+"""``comity quality``: completeness and timeliness of the records, and which to fix first.
+
+The table also lists the recurring series expected but missing in some years.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +28,18 @@ _QUALITY = [
     Column("p90 days", lambda g: g["timeliness_p90_days"]),
 ]
 
+_SERIES = [
+    Column("programme", lambda s: s["programme"], style="bold"),
+    Column("period", lambda s: _every(s["period"])),
+    Column("years", lambda s: f"{s['first_year']}-{s['last_year']}"),
+    Column("missing years", lambda s: ", ".join(str(y) for y in s["missing_years"])),
+    Column("source", lambda s: ", ".join(s["sources"])),
+]
+
+
+def _every(period: int) -> str:
+    return "every year" if period == 1 else f"every {period} years"
+
 
 def quality(
     ctx: typer.Context,
@@ -36,7 +51,11 @@ def quality(
     as_json: _JSON = False,
     as_csv: _CSV = False,
 ) -> None:
-    """Completeness and timeliness of the records, and which to fix first."""
+    """Completeness and timeliness of the records, which to fix first, and series gaps.
+
+    A series gap is a year a recurring programme (such as a yearly exercise) has no record in,
+    though its source covers that year.
+    """
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     report = quality_service.quality_report(
@@ -55,3 +74,5 @@ def quality(
                 f"missing {', '.join(item['missing'])}",
                 highlight=False,
             )
+    if output is OutputFormat.TABLE and report["expected_but_missing"]:
+        emit(report["expected_but_missing"], _SERIES, output, title="Expected but missing")

@@ -153,7 +153,8 @@ class ImportReport:
 
     ``coverage`` says in words what the dataset declares it covers (``exercise 2019-2021, every
     pair``); ``coverage_assumed`` which parts were assumed from the rows, and ``coverage_hint``
-    how to state them.
+    how to state them. ``linked`` counts the pairs of its records and others' that now make one
+    event, ``to_review`` those that wait for a person (``comity links review``).
     """
 
     dataset: str
@@ -174,6 +175,8 @@ class ImportReport:
     coverage: list[str] = field(default_factory=list)
     coverage_assumed: list[str] = field(default_factory=list)
     coverage_hint: str | None = None
+    linked: int = 0
+    to_review: int = 0
 
     @property
     def ok(self) -> bool:
@@ -201,6 +204,8 @@ class ImportReport:
             "coverage": self.coverage,
             "coverage_assumed": self.coverage_assumed,
             "coverage_hint": self.coverage_hint,
+            "linked": self.linked,
+            "to_review": self.to_review,
         }
 
 
@@ -321,12 +326,16 @@ class Importer(Protocol):
         releasability: The label it gives every record it reads, checked against the
             importing user (their nation must be able to read it); None when its records
             carry their own.
+        distinct_records: True when its records are one per key by construction (a recipient's
+            courses of a year, a mission's year): linkage never compares two of them
+            (docs/importing.md, "One event, many sources").
     """
 
     info: DatasetInfo
     bundled: bool = True
     extra_names: Mapping[str, str] = MappingProxyType({})
     releasability: Releasability | None = None
+    distinct_records: bool = False
 
     def read(self, paths: Sequence[Path], context: ImportContext) -> Batch:
         """Read the files, resolve and validate, and return the batch (writes nothing)."""

@@ -26,6 +26,7 @@ from comity.ingest.media.events import replace_media_events
 from comity.model.measures import CoverageSpan
 from comity.nations.resolver import NationResolver, default_resolver
 from comity.services.engagements import check_label, require
+from comity.services.links import link_connection
 from comity.store import Store
 from comity.store import imports as import_store
 from comity.store import nations as nation_store
@@ -263,6 +264,10 @@ def import_dataset(
                     dry_run=dry_run,
                 )
                 counts += SyncCounts(added=added, unchanged=unchanged, removed=removed)
+            if counts.added or counts.updated:
+                # Records that describe events stored from other sources link now (or wait).
+                linking = link_connection(connection, fresh_source=name)
+                report.linked, report.to_review = linking.linked, linking.review
             if dry_run:
                 raise _DryRun
     except _DryRun:

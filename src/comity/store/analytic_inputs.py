@@ -1,6 +1,7 @@
 """What the analytics read from the store, flattened to columns.
 
-Engagements, participants and attache postings a viewer may see.
+Engagements, participants and attache postings a viewer may see; records linked as one event
+(:mod:`comity.linkage.events`) count once.
 
 Every read applies the releasability filter, so an index computed for a user uses only the
 records that user may read.
@@ -9,6 +10,7 @@ records that user may read.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,8 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from comity.access.viewer import Viewer
+from comity.linkage.events import EventLink, event_groups, representatives
 from comity.store import tables
 from comity.store.changes import records_version
+from comity.store.links import read_event_links
 from comity.store.visibility import visible_to
 
 __all__ = [
@@ -119,8 +123,54 @@ def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInpu
         participants["engagement_id"].extend(ids)
         participants["nation"].extend(nations)
         participants["role"].extend(roles)
+    links = read_event_links(connection, viewer)
+    if links:
+        _collapse_events(engagements, participants, links)
     _add_postings(connection, viewer, engagements, participants)
     return AnalyticInputs(engagements, participants)
+
+
+def _collapse_events(
+    engagements: dict[str, list[Any]],
+    participants: dict[str, list[Any]],
+    links: list[EventLink],
+) -> None:
+    """Count each event once: its first record stands for it, with every record's nations.
+
+    The records linked to it leave the columns; their nations join the first record's (its
+    own roles first), and its personnel is the largest any record reports.
+    """
+    counts = Counter(participants["engagement_id"])
+    first_of = representatives(event_groups(links, counts))
+    index = {key: i for i, key in enumerate(engagements["engagement_id"])}
+    personnel = engagements["personnel"]
+    for key, first in first_of.items():
+        if key != first and key in index and first in index:
+            value, current = personnel[index[key]], personnel[index[first]]
+            if value is not None and (current is None or value > current):
+                personnel[index[first]] = value
+    keep = [
+        i for i, key in enumerate(engagements["engagement_id"]) if first_of.get(key, key) == key
+    ]
+    for name, values in engagements.items():
+        engagements[name] = [values[i] for i in keep]
+    rows = sorted(
+        zip(
+            participants["engagement_id"], participants["nation"], participants["role"], strict=True
+        ),
+        key=lambda row: (first_of.get(row[0], row[0]), row[0] != first_of.get(row[0], row[0])),
+    )
+    seen: set[tuple[int, str]] = set()
+    merged = []
+    for key, nation, role in rows:
+        target = first_of.get(key, key)
+        if (target, nation) not in seen:
+            seen.add((target, nation))
+            merged.append((target, nation, role))
+    merged.sort(key=lambda row: (row[0], row[1]))
+    participants["engagement_id"] = [row[0] for row in merged]
+    participants["nation"] = [row[1] for row in merged]
+    participants["role"] = [row[2] for row in merged]
 
 
 _EMPTY: dict[str, Any] = {}

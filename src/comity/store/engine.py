@@ -31,6 +31,7 @@ from comity.store import (  # noqa: F401  (register their tables)
     changes,
     tables_access,
     tables_alumni,
+    tables_links,
     tables_plans,
 )
 from comity.store.audit_checkpoint import write_checkpoint

@@ -125,6 +125,6 @@ def quality_report(
     top: Annotated[int, Query(ge=1, le=500)] = 20,
     viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
-    """Per unit or nation: required and recommended fields filled, days to record, what to fix."""
+    """Per unit or nation: fields filled, days to record, what to fix; series with missing years."""
     report = quality_service.quality_report(_store(request), viewer, nation=nation, by=by, top=top)
     return json_answer(report)

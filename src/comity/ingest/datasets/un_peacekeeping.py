@@ -205,6 +205,8 @@ class UnPeacekeeping(Importer):
         months: The months table to use instead of the bundled ``months_reported.tsv``.
     """
 
+    # One record per recipient, year and course (per mission and year): never one event twice.
+    distinct_records = True
     info = DatasetInfo(
         name="un_peacekeeping",
         title="UN peacekeeping uniformed personnel by contributing country, mission and year",

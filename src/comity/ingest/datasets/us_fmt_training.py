@@ -135,6 +135,8 @@ class _Group:
 class UsFmtTraining(Importer):
     """Importer of the FMTR course lines (education and training of foreign personnel by the US)."""
 
+    # One record per recipient, year and course (per mission and year): never one event twice.
+    distinct_records = True
     info = DatasetInfo(
         name="us_fmt_training",
         title="US Foreign Military Training Report: training of foreign personnel, FY1999-FY2020",

@@ -84,7 +84,7 @@ def quality_page(
     by: Annotated[str, Query(pattern="^(unit|nation)$")] = "unit",
     viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
-    """Completeness and timeliness per unit or nation, and the records to fix first."""
+    """Completeness and timeliness per unit or nation, the records to fix first, series gaps."""
     report = quality_service.quality_report(store_of(request), viewer, nation=nation or None, by=by)
     context = {"title": "Data quality", "report": report, "by": by, "nation": nation or ""}
     return render(request, "quality.html", context)

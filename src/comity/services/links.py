@@ -1,0 +1,301 @@
+"""Use cases of record linkage: link the store, review uncertain links, decide, undo, split.
+
+Linking scores pairs of records with the shipped model (:mod:`comity.linkage.model`): a pair at
+or above :data:`~comity.linkage.model.UPPER` links (one event), one at or above
+:data:`~comity.linkage.model.LOWER` waits for review, and two records of one source only ever
+wait. Every decision is a person's, audited, kept when the records are imported again, and can
+be undone. Deciding needs the role planner and a record of one's own nation in the pair (the
+installation's operator decides for bundled records).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+
+from comity.access.viewer import Role, Viewer
+from comity.errors import FieldProblem, NotFoundError, PermissionDeniedError, ValidationError
+from comity.linkage.events import Member, event_groups, precedence_key
+from comity.linkage.model import LOWER, MODEL_VERSION, UPPER, score_pairs
+from comity.linkage.records import record_table
+from comity.services.engagements import require
+from comity.store import Store
+from comity.store import engagements as engagement_store
+from comity.store import links as link_store
+from comity.store.audit import append_audit
+from comity.store.ownership import owner_of
+
+__all__ = [
+    "LinkReport",
+    "accept_link",
+    "distinct_sources",
+    "event_of",
+    "get_link",
+    "link_connection",
+    "link_store_records",
+    "list_links",
+    "reject_link",
+    "review_pair",
+    "split_record",
+    "undo_link",
+]
+
+
+@dataclass(frozen=True)
+class LinkReport:
+    """What a linkage run did: records read, pairs scored, links made, pairs for review."""
+
+    records: int
+    scored: int
+    linked: int
+    review: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "records": self.records,
+            "scored": self.scored,
+            "linked": self.linked,
+            "review": self.review,
+            "seconds": round(self.seconds, 2),
+            "model_version": MODEL_VERSION,
+            "thresholds": {"link": UPPER, "review": LOWER},
+        }
+
+
+def distinct_sources() -> frozenset[str]:
+    """Bundled datasets whose records are one per key by construction (never one event twice)."""
+    from comity.ingest.catalog import IMPORTERS
+
+    return frozenset(name for name, importer in IMPORTERS.items() if importer.distinct_records)
+
+
+def link_connection(connection: Connection, fresh_source: str | None = None) -> LinkReport:
+    """Score and store links in the caller's transaction.
+
+    Args:
+        connection: A connection inside a transaction.
+        fresh_source: Only pairs with a record of this dataset key (an import's); every pair
+            when None.
+    """
+    started = time.perf_counter()
+    records = link_store.read_link_records(connection, distinct_sources())
+    source_of = {r.id: r.source for r in records}
+    fresh = None
+    if fresh_source is not None:
+        fresh = {r.id for r in records if r.source == fresh_source}
+        if not fresh:
+            return LinkReport(len(records), 0, 0, 0, time.perf_counter() - started)
+    pairs = score_pairs(record_table(records), fresh=fresh)
+    linked, review = link_store.write_scored(connection, pairs, source_of, fresh)
+    return LinkReport(len(records), len(pairs), linked, review, time.perf_counter() - started)
+
+
+def link_store_records(store: Store, viewer: Viewer) -> LinkReport:
+    """Score every pair of records again (after a change of model or by hand); operator only."""
+    if not viewer.spans_nations:
+        raise PermissionDeniedError(
+            "Linking every record is the installation's task.",
+            hint="Ask the operator to run `comity links run`.",
+        )
+    with store.transaction() as connection:
+        report = link_connection(connection)
+        append_audit(connection, viewer.name, "link", "record_links", None, None, report.to_dict())
+    return report
+
+
+def _record(connection: Connection, viewer: Viewer, key: int) -> dict[str, Any]:
+    stored = engagement_store.get_engagement(connection, key, viewer)
+    return stored.to_dict()
+
+
+def review_pair(
+    connection: Connection, viewer: Viewer, link: link_store.StoredLink
+) -> dict[str, Any]:
+    """A link with its two records side by side (what the review shows)."""
+    return {
+        **link.to_dict(),
+        "records": [
+            _record(connection, viewer, link.left),
+            _record(connection, viewer, link.right),
+        ],
+    }
+
+
+def list_links(
+    store: Store,
+    viewer: Viewer,
+    *,
+    status: str | None = "review",
+    record: int | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Links the viewer may see (both records visible), likeliest first, with their records.
+
+    Raises:
+        ValidationError: For an unknown status or a limit outside 1-500.
+    """
+    if status is not None and status not in ("linked", "review", "rejected"):
+        raise ValidationError(
+            [FieldProblem("status", "must be linked, review or rejected", status)], "query"
+        )
+    if not 1 <= limit <= 500:
+        raise ValidationError([FieldProblem("limit", "must be 1 to 500", str(limit))], "query")
+    with store.connect() as connection:
+        links = link_store.read_links(
+            connection, viewer, status=status, record=record, limit=limit, offset=offset
+        )
+        return [review_pair(connection, viewer, link) for link in links]
+
+
+def get_link(store: Store, viewer: Viewer, link_id: int) -> dict[str, Any]:
+    """One link with its two records side by side.
+
+    Raises:
+        NotFoundError: When there is no such link whose two records the viewer may see.
+    """
+    with store.connect() as connection:
+        link = link_store.get_link(connection, viewer, link_id)
+        if link is None:
+            raise NotFoundError(f"No link {link_id} that you may see.")
+        return review_pair(connection, viewer, link)
+
+
+def _decidable(connection: Connection, viewer: Viewer, link_id: int) -> link_store.StoredLink:
+    require(viewer, Role.PLANNER, "decide links")
+    link = link_store.get_link(connection, viewer, link_id)
+    if link is None:
+        raise NotFoundError(f"No link {link_id} that you may see.")
+    if not viewer.spans_nations:
+        owners = {
+            engagement_store.get_engagement(connection, key, viewer).owner
+            for key in (link.left, link.right)
+        }
+        if owner_of(viewer) not in owners:
+            named = ", ".join(sorted(o or "the installation" for o in owners))
+            raise PermissionDeniedError(
+                f"Link {link_id} joins records of {named}: only they decide it."
+            )
+    return link
+
+
+def _decide(
+    store: Store, viewer: Viewer, link_id: int, action: str, status: str | None, reason: str | None
+) -> dict[str, Any]:
+    with store.transaction() as connection:
+        link = _decidable(connection, viewer, link_id)
+        who: str | None = viewer.name
+        if status is None:
+            # Undo: back to what the thresholds say.
+            same = _same_source(connection, viewer, link)
+            status = link_store.automatic_status(link.probability, same) or "review"
+            who = None
+        link_store.decide_link(connection, link_id, status, who, reason)
+        after = link_store.get_link(connection, viewer, link_id)
+        assert after is not None
+        append_audit(
+            connection,
+            viewer.name,
+            action,
+            "record_link",
+            link_id,
+            link.to_dict(),
+            after.to_dict(),
+        )
+        return after.to_dict()
+
+
+def _same_source(connection: Connection, viewer: Viewer, link: link_store.StoredLink) -> bool:
+    sources = link_store.sources_of(connection, (link.left, link.right))
+    return sources[link.left] is not None and sources[link.left] == sources[link.right]
+
+
+def accept_link(
+    store: Store, viewer: Viewer, link_id: int, reason: str | None = None
+) -> dict[str, Any]:
+    """A person says the two records are one event.
+
+    Raises:
+        NotFoundError: When the viewer may not see both records.
+        PermissionDeniedError: Below planner, or when neither record is the viewer's nation's.
+    """
+    return _decide(store, viewer, link_id, "accept", "linked", reason)
+
+
+def reject_link(
+    store: Store, viewer: Viewer, link_id: int, reason: str | None = None
+) -> dict[str, Any]:
+    """A person says the two records are two events (as :func:`accept_link`)."""
+    return _decide(store, viewer, link_id, "reject", "rejected", reason)
+
+
+def undo_link(store: Store, viewer: Viewer, link_id: int) -> dict[str, Any]:
+    """Undo a person's decision: the link goes back to the model's status."""
+    return _decide(store, viewer, link_id, "undo", None, None)
+
+
+def split_record(
+    store: Store, viewer: Viewer, record_id: int, reason: str | None = None
+) -> list[dict[str, Any]]:
+    """Take a record out of its event: every link of it the viewer may see is rejected.
+
+    Raises:
+        NotFoundError: When the record is not visible to the viewer.
+    """
+    with store.connect() as connection:
+        engagement_store.get_engagement(connection, record_id, viewer)
+        links = link_store.read_links(connection, viewer, status="linked", record=record_id)
+    return [reject_link(store, viewer, link.id, reason or "split") for link in links]
+
+
+_FIELDS = ("title", "start", "end", "host", "location", "programme", "description")
+
+
+def event_of(store: Store, viewer: Viewer, record_id: int) -> dict[str, Any]:
+    """The event a record belongs to, as the viewer sees it.
+
+    Returns ``records`` (each record, the one that speaks for the event first, with its
+    provenance), ``fields`` (each field's value and the record it came from, by precedence) and
+    ``nations`` (every record's nations). A record linked to nothing is an event of its own.
+
+    Raises:
+        NotFoundError: When the record is not visible to the viewer.
+    """
+    with store.connect() as connection:
+        engagement_store.get_engagement(connection, record_id, viewer)
+        links = link_store.read_event_links(connection, viewer)
+        groups = event_groups(links)
+        members: list[Member] = next(
+            (group for group in groups.values() if any(m.id == record_id for m in group)), []
+        )
+        ids = [m.id for m in members] or [record_id]
+        stored = [engagement_store.get_engagement(connection, key, viewer) for key in ids]
+        sources = link_store.sources_of(connection, ids)
+    order = sorted(
+        stored,
+        key=lambda s: precedence_key(
+            Member(
+                s.id,
+                sources[s.id],
+                s.engagement.start.precision.value,
+                len(s.engagement.participants),
+            )
+        ),
+    )
+    records = [s.to_dict() for s in order]
+    fields: dict[str, Any] = {}
+    for name in _FIELDS:
+        for record in records:
+            if record.get(name) not in (None, "", [], {}):
+                fields[name] = {"value": record[name], "record": record["id"]}
+                break
+    nations: dict[str, list[int]] = {}
+    for record in records:
+        for participant in record["participants"]:
+            nations.setdefault(participant["nation"], []).append(record["id"])
+    return {"event": records[0]["id"], "records": records, "fields": fields, "nations": nations}
