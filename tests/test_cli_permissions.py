@@ -22,6 +22,7 @@ from comity import services
 from comity.access import Role, Viewer
 from comity.cli import app
 from comity.services import accounts, culture
+from comity.services import links as link_service
 from comity.services import plan_workflow as workflow
 from comity.services import plans as plan_service
 from comity.store import Store, open_store
@@ -90,6 +91,24 @@ class World:
         user = accounts.get_user(self.store, username=self.account())
         return str(accounts.create_token(self.store, user, "matrix").record.id)
 
+    def link(self) -> str:
+        """A fresh link waiting for review between two near-identical US records."""
+        author = Viewer(name="author.usa", nation="USA", role=Role.PLANNER)
+        title = f"Drill {uuid.uuid4().hex[:6]}"
+        for _ in range(2):
+            record = {
+                "kind": "exercise",
+                "title": title,
+                "start": "2015-04-20",
+                "participants": [{"nation": "USA"}, {"nation": "PHL"}],
+            }
+            services.add_engagement(self.store, record, author)
+        link_service.link_store_records(self.store, Viewer.operator("t"))
+        [found] = link_service.list_links(
+            self.store, Viewer.operator("t"), status="review", limit=500
+        )[-1:]
+        return str(found["id"])
+
     def person(self) -> str:
         return str(
             services.add_person(
@@ -126,6 +145,14 @@ SPECS: dict[str, Spec] = {
     "alumni": Spec(Role.VIEWER, _fixed("alumni")),
     "quality": Spec(Role.VIEWER, _fixed("quality")),
     "schools": Spec(Role.VIEWER, _fixed("schools")),
+    "links run": Spec(Role.OPERATOR, _fixed("links", "run")),
+    "links review": Spec(Role.VIEWER, _fixed("links", "review")),
+    "links show": Spec(Role.VIEWER, lambda w: ["links", "show", w.link()]),
+    "links event": Spec(Role.VIEWER, lambda w: ["links", "event", w.engagement()]),
+    "links accept": Spec(Role.PLANNER, lambda w: ["links", "accept", w.link()], owned=True),
+    "links reject": Spec(Role.PLANNER, lambda w: ["links", "reject", w.link()], owned=True),
+    "links undo": Spec(Role.PLANNER, lambda w: ["links", "undo", w.link()], owned=True),
+    "links split": Spec(Role.PLANNER, lambda w: ["links", "split", w.engagement()], owned=True),
     "engagements list": Spec(Role.VIEWER, _fixed("engagements", "list")),
     "engagements show": Spec(Role.VIEWER, lambda w: ["engagements", "show", w.engagement()]),
     "plans list": Spec(Role.VIEWER, _fixed("plans", "list")),

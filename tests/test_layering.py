@@ -17,6 +17,7 @@ LAYERS = {
     "access": 1,
     "nations": 1,
     "store": 2,
+    "linkage": 2,
     "ingest": 3,
     "analytics": 3,
     "culture": 3,

@@ -17,9 +17,10 @@ import json
 import sys
 from pathlib import Path
 
+from comity.ingest.exercise_records import bundled_exercises
 from comity.linkage.model import MODEL_VERSION, train_model
 from comity.linkage.records import record_table
-from comity.linkage.synthetic import bundled_exercises, perturbed_copy
+from comity.linkage.synthetic import perturbed_copy
 
 TRAINING_SEED = 1
 OUTPUT = Path(__file__).resolve().parents[2] / "src/comity/linkage/linkage_model.json"

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-__all__ = ["EventLink", "Member", "event_groups", "precedence_key", "representatives"]
+__all__ = [
+    "EventLink",
+    "Member",
+    "event_groups",
+    "kept_links",
+    "precedence_key",
+    "representatives",
+]
 
 _PRECISION = {"day": 0, "month": 1, "year": 2}
 
@@ -55,7 +62,8 @@ def precedence_key(member: Member) -> tuple[Any, ...]:
     )
 
 
-def _kept(links: Sequence[EventLink]) -> list[EventLink]:
+def kept_links(links: Sequence[EventLink]) -> list[EventLink]:
+    """The links that join events: every decided one, and automatic ones one per source."""
     decided = [link for link in links if link.decided]
     taken: set[tuple[int, str | None]] = set()
     kept = list(decided)
@@ -91,7 +99,7 @@ def event_groups(
         return x
 
     members: dict[int, Member] = {}
-    for link in _kept(links):
+    for link in kept_links(links):
         for side, key in enumerate((link.left, link.right)):
             members[key] = Member(
                 key,

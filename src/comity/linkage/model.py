@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -93,11 +94,7 @@ def _texts(column: str, description: str, thresholds: Sequence[float]) -> dict[s
         "comparison_description": description,
         "comparison_levels": [
             _null(column),
-            {
-                **_level(f"l.{column} = r.{column}", "same"),
-                "tf_adjustment_column": column,
-                "tf_adjustment_weight": 1.0,
-            },
+            _level(f"l.{column} = r.{column}", "same"),
             *(
                 _level(
                     f"jaro_winkler_similarity(l.{column}, r.{column}) >= {t}",
@@ -135,11 +132,7 @@ COMPARISONS: tuple[dict[str, Any], ...] = (
                 "label_for_charts": "not given",
                 "is_null_level": True,
             },
-            {
-                **_level("l.nations_key = r.nations_key", "same nations"),
-                "tf_adjustment_column": "nations_key",
-                "tf_adjustment_weight": 1.0,
-            },
+            _level("l.nations_key = r.nations_key", "same nations"),
             _level(f"{_JACCARD} >= 0.6", "Jaccard >= 0.6"),
             _level(f"{_JACCARD} >= 0.3", "Jaccard >= 0.3"),
             _ELSE,
@@ -185,7 +178,9 @@ def load_model() -> dict[str, Any]:
 class ScoredPair:
     """Two records, how likely they are one event, and what each comparison found.
 
-    ``explanation``: per comparison, the level found and its match weight (log2 Bayes factor).
+    ``explanation``: the prior (``prior``: the match weight of two records drawn at random)
+    and, per comparison, the level found and its match weight (log2 Bayes factor); they add up
+    to ``weight``.
     """
 
     left: int
@@ -248,10 +243,12 @@ def score_pairs(
     frame = linker.inference.predict(threshold_match_probability=threshold)
     rows = frame.as_pyarrow_table().to_pylist()
     labels = _labels(model)
+    prior = float(model["probability_two_random_records_match"])
+    start = {"level": "two records at random", "weight": round(math.log2(prior / (1 - prior)), 3)}
     # Splink numbers levels from the most similar down; the null level is -1.
     pairs = []
     for row in rows:
-        explanation = {}
+        explanation = {"prior": dict(start)}
         for name, names in labels.items():
             gamma = row.get(f"gamma_{name}")
             weight = row.get(f"mw_{name}")

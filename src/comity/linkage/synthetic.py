@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
 
-from comity.linkage.records import LinkRecord, link_record
+from comity.linkage.records import LinkRecord
 
-__all__ = ["SECOND", "bundled_exercises", "perturbed_copy"]
+__all__ = ["SECOND", "perturbed_copy"]
 
 SECOND = "second"
 """The source name of the copies."""
@@ -108,38 +108,3 @@ def perturbed_copy(
         )
         next_id += 1
     return copies, truth
-
-
-def bundled_exercises() -> list[LinkRecord]:
-    """The bundled MME exercises as linkage sees them (read from the files, no store needed).
-
-    Their ids are their row numbers in the file, from 1.
-    """
-    from comity.ingest.base import ImportContext
-    from comity.ingest.datasets.mme_exercises import IMPORTER
-    from comity.model.engagements import Engagement
-    from comity.nations.resolver import default_resolver
-    from comity.services.imports import bundled_paths
-
-    resolver = default_resolver()
-    context = ImportContext(resolver, resolver.nations, "linkage")
-    batch = IMPORTER.read(bundled_paths(IMPORTER), context)
-    records = []
-    for number, engagement in enumerate(batch.engagements, start=1):
-        assert isinstance(engagement, Engagement)
-        records.append(
-            link_record(
-                number,
-                source=IMPORTER.info.name,
-                within=True,
-                kind=engagement.kind.value,
-                start=engagement.start.value,
-                precision=engagement.start.precision.value,
-                host=engagement.host,
-                nations=[p.nation for p in engagement.participants],
-                programme=engagement.programme,
-                title=engagement.title,
-                location=engagement.location,
-            )
-        )
-    return records

@@ -11,14 +11,12 @@ installation's operator decides for bundled records).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-
-from sqlalchemy import Connection
 
 from comity.access.viewer import Role, Viewer
 from comity.errors import FieldProblem, NotFoundError, PermissionDeniedError, ValidationError
-from comity.linkage.events import Member, event_groups, precedence_key
+from comity.linkage.events import Member, event_groups, kept_links, precedence_key
 from comity.linkage.model import LOWER, MODEL_VERSION, UPPER, score_pairs
 from comity.linkage.records import record_table
 from comity.services.engagements import require
@@ -26,7 +24,7 @@ from comity.store import Store
 from comity.store import engagements as engagement_store
 from comity.store import links as link_store
 from comity.store.audit import append_audit
-from comity.store.ownership import owner_of
+from comity.store.ownership import may_change
 
 __all__ = [
     "LinkReport",
@@ -74,7 +72,7 @@ def distinct_sources() -> frozenset[str]:
     return frozenset(name for name, importer in IMPORTERS.items() if importer.distinct_records)
 
 
-def link_connection(connection: Connection, fresh_source: str | None = None) -> LinkReport:
+def link_connection(connection: Any, fresh_source: str | None = None) -> LinkReport:
     """Score and store links in the caller's transaction.
 
     Args:
@@ -99,7 +97,7 @@ def link_store_records(store: Store, viewer: Viewer) -> LinkReport:
     """Score every pair of records again (after a change of model or by hand); operator only."""
     if not viewer.spans_nations:
         raise PermissionDeniedError(
-            "Linking every record is the installation's task.",
+            "You may not link every record: that is the installation operator's task.",
             hint="Ask the operator to run `comity links run`.",
         )
     with store.transaction() as connection:
@@ -108,14 +106,12 @@ def link_store_records(store: Store, viewer: Viewer) -> LinkReport:
     return report
 
 
-def _record(connection: Connection, viewer: Viewer, key: int) -> dict[str, Any]:
+def _record(connection: Any, viewer: Viewer, key: int) -> dict[str, Any]:
     stored = engagement_store.get_engagement(connection, key, viewer)
     return stored.to_dict()
 
 
-def review_pair(
-    connection: Connection, viewer: Viewer, link: link_store.StoredLink
-) -> dict[str, Any]:
+def review_pair(connection: Any, viewer: Viewer, link: link_store.StoredLink) -> dict[str, Any]:
     """A link with its two records side by side (what the review shows)."""
     return {
         **link.to_dict(),
@@ -124,6 +120,19 @@ def review_pair(
             _record(connection, viewer, link.right),
         ],
     }
+
+
+def _counted(connection: Any, viewer: Viewer) -> set[tuple[int, int]]:
+    """The ``linked`` pairs that join events for the viewer (one record per other source)."""
+    kept = kept_links(link_store.read_event_links(connection, viewer))
+    return {(link.left, link.right) for link in kept}
+
+
+def _as_seen(link: link_store.StoredLink, counted: set[tuple[int, int]]) -> link_store.StoredLink:
+    """A ``linked`` pair that another record of one source outranks waits for review."""
+    if link.status == "linked" and (link.left, link.right) not in counted:
+        return replace(link, status="review")
+    return link
 
 
 def list_links(
@@ -137,6 +146,9 @@ def list_links(
 ) -> list[dict[str, Any]]:
     """Links the viewer may see (both records visible), likeliest first, with their records.
 
+    A link the model scored ``linked`` but that does not count, because its record's source
+    matches better elsewhere (a source records an event once), is listed as ``review``.
+
     Raises:
         ValidationError: For an unknown status or a limit outside 1-500.
     """
@@ -147,10 +159,18 @@ def list_links(
     if not 1 <= limit <= 500:
         raise ValidationError([FieldProblem("limit", "must be 1 to 500", str(limit))], "query")
     with store.connect() as connection:
-        links = link_store.read_links(
-            connection, viewer, status=status, record=record, limit=limit, offset=offset
+        counted = _counted(connection, viewer)
+        stored = link_store.read_links(
+            connection,
+            viewer,
+            statuses=None if status is None or status == "rejected" else ("linked", "review"),
+            status=status if status == "rejected" else None,
+            record=record,
         )
-        return [review_pair(connection, viewer, link) for link in links]
+        seen = [_as_seen(link, counted) for link in stored]
+        chosen = [link for link in seen if status is None or link.status == status]
+        page = chosen[offset : offset + limit]
+        return [review_pair(connection, viewer, link) for link in page]
 
 
 def get_link(store: Store, viewer: Viewer, link_id: int) -> dict[str, Any]:
@@ -163,24 +183,23 @@ def get_link(store: Store, viewer: Viewer, link_id: int) -> dict[str, Any]:
         link = link_store.get_link(connection, viewer, link_id)
         if link is None:
             raise NotFoundError(f"No link {link_id} that you may see.")
-        return review_pair(connection, viewer, link)
+        return review_pair(connection, viewer, _as_seen(link, _counted(connection, viewer)))
 
 
-def _decidable(connection: Connection, viewer: Viewer, link_id: int) -> link_store.StoredLink:
+def _decidable(connection: Any, viewer: Viewer, link_id: int) -> link_store.StoredLink:
     require(viewer, Role.PLANNER, "decide links")
     link = link_store.get_link(connection, viewer, link_id)
     if link is None:
         raise NotFoundError(f"No link {link_id} that you may see.")
-    if not viewer.spans_nations:
-        owners = {
-            engagement_store.get_engagement(connection, key, viewer).owner
-            for key in (link.left, link.right)
-        }
-        if owner_of(viewer) not in owners:
-            named = ", ".join(sorted(o or "the installation" for o in owners))
-            raise PermissionDeniedError(
-                f"Link {link_id} joins records of {named}: only they decide it."
-            )
+    owners = {
+        engagement_store.get_engagement(connection, key, viewer).owner
+        for key in (link.left, link.right)
+    }
+    if not any(may_change(viewer, owner) for owner in owners):
+        named = ", ".join(sorted(o or "the installation" for o in owners))
+        raise PermissionDeniedError(
+            f"Link {link_id} joins records of {named}: you may not decide it, they may."
+        )
     return link
 
 
@@ -210,7 +229,7 @@ def _decide(
         return after.to_dict()
 
 
-def _same_source(connection: Connection, viewer: Viewer, link: link_store.StoredLink) -> bool:
+def _same_source(connection: Any, viewer: Viewer, link: link_store.StoredLink) -> bool:
     sources = link_store.sources_of(connection, (link.left, link.right))
     return sources[link.left] is not None and sources[link.left] == sources[link.right]
 
@@ -246,9 +265,17 @@ def split_record(
 
     Raises:
         NotFoundError: When the record is not visible to the viewer.
+        PermissionDeniedError: Below planner, or for a record of another nation.
     """
+    require(viewer, Role.PLANNER, "split records from their events")
     with store.connect() as connection:
-        engagement_store.get_engagement(connection, record_id, viewer)
+        stored = engagement_store.get_engagement(connection, record_id, viewer)
+        if not may_change(viewer, stored.owner):
+            owner = stored.owner or "the installation"
+            raise PermissionDeniedError(
+                f"Engagement {record_id} is {owner}'s: you may not split it from its event.",
+                hint="Reject the link to your own record instead (`comity links reject`).",
+            )
         links = link_store.read_links(connection, viewer, status="linked", record=record_id)
     return [reject_link(store, viewer, link.id, reason or "split") for link in links]
 

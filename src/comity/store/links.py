@@ -249,11 +249,12 @@ def read_links(
     viewer: Viewer,
     *,
     status: str | None = None,
+    statuses: Sequence[str] | None = None,
     record: int | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[StoredLink]:
-    """Links whose two records the viewer may see, likeliest first."""
+    """Links whose two records the viewer may see, likeliest first (of a status, or several)."""
     left, right, visible = _both_visible(viewer)
     query = (
         select(_L)
@@ -264,6 +265,8 @@ def read_links(
     )
     if status is not None:
         query = query.where(_L.c.status == status)
+    if statuses is not None:
+        query = query.where(_L.c.status.in_(list(statuses)))
     if record is not None:
         query = query.where(or_(_L.c.left_id == record, _L.c.right_id == record))
     if offset:

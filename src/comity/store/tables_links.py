@@ -21,10 +21,12 @@ from sqlalchemy import (
 
 from comity.store.tables import metadata
 
-__all__ = ["LINK_STATUSES", "record_links"]
+__all__ = ["LINK_STATUSES", "REASON_LENGTH", "record_links"]
 
 LINK_STATUSES = ("linked", "review", "rejected")
 """``linked``: one event; ``review``: waiting for a person; ``rejected``: two events."""
+REASON_LENGTH = 300
+"""The most characters of the reason given for a decision."""
 
 record_links = Table(
     "record_links",
@@ -41,7 +43,7 @@ record_links = Table(
     # Who decided (None: the model, by the thresholds), when, and why.
     Column("decided_by", String(100)),
     Column("decided_at", DateTime(timezone=True)),
-    Column("reason", String(300)),
+    Column("reason", String(REASON_LENGTH)),
     Column("scored_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("left_id", "right_id"),
     CheckConstraint("left_id < right_id", name="ordered"),
