@@ -102,8 +102,9 @@ BALIKATAN_B = _exercise("BALIKATAN 15", "2015-04-21", ["USA", "PHL"], host="PHL"
 
 
 def test_the_same_event_from_two_sources_links_at_import_and_counts_once(
-    store: Store, tmp_path: Path
+    any_store: Store, tmp_path: Path
 ) -> None:
+    store = any_store
     _import(store, tmp_path, "source_a", [BALIKATAN])
     alone = _index(store, OPERATOR, "USA", "PHL", 2015)
     report = _import(store, tmp_path, "source_b", [BALIKATAN_B])
@@ -146,8 +147,9 @@ def test_a_multilateral_exercise_missing_a_nation_in_one_source_keeps_every_nati
 
 
 def test_a_record_the_viewer_may_not_see_neither_links_nor_unlinks(
-    store: Store, tmp_path: Path
+    any_store: Store, tmp_path: Path
 ) -> None:
+    store = any_store
     _import(store, tmp_path, "source_a", [BALIKATAN])
     french_before = _index(store, FR, "USA", "PHL", 2015)
     hidden = {**BALIKATAN_B, "releasability": "REL USA"}
@@ -176,7 +178,10 @@ def test_a_hidden_record_does_not_join_two_records_a_viewer_sees(
     assert _index(store, FR, "USA", "UKR", 2012) == pytest.approx(french_before)
 
 
-def test_importing_again_changes_no_link_and_keeps_decisions(store: Store, tmp_path: Path) -> None:
+def test_importing_again_changes_no_link_and_keeps_decisions(
+    any_store: Store, tmp_path: Path
+) -> None:
+    store = any_store
     _import(store, tmp_path, "source_a", [BALIKATAN])
     _import(store, tmp_path, "source_b", [BALIKATAN_B])
     [link] = link_service.list_links(store, OPERATOR, status="linked")
