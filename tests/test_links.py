@@ -19,6 +19,7 @@ from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer
 from comity.linkage.events import EventLink, Member, event_groups, precedence_key
 from comity.services import links as link_service
 from comity.services.analytics import compute_dyad_years
+from comity.services.engagements import count_by_kind
 from comity.services.imports import import_dataset
 from comity.store import Store
 from comity.store.tables_links import record_links
@@ -112,6 +113,8 @@ def test_the_same_event_from_two_sources_links_at_import_and_counts_once(
     assert _statuses(store) == [("linked", None)]
     assert alone > 0
     assert _index(store, OPERATOR, "USA", "PHL", 2015) == pytest.approx(alone)
+    # A nation's count of engagements counts the event once too.
+    assert count_by_kind(store, OPERATOR, "PHL") == {"exercise": 1}
 
 
 def test_two_events_on_one_day_between_the_same_nations_stay_two(

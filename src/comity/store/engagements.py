@@ -26,6 +26,7 @@ from sqlalchemy import (
 
 from comity.access.viewer import Viewer
 from comity.errors import NotFoundError
+from comity.linkage.events import event_groups
 from comity.model.dates import PartialDate
 from comity.model.engagements import Engagement, EngagementKind
 from comity.store import tables
@@ -36,6 +37,7 @@ from comity.store.engagement_writes import (
     update_engagement,
 )
 from comity.store.labels import read_labels
+from comity.store.links import read_event_links
 from comity.store.visibility import like_escaped, visible_to
 
 __all__ = [
@@ -213,14 +215,33 @@ def count_engagements(
 
 
 def count_by_kind(connection: Connection, viewer: Viewer, nation: str) -> dict[str, int]:
-    """How many engagements of each kind the nation takes part in, of those the viewer sees."""
+    """How many engagements of each kind the nation takes part in, of those the viewer sees.
+
+    Records linked as one event (that the viewer sees) count once.
+    """
     query = (
         select(_E.c.kind, func.count())
         .join(_P, _P.c.engagement_id == _E.c.id)
         .where(_P.c.nation == nation, _visible(viewer))
         .group_by(_E.c.kind)
     )
-    return {kind: int(count) for kind, count in connection.execute(query)}
+    counts = {kind: int(count) for kind, count in connection.execute(query)}
+    # An event recorded by several sources counts once: its other records are taken off.
+    groups = event_groups(read_event_links(connection, viewer))
+    others = [m.id for group in groups.values() for m in group[1:]]
+    if others:
+        events = {m.id: group[0].id for group in groups.values() for m in group}
+        rows = connection.execute(
+            select(_P.c.engagement_id, _E.c.kind)
+            .join(_E, _E.c.id == _P.c.engagement_id)
+            .where(_P.c.nation == nation, _P.c.engagement_id.in_(list(events)))
+        ).all()
+        seen: set[int] = set()
+        for key, kind in rows:
+            if events[key] in seen:
+                counts[kind] -= 1
+            seen.add(events[key])
+    return counts
 
 
 def get_engagement(connection: Connection, engagement_id: int, viewer: Viewer) -> StoredEngagement:
