@@ -4,10 +4,11 @@ An event is a connected group of records under the ``linked`` links a viewer may
 automatic links a record keeps at most one record of each other source (the likeliest): a
 source records an event once. A person's decision always stands.
 
-**Precedence** (which record an event's fields come from): a curated record (entered by hand,
-no source dataset) over a dataset's; then the more precise start date (day, month, year); then
-more nations; then the lower id. A field the first record lacks comes from the next that has
-it.
+**Precedence** (which record speaks for an event): a curated record (entered by hand, no
+source dataset) over a dataset's; then the more precise start date (day, month, year); then the
+record stored first (the lower id). The index counts the event as that record records it (its
+nations, personnel, dates); the event's page shows every record's fields beside it, and a field
+the first record lacks comes from the next that has it.
 """
 
 from __future__ import annotations
@@ -49,17 +50,11 @@ class Member:
     id: int
     source: str | None
     precision: str
-    nations: int = 0
 
 
 def precedence_key(member: Member) -> tuple[Any, ...]:
     """Sort key: the record that speaks for an event first."""
-    return (
-        member.source is not None,
-        _PRECISION.get(member.precision, 3),
-        -member.nations,
-        member.id,
-    )
+    return (member.source is not None, _PRECISION.get(member.precision, 3), member.id)
 
 
 def kept_links(links: Sequence[EventLink]) -> list[EventLink]:
@@ -81,13 +76,12 @@ def kept_links(links: Sequence[EventLink]) -> list[EventLink]:
 
 
 def event_groups(
-    links: Sequence[EventLink], nations: Mapping[int, int] | None = None
+    links: Sequence[EventLink],
 ) -> dict[int, list[Member]]:
     """Each event's records, by the id of the record that speaks for it (first in the list).
 
     Args:
         links: The ``linked`` links the viewer may see.
-        nations: How many nations take part in each record (for precedence), when known.
     """
     parent: dict[int, int] = {}
 
@@ -101,12 +95,7 @@ def event_groups(
     members: dict[int, Member] = {}
     for link in kept_links(links):
         for side, key in enumerate((link.left, link.right)):
-            members[key] = Member(
-                key,
-                link.sources[side],
-                link.precisions[side],
-                (nations or {}).get(key, 0),
-            )
+            members[key] = Member(key, link.sources[side], link.precisions[side])
         a, b = find(link.left), find(link.right)
         if a != b:
             parent[max(a, b)] = min(a, b)

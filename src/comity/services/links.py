@@ -16,7 +16,7 @@ from typing import Any
 
 from comity.access.viewer import Role, Viewer
 from comity.errors import FieldProblem, NotFoundError, PermissionDeniedError, ValidationError
-from comity.linkage.events import Member, event_groups, kept_links, precedence_key
+from comity.linkage.events import EventLink, Member, event_groups, kept_links, precedence_key
 from comity.linkage.model import LOWER, MODEL_VERSION, UPPER, score_pairs
 from comity.linkage.records import record_table
 from comity.services.engagements import require
@@ -135,6 +135,29 @@ def _as_seen(link: link_store.StoredLink, counted: set[tuple[int, int]]) -> link
     return link
 
 
+def _without_outranked(
+    connection: Any, links: list[link_store.StoredLink], kept: list[EventLink]
+) -> list[link_store.StoredLink]:
+    """Leave out the pairs for review whose record already counts with the other's source."""
+    joined: dict[int, set[str | None]] = {}
+    for link in kept:
+        joined.setdefault(link.left, set()).add(link.sources[1])
+        joined.setdefault(link.right, set()).add(link.sources[0])
+    waiting = [link for link in links if link.status == "review"]
+    sources = link_store.sources_of(
+        connection, {key for link in waiting for key in (link.left, link.right)}
+    )
+    return [
+        link
+        for link in links
+        if link.status != "review"
+        or not (
+            sources[link.right] in joined.get(link.left, set())
+            or sources[link.left] in joined.get(link.right, set())
+        )
+    ]
+
+
 def list_links(
     store: Store,
     viewer: Viewer,
@@ -147,7 +170,9 @@ def list_links(
     """Links the viewer may see (both records visible), likeliest first, with their records.
 
     A link the model scored ``linked`` but that does not count, because its record's source
-    matches better elsewhere (a source records an event once), is listed as ``review``.
+    matches better elsewhere (a source records an event once), is listed as ``review``. A pair
+    for review whose record already counts as one event with a record of the other's source is
+    left out of the review list (it is outranked).
 
     Raises:
         ValidationError: For an unknown status or a limit outside 1-500.
@@ -159,7 +184,8 @@ def list_links(
     if not 1 <= limit <= 500:
         raise ValidationError([FieldProblem("limit", "must be 1 to 500", str(limit))], "query")
     with store.connect() as connection:
-        counted = _counted(connection, viewer)
+        kept = kept_links(link_store.read_event_links(connection, viewer))
+        counted = {(link.left, link.right) for link in kept}
         stored = link_store.read_links(
             connection,
             viewer,
@@ -168,6 +194,8 @@ def list_links(
             record=record,
         )
         seen = [_as_seen(link, counted) for link in stored]
+        if status == "review":
+            seen = _without_outranked(connection, seen, kept)
         chosen = [link for link in seen if status is None or link.status == status]
         page = chosen[offset : offset + limit]
         return [review_pair(connection, viewer, link) for link in page]
@@ -306,12 +334,7 @@ def event_of(store: Store, viewer: Viewer, record_id: int) -> dict[str, Any]:
     order = sorted(
         stored,
         key=lambda s: precedence_key(
-            Member(
-                s.id,
-                sources[s.id],
-                s.engagement.start.precision.value,
-                len(s.engagement.participants),
-            )
+            Member(s.id, sources[s.id], s.engagement.start.precision.value)
         ),
     )
     records = [s.to_dict() for s in order]

@@ -10,7 +10,6 @@ records that user may read.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,42 +134,21 @@ def _collapse_events(
     participants: dict[str, list[Any]],
     links: list[EventLink],
 ) -> None:
-    """Count each event once: its first record stands for it, with every record's nations.
+    """Count each event once, as the record that speaks for it records it.
 
-    The records linked to it leave the columns; their nations join the first record's (its
-    own roles first), and its personnel is the largest any record reports.
+    The other records of the event leave the columns, with their participations: the event's
+    nations and personnel are those of its first record (:mod:`comity.linkage.events`).
     """
-    counts = Counter(participants["engagement_id"])
-    first_of = representatives(event_groups(links, counts))
-    index = {key: i for i, key in enumerate(engagements["engagement_id"])}
-    personnel = engagements["personnel"]
-    for key, first in first_of.items():
-        if key != first and key in index and first in index:
-            value, current = personnel[index[key]], personnel[index[first]]
-            if value is not None and (current is None or value > current):
-                personnel[index[first]] = value
-    keep = [
-        i for i, key in enumerate(engagements["engagement_id"]) if first_of.get(key, key) == key
-    ]
+    first_of = representatives(event_groups(links))
+    dropped = {key for key, first in first_of.items() if key != first}
+    if not dropped:
+        return
+    keep = [i for i, key in enumerate(engagements["engagement_id"]) if key not in dropped]
     for name, values in engagements.items():
         engagements[name] = [values[i] for i in keep]
-    rows = sorted(
-        zip(
-            participants["engagement_id"], participants["nation"], participants["role"], strict=True
-        ),
-        key=lambda row: (first_of.get(row[0], row[0]), row[0] != first_of.get(row[0], row[0])),
-    )
-    seen: set[tuple[int, str]] = set()
-    merged = []
-    for key, nation, role in rows:
-        target = first_of.get(key, key)
-        if (target, nation) not in seen:
-            seen.add((target, nation))
-            merged.append((target, nation, role))
-    merged.sort(key=lambda row: (row[0], row[1]))
-    participants["engagement_id"] = [row[0] for row in merged]
-    participants["nation"] = [row[1] for row in merged]
-    participants["role"] = [row[2] for row in merged]
+    kept = [i for i, key in enumerate(participants["engagement_id"]) if key not in dropped]
+    for name, values in participants.items():
+        participants[name] = [values[i] for i in kept]
 
 
 _EMPTY: dict[str, Any] = {}

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from comity.access.viewer import Viewer
 from comity.linkage.events import EventLink
-from comity.linkage.model import LOWER, MODEL_VERSION, UPPER, ScoredPair
+from comity.linkage.model import LOWER, MODEL_VERSION, UPPER, ScoredPair, one_to_one
 from comity.linkage.records import LINKED_KINDS, LinkRecord, link_record
 from comity.store import tables
 from comity.store.changes import bump_records
@@ -124,6 +124,9 @@ def write_scored(
 ) -> tuple[int, int]:
     """Bring the links of the scored records in line with ``pairs``; returns (linked, review).
 
+    ``linked`` counts the scored pairs that make events (one record of each other source, the
+    likeliest), ``review`` the pairs newly waiting for a person.
+
     A person's decision stays whatever the new score; an automatic link is rescored, and an
     automatic link whose pair is no longer scored at or above :data:`LOWER` is removed (only
     among pairs with a ``fresh`` record, or all when ``fresh`` is None).
@@ -172,6 +175,13 @@ def write_scored(
             connection.execute(update(_L).where(_L.c.id == found.id).values(**values))
     if inserts:
         connection.execute(insert(_L), inserts)
+    # Count the links that make events: one record of each other source (the likeliest).
+    linked_pairs = [
+        p
+        for p in pairs
+        if automatic_status(p.probability, source_of[p.left] == source_of[p.right]) == "linked"
+    ]
+    counts["linked"] = len(one_to_one(linked_pairs, source_of))
     stale = [row.id for key, row in existing.items() if key not in seen and row.decided_by is None]
     for start in range(0, len(stale), 10_000):
         connection.execute(delete(_L).where(_L.c.id.in_(stale[start : start + 10_000])))
