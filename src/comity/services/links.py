@@ -25,6 +25,7 @@ from comity.store import engagements as engagement_store
 from comity.store import links as link_store
 from comity.store.audit import append_audit
 from comity.store.ownership import may_change
+from comity.store.tables_links import REASON_LENGTH
 
 __all__ = [
     "LinkReport",
@@ -231,9 +232,20 @@ def _decidable(connection: Any, viewer: Viewer, link_id: int) -> link_store.Stor
     return link
 
 
+def _checked_reason(reason: str | None) -> str | None:
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > REASON_LENGTH:
+        raise ValidationError(
+            [FieldProblem("reason", f"at most {REASON_LENGTH} characters", reason[:40] + "...")],
+            "decision",
+        )
+    return reason
+
+
 def _decide(
     store: Store, viewer: Viewer, link_id: int, action: str, status: str | None, reason: str | None
 ) -> dict[str, Any]:
+    reason = _checked_reason(reason)
     with store.transaction() as connection:
         link = _decidable(connection, viewer, link_id)
         who: str | None = viewer.name
@@ -296,6 +308,7 @@ def split_record(
         PermissionDeniedError: Below planner, or for a record of another nation.
     """
     require(viewer, Role.PLANNER, "split records from their events")
+    reason = _checked_reason(reason)
     with store.connect() as connection:
         stored = engagement_store.get_engagement(connection, record_id, viewer)
         if not may_change(viewer, stored.owner):
