@@ -21,9 +21,10 @@ import pytest
 from comity import services
 from comity.access import Role, Viewer
 from comity.api import endpoints
-from comity.services import accounts
+from comity.services import accounts, links
 from comity.store import open_store
 from tests.api_world import NATIONS, PASSWORD, ROLES, World, engagement_record, role_rank, serve
+from tests.link_pairs import pair_link
 
 Build = Callable[[World, str | None, str, int], dict[str, Any]]
 """Request keyword arguments for a caller (role, nation) and a target record id."""
@@ -59,6 +60,30 @@ def _school(world: World, role: str | None, nation: str, target: int) -> dict[st
     )
     services.add_engagement(world.store, record, _AUTHOR)
     return {"url": f"/api/v1/schools/one?name={quote(school)}"}
+
+
+def _link(world: World, target: int, accepted: bool = False) -> tuple[int, int]:
+    """A fresh link of two US records, the first REL USA like the target: (record, link)."""
+    secret = target == world.secret_id
+    title = f"Drill {uuid.uuid4().hex[:8]}" + (" (US eyes)" if secret else "")
+    record, link_id = pair_link(world.store, _AUTHOR, title, "REL USA" if secret else None)
+    if accepted:
+        links.accept_link(world.store, _AUTHOR, link_id, "one drill")
+    return record, link_id
+
+
+def _link_call(action: str = "") -> Build:
+    def build(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+        _, link_id = _link(world, target, accepted=action == "undo")
+        body = {"reason": "checked"} if action in ("accept", "reject") else None
+        return {"url": f"/api/v1/links/{link_id}" + (f"/{action}" if action else ""), "json": body}
+
+    return build
+
+
+def _split(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+    record, _ = _link(world, target, accepted=True)
+    return {"url": f"/api/v1/engagements/{record}/split", "json": {"reason": "two drills"}}
 
 
 def _write(method: str) -> Build:
@@ -184,6 +209,23 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("DELETE", "/api/v1/engagements/{engagement_id}"): Spec(
         PLANNER, "engagement", _write("DELETE"), owned=True
+    ),
+    ("GET", "/api/v1/engagements/{engagement_id}/event"): Spec(
+        VIEWER, "engagement", _get("/api/v1/engagements/{target}/event")
+    ),
+    ("POST", "/api/v1/engagements/{engagement_id}/split"): Spec(
+        PLANNER, "engagement", _split, owned=True
+    ),
+    ("GET", "/api/v1/links"): Spec(VIEWER, build=_get("/api/v1/links?status=review")),
+    ("GET", "/api/v1/links/{link_id}"): Spec(VIEWER, "engagement", _link_call()),
+    ("POST", "/api/v1/links/{link_id}/accept"): Spec(
+        PLANNER, "engagement", _link_call("accept"), owned=True
+    ),
+    ("POST", "/api/v1/links/{link_id}/reject"): Spec(
+        PLANNER, "engagement", _link_call("reject"), owned=True
+    ),
+    ("POST", "/api/v1/links/{link_id}/undo"): Spec(
+        PLANNER, "engagement", _link_call("undo"), owned=True
     ),
     ("GET", "/api/v1/institutions"): Spec(VIEWER, build=_get("/api/v1/institutions")),
     ("POST", "/api/v1/institutions"): Spec(

@@ -28,13 +28,14 @@ from fastapi.testclient import TestClient
 from comity import services
 from comity.access import Role, Viewer
 from comity.errors import NotFoundError
-from comity.services import accounts, culture
+from comity.services import accounts, culture, links
 from comity.services import plan_workflow as workflow
 from comity.services import plans as plan_service
 from comity.store import Store, open_store
 from comity.web import auth
 from comity.web.pages import PAGES
 from tests.api_world import NATIONS, ROLES, engagement_record, role_rank
+from tests.link_pairs import pair_link
 from tests.web_client import PASSWORD, client_for, csrf, sign_in_client, web_app
 
 HIDDEN = "US eyes"
@@ -46,6 +47,7 @@ SCHOOLS = {"public": "Harbour school", "secret": f"Harbour school ({HIDDEN})"}
 _AUTHOR = Viewer(name="author.usa", nation="USA", role=Role.PLANNER)
 _DECIDER = Viewer(name="decider.usa", nation="USA", role=Role.APPROVER, agency="policy")
 _OPERATOR = Viewer.operator("tests")
+_LABELS = {"public": None, "secret": "REL USA"}
 
 
 @dataclass
@@ -70,6 +72,7 @@ class World:
     engagements: dict[str, int] = field(default_factory=dict)
     _plans: dict[tuple[str, str], int] = field(default_factory=dict)
     _jobs: dict[str, str] = field(default_factory=dict)
+    _links: dict[str, int] = field(default_factory=dict)
 
     def engagement(self, target: str) -> int:
         """A fresh engagement of the USA (REL USA for the ``secret`` target)."""
@@ -116,6 +119,24 @@ class World:
             self._jobs[username] = job.id
         return self._jobs[username]
 
+    def link(self, target: str, accepted: bool = False) -> tuple[int, int]:
+        """A fresh link of two US records (the first REL USA for ``secret``): (record, link)."""
+        title = f"Drill {_tag()}" + (f" ({HIDDEN})" if target == "secret" else "")
+        record, link_id = pair_link(self.store, _AUTHOR, title, _LABELS[target])
+        if accepted:
+            links.accept_link(self.store, _AUTHOR, link_id, "one drill")
+        return record, link_id
+
+    def shared_link(self, target: str) -> int:
+        """A link that pages only read (made once)."""
+        if target not in self._links:
+            self._links[target] = self.link(target)[1]
+        return self._links[target]
+
+    def link_of(self, link_id: int) -> dict[str, Any]:
+        """A link as it stands now."""
+        return links.get_link(self.store, _OPERATOR, link_id)
+
     def plan_state(self, plan_id: int) -> str:
         """Where a plan stands now."""
         return plan_service.get_plan(self.store, plan_id, _OPERATOR).state.value
@@ -146,7 +167,7 @@ class Spec:
 
     role: int
     build: Build
-    target: str | None = None  # engagement, plan or job
+    target: str | None = None  # engagement, plan, link or job
     owned: bool = False  # changes the record (or shows the form that does): its nation's only
     ok: int = 200  # 303 for a form that redirects when it worked
     anonymous: int | None = None  # answered instead of the sign-in redirect
@@ -210,6 +231,33 @@ def _delete_engagement(world: World, caller: Caller, target: str) -> Case:
         {"version": "1"},
         "/engagements?deleted=",
         lambda: _engagement_title(world, key) is None,
+    )
+
+
+def _link_page(world: World, caller: Caller, target: str) -> Case:
+    return Case(f"/links/{world.shared_link(target)}")
+
+
+def _decide_link(action: str, after: str) -> Build:
+    def build(world: World, caller: Caller, target: str) -> Case:
+        _, key = world.link(target, accepted=action == "undo")
+
+        def changed() -> bool:
+            link = world.link_of(key)
+            return link["status"] == after and (link["decided_by"] is None) == (action == "undo")
+
+        return Case(f"/links/{key}/{action}", {"reason": "checked"}, f"/links/{key}", changed)
+
+    return build
+
+
+def _split_engagement(world: World, caller: Caller, target: str) -> Case:
+    record, key = world.link(target, accepted=True)
+    return Case(
+        f"/engagements/{record}/split",
+        {"reason": "two drills"},
+        f"/engagements/{record}",
+        lambda: world.link_of(key)["status"] == "rejected",
     )
 
 
@@ -347,6 +395,20 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/engagements/{engagement_id}/delete"): Spec(
         PLANNER, _delete_engagement, "engagement", owned=True, ok=303
     ),
+    ("POST", "/engagements/{engagement_id}/split"): Spec(
+        PLANNER, _split_engagement, "engagement", owned=True, ok=303
+    ),
+    ("GET", "/links"): Spec(VIEWER, _get("/links?status=review")),
+    ("GET", "/links/{link_id}"): Spec(VIEWER, _link_page, "link"),
+    ("POST", "/links/{link_id}/accept"): Spec(
+        PLANNER, _decide_link("accept", "linked"), "link", owned=True, ok=303
+    ),
+    ("POST", "/links/{link_id}/reject"): Spec(
+        PLANNER, _decide_link("reject", "rejected"), "link", owned=True, ok=303
+    ),
+    ("POST", "/links/{link_id}/undo"): Spec(
+        PLANNER, _decide_link("undo", "review"), "link", owned=True, ok=303
+    ),
     ("GET", "/plans"): Spec(VIEWER, _get("/plans")),
     ("GET", "/plans/new"): Spec(PLANNER, _get("/plans/new")),
     ("POST", "/plans/new"): Spec(PLANNER, _new_plan, ok=303),
@@ -415,7 +477,7 @@ def pages() -> set[tuple[str, str]]:
 
 
 def _targets(spec: Spec, caller: Caller) -> list[str]:
-    if spec.target in ("engagement", "plan"):
+    if spec.target in ("engagement", "plan", "link"):
         return ["public", "secret"]
     if spec.target == "job":
         own = caller is not None and role_rank(caller[0]) >= PLANNER

@@ -18,6 +18,7 @@ from comity.api.routers import (
     alumni,
     analytics,
     engagements,
+    links,
     meta,
     optimiser,
     people,
@@ -37,7 +38,18 @@ JSON_LIMIT = 1 << 20
 UPLOAD_LIMIT = 200 << 20
 """Largest upload of an import (200 MiB)."""
 
-ROUTERS = (meta, registry, engagements, people, plans, analytics, transfer, optimiser, alumni)
+ROUTERS = (
+    meta,
+    registry,
+    engagements,
+    links,
+    people,
+    plans,
+    analytics,
+    transfer,
+    optimiser,
+    alumni,
+)
 """The modules whose ``router`` the API serves, in order."""
 
 _DESCRIPTION = """\

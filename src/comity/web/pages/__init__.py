@@ -8,6 +8,7 @@ from comity.web.pages import (
     dashboard,
     engagements,
     imports,
+    links,
     nations,
     network,
     optimise,
@@ -16,5 +17,16 @@ from comity.web.pages import (
 
 __all__ = ["PAGES"]
 
-PAGES = (dashboard, network, engagements, plans, imports, nations, briefing, optimise, alumni)
+PAGES = (
+    dashboard,
+    network,
+    engagements,
+    links,
+    plans,
+    imports,
+    nations,
+    briefing,
+    optimise,
+    alumni,
+)
 """Every page module, in the order their routes are matched."""

@@ -32,6 +32,7 @@ from comity.model.numbers import is_whole
 from comity.services.engagements import StoredEngagement, engagement_periods, require
 from comity.store.ownership import check_owner, may_change
 from comity.web.forms import EngagementForm, messages_by_field
+from comity.web.pages.links import event_context
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
 __all__ = ["ListFilters", "router"]
@@ -400,6 +401,8 @@ def detail_page(
         "details": e.details.model_dump(mode="json", exclude={"kind"}, exclude_none=True)
         if e.details is not None
         else {},
+        "flash": request.session.pop("flash", None),
+        **event_context(store, viewer, stored.id, stored.owner),
     }
     return render(request, "engagements/detail.html", context)
 
