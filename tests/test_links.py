@@ -136,13 +136,9 @@ def test_a_multilateral_exercise_missing_a_nation_in_one_source_links_and_counts
     store: Store, tmp_path: Path
 ) -> None:
     nations = ["USA", "AUS", "CAN", "JPN", "KOR", "CHL"]
-    _import(
-        store, tmp_path, "source_a", [_exercise("RIMPAC 2010", "2010-06-23", nations[:-1])]
-    )
+    _import(store, tmp_path, "source_a", [_exercise("RIMPAC 2010", "2010-06-23", nations[:-1])])
     alone = _index(store, OPERATOR, "USA", "AUS", 2010)
-    report = _import(
-        store, tmp_path, "source_b", [_exercise("RIMPAC 2010", "2010-06-23", nations)]
-    )
+    report = _import(store, tmp_path, "source_b", [_exercise("RIMPAC 2010", "2010-06-23", nations)])
     assert report.linked == 1
     # The event counts once, as its first record (stored first, as precise) records it; its
     # page shows which record gives Chile, for a person to settle.
