@@ -55,7 +55,7 @@ def link_records(
     store: Store,
     first: int,
     second: int,
-    probability: float = 0.9,
+    probability: float = 0.8,
 ) -> int:
     """Store the link of two records scored ``probability`` (waiting for review); its id.
 

@@ -42,7 +42,7 @@ __all__ = [
 
 MODEL_VERSION = "1"
 """The version of the shipped parameters: stored with every link they scored."""
-UPPER = 0.95
+UPPER = 0.9
 """A pair at least this likely links when it is scored (at import)."""
 LOWER = 0.5
 """A pair at least this likely, below :data:`UPPER`, waits for a person's review."""
