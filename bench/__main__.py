@@ -25,6 +25,7 @@ BENCHMARKS = [
     "api",
     "media_spark",
     "optimiser",
+    "linkage",
 ]
 HERE = Path(__file__).resolve().parent
 
