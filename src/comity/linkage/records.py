@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from comity.model.kinds import KINDS
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -24,19 +26,13 @@ __all__ = [
     "record_table",
 ]
 
-LINKED_KINDS = (
-    "exercise",
-    "education",
-    "training",
-    "research",
-    "cultural_event",
-    "visit",
-    "port_call",
-    "peacekeeping",
-    "humanitarian",
-    "outreach",
+LINKED_KINDS = tuple(
+    spec.value
+    for spec in KINDS
+    if spec.engagement and not spec.standing and spec.component in ("interoperability", "cultural")
 )
-"""The kinds whose records may describe one event twice."""
+"""The kinds whose records may describe one event twice: events that happen (exercises, courses,
+visits, missions...); the institutional kinds are ties per pair and year, media events signals."""
 
 _WORDS = re.compile(r"[^\w]+")
 _YEARS = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{2}\b")
