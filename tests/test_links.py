@@ -17,6 +17,8 @@ from comity.access import Role, Viewer
 from comity.errors import NotFoundError, PermissionDeniedError
 from comity.ingest.base import Batch, DatasetInfo, ImportContext, Importer
 from comity.linkage.events import EventLink, Member, event_groups, precedence_key
+from comity.linkage.model import score_pairs
+from comity.linkage.records import LinkRecord, record_table
 from comity.services import links as link_service
 from comity.services.analytics import compute_dyad_years
 from comity.services.engagements import count_by_kind
@@ -270,3 +272,49 @@ def test_events_keep_one_record_of_each_other_source() -> None:
     # A person's decision stands beside the model's choice.
     groups = event_groups([link(1, 2, 0.999), link(1, 3, 0.995, decided=True)])
     assert sorted(sorted(m.id for m in g) for g in groups.values()) == [[1, 2, 3]]
+
+
+def _series(count: int, source: str = "series", first_id: int = 1) -> list[LinkRecord]:
+    """``count`` records of one numbered series on one day between the same two nations."""
+    return [
+        LinkRecord(
+            id=first_id + n,
+            source=source,
+            within=True,
+            kind="exercise",
+            year=2015,
+            month="2015-03",
+            day=date(2015, 3, 2),
+            host=None,
+            nations=("FRA", "USA"),
+            programme=None,
+            title=f"Series {first_id + n}",
+            location=None,
+        )
+        for n in range(count)
+    ]
+
+
+def test_a_record_keeps_its_few_likeliest_candidates_of_each_source() -> None:
+    records = _series(12)
+    everything = score_pairs(record_table(records), candidates=100)
+    assert len(everything) == 12 * 11 // 2  # every pair is likely: same day, nations, series
+    capped = score_pairs(record_table(records), candidates=2)
+    assert {(p.left, p.right) for p in capped} < {(p.left, p.right) for p in everything}
+    # Each kept pair is among the two likeliest of one of its records.
+    ranked: dict[int, list[tuple[float, int]]] = {r.id: [] for r in records}
+    for p in everything:
+        ranked[p.left].append((-p.probability, p.right))
+        ranked[p.right].append((-p.probability, p.left))
+    best = {key: {other for _, other in sorted(values)[:2]} for key, values in ranked.items()}
+    for p in capped:
+        assert p.right in best[p.left] or p.left in best[p.right]
+    for key in best:  # and each record's two likeliest are kept
+        kept = {p.right for p in capped if p.left == key} | {
+            p.left for p in capped if p.right == key
+        }
+        assert best[key] <= kept
+    # A second source gets its own candidates: the cap is per record and source.
+    both = score_pairs(record_table(records + _series(3, "other", 100)), candidates=2)
+    crossing = [p for p in both if (p.left < 100) != (p.right < 100)]
+    assert {p.left for p in crossing} == {r.id for r in records}

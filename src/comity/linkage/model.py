@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
+    "CANDIDATES",
     "LOWER",
     "MODEL_VERSION",
     "UPPER",
@@ -194,14 +195,29 @@ def _quiet() -> None:
     logging.getLogger("splink").setLevel(logging.WARNING)
 
 
-def _linker(table: pa.Table, settings: dict[str, Any]) -> Any:
+CANDIDATES = 3
+"""A record keeps at most this many candidates of each source (its likeliest): a person reviews
+a record's best few, and a source of near-identical records (a numbered series on one day)
+does not fill the store with every pair of them."""
+MEMORY_LIMIT = "2GB"
+"""The most memory scoring takes; beyond it the engine spills to a temporary folder."""
+
+
+def _linker(table: pa.Table, settings: dict[str, Any], spill: str | None = None) -> tuple[Any, Any]:
+    """A Splink linker over ``table`` and the DuckDB connection it runs in (bounded memory)."""
+    import duckdb
     from splink import Linker
     from splink.internals.duckdb.database_api import DuckDBAPI
 
     _quiet()
-    api = DuckDBAPI()
+    connection = duckdb.connect(":memory:")
+    connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    connection.execute("SET preserve_insertion_order = false")
+    if spill is not None:
+        connection.execute("SET temp_directory = ?", [spill])
+    api = DuckDBAPI(connection)
     frame = api.register(table, table_name="records")
-    return Linker(frame, settings, log_level=logging.WARNING)
+    return Linker(frame, settings, log_level=logging.WARNING), connection
 
 
 def _fresh(table: pa.Table, fresh: set[int] | None) -> pa.Table:
@@ -221,53 +237,92 @@ def _labels(model: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
+def _capped(predictions: str, names: Sequence[str], candidates: int) -> str:
+    """The predictions a record keeps: its ``candidates`` likeliest of each source, either side."""
+    columns = ", ".join(f"p.gamma_{n}, p.mw_{n}" for n in names)
+    return f"""
+        WITH sides AS (
+            SELECT unique_id_l AS record, source_r AS other_source, unique_id_r AS other,
+                   match_probability AS probability, unique_id_l AS l, unique_id_r AS r
+            FROM {predictions}
+            UNION ALL
+            SELECT unique_id_r, source_l, unique_id_l, match_probability,
+                   unique_id_l, unique_id_r
+            FROM {predictions}
+        ),
+        ranked AS (
+            SELECT l, r, row_number() OVER (
+                PARTITION BY record, other_source ORDER BY probability DESC, other
+            ) AS rank
+            FROM sides
+        ),
+        kept AS (SELECT DISTINCT l, r FROM ranked WHERE rank <= {candidates})
+        SELECT p.unique_id_l, p.unique_id_r, p.match_probability, p.match_weight, {columns}
+        FROM {predictions} p JOIN kept k ON k.l = p.unique_id_l AND k.r = p.unique_id_r
+        ORDER BY p.unique_id_l, p.unique_id_r
+    """
+
+
 def score_pairs(
     table: pa.Table,
     *,
     fresh: set[int] | None = None,
     model: dict[str, Any] | None = None,
     threshold: float = LOWER,
+    candidates: int = CANDIDATES,
 ) -> list[ScoredPair]:
     """Score the blocked pairs of ``table`` (:func:`comity.linkage.records.record_table`).
+
+    Memory stays bounded (:data:`MEMORY_LIMIT`, spilling to a temporary folder) and so does the
+    answer: each record keeps its ``candidates`` likeliest pairs with each source.
 
     Args:
         table: The records.
         fresh: Only pairs with at least one of these ids (all pairs when None).
         model: The parameters (the shipped model by default).
         threshold: Keep pairs at least this likely.
+        candidates: The most pairs a record keeps with one source.
     """
+    import tempfile
+
     if table.num_rows < 2:
         return []
     model = model or load_model()
-    linker = _linker(_fresh(table, fresh), model)
-    frame = linker.inference.predict(threshold_match_probability=threshold)
-    rows = frame.as_pyarrow_table().to_pylist()
     labels = _labels(model)
+    with tempfile.TemporaryDirectory(prefix="comity-linkage-") as spill:
+        linker, connection = _linker(_fresh(table, fresh), model, spill)
+        try:
+            frame = linker.inference.predict(threshold_match_probability=threshold)
+            result = connection.sql(_capped(frame.physical_name, list(labels), candidates))
+            columns = result.to_arrow_table().to_pydict()
+        finally:
+            connection.close()
     prior = float(model["probability_two_random_records_match"])
     start = {"level": "two records at random", "weight": round(math.log2(prior / (1 - prior)), 3)}
     # Splink numbers levels from the most similar down; the null level is -1.
     pairs = []
-    for row in rows:
+    for i, (left, right) in enumerate(
+        zip(columns["unique_id_l"], columns["unique_id_r"], strict=True)
+    ):
         explanation = {"prior": dict(start)}
         for name, names in labels.items():
-            gamma = row.get(f"gamma_{name}")
-            weight = row.get(f"mw_{name}")
+            gamma = columns[f"gamma_{name}"][i]
+            weight = columns[f"mw_{name}"][i]
             level = len(names) - 1 - gamma if gamma is not None and gamma >= 0 else 0
             explanation[name] = {
                 "level": names[level] if 0 <= level < len(names) else str(gamma),
                 "weight": round(float(weight or 0.0), 3),
             }
-        left, right = sorted((int(row["unique_id_l"]), int(row["unique_id_r"])))
+        low, high = sorted((int(left), int(right)))
         pairs.append(
             ScoredPair(
-                left,
-                right,
-                float(row["match_probability"]),
-                float(row["match_weight"]),
+                low,
+                high,
+                float(columns["match_probability"][i]),
+                float(columns["match_weight"][i]),
                 explanation,
             )
         )
-    frame.drop_table_from_database_and_remove_from_cache()
     return pairs
 
 
@@ -295,7 +350,7 @@ def train_model(table: pa.Table, *, seed: int = 20261206) -> dict[str, Any]:
 
     Returns the Splink settings with the parameters, ready to save as ``linkage_model.json``.
     """
-    linker = _linker(_fresh(table, None), base_settings())
+    linker, _ = _linker(_fresh(table, None), base_settings())
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
     for rule in (
         "l.kind = r.kind AND l.year = r.year AND l.nations_key = r.nations_key",
