@@ -171,7 +171,14 @@ def _coverage_table(rows: list[CoverageRow], keys: dict[str, str]) -> Any:
     )
 
 
-def load_snapshot(store: Store, viewer: Viewer, *, horizon: int | None = None) -> Snapshot:
+def load_snapshot(
+    store: Store,
+    viewer: Viewer,
+    *,
+    horizon: int | None = None,
+    nations: frozenset[str] | None = None,
+    like: Snapshot | None = None,
+) -> Snapshot:
     """Read what ``viewer`` may see into a snapshot.
 
     Args:
@@ -179,16 +186,24 @@ def load_snapshot(store: Store, viewer: Viewer, *, horizon: int | None = None) -
         viewer: Whose view; the releasability filter applies to every record.
         horizon: The last year; by default the current year (records dated later are not
             read past it).
+        nations: Only the records that tie two of these nations: a snapshot complete for the
+            pairs among them (to recompute those pairs alone); every record when None.
+        like: A snapshot of the same store whose codes, coverage, lineage and media are still
+            current (no change since touched them): they are taken from it, not read again.
     """
     import pyarrow as pa
 
     with store.connect() as connection:
-        inputs = read_analytic_inputs(connection, viewer)
+        inputs = read_analytic_inputs(connection, viewer, nations)
         version = data_version(connection)
-        codes = nation_store.codes_by_year(connection)
-        sources = read_coverage(connection)
-    media = media_pair_years(analytic_directory(store.describe_url()))
-    lineage = load_lineage(store)
+        if like is None:
+            codes = nation_store.codes_by_year(connection)
+            sources = read_coverage(connection)
+    if like is None:
+        media = media_pair_years(analytic_directory(store.describe_url()))
+        lineage = load_lineage(store)
+    else:
+        sources, media, lineage = like.sources, like.media, like.lineage
     last_years = _source_last_years(sources)
     inputs.engagements["source_last_year"] = [
         last_years.get((dataset, kind)) if dataset else None
@@ -224,6 +239,19 @@ def load_snapshot(store: Store, viewer: Viewer, *, horizon: int | None = None) -
     )
     if horizon is None:
         horizon = today().year
+    if like is not None:
+        return Snapshot(
+            engagements,
+            participants,
+            media,
+            like.ccodes,
+            horizon,
+            version,
+            _scope(viewer),
+            like.coverage,
+            lineage,
+            sources,
+        )
     ccodes = pa.table(
         {
             "nation": pa.array([c[0] for c in codes], type=pa.string()),

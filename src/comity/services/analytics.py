@@ -11,14 +11,16 @@ is dropped when the new one is written.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from comity.access.viewer import Viewer
+from comity.analytics.engines import connect_duckdb
 from comity.analytics.settings import IndexSettings, default_settings
-from comity.analytics.snapshot import Snapshot, load_snapshot
+from comity.analytics.snapshot import Snapshot, load_lineage, load_snapshot
 from comity.analytics.tie_index import directed_sql, pair_kind_year_sql
 from comity.config import analytic_directory
 from comity.errors import NotFoundError
@@ -26,6 +28,7 @@ from comity.model.clock import today
 from comity.services.cache import (
     cache_key,
     media_version,
+    on_forget,
     read_table,
     recall,
     remembered,
@@ -44,6 +47,7 @@ from comity.services.index_tables import (
 from comity.store import Store
 from comity.store.analytic_cache import find_result
 from comity.store.analytic_inputs import data_version, read_coverage
+from comity.store.changes import touched_since
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -146,12 +150,103 @@ def compute_dyad_years(
             found = find_result(connection, key)
         if found is not None and Path(found.path).exists():
             table = read_table(found.path, key)
-            return _finished(store, viewer, overrides, settings, table, version, scope, last, True)
-        table = _dyad_years(store, viewer, settings, last)
+            done = _finished(store, viewer, overrides, settings, table, version, scope, last, True)
+            return _latest(store, done)
+        table = _patched(store, viewer, settings, version, last)
+        if table is None:
+            table = _dyad_years(store, viewer, settings, last)
         store_result(store, directory, key, "dyad_years", settings, version, scope, last, table)
-        return _finished(store, viewer, overrides, settings, table, version, scope, last, False)
+        done = _finished(store, viewer, overrides, settings, table, version, scope, last, False)
+        return _latest(store, done)
 
     return remembered(key, load)
+
+
+_LATEST: dict[tuple[str, str, str, int], IndexTable] = {}
+"""The latest table computed in this process for each store, settings digest, scope and horizon:
+the base that a few changed records patch (:func:`_patched`)."""
+_PATCH_NATIONS = 40
+"""Beyond this many nations touched, the whole table is computed again."""
+_STATIC: dict[tuple[str, str, int], Snapshot] = {}
+"""The codes, coverage, lineage and media of the latest full snapshot of each store, scope and
+horizon: a change that touches them makes the next computation a full one, which renews them."""
+_LATEST_LOCK = threading.Lock()
+
+
+def _forget_latest() -> None:
+    with _LATEST_LOCK:
+        _LATEST.clear()
+        _STATIC.clear()
+
+
+on_forget(_forget_latest)
+
+
+def _latest(store: Store, result: IndexTable) -> IndexTable:
+    with _LATEST_LOCK:
+        key = (store.describe_url(), result.settings.digest(), result.scope, result.horizon)
+        _LATEST[key] = result
+    return result
+
+
+def _patched(
+    store: Store, viewer: Viewer, settings: IndexSettings, version: str, horizon: int
+) -> Any:
+    """The table of ``version`` made from the latest one by recomputing only the touched pairs.
+
+    Every window of the index runs over one pair, so a pair's rows depend only on the records
+    that tie its two nations (and on what every source covers, which a write does not change).
+    When the changes since the latest table named their nations (a record written, changed or
+    deleted), the pairs among those nations, their predecessors and successors are computed
+    again from a snapshot of the records that tie two of them, and replace their rows. Returns
+    None when that cannot be done (no latest table, another store, media or many changes).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with _LATEST_LOCK:
+        key = (store.describe_url(), settings.digest(), viewer_scope(viewer), horizon)
+        previous = _LATEST.get(key)
+    if previous is None or previous.data_version == version:
+        return None
+    records_part = len(version) - 8
+    if previous.data_version[records_part:] != version[records_part:]:
+        return None  # other media events or another store: recompute everything
+    with store.connect() as connection:
+        touched = touched_since(connection, previous.data_version[:records_part])
+    if touched is None or len(touched) > _PATCH_NATIONS:
+        return None
+    if not touched:
+        return previous.table
+    with _LATEST_LOCK:
+        like = _STATIC.get((store.describe_url(), viewer_scope(viewer), horizon))
+    lineage = like.lineage if like is not None else load_lineage(store)
+    nations = set(touched)
+    while True:
+        grown = set().union(*(lineage.members(n) for n in nations))
+        if grown <= nations:
+            break
+        nations |= grown
+    chosen = frozenset(nations | {lineage.keys.get(n, n) for n in nations})
+    if len(chosen) > _PATCH_NATIONS:
+        return None
+    snapshot = load_snapshot(store, viewer, horizon=horizon, nations=chosen, like=like)
+    con = connect_duckdb()
+    inputs = register_snapshot(con, snapshot)
+    fresh = con.sql(export_sql(settings, snapshot, inputs)).to_arrow_table()
+    keys = pa.array(sorted(chosen), pa.string())
+
+    def among(table: Any) -> Any:
+        return pc.and_(
+            pc.is_in(table.column("iso3_1"), value_set=keys),
+            pc.is_in(table.column("iso3_2"), value_set=keys),
+        )
+
+    kept = previous.table.filter(pc.invert(among(previous.table)))
+    patched = pa.concat_tables([kept, fresh.filter(among(fresh)).cast(kept.schema)])
+    return patched.sort_by(
+        [("iso3_1", "ascending"), ("iso3_2", "ascending"), ("year", "ascending")]
+    )
 
 
 def _finished(
@@ -190,9 +285,12 @@ def _version(store: Store, directory: Path) -> str:
 
 
 def _dyad_years(store: Store, viewer: Viewer, settings: IndexSettings, horizon: int) -> Any:
-    from comity.analytics.engines import connect_duckdb
-
     snapshot = load_snapshot(store, viewer, horizon=horizon)
+    with _LATEST_LOCK:
+        # What a patch reads again is the records: keep the rest (not the records' tables).
+        _STATIC[(store.describe_url(), snapshot.scope, horizon)] = replace(
+            snapshot, engagements=None, participants=None
+        )
     con = connect_duckdb()
     inputs = register_snapshot(con, snapshot)
     return con.sql(export_sql(settings, snapshot, inputs)).to_arrow_table()
@@ -257,8 +355,6 @@ def check_year(year: int | None, result: IndexTable) -> int:
 
 
 def _inputs(store: Store, viewer: Viewer, horizon: int | None) -> tuple[Any, Snapshot, Any]:
-    from comity.analytics.engines import connect_duckdb
-
     snapshot = load_snapshot(store, viewer, horizon=horizon)
     con = connect_duckdb()
     inputs = register_snapshot(con, snapshot)

@@ -25,6 +25,7 @@ __all__ = [
     "cache_key",
     "forget_everything",
     "media_version",
+    "on_forget",
     "read_table",
     "recall",
     "remembered",
@@ -138,10 +139,20 @@ def read_table(path: str | Path, key: str) -> Any:
     return remembered("file:" + key, lambda: pq.read_table(path))
 
 
+_FORGETTERS: list[Callable[[], None]] = []
+
+
+def on_forget(forget: Callable[[], None]) -> None:
+    """Call ``forget`` too when every answer is dropped (a module's own kept results)."""
+    _FORGETTERS.append(forget)
+
+
 def forget_everything() -> None:
     """Drop every answer kept in this process (tests; memory pressure)."""
     _MEMO.clear()
     _ANSWERS.clear()
+    for forget in _FORGETTERS:
+        forget()
 
 
 def cache_key(*parts: object) -> str:

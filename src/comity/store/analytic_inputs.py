@@ -10,11 +10,11 @@ records that user may read.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Float, and_, cast, func, literal, or_, select
 
 from comity.access.viewer import Viewer
 from comity.linkage.events import EventLink, event_groups, representatives
@@ -56,16 +56,81 @@ class AnalyticInputs:
     participants: dict[str, list[Any]] = field(default_factory=dict)
 
 
-def _partitions(connection: Connection, query: Any) -> Iterator[list[Any]]:
-    result = connection.execution_options(yield_per=50_000).execute(query)
-    for partition in result.partitions():
-        yield [tuple(row) for row in partition]
+_BATCH = 100_000
 
 
-def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInputs:
-    """The engagements and participants the viewer may see, and attache postings, as columns."""
+def _raw_rows(connection: Connection, query: Any) -> Iterator[Sequence[Any]]:
+    """The rows of ``query`` as the driver gives them, in batches, in the caller's transaction.
+
+    A snapshot reads every visible record: plain tuples from the driver's cursor (a server-side
+    cursor on PostgreSQL, so memory stays flat) cost a fraction of result rows. Queries read
+    here select only plain columns (numbers, text) that need no conversion.
+    """
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params: Any = compiled.params
+    if connection.dialect.positional:
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    if connection.dialect.name == "postgresql":
+        cursor = dbapi.cursor(name="comity_analytic_inputs")
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(_BATCH):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _detail(connection: Connection, name: str, *, number: bool = False) -> Any:
+    """SQL: one top-level field of an engagement's details (arrays as JSON text)."""
+    details = tables.engagements.c.details
+    if connection.dialect.name == "postgresql":
+        text = details.op("->>")(literal(name))
+        return cast(text, Float) if number else text
+    return func.json_extract(details, literal(f"$.{name}"))
+
+
+def _pledges(text: Any) -> set[str]:
+    if text is None:
+        return set()
+    found = json.loads(text) if isinstance(text, str) else text
+    return set(found) if isinstance(found, list) else set()
+
+
+def _among(nations: frozenset[str]) -> Any:
+    """SQL condition: the engagement ties two of ``nations`` (two participants, or one and host)."""
+    e, p = tables.engagements, tables.participants
+    chosen = sorted(nations)
+    two = (
+        select(p.c.engagement_id)
+        .where(p.c.nation.in_(chosen))
+        .group_by(p.c.engagement_id)
+        .having(func.count() >= 2)
+    )
+    one = select(p.c.engagement_id).where(p.c.nation.in_(chosen))
+    return or_(e.c.id.in_(two), and_(e.c.host.in_(chosen), e.c.id.in_(one)))
+
+
+def read_analytic_inputs(
+    connection: Connection, viewer: Viewer, nations: frozenset[str] | None = None
+) -> AnalyticInputs:
+    """The engagements and participants the viewer may see, and attache postings, as columns.
+
+    Args:
+        connection: The connection.
+        viewer: Whose view.
+        nations: Only the records that tie two of these nations (every pair among them is then
+            complete); all records when None.
+    """
     e, p = tables.engagements, tables.participants
     visible = visible_to(viewer, e.c.label_id, e.c.start_year)
+    if nations is not None:
+        visible = and_(visible, _among(nations))
     personnel = (
         select(p.c.engagement_id, func.sum(p.c.personnel).label("personnel"))
         .group_by(p.c.engagement_id)
@@ -79,9 +144,12 @@ def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInpu
         "host",
         "personnel",
         "source_dataset",
+        "level",
+        "students",
+        "tiv",
     )
-    columns = (*plain, "level", "students", "tiv", *PLEDGE_COLUMNS)
-    engagements: dict[str, list[Any]] = {k: [] for k in columns}
+    engagements: dict[str, list[Any]] = {k: [] for k in (*plain, *PLEDGE_COLUMNS)}
+    # The few details the index reads come out of the JSON in SQL, not row by row in Python.
     query = (
         select(
             e.c.id,
@@ -91,25 +159,28 @@ def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInpu
             e.c.host,
             personnel.c.personnel,
             e.c.source_dataset,
-            e.c.details,
+            _detail(connection, "level"),
+            _detail(connection, "students", number=True),
+            _detail(connection, "tiv", number=True),
+            _detail(connection, "pledges"),
         )
         .outerjoin(personnel, personnel.c.engagement_id == e.c.id)
         .where(visible)
         .order_by(e.c.id)
     )
-    for rows in _partitions(connection, query):
-        # Column by column: one C-level transposition per partition, not an append per value.
+    for rows in _raw_rows(connection, query):
+        # Column by column: one C-level transposition per batch, not an append per value.
         columns_of_rows = list(zip(*rows, strict=True))
         for name, values in zip(plain, columns_of_rows[: len(plain)], strict=True):
             engagements[name].extend(values)
-        details = [_details(value) for value in columns_of_rows[len(plain)]]
-        for pledge in _PLEDGES:
-            engagements[f"p_{pledge}"].extend(
-                1 if pledge in (d.get("pledges") or ()) else 0 for d in details
-            )
-        engagements["level"].extend(d.get("level") for d in details)
-        engagements["students"].extend(d.get("students") for d in details)
-        engagements["tiv"].extend(d.get("tiv") for d in details)
+        pledge_texts = columns_of_rows[len(plain)]
+        if any(text is not None for text in pledge_texts):
+            pledges = [_pledges(text) for text in pledge_texts]
+            for pledge in _PLEDGES:
+                engagements[f"p_{pledge}"].extend(1 if pledge in d else 0 for d in pledges)
+        else:
+            for pledge in _PLEDGES:
+                engagements[f"p_{pledge}"].extend([0] * len(rows))
     participants: dict[str, list[Any]] = {"engagement_id": [], "nation": [], "role": []}
     query = (
         select(p.c.engagement_id, p.c.nation, p.c.role)
@@ -117,15 +188,15 @@ def read_analytic_inputs(connection: Connection, viewer: Viewer) -> AnalyticInpu
         .where(visible)
         .order_by(p.c.engagement_id, p.c.nation)
     )
-    for rows in _partitions(connection, query):
-        ids, nations, roles = zip(*rows, strict=True)
+    for rows in _raw_rows(connection, query):
+        ids, taking_part, roles = zip(*rows, strict=True)
         participants["engagement_id"].extend(ids)
-        participants["nation"].extend(nations)
+        participants["nation"].extend(taking_part)
         participants["role"].extend(roles)
     links = read_event_links(connection, viewer)
     if links:
         _collapse_events(engagements, participants, links)
-    _add_postings(connection, viewer, engagements, participants)
+    _add_postings(connection, viewer, engagements, participants, nations)
     return AnalyticInputs(engagements, participants)
 
 
@@ -151,23 +222,12 @@ def _collapse_events(
         participants[name] = [values[i] for i in kept]
 
 
-_EMPTY: dict[str, Any] = {}
-
-
-def _details(value: Any) -> dict[str, Any]:
-    if value is None:
-        return _EMPTY
-    if isinstance(value, str):
-        loaded: dict[str, Any] = json.loads(value)
-        return loaded
-    return dict(value)
-
-
 def _add_postings(
     connection: Connection,
     viewer: Viewer,
     engagements: dict[str, list[Any]],
     participants: dict[str, list[Any]],
+    nations: frozenset[str] | None = None,
 ) -> None:
     postings, people = tables.postings, tables.people
     query = (
@@ -187,6 +247,9 @@ def _add_postings(
         )
         .order_by(postings.c.id)
     )
+    if nations is not None:
+        chosen = sorted(nations)
+        query = query.where(people.c.nation.in_(chosen), postings.c.host.in_(chosen))
     for row in connection.execute(query):
         key = -int(row.id)
         values = {

@@ -66,6 +66,7 @@ _SEEDED = {
     "memberships",
     "change_counters",
     "analytic_results",
+    "record_changes",
     "alembic_version",
 }
 

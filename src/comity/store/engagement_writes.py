@@ -232,11 +232,28 @@ def insert_engagements(
             for row in _sources(engagement_id, given)
         ]
         insert_rows(connection, _S, sources)
-    bump_records(connection)
+    # A few records (a form, the API) name the nations whose pairs they move; a bulk write
+    # may move any pair.
+    few = count <= _FEW
+    bump_records(connection, [*columns.nation, *columns.host] if few else None)
     return list(ids)
 
 
 _FIELDS = tuple(c for c in _ROW_COLUMNS if c not in {"label_id", "programme_id"})
+_FEW = 50
+
+
+def _nations_of(connection: Connection, engagement_id: int) -> list[str | None]:
+    """The nations of a stored engagement: its participants and its host."""
+    nations: list[str | None] = list(
+        connection.execute(select(_P.c.nation).where(_P.c.engagement_id == engagement_id))
+        .scalars()
+        .all()
+    )
+    nations.append(
+        connection.execute(select(_E.c.host).where(_E.c.id == engagement_id)).scalar_one_or_none()
+    )
+    return nations
 _DEFER_AT = 10_000
 
 
@@ -359,6 +376,7 @@ def update_engagement(
             hint="Read it again and re-apply your change.",
         )
     record = engagement if isinstance(engagement, PreparedEngagement) else prepare(engagement)
+    before = _nations_of(connection, engagement_id)
     labels = LabelCache(connection)
     programmes = _Programmes(connection)
     values = {
@@ -390,7 +408,7 @@ def update_engagement(
     check_readable_by(
         connection, _E, engagement_id, found.owner_nation, _E.c.start_year, "engagement"
     )
-    bump_records(connection)
+    bump_records(connection, [*before, *_nations_of(connection, engagement_id)])
     return int(current) + 1
 
 
@@ -421,6 +439,7 @@ def delete_engagement(
             f"(version {found.version}, you had {expected_version}).",
             hint="Read it again before deleting it.",
         )
+    before = _nations_of(connection, engagement_id)
     # Children first: SQLite enforces ON DELETE CASCADE only with foreign keys on, and a
     # PostgreSQL server may be shared with tools that bypass it.
     for table in (_P, _S, tables.assessments):
@@ -430,7 +449,7 @@ def delete_engagement(
     )
     if deleted.rowcount != 1:
         raise StaleVersionError(f"Engagement {engagement_id} changed since you read it.")
-    bump_records(connection)
+    bump_records(connection, before)
 
 
 def check_readable(
