@@ -113,3 +113,27 @@ def test_per_nation_counts_every_participant_and_respects_releasability(seeded: 
     seen = quality_report(seeded, french, by="nation", nation="USA")
     assert [(g["group"], g["records"]) for g in seen["groups"]] == [("USA", 3)]
     assert seen["overall"]["records"] == 3
+
+
+def test_the_report_is_computed_once_per_version_of_the_records(
+    seeded: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comity.services import quality as quality_module
+
+    reads: list[int] = []
+    original = quality_module.read_quality_rows
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(quality_module, "read_quality_rows", counted)
+    first = quality_report(seeded, OPERATOR)
+    first["groups"].clear()  # a caller's change does not reach the kept report
+    second = quality_report(seeded, OPERATOR)
+    assert len(reads) == 1 and second["groups"]
+    _add(seeded, OPERATOR, date(2021, 1, 1))
+    third = quality_report(seeded, OPERATOR)
+    assert len(reads) == 2
+    total = sum(g["records"] for g in third["groups"])
+    assert total == sum(g["records"] for g in second["groups"]) + 1

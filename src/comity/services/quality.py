@@ -7,14 +7,17 @@ lack a record in a year they were expected in and their source observes
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from comity.access.viewer import Viewer
 from comity.analytics.quality import create_quality_report
 from comity.analytics.series import create_missing_series
 from comity.errors import FieldProblem, ValidationError
+from comity.services.cache import cache_key, remembered, viewer_scope
 from comity.services.registry import resolve_nation
 from comity.store import Store
+from comity.store.changes import records_version
 from comity.store.quality_inputs import read_quality_rows
 from comity.store.series_inputs import read_series_inputs
 
@@ -51,11 +54,19 @@ def quality_report(
         raise ValidationError(problems, "query")
     key = resolve_nation(nation).iso3 if nation else None
     with store.connect() as connection:
-        rows = read_quality_rows(connection, viewer, key)
-        series = read_series_inputs(connection, viewer, key)
-    report = create_quality_report(rows, by=by, top=top)
-    if key and by == "nation":
-        report["groups"] = [g for g in report["groups"] if g["group"] == key]
-    report["nation"] = key
-    report["expected_but_missing"] = create_missing_series(series.rows, series.coverage)
-    return report
+        version = records_version(connection)
+
+    def compute() -> dict[str, Any]:
+        with store.connect() as connection:
+            rows = read_quality_rows(connection, viewer, key)
+            series = read_series_inputs(connection, viewer, key)
+        report = create_quality_report(rows, by=by, top=top)
+        if key and by == "nation":
+            report["groups"] = [g for g in report["groups"] if g["group"] == key]
+        report["nation"] = key
+        report["expected_but_missing"] = create_missing_series(series.rows, series.coverage)
+        return report
+
+    # Computed once per version of the records and view; every later request reads it.
+    memo = cache_key("quality", store.describe_url(), version, viewer_scope(viewer), key, by, top)
+    return copy.deepcopy(remembered(memo, compute, small=True))
