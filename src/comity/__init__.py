@@ -6,21 +6,30 @@ The library is the product; the CLI, the API and the web pages call the same fun
     store = open_store("sqlite:///comity.db")
     services.initialise(store)
     services.list_engagements(store, Viewer.operator(), nation="USA")
+
+The names below are loaded on first use (PEP 562), so ``import comity`` stays cheap and a
+command that needs no database does not pay for SQLAlchemy, pandas or pyarrow.
 """
 
-from comity.access import Role, Viewer
-from comity.errors import (
-    ComityError,
-    ConflictError,
-    NotFoundError,
-    PermissionDeniedError,
-    StoreUnavailableError,
-    UnknownNationError,
-    ValidationError,
-)
-from comity.model import Engagement, EngagementKind, Nation, PartialDate, Releasability
-from comity.nations import NationResolver, default_resolver
-from comity.store import Store, open_store
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from comity.access import Role, Viewer
+    from comity.errors import (
+        ComityError,
+        ConflictError,
+        NotFoundError,
+        PermissionDeniedError,
+        StoreUnavailableError,
+        UnknownNationError,
+        ValidationError,
+    )
+    from comity.model import Engagement, EngagementKind, Nation, PartialDate, Releasability
+    from comity.nations import NationResolver, default_resolver
+    from comity.store import Store, open_store
 
 __version__ = "0.1.0"
 
@@ -45,3 +54,39 @@ __all__ = [
     "default_resolver",
     "open_store",
 ]
+
+# Where each public name lives.
+_HOMES = {
+    "Role": "comity.access",
+    "Viewer": "comity.access",
+    "ComityError": "comity.errors",
+    "ConflictError": "comity.errors",
+    "NotFoundError": "comity.errors",
+    "PermissionDeniedError": "comity.errors",
+    "StoreUnavailableError": "comity.errors",
+    "UnknownNationError": "comity.errors",
+    "ValidationError": "comity.errors",
+    "Engagement": "comity.model",
+    "EngagementKind": "comity.model",
+    "Nation": "comity.model",
+    "PartialDate": "comity.model",
+    "Releasability": "comity.model",
+    "NationResolver": "comity.nations",
+    "default_resolver": "comity.nations",
+    "Store": "comity.store",
+    "open_store": "comity.store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module the first time it is asked for."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'comity' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

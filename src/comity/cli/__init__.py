@@ -3,13 +3,17 @@
 Commands are listed explicitly below; each module holds one group. Expected failures
 (:class:`~comity.errors.ComityError`) print ``Error: ...`` and a hint on standard error and exit
 with status 1; usage errors exit with 2; tracebacks appear only with ``--debug``.
+
+Building the commands needs only Typer, Rich and light modules (the enums of
+:mod:`comity.model.vocabulary`, option defaults); each command imports the services it calls when
+it runs, so ``comity --help`` or a mistyped option answers at once. ``tests/test_cli_startup.py``
+keeps it so.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from importlib.metadata import version as _package_version
 from typing import Annotated, Any
 
 import typer
@@ -71,6 +75,8 @@ app = typer.Typer(
 
 def _show_version(value: bool) -> None:
     if value:
+        from importlib.metadata import version as _package_version
+
         typer.echo(f"comity {_package_version('comity')}")
         raise typer.Exit()
 

@@ -16,8 +16,7 @@ from comity.access.viewer import Role
 from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
 from comity.errors import ComityError
-from comity.model.plans import Agency
-from comity.services import accounts
+from comity.model.vocabulary import Agency
 
 __all__ = ["users_app"]
 
@@ -76,6 +75,8 @@ def add_user(
 
     An admin (--user) creates accounts of their own nation, up to their own role.
     """
+    from comity.services import accounts
+
     password = password or _ask_password(
         f"Password for {username}", username, "give --password or set COMITY_NEW_PASSWORD"
     )
@@ -99,6 +100,8 @@ def add_user(
 @users_app.command("list")
 def list_users(ctx: typer.Context, as_json: _JSON = False, as_csv: _CSV = False) -> None:
     """The accounts you manage, with their nation and role (an admin's: their nation's)."""
+    from comity.services import accounts
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     found = accounts.list_users(state.store(), state.viewer())
@@ -109,6 +112,8 @@ def list_users(ctx: typer.Context, as_json: _JSON = False, as_csv: _CSV = False)
 
 
 def _set_disabled(ctx: typer.Context, username: str, disabled: bool) -> None:
+    from comity.services import accounts
+
     state = state_of(ctx)
     user = accounts.set_user_disabled(state.store(), state.viewer(), username, disabled)
     word = "Disabled" if user.disabled else "Enabled"
@@ -145,6 +150,8 @@ def set_password(
     """
     import secrets
 
+    from comity.services import accounts
+
     if generate:
         password = secrets.token_urlsafe(12)
     else:
@@ -168,6 +175,8 @@ def issue_token(
     ] = 90,
 ) -> None:
     """Issue an API token for an account; it is shown once, so keep it now."""
+    from comity.services import accounts
+
     state = state_of(ctx)
     store = state.store()
     user = accounts.get_user(store, username=username)
@@ -193,6 +202,8 @@ def list_tokens(
     as_csv: _CSV = False,
 ) -> None:
     """An account's API tokens, newest first: their ids and prefixes, never the secrets."""
+    from comity.services import accounts
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     store = state.store()
@@ -210,6 +221,8 @@ def revoke_token(
     token_id: Annotated[int, typer.Argument(min=1, help="The token's id (comity users tokens).")],
 ) -> None:
     """Revoke an API token: a running server refuses it within 10 seconds."""
+    from comity.services import accounts
+
     state = state_of(ctx)
     record = accounts.revoke_token(state.store(), state.viewer(), token_id)
     stdout().print(f"Revoked token {record.id} ({record.name}, {record.prefix}…).", highlight=False)

@@ -10,8 +10,6 @@ import typer
 from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
 from comity.errors import FieldProblem, ValidationError
-from comity.services import alumni as alumni_service
-from comity.services import schools as schools_service
 
 __all__ = ["alumni", "people_app", "schools"]
 
@@ -50,6 +48,8 @@ def alumni(
     as_csv: _CSV = False,
 ) -> None:
     """Alumni of education programmes: how many reached senior posts, and how fast."""
+    from comity.services import alumni as alumni_service
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     figures = alumni_service.alumni_report(
@@ -94,6 +94,8 @@ def schools(
     Without NAME, every school (most students first); with NAME, one school's students by
     nation and year ("?" where the records give no number).
     """
+    from comity.services import schools as schools_service
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     if name is None:
@@ -155,6 +157,8 @@ def attend(
     releasability: _LABEL = None,
 ) -> None:
     """Record that a person attended an education programme."""
+    from comity.services import alumni as alumni_service
+
     data = {
         "person_id": person,
         "programme": programme,
@@ -188,6 +192,8 @@ def career(
     releasability: _LABEL = None,
 ) -> None:
     """Record a step in a person's career (a promotion or appointment)."""
+    from comity.services import alumni as alumni_service
+
     data = {
         "person_id": person,
         "date": on,
@@ -210,6 +216,8 @@ def import_people(
     kind: Annotated[str, typer.Option("--kind", help="attendance or career.")],
 ) -> None:
     """Import attendances or career steps from CSV: all rows, or none when one is wrong."""
+    from comity.services import alumni as alumni_service
+
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

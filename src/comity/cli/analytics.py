@@ -7,7 +7,7 @@ the settings it was computed with.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -15,11 +15,9 @@ from rich.table import Table
 from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
 from comity.cli.overrides import Assignments, SettingsFile, read_overrides
 from comity.cli.state import state_of
-from comity.nations import load_reference
-from comity.services import network as network_service
-from comity.services import ties as ties_service
-from comity.services.analytics import IndexTable
-from comity.services.registry import resolve_nation
+
+if TYPE_CHECKING:
+    from comity.services.analytics import IndexTable
 
 __all__ = ["compare", "dyad", "network", "profile", "ties"]
 
@@ -39,6 +37,8 @@ _YEAR = Annotated[
 
 
 def _name(key: str) -> str:
+    from comity.nations import load_reference
+
     nation = load_reference().nations.get(key)
     return nation.name if nation else key
 
@@ -93,6 +93,9 @@ def ties(
     of a tie projected beyond the coverage of its sources, last_observed_year the last year they
     observe the pair. JSON and CSV rows carry the method version and the settings' digest.
     """
+    from comity.services import ties as ties_service
+    from comity.services.registry import resolve_nation
+
     output = choose_format(as_json, as_csv)
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
@@ -136,6 +139,8 @@ def dyad(
     assignments: Assignments = None,
 ) -> None:
     """A pair's history: the index year by year, its components, and the challenges."""
+    from comity.services import ties as ties_service
+
     output = choose_format(as_json, as_csv)
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
@@ -208,6 +213,8 @@ def network(
 
     Each nation's partners, strength, centralities and community (coalition).
     """
+    from comity.services import network as network_service
+
     output = choose_format(as_json, as_csv)
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
@@ -236,6 +243,8 @@ def profile(
     Partners and centrality by year, strongest partners, and the mix of mechanisms it uses by
     partner region.
     """
+    from comity.services import network as network_service
+
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
     report = network_service.nation_profile(
@@ -283,6 +292,8 @@ def compare(
 
     Partners, strength and centrality year by year, and the mix of mechanisms each uses.
     """
+    from comity.services import network as network_service
+
     output = choose_format(as_json, as_csv)
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)

@@ -9,7 +9,6 @@ import typer
 
 from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
-from comity.services import accounts
 
 __all__ = ["audit_app"]
 
@@ -22,6 +21,8 @@ _CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
 @audit_app.command("verify")
 def verify_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
     """Check the hash chain of the audit log; exit 1 when an entry was changed or removed."""
+    from comity.services import accounts
+
     state = state_of(ctx)
     report = accounts.verify_audit(state.store(), state.viewer())
     if as_json:
@@ -52,6 +53,8 @@ def checkpoint_audit(ctx: typer.Context, as_json: _JSON = False) -> None:
     Every write that adds to the log writes one; copy it somewhere else from time to time: a log
     that no longer holds the entry it names lost its last entries.
     """
+    from comity.services import accounts
+
     state = state_of(ctx)
     checkpoint = accounts.checkpoint_audit(state.store(), state.viewer())
     if as_json:
@@ -82,6 +85,8 @@ def list_audit(
 
     As an account (--user), only the entries about what it may see.
     """
+    from comity.services import accounts
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     items, total = accounts.audit_page(

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,11 +16,12 @@ from rich.table import Table
 from comity.cli.output import MOST_ID as _MOST_ID
 from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
-from comity.culture.calendar_check import SEARCH_DAYS, CalendarCheck, check_calendar
-from comity.culture.render import render_html, render_pdf, render_text
-from comity.model.notes import NoteTopic
-from comity.services import culture as culture_service
-from comity.store.notes import StoredNote
+from comity.culture.windows import SEARCH_DAYS
+from comity.model.vocabulary import NoteTopic
+
+if TYPE_CHECKING:
+    from comity.culture.calendar_check import CalendarCheck
+    from comity.store.notes import StoredNote
 
 __all__ = ["briefing", "calendar_app", "culture_app", "notes_app"]
 
@@ -87,6 +88,9 @@ def briefing(
     Hofstede's dimensions and the cultural distance to your nation, shared memberships, ties,
     recent engagements, notes and lessons; missing data is listed as missing.
     """
+    from comity.culture.render import render_html, render_pdf, render_text
+    from comity.services import culture as culture_service
+
     if file_format is BriefingFormat.PDF and output is None:
         raise typer.BadParameter("a PDF needs a file to go to", param_hint="--output")
     state = state_of(ctx)
@@ -161,6 +165,8 @@ def check_engagement(
     Severity: national public holiday, observance or weekend; then the nearest windows of the
     same length with no conflict for any participant.
     """
+    from comity.services import culture as culture_service
+
     state = state_of(ctx)
     result = culture_service.check_engagement_calendar(
         state.store(), state.viewer(), engagement_id, search_days=search_days
@@ -182,6 +188,8 @@ def check_window(
     as_json: _JSON = False,
 ) -> None:
     """Check planned dates (no engagement recorded yet) against the participants' calendars."""
+    from comity.culture.calendar_check import check_calendar
+
     first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
     result = check_calendar(first, last, nations, search_days=search_days)
     if as_json:
@@ -205,6 +213,8 @@ def distance(
     The table is the square matrix; --csv writes one row per pair (iso3_1 < iso3_2) for joining
     onto dyad tables; nations without scores are missing.
     """
+    from comity.services import culture as culture_service
+
     output = choose_format(as_json, as_csv)
     matrix = culture_service.create_distance_matrix(state_of(ctx).store(), nations)
     if output is OutputFormat.JSON:
@@ -280,6 +290,9 @@ def list_notes(
     as_csv: _CSV = False,
 ) -> None:
     """List the notes you may see, by nation and topic."""
+    from comity.services import culture as culture_service
+    from comity.store.notes import StoredNote
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     found = culture_service.list_notes(state.store(), state.viewer(), nation=nation, topic=topic)
@@ -321,6 +334,8 @@ def add_note(
     releasability: _Release = None,
 ) -> None:
     """Write a note on a nation (you are recorded as its author)."""
+    from comity.services import culture as culture_service
+
     state = state_of(ctx)
     data: dict[str, Any] = {"nation": nation, "topic": topic, "title": title, "body": body}
     if releasability is not None:
@@ -341,6 +356,8 @@ def edit_note(
     ] = None,
 ) -> None:
     """Change a note's title, text, topic or releasability."""
+    from comity.services import culture as culture_service
+
     changes: dict[str, Any] = {
         k: v
         for k, v in (
@@ -366,6 +383,8 @@ def delete_note(
     note_id: Annotated[int, typer.Argument(min=1, max=_MOST_ID, help="The note's id.")],
 ) -> None:
     """Delete a note."""
+    from comity.services import culture as culture_service
+
     state = state_of(ctx)
     culture_service.delete_note(state.store(), note_id, state.viewer())
     stdout().print(f"Deleted note {note_id}.", highlight=False)

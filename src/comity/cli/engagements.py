@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import json
 import typing
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from comity import services
 from comity.cli.output import MOST_ID as _MOST_ID
 from comity.cli.output import MOST_ROWS as _MOST
 from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
 from comity.errors import FieldProblem, ValidationError
-from comity.model.dates import PartialDate
-from comity.model.details import Details
-from comity.model.engagements import EngagementKind, ParticipantRole
-from comity.model.numbers import is_whole
-from comity.model.validation import validate_record
-from comity.services.engagements import assign_host
-from comity.services.periods import EngagementPeriods, Period, engagement_periods
-from comity.store.engagements import StoredEngagement
+from comity.model.vocabulary import EngagementKind
+
+if TYPE_CHECKING:
+    from comity.services.periods import EngagementPeriods, Period
+    from comity.store.engagements import StoredEngagement
 
 __all__ = ["app"]
 
@@ -89,6 +85,9 @@ def list_engagements(
     as_csv: _CSV = False,
 ) -> None:
     """List engagements, oldest first, filtered by nation, partner, kind, years and text."""
+    from comity import services
+    from comity.services.periods import engagement_periods
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     found = services.list_engagements(
@@ -117,6 +116,9 @@ def show_engagement(
     as_json: _JSON = False,
 ) -> None:
     """Show one engagement with its participants, details and sources."""
+    from comity import services
+    from comity.services.periods import engagement_periods
+
     state = state_of(ctx)
     store = state.store()
     stored = services.get_engagement(store, engagement_id, state.viewer())
@@ -167,6 +169,10 @@ def _print_engagement(stored: StoredEngagement, period: Period) -> None:
 
 
 def _parse_participant(spec: str, year: int | None) -> dict[str, Any]:
+    from comity import services
+    from comity.model.engagements import ParticipantRole
+    from comity.model.numbers import is_whole
+
     parts = [p.strip() for p in spec.split(":")]
     if not parts[0]:
         raise ValidationError([FieldProblem("participant", "names no nation", spec)], "engagement")
@@ -191,6 +197,8 @@ def _parse_participant(spec: str, year: int | None) -> dict[str, Any]:
 
 
 def _detail_fields(kind: EngagementKind) -> dict[str, Any]:
+    from comity.model.details import Details
+
     for model in typing.get_args(typing.get_args(Details)[0]):
         if model.model_fields["kind"].default == kind.value:
             return dict(model.model_fields)
@@ -217,6 +225,9 @@ def _parse_details(kind: EngagementKind, pairs: list[str]) -> dict[str, Any]:
 
 
 def _year_of(text: str | None) -> int | None:
+    from comity.model.dates import PartialDate
+    from comity.model.validation import validate_record
+
     if not text:
         return None
     return validate_record(PartialDate, text, "date").year
@@ -290,6 +301,10 @@ def add_engagement(
     Example: comity engagements add --kind exercise --title "Cobra Gold 2010" --start 2010-02
     --host Thailand -p USA:5000 -p Singapore --detail domains=land,sea
     """
+    from comity import services
+    from comity.services.engagements import assign_host
+    from comity.services.periods import engagement_periods
+
     state = state_of(ctx)
     year = _year_of(start)
     participants = [_parse_participant(p, year) for p in participant or []]
@@ -359,6 +374,10 @@ def edit_engagement(
     as_json: _JSON = False,
 ) -> None:
     """Change fields of an engagement; the result is validated as a whole."""
+    from comity import services
+    from comity.services.engagements import assign_host
+    from comity.services.periods import engagement_periods
+
     state = state_of(ctx)
     store, viewer = state.store(), state.viewer()
     current = services.get_engagement(store, engagement_id, viewer).engagement
@@ -422,6 +441,8 @@ def delete_engagement(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an engagement with its participants and sources."""
+    from comity import services
+
     state = state_of(ctx)
     store, viewer = state.store(), state.viewer()
     stored = services.get_engagement(store, engagement_id, viewer)

@@ -10,7 +10,7 @@ import typer
 from comity.cli.output import stdout
 from comity.cli.overrides import Assignments, SettingsFile, read_overrides
 from comity.cli.state import state_of
-from comity.services import exports as export_service
+from comity.export import NetworkFormat, PairOrder, TableFormat
 
 __all__ = ["export_app"]
 
@@ -19,7 +19,7 @@ export_app = typer.Typer(
 )
 
 _TABLE_FORMAT = Annotated[
-    export_service.TableFormat,
+    TableFormat,
     typer.Option("--format", "-f", help="csv or parquet (graphml/gexf: use `network`)."),
 ]
 _OUTPUT = Annotated[
@@ -27,7 +27,7 @@ _OUTPUT = Annotated[
     typer.Option("--output", "-o", help="File to write (default: standard output)."),
 ]
 _ORDER = Annotated[
-    export_service.PairOrder,
+    PairOrder,
     typer.Option(
         "--order",
         help="Order pairs by ISO alpha-3 key (iso3_1 < iso3_2), or by CoW or GW code "
@@ -39,7 +39,7 @@ _ORDER = Annotated[
 @export_app.command("dyad-years")
 def export_dyad_years(
     ctx: typer.Context,
-    file_format: _TABLE_FORMAT = export_service.TableFormat.CSV,
+    file_format: _TABLE_FORMAT = TableFormat.CSV,
     output: _OUTPUT = None,
     engine: Annotated[
         str, typer.Option("--engine", "-e", help="Where to compute: duckdb or spark.")
@@ -47,11 +47,13 @@ def export_dyad_years(
     master: Annotated[
         str | None, typer.Option("--master", help="Spark master URL (default local[2]).")
     ] = None,
-    order: _ORDER = export_service.PairOrder.ISO3,
+    order: _ORDER = PairOrder.ISO3,
     settings_file: SettingsFile = None,
     assignments: Assignments = None,
 ) -> None:
     """The dyad-year table: one row per non-directed pair and year, peace-science columns."""
+    from comity.services import exports as export_service
+
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
     written = export_service.export_dyad_years(
@@ -71,16 +73,16 @@ def export_dyad_years(
 @export_app.command("directed-dyad-years")
 def export_directed_dyad_years(
     ctx: typer.Context,
-    file_format: _TABLE_FORMAT = export_service.TableFormat.CSV,
+    file_format: _TABLE_FORMAT = TableFormat.CSV,
     output: _OUTPUT = None,
     order: Annotated[
-        export_service.PairOrder,
+        PairOrder,
         typer.Option(
             "--order",
             help="Sort rows by ISO alpha-3 keys, or by CoW or GW code of the origin, then of "
             "the destination.",
         ),
-    ] = export_service.PairOrder.ISO3,
+    ] = PairOrder.ISO3,
     settings_file: SettingsFile = None,
     assignments: Assignments = None,
 ) -> None:
@@ -89,6 +91,8 @@ def export_directed_dyad_years(
     One row per ordered pair (nation_from, nation_to) and year: its outreach (0-100) with the
     CoW and GW codes of that year, the method version and the settings digest.
     """
+    from comity.services import exports as export_service
+
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
     written = export_service.export_directed_dyad_years(
@@ -108,9 +112,9 @@ def export_network(
         ),
     ] = None,
     file_format: Annotated[
-        export_service.NetworkFormat,
+        NetworkFormat,
         typer.Option("--format", "-f", help="graphml, gexf (Gephi), csv or parquet."),
-    ] = export_service.NetworkFormat.GRAPHML,
+    ] = NetworkFormat.GRAPHML,
     output: _OUTPUT = None,
     threshold: Annotated[
         float, typer.Option("--min-index", help="Leave out ties weaker than this index.")
@@ -119,6 +123,8 @@ def export_network(
     assignments: Assignments = None,
 ) -> None:
     """The network of one year: nations with their measures, ties weighted by the index."""
+    from comity.services import exports as export_service
+
     overrides = read_overrides(settings_file, assignments)
     state = state_of(ctx)
     nodes, edges = export_service.export_network(

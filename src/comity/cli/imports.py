@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from comity.cli.output import (
@@ -28,8 +20,12 @@ from comity.cli.output import (
 )
 from comity.cli.state import state_of
 from comity.errors import ImportRejectedError
-from comity.ingest.base import Importer, ImportReport
-from comity.services import imports as import_service
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from comity.ingest.base import Importer, ImportReport
+    from comity.services.imports import SourceStatus
 
 __all__ = ["import_data", "list_sources"]
 
@@ -37,6 +33,14 @@ _SHOWN_ISSUES = 20
 
 
 def _progress(label: str) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = stderr()
     return Progress(
         SpinnerColumn(),
@@ -92,6 +96,8 @@ def _summary(reports: list[ImportReport]) -> None:
 
 
 def _rejected(error: ImportRejectedError, as_json: bool) -> None:
+    from comity.ingest.base import ImportReport
+
     report = error.report
     if not isinstance(report, ImportReport):
         raise error
@@ -159,6 +165,8 @@ def import_data(
     row has a problem, nothing. Running it again changes nothing and reports the records
     unchanged.
     """
+    from comity.services import imports as import_service
+
     state = state_of(ctx)
     store, viewer = state.store(), state.viewer()
     positional = list(args or [])
@@ -219,16 +227,18 @@ def list_sources(
     ("alliance 1815-2018, every pair", "visit 1992-2012, pairs with USA", "alliance 1949-2025,
     co-members of NATO"): beyond it, a pair's silence is unobserved, not zero.
     """
+    from comity.services import imports as import_service
+
     output = choose_format(as_json, as_csv)
     sources = import_service.list_sources(state_of(ctx).store())
 
-    def years(source: import_service.SourceStatus) -> str | None:
+    def years(source: SourceStatus) -> str | None:
         record = source.imported
         if record is None or record.first_year is None:
             return None
         return f"{record.first_year}-{record.last_year}"
 
-    def coverage(source: import_service.SourceStatus) -> Any:
+    def coverage(source: SourceStatus) -> Any:
         if output is OutputFormat.JSON:
             return source.coverage_dicts()
         # One span a line in a table; CSV keeps each row on one line.

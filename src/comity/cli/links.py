@@ -8,7 +8,6 @@ import typer
 
 from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
-from comity.services import links as link_service
 
 __all__ = ["links_app"]
 
@@ -48,6 +47,8 @@ _LINKS = [
 @links_app.command("run")
 def run(ctx: typer.Context, as_json: _JSON = False) -> None:
     """Score every pair of records again and store the links (the installation's operator)."""
+    from comity.services import links as link_service
+
     state = state_of(ctx)
     report = link_service.link_store_records(state.store(), state.viewer())
     if as_json:
@@ -74,6 +75,8 @@ def review(
     as_csv: _CSV = False,
 ) -> None:
     """The links waiting for a decision (or of a status), likeliest first."""
+    from comity.services import links as link_service
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     rows = link_service.list_links(
@@ -87,6 +90,8 @@ def review(
 @links_app.command("show")
 def show(ctx: typer.Context, link: _LINK, as_json: _JSON = False) -> None:
     """One link: its two records side by side and what each comparison found."""
+    from comity.services import links as link_service
+
     state = state_of(ctx)
     found = link_service.get_link(state.store(), state.viewer(), link)
     if as_json:
@@ -152,6 +157,8 @@ def _decided(result: dict[str, Any], verb: str) -> None:
 @links_app.command("accept")
 def accept(ctx: typer.Context, link: _LINK, reason: _REASON = None) -> None:
     """The two records are one event."""
+    from comity.services import links as link_service
+
     state = state_of(ctx)
     _decided(link_service.accept_link(state.store(), state.viewer(), link, reason), "accepted")
 
@@ -159,6 +166,8 @@ def accept(ctx: typer.Context, link: _LINK, reason: _REASON = None) -> None:
 @links_app.command("reject")
 def reject(ctx: typer.Context, link: _LINK, reason: _REASON = None) -> None:
     """The two records are two events."""
+    from comity.services import links as link_service
+
     state = state_of(ctx)
     _decided(link_service.reject_link(state.store(), state.viewer(), link, reason), "rejected")
 
@@ -166,6 +175,8 @@ def reject(ctx: typer.Context, link: _LINK, reason: _REASON = None) -> None:
 @links_app.command("undo")
 def undo(ctx: typer.Context, link: _LINK) -> None:
     """Undo a decision: the link goes back to what the model says."""
+    from comity.services import links as link_service
+
     state = state_of(ctx)
     _decided(link_service.undo_link(state.store(), state.viewer(), link), "undone")
 
@@ -177,6 +188,8 @@ def split(
     reason: _REASON = None,
 ) -> None:
     """Take a record out of its event: each of its links is rejected."""
+    from comity.services import links as link_service
+
     state = state_of(ctx)
     done = link_service.split_record(state.store(), state.viewer(), record, reason)
     _say(
@@ -193,6 +206,8 @@ def event(
     as_json: _JSON = False,
 ) -> None:
     """The event a record belongs to: its records and the source of each field."""
+    from comity.services import links as link_service
+
     state = state_of(ctx)
     found = link_service.event_of(state.store(), state.viewer(), record)
     if as_json:

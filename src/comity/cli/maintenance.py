@@ -10,7 +10,6 @@ from rich.table import Table
 
 from comity.cli.output import emit_json, stdout
 from comity.cli.state import state_of
-from comity.services import maintenance
 
 __all__ = ["backup", "restore", "status"]
 
@@ -19,6 +18,8 @@ _JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")
 
 def status(ctx: typer.Context, as_json: _JSON = False) -> None:
     """Show the store: its URL, engine, schema migration and connection pooling."""
+    from comity.services import maintenance
+
     found = maintenance.store_status(state_of(ctx).store_as_is())
     pool = None
     if found.pool is not None:
@@ -73,6 +74,8 @@ def backup(
     that `comity restore` checks. It holds every record, whatever its releasability: keep it
     as safe as the store.
     """
+    from comity.services import maintenance
+
     state = state_of(ctx)
     store = state.store_as_is()
     report = maintenance.back_up(store, state.viewer(), file)
@@ -102,6 +105,8 @@ def restore(
     is migrated to the latest; the audit log's chain is verified. Stop servers using the store
     first. A store holding records is replaced only with --force.
     """
+    from comity.services import maintenance
+
     state = state_of(ctx)
     store = state.store_as_is()
     report = maintenance.restore(store, state.viewer(), file, force=force)

@@ -10,8 +10,7 @@ from rich.table import Table
 
 from comity.cli.output import emit_json, stdout
 from comity.cli.state import state_of
-from comity.ingest.media.pipeline import DEFAULT_MIN_SOURCES
-from comity.services import media as media_service
+from comity.ingest.media.events import DEFAULT_MIN_SOURCES
 
 __all__ = ["media_app"]
 
@@ -62,6 +61,8 @@ def run(
     Writes events/, dyad_years/ (events, mean Goldstein, mean tone per pair and year) and
     coverage/ as Parquet. Nothing is written when a file is malformed.
     """
+    from comity.services import media as media_service
+
     state = state_of(ctx)
     result = media_service.run_media(
         state.store(),

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from comity import services
 from comity.cli.output import MOST_ROWS as _MOST
 from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
-from comity.model.nations import Nation
+
+if TYPE_CHECKING:
+    from comity.model.nations import Nation
 
 __all__ = ["list_nations", "organisations", "show_nation"]
 
@@ -57,6 +58,8 @@ def list_nations(
     as_csv: _CSV = False,
 ) -> None:
     """List the nations of the registry, current and historical."""
+    from comity import services
+
     output = choose_format(as_json, as_csv)
     found = services.list_nations(
         state_of(ctx).store(), search=search, region=region, historical=historical
@@ -72,6 +75,8 @@ def show_nation(
     as_json: _JSON = False,
 ) -> None:
     """Show one nation: its codes in every system, state-system years and memberships."""
+    from comity import services
+
     profile = services.get_nation(state_of(ctx).store(), nation)
     if as_json:
         emit_json(
@@ -146,6 +151,8 @@ def organisations(
     as_csv: _CSV = False,
 ) -> None:
     """List organisations, or the members of one over time."""
+    from comity import services
+
     output = choose_format(as_json, as_csv)
     store = state_of(ctx).store()
     if code is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -11,9 +11,9 @@ from rich.table import Table
 from comity.cli.output import emit_json, stdout
 from comity.cli.state import state_of
 from comity.errors import FieldProblem, ValidationError
-from comity.planning.candidates import read_candidates
-from comity.planning.optimiser import Portfolio, Rules
-from comity.services import optimiser as optimiser_service
+
+if TYPE_CHECKING:
+    from comity.planning.optimiser import Portfolio
 
 __all__ = ["optimise"]
 
@@ -75,6 +75,10 @@ def optimise(
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")] = False,
 ) -> None:
     """Choose the candidate plans that raise the tie index most with priority partners."""
+    from comity.planning.candidates import read_candidates
+    from comity.planning.optimiser import Rules
+    from comity.services import optimiser as optimiser_service
+
     state = state_of(ctx)
     left_out: list[str] = []
     if (candidates is None) == (not from_plans):

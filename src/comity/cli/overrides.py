@@ -11,8 +11,6 @@ from typing import Annotated, Any
 
 import typer
 
-from comity.analytics.settings import parse_overrides
-
 __all__ = ["Assignments", "SettingsFile", "read_overrides"]
 
 SettingsFile = Annotated[
@@ -41,4 +39,6 @@ def read_overrides(file: Path | None, assignments: list[str] | None) -> dict[str
     Raises:
         ValidationError: Naming the file or the key that is wrong.
     """
+    from comity.analytics.settings import parse_overrides
+
     return parse_overrides(assignments or (), file=file)

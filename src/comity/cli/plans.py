@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -10,13 +10,11 @@ from rich.table import Table
 from comity.cli.output import Column, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
 from comity.errors import FieldProblem, ValidationError
-from comity.model.engagements import EngagementKind, ParticipantRole
-from comity.model.numbers import is_whole
-from comity.model.plans import Agency, PlanState
+from comity.model.vocabulary import Agency, EngagementKind, PlanState
 from comity.planning.friction import FrictionBy
-from comity.services import plan_workflow as workflow
-from comity.services import plans as plan_service
-from comity.store.plans import StoredPlan
+
+if TYPE_CHECKING:
+    from comity.store.plans import StoredPlan
 
 __all__ = ["app"]
 
@@ -47,6 +45,9 @@ _COLUMNS = [
 
 
 def _partner(spec: str) -> dict[str, Any]:
+    from comity.model.engagements import ParticipantRole
+    from comity.model.numbers import is_whole
+
     parts = [p.strip() for p in spec.split(":")]
     entry: dict[str, Any] = {"nation": parts[0]}
     for part in parts[1:]:
@@ -123,6 +124,8 @@ def add_plan(
     Example: comity plans add -t "Cobra Gold 2027" -k exercise --start 2027-02-22
     --end 2027-03-05 -p Thailand:host -p USA:5000 -a policy -a finance --budget "2500000 USD"
     """
+    from comity.services import plans as plan_service
+
     state = state_of(ctx)
     data = plan_service.resolve_partners(
         {
@@ -159,6 +162,9 @@ def list_plans(
     as_csv: _CSV = False,
 ) -> None:
     """List the plans you may see, soonest first."""
+    from comity.services import plans as plan_service
+    from comity.store.plans import StoredPlan
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     found = plan_service.list_plans(
@@ -170,6 +176,8 @@ def list_plans(
 @app.command("show")
 def show_plan(ctx: typer.Context, plan_id: _Id, as_json: _JSON = False) -> None:
     """Show one plan with its partners, approvals, calendar warnings and history."""
+    from comity.services import plans as plan_service
+
     state = state_of(ctx)
     stored = plan_service.get_plan(state.store(), plan_id, state.viewer())
     if as_json:
@@ -250,6 +258,8 @@ def edit_plan(
     as_json: _JSON = False,
 ) -> None:
     """Change fields of a draft or returned plan; the result is validated as a whole."""
+    from comity.services import plans as plan_service
+
     state = state_of(ctx)
     changes: dict[str, Any] = {
         k: v
@@ -282,6 +292,8 @@ def edit_plan(
 @app.command("submit")
 def submit_plan(ctx: typer.Context, plan_id: _Id, reason: _Reason = None) -> None:
     """Submit a draft or returned plan for approval; its calendar check is stored with it."""
+    from comity.services import plan_workflow as workflow
+
     state = state_of(ctx)
     stored = workflow.submit_plan(state.store(), plan_id, state.viewer(), reason)
     _says(stored, "submitted")
@@ -300,6 +312,8 @@ def approve_plan(
     ctx: typer.Context, plan_id: _Id, agency: _DecideAgency = None, reason: _Reason = None
 ) -> None:
     """Approve a submitted plan for your agency; the last required agency approves it."""
+    from comity.services import plan_workflow as workflow
+
     state = state_of(ctx)
     stored = workflow.approve_plan(
         state.store(), plan_id, state.viewer(), agency=agency, reason=reason
@@ -320,6 +334,8 @@ def return_plan(
     agency: _DecideAgency = None,
 ) -> None:
     """Return a submitted plan to its planner with the reason; this round's approvals lapse."""
+    from comity.services import plan_workflow as workflow
+
     state = state_of(ctx)
     _says(
         workflow.return_plan(state.store(), plan_id, state.viewer(), reason, agency=agency),
@@ -330,6 +346,8 @@ def return_plan(
 @app.command("schedule")
 def schedule_plan(ctx: typer.Context, plan_id: _Id, reason: _Reason = None) -> None:
     """Schedule an approved plan."""
+    from comity.services import plan_workflow as workflow
+
     state = state_of(ctx)
     _says(workflow.schedule_plan(state.store(), plan_id, state.viewer(), reason), "scheduled")
 
@@ -337,6 +355,8 @@ def schedule_plan(ctx: typer.Context, plan_id: _Id, reason: _Reason = None) -> N
 @app.command("execute")
 def execute_plan(ctx: typer.Context, plan_id: _Id, reason: _Reason = None) -> None:
     """Mark a scheduled plan executed and create its engagement (in one transaction)."""
+    from comity.services import plan_workflow as workflow
+
     state = state_of(ctx)
     stored = workflow.execute_plan(state.store(), plan_id, state.viewer(), reason)
     stdout().print(
@@ -361,6 +381,9 @@ def assess_plan(
     follow_up: Annotated[str | None, typer.Option(help="Follow-up actions.")] = None,
 ) -> None:
     """Assess an executed plan: score each objective; the plan becomes assessed."""
+    from comity.model.numbers import is_whole
+    from comity.services import plan_workflow as workflow
+
     scores: dict[str, Any] = {}
     for item in score or []:
         name, sep, value = item.rpartition("=")
@@ -388,6 +411,8 @@ def assess_plan(
 @app.command("cancel")
 def cancel_plan(ctx: typer.Context, plan_id: _Id, reason: _Reason = None) -> None:
     """Cancel a plan that has not been executed."""
+    from comity.services import plan_workflow as workflow
+
     state = state_of(ctx)
     _says(workflow.cancel_plan(state.store(), plan_id, state.viewer(), reason), "cancelled")
 
@@ -402,6 +427,8 @@ def friction(
     as_csv: _CSV = False,
 ) -> None:
     """Median and p90 days from submission to approval, per agency or partner."""
+    from comity.services import plans as plan_service
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     figures = plan_service.plan_friction(state.store(), state.viewer(), by)

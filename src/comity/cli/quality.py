@@ -11,7 +11,6 @@ import typer
 
 from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
 from comity.cli.state import state_of
-from comity.services import quality as quality_service
 
 __all__ = ["quality"]
 
@@ -56,6 +55,8 @@ def quality(
     A series gap is a year a recurring programme (such as a yearly exercise) has no record in,
     though its source covers that year.
     """
+    from comity.services import quality as quality_service
+
     output = choose_format(as_json, as_csv)
     state = state_of(ctx)
     report = quality_service.quality_report(

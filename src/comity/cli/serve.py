@@ -9,7 +9,6 @@ import typer
 
 from comity.cli.output import stdout
 from comity.cli.state import state_of
-from comity.config import get_settings, proxy_addresses
 
 __all__ = ["serve"]
 
@@ -39,6 +38,8 @@ def serve(
 ) -> None:
     """Serve the API (and the web app) over HTTP; put a TLS proxy in front on a network."""
     import uvicorn  # only this command needs the server: the others start faster without it
+
+    from comity.config import get_settings, proxy_addresses
 
     settings = get_settings()
     proxies = settings.forwarded_allow_ips

@@ -5,17 +5,17 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from comity import services
 from comity.access.viewer import Role, Viewer
 from comity.cli.output import emit_json, stdout
 from comity.cli.state import state_of
 from comity.errors import ComityError, NotFoundError
-from comity.services import accounts
-from comity.store import Store
+
+if TYPE_CHECKING:
+    from comity.store import Store
 
 __all__ = ["init"]
 
@@ -44,6 +44,8 @@ def init(
     Safe to run again: it applies only what is missing and reports the rest unchanged. With
     --admin, the password comes from COMITY_ADMIN_PASSWORD or is asked for.
     """
+    from comity import services
+
     if admin and not admin_nation:
         raise typer.BadParameter("--admin needs --admin-nation (the account's nation)")
     state = state_of(ctx)
@@ -90,6 +92,8 @@ def _has_terminal() -> bool:
 def _first_admin(
     store: Store, operator: Viewer, name: str, nation: str, *, quiet: bool, generate: bool
 ) -> None:
+    from comity.services import accounts
+
     try:
         accounts.get_user(store, username=name)
     except NotFoundError:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 
 from comity.access.viewer import Viewer
-from comity.config import get_settings
 from comity.errors import AuthenticationError
-from comity.services import accounts
-from comity.store import Store, open_store
+
+if TYPE_CHECKING:
+    from comity.store import Store
 
 __all__ = ["CliState", "state_of"]
 
@@ -55,6 +56,10 @@ class CliState:
             StoreUnavailableError: When the URL is malformed or its driver is missing.
         """
         if self._store is None:
+            # Imported here: SQLAlchemy and the settings are loaded only by commands that need them.
+            from comity.config import get_settings
+            from comity.store import open_store
+
             self._store = open_store(self.database or get_settings().database_url)
         return self._store
 
@@ -66,6 +71,8 @@ class CliState:
             AuthenticationError: When it is disabled.
         """
         if self.as_user:
+            from comity.services import accounts
+
             user = accounts.get_user(self.store(), username=self.as_user)
             if user.disabled:
                 raise AuthenticationError(f"The account {user.username} is disabled.")

@@ -4,38 +4,47 @@ Languages, the country's own names, weekends and time zones come from CLDR (via 
 from the ``holidays`` package, cultural dimensions from Hofstede's scores in the store; a small
 documented table corrects CLDR's weekends where it cannot be right (``weekend_corrections.tsv``).
 Missing data is reported as missing, never guessed.
+
+The names below are loaded on first use (PEP 562), so that importing one module of the package
+(such as :mod:`comity.culture.windows`) does not load babel, holidays and jinja2 with the others.
 """
 
-from comity.culture.briefing import Briefing, BriefingInputs, build_briefing
-from comity.culture.calendar_check import (
-    SEARCH_DAYS,
-    CalendarCheck,
-    Conflict,
-    NationCalendar,
-    WindowSuggestion,
-    check_calendar,
-    load_calendars,
-)
-from comity.culture.distance import (
-    DIMENSION_NAMES,
-    CulturalDistance,
-    DistanceMatrix,
-    create_distance_matrix,
-    dimension_variances,
-    kogut_singh,
-)
-from comity.culture.holiday_calendar import Holiday, HolidayCalendar, Severity, load_holidays
-from comity.culture.locale_facts import (
-    Language,
-    NativeName,
-    TimeZone,
-    native_names,
-    territory_languages,
-    time_zones,
-)
-from comity.culture.render import render_html, render_pdf, render_text
-from comity.culture.weekends import Weekend, weekend_of, weekends_between
-from comity.culture.windows import DateWindow, validate_window
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from comity.culture.briefing import Briefing, BriefingInputs, build_briefing
+    from comity.culture.calendar_check import (
+        SEARCH_DAYS,
+        CalendarCheck,
+        Conflict,
+        NationCalendar,
+        WindowSuggestion,
+        check_calendar,
+        load_calendars,
+    )
+    from comity.culture.distance import (
+        DIMENSION_NAMES,
+        CulturalDistance,
+        DistanceMatrix,
+        create_distance_matrix,
+        dimension_variances,
+        kogut_singh,
+    )
+    from comity.culture.holiday_calendar import Holiday, HolidayCalendar, Severity, load_holidays
+    from comity.culture.locale_facts import (
+        Language,
+        NativeName,
+        TimeZone,
+        native_names,
+        territory_languages,
+        time_zones,
+    )
+    from comity.culture.render import render_html, render_pdf, render_text
+    from comity.culture.weekends import Weekend, weekend_of, weekends_between
+    from comity.culture.windows import DateWindow, validate_window
 
 __all__ = [
     "DIMENSION_NAMES",
@@ -73,3 +82,55 @@ __all__ = [
     "weekend_of",
     "weekends_between",
 ]
+
+# Where each public name lives.
+_HOMES = {
+    "Briefing": "comity.culture.briefing",
+    "BriefingInputs": "comity.culture.briefing",
+    "build_briefing": "comity.culture.briefing",
+    "SEARCH_DAYS": "comity.culture.calendar_check",
+    "CalendarCheck": "comity.culture.calendar_check",
+    "Conflict": "comity.culture.calendar_check",
+    "NationCalendar": "comity.culture.calendar_check",
+    "WindowSuggestion": "comity.culture.calendar_check",
+    "check_calendar": "comity.culture.calendar_check",
+    "load_calendars": "comity.culture.calendar_check",
+    "DIMENSION_NAMES": "comity.culture.distance",
+    "CulturalDistance": "comity.culture.distance",
+    "DistanceMatrix": "comity.culture.distance",
+    "create_distance_matrix": "comity.culture.distance",
+    "dimension_variances": "comity.culture.distance",
+    "kogut_singh": "comity.culture.distance",
+    "Holiday": "comity.culture.holiday_calendar",
+    "HolidayCalendar": "comity.culture.holiday_calendar",
+    "Severity": "comity.culture.holiday_calendar",
+    "load_holidays": "comity.culture.holiday_calendar",
+    "Language": "comity.culture.locale_facts",
+    "NativeName": "comity.culture.locale_facts",
+    "TimeZone": "comity.culture.locale_facts",
+    "native_names": "comity.culture.locale_facts",
+    "territory_languages": "comity.culture.locale_facts",
+    "time_zones": "comity.culture.locale_facts",
+    "render_html": "comity.culture.render",
+    "render_pdf": "comity.culture.render",
+    "render_text": "comity.culture.render",
+    "Weekend": "comity.culture.weekends",
+    "weekend_of": "comity.culture.weekends",
+    "weekends_between": "comity.culture.weekends",
+    "DateWindow": "comity.culture.windows",
+    "validate_window": "comity.culture.windows",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module the first time it is asked for."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'comity.culture' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -22,7 +22,7 @@ from typing import Any
 
 from comity.culture.holiday_calendar import HolidayCalendar, Severity, load_holidays
 from comity.culture.weekends import DAY_NAMES, Weekend, weekend_of
-from comity.culture.windows import DateWindow, validate_window
+from comity.culture.windows import SEARCH_DAYS, DateWindow, validate_window
 from comity.errors import FieldProblem, ValidationError
 from comity.model.nations import Nation
 from comity.nations import default_resolver
@@ -36,9 +36,6 @@ __all__ = [
     "check_calendar",
     "load_calendars",
 ]
-
-SEARCH_DAYS = 60
-"""How far, in days, the search for another window goes each way by default."""
 
 _MAX_SEARCH_DAYS = 366
 _LEVELS = (

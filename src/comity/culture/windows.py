@@ -7,7 +7,10 @@ from datetime import date, timedelta
 
 from comity.errors import FieldProblem, ValidationError
 
-__all__ = ["DateWindow", "validate_window"]
+__all__ = ["SEARCH_DAYS", "DateWindow", "validate_window"]
+
+SEARCH_DAYS = 60
+"""How far, in days, the search for another window goes each way by default."""
 
 
 @dataclass(frozen=True)

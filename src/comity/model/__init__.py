@@ -1,30 +1,40 @@
-"""Typed records and enums of the domain, with their validation rules; no I/O."""
+"""Typed records and enums of the domain, with their validation rules; no I/O.
 
-from comity.model.dates import DatePrecision, PartialDate
-from comity.model.details import AlliancePledge, ExerciseDomain, VisitLevel
-from comity.model.engagements import (
-    STANDING_KINDS,
-    Engagement,
-    EngagementKind,
-    NationDirectory,
-    Participant,
-    ParticipantRole,
-    Programme,
-    Source,
-)
-from comity.model.kinds import KINDS, KindSpec
-from comity.model.nations import (
-    CodeSystem,
-    Membership,
-    Nation,
-    NationCode,
-    Organisation,
-    StateSpell,
-)
-from comity.model.people import Institution, InstitutionKind, Person, Posting, PostKind
-from comity.model.plans import Assessment, ObjectiveScore
-from comity.model.releasability import PUBLIC, Releasability
-from comity.model.validation import validate_engagement, validate_record
+The names below are loaded on first use (PEP 562): importing one module of the model, such as
+:mod:`comity.model.vocabulary`, does not load the others and pydantic with them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from comity.model.dates import DatePrecision, PartialDate
+    from comity.model.details import AlliancePledge, ExerciseDomain, VisitLevel
+    from comity.model.engagements import (
+        STANDING_KINDS,
+        Engagement,
+        EngagementKind,
+        NationDirectory,
+        Participant,
+        ParticipantRole,
+        Programme,
+        Source,
+    )
+    from comity.model.kinds import KINDS, KindSpec
+    from comity.model.nations import (
+        CodeSystem,
+        Membership,
+        Nation,
+        NationCode,
+        Organisation,
+        StateSpell,
+    )
+    from comity.model.people import Institution, InstitutionKind, Person, Posting, PostKind
+    from comity.model.plans import Assessment, ObjectiveScore
+    from comity.model.releasability import PUBLIC, Releasability
+    from comity.model.validation import validate_engagement, validate_record
 
 __all__ = [
     "KINDS",
@@ -60,3 +70,53 @@ __all__ = [
     "validate_engagement",
     "validate_record",
 ]
+
+# Where each public name lives.
+_HOMES = {
+    "DatePrecision": "comity.model.dates",
+    "PartialDate": "comity.model.dates",
+    "AlliancePledge": "comity.model.details",
+    "ExerciseDomain": "comity.model.details",
+    "VisitLevel": "comity.model.details",
+    "STANDING_KINDS": "comity.model.engagements",
+    "Engagement": "comity.model.engagements",
+    "EngagementKind": "comity.model.engagements",
+    "NationDirectory": "comity.model.engagements",
+    "Participant": "comity.model.engagements",
+    "ParticipantRole": "comity.model.engagements",
+    "Programme": "comity.model.engagements",
+    "Source": "comity.model.engagements",
+    "KINDS": "comity.model.kinds",
+    "KindSpec": "comity.model.kinds",
+    "CodeSystem": "comity.model.nations",
+    "Membership": "comity.model.nations",
+    "Nation": "comity.model.nations",
+    "NationCode": "comity.model.nations",
+    "Organisation": "comity.model.nations",
+    "StateSpell": "comity.model.nations",
+    "Institution": "comity.model.people",
+    "InstitutionKind": "comity.model.people",
+    "Person": "comity.model.people",
+    "Posting": "comity.model.people",
+    "PostKind": "comity.model.people",
+    "Assessment": "comity.model.plans",
+    "ObjectiveScore": "comity.model.plans",
+    "PUBLIC": "comity.model.releasability",
+    "Releasability": "comity.model.releasability",
+    "validate_engagement": "comity.model.validation",
+    "validate_record": "comity.model.validation",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module the first time it is asked for."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'comity.model' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -8,9 +8,11 @@ engagements (:class:`~comity.model.people.Posting`): their entry says so.
 
 What is derived from the table, and where:
 
-- :class:`EngagementKind` (its members are checked against the table by the tests), the union
-  :data:`Details`, the standing kinds of :mod:`comity.model.engagements`, the discriminator tags
-  of :mod:`comity.model.validation` and the list-valued details of the generic importer;
+- :class:`EngagementKind` (written out in :mod:`comity.model.vocabulary`, which needs no
+  pydantic, so the command line loads it cheaply; its members are checked against the table by
+  the tests), the union :data:`Details`, the standing kinds of :mod:`comity.model.engagements`,
+  the discriminator tags of :mod:`comity.model.validation` and the list-valued details of the
+  generic importer;
 - the CHECK on ``engagements.kind`` (:func:`comity.store.tables.kind_check`; a migration moves it
   when a kind is added, :mod:`comity.store.kind_check` writes that migration);
 - the weights the index takes (:data:`comity.analytics.settings.KindWeights`; the default values
@@ -29,7 +31,6 @@ import operator
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import Field
@@ -52,6 +53,7 @@ from comity.model.details import (
     TrainingDetails,
     VisitDetails,
 )
+from comity.model.vocabulary import EngagementKind
 
 __all__ = [
     "COMMON_RECOMMENDED",
@@ -81,26 +83,6 @@ under the kind's name) or a table of the kind's own."""
 
 COMMON_RECOMMENDED = ("host", "location", "end_date", "personnel", "objectives", "sources")
 """The fields the quality report recommends for most kinds (and for a kind it does not know)."""
-
-
-class EngagementKind(StrEnum):
-    """The mechanisms of military cultural diplomacy (DESIGN.md section 1), as :data:`KINDS`."""
-
-    EXERCISE = "exercise"
-    EDUCATION = "education"
-    TRAINING = "training"
-    RESEARCH = "research"
-    CULTURAL_EVENT = "cultural_event"
-    VISIT = "visit"
-    PORT_CALL = "port_call"
-    PEACEKEEPING = "peacekeeping"
-    HUMANITARIAN = "humanitarian"
-    OUTREACH = "outreach"
-    AGREEMENT = "agreement"
-    ALLIANCE = "alliance"
-    MEDIA_EVENT = "media_event"
-    ARMS_TRANSFER = "arms_transfer"
-    PRESENCE = "presence"
 
 
 @dataclass(frozen=True)

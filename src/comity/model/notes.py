@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from comity.model.nations import NationKey
 from comity.model.releasability import PUBLIC, Releasability
+from comity.model.vocabulary import NoteTopic
 
 __all__ = ["Note", "NoteTopic"]
-
-
-class NoteTopic(StrEnum):
-    """What a note is about (the values the ``notes`` table accepts)."""
-
-    CUSTOMS = "customs"
-    ETIQUETTE = "etiquette"
-    LANGUAGE = "language"
-    LESSONS = "lessons"
-    PROTOCOL = "protocol"
-    OTHER = "other"
 
 
 class Note(BaseModel):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -29,6 +28,7 @@ from comity.model.engagements import (
     each_nation_once,
 )
 from comity.model.releasability import PUBLIC, Releasability
+from comity.model.vocabulary import Agency, PlanState
 
 __all__ = [
     "Agency",
@@ -84,30 +84,6 @@ class Assessment(BaseModel):
     lessons: _Text | None = None
     follow_up: _Text | None = None
     releasability: Releasability = PUBLIC
-
-
-class PlanState(StrEnum):
-    """Where a plan stands in its workflow (DESIGN.md section 5)."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    RETURNED = "returned"
-    APPROVED = "approved"
-    SCHEDULED = "scheduled"
-    EXECUTED = "executed"
-    ASSESSED = "assessed"
-    CANCELLED = "cancelled"
-
-
-class Agency(StrEnum):
-    """The agencies whose approval a plan may need (a fixed vocabulary, see docs/planning.md)."""
-
-    POLICY = "policy"
-    FOREIGN_MINISTRY = "foreign_ministry"
-    FINANCE = "finance"
-    LEGAL = "legal"
-    INTELLIGENCE = "intelligence"
-    LOGISTICS = "logistics"
 
 
 def _currency(code: str) -> str:

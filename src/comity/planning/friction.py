@@ -23,8 +23,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
-
 __all__ = [
     "FrictionBy",
     "FrictionFigure",
@@ -99,6 +97,8 @@ def median(values: Sequence[float]) -> float | None:
     """The median, rounded to 0.01 day; None for no values."""
     if not values:
         return None
+    import numpy as np  # loaded on first use: the command line lists FrictionBy without it
+
     return round(float(np.median(values)), 2)
 
 
@@ -106,6 +106,8 @@ def p90(values: Sequence[float]) -> float | None:
     """The 90th percentile by linear interpolation, rounded to 0.01 day; None for no values."""
     if not values:
         return None
+    import numpy as np
+
     return round(float(np.percentile(values, 90, method="linear")), 2)
 
 

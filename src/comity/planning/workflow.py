@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterable
 from enum import StrEnum
 
 from comity.errors import ConflictError
-from comity.model.plans import Agency, PlanState
+from comity.model.vocabulary import Agency, PlanState
 
 __all__ = [
     "CANCELLABLE",

@@ -3,41 +3,50 @@
 Each function opens one transaction (writes) or one connection (reads) on the store, validates
 its input against the domain model and the nation registry, and returns model objects. Adapters
 parse input, call one of these, and format the result; they hold no SQL and no business rules.
+
+The names below are loaded on first use (PEP 562): a face that needs one use case, such as a
+command of the CLI, does not load the others.
 """
 
-from comity.services.engagements import (
-    EngagementFilter,
-    StoredEngagement,
-    add_engagement,
-    add_engagements,
-    count_engagements,
-    delete_engagement,
-    edit_engagement,
-    get_engagement,
-    list_engagements,
-)
-from comity.services.people import (
-    add_assessment,
-    add_institution,
-    add_person,
-    add_posting,
-    get_person,
-    list_assessments,
-    list_institutions,
-    list_people,
-    list_postings,
-)
-from comity.services.registry import (
-    InitReport,
-    NationProfile,
-    OrganisationMembers,
-    get_nation,
-    get_organisation,
-    initialise,
-    list_nations,
-    list_organisations,
-    resolve_nation,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from comity.services.engagements import (
+        EngagementFilter,
+        StoredEngagement,
+        add_engagement,
+        add_engagements,
+        count_engagements,
+        delete_engagement,
+        edit_engagement,
+        get_engagement,
+        list_engagements,
+    )
+    from comity.services.people import (
+        add_assessment,
+        add_institution,
+        add_person,
+        add_posting,
+        get_person,
+        list_assessments,
+        list_institutions,
+        list_people,
+        list_postings,
+    )
+    from comity.services.registry import (
+        InitReport,
+        NationProfile,
+        OrganisationMembers,
+        get_nation,
+        get_organisation,
+        initialise,
+        list_nations,
+        list_organisations,
+        resolve_nation,
+    )
 
 __all__ = [
     "EngagementFilter",
@@ -68,3 +77,48 @@ __all__ = [
     "list_postings",
     "resolve_nation",
 ]
+
+# Where each public name lives.
+_HOMES = {
+    "EngagementFilter": "comity.services.engagements",
+    "StoredEngagement": "comity.services.engagements",
+    "add_engagement": "comity.services.engagements",
+    "add_engagements": "comity.services.engagements",
+    "count_engagements": "comity.services.engagements",
+    "delete_engagement": "comity.services.engagements",
+    "edit_engagement": "comity.services.engagements",
+    "get_engagement": "comity.services.engagements",
+    "list_engagements": "comity.services.engagements",
+    "add_assessment": "comity.services.people",
+    "add_institution": "comity.services.people",
+    "add_person": "comity.services.people",
+    "add_posting": "comity.services.people",
+    "get_person": "comity.services.people",
+    "list_assessments": "comity.services.people",
+    "list_institutions": "comity.services.people",
+    "list_people": "comity.services.people",
+    "list_postings": "comity.services.people",
+    "InitReport": "comity.services.registry",
+    "NationProfile": "comity.services.registry",
+    "OrganisationMembers": "comity.services.registry",
+    "get_nation": "comity.services.registry",
+    "get_organisation": "comity.services.registry",
+    "initialise": "comity.services.registry",
+    "list_nations": "comity.services.registry",
+    "list_organisations": "comity.services.registry",
+    "resolve_nation": "comity.services.registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module the first time it is asked for."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'comity.services' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

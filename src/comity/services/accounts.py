@@ -6,6 +6,7 @@ operator (the role above admin) and the local operator of the CLI manage every n
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import dataclass
@@ -59,8 +60,13 @@ __all__ = [
 MAX_LIVE_TOKENS = 20
 """Most API tokens an account may hold at once (neither revoked nor expired)."""
 _AGENCIES = tuple(a.value for a in Agency)
-_DUMMY_HASH = hash_password("not a password anyone has")
 _BOUNDS_HINT = "The installation's operator (role operator) manages every nation's accounts."
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check unknown usernames against, made on first use rather than at import."""
+    return hash_password("not a password anyone has")
 
 
 def viewer_of(user: UserRecord) -> Viewer:
@@ -252,12 +258,14 @@ def authenticate_password(store: Store, username: str, password: str) -> UserRec
         AuthenticationError: When the user is unknown, disabled or the password is wrong (one
             message for all three, so as not to tell which).
     """
+    # Made before the lookup, so that the first sign-in costs the same whether the user exists.
+    dummy = _dummy_hash()
     with store.connect() as connection:
         try:
             user = account_store.get_user(connection, username=username)
         except NotFoundError:
             # Spend the same time as for a real account, so timing does not tell who exists.
-            verify_password(_DUMMY_HASH, password)
+            verify_password(dummy, password)
             raise AuthenticationError("Wrong username or password.") from None
     if user.disabled or not verify_password(user.password_hash, password):
         raise AuthenticationError("Wrong username or password.")

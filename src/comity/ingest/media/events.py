@@ -4,6 +4,7 @@ The pipeline that turns GDELT files into media events is :mod:`comity.ingest.med
 (one definition, on DuckDB or Spark). This module holds what it and the importer share:
 
 - :data:`COLUMNS`, the 58 fields of a GDELT 1.0 event file;
+- :data:`DEFAULT_MIN_SOURCES`, the fewest sources an event kept is reported by, by default;
 - :data:`MILITARY_CODES`, the CAMEO codes kept (``cameo_codes.tsv``): military cooperation (062
   cooperate militarily, 064 share intelligence, 072 military aid, 074 military protection, and
   the intents 0312, 0314, 0332, 0334) and related diplomacy (visits 042-044, negotiation 046,
@@ -21,7 +22,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["COLUMNS", "MILITARY_CODES", "replace_media_events"]
+__all__ = ["COLUMNS", "DEFAULT_MIN_SOURCES", "MILITARY_CODES", "replace_media_events"]
+
+DEFAULT_MIN_SOURCES = 2
+"""Events reported by fewer sources are dropped: a single outlet's report is too often noise."""
 
 COLUMNS = (
     "globaleventid day monthyear year fractiondate actor1code actor1name actor1countrycode "

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from comity.ingest.base import ImportContext
+from comity.ingest.media.events import DEFAULT_MIN_SOURCES
 from comity.ingest.media.gdelt_files import (
     InputFile,
     find_inputs,
@@ -67,9 +68,6 @@ __all__ = [
     "run_media_pipeline",
     "select_media_events",
 ]
-
-DEFAULT_MIN_SOURCES = 2
-"""Events reported by fewer sources are dropped: a single outlet's report is too often noise."""
 
 _EXAMPLES = 20
 
