@@ -170,6 +170,9 @@ _PATCH_NATIONS = 40
 _STATIC: dict[tuple[str, str, int], Snapshot] = {}
 """The codes, coverage, lineage and media of the latest full snapshot of each store, scope and
 horizon: a change that touches them makes the next computation a full one, which renews them."""
+_HANDOVER: dict[tuple[str, str, int, str], Snapshot] = {}
+"""The last full snapshot read, until the next computation of the same view and data takes it
+(at most one is kept)."""
 _LATEST_LOCK = threading.Lock()
 
 
@@ -177,6 +180,7 @@ def _forget_latest() -> None:
     with _LATEST_LOCK:
         _LATEST.clear()
         _STATIC.clear()
+        _HANDOVER.clear()
 
 
 on_forget(_forget_latest)
@@ -291,6 +295,10 @@ def _dyad_years(store: Store, viewer: Viewer, settings: IndexSettings, horizon: 
         _STATIC[(store.describe_url(), snapshot.scope, horizon)] = replace(
             snapshot, engagements=None, participants=None
         )
+        # The next question of a first page is usually the pair-kind table of the same view
+        # (a nation's profile): it takes this snapshot instead of reading the records again.
+        _HANDOVER.clear()
+        _HANDOVER[(store.describe_url(), snapshot.scope, horizon, snapshot.data_version)] = snapshot
     con = connect_duckdb()
     inputs = register_snapshot(con, snapshot)
     return con.sql(export_sql(settings, snapshot, inputs)).to_arrow_table()
@@ -355,7 +363,13 @@ def check_year(year: int | None, result: IndexTable) -> int:
 
 
 def _inputs(store: Store, viewer: Viewer, horizon: int | None) -> tuple[Any, Snapshot, Any]:
-    snapshot = load_snapshot(store, viewer, horizon=horizon)
+    last = today().year if horizon is None else horizon
+    with store.connect() as connection:
+        version = data_version(connection)
+    with _LATEST_LOCK:
+        snapshot = _HANDOVER.pop((store.describe_url(), viewer_scope(viewer), last, version), None)
+    if snapshot is None:
+        snapshot = load_snapshot(store, viewer, horizon=horizon)
     con = connect_duckdb()
     inputs = register_snapshot(con, snapshot)
     return con, snapshot, inputs
