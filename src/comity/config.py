@@ -67,6 +67,12 @@ class Settings(BaseSettings):
             networks separated by commas, e.g. ``10.0.0.5``). Unset, no one's are: the client's
             address is the connection's, so a client cannot claim another address to dodge the
             sign-in limits.
+        spark_master: The Spark master URL of ``--engine spark`` when ``--master`` is not given
+            (``COMITY_SPARK_MASTER``): ``local[N]`` runs in this process with N threads,
+            ``spark://HOST:7077`` on a standalone cluster, ``yarn`` or ``k8s://...`` elsewhere.
+        warm_up: When the server starts, compute in the background the index and the quality
+            report of the views its users have, so that their first page does not wait
+            (``COMITY_WARM_UP``; on by default).
     """
 
     model_config = SettingsConfigDict(env_prefix="COMITY_", extra="ignore")
@@ -88,6 +94,8 @@ class Settings(BaseSettings):
     )
     secure_cookies: bool = False
     forwarded_allow_ips: str | None = None
+    spark_master: str = Field(default="local[2]", min_length=1)
+    warm_up: bool = True
 
     @field_validator("forwarded_allow_ips")
     @classmethod

@@ -72,4 +72,9 @@ def create_app() -> FastAPI:
     settings = get_settings()
     store = open_store(settings.database_url)
     store.check_ready()
-    return build_app(store, secret_key=session_secret(), secure_cookies=settings.secure_cookies)
+    app = build_app(store, secret_key=session_secret(), secure_cookies=settings.secure_cookies)
+    if settings.warm_up:
+        from comity.services.warm import warm_up_in_background
+
+        warm_up_in_background(store)
+    return app
