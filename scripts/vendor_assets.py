@@ -8,6 +8,7 @@ vega-tooltip would inject in ``<style>`` elements are written out as ``vega-embe
 ``vega-tooltip.css`` (``app.js`` tells both libraries not to inject them). Vega's expressions
 run through vega-interpreter, which ``vega-embed.min.js`` bundles and uses when given
 ``ast: true`` (the browser tests fail if a later bundle stops doing so); its licence is copied.
+Likewise ``sigma.min.js`` bundles ``events`` and ``graphology-utils``, whose licences are copied.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ FILES = {
     "vega/build/vega.min.js": "vega.min.js",
     "vega-lite/build/vega-lite.min.js": "vega-lite.min.js",
     "vega-embed/build/vega-embed.min.js": "vega-embed.min.js",
-    "cytoscape/dist/cytoscape.min.js": "cytoscape.min.js",
+    "graphology/dist/graphology.umd.min.js": "graphology.umd.min.js",
+    "sigma/dist/sigma.min.js": "sigma.min.js",
     "world-atlas/countries-110m.json": "countries-110m.json",
     "@picocss/pico/css/pico.min.css": "pico.min.css",
 }
@@ -35,6 +37,8 @@ STYLES = {
     ("vega-embed/build/embed.js", "embedStyle"): "vega-embed.css",
     ("vega-tooltip/build/index.js", "defaultStyle"): "vega-tooltip.css",
 }
+RETIRED = ["cytoscape.min.js", "cytoscape.LICENSE.txt"]
+"""Files an earlier version of this script copied, removed so that pages cannot load them."""
 LICENCES = [
     "htmx.org",
     "vega",
@@ -42,7 +46,10 @@ LICENCES = [
     "vega-embed",
     "vega-interpreter",
     "vega-tooltip",
-    "cytoscape",
+    "graphology",
+    "sigma",
+    "events",
+    "graphology-utils",
     "world-atlas",
     "@picocss/pico",
 ]
@@ -51,6 +58,8 @@ LICENCES = [
 def main() -> int:
     """Copy every file; fail naming the first one missing."""
     TARGET.mkdir(parents=True, exist_ok=True)
+    for name in RETIRED:
+        (TARGET / name).unlink(missing_ok=True)
     for source, name in FILES.items():
         path = MODULES / source
         if not path.is_file():

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 from comity.access import Viewer
+from comity.analytics.layout import compute_layout
 from comity.analytics.network import (
     LENGTH_STEP,
     NATION_YEAR_COLUMNS,
@@ -464,3 +465,37 @@ def test_outreach_profile_of_the_united_states(bundled: tuple[pa.Table, pa.Table
     assert sum(r["share"] for r in in_2010) == pytest.approx(1.0)
     assert {r["kind"] for r in in_2010} >= {"alliance", "exercise"}
     assert "Western Europe" in {r["partner_region"] for r in in_2010 if r["kind"] == "alliance"}
+
+
+@pytest.mark.full_data
+def test_the_bundled_layout_moves_a_nation_little_from_one_year_to_the_next(
+    bundled: tuple[pa.Table, pa.Table],
+) -> None:
+    years = range(2000, 2011)
+    nation_years = compute_network_measures(bundled[0], years=years).nation_years
+
+    def by_year(table: pa.Table) -> dict[int, dict[str, tuple[float, float]]]:
+        found: dict[int, dict[str, tuple[float, float]]] = {}
+        for row in table.to_pylist():
+            found.setdefault(row["year"], {})[row["nation"]] = (row["x"], row["y"])
+        return found
+
+    seeded = by_year(compute_layout(bundled[0], nation_years, years=years))
+    fresh: dict[int, dict[str, tuple[float, float]]] = {}
+    for year in years:
+        fresh.update(by_year(compute_layout(bundled[0], nation_years, years=[year])))
+
+    def median_move(layout: dict[int, dict[str, tuple[float, float]]]) -> float:
+        moved = []
+        for year in years[1:]:
+            before, after = layout[year - 1], layout[year]
+            width = max(x for x, _ in after.values()) - min(x for x, _ in after.values())
+            moved += [
+                ((after[k][0] - before[k][0]) ** 2 + (after[k][1] - before[k][1]) ** 2) ** 0.5
+                / width
+                for k in set(before) & set(after)
+            ]
+        return sorted(moved)[len(moved) // 2]
+
+    assert median_move(seeded) < 0.05
+    assert median_move(seeded) < median_move(fresh) / 4

@@ -118,13 +118,44 @@ def test_a_year_without_ties_is_an_empty_picture(analyst_fra: TestClient) -> Non
     assert picture["summary_text"] == "No ties recorded in 1990."
 
 
-def test_the_seeded_positions_are_the_same_on_every_call(analyst_fra: TestClient) -> None:
+def test_the_positions_are_the_same_on_every_call(analyst_fra: TestClient) -> None:
     first = analyst_fra.get("/network/data?year=2010&min_index=0").json()
     second = analyst_fra.get("/network/data?year=2010&min_index=0").json()
     assert [(n["id"], n["x"], n["y"]) for n in first["nodes"]] == [
         (n["id"], n["x"], n["y"]) for n in second["nodes"]
     ]
     assert len({(n["x"], n["y"]) for n in first["nodes"]}) == len(first["nodes"])
+
+
+def test_every_node_comes_with_its_position_inside_the_frame(analyst_fra: TestClient) -> None:
+    for year in (2009, 2010):
+        picture = analyst_fra.get(f"/network/data?year={year}&min_index=0").json()
+        (x_low, x_high), (y_low, y_high) = picture["extent"]["x"], picture["extent"]["y"]
+        assert picture["nodes"]
+        for node in picture["nodes"]:
+            assert x_low <= node["x"] <= x_high and y_low <= node["y"] <= y_high
+
+
+def test_the_page_embeds_a_position_for_every_node(analyst_fra: TestClient) -> None:
+    page = analyst_fra.get("/network?year=2010&min_index=0").text
+    found = re.search(
+        r'<script type="application/json" id="network-data">(.*?)</script>', page, re.S
+    )
+    assert found is not None
+    picture = json.loads(found.group(1))
+    assert len(picture["nodes"]) == 9
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in picture["nodes"])
+    assert '<script src="/static/vendor/sigma.min.js" defer></script>' in page
+    assert "cytoscape" not in page
+
+
+def test_a_community_keeps_its_colour_from_one_year_to_the_next(analyst_fra: TestClient) -> None:
+    years = [analyst_fra.get(f"/network/data?year={y}&min_index=0").json() for y in (2009, 2010)]
+    colours = [{n["id"]: n["colour"] for n in picture["nodes"]} for picture in years]
+    assert colours[0]["FRA"] == colours[1]["FRA"] == colours[1]["DEU"]
+    assert colours[0]["USA"] == colours[1]["USA"] != colours[1]["FRA"]
+    legend = [{c["name"]: c["colour"] for c in picture["communities"]} for picture in years]
+    assert legend[0]["France group"] == legend[1]["France group"] == colours[1]["FRA"]
 
 
 @pytest.mark.parametrize(
@@ -203,6 +234,27 @@ def test_a_rel_usa_tie_is_drawn_for_the_american_only(world: Store) -> None:
     assert seen_fr["summary"]["ties"] == seen_us["summary"]["ties"] - 1
 
 
+def test_a_rel_usa_tie_leaves_no_trace_in_the_french_positions(world: Store) -> None:
+    with client_for(world, "analyst.fra") as french:
+        before = french.get("/network/data?year=2010&min_index=0").json()
+    services.add_engagement(
+        world,
+        _exercise("Quiet 2010", 2010, "USA", "VNM", "JPN", releasability="REL USA"),
+        Viewer.operator("tests"),
+    )
+    with client_for(world, "analyst.fra") as french, client_for(world, "planner.usa") as american:
+        after = french.get("/network/data?year=2010&min_index=0").json()
+        seen_us = american.get("/network/data?year=2010&min_index=0").json()
+
+    def placed(picture: dict[str, Any]) -> list[tuple[str, float, float, str]]:
+        return [(n["id"], n["x"], n["y"], n["colour"]) for n in picture["nodes"]]
+
+    assert placed(after) == placed(before) and after["extent"] == before["extent"]
+    american_nodes = {n["id"]: n for n in seen_us["nodes"]}
+    assert "VNM" in american_nodes and "VNM" not in {n["id"] for n in after["nodes"]}
+    assert placed(seen_us) != placed(after)
+
+
 def test_parse_query_takes_defaults_for_blank_parameters() -> None:
     query = parse_query("", None, " ")
     assert (query.year, query.min_index, query.max_ties) == (None, 10.0, 800)
@@ -237,24 +289,67 @@ def test_the_slider_redraws_the_graph_and_a_node_opens_its_nation(page: Page) ->
     expect(page.locator("#network-table-year")).to_have_text("1985")
     expect(page.locator("#network-communities")).to_contain_text("Soviet Union group")
     assert page.locator("#network-graph").get_attribute("data-nodes") != nodes_2000
-    position = page.evaluate(
-        """() => { const node = window.comityNetwork.cy.getElementById("USA");
-                    const box = document.getElementById("network-graph").getBoundingClientRect();
-                    const at = node.renderedPosition();
-                    return { x: box.left + at.x, y: box.top + at.y }; }"""
-    )
+    position = page.evaluate("""() => window.comityNetwork.pointOf("USA")""")
     page.mouse.click(position["x"], position["y"])
     expect(page).to_have_url(re.compile(r"/nations/USA$"))
+
+
+_POSITIONS = """() => window.comityNetwork.graph.mapNodes((key, node) => [key, node.x, node.y])"""
+
+
+@pytest.mark.browser
+def test_one_step_of_the_slider_redraws_with_sigma_and_keeps_the_nations_in_place(
+    page: Page,
+) -> None:
+    sign_in(page, "planner.usa")
+    page.goto("/network?year=2005")
+    _graph_of(page, 2005)
+    expect(page.locator("#network-graph canvas.sigma-nodes")).to_be_attached()
+    assert page.evaluate("() => window.comityNetwork.renderer.getGraph().order") > 50
+    before = {key: (x, y) for key, x, y in page.evaluate(_POSITIONS)}
+    on_screen = page.evaluate("""() => window.comityNetwork.pointOf("USA")""")
+    slider = page.get_by_label(re.compile("^Year"))
+    slider.focus()
+    slider.press("ArrowRight")
+    _graph_of(page, 2006)
+    after = {key: (x, y) for key, x, y in page.evaluate(_POSITIONS)}
+    assert after != before
+    extent = page.evaluate("() => JSON.parse(document.getElementById('network-data').text).extent")
+    width = extent["x"][1] - extent["x"][0]
+    moved = sorted(
+        ((after[k][0] - before[k][0]) ** 2 + (after[k][1] - before[k][1]) ** 2) ** 0.5
+        for k in set(before) & set(after)
+    )
+    assert moved[len(moved) // 2] < 0.05 * width  # the median nation barely moves
+    # The frame is the same in every year: a nation that stays put stays put on screen.
+    moved_on_screen = page.evaluate("""() => window.comityNetwork.pointOf("USA")""")
+    assert abs(moved_on_screen["x"] - on_screen["x"]) < 40
+    assert abs(moved_on_screen["y"] - on_screen["y"]) < 40
+
+
+@pytest.mark.browser
+def test_pointing_at_a_nation_names_it_and_fades_the_others(page: Page) -> None:
+    sign_in(page, "planner.usa")
+    page.goto("/network?year=2005")
+    _graph_of(page, 2005)
+    point = page.evaluate("""() => window.comityNetwork.pointOf("FRA")""")
+    page.mouse.move(point["x"], point["y"])
+    graph = page.locator("#network-graph")
+    expect(graph).to_have_attribute("title", re.compile(r"^France \(FRA\): strength \d+"))
+    shown = page.evaluate(
+        """() => { const r = window.comityNetwork.renderer;
+                    return [r.getNodeDisplayData("FRA").highlighted,
+                            Array.from(r.getNodeDisplayedLabels())]; }"""
+    )
+    assert shown[0] is True and "FRA" in shown[1]
 
 
 @pytest.mark.browser
 def test_the_layout_is_the_same_on_every_load(page: Page) -> None:
     sign_in(page, "planner.usa")
-    script = """() => window.comityNetwork.cy.nodes().map(
-                  n => [n.id(), Math.round(n.position("x")), Math.round(n.position("y"))])"""
     page.goto("/network?year=1995&max_ties=200")
     _graph_of(page, 1995)
-    first = page.evaluate(script)
+    first = page.evaluate(_POSITIONS)
     page.reload()
     _graph_of(page, 1995)
-    assert page.evaluate(script) == first and len(first) > 20
+    assert page.evaluate(_POSITIONS) == first and len(first) > 20

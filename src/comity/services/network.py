@@ -10,7 +10,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from comity.access.viewer import Viewer
 from comity.config import analytic_directory
@@ -26,11 +26,16 @@ from comity.services.ties import list_ties
 from comity.store import Store
 from comity.store.analytic_cache import find_result
 
+if TYPE_CHECKING:
+    from comity.analytics.layout import YearTable
+
 __all__ = [
+    "NetworkLayout",
     "NetworkTables",
     "NetworkYear",
     "compare_nations",
     "compute_network",
+    "compute_network_layout",
     "mechanisms_in_window",
     "nation_profile",
     "network_year",
@@ -120,6 +125,109 @@ def compute_network(
         return tables
 
     return remembered(key, load)
+
+
+@dataclass(frozen=True)
+class NetworkLayout:
+    """Every year's positions and community colours for one viewer (:func:`compute_network_layout`).
+
+    Attributes:
+        positions: Arrow table, one row per nation and year: nation, year, x, y, colour.
+        extent: The smallest and largest x, then y, over every year, so that a picture can keep
+            one frame from year to year.
+        network: The network tables the layout was made from.
+        cached: Whether the layout was read from the cache.
+        by_year: The positions, found by year.
+        ties: The network's ties by year, strongest first.
+    """
+
+    positions: Any
+    extent: tuple[float, float, float, float]
+    network: NetworkTables
+    cached: bool
+    by_year: YearTable
+    ties: YearTable
+
+    @property
+    def nbytes(self) -> int:
+        """The size of the positions and ties, as the cache of answers counts it."""
+        return int(self.positions.nbytes + self.ties.table.nbytes)
+
+    def strongest_ties(self, year: int, min_index: float, limit: int) -> tuple[int, list[Any]]:
+        """How many of the year's ties reach ``min_index``, and the ``limit`` strongest of them.
+
+        See :func:`comity.analytics.layout.strongest_ties`.
+        """
+        from comity.analytics.layout import strongest_ties
+
+        return strongest_ties(self.ties, year, min_index, limit)
+
+
+def compute_network_layout(
+    store: Store,
+    viewer: Viewer,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    use_cache: bool = True,
+) -> NetworkLayout:
+    """Positions of every year's network, each year started from the year before, cached.
+
+    Unit of analysis: the nation-year (ISO alpha-3). The layout and its community colours are
+    those of :func:`comity.analytics.layout.compute_layout` over the network of
+    :func:`compute_network`, kept like it per settings, data version and viewer scope.
+    """
+    from comity.analytics.layout import LAYOUT_VERSION, compute_layout
+
+    tables = compute_network(store, viewer, overrides=overrides, use_cache=use_cache)
+    index = tables.index
+    key = cache_key(
+        "network-layout",
+        LAYOUT_VERSION,
+        index.settings.digest(),
+        index.data_version,
+        index.scope,
+        index.horizon,
+    )
+
+    def compute() -> NetworkLayout:
+        positions = compute_layout(index.table, tables.nation_years)
+        return _layout_of(positions, tables, cached=False)
+
+    if not use_cache:
+        return compute()
+
+    def load() -> NetworkLayout:
+        with store.connect() as connection:
+            found = find_result(connection, key)
+        if found and Path(found.path).exists():
+            return _layout_of(read_table(found.path, key), tables, cached=True)
+        layout = compute()
+        store_result(
+            store,
+            analytic_directory(store.describe_url()),
+            key,
+            "network_layout",
+            index.settings,
+            index.data_version,
+            index.scope,
+            index.horizon,
+            layout.positions,
+        )
+        return layout
+
+    hit, value = recall(key)
+    if hit:
+        remembered_layout: NetworkLayout = value
+        return replace(remembered_layout, cached=True)
+    return remembered(key, load)
+
+
+def _layout_of(positions: Any, tables: NetworkTables, *, cached: bool) -> NetworkLayout:
+    from comity.analytics.layout import YearTable, layout_extent, sort_ties_by_year
+
+    ties = sort_ties_by_year(tables.index.table)
+    extent = layout_extent(positions)
+    return NetworkLayout(positions, extent, tables, cached, YearTable.of(positions), ties)
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,23 @@
-"""The network view: the ties between every nation in a year, drawn with Cytoscape.js.
+"""The network view: the ties between every nation in a year, drawn with sigma.js (WebGL).
 
 ``GET /network?year=&min_index=&max_ties=`` shows the page; ``GET /network/data`` with the same
 parameters answers the same picture as JSON for the page's script (``static/network.js``), which
 redraws the graph when the year slider moves. Both read
-:func:`comity.services.network.compute_network` for the signed-in viewer, so only records
+:func:`comity.services.network.compute_network_layout` for the signed-in viewer, so only records
 releasable to the viewer's nation count.
 
 Nodes are nations sized by strength (the sum of their index values) and coloured by community;
 edges are the strongest pairs of the year with an index of at least ``min_index`` (at most
-``max_ties`` of them, so the picture stays readable). Each node comes with a seeded starting
-position (communities on a circle, members around their community's centre) so that the force
-layout gives the same picture on every load.
+``max_ties`` of them, so the picture stays readable). Every node comes with its position, laid
+out on the server so that a nation stays where it was the year before
+(:mod:`comity.analytics.layout`), and the picture with the frame of every year (``extent``): the
+browser draws and never lays out, and the picture holds still when the year changes.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from comity import services
 from comity.access.viewer import Viewer
-from comity.errors import ComityError, FieldProblem, ValidationError
+from comity.errors import ComityError, FieldProblem, UnknownNationError, ValidationError
 from comity.services import network as network_service
 from comity.store import Store
 from comity.web.routing import (
@@ -60,7 +62,8 @@ PALETTE = (
     "#bcbd22",
     "#8c564b",
 )
-"""Community colours (Tableau 10 and two more): a community keeps its colour from year to year."""
+"""Community colours (Tableau 10 and two more), one per colour index of
+:mod:`comity.analytics.layout`: a community keeps its colour from year to year."""
 NO_COMMUNITY = "#9e9e9e"
 
 
@@ -111,7 +114,8 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
     """The graph, legend, summary and table of a year, JSON-ready (see the module docstring)."""
     import pyarrow.compute as pc
 
-    tables = network_service.compute_network(store, viewer)
+    layout = network_service.compute_network_layout(store, viewer)
+    tables = layout.network
     horizon = tables.index.horizon
     summaries = tables.community_years
     first = pc.min(summaries.column("year")).as_py() if summaries.num_rows else None
@@ -123,11 +127,13 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
     )
     found = summaries.filter(pc.equal(summaries.column("year"), year)).to_pylist()
     summary = found[0] if found else None
-    eligible, edges = _edges(tables.index.table, year, query)
-    names = {n.iso3: n.name for n in services.list_nations(store)}
-    communities = _communities(rows, names)
+    eligible, edges = _edges(layout, year, query)
+    placed = {r["nation"]: r for r in layout.by_year.rows(year).to_pylist()}
+    names = _names(placed)
+    communities = _communities(rows, names, placed)
     colours = {c["id"]: c["colour"] for c in communities}
-    nodes = _nodes(rows, edges, names, colours)
+    nodes = _nodes(rows, edges, names, colours, placed)
+    x_low, x_high, y_low, y_high = layout.extent
     return {
         "year": year,
         "first_year": int(first) if first is not None else horizon,
@@ -141,6 +147,7 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
         "shown_text": _shown_text(query, eligible, len(edges), len(nodes)),
         "eligible_ties": eligible,
         "communities": communities,
+        "extent": {"x": [x_low, x_high], "y": [y_low, y_high]},
         "nodes": nodes,
         "edges": edges,
         "table": [
@@ -162,60 +169,60 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
     }
 
 
-def _edges(dyads: Any, year: int, query: NetworkQuery) -> tuple[int, list[dict[str, Any]]]:
+def _edges(
+    layout: network_service.NetworkLayout, year: int, query: NetworkQuery
+) -> tuple[int, list[dict[str, Any]]]:
     """How many ties reach the threshold, and the strongest ``max_ties`` of them."""
-    import pyarrow.compute as pc
-
-    index = dyads.column("index")
-    chosen = dyads.filter(
-        pc.and_(
-            pc.equal(dyads.column("year"), year),
-            pc.and_(pc.greater(index, 0.0), pc.greater_equal(index, query.min_index)),
-        )
-    ).select(["iso3_1", "iso3_2", "index"])
-    rows = sorted(chosen.to_pylist(), key=lambda r: (-r["index"], r["iso3_1"], r["iso3_2"]))
-    return len(rows), [
+    eligible, strongest = layout.strongest_ties(year, query.min_index, query.max_ties)
+    return eligible, [
         {
             "id": f"{r['iso3_1']}-{r['iso3_2']}",
             "source": r["iso3_1"],
             "target": r["iso3_2"],
             "index": round(r["index"], 1),
         }
-        for r in rows[: query.max_ties]
+        for r in strongest
     ]
 
 
-def _communities(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+def _names(keys: Iterable[str]) -> dict[str, str]:
+    """The name of each nation, from the registry (the key itself when it has none)."""
+    names = {}
+    for key in keys:
+        try:
+            names[key] = services.resolve_nation(key).name
+        except UnknownNationError:
+            names[key] = key
+    return names
+
+
+def _communities(
+    rows: list[dict[str, Any]], names: dict[str, str], placed: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The year's communities, largest first, each named after its strongest member.
 
-    A community's colour follows its label (labels are stable from year to year), moving to the
-    next free colour only when two communities of the year would share one.
+    A community's colour is the colour index the layout gave it, which it keeps from year to
+    year (:func:`comity.analytics.layout.assign_colours`); grey when the palette ran out.
     """
     members: dict[int, list[str]] = {}
     for row in rows:  # strongest first
         if row["community"] is not None:
             members.setdefault(int(row["community"]), []).append(row["nation"])
-    taken: dict[int, str] = {}
-    for label in sorted(members):
-        slot = label % len(PALETTE)
-        for step in range(len(PALETTE)):
-            colour = PALETTE[(slot + step) % len(PALETTE)]
-            if colour not in taken.values():
-                taken[label] = colour
-                break
-        else:
-            taken[label] = NO_COMMUNITY
     ordered = sorted(members.items(), key=lambda item: (-len(item[1]), item[0]))
     return [
         {
             "id": label,
-            "colour": taken[label],
+            "colour": _colour(placed.get(keys[0], {}).get("colour")),
             "size": len(keys),
             "name": f"{names.get(keys[0], keys[0])} group",
             "lead": ", ".join(names.get(k, k) for k in keys[1:4]),
         }
         for label, keys in ordered
     ]
+
+
+def _colour(index: int | None) -> str:
+    return PALETTE[index] if index is not None and 0 <= index < len(PALETTE) else NO_COMMUNITY
 
 
 def _decimal(value: float | None) -> str:
@@ -234,62 +241,33 @@ def _nodes(
     edges: list[dict[str, Any]],
     names: dict[str, str],
     colours: dict[int, str],
+    placed: dict[str, dict[str, Any]],
 ) -> list[dict[str, Any]]:
-    """The nations at either end of a drawn tie, with seeded positions and sizes."""
+    """The nations at either end of a drawn tie, strongest first, with positions and sizes."""
     drawn = {e["source"] for e in edges} | {e["target"] for e in edges}
-    measures = {r["nation"]: r for r in rows}
     strongest = max((r["strength"] for r in rows), default=1.0) or 1.0
-    groups: dict[int, list[str]] = {}
-    for row in rows:  # strongest first, so a group's first member is at its centre
-        if row["nation"] in drawn:
-            groups.setdefault(_group_of(row), []).append(row["nation"])
-    for key in sorted(drawn - set(measures)):
-        groups.setdefault(-1, []).append(key)
-    positions = _seed_positions(groups)
     nodes = []
-    for key, (x, y) in positions.items():
-        row = measures.get(key, {})
-        strength = float(row.get("strength") or 0.0)
-        community = row.get("community")
+    for row in rows:
+        key = row["nation"]
+        if key not in drawn:
+            continue
+        strength = float(row["strength"] or 0.0)
+        community = row["community"]
+        where = placed[key]
         nodes.append(
             {
                 "id": key,
                 "name": names.get(key, key),
                 "strength": round(strength, 1),
-                "partners": row.get("partners", 0),
+                "partners": row["partners"],
                 "community": community,
-                "colour": colours.get(community, NO_COMMUNITY)
-                if community is not None
-                else NO_COMMUNITY,
+                "colour": colours.get(community, NO_COMMUNITY),
                 "size": round(14 + 46 * math.sqrt(strength / strongest), 1),
-                "x": round(x, 1),
-                "y": round(y, 1),
+                "x": where["x"],
+                "y": where["y"],
             }
         )
     return nodes
-
-
-def _group_of(row: dict[str, Any]) -> int:
-    return -1 if row["community"] is None else int(row["community"])
-
-
-def _seed_positions(groups: dict[int, list[str]]) -> dict[str, tuple[float, float]]:
-    """Deterministic starting points: group centres on a circle, members on a sunflower spiral."""
-    golden = math.pi * (3 - math.sqrt(5))
-    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
-    radius = 120.0 * math.sqrt(sum(len(keys) for _, keys in ordered) or 1)
-    positions: dict[str, tuple[float, float]] = {}
-    for number, (_, keys) in enumerate(ordered):
-        angle = 2 * math.pi * number / len(ordered)
-        cx = radius * math.cos(angle) if len(ordered) > 1 else 0.0
-        cy = radius * math.sin(angle) if len(ordered) > 1 else 0.0
-        for place, key in enumerate(keys):
-            distance = 40.0 * math.sqrt(place)
-            positions[key] = (
-                cx + distance * math.cos(place * golden),
-                cy + distance * math.sin(place * golden),
-            )
-    return positions
 
 
 def _summary_text(year: int, summary: dict[str, Any] | None) -> str:

@@ -1,74 +1,122 @@
-// comity: the network view. Draws the graph of a year with Cytoscape.js from the JSON the page
-// embeds (<script id="network-data">), and redraws it from /network/data when the year slider or
-// the other controls change, without reloading the page. The legend, summary and table are
-// redrawn from the same JSON (text only, never HTML), and the URL follows the controls.
+// comity: the network view. Draws the graph of a year with sigma.js (WebGL) from the JSON the page
+// embeds (<script id="network-data">). Every nation comes with its position, laid out on the
+// server so that it stays where it was the year before, and the picture with the frame of every
+// year: the browser only draws, and never lays out. When the year slider or the other controls
+// change, the picture is fetched from /network/data (each one once per visit) and drawn in the
+// same view; the legend, summary and table are redrawn from the same JSON (text only, never
+// HTML), and the URL follows the controls.
 (function () {
   "use strict";
 
-  var state = { cy: null, request: 0, timer: null };
+  // Opaque colours: sigma blends a translucent colour over the white page to white.
+  var EDGE = "#c8ced4";
+  var EDGE_NEAR = "#5a5a5a";
+  var FADED = "#e4e4e4";
+  var KEPT = 60;
+  var state = {
+    renderer: null, graph: null, hovered: null, neighbours: null,
+    request: 0, controller: null, pictures: new Map()
+  };
 
-  // A seeded random generator (mulberry32): cose calls Math.random while it lays out, so the
-  // layout is the same on every load only if those numbers are.
-  function seeded(seed) {
-    return function () {
-      seed |= 0; seed = (seed + 0x6D2B79F5) | 0;
-      var t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+  // The server gives diameters (14 to 60 for the strongest); sigma wants radii in pixels.
+  function radius(size) { return 1.5 + size / 5; }
+
+  function graphOf(picture) {
+    var graph = new graphology.UndirectedGraph();
+    picture.nodes.forEach(function (n) {
+      graph.addNode(n.id, {
+        x: n.x, y: n.y, size: radius(n.size), color: n.colour, label: n.id,
+        name: n.name, strength: n.strength, partners: n.partners
+      });
+    });
+    picture.edges.forEach(function (e) {
+      graph.addEdgeWithKey(e.id, e.source, e.target, {
+        size: 0.5 + e.index * 0.025, color: EDGE, index: e.index
+      });
+    });
+    return graph;
   }
 
-  function elementsOf(picture) {
-    var nodes = picture.nodes.map(function (n) {
-      return { group: "nodes", data: n, position: { x: n.x, y: n.y } };
-    });
-    var edges = picture.edges.map(function (e) { return { group: "edges", data: e }; });
-    return nodes.concat(edges);
-  }
-
-  var STYLE = [
-    { selector: "node", style: {
-      "background-color": "data(colour)", "width": "data(size)", "height": "data(size)",
-      "label": "data(id)", "font-size": 13, "text-valign": "center", "text-halign": "center",
-      "color": "#1b1b1b", "text-outline-color": "#ffffff", "text-outline-width": 1.5,
-      "border-width": 1, "border-color": "#ffffff" } },
-    { selector: "edge", style: {
-      "width": "mapData(index, 0, 100, 0.4, 3.5)", "line-color": "#8a99a6", "opacity": 0.35,
-      "curve-style": "haystack" } },
-    { selector: "node:selected, node.hover", style: { "border-width": 3, "border-color": "#222222" } }
-  ];
-
-  function draw(container, picture) {
-    if (state.cy) { state.cy.destroy(); state.cy = null; }
-    container.dataset.rendered = "false";
-    var cy = cytoscape({
-      container: container, elements: elementsOf(picture), style: STYLE,
-      layout: { name: "preset" }, minZoom: 0.2, maxZoom: 4
-    });
-    state.cy = cy;
-    var saved = Math.random;
-    Math.random = seeded(picture.year * 7919 + picture.edges.length);
-    try {
-      cy.layout({ name: "cose", randomize: false, animate: false, fit: true, padding: 24,
-                  nodeRepulsion: function () { return 9000; }, idealEdgeLength: function () { return 60; },
-                  numIter: 1000 }).run();
-    } finally {
-      Math.random = saved;
+  // Pointing at a nation keeps it, its partners and their ties in colour and names them all.
+  function nodeReducer(node, data) {
+    if (!state.hovered) { return data; }
+    if (node === state.hovered) {
+      return Object.assign({}, data, { label: data.name + " (" + node + ")", highlighted: true, zIndex: 2 });
     }
-    cy.on("tap", "node", function (event) {
-      window.location.assign("/nations/" + encodeURIComponent(event.target.id()));
-    });
-    cy.on("mouseover", "node", function (event) {
-      var n = event.target.data();
-      event.target.addClass("hover");
-      container.title = n.name + " (" + n.id + "): strength " + Math.round(n.strength) +
+    if (state.neighbours.has(node)) { return Object.assign({}, data, { forceLabel: true, zIndex: 1 }); }
+    return Object.assign({}, data, { color: FADED, label: "", zIndex: 0 });
+  }
+
+  function edgeReducer(edge, data) {
+    if (!state.hovered) { return data; }
+    if (state.graph.hasExtremity(edge, state.hovered)) {
+      return Object.assign({}, data, { color: EDGE_NEAR, size: data.size + 0.6, zIndex: 1 });
+    }
+    return Object.assign({}, data, { hidden: true });
+  }
+
+  function hover(container, node) {
+    state.hovered = node;
+    state.neighbours = node ? new Set(state.graph.neighbors(node)) : null;
+    if (node) {
+      var n = state.graph.getNodeAttributes(node);
+      container.title = n.name + " (" + node + "): strength " + Math.round(n.strength) +
         ", " + n.partners + " partners";
       container.style.cursor = "pointer";
+    } else {
+      container.title = "";
+      container.style.cursor = "";
+    }
+    state.renderer.refresh({ skipIndexation: true });
+  }
+
+  function create(container, graph) {
+    var renderer = new Sigma(graph, container, {
+      allowInvalidContainer: true, zIndex: true, stagePadding: 24,
+      minCameraRatio: 0.08, maxCameraRatio: 3,
+      labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+      labelSize: 12, labelWeight: "600", labelColor: { color: "#1b1b1b" },
+      labelRenderedSizeThreshold: 7, labelDensity: 0.8,
+      defaultEdgeType: "line", nodeReducer: nodeReducer, edgeReducer: edgeReducer
     });
-    cy.on("mouseout", "node", function (event) {
-      event.target.removeClass("hover");
-      container.title = ""; container.style.cursor = "";
+    renderer.on("enterNode", function (event) { hover(container, event.node); });
+    renderer.on("leaveNode", function () { hover(container, null); });
+    renderer.on("clickNode", function (event) {
+      window.location.assign("/nations/" + encodeURIComponent(event.node));
     });
+    return renderer;
+  }
+
+  // Without WebGL sigma cannot start (its script stops as it loads): the legend, summary and
+  // table still follow the controls.
+  function unavailable(container) {
+    container.classList.add("unavailable");
+    container.textContent = "This browser cannot draw the graph (it needs WebGL); " +
+      "the table below lists the strongest nations.";
+    container.dataset.rendered = "unavailable";
+  }
+
+  function draw(container, picture) {
+    container.dataset.rendered = "false";
+    var graph = graphOf(picture);
+    state.graph = graph;
+    if (state.hovered && !graph.hasNode(state.hovered)) { state.hovered = null; state.neighbours = null; }
+    if (state.hovered) { state.neighbours = new Set(graph.neighbors(state.hovered)); }
+    var frame = { x: picture.extent.x, y: picture.extent.y };
+    if (state.renderer) {
+      // One renderer for every year: the view (zoom, pan) stays as the reader left it.
+      state.renderer.setCustomBBox(frame);
+      state.renderer.setGraph(graph);  // draws at once
+    } else {
+      try {
+        state.renderer = create(container, graph);
+      } catch (error) {
+        unavailable(container);
+        return;
+      }
+      state.renderer.setCustomBBox(frame);
+      state.renderer.refresh();
+    }
     container.dataset.year = String(picture.year);
     container.dataset.nodes = String(picture.nodes.length);
     container.dataset.edges = String(picture.edges.length);
@@ -136,12 +184,31 @@
     return params.toString();
   }
 
+  function show(container, picture, query) {
+    document.getElementById("network-status").textContent = "";
+    if (container.dataset.rendered !== "unavailable") { draw(container, picture); }
+    describe(picture);
+    history.replaceState(null, "", "/network?" + query);
+  }
+
   function load(form, container) {
     var query = queryOf(form);
     var number = ++state.request;
     var status = document.getElementById("network-status");
+    var kept = state.pictures.get(query);
+    if (state.controller) { state.controller.abort(); state.controller = null; }
+    if (kept) {
+      container.removeAttribute("aria-busy");
+      show(container, kept, query);
+      return;
+    }
+    var controller = typeof AbortController === "undefined" ? null : new AbortController();
+    state.controller = controller;
     container.setAttribute("aria-busy", "true");
-    fetch("/network/data?" + query, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+    fetch("/network/data?" + query, {
+      headers: { "Accept": "application/json" }, credentials: "same-origin",
+      signal: controller ? controller.signal : undefined
+    })
       .then(function (response) {
         if (response.status === 401) {
           window.location.assign("/login?next=" + encodeURIComponent("/network?" + query));
@@ -153,14 +220,15 @@
         });
       })
       .then(function (picture) {
-        if (!picture || number !== state.request) { return; }
-        status.textContent = "";
-        draw(container, picture);
-        describe(picture);
-        history.replaceState(null, "", "/network?" + query);
+        if (!picture) { return; }
+        state.pictures.set(query, picture);
+        if (state.pictures.size > KEPT) { state.pictures.delete(state.pictures.keys().next().value); }
+        if (number === state.request) { show(container, picture, query); }
       })
       .catch(function (error) {
-        if (number === state.request) { status.textContent = "The network could not be loaded: " + error.message; }
+        if (number === state.request && error.name !== "AbortError") {
+          status.textContent = "The network could not be loaded: " + error.message;
+        }
       })
       .finally(function () { if (number === state.request) { container.removeAttribute("aria-busy"); } });
   }
@@ -178,14 +246,21 @@
     var source = document.getElementById("network-data");
     var container = document.getElementById("network-graph");
     var form = document.getElementById("network-form");
-    if (!source || !container || !form || typeof cytoscape === "undefined") { return; }
-    draw(container, JSON.parse(source.textContent));
+    if (!source || !container || !form) { return; }
+    var picture = JSON.parse(source.textContent);
+    state.pictures.set(queryOf(form), picture);
+    if (typeof Sigma === "undefined" || typeof graphology === "undefined") {
+      unavailable(container);
+    } else {
+      draw(container, picture);
+    }
     var slider = document.getElementById("network-year");
     var shown = document.getElementById("network-year-value");
+    // Each step of the slider asks for its year at once: the answer is small and quick, an
+    // answer overtaken by a later step is dropped, and the request it belongs to cancelled.
     slider.addEventListener("input", function () {
       shown.textContent = slider.value;
-      clearTimeout(state.timer);
-      state.timer = setTimeout(function () { load(form, container); }, 150);
+      load(form, container);
     });
     form.addEventListener("change", function (event) {
       if (event.target !== slider) { load(form, container); }
@@ -194,7 +269,17 @@
       event.preventDefault();
       load(form, container);
     });
-    window.comityNetwork = { get cy() { return state.cy; }, reload: function () { load(form, container); } };
+    window.comityNetwork = {
+      get renderer() { return state.renderer; },
+      get graph() { return state.graph; },
+      // Where a nation is drawn, in the page's coordinates (for tests and tours).
+      pointOf: function (node) {
+        var at = state.renderer.graphToViewport(state.graph.getNodeAttributes(node));
+        var box = container.getBoundingClientRect();
+        return { x: box.left + at.x, y: box.top + at.y };
+      },
+      reload: function () { load(form, container); }
+    };
   }
 
   document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,246 @@
+"""Layout of the network: positions that stay put from year to year, colours that persist."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from comity import services
+from comity.access import Viewer
+from comity.analytics.layout import (
+    COLOURS,
+    LAYOUT_COLUMNS,
+    assign_colours,
+    compute_layout,
+    sort_ties_by_year,
+    strongest_ties,
+)
+from comity.analytics.network import compute_network_measures
+from comity.services.cache import forget_everything
+from comity.services.network import compute_network_layout
+from comity.store import Store
+from comity.web.pages.network import PALETTE
+
+Tie = tuple[str, str, int, float]
+
+
+def dyad_years(ties: Sequence[Tie]) -> pa.Table:
+    return pa.table(
+        {
+            "iso3_1": pa.array([t[0] for t in ties], pa.string()),
+            "iso3_2": pa.array([t[1] for t in ties], pa.string()),
+            "year": pa.array([t[2] for t in ties], pa.int32()),
+            "index": pa.array([t[3] for t in ties], pa.float64()),
+        }
+    )
+
+
+def layout_of(ties: Sequence[Tie], **options: object) -> dict[int, dict[str, dict[str, float]]]:
+    """The layout as {year: {nation: row}}."""
+    table = dyad_years(ties)
+    nation_years = compute_network_measures(table).nation_years
+    found: dict[int, dict[str, dict[str, float]]] = {}
+    for row in compute_layout(table, nation_years, **options).to_pylist():  # type: ignore[arg-type]
+        found.setdefault(row["year"], {})[row["nation"]] = row
+    return found
+
+
+def clique(keys: str, year: int, index: float) -> list[Tie]:
+    """Every pair of the three-letter keys in ``keys`` (space-separated), tied at ``index``."""
+    names = keys.split()
+    return [(a, b, year, index) for i, a in enumerate(names) for b in names[i + 1 :]]
+
+
+def evolving_world() -> list[Tie]:
+    """Three blocs of six in 2000; in 2001 the ties shift a little and four nations join.
+
+    The newcomers' keys sort among the others', as new states' codes do.
+    """
+    rng = np.random.default_rng(7)
+    blocs = ["AAB ACD AEF AGH AIJ AKL", "MAA MBB MCC MDD MEE MFF", "TAA TBB TCC TDD TEE TFF"]
+    ties: list[Tie] = []
+    for year in (2000, 2001):
+        for bloc in blocs:
+            for a, b, _, index in clique(bloc, year, 60.0):
+                ties.append((a, b, year, float(index + rng.uniform(-10, 10))))
+        ties += [("AAB", "MAA", year, 15.0), ("MAA", "TAA", year, 12.0)]
+    ties += [
+        ("ABA", "AAB", 2001, 40.0),
+        ("ABA", "ACD", 2001, 30.0),
+        ("MAB", "MBB", 2001, 50.0),
+        ("TAB", "TCC", 2001, 45.0),
+        ("AAA", "TDD", 2001, 20.0),
+    ]
+    return ties
+
+
+def moves(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]]) -> list[float]:
+    """How far each nation of both years moved, relative to the later picture's width."""
+    width = max(r["x"] for r in after.values()) - min(r["x"] for r in after.values())
+    return [
+        math.hypot(after[k]["x"] - before[k]["x"], after[k]["y"] - before[k]["y"]) / width
+        for k in sorted(set(before) & set(after))
+    ]
+
+
+def test_the_layout_has_the_documented_columns_and_a_position_for_every_nation_year() -> None:
+    table = dyad_years(evolving_world())
+    nation_years = compute_network_measures(table).nation_years
+    layout = compute_layout(table, nation_years)
+    assert tuple(layout.column_names) == LAYOUT_COLUMNS
+    assert layout.schema.metadata[b"unit"] == b"nation-year"
+    assert layout.num_rows == nation_years.num_rows
+    keys = {(r["nation"], r["year"]) for r in layout.select(["nation", "year"]).to_pylist()}
+    assert keys == {(r["nation"], r["year"]) for r in nation_years.to_pylist()}
+    assert all(math.isfinite(v) for v in layout.column("x").to_pylist())
+
+
+def test_positions_are_the_same_for_the_same_data() -> None:
+    table = dyad_years(evolving_world())
+    nation_years = compute_network_measures(table).nation_years
+    assert compute_layout(table, nation_years).equals(compute_layout(table, nation_years))
+
+
+def test_another_seed_moves_only_the_new_nations_start() -> None:
+    first, second = layout_of(evolving_world()), layout_of(evolving_world(), seed=1)
+    assert first[2000] == second[2000]  # no new nation in the first year: no random choice
+    assert first[2001] != second[2001]
+
+
+def test_a_nation_in_two_consecutive_years_moves_less_than_in_a_fresh_layout() -> None:
+    ties = evolving_world()
+    seeded = layout_of(ties)
+    fresh = layout_of([t for t in ties if t[2] == 2001], years=[2001])
+    kept = moves(seeded[2000], seeded[2001])
+    afresh = moves(seeded[2000], fresh[2001])
+    assert len(kept) == 18
+    assert float(np.median(kept)) < 0.15
+    assert float(np.median(kept)) < float(np.median(afresh)) / 4
+
+
+def test_a_new_nation_joins_its_neighbours() -> None:
+    found = layout_of(evolving_world())
+
+    def centre(prefix: str) -> tuple[float, float]:
+        bloc = [r for k, r in found[2000].items() if k.startswith(prefix)]
+        return (float(np.mean([r["x"] for r in bloc])), float(np.mean([r["y"] for r in bloc])))
+
+    newcomer = (found[2001]["ABA"]["x"], found[2001]["ABA"]["y"])
+    distances = {prefix: math.dist(newcomer, centre(prefix)) for prefix in "AMT"}
+    assert min(distances, key=lambda prefix: distances[prefix]) == "A"
+
+
+def test_a_returning_nation_without_placed_neighbours_starts_where_it_last_was() -> None:
+    ties = clique("AAA BBB CCC", 2000, 50.0) + [("DDD", "FFF", 2000, 50.0)]
+    ties += clique("AAA BBB CCC", 2001, 50.0)
+    ties += clique("AAA BBB CCC", 2002, 50.0) + [("DDD", "FFF", 2002, 50.0)]
+    found = layout_of(ties)
+    assert "FFF" not in found[2001]
+    for key in ("DDD", "FFF"):
+        before, after = found[2000][key], found[2002][key]
+        assert math.hypot(after["x"] - before["x"], after["y"] - before["y"]) < 1.0
+
+
+def test_community_colours_persist_across_years() -> None:
+    europe, pacific, africa = "BEL DEU FRA NLD", "AUS JPN NZL USA", "GHA NGA SEN CIV"
+    ties: list[Tie] = []
+    for year in (2000, 2001, 2002):
+        ties += clique(europe, year, 60.0) + clique(pacific, year, 60.0)
+        ties += [("FRA", "USA", year, 2.0)]
+    ties += clique(africa, 2002, 50.0) + [("FRA", "SEN", 2002, 3.0)]
+    found = layout_of(ties)
+    colours = {year: {k: r["colour"] for k, r in rows.items()} for year, rows in found.items()}
+    for year in (2001, 2002):
+        assert colours[year]["FRA"] == colours[2000]["FRA"] == colours[year]["DEU"]
+        assert colours[year]["USA"] == colours[2000]["USA"] != colours[year]["FRA"]
+    assert colours[2002]["NGA"] not in {colours[2002]["FRA"], colours[2002]["USA"]}
+    assert {c for year in colours.values() for c in year.values()} <= set(range(COLOURS))
+
+
+def test_assign_colours_keeps_a_label_its_colour() -> None:
+    found = assign_colours([{0: 5, 1: 3}, {1: 3, 0: 6}, {0: 6}], colours=4)
+    assert found == [{0: 0, 1: 1}, {0: 0, 1: 1}, {0: 0}]
+
+
+def test_a_new_community_takes_the_colour_unused_for_longest() -> None:
+    # Label 1 leaves in the second year: its colour stays free, but a never-used one goes first.
+    found = assign_colours([{0: 5, 1: 3}, {0: 5}, {0: 5, 2: 4}, {0: 5, 2: 4, 3: 2}], colours=3)
+    assert found[2] == {0: 0, 2: 2}
+    assert found[3] == {0: 0, 2: 2, 3: 1}
+
+
+def test_communities_beyond_the_palette_get_no_colour() -> None:
+    found = assign_colours([{0: 5, 1: 4, 2: 3}], colours=2)
+    assert found == [{0: 0, 1: 1, 2: -1}]
+
+
+def test_the_web_palette_has_a_colour_for_every_index() -> None:
+    assert len(PALETTE) == COLOURS == len(set(PALETTE))
+
+
+def test_the_ties_of_a_year_come_strongest_first_from_the_threshold() -> None:
+    ties = sort_ties_by_year(
+        dyad_years(
+            [
+                ("AAA", "BBB", 2000, 5.0),
+                ("AAA", "CCC", 2000, 50.0),
+                ("BBB", "CCC", 2000, 20.0),
+                ("AAA", "BBB", 2001, 70.0),
+                ("CCC", "DDD", 2000, 1e-9),
+            ]
+        )
+    )
+    count, strongest = strongest_ties(ties, 2000, 10.0, 1)
+    assert count == 2 and [(t["iso3_1"], t["iso3_2"]) for t in strongest] == [("AAA", "CCC")]
+    assert strongest_ties(ties, 2000, 0.0, 10)[0] == 3  # the residual tie is not in the network
+    assert strongest_ties(ties, 1999, 0.0, 10) == (0, [])
+
+
+def test_an_empty_table_gives_an_empty_layout() -> None:
+    table = dyad_years([])
+    layout = compute_layout(table, compute_network_measures(table).nation_years)
+    assert layout.num_rows == 0 and tuple(layout.column_names) == LAYOUT_COLUMNS
+    assert strongest_ties(sort_ties_by_year(table), 2000, 0.0, 10) == (0, [])
+
+
+# The service: one layout per viewer scope and data version, kept like the network tables.
+
+
+@pytest.fixture
+def exercises(store: Store) -> Store:
+    """Exercises of two blocs in 2009 and 2010."""
+    records = []
+    for year in (2009, 2010):
+        for title, nations in (("Rhine", "FRA DEU BEL"), ("Pacific", "USA JPN AUS")):
+            records.append(
+                {
+                    "kind": "exercise",
+                    "title": f"{title} {year}",
+                    "start": str(year),
+                    "participants": [{"nation": n} for n in nations.split()],
+                }
+            )
+    services.add_engagements(store, records, Viewer.operator("tests"))
+    return store
+
+
+def test_the_layout_is_computed_once_and_read_back_from_the_cache(exercises: Store) -> None:
+    viewer = Viewer.operator("tests")
+    first = compute_network_layout(exercises, viewer)
+    assert not first.cached and first.positions.num_rows > 0
+    assert compute_network_layout(exercises, viewer).cached
+    forget_everything()
+    again = compute_network_layout(exercises, viewer)
+    assert again.cached and again.positions.equals(first.positions)
+    assert again.extent == first.extent
+    x_low, x_high, y_low, y_high = first.extent
+    assert x_low < x_high and y_low < y_high
+
+
+def test_a_store_without_ties_has_an_empty_layout(store: Store) -> None:
+    layout = compute_network_layout(store, Viewer.operator("tests"))
+    assert layout.positions.num_rows == 0 and layout.extent == (0.0, 0.0, 0.0, 0.0)
