@@ -173,7 +173,6 @@ def test_import_reads_every_row_and_folds_the_two_orders(
     assert report.excluded == {_VENICE: 2}
     # The two orders of every dyad-year agree in both files: nothing to correct.
     assert report.corrected == {}
-    assert report.seconds < 10
 
 
 @pytest.mark.full_data
