@@ -254,6 +254,8 @@ def _nations_of(connection: Connection, engagement_id: int) -> list[str | None]:
         connection.execute(select(_E.c.host).where(_E.c.id == engagement_id)).scalar_one_or_none()
     )
     return nations
+
+
 _DEFER_AT = 10_000
 
 
