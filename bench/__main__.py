@@ -22,10 +22,13 @@ BENCHMARKS = [
     "import_records",
     "index",
     "network",
+    "network_view",
+    "pages",
     "api",
     "media_spark",
     "optimiser",
     "linkage",
+    "cli",
 ]
 HERE = Path(__file__).resolve().parent
 
