@@ -26,6 +26,7 @@ BENCHMARKS = [
     "pages",
     "api",
     "media_spark",
+    "media_cluster",
     "optimiser",
     "linkage",
     "cli",

@@ -40,8 +40,11 @@ NATIONS = (
 OTHER_CODES = ["010", "020", "036", "040", "051", "0831", "100", "112", "120", "141", "173", "190"]
 
 
-def generate(path: Path, rows: int) -> None:
-    """Write the events file with DuckDB (deterministic: every value is a hash of the row)."""
+def generate(path: Path, rows: int, first: int = 0) -> None:
+    """Write the events file with DuckDB (deterministic: every value is a hash of the row).
+
+    Rows are numbered from ``first``: files of consecutive ranges make one larger set.
+    """
     military = list(MILITARY_CODES)
     codes = military + OTHER_CODES * 12  # about 8 % cooperation codes
     actors = NATIONS + ["AFR", "EUR", "MEA", ""]
@@ -80,7 +83,7 @@ def generate(path: Path, rows: int) -> None:
         f"""
         COPY (
             SELECT {", ".join(fields)}
-            FROM (SELECT range AS n FROM range({rows})) r
+            FROM (SELECT range AS n FROM range({first}, {first + rows})) r
             JOIN codes c ON c.i = 1 + hash(r.n, 7) % {len(codes)}
             JOIN actors a1 ON a1.i = 1 + hash(r.n, 8) % {len(actors)}
             JOIN actors a2 ON a2.i = 1 + hash(r.n, 9) % {len(actors)}

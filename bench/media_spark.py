@@ -25,7 +25,7 @@ from bench.common import Run, check, peak_mib, report
 ROWS = int(os.environ.get("COMITY_BENCH_MEDIA_ROWS", "10000000"))
 
 
-def _own_peak_mib() -> float:
+def own_peak_mib() -> float:
     """Peak resident memory of this process since it started, in MiB.
 
     Not ``getrusage``: Linux carries its maximum over from the parent that started the process
@@ -37,7 +37,7 @@ def _own_peak_mib() -> float:
     return peak_mib()  # pragma: no cover - without /proc
 
 
-def _jvm_peak_mib() -> float:
+def jvm_peak_mib() -> float:
     """Peak resident memory of this process's Java children (the Spark driver), in MiB."""
     peak = 0.0
     for status in Path("/proc").glob("[0-9]*/status"):
@@ -72,7 +72,7 @@ def child(engine_name: str, data: Path, output: Path) -> None:
     run = run_media_pipeline([str(data)], engine, context, output=output, min_sources=2)
     seconds = time.perf_counter() - start
     assert run.written and run.rows_read == ROWS, (run, context.issues[:3])
-    peak = _own_peak_mib() + (_jvm_peak_mib() if engine_name == "spark" else 0.0)
+    peak = own_peak_mib() + (jvm_peak_mib() if engine_name == "spark" else 0.0)
     print(
         json.dumps(
             {

@@ -6,8 +6,9 @@ An :class:`Engine` runs that SQL: :class:`DuckDBEngine` as it is, :class:`SparkE
 SQLGlot has transpiled it to Spark SQL. Both write results as a folder of Parquet files, which
 :func:`read_parquet_folder` reads back, so what comes out does not depend on the engine.
 
-Spark runs in local mode (``local[N]``) or on a cluster (``spark://HOST:7077``, ``yarn``...); it
-needs the ``spark`` extra (``pip install 'comity[spark]'``) and a Java 17 runtime.
+Spark runs in local mode (``local[N]``) or on a cluster (``spark://HOST:7077``, ``yarn``...),
+``COMITY_SPARK_MASTER`` (default ``local[2]``) unless a master URL is given; it needs the
+``spark`` extra (``pip install 'comity[spark]'``) and a Java 17 runtime.
 """
 
 from __future__ import annotations
@@ -200,8 +201,14 @@ def _check_java() -> None:
     )
 
 
+def _default_master() -> str:
+    from comity.config import get_settings
+
+    return get_settings().spark_master.strip()
+
+
 def spark_session(
-    master: str = "local[2]",
+    master: str | None = None,
     *,
     partitions: int | None = None,
     config: Mapping[str, str] | None = None,
@@ -210,7 +217,8 @@ def spark_session(
 
     Args:
         master: The Spark master URL: ``local[N]`` runs in this process with N threads,
-            ``spark://HOST:7077`` (or ``yarn``, ``k8s://...``) on a cluster.
+            ``spark://HOST:7077`` (or ``yarn``, ``k8s://...``) on a cluster. By default
+            ``COMITY_SPARK_MASTER`` (``local[2]`` when unset).
         partitions: Shuffle partitions; by default 2 per local thread, Spark's default (200) on
             a cluster.
         config: Other Spark settings (``spark.executor.memory``...).
@@ -223,6 +231,7 @@ def spark_session(
     except ImportError as error:
         raise _missing("pyspark") from error
     _check_java()
+    master = master or _default_master()
     builder = (
         SparkSession.builder.master(master)
         .appName("comity")
@@ -253,12 +262,13 @@ class SparkEngine:
 
     Args:
         session: A Spark session (see :func:`spark_session`); by default one on ``master``.
-        master: The master URL when no session is given.
+        master: The master URL when no session is given (by default ``COMITY_SPARK_MASTER``,
+            ``local[2]`` when unset).
     """
 
     name = "spark"
 
-    def __init__(self, session: Any = None, *, master: str = "local[2]") -> None:
+    def __init__(self, session: Any = None, *, master: str | None = None) -> None:
         self.session = session or spark_session(master)
         # Views of one computation carry a prefix, so computations sharing a session do not mix.
         self._prefix = f"c{uuid.uuid4().hex[:8]}_"
@@ -318,7 +328,8 @@ def open_engine(name: str, *, master: str | None = None) -> DuckDBEngine | Spark
 
     Args:
         name: One of :data:`ENGINES`.
-        master: The Spark master URL (``local[2]`` by default); only for Spark.
+        master: The Spark master URL (by default ``COMITY_SPARK_MASTER``, ``local[2]`` when
+            unset); only for Spark.
 
     Raises:
         ComityError: For an unknown engine, or a master URL given to DuckDB.
@@ -332,5 +343,5 @@ def open_engine(name: str, *, master: str | None = None) -> DuckDBEngine | Spark
             )
         return DuckDBEngine()
     if name == "spark":
-        return SparkEngine(master=master or "local[2]")
+        return SparkEngine(master=master)
     raise ComityError(f"Unknown engine {name!r}.", hint=f"Choose one of: {', '.join(ENGINES)}.")

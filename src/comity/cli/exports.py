@@ -45,7 +45,8 @@ def export_dyad_years(
         str, typer.Option("--engine", "-e", help="Where to compute: duckdb or spark.")
     ] = "duckdb",
     master: Annotated[
-        str | None, typer.Option("--master", help="Spark master URL (default local[2]).")
+        str | None,
+        typer.Option("--master", help="Spark master URL (default: COMITY_SPARK_MASTER, local[2])."),
     ] = None,
     order: _ORDER = PairOrder.ISO3,
     settings_file: SettingsFile = None,

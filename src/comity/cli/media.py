@@ -23,7 +23,11 @@ ENGINE_OPTION = typer.Option(
     "--engine", "-e", help="Where to compute: duckdb (this process) or spark."
 )
 MASTER_OPTION = typer.Option(
-    "--master", help="Spark master URL: local[N], spark://HOST:7077, yarn... (default local[2])."
+    "--master",
+    help=(
+        "Spark master URL: local[N], spark://HOST:7077, yarn... "
+        "(default: COMITY_SPARK_MASTER, local[2])."
+    ),
 )
 
 
