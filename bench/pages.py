@@ -24,6 +24,7 @@ Usage: ``python -m bench.pages [SQLITE_FILE]``; progress goes to standard error.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -99,7 +100,11 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def _client(base: str) -> httpx.Client:
     client = httpx.Client(base_url=base, timeout=600, follow_redirects=True)
-    answer = client.post("/login", data={"username": USERNAME, "password": PASSWORD, "next": "/"})
+    form = client.get("/login").text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert found is not None, "the sign-in form has no token"
+    fields = {"username": USERNAME, "password": PASSWORD, "next": "/", "csrf_token": found[1]}
+    answer = client.post("/login", data=fields)
     answer.raise_for_status()
     token = client.post(f"{API}/auth/token", json={"username": USERNAME, "password": PASSWORD})
     token.raise_for_status()
