@@ -13,6 +13,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "comity"
 LAYERS = {
     "errors": 0,
     "config": 0,
+    "lazy": 0,
     "model": 0,
     "access": 1,
     "nations": 1,
