@@ -77,12 +77,15 @@ class Inputs:
             then tells observed contributions from projected ones.
         lineage: A ``lineage`` table: predecessor states whose ties pass to a successor.
         labels: A ``labels`` table: the years each state exists, under its own key.
+        among: An ``among`` table (``nation``): only the pairs of two of these nations are
+            computed (each engagement still counts all its participants); every pair when False.
     """
 
     media: bool = False
     coverage: bool = False
     lineage: bool = False
     labels: bool = False
+    among: bool = False
 
 
 # Contributions are rounded to multiples of 2**-36 before they are summed: sums of such numbers
@@ -195,16 +198,17 @@ def _media(horizon: int, inputs: Inputs, *, directed: bool, half: str, weight: s
 
 def _pairs(inputs: Inputs, *, directed: bool) -> str:
     """Pairs of participants of one engagement, predecessors mapped to their successors."""
+    where = "\n    WHERE p.nation IN (SELECT nation FROM among)" if inputs.among else ""
     if inputs.lineage:
-        members = """members AS (
+        members = f"""members AS (
     SELECT p.engagement_id, p.nation AS origin, COALESCE(l.lineage, p.nation) AS nation
     FROM participants p
-    LEFT JOIN lineage l ON l.nation = p.nation
+    LEFT JOIN lineage l ON l.nation = p.nation{where}
 ),"""
         distinct = "AND a.origin <> b.origin"
     else:
-        members = """members AS (
-    SELECT engagement_id, nation AS origin, nation FROM participants
+        members = f"""members AS (
+    SELECT p.engagement_id, p.nation AS origin, p.nation FROM participants p{where}
 ),"""
         distinct = ""
     order = "a.nation <> b.nation" if directed else "a.nation < b.nation"

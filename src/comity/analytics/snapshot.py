@@ -128,6 +128,27 @@ def media_pair_years(directory: Path) -> Any:
     return table if table.num_rows else None
 
 
+def _among(table: Any, nations: frozenset[str]) -> Any:
+    """The rows of ``table`` whose nations are all among ``nations`` (None stays None).
+
+    The nations are ``nation``, or ``nation1`` and ``nation2``.
+    """
+    if table is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pa.array(sorted(nations), pa.string())
+    if "nation" in table.column_names:
+        return table.filter(pc.is_in(table.column("nation"), value_set=keys))
+    both = pc.and_(
+        pc.is_in(table.column("nation1"), value_set=keys),
+        pc.is_in(table.column("nation2"), value_set=keys),
+    )
+    found = table.filter(both)
+    return found if found.num_rows else None
+
+
 def load_lineage(store: Store) -> Lineage:
     """The lineages of states and the years each exists.
 
@@ -240,11 +261,15 @@ def load_snapshot(
     if horizon is None:
         horizon = today().year
     if like is not None:
+        ccodes = like.ccodes
+        if nations is not None:
+            # Only the pairs among ``nations`` are read from this snapshot: their media and codes.
+            media, ccodes = _among(media, nations), _among(ccodes, nations)
         return Snapshot(
             engagements,
             participants,
             media,
-            like.ccodes,
+            ccodes,
             horizon,
             version,
             _scope(viewer),

@@ -33,6 +33,7 @@ from comity.services.cache import (
     recall,
     remembered,
     store_result,
+    store_result_later,
     viewer_scope,
 )
 from comity.services.index_tables import (
@@ -58,6 +59,8 @@ __all__ = [
     "compute_dyad_years_on",
     "compute_outreach",
     "compute_pair_kind_years",
+    "first_changed_year",
+    "index_identity",
     "sources_through",
 ]
 
@@ -131,11 +134,10 @@ def compute_dyad_years(
     Raises:
         ValidationError: When an override is out of range.
     """
-    settings = _settings(overrides)
+    settings, version, scope, last = index_identity(
+        store, viewer, overrides=overrides, horizon=horizon
+    )
     directory = analytic_directory(store.describe_url())
-    scope = viewer_scope(viewer)
-    version = _version(store, directory)
-    last = today().year if horizon is None else horizon
     key = cache_key("dyad_years", settings.method_version, settings.digest(), version, scope, last)
     if not use_cache:
         table = _dyad_years(store, viewer, settings, last)
@@ -155,11 +157,55 @@ def compute_dyad_years(
         table = _patched(store, viewer, settings, version, last)
         if table is None:
             table = _dyad_years(store, viewer, settings, last)
-        store_result(store, directory, key, "dyad_years", settings, version, scope, last, table)
+            store_result(store, directory, key, "dyad_years", settings, version, scope, last, table)
+        else:
+            store_result_later(
+                store, directory, key, "dyad_years", settings, version, scope, last, table
+            )
         done = _finished(store, viewer, overrides, settings, table, version, scope, last, False)
         return _latest(store, done)
 
     return remembered(key, load)
+
+
+def index_identity(
+    store: Store,
+    viewer: Viewer,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    horizon: int | None = None,
+) -> tuple[IndexSettings, str, str, int]:
+    """Settings, data version, scope and horizon of the index, without computing it.
+
+    What :func:`compute_dyad_years` would name its table (two reads of the store).
+    """
+    settings = _settings(overrides)
+    version = _version(store, analytic_directory(store.describe_url()))
+    return settings, version, viewer_scope(viewer), today().year if horizon is None else horizon
+
+
+def first_changed_year(before: Any, after: Any) -> int | None:
+    """The first year in which two dyad-year tables differ in a pair's index (None: nowhere).
+
+    A pair-year present in one table only differs. Later years of a changed pair usually
+    differ too (the stock runs forward), so what is computed year by year from the index (the
+    network, its layout) may keep every earlier year.
+    """
+    import pyarrow.compute as pc
+
+    keys = ["iso3_1", "iso3_2", "year"]
+    joined = before.select([*keys, "index"]).join(
+        after.select([*keys, "index"]),
+        keys=keys,
+        join_type="full outer",
+        left_suffix="_before",
+        right_suffix="_after",
+    )
+    differs = pc.fill_null(
+        pc.not_equal(joined.column("index_before"), joined.column("index_after")), True
+    )
+    found = pc.min(joined.column("year").filter(differs)).as_py()
+    return None if found is None else int(found)
 
 
 _LATEST: dict[tuple[str, str, str, int], IndexTable] = {}
@@ -235,10 +281,14 @@ def _patched(
     if len(chosen) > _PATCH_NATIONS:
         return None
     snapshot = load_snapshot(store, viewer, horizon=horizon, nations=chosen, like=like)
+    keys = pa.array(sorted(chosen), pa.string())
     con = connect_duckdb()
     inputs = register_snapshot(con, snapshot)
+    # Only the pairs among the chosen: a multilateral record's other participants still count
+    # in its size, but their pairs are not computed.
+    con.register("among", pa.table({"nation": keys}))
+    inputs = replace(inputs, among=True)
     fresh = con.sql(export_sql(settings, snapshot, inputs)).to_arrow_table()
-    keys = pa.array(sorted(chosen), pa.string())
 
     def among(table: Any) -> Any:
         return pc.and_(

@@ -8,10 +8,12 @@ results of the same kind, scope and settings made from older data.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -30,8 +32,12 @@ __all__ = [
     "recall",
     "remembered",
     "store_result",
+    "store_result_later",
     "viewer_scope",
+    "wait_for_results",
 ]
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -148,7 +154,12 @@ def on_forget(forget: Callable[[], None]) -> None:
 
 
 def forget_everything() -> None:
-    """Drop every answer kept in this process (tests; memory pressure)."""
+    """Drop every answer kept in this process (tests; memory pressure).
+
+    Results still being written to the analytic store are written first: what is forgotten
+    here can be read back from there.
+    """
+    wait_for_results()
     _MEMO.clear()
     _ANSWERS.clear()
     for forget in _FORGETTERS:
@@ -213,3 +224,61 @@ def store_result(
         )
     for old in stale:
         Path(old).unlink(missing_ok=True)
+
+
+_WRITER: ThreadPoolExecutor | None = None
+_PENDING: dict[tuple[str, str, str, str, int], int] = {}
+"""The latest write asked for each store, kind, scope, settings and horizon: an older one still
+waiting is skipped (the newer replaces it anyway)."""
+_PENDING_LOCK = threading.Lock()
+
+
+def _writer() -> ThreadPoolExecutor:
+    global _WRITER
+    with _PENDING_LOCK:
+        if _WRITER is None:
+            # One thread: writes land in the order asked, so an older result never replaces a
+            # newer one. Its thread is joined when the interpreter exits: nothing is lost.
+            _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comity-results")
+        return _WRITER
+
+
+def store_result_later(
+    store: Store,
+    directory: Path,
+    key: str,
+    kind: str,
+    settings: IndexSettings,
+    version: str,
+    scope: str,
+    horizon: int,
+    table: Any,
+) -> None:
+    """:func:`store_result` on a background thread: for a result already answered from memory.
+
+    A patched table (a few pairs changed) is answered at once; writing its Parquet file, which
+    other processes and the next start read, need not hold the answer back.
+    """
+    slot = (store.describe_url(), kind, scope, settings.digest(), horizon)
+    with _PENDING_LOCK:
+        ticket = _PENDING.get(slot, 0) + 1
+        _PENDING[slot] = ticket
+
+    def write() -> None:
+        with _PENDING_LOCK:
+            if _PENDING.get(slot) != ticket:
+                return  # a newer result of the same slot is queued behind this one
+        try:
+            store_result(store, directory, key, kind, settings, version, scope, horizon, table)
+        except Exception:  # a cache file: the answer stands without it
+            logger.warning("could not write the %s result %s", kind, key, exc_info=True)
+
+    _writer().submit(write)
+
+
+def wait_for_results() -> None:
+    """Return when every result asked of :func:`store_result_later` so far is written."""
+    with _PENDING_LOCK:
+        writer = _WRITER
+    if writer is not None:
+        writer.submit(lambda: None).result()

@@ -112,8 +112,15 @@ def _among(nations: frozenset[str]) -> Any:
         .group_by(p.c.engagement_id)
         .having(func.count() >= 2)
     )
-    one = select(p.c.engagement_id).where(p.c.nation.in_(chosen))
-    return or_(e.c.id.in_(two), and_(e.c.host.in_(chosen), e.c.id.in_(one)))
+    # A host of the chosen with a participant of the chosen other than the host itself (a
+    # host's own participation ties it to nobody).
+    hosted = e.alias("hosted")
+    other = (
+        select(p.c.engagement_id)
+        .join(hosted, hosted.c.id == p.c.engagement_id)
+        .where(hosted.c.host.in_(chosen), p.c.nation.in_(chosen), p.c.nation != hosted.c.host)
+    )
+    return or_(e.c.id.in_(two), e.c.id.in_(other))
 
 
 def read_analytic_inputs(
