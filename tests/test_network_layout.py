@@ -244,3 +244,101 @@ def test_the_layout_is_computed_once_and_read_back_from_the_cache(exercises: Sto
 def test_a_store_without_ties_has_an_empty_layout(store: Store) -> None:
     layout = compute_network_layout(store, Viewer.operator("tests"))
     assert layout.positions.num_rows == 0 and layout.extent == (0.0, 0.0, 0.0, 0.0)
+
+
+# After a change: only the years from the first one it moved are computed again, and the result
+# is the one computing every year gives.
+
+
+def _changing_world(seed: int, years: int) -> tuple[pa.Table, pa.Table, int]:
+    """A random network over ``years`` years, and the same with the ties of one year on moved."""
+    rng = np.random.default_rng(seed)
+    keys = [f"N{i:02d}" for i in range(14)]
+    ties: list[Tie] = []
+    for year in range(2000, 2000 + years):
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:
+                if rng.random() < 0.3:
+                    ties.append((a, b, year, float(rng.uniform(0.5, 90))))
+    changed_from = 2000 + int(rng.integers(0, years))
+    moved = [
+        (a, b, y, i * 1.7 if y >= changed_from and (a, b) < ("N05", "") else i)
+        for a, b, y, i in ties
+    ]
+    moved.append(("N00", "N13", changed_from, 80.0))
+    return dyad_years(ties), dyad_years(moved), changed_from
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_network_and_layout_resumed_from_a_changed_year_equal_a_full_computation(
+    seed: int,
+) -> None:
+    from comity.services.analytics import first_changed_year
+
+    before, after, changed_from = _changing_world(seed, 8)
+    assert first_changed_year(before, after) == changed_from
+    old = compute_network_measures(before)
+    full = compute_network_measures(after)
+    resumed = compute_network_measures(after, since=changed_from, before=old)
+    assert resumed.nation_years.equals(full.nation_years)
+    assert resumed.community_years.equals(full.community_years)
+    old_layout = compute_layout(before, old.nation_years)
+    full_layout = compute_layout(after, full.nation_years)
+    resumed_layout = compute_layout(after, full.nation_years, since=changed_from, before=old_layout)
+    assert resumed_layout.equals(full_layout)
+    # Years before the change are the old ones, untouched.
+    kept = [r for r in full_layout.to_pylist() if r["year"] < changed_from]
+    assert kept == [r for r in old_layout.to_pylist() if r["year"] < changed_from]
+
+
+def test_no_change_keeps_every_year() -> None:
+    from comity.services.analytics import first_changed_year
+
+    before, _, _ = _changing_world(5, 4)
+    assert first_changed_year(before, before) is None
+    old = compute_network_measures(before)
+    same = compute_network_measures(before, since=2100, before=old)
+    assert same.nation_years.equals(old.nation_years)
+
+
+def test_after_a_write_the_page_answers_the_network_before_it_while_the_new_one_is_computed(
+    exercises: Store,
+) -> None:
+    import time
+
+    viewer = Viewer.operator("tests")
+    first = compute_network_layout(exercises, viewer, wait=False)
+    assert not first.refreshing
+    services.add_engagement(
+        exercises,
+        {
+            "kind": "exercise",
+            "title": "Bridge 2010",
+            "start": "2010",
+            "participants": [{"nation": "FRA"}, {"nation": "JPN"}],
+        },
+        viewer,
+    )
+    stale = compute_network_layout(exercises, viewer, wait=False)
+    assert stale.refreshing
+    assert stale.network.index.data_version == first.network.index.data_version
+    deadline = time.monotonic() + 60
+    while True:
+        fresh = compute_network_layout(exercises, viewer, wait=False)
+        if not fresh.refreshing or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert not fresh.refreshing
+    assert fresh.network.index.data_version != first.network.index.data_version
+    pairs = fresh.network.index.table
+    assert (
+        "FRA"
+        in pairs.filter(pa.compute.equal(pairs.column("iso3_2"), "JPN"))
+        .column("iso3_1")
+        .to_pylist()
+    )
+    # What the background computed from the years it kept is what a computation from scratch
+    # gives.
+    scratch = compute_network_layout(exercises, viewer, use_cache=False)
+    assert fresh.positions.equals(scratch.positions)
+    assert fresh.network.nation_years.equals(scratch.network.nation_years)

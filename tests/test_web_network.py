@@ -339,9 +339,14 @@ def test_pointing_at_a_nation_names_it_and_fades_the_others(page: Page) -> None:
     shown = page.evaluate(
         """() => { const r = window.comityNetwork.renderer;
                     return [r.getNodeDisplayData("FRA").highlighted,
-                            Array.from(r.getNodeDisplayedLabels())]; }"""
+                            r.getNodeDisplayData("FRA").label,
+                            Array.from(r.getNodeDisplayedLabels()),
+                            window.comityNetwork.graph.neighbors("FRA")]; }"""
     )
-    assert shown[0] is True and "FRA" in shown[1]
+    highlighted, label, labelled, partners = shown
+    # The nation itself is drawn highlighted with its full name; every partner is named.
+    assert highlighted is True and label == "France (FRA)"
+    assert partners and set(partners) <= set(labelled)
 
 
 @pytest.mark.browser

@@ -62,6 +62,18 @@ class CommunityLabeller:
         self._previous: _Ints = np.full(size, -1, dtype=np.int64)
         self._next = 0
 
+    def resume(self, nodes: _Ints, labels: _Ints, next_label: int) -> None:
+        """Carry on after a year already labelled.
+
+        Args:
+            nodes: That year's nodes.
+            labels: Their labels.
+            next_label: The next label never used (one more than the largest given so far).
+        """
+        self._previous[:] = -1
+        self._previous[nodes] = labels
+        self._next = next_label
+
     def label(self, nodes: _Ints, membership: _Ints) -> _Ints:
         """Labels of this year's nodes (ascending codes) given their communities as found."""
         from scipy.optimize import linear_sum_assignment

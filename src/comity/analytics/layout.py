@@ -56,7 +56,7 @@ __all__ = [
 LAYOUT_COLUMNS = ("nation", "year", "x", "y", "colour")
 """Columns of the layout table."""
 
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 """The layout method; recorded in the table's metadata and in the names of cached layouts."""
 
 COLOURS = 12
@@ -90,6 +90,8 @@ def compute_layout(
     seed: int = 0,
     min_index: float = MIN_INDEX,
     colours: int = COLOURS,
+    since: int | None = None,
+    before: Any = None,
 ) -> Any:
     """Lay out every year's network, each year started from the year before, and colour it.
 
@@ -107,6 +109,10 @@ def compute_layout(
             year).
         min_index: The smallest index that counts as a tie, as for the network measures.
         colours: How many colour indexes there are.
+        since: With ``before``: the first year whose ties may differ from those ``before`` was
+            laid out from (with the same arguments). Its positions before ``since`` are kept and
+            the later years start from them: the result is the one laying out every year gives.
+        before: The layout of the same table as it was before a change.
 
     Returns:
         Arrow table sorted by year and nation: nation, year, x and y (in units of the ideal
@@ -122,6 +128,10 @@ def compute_layout(
     if years is not None:
         chosen = pa.array(sorted(set(years)), type=pa.int64())
         table = table.filter(pc.is_in(table.column("year").cast(pa.int64()), value_set=chosen))
+    kept = None
+    if since is not None and before is not None:
+        table = table.filter(pc.greater_equal(table.column("year"), since))
+        kept = before.filter(pc.less(before.column("year"), since))
     first = table.column("iso3_1").cast(pa.string())
     second = table.column("iso3_2").cast(pa.string())
     nations = pc.unique(pa.chunked_array(first.chunks + second.chunks, type=pa.string()))
@@ -142,6 +152,8 @@ def compute_layout(
     colour_of = _colours_by_year(nation_years, colours)
     known = np.full((len(keys), 2), np.nan)
     previous: _Ints = np.empty(0, dtype=np.int64)
+    if kept is not None and kept.num_rows:
+        known, previous = _resume(kept, nations)
     parts: dict[str, list[Any]] = {name: [] for name in LAYOUT_COLUMNS}
     for i, chosen_year in enumerate(distinct.tolist()):
         rows = slice(int(bounds[i]), int(bounds[i + 1]))
@@ -153,6 +165,9 @@ def compute_layout(
         positions = layout_year(
             a, b, weight_all[rows], start, was_there, rng=np.random.default_rng([seed, chosen_year])
         )
+        # Rounded as stored, so that a later year starts from what the table holds (and a
+        # layout resumed from the table is the one computed in one go).
+        positions = np.round(positions, 4)
         known[nodes] = positions
         previous = nodes
         names = [keys[n] for n in nodes.tolist()]
@@ -171,11 +186,13 @@ def compute_layout(
         {
             "nation": pa.array(parts["nation"], type=pa.string()),
             "year": joined("year", pa.int32()),
-            "x": pc.round(joined("x", pa.float64()), 4),
-            "y": pc.round(joined("y", pa.float64()), 4),
+            "x": joined("x", pa.float64()),
+            "y": joined("y", pa.float64()),
             "colour": joined("colour", pa.int32()),
         }
     )
+    if kept is not None and kept.num_rows:
+        result = pa.concat_tables([kept.select(list(LAYOUT_COLUMNS)).cast(result.schema), result])
     metadata = {
         "unit": "nation-year",
         "code_system": "iso3",
@@ -184,6 +201,27 @@ def compute_layout(
         "colours": str(colours),
     }
     return result.replace_schema_metadata(metadata)
+
+
+def _resume(kept: Any, nations: Any) -> tuple[_Floats, _Ints]:
+    """Each nation's last position before the years to lay out, and the last year's nodes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    known = np.full((len(nations), 2), np.nan)
+    codes = pc.index_in(kept.column("nation").cast(pa.string()), value_set=nations)
+    code = np.asarray(codes.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    year = kept.column("year").to_numpy()
+    x, y = kept.column("x").to_numpy(), kept.column("y").to_numpy()
+    # By nation then year: each nation's last row is its position when last seen.
+    order = np.lexsort((year, code))
+    ordered = code[order]
+    last_of = order[np.append(ordered[1:] != ordered[:-1], True)]
+    last_of = last_of[code[last_of] >= 0]
+    known[code[last_of]] = np.column_stack([x[last_of], y[last_of]])
+    last = year == year.max()
+    previous = np.unique(code[last & (code >= 0)])
+    return known, previous
 
 
 def layout_year(
@@ -328,6 +366,10 @@ def assign_colours(
         years: Per year, in order, each community's label (stable from year to year, as
             :func:`comity.analytics.community_labels.label_communities` gives them) and size.
         colours: How many colour indexes there are.
+        since: With ``before``: the first year whose ties may differ from those ``before`` was
+            laid out from (with the same arguments). Its positions before ``since`` are kept and
+            the later years start from them: the result is the one laying out every year gives.
+        before: The layout of the same table as it was before a change.
 
     Returns:
         Per year, each label's colour index (0..colours - 1), or -1 when none was free. A label

@@ -122,6 +122,8 @@ def compute_network_measures(
     years: Iterable[int] | None = None,
     seed: int = 0,
     min_index: float = MIN_INDEX,
+    since: int | None = None,
+    before: NetworkMeasures | None = None,
 ) -> NetworkMeasures:
     """Compute every nation-year measure and each year's communities and modularity.
 
@@ -140,6 +142,11 @@ def compute_network_measures(
             igraph's default, afterwards.
         min_index: The smallest index that counts as a tie (see the module docstring); pairs
             below it, or at 0, are not in the year's network.
+        since: With ``before``: the first year whose ties may differ from those ``before`` was
+            computed from (with the same settings, seed and ``years``). Its years before
+            ``since`` are kept, and the community labels carry on from them: the result is
+            the one a computation of every year would give.
+        before: The measures of the same table as it was before a change.
 
     Returns:
         The nation-year table, sorted by year and nation, with columns: nation; year; partners
@@ -159,9 +166,18 @@ def compute_network_measures(
     """
     import igraph
     import pyarrow as pa
+    import pyarrow.compute as pc
 
+    if since is not None and before is not None:
+        years = [y for y in (_years_of(dyad_years) if years is None else years) if y >= since]
     edges = _prepare(dyad_years, years, min_index)
     labeller = CommunityLabeller(len(edges.nations))
+    kept = kept_years = None
+    if since is not None and before is not None:
+        kept = _resume_labels(labeller, edges.nations, before.nation_years, since)
+        kept_years = before.community_years.filter(
+            pc.less(before.community_years.column("year"), since)
+        )
     parts: list[dict[str, npt.NDArray[Any]]] = []
     summary: dict[str, list[Any]] = {name: [] for name in COMMUNITY_YEAR_COLUMNS}
     rng = random.Random()
@@ -217,10 +233,39 @@ def compute_network_measures(
             "modularity": pa.array(summary["modularity"], type=pa.float64()),
         }
     )
+    if kept is not None and kept_years is not None:
+        nation_years = pa.concat_tables([kept.cast(nation_years.schema), nation_years])
+        community_years = pa.concat_tables(
+            [kept_years.cast(community_years.schema), community_years]
+        )
     return NetworkMeasures(
         nation_years=nation_years.replace_schema_metadata(metadata),
         community_years=community_years.replace_schema_metadata({**metadata, "unit": "year"}),
     )
+
+
+def _years_of(dyad_years: Any) -> list[int]:
+    import pyarrow.compute as pc
+
+    return [int(y) for y in pc.unique(dyad_years.column("year")).to_pylist()]
+
+
+def _resume_labels(labeller: CommunityLabeller, nations: Any, nation_years: Any, since: int) -> Any:
+    """Set ``labeller`` as it stood after the last year before ``since``; those years' rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kept = nation_years.filter(pc.less(nation_years.column("year"), since))
+    if kept.num_rows == 0:
+        return kept
+    last = pc.max(kept.column("year"))
+    final = kept.filter(pc.equal(kept.column("year"), last))
+    codes = pc.index_in(final.column("nation").cast(pa.string()), value_set=nations)
+    present = pc.is_valid(codes)
+    nodes = np.asarray(codes.filter(present).to_numpy(zero_copy_only=False), dtype=np.int64)
+    labels = np.asarray(final.column("community").filter(present).to_numpy(), dtype=np.int64)
+    labeller.resume(nodes, labels, int(pc.max(kept.column("community")).as_py()) + 1)
+    return kept
 
 
 def compute_nation_years(

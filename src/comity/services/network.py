@@ -6,8 +6,9 @@ Computed from the dyad-year index of what the viewer may see, cached like it (se
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +20,17 @@ from comity.services.analytics import (
     IndexTable,
     compute_dyad_years,
     compute_pair_kind_years,
+    first_changed_year,
+    index_identity,
 )
-from comity.services.cache import cache_key, read_table, recall, remembered, store_result
+from comity.services.cache import (
+    cache_key,
+    on_forget,
+    read_table,
+    recall,
+    remembered,
+    store_result,
+)
 from comity.services.registry import resolve_nation
 from comity.services.ties import list_ties
 from comity.store import Store
@@ -28,6 +38,8 @@ from comity.store.analytic_cache import find_result
 
 if TYPE_CHECKING:
     from comity.analytics.layout import YearTable
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "NetworkLayout",
@@ -48,6 +60,34 @@ PROFILE_WINDOW = 10
 
 _NETWORK_LOCK = threading.Lock()
 """igraph's random generator is process-wide: one network computation at a time."""
+
+_Slot = tuple[str, str, str, int]
+"""A store, settings digest, viewer scope and horizon: one view of the network over time."""
+_LATEST_NETWORK: dict[_Slot, NetworkTables] = {}
+_LATEST_LAYOUT: dict[_Slot, NetworkLayout] = {}
+"""The latest network and layout computed in this process for each view: after a change, the
+years before the first one it moved are kept from them (:func:`first_changed_year`)."""
+_REFRESHING: set[_Slot] = set()
+_LATEST_LOCK = threading.Lock()
+
+
+def _forget_latest() -> None:
+    with _LATEST_LOCK:
+        _LATEST_NETWORK.clear()
+        _LATEST_LAYOUT.clear()
+
+
+on_forget(_forget_latest)
+
+
+def _slot(store: Store, index: IndexTable) -> _Slot:
+    return (store.describe_url(), index.settings.digest(), index.scope, index.horizon)
+
+
+def _since(before: IndexTable, after: IndexTable) -> int:
+    """The first year to compute again after ``before`` (beyond the horizon: none)."""
+    found = first_changed_year(before.table, after.table)
+    return after.horizon + 1 if found is None else found
 
 
 @dataclass(frozen=True)
@@ -71,7 +111,7 @@ def compute_network(
 
     Unit of analysis: the nation-year (ISO alpha-3). See :mod:`comity.analytics.network`.
     """
-    from comity.analytics.network import compute_network_measures
+    from comity.analytics.network import NetworkMeasures, compute_network_measures
 
     index = compute_dyad_years(store, viewer, overrides=overrides, use_cache=use_cache)
     directory = analytic_directory(store.describe_url())
@@ -80,9 +120,15 @@ def compute_network(
     )
 
     def compute() -> NetworkTables:
+        with _LATEST_LOCK:
+            base = _LATEST_NETWORK.get(_slot(store, index)) if use_cache else None
+        resume: dict[str, Any] = {}
+        if base is not None and base.index.data_version != index.data_version:
+            before = NetworkMeasures(base.nation_years, base.community_years)
+            resume = {"since": _since(base.index, index), "before": before}
         with _NETWORK_LOCK:
             measures = compute_network_measures(
-                index.table, threshold=index.settings.partner_threshold
+                index.table, threshold=index.settings.partner_threshold, **resume
             )
         return NetworkTables(measures.nation_years, measures.community_years, index, False)
 
@@ -104,8 +150,8 @@ def compute_network(
             and Path(communities.path).exists()
         ):
             found = read_table(nations.path, key + "n"), read_table(communities.path, key + "c")
-            return NetworkTables(*found, index, cached=True)
-        tables = compute()
+            return _latest_network(store, NetworkTables(*found, index, cached=True))
+        tables = _latest_network(store, compute())
         results = (
             ("n", "network_nations", tables.nation_years),
             ("c", "network_communities", tables.community_years),
@@ -127,6 +173,12 @@ def compute_network(
     return remembered(key, load)
 
 
+def _latest_network(store: Store, tables: NetworkTables) -> NetworkTables:
+    with _LATEST_LOCK:
+        _LATEST_NETWORK[_slot(store, tables.index)] = tables
+    return tables
+
+
 @dataclass(frozen=True)
 class NetworkLayout:
     """Every year's positions and community colours for one viewer (:func:`compute_network_layout`).
@@ -139,6 +191,8 @@ class NetworkLayout:
         cached: Whether the layout was read from the cache.
         by_year: The positions, found by year.
         ties: The network's ties by year, strongest first.
+        refreshing: True when this is the layout of earlier data, answered while the layout of
+            the latest data is being computed (see :func:`compute_network_layout`).
     """
 
     positions: Any
@@ -147,6 +201,7 @@ class NetworkLayout:
     cached: bool
     by_year: YearTable
     ties: YearTable
+    refreshing: bool = False
 
     @property
     def nbytes(self) -> int:
@@ -169,28 +224,53 @@ def compute_network_layout(
     *,
     overrides: Mapping[str, Any] | None = None,
     use_cache: bool = True,
+    wait: bool = True,
 ) -> NetworkLayout:
     """Positions of every year's network, each year started from the year before, cached.
 
     Unit of analysis: the nation-year (ISO alpha-3). The layout and its community colours are
     those of :func:`comity.analytics.layout.compute_layout` over the network of
-    :func:`compute_network`, kept like it per settings, data version and viewer scope.
+    :func:`compute_network`, kept like it per settings, data version and viewer scope. After a
+    change, only the years from the first one it moved are computed again.
+
+    Args:
+        store: The store.
+        viewer: Whose view.
+        overrides: Settings to change from the defaults.
+        use_cache: Read and write the cache.
+        wait: False: when the data changed since the latest layout of this view and the new one
+            is not ready, answer the latest (``refreshing``) and compute the new one in the
+            background (a page that must not keep its reader waiting).
     """
     from comity.analytics.layout import LAYOUT_VERSION, compute_layout
 
+    def key_of(settings_digest: str, version: str, scope: str, horizon: int) -> str:
+        return cache_key("network-layout", LAYOUT_VERSION, settings_digest, version, scope, horizon)
+
+    if not wait and use_cache:
+        settings, version, scope, horizon = index_identity(store, viewer, overrides=overrides)
+        slot = (store.describe_url(), settings.digest(), scope, horizon)
+        with _LATEST_LOCK:
+            latest = _LATEST_LAYOUT.get(slot)
+        if latest is not None and latest.network.index.data_version != version:
+            hit, value = recall(key_of(settings.digest(), version, scope, horizon))
+            if hit:
+                ready: NetworkLayout = value
+                return replace(ready, cached=True)
+            _refresh(slot, lambda: compute_network_layout(store, viewer, overrides=overrides))
+            return replace(latest, cached=True, refreshing=True)
+
     tables = compute_network(store, viewer, overrides=overrides, use_cache=use_cache)
     index = tables.index
-    key = cache_key(
-        "network-layout",
-        LAYOUT_VERSION,
-        index.settings.digest(),
-        index.data_version,
-        index.scope,
-        index.horizon,
-    )
+    key = key_of(index.settings.digest(), index.data_version, index.scope, index.horizon)
 
     def compute() -> NetworkLayout:
-        positions = compute_layout(index.table, tables.nation_years)
+        with _LATEST_LOCK:
+            base = _LATEST_LAYOUT.get(_slot(store, index)) if use_cache else None
+        resume: dict[str, Any] = {}
+        if base is not None and base.network.index.data_version != index.data_version:
+            resume = {"since": _since(base.network.index, index), "before": base.positions}
+        positions = compute_layout(index.table, tables.nation_years, **resume)
         return _layout_of(positions, tables, cached=False)
 
     if not use_cache:
@@ -200,8 +280,10 @@ def compute_network_layout(
         with store.connect() as connection:
             found = find_result(connection, key)
         if found and Path(found.path).exists():
-            return _layout_of(read_table(found.path, key), tables, cached=True)
-        layout = compute()
+            return _latest_layout(
+                store, _layout_of(read_table(found.path, key), tables, cached=True)
+            )
+        layout = _latest_layout(store, compute())
         store_result(
             store,
             analytic_directory(store.describe_url()),
@@ -220,6 +302,31 @@ def compute_network_layout(
         remembered_layout: NetworkLayout = value
         return replace(remembered_layout, cached=True)
     return remembered(key, load)
+
+
+def _latest_layout(store: Store, layout: NetworkLayout) -> NetworkLayout:
+    with _LATEST_LOCK:
+        _LATEST_LAYOUT[_slot(store, layout.network.index)] = layout
+    return layout
+
+
+def _refresh(slot: _Slot, compute: Callable[[], Any]) -> None:
+    """Run ``compute`` on a background thread, unless one runs already for ``slot``."""
+    with _LATEST_LOCK:
+        if slot in _REFRESHING:
+            return
+        _REFRESHING.add(slot)
+
+    def run() -> None:
+        try:
+            compute()
+        except Exception:  # the page asks again and meets the error itself
+            logger.warning("refreshing the network failed", exc_info=True)
+        finally:
+            with _LATEST_LOCK:
+                _REFRESHING.discard(slot)
+
+    threading.Thread(target=run, name="comity-network-refresh", daemon=True).start()
 
 
 def _layout_of(positions: Any, tables: NetworkTables, *, cached: bool) -> NetworkLayout:

@@ -12,6 +12,10 @@ edges are the strongest pairs of the year with an index of at least ``min_index`
 out on the server so that a nation stays where it was the year before
 (:mod:`comity.analytics.layout`), and the picture with the frame of every year (``extent``): the
 browser draws and never lays out, and the picture holds still when the year changes.
+
+After a change to the records the page does not wait for the new network: it answers the one
+before the change with ``refreshing`` set (and says so) while the new one is computed in the
+background, from the first year the change moved; the script asks again until it is ready.
 """
 
 from __future__ import annotations
@@ -114,7 +118,9 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
     """The graph, legend, summary and table of a year, JSON-ready (see the module docstring)."""
     import pyarrow.compute as pc
 
-    layout = network_service.compute_network_layout(store, viewer)
+    # A page answers at once: after a change, the network before it (marked as being
+    # refreshed) while the new one is computed in the background.
+    layout = network_service.compute_network_layout(store, viewer, wait=False)
     tables = layout.network
     horizon = tables.index.horizon
     summaries = tables.community_years
@@ -166,6 +172,7 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
         "table_total": len(rows),
         "method_version": tables.index.settings.method_version,
         "settings_digest": tables.index.settings.digest(),
+        "refreshing": layout.refreshing,
     }
 
 

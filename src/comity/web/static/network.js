@@ -13,9 +13,10 @@
   var EDGE_NEAR = "#5a5a5a";
   var FADED = "#e4e4e4";
   var KEPT = 60;
+  var REFRESH_MS = 2000;
   var state = {
     renderer: null, graph: null, hovered: null, neighbours: null,
-    request: 0, controller: null, pictures: new Map()
+    request: 0, controller: null, pictures: new Map(), refresh: null
   };
 
   // The server gives diameters (14 to 60 for the strongest); sigma wants radii in pixels.
@@ -184,11 +185,25 @@
     return params.toString();
   }
 
-  function show(container, picture, query) {
+  function show(form, container, picture, query) {
     document.getElementById("network-status").textContent = "";
     if (container.dataset.rendered !== "unavailable") { draw(container, picture); }
     describe(picture);
+    refreshLater(form, container, picture);
     history.replaceState(null, "", "/network?" + query);
+  }
+
+  // A picture of the data before recent changes (the new one is being computed): say so, and
+  // ask again shortly; such a picture is not kept.
+  function refreshLater(form, container, picture) {
+    var note = document.getElementById("network-refreshing");
+    if (note) { note.hidden = !picture.refreshing; }
+    if (!picture.refreshing || state.refresh) { return; }
+    state.refresh = setTimeout(function () {
+      state.refresh = null;
+      state.pictures.clear();
+      load(form, container);
+    }, REFRESH_MS);
   }
 
   function load(form, container) {
@@ -199,7 +214,7 @@
     if (state.controller) { state.controller.abort(); state.controller = null; }
     if (kept) {
       container.removeAttribute("aria-busy");
-      show(container, kept, query);
+      show(form, container, kept, query);
       return;
     }
     var controller = typeof AbortController === "undefined" ? null : new AbortController();
@@ -221,9 +236,9 @@
       })
       .then(function (picture) {
         if (!picture) { return; }
-        state.pictures.set(query, picture);
+        if (!picture.refreshing) { state.pictures.set(query, picture); }
         if (state.pictures.size > KEPT) { state.pictures.delete(state.pictures.keys().next().value); }
-        if (number === state.request) { show(container, picture, query); }
+        if (number === state.request) { show(form, container, picture, query); }
       })
       .catch(function (error) {
         if (number === state.request && error.name !== "AbortError") {
@@ -248,12 +263,13 @@
     var form = document.getElementById("network-form");
     if (!source || !container || !form) { return; }
     var picture = JSON.parse(source.textContent);
-    state.pictures.set(queryOf(form), picture);
+    if (!picture.refreshing) { state.pictures.set(queryOf(form), picture); }
     if (typeof Sigma === "undefined" || typeof graphology === "undefined") {
       unavailable(container);
     } else {
       draw(container, picture);
     }
+    refreshLater(form, container, picture);
     var slider = document.getElementById("network-year");
     var shown = document.getElementById("network-year-value");
     // Each step of the slider asks for its year at once: the answer is small and quick, an
