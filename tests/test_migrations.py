@@ -191,3 +191,12 @@ def test_0009_leaves_a_check_it_does_not_recognise(tmp_path: Path) -> None:
     assert "kind = 'exercise' OR kind = 'education'" in schema["engagements"]
     assert store.current_revision() == _latest()
     store.dispose()
+
+
+def test_the_head_revision_known_without_alembic_is_the_migrations_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from comity.store.engine import HEAD_REVISION
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert HEAD_REVISION == scripts.get_current_head() == _latest()

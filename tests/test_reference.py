@@ -110,3 +110,38 @@ def test_organisations_match_their_provenance() -> None:
     assert uzbek == [(1992, 1999), (2006, 2012)]
     nations = load_reference().nations
     assert all(m.nation in nations for m in memberships)
+
+
+def test_country_converter_rows_are_those_its_converter_holds() -> None:
+    """Read without pandas, the rows are the ones ``CountryConverter().data`` holds."""
+    import country_converter
+
+    from comity.nations.reference import converter_rows
+
+    mine = converter_rows()
+    theirs = {
+        row["ISO3"]: row for row in country_converter.CountryConverter().data.to_dict("records")
+    }
+    assert set(mine) == set(theirs) and len(mine) > 240
+
+    def text(value: object) -> str | None:
+        if value is None or (isinstance(value, float) and value != value) or value == "":
+            return None
+        return str(value)
+
+    fields = ("name_short", "name_official", "ISO2", "UNregion", "continent", "regex")
+    for key, row in theirs.items():
+        assert {f: text(row.get(f)) for f in fields} == {f: text(mine[key].get(f)) for f in fields}
+
+
+def test_naming_a_nation_loads_no_pandas() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from comity.nations.reference import load_reference; load_reference(); "
+        "print('pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

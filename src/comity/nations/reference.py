@@ -17,7 +17,6 @@ Sources, each reviewable as data:
 from __future__ import annotations
 
 import csv
-import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from comity.model.nations import CodeSystem, Nation, NationCode, StateSpell
@@ -143,16 +143,38 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
+_CONVERTER_UNIQUE = ("name_short", "name_official", "regex")
+"""Columns country_converter keeps unique, the last row of a value winning."""
+
+
+def converter_rows() -> dict[str, dict[str, str]]:
+    """country_converter's current countries by ISO3, read from the data file it ships.
+
+    The rows its ``CountryConverter().data`` holds (obsolete rows left out, the last of rows
+    sharing a name or pattern kept), read with the standard library: loading the class imports
+    pandas, which would double the time of every command that names a nation.
+    """
+    from importlib.util import find_spec
+
+    # Found without importing the package (whose import loads pandas).
+    spec = find_spec("country_converter")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("country_converter is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "country_data.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if not _text(r.get("obsolete"))]
+    for column in _CONVERTER_UNIQUE:
+        last = {row[column]: i for i, row in enumerate(rows)}
+        rows = [row for i, row in enumerate(rows) if last[row[column]] == i]
+    return {row["ISO3"]: row for row in rows}
+
+
 @lru_cache(maxsize=1)
 def load_reference() -> Reference:
     """Build the reference registry (cached: it is read-only)."""
-    import country_converter
     import pycountry
 
-    # country_converter logs a warning for every name it cannot match; comity reports its own.
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    table = country_converter.CountryConverter().data
-    converter_rows = {row["ISO3"]: row for row in table.to_dict("records")}
+    rows_by_iso3 = converter_rows()
 
     codes = _read_codes()
     spells = _spells_by_nation(codes)
@@ -176,7 +198,7 @@ def load_reference() -> Reference:
     current: list[tuple[str, Any]] = [(c.alpha_3, c) for c in pycountry.countries]
     current.append(("XKX", None))  # Kosovo: not in ISO 3166, coded XKX by convention
     for iso3, country in current:
-        row = converter_rows.get(iso3, {})
+        row: dict[str, Any] = rows_by_iso3.get(iso3, {})
         pycountry_names = (
             [getattr(country, a, None) for a in ("name", "official_name", "common_name")]
             if country is not None

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -36,7 +31,14 @@ from comity.store import (  # noqa: F401  (register their tables)
 )
 from comity.store.audit_checkpoint import write_checkpoint
 
-__all__ = ["PoolOptions", "Store", "alembic_config", "open_store"]
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = ["HEAD_REVISION", "PoolOptions", "Store", "alembic_config", "open_store"]
+
+HEAD_REVISION = "0016"
+"""The latest migration comity ships (a test checks it against the migrations themselves):
+known without loading Alembic, which every command would otherwise import to check the store."""
 
 
 @dataclass(frozen=True)
@@ -110,18 +112,14 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def alembic_config(url: str | sa.URL) -> Config:
     """Return an Alembic configuration for the store at ``url``, using comity's migrations."""
+    from alembic.config import Config
+
     config = Config()
     location = resources.files("comity.store").joinpath("migrations")
     config.set_main_option("script_location", str(location))
     rendered = url if isinstance(url, str) else url.render_as_string(hide_password=False)
     config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
     return config
-
-
-@functools.cache
-def _head_revision() -> str | None:
-    # The migrations ship with the package: read them once per process.
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
 def _busy(store: Store, error: PoolTimeoutError) -> StoreUnavailableError:
@@ -257,6 +255,8 @@ class Store:
                 connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
                 connection.commit()
             with connection.begin():
+                from alembic import command
+
                 config = alembic_config(self.engine.url)
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
@@ -274,7 +274,12 @@ class Store:
         """The migration the database is at; None when it was never initialised."""
         try:
             with self.engine.connect() as connection:
-                return MigrationContext.configure(connection).get_current_revision()
+                # Alembic's version table, read as its MigrationContext reads it.
+                if not sa.inspect(connection).has_table("alembic_version"):
+                    return None
+                found = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+                versions = sorted(row[0] for row in found)
+                return ", ".join(versions) if versions else None
         except OperationalError as error:
             raise StoreUnavailableError(
                 f"Cannot open the store at {self.describe()}: {error.orig}",
@@ -283,7 +288,7 @@ class Store:
 
     def head_revision(self) -> str | None:
         """The latest migration comity ships."""
-        return _head_revision()
+        return HEAD_REVISION
 
     def check_ready(self) -> None:
         """Raise unless the schema is at the latest migration.
