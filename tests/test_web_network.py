@@ -112,6 +112,33 @@ def test_the_threshold_and_the_cap_leave_out_the_weakest_ties(analyst_fra: TestC
     assert nodes == {e["source"] for e in capped["edges"]} | {e["target"] for e in capped["edges"]}
 
 
+def test_after_a_write_the_page_shows_the_network_before_it_until_the_new_one_is_ready(
+    world: Store, analyst_fra: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from comity.services import network as network_service
+
+    first = analyst_fra.get("/network/data?year=2010&min_index=0").json()
+    assert first["refreshing"] is False and ("FRA", "JPN") not in _pairs(first)
+    # The background computation is held until the test lets it run.
+    held: list[Any] = []
+    monkeypatch.setattr(network_service, "_refresh", lambda slot, compute: held.append(compute))
+    services.add_engagement(
+        world, _exercise("Bridge 2010", 2010, "FRA", "JPN"), Viewer.operator("tests")
+    )
+    page = analyst_fra.get("/network?year=2010&min_index=0")
+    assert page.status_code == 200
+    assert "Recent changes are being added to the network" in page.text
+    assert 'role="status" hidden' not in page.text
+    stale = analyst_fra.get("/network/data?year=2010&min_index=0").json()
+    assert stale["refreshing"] is True and _pairs(stale) == _pairs(first)
+    assert held
+    held[0]()
+    fresh = analyst_fra.get("/network/data?year=2010&min_index=0").json()
+    assert fresh["refreshing"] is False and ("FRA", "JPN") in _pairs(fresh)
+    again = analyst_fra.get("/network?year=2010&min_index=0")
+    assert 'id="network-refreshing" class="muted" role="status" hidden' in again.text
+
+
 def test_a_year_without_ties_is_an_empty_picture(analyst_fra: TestClient) -> None:
     picture = analyst_fra.get("/network/data?year=1990").json()
     assert picture["nodes"] == [] and picture["edges"] == [] and picture["summary"] is None
