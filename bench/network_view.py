@@ -90,6 +90,7 @@ def build_store(folder: Path, source: str | None) -> str:
     """The store's URL: a copy of ``source``, or a new store with every bundled dataset."""
     from comity import services
     from comity.access import Viewer
+    from comity.errors import ConflictError
     from comity.ingest.catalog import IMPORTERS
     from comity.services.accounts import create_user
     from comity.services.imports import import_dataset
@@ -106,7 +107,12 @@ def build_store(folder: Path, source: str | None) -> str:
         for name in IMPORTERS:
             _log(f"importing {name}")
             import_dataset(store, name, viewer=operator)
-    create_user(store, operator, username=USERNAME, password=PASSWORD, nation="USA", role="planner")
+    try:
+        create_user(
+            store, operator, username=USERNAME, password=PASSWORD, nation="USA", role="planner"
+        )
+    except ConflictError:
+        pass  # a store this function built before: its planner is there
     store.dispose()
     return f"sqlite:///{path}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,19 @@ def test_spills_go_to_a_folder_of_their_own_under_the_temporary_folder(
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
-    first, second = _setting("temp_directory"), _setting("temp_directory")
+    first = _setting("temp_directory")
     assert Path(first).parent == tmp_path and Path(first).name.startswith("comity-duckdb-")
-    assert first != second
+    assert f"-{os.getpid()}-" in Path(first).name  # one per process
+
+
+def test_connections_share_a_database_but_not_their_tables() -> None:
+    import pyarrow as pa
+
+    one, two = connect_duckdb(), connect_duckdb()
+    one.register("mine", pa.table({"a": [1]}))
+    assert one.sql("SELECT a FROM mine").fetchall() == [(1,)]
+    with pytest.raises(Exception, match="mine"):
+        two.sql("SELECT a FROM mine").fetchall()
 
 
 def test_a_bad_bound_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
