@@ -339,3 +339,19 @@ def test_gain_is_concave_so_breakpoints_bound_the_error() -> None:
     steps = [gain(0, b, 20) - gain(0, a, 20) for a, b in itertools.pairwise(points)]
     assert max(steps) == pytest.approx(min(steps))
     assert math.isclose(sum(steps), gain(0, 40, 20))
+
+
+@given(text=st.text(alphabet=st.sampled_from(list('ab,;"\r\n\x00 0')), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_read_candidates_meets_any_text_with_plans_or_a_validation_error(text: str) -> None:
+    try:
+        read_candidates(text)
+    except ValidationError:
+        pass
+
+
+def test_a_carriage_return_or_a_broken_quote_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError, match="no header row"):
+        read_candidates("\r0")
+    with pytest.raises(ValidationError):
+        read_candidates('id,title,kind,partners,year,cost\r\nA,"open quote\x00')

@@ -212,8 +212,13 @@ def read_candidates(text: str, file_format: str = "csv") -> list[Candidate]:
         return parse_candidates(data)
     if file_format != "csv":
         raise ValidationError([FieldProblem("format", "must be csv or json", file_format)])
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if not reader.fieldnames:
-        raise ValidationError([FieldProblem("file", "no header row")], "plans", hint=_HINT)
-    rows = [{k.strip(): v for k, v in row.items() if k is not None} for row in reader]
+    # newline="": a lone carriage return ends a line as the csv module expects, not an error.
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        if not reader.fieldnames:
+            raise ValidationError([FieldProblem("file", "no header row")], "plans", hint=_HINT)
+        rows = [{k.strip(): v for k, v in row.items() if k is not None} for row in reader]
+    except csv.Error as error:
+        problem = FieldProblem("file", f"not CSV: {error} (line {reader.line_num})")
+        raise ValidationError([problem], "plans", hint=_HINT) from None
     return parse_candidates(rows)
