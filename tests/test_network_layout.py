@@ -21,7 +21,7 @@ from comity.analytics.layout import (
 )
 from comity.analytics.network import compute_network_measures
 from comity.services.cache import forget_everything
-from comity.services.network import compute_network_layout
+from comity.services.network_layout import compute_network_layout
 from comity.store import Store
 from comity.web.pages.network import PALETTE
 

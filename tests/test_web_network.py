@@ -115,13 +115,13 @@ def test_the_threshold_and_the_cap_leave_out_the_weakest_ties(analyst_fra: TestC
 def test_after_a_write_the_page_shows_the_network_before_it_until_the_new_one_is_ready(
     world: Store, analyst_fra: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from comity.services import network as network_service
+    from comity.services import network_layout
 
     first = analyst_fra.get("/network/data?year=2010&min_index=0").json()
     assert first["refreshing"] is False and ("FRA", "JPN") not in _pairs(first)
     # The background computation is held until the test lets it run.
     held: list[Any] = []
-    monkeypatch.setattr(network_service, "_refresh", lambda slot, compute: held.append(compute))
+    monkeypatch.setattr(network_layout, "_refresh", lambda slot, compute: held.append(compute))
     services.add_engagement(
         world, _exercise("Bridge 2010", 2010, "FRA", "JPN"), Viewer.operator("tests")
     )

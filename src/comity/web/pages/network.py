@@ -3,8 +3,8 @@
 ``GET /network?year=&min_index=&max_ties=`` shows the page; ``GET /network/data`` with the same
 parameters answers the same picture as JSON for the page's script (``static/network.js``), which
 redraws the graph when the year slider moves. Both read
-:func:`comity.services.network.compute_network_layout` for the signed-in viewer, so only records
-releasable to the viewer's nation count.
+:func:`comity.services.network_layout.compute_network_layout` for the signed-in viewer, so only
+records releasable to the viewer's nation count.
 
 Nodes are nations sized by strength (the sum of their index values) and coloured by community;
 edges are the strongest pairs of the year with an index of at least ``min_index`` (at most
@@ -31,7 +31,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from comity import services
 from comity.access.viewer import Viewer
 from comity.errors import ComityError, FieldProblem, UnknownNationError, ValidationError
-from comity.services import network as network_service
+from comity.services import network_layout
 from comity.store import Store
 from comity.web.routing import (
     SignInRequired,
@@ -120,7 +120,7 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
 
     # A page answers at once: after a change, the network before it (marked as being
     # refreshed) while the new one is computed in the background.
-    layout = network_service.compute_network_layout(store, viewer, wait=False)
+    layout = network_layout.compute_network_layout(store, viewer, wait=False)
     tables = layout.network
     horizon = tables.index.horizon
     summaries = tables.community_years
@@ -177,7 +177,7 @@ def network_picture(store: Store, viewer: Viewer, query: NetworkQuery) -> dict[s
 
 
 def _edges(
-    layout: network_service.NetworkLayout, year: int, query: NetworkQuery
+    layout: network_layout.NetworkLayout, year: int, query: NetworkQuery
 ) -> tuple[int, list[dict[str, Any]]]:
     """How many ties reach the threshold, and the strongest ``max_ties`` of them."""
     eligible, strongest = layout.strongest_ties(year, query.min_index, query.max_ties)
