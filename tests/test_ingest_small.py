@@ -154,11 +154,11 @@ def test_gdelt_import_reads_gdelt2_archives_and_covers_every_publication_year(
     ],
 )
 def test_bundled_sources_declare_the_kind_and_pairs_they_cover(
-    store: Store, operator: Viewer, dataset: str, coverage: list[tuple[object, ...]]
+    full_store: Store, dataset: str, coverage: list[tuple[object, ...]]
 ) -> None:
-    import_dataset(store, dataset, viewer=operator)
+    # The store every bundled dataset was imported into, each by its importer.
     c = tables.coverage
-    with store.connect() as connection:
+    with full_store.connect() as connection:
         rows = connection.execute(
             select(c.c.kind, c.c.nation, c.c.first_year, c.c.last_year).where(
                 c.c.dataset == dataset, c.c.organisation.is_(None)
