@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import itertools
+import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +29,6 @@ _names = itertools.count()
 @pytest.fixture(scope="session", autouse=True)
 def _private_data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The tests' own user data folder: secret key, audit checkpoints, server analytic files."""
-    import os
-
     before = os.environ.get("XDG_DATA_HOME")
     os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
     yield
@@ -49,22 +50,50 @@ def seeded_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of the whole run: shared by every worker of ``pytest -n``."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def _run_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (one worker at a time)."""
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def imported_sqlite_folder(
     seeded_sqlite_file: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """A folder holding a store with every bundled dataset imported (made once per session)."""
+    """A folder holding a store with every bundled dataset imported, read-only.
+
+    Made once per run: the first worker to need it imports, the others wait for it and share
+    it (each test copies it). Importing everything takes the better part of a minute.
+    """
     from comity.ingest.catalog import IMPORTERS
     from comity.services.imports import import_dataset
 
-    folder = tmp_path_factory.mktemp("imported")
-    shutil.copyfile(seeded_sqlite_file, folder / "comity.db")
-    opened = open_store(f"sqlite:///{folder / 'comity.db'}")
-    for name in IMPORTERS:
-        import_dataset(opened, name, viewer=Viewer.operator("setup"))
-    with opened.engine.begin() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    opened.dispose()
+    shared = _run_folder(tmp_path_factory)
+    folder = shared / "imported-template"
+    with _run_lock(shared / "imported-template.lock"):
+        if (folder / "done").exists():
+            return folder
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        shutil.copyfile(seeded_sqlite_file, folder / "comity.db")
+        opened = open_store(f"sqlite:///{folder / 'comity.db'}")
+        for name in IMPORTERS:
+            import_dataset(opened, name, viewer=Viewer.operator("setup"))
+        with opened.engine.begin() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        opened.dispose()
+        (folder / "done").touch()
     return folder
 
 
