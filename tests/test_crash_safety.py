@@ -26,7 +26,7 @@ from comity.store import Store
 
 pytestmark = pytest.mark.slow
 
-ENGAGEMENTS = 20_000
+ENGAGEMENTS = 10_000
 _NATIONS = ["USA", "GBR", "FRA", "DEU", "JPN", "AUS", "CAN", "ITA"]
 _MAPPING = """\
 [dataset]
