@@ -275,30 +275,3 @@ def spark() -> Any:
     session = spark_session("local[2]", partitions=2)
     yield session
     session.stop()
-
-
-_WEIGHTS = {"spark": 15.0, "slow": 8.0, "full_data": 4.0, "browser": 4.0, "postgres": 1.0}
-"""A rough cost of a test by its marks, to start the costliest modules first."""
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the costliest modules first, keeping each module's tests together and in order.
-
-    The workers of ``pytest -n`` take modules in this order as they become free: starting with
-    the long ones (Spark, full data, browsers) keeps one worker from finishing them alone while
-    the other has nothing left to do.
-    """
-    cost: dict[str, float] = {}
-    for item in items:
-        module = item.nodeid.split("::")[0]
-        marks = {mark.name for mark in item.iter_markers()}
-        weights = [_WEIGHTS[name] for name in marks if name in _WEIGHTS]
-        cost[module] = cost.get(module, 0.0) + max(weights, default=0.1)
-    order = {module: i for i, module in enumerate(cost)}
-
-    def key(item: pytest.Item) -> tuple[float, int]:
-        module = item.nodeid.split("::")[0]
-        return (-cost[module], order[module])
-
-    items.sort(key=key)
