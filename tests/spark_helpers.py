@@ -149,6 +149,29 @@ def generated_engagements(seed: int = 11) -> tuple[pa.Table, pa.Table, pa.Table]
 _STORE_NATIONS = ("USA", "GBR", "FRA", "DEU", "JPN", "KOR", "PHL", "AUS")
 
 
+def index_on_duckdb_and_spark(session: Any, folder: Path) -> tuple[pa.Table, pa.Table]:
+    """The tie index of :func:`generated_engagements` computed on DuckDB and on ``session``."""
+    from comity.analytics.contributions import Inputs
+    from comity.analytics.engines import DuckDBEngine, SparkEngine, read_parquet_folder
+    from comity.analytics.settings import default_settings
+    from comity.analytics.tie_index import dyad_years_sql
+
+    engagements, participants, media = generated_engagements()
+    sql = dyad_years_sql(default_settings(), 2020, Inputs(media=True))
+    tables = []
+    for engine in (DuckDBEngine(), SparkEngine(session)):
+        for name, table in (
+            ("engagements", engagements),
+            ("participants", participants),
+            ("media", media),
+        ):
+            engine.register(name, table)
+        engine.write_parquet(sql, folder / engine.name)
+        engine.close()
+        tables.append(read_parquet_folder(folder / engine.name))
+    return tables[0], tables[1]
+
+
 def add_covered_engagements(store: Store, operator: Viewer) -> Store:
     """Add engagements of several kinds 1995-2012, exercises covered to 2008, visits to 2006.
 

@@ -22,8 +22,6 @@ from typer.testing import CliRunner
 
 from comity.access import Viewer
 from comity.analytics.engines import DuckDBEngine, SparkEngine, read_parquet_folder
-from comity.analytics.settings import default_settings
-from comity.analytics.tie_index import Inputs, dyad_years_sql
 from comity.cli import app
 from comity.ingest.catalog import get_importer
 from comity.services.imports import bundled_paths
@@ -32,7 +30,7 @@ from tests.gdelt_rows import generated_events, write_events
 from tests.spark_helpers import (
     StandaloneCluster,
     add_covered_engagements,
-    generated_engagements,
+    index_on_duckdb_and_spark,
     run_pipeline,
     same_tables,
 )
@@ -131,18 +129,6 @@ def test_media_dyad_years_are_the_same_on_duckdb_and_the_cluster(
 def test_the_tie_index_is_the_same_on_duckdb_and_the_cluster(
     cluster_spark: Any, tmp_path: Path
 ) -> None:
-    engagements, participants, media = generated_engagements()
-    sql = dyad_years_sql(default_settings(), 2020, Inputs(media=True))
-    tables = []
-    for engine in (DuckDBEngine(), SparkEngine(cluster_spark)):
-        for name, table in (
-            ("engagements", engagements),
-            ("participants", participants),
-            ("media", media),
-        ):
-            engine.register(name, table)
-        engine.write_parquet(sql, tmp_path / engine.name)
-        engine.close()
-        tables.append(read_parquet_folder(tmp_path / engine.name))
-    same_tables(tables[0], tables[1], ["iso3_1", "iso3_2", "year"])
-    assert tables[0].num_rows > 500
+    duck, sparked = index_on_duckdb_and_spark(cluster_spark, tmp_path)
+    same_tables(duck, sparked, ["iso3_1", "iso3_2", "year"])
+    assert duck.num_rows > 500
