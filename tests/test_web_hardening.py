@@ -145,6 +145,8 @@ def served(
     monkeypatch.setenv("COMITY_SECURE_COOKIES", "0")
     monkeypatch.setenv("COMITY_FORWARDED_ALLOW_IPS", "")
     monkeypatch.setenv("COMITY_SECRET_KEY", "s" * 32)
+    # No warm-up thread: it would outlive the test and could write into the next one's stderr.
+    monkeypatch.setenv("COMITY_WARM_UP", "0")
     monkeypatch.setattr("uvicorn.run", run)
     yield calls
 
