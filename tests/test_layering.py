@@ -32,7 +32,7 @@ LAYERS = {
     "server": 6,
     "__main__": 6,
 }
-DATABASE_LIBRARIES = {"sqlalchemy", "alembic", "psycopg", "sqlite3"}
+DATABASE_LIBRARIES = {"sqlalchemy", "alembic", "psycopg", "sqlite3", "adbc_driver_sqlite"}
 
 
 def _modules() -> list[Path]:

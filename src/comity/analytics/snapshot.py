@@ -22,7 +22,6 @@ from comity.model.clock import today
 from comity.store import Store
 from comity.store import nations as nation_store
 from comity.store.analytic_inputs import (
-    PLEDGE_COLUMNS,
     CoverageRow,
     data_version,
     read_analytic_inputs,
@@ -192,6 +191,24 @@ def _coverage_table(rows: list[CoverageRow], keys: dict[str, str]) -> Any:
     )
 
 
+def _with_source_last_years(engagements: Any, sources: list[CoverageRow]) -> Any:
+    """Each engagement with the last year its source covers its kind (None: entered by hand).
+
+    The snapshot's engagements leave out the dataset's name.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    last_years = _source_last_years(sources)
+    known = pa.array([f"{dataset}\x1f{kind}" for dataset, kind in last_years], pa.string())
+    years = pa.array(list(last_years.values()), pa.int32())
+    keys = pc.binary_join_element_wise(
+        engagements.column("source_dataset"), engagements.column("kind"), "\x1f"
+    )
+    found = pc.take(years, pc.index_in(keys, value_set=known))
+    return engagements.drop_columns(["source_dataset"]).append_column("source_last_year", found)
+
+
 def load_snapshot(
     store: Store,
     viewer: Viewer,
@@ -215,8 +232,13 @@ def load_snapshot(
     import pyarrow as pa
 
     with store.connect() as connection:
-        inputs = read_analytic_inputs(connection, viewer, nations)
-        version = data_version(connection)
+        # The columns may be read on a connection of their own (comity.store.columnar): the
+        # change counter read on both sides of them says that no write came between.
+        for _ in range(3):
+            version = data_version(connection)
+            inputs = read_analytic_inputs(connection, viewer, nations)
+            if data_version(connection) == version:
+                break
         if like is None:
             codes = nation_store.codes_by_year(connection)
             sources = read_coverage(connection)
@@ -225,39 +247,8 @@ def load_snapshot(
         lineage = load_lineage(store)
     else:
         sources, media, lineage = like.sources, like.media, like.lineage
-    last_years = _source_last_years(sources)
-    inputs.engagements["source_last_year"] = [
-        last_years.get((dataset, kind)) if dataset else None
-        for dataset, kind in zip(
-            inputs.engagements["source_dataset"], inputs.engagements["kind"], strict=True
-        )
-    ]
-    engagement_types = {
-        "engagement_id": pa.int64(),
-        "kind": pa.string(),
-        "first_year": pa.int32(),
-        "last_year": pa.int32(),
-        "host": pa.string(),
-        "personnel": pa.float64(),
-        "level": pa.string(),
-        "students": pa.float64(),
-        "tiv": pa.float64(),
-        **{column: pa.int8() for column in PLEDGE_COLUMNS},
-        "source_last_year": pa.int32(),
-    }
-    engagements = pa.table(
-        {
-            name: pa.array(inputs.engagements[name], type=kind)
-            for name, kind in engagement_types.items()
-        }
-    )
-    participants = pa.table(
-        {
-            "engagement_id": pa.array(inputs.participants["engagement_id"], type=pa.int64()),
-            "nation": pa.array(inputs.participants["nation"], type=pa.string()),
-            "role": pa.array(inputs.participants["role"], type=pa.string()),
-        }
-    )
+    engagements = _with_source_last_years(inputs.engagements, sources)
+    participants = inputs.participants
     if horizon is None:
         horizon = today().year
     if like is not None:

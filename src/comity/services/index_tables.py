@@ -102,16 +102,29 @@ def observed_shares(table: Any) -> dict[int, float]:
     ``sum(index * (1 - projected_share)) / sum(index)`` over the year's pairs; years whose
     pairs all have a missing or zero index are left out.
     """
-    from comity.analytics.engines import connect_duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    connection = connect_duckdb()
-    connection.register("t", table.select(["year", "index", "projected_share"]))
-    rows = connection.execute(
-        """SELECT year, SUM("index" * (1.0 - projected_share)) / SUM("index")
-           FROM t WHERE "index" > 0 AND projected_share IS NOT NULL
-           GROUP BY year"""
-    ).fetchall()
-    return {int(year): float(share) for year, share in rows}
+    # Arrow's own kernels: the table is in memory, and a later call of the command line reads
+    # it back without starting DuckDB.
+    index, projected = table.column("index"), table.column("projected_share")
+    kept = pc.and_(pc.greater(index, 0.0), pc.is_valid(projected))
+    index, projected = index.filter(kept), projected.filter(kept)
+    parts = pa.table(
+        {
+            "year": table.column("year").filter(kept),
+            "observed": pc.multiply(index, pc.subtract(1.0, projected)),
+            "index": index,
+        }
+    )
+    sums = parts.group_by("year").aggregate([("observed", "sum"), ("index", "sum")])
+    rows = zip(
+        sums.column("year").to_pylist(),
+        sums.column("observed_sum").to_pylist(),
+        sums.column("index_sum").to_pylist(),
+        strict=True,
+    )
+    return {int(year): float(observed) / float(whole) for year, observed, whole in rows}
 
 
 def default_year_of(table: Any, horizon: int, threshold: float) -> int:

@@ -9,9 +9,7 @@ records that user may read.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Float, and_, cast, func, literal, or_, select
@@ -20,6 +18,7 @@ from comity.access.viewer import Viewer
 from comity.linkage.events import EventLink, event_groups, representatives
 from comity.store import tables
 from comity.store.changes import records_version
+from comity.store.columnar import read_table, read_table_later
 from comity.store.links import read_event_links
 from comity.store.visibility import visible_to
 
@@ -40,50 +39,45 @@ _ATTACHE_POSTS = ("defence_attache", "assistant_attache")
 
 @dataclass
 class AnalyticInputs:
-    """Column lists of the analytic snapshot.
+    """The analytic snapshot's records, as Arrow tables.
 
     ``engagements``: engagement_id, kind, first_year, last_year (None while in force), host,
     personnel (sum of what participants reported, None if none did), source_dataset (the
-    dataset it was imported from, None if entered by hand), one 0/1 column per alliance pledge
-    (``p_defence``, ``p_offence``, ...), level (visits), students (education), tiv (arms
-    transfers: the year's SIPRI trend-indicator value, millions).
+    dataset it was imported from, None if entered by hand), level (visits), students
+    (education), tiv (arms transfers: the year's SIPRI trend-indicator value, millions), and
+    one 0/1 column per alliance pledge (``p_defence``, ``p_offence``, ...).
     ``participants``: engagement_id, nation, role.
     Postings of defence attaches appear as engagements of kind ``posting`` with negative ids:
     the sending nation takes part, the host hosts.
     """
 
-    engagements: dict[str, list[Any]] = field(default_factory=dict)
-    participants: dict[str, list[Any]] = field(default_factory=dict)
+    engagements: Any
+    participants: Any
 
 
-_BATCH = 100_000
+def _schemas() -> tuple[Any, Any]:
+    """The Arrow schemas of the engagements as read (pledges as JSON text) and participants."""
+    import pyarrow as pa
 
-
-def _raw_rows(connection: Connection, query: Any) -> Iterator[Sequence[Any]]:
-    """The rows of ``query`` as the driver gives them, in batches, in the caller's transaction.
-
-    A snapshot reads every visible record: plain tuples from the driver's cursor (a server-side
-    cursor on PostgreSQL, so memory stays flat) cost a fraction of result rows. Queries read
-    here select only plain columns (numbers, text) that need no conversion.
-    """
-    compiled = query.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    engagements = pa.schema(
+        [
+            ("engagement_id", pa.int64()),
+            ("kind", pa.string()),
+            ("first_year", pa.int32()),
+            ("last_year", pa.int32()),
+            ("host", pa.string()),
+            ("personnel", pa.float64()),
+            ("source_dataset", pa.string()),
+            ("level", pa.string()),
+            ("students", pa.float64()),
+            ("tiv", pa.float64()),
+            ("pledges", pa.string()),
+        ]
     )
-    params: Any = compiled.params
-    if connection.dialect.positional:
-        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
-    dbapi = connection.connection.dbapi_connection
-    assert dbapi is not None
-    if connection.dialect.name == "postgresql":
-        cursor = dbapi.cursor(name="comity_analytic_inputs")
-    else:
-        cursor = dbapi.cursor()
-    try:
-        cursor.execute(str(compiled), params)
-        while rows := cursor.fetchmany(_BATCH):
-            yield rows
-    finally:
-        cursor.close()
+    participants = pa.schema(
+        [("engagement_id", pa.int64()), ("nation", pa.string()), ("role", pa.string())]
+    )
+    return engagements, participants
 
 
 def _detail(connection: Connection, name: str, *, number: bool = False) -> Any:
@@ -92,14 +86,8 @@ def _detail(connection: Connection, name: str, *, number: bool = False) -> Any:
     if connection.dialect.name == "postgresql":
         text = details.op("->>")(literal(name))
         return cast(text, Float) if number else text
-    return func.json_extract(details, literal(f"$.{name}"))
-
-
-def _pledges(text: Any) -> set[str]:
-    if text is None:
-        return set()
-    found = json.loads(text) if isinstance(text, str) else text
-    return set(found) if isinstance(found, list) else set()
+    found = func.json_extract(details, literal(f"$.{name}"))
+    return cast(found, Float) if number else found
 
 
 def _among(connection: Connection, nations: frozenset[str]) -> Any:
@@ -168,19 +156,6 @@ def read_analytic_inputs(
             .scalar_subquery()
             .label("personnel")
         )
-    plain = (
-        "engagement_id",
-        "kind",
-        "first_year",
-        "last_year",
-        "host",
-        "personnel",
-        "source_dataset",
-        "level",
-        "students",
-        "tiv",
-    )
-    engagements: dict[str, list[Any]] = {k: [] for k in (*plain, *PLEDGE_COLUMNS)}
     # The few details the index reads come out of the JSON in SQL, not row by row in Python.
     query = (
         select(
@@ -201,67 +176,67 @@ def read_analytic_inputs(
     )
     if nations is None:
         query = query.outerjoin(totals, totals.c.engagement_id == e.c.id)
-    for rows in _raw_rows(connection, query):
-        # Column by column: one C-level transposition per batch, not an append per value.
-        columns_of_rows = list(zip(*rows, strict=True))
-        for name, values in zip(plain, columns_of_rows[: len(plain)], strict=True):
-            engagements[name].extend(values)
-        pledge_texts = columns_of_rows[len(plain)]
-        if any(text is not None for text in pledge_texts):
-            pledges = [_pledges(text) for text in pledge_texts]
-            for pledge in _PLEDGES:
-                engagements[f"p_{pledge}"].extend(1 if pledge in d else 0 for d in pledges)
-        else:
-            for pledge in _PLEDGES:
-                engagements[f"p_{pledge}"].extend([0] * len(rows))
-    participants: dict[str, list[Any]] = {"engagement_id": [], "nation": [], "role": []}
+    engagement_schema, participant_schema = _schemas()
+    # A patch reads a few records: a second connection would cost more than it saves.
+    columnar = nations is None
+    read_engagements = read_table_later(connection, query, engagement_schema, columnar=columnar)
     query = (
         select(p.c.engagement_id, p.c.nation, p.c.role)
         .join(e, e.c.id == p.c.engagement_id)
         .where(visible)
         .order_by(p.c.engagement_id, p.c.nation)
     )
-    for rows in _raw_rows(connection, query):
-        ids, taking_part, roles = zip(*rows, strict=True)
-        participants["engagement_id"].extend(ids)
-        participants["nation"].extend(taking_part)
-        participants["role"].extend(roles)
+    read_participants = read_table_later(connection, query, participant_schema, columnar=columnar)
+    engagements, participants = _with_pledges(read_engagements()), read_participants()
     links = read_event_links(connection, viewer)
     if links:
-        _collapse_events(engagements, participants, links)
-    _add_postings(connection, viewer, engagements, participants, nations)
+        engagements, participants = _collapse_events(engagements, participants, links)
+    postings = _postings(connection, viewer, nations)
+    if postings is not None:
+        engagements, participants = _with_postings(engagements, participants, postings)
     return AnalyticInputs(engagements, participants)
 
 
+def _with_pledges(engagements: Any) -> Any:
+    """The pledges' JSON list (``["defence", "consultation"]``) as one 0/1 column per pledge."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = engagements.column("pledges")
+    engagements = engagements.drop_columns(["pledges"])
+    for pledge in _PLEDGES:
+        # A pledge is a quoted JSON string of the list: its quotes make the match exact.
+        found = pc.fill_null(pc.match_substring(texts, f'"{pledge}"'), False)
+        engagements = engagements.append_column(f"p_{pledge}", pc.cast(found, pa.int8()))
+    return engagements
+
+
 def _collapse_events(
-    engagements: dict[str, list[Any]],
-    participants: dict[str, list[Any]],
-    links: list[EventLink],
-) -> None:
+    engagements: Any, participants: Any, links: list[EventLink]
+) -> tuple[Any, Any]:
     """Count each event once, as the record that speaks for it records it.
 
-    The other records of the event leave the columns, with their participations: the event's
+    The other records of the event leave the tables, with their participations: the event's
     nations and personnel are those of its first record (:mod:`comity.linkage.events`).
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     first_of = representatives(event_groups(links))
-    dropped = {key for key, first in first_of.items() if key != first}
-    if not dropped:
-        return
-    keep = [i for i, key in enumerate(engagements["engagement_id"]) if key not in dropped]
-    for name, values in engagements.items():
-        engagements[name] = [values[i] for i in keep]
-    kept = [i for i, key in enumerate(participants["engagement_id"]) if key not in dropped]
-    for name, values in participants.items():
-        participants[name] = [values[i] for i in kept]
+    dropped = pa.array(sorted(key for key, first in first_of.items() if key != first), pa.int64())
+    if not len(dropped):
+        return engagements, participants
+
+    def kept(table: Any) -> Any:
+        return table.filter(pc.invert(pc.is_in(table.column("engagement_id"), value_set=dropped)))
+
+    return kept(engagements), kept(participants)
 
 
-def _add_postings(
-    connection: Connection,
-    viewer: Viewer,
-    engagements: dict[str, list[Any]],
-    participants: dict[str, list[Any]],
-    nations: frozenset[str] | None = None,
-) -> None:
+def _postings(connection: Connection, viewer: Viewer, nations: frozenset[str] | None) -> Any:
+    """Defence attaches' postings the viewer may see, as engagements (None when there are none)."""
+    import pyarrow as pa
+
     postings, people = tables.postings, tables.people
     query = (
         select(
@@ -283,21 +258,53 @@ def _add_postings(
     if nations is not None:
         chosen = sorted(nations)
         query = query.where(people.c.nation.in_(chosen), postings.c.host.in_(chosen))
-    for row in connection.execute(query):
-        key = -int(row.id)
-        values = {
-            "engagement_id": key,
-            "kind": "posting",
-            "first_year": row.start_year,
-            "last_year": row.end_year,
-            "host": row.host,
+    schema = pa.schema(
+        [
+            ("id", pa.int64()),
+            ("host", pa.string()),
+            ("first_year", pa.int32()),
+            ("last_year", pa.int32()),
+            ("nation", pa.string()),
+        ]
+    )
+    found = read_table(connection, query, schema, columnar=False)
+    return found if found.num_rows else None
+
+
+def _with_postings(engagements: Any, participants: Any, postings: Any) -> tuple[Any, Any]:
+    """The postings added as engagements of kind ``posting`` (ids negated): host and sender."""
+    import pyarrow as pa
+
+    rows = postings.to_pylist()  # a few thousand at most: one per attache posted
+    count = len(rows)
+    given = {
+        "engagement_id": [-row["id"] for row in rows],
+        "kind": ["posting"] * count,
+        "first_year": [row["first_year"] for row in rows],
+        "last_year": [row["last_year"] for row in rows],
+        "host": [row["host"] for row in rows],
+    }
+    added = pa.table(
+        {
+            field.name: pa.array(
+                given.get(field.name, [0 if field.name.startswith("p_") else None] * count),
+                type=field.type,
+            )
+            for field in engagements.schema
         }
-        for column, found in engagements.items():
-            found.append(values.get(column, 0 if column.startswith("p_") else None))
-        for nation, role in ((row.host, "host"), (row.nation, "participant")):
-            participants["engagement_id"].append(key)
-            participants["nation"].append(nation)
-            participants["role"].append(role)
+    )
+    taking_part = pa.table(
+        {
+            "engagement_id": [-row["id"] for row in rows for _ in range(2)],
+            "nation": [nation for row in rows for nation in (row["host"], row["nation"])],
+            "role": ["host", "participant"] * count,
+        },
+        schema=participants.schema,
+    )
+    return (
+        pa.concat_tables([engagements, added]),
+        pa.concat_tables([participants, taking_part]),
+    )
 
 
 @dataclass(frozen=True)

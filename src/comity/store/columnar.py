@@ -1,0 +1,209 @@
+"""A query's result as Arrow columns, without a Python object per value where the store allows.
+
+The analytic snapshot reads every visible record: at a million engagements, making a Python
+tuple of each row and a Python object of each value took most of the first answer. Here:
+
+- **PostgreSQL**: ``COPY (query) TO STDOUT`` in CSV on the caller's own connection (so in its
+  transaction), parsed by Arrow's CSV reader into the columns' types;
+- **a large SQLite file**: a child process reads the result with Apache Arrow's ADBC driver for
+  SQLite straight into Arrow columns and hands them over as an Arrow IPC stream
+  (:mod:`comity.store.sqlite_columns`). A child, because that driver carries its own copy of
+  SQLite, and two copies of SQLite in one process undo each other's file locks (SQLite's "How
+  To Corrupt" §2.2.1; here it showed as "disk I/O error" on the next write). Several reads run
+  at once, one child each. The child reads committed data on its own connection: the callers
+  compare the store's change counter before and after (see
+  :func:`comity.store.changes.records_version`);
+- **anything else** (a small SQLite file, where starting a process costs more than it saves;
+  an in-memory one, which no other connection can open; a child that failed): the driver's
+  rows in batches, one transposition per batch.
+
+Queries read here select plain columns (numbers and text) only.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from comity.store import tables
+
+__all__ = ["CHILD_THRESHOLD", "read_table", "read_table_later"]
+
+_LOG = logging.getLogger("comity.store")
+_BATCH = 100_000
+CHILD_THRESHOLD = 50_000
+"""Engagements from which a SQLite store is read by a child process (see the module)."""
+
+
+def read_table(connection: Connection, query: Any, schema: Any, *, columnar: bool = True) -> Any:
+    """The rows of ``query`` as an Arrow table of ``schema`` (its columns in the query's order).
+
+    Args:
+        connection: The connection (PostgreSQL: the read runs in its transaction).
+        query: A SQLAlchemy selectable of plain columns, as many as ``schema`` has fields.
+        schema: The Arrow schema of the result.
+        columnar: False to read the driver's rows whatever the store (small reads).
+    """
+    return read_table_later(connection, query, schema, columnar=columnar)()
+
+
+def read_table_later(
+    connection: Connection, query: Any, schema: Any, *, columnar: bool = True
+) -> Callable[[], Any]:
+    """Start reading ``query`` (see :func:`read_table`); the function returned gives the table.
+
+    Reads started one after the other run at the same time where each has a child process.
+    """
+    if columnar and connection.dialect.name == "postgresql":
+        table = _copied(connection, query, schema)
+        return lambda: table
+    database = _large_sqlite_file(connection) if columnar else None
+    if database is not None:
+        sql, params = _compiled(connection, query)
+        child = _start_child(database, sql, params)
+        if child is not None:
+            return lambda: _or_rows(child.table(schema), connection, query, schema)
+    table = _rows(connection, query, schema)
+    return lambda: table
+
+
+def _or_rows(table: Any, connection: Connection, query: Any, schema: Any) -> Any:
+    return _rows(connection, query, schema) if table is None else table
+
+
+def _compiled(connection: Connection, query: Any) -> tuple[str, Any]:
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params: Any = compiled.params
+    if connection.dialect.positional:
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    return str(compiled), params
+
+
+def _rows(connection: Connection, query: Any, schema: Any) -> Any:
+    """The driver's rows in batches (a server-side cursor on PostgreSQL: memory stays flat)."""
+    import pyarrow as pa
+
+    sql, params = _compiled(connection, query)
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    batches = []
+    if connection.dialect.name == "postgresql":
+        cursor = dbapi.cursor(name="comity_columns")
+    else:
+        cursor = dbapi.cursor()
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(_BATCH):
+            # Column by column: one C-level transposition per batch, not an append per value.
+            columns = list(zip(*rows, strict=True))
+            batches.append(
+                pa.record_batch(
+                    [pa.array(v, type=f.type) for v, f in zip(columns, schema, strict=True)],
+                    schema=schema,
+                )
+            )
+    finally:
+        cursor.close()
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _large_sqlite_file(connection: Connection) -> str | None:
+    """The file of a SQLite store worth a child process, or None (see the module)."""
+    if connection.dialect.name != "sqlite":
+        return None
+    database = connection.engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    # The largest key, not a count: one step down the primary key's index.
+    largest = connection.execute(select(func.max(tables.engagements.c.id))).scalar()
+    return database if largest is not None and largest >= CHILD_THRESHOLD else None
+
+
+class _Child:
+    """A reader process and the file its error messages go to."""
+
+    def __init__(self, database: str, sql: str, params: Any) -> None:
+        request = json.dumps({"database": database, "sql": sql, "params": list(params or ())})
+        # A file, not a pipe: a child that fills it never waits on a parent reading stdout.
+        self.errors = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "comity.store.sqlite_columns"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.errors,
+            )
+        except OSError:
+            self.errors.close()
+            raise
+        assert self.process.stdin is not None
+        with self.process.stdin:
+            self.process.stdin.write(request.encode("utf-8"))
+
+    def table(self, schema: Any) -> Any:
+        """The child's table cast to ``schema``, or None when it failed (read rows instead)."""
+        import pyarrow as pa
+
+        with self.errors:
+            assert self.process.stdout is not None
+            with self.process.stdout:
+                stream = self.process.stdout.read()
+            if self.process.wait() != 0 or not stream:
+                self.errors.seek(0)
+                problem = self.errors.read().decode("utf-8", "replace")[-2000:]
+                _LOG.warning("the columnar reader failed, reading rows: %s", problem)
+                return None
+        table = pa.ipc.open_stream(stream).read_all()
+        # The driver infers types from the values: a column of NULLs only comes back as integers.
+        return table.rename_columns(schema.names).cast(schema)
+
+
+def _start_child(database: str, sql: str, params: Any) -> _Child | None:
+    try:
+        return _Child(database, sql, params)
+    except OSError as error:
+        _LOG.warning("could not start a reader of %s: %s", database, error)
+        return None
+
+
+def _copied(connection: Connection, query: Any, schema: Any) -> Any:
+    """PostgreSQL's ``COPY ... TO STDOUT`` in CSV, parsed by Arrow (NULL: an unquoted empty)."""
+    import pyarrow.csv as pa_csv
+
+    compiled = query.compile(
+        dialect=connection.dialect,
+        compile_kwargs={"literal_binds": True, "render_postcompile": True},
+    )
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    buffer = io.BytesIO()
+    cursor: Any = dbapi.cursor()  # psycopg's, whose copy() streams the result
+    try:
+        with cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for chunk in copy:
+                buffer.write(chunk)
+    finally:
+        cursor.close()
+    if buffer.tell() == 0:
+        return schema.empty_table()
+    buffer.seek(0)
+    return pa_csv.read_csv(
+        buffer,
+        read_options=pa_csv.ReadOptions(column_names=schema.names),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=schema,
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=False,
+        ),
+    ).cast(schema)

@@ -1,0 +1,168 @@
+"""Query results as Arrow columns: the same table whichever way the store is read.
+
+A SQLite store is read by a child process (from :data:`CHILD_THRESHOLD` engagements; lowered
+here), PostgreSQL by ``COPY``, and both agree with the driver's rows. The snapshot built from
+them is the one built from rows, and the store takes writes afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, insert, select
+
+from comity import services
+from comity.access import Viewer
+from comity.analytics.snapshot import load_snapshot
+from comity.store import Store, columnar
+
+OPERATOR = Viewer.operator("tests")
+SCHEMA = pa.schema(
+    [("n", pa.int64()), ("label", pa.string()), ("amount", pa.float64()), ("code", pa.string())]
+)
+
+
+@pytest.fixture
+def children(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every SQLite store is large enough for a child process; the columnar reads made."""
+    monkeypatch.setattr(columnar, "CHILD_THRESHOLD", 0)
+    made: list[str] = []
+    child, copied = columnar._Child, columnar._copied
+
+    class Counted(child):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any) -> None:
+            made.append("child")
+            super().__init__(*args)
+
+    def counted(*args: Any) -> Any:
+        made.append("copy")
+        return copied(*args)
+
+    monkeypatch.setattr(columnar, "_Child", Counted)
+    monkeypatch.setattr(columnar, "_copied", counted)
+    return made
+
+
+def _add(store: Store, title: str, nations: str, **fields: Any) -> None:
+    """A record of 2010 hosted by the first of ``nations``; ``personnel`` for that one."""
+    personnel = fields.pop("personnel", None)
+    taking_part = [{"nation": n} for n in nations.split()]
+    if personnel is not None:
+        taking_part[0]["personnel"] = personnel
+    record = {
+        "kind": "exercise",
+        "title": title,
+        "start": "2010",
+        "host": nations.split()[0],
+        "participants": taking_part,
+        **fields,
+    }
+    services.add_engagement(store, record, OPERATOR)
+
+
+_DEMO = Table(
+    "columnar_demo",
+    MetaData(),
+    Column("n", Integer, primary_key=True),
+    Column("label", String),
+    Column("amount", Float),
+    Column("code", String),
+)
+
+
+def _query(store: Store) -> Any:
+    """2,000 rows (in a table of their own) whose texts and numbers are NULL before values.
+
+    A reader that guesses a column's type from its first values reads them as integers.
+    """
+    rows = [
+        {
+            "n": n,
+            "label": f"row {n}" if n >= 1500 else None,
+            "amount": n / 4 if n % 3 == 0 and n > 1200 else None,
+            "code": "" if n == 1999 else None,
+        }
+        for n in range(2000)
+    ]
+    with store.transaction() as connection:
+        _DEMO.create(connection)
+        connection.execute(insert(_DEMO), rows)
+    return select(_DEMO.c.n, _DEMO.c.label, _DEMO.c.amount, _DEMO.c.code).order_by(_DEMO.c.n)
+
+
+def test_a_query_reads_the_same_columns_as_the_drivers_rows(
+    any_store: Store, children: list[str]
+) -> None:
+    _add(any_store, "one record, so the store is not empty", "USA GBR")
+    query = _query(any_store)
+    with any_store.connect() as connection:
+        rows = columnar.read_table(connection, query, SCHEMA, columnar=False)
+        assert children == []
+        columns = columnar.read_table(connection, query, SCHEMA)
+    assert children == ["child" if any_store.is_sqlite else "copy"]
+    assert columns.equals(rows)
+    assert rows.num_rows == 2000
+    assert rows.column("label")[1500].as_py() == "row 1500"
+    assert rows.column("amount")[1203].as_py() == 1203 / 4
+    # An empty text is not a missing one.
+    assert rows.column("code").null_count == 1999 and rows.column("code")[1999].as_py() == ""
+
+
+def test_the_snapshot_read_in_columns_is_the_one_read_in_rows(
+    any_store: Store, monkeypatch: pytest.MonkeyPatch, children: list[str]
+) -> None:
+    _add(any_store, "exercise", "USA GBR FRA", personnel=120)
+    _add(any_store, "visit", "JPN USA", kind="visit", details={"level": "minister"})
+    _add(any_store, "agreement", "FRA GBR", kind="agreement")
+    columns = load_snapshot(any_store, OPERATOR, horizon=2020)
+    # The engagements and the participants, at the same time.
+    assert children == ["child" if any_store.is_sqlite else "copy"] * 2
+    monkeypatch.setattr(columnar, "CHILD_THRESHOLD", 10**12)
+    if any_store.is_sqlite:
+        rows = load_snapshot(any_store, OPERATOR, horizon=2020)
+    else:
+        real = columnar.read_table_later
+
+        def rows_only(*args: Any, **options: Any) -> Any:
+            return real(*args, **{**options, "columnar": False})
+
+        monkeypatch.setattr("comity.store.analytic_inputs.read_table_later", rows_only)
+        rows = load_snapshot(any_store, OPERATOR, horizon=2020)
+    assert len(children) == 2
+    assert columns.engagements.equals(rows.engagements)
+    assert columns.participants.equals(rows.participants)
+    assert columns.engagements.num_rows == 3 and columns.participants.num_rows == 7
+    levels = dict(
+        zip(
+            columns.engagements.column("kind").to_pylist(),
+            columns.engagements.column("level").to_pylist(),
+            strict=True,
+        )
+    )
+    assert levels["visit"] == "minister"
+
+
+@pytest.mark.usefixtures("children")
+def test_a_sqlite_store_read_by_a_child_takes_writes_afterwards(store: Store) -> None:
+    # The child carries its own copy of SQLite: in this process it undid the store's locks
+    # and the next write failed with "disk I/O error".
+    _add(store, "first", "USA GBR")
+    load_snapshot(store, OPERATOR, horizon=2020)
+    _add(store, "second", "USA FRA")
+    again = load_snapshot(store, OPERATOR, horizon=2020)
+    assert again.engagements.num_rows == 2
+
+
+@pytest.mark.usefixtures("children")
+def test_a_child_that_fails_leaves_the_rows_to_read(
+    store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _add(store, "first", "USA GBR")
+    monkeypatch.setattr("comity.store.columnar.sys.executable", "/bin/false")
+    with caplog.at_level(logging.WARNING, logger="comity.store"):
+        snapshot = load_snapshot(store, OPERATOR, horizon=2020)
+    assert snapshot.engagements.num_rows == 1
+    assert "the columnar reader failed, reading rows" in caplog.text
