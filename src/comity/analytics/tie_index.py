@@ -204,14 +204,32 @@ stocks AS (
                ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS active_years
     FROM filled
 ),
-reach AS (
-    SELECT n1, n2, kind, v,
-           UNNEST(GENERATE_SERIES(year, LEAST(year + {window - 1}, {horizon}))) AS year
+positive AS (
+    SELECT n1, n2, kind, year, v,
+           LEAD(year) OVER (PARTITION BY n1, n2, kind ORDER BY year) AS next_year
     FROM pkv
     WHERE v > 0
 ),
+tails AS (
+    SELECT n1, n2, kind, year,
+           LEAST(year + {window - 1}, COALESCE(next_year - 1, {horizon}), {horizon}) AS last_year
+    FROM positive
+),
+reach AS (
+    -- The years a kind's window covers: each year it has a value, and the years after it
+    -- (up to the window's width) until its next value: the zeros only mark those years.
+    SELECT n1, n2, kind, year, v FROM positive
+    UNION ALL
+    SELECT n1, n2, kind, UNNEST(GENERATE_SERIES(year + 1, last_year)) AS year, 0.0 AS v
+    FROM tails
+    WHERE last_year > year
+),
 windowed AS (
-    SELECT n1, n2, year, kind, SUM(v) AS v FROM reach GROUP BY n1, n2, year, kind
+    SELECT n1, n2, year, kind,
+           SUM(v) OVER (
+               PARTITION BY n1, n2, kind ORDER BY year
+               RANGE BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS v
+    FROM reach
 ),
 shares AS (
     SELECT n1, n2, year, v / SUM(v) OVER (PARTITION BY n1, n2, year) AS p FROM windowed
