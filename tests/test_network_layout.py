@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -342,3 +343,29 @@ def test_after_a_write_the_page_answers_the_network_before_it_while_the_new_one_
     scratch = compute_network_layout(exercises, viewer, use_cache=False)
     assert fresh.positions.equals(scratch.positions)
     assert fresh.network.nation_years.equals(scratch.network.nation_years)
+
+
+def test_years_measured_by_a_second_process_equal_those_measured_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from comity.analytics import network_years
+
+    world, _, _ = _changing_world(11, 12)
+    here = compute_network_measures(world)
+    dealt: list[tuple[list[int], list[int]]] = []
+    deal = network_years._deal
+
+    def recorded(years: Any) -> tuple[list[int], list[int]]:
+        dealt.append(deal(years))
+        return dealt[-1]
+
+    monkeypatch.setattr(network_years, "PARALLEL_TIES", 0)
+    monkeypatch.setattr(network_years, "_deal", recorded)
+    monkeypatch.setattr("comity.analytics.network_years.os.cpu_count", lambda: 2)
+    shared = compute_network_measures(world)
+    # Both processes had years to measure, and the answer is the one of a single process:
+    # measures, communities (seeded per year, labelled in order afterwards) and modularity.
+    [(mine, theirs)] = dealt
+    assert mine and theirs and sorted(mine + theirs) == list(range(len(mine) + len(theirs)))
+    assert shared.nation_years.equals(here.nation_years)
+    assert shared.community_years.equals(here.community_years)

@@ -26,7 +26,6 @@ the fixed seed. Its communities are given labels that persist from year to year 
 
 from __future__ import annotations
 
-import random
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from comity.analytics.community_labels import CommunityLabeller, label_communities
+from comity.analytics.network_years import YearTies, measure_years
 from comity.errors import FieldProblem, ValidationError
 
 __all__ = [
@@ -164,7 +164,6 @@ def compute_network_measures(
         ValidationError: When a column is missing or a pair appears twice in a year, or pairs a
             nation with itself.
     """
-    import igraph
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -180,25 +179,27 @@ def compute_network_measures(
         )
     parts: list[dict[str, npt.NDArray[Any]]] = []
     summary: dict[str, list[Any]] = {name: [] for name in COMMUNITY_YEAR_COLUMNS}
-    rng = random.Random()
-    igraph.set_random_number_generator(rng)
-    try:
-        for i, year in enumerate(edges.years.tolist()):
-            rows = slice(int(edges.bounds[i]), int(edges.bounds[i + 1]))
-            rng.seed(seed * 100_000 + year)
-            part, modularity = _measure_year(
-                edges.first[rows], edges.second[rows], edges.weight[rows], threshold, year
-            )
-            part["community"] = labeller.label(part["node"], part.pop("membership"))
-            part["year"] = np.full(len(part["node"]), year, dtype=np.int32)
-            parts.append(part)
-            summary["year"].append(year)
-            summary["nations"].append(len(part["node"]))
-            summary["ties"].append(int(edges.bounds[i + 1] - edges.bounds[i]))
-            summary["communities"].append(len(np.unique(part["community"])))
-            summary["modularity"].append(modularity)
-    finally:
-        igraph.set_random_number_generator(random)
+    chosen = [
+        YearTies(
+            year,
+            edges.first[int(edges.bounds[i]) : int(edges.bounds[i + 1])],
+            edges.second[int(edges.bounds[i]) : int(edges.bounds[i + 1])],
+            edges.weight[int(edges.bounds[i]) : int(edges.bounds[i + 1])],
+        )
+        for i, year in enumerate(edges.years.tolist())
+    ]
+    # Labels carry on from one year to the next: they are given in order, after the measures.
+    for ties, (part, modularity) in zip(
+        chosen, measure_years(chosen, threshold, seed), strict=True
+    ):
+        part["community"] = labeller.label(part["node"], part.pop("membership"))
+        part["year"] = np.full(len(part["node"]), ties.year, dtype=np.int32)
+        parts.append(part)
+        summary["year"].append(ties.year)
+        summary["nations"].append(len(part["node"]))
+        summary["ties"].append(len(ties.weight))
+        summary["communities"].append(len(np.unique(part["community"])))
+        summary["modularity"].append(modularity)
 
     def column(name: str) -> npt.NDArray[Any]:
         return np.concatenate([p[name] for p in parts]) if parts else np.empty(0)
@@ -404,7 +405,7 @@ def _prepare(dyad_years: Any, years: Iterable[int] | None, min_index: float) -> 
     )
 
 
-def _measure_year(
+def measure_year(
     first: _Ints, second: _Ints, weight: _Floats, threshold: float, year: int
 ) -> tuple[dict[str, npt.NDArray[Any]], float]:
     """Measures of one year's graph, by global node code, and its partition's modularity."""

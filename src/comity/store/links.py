@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select, update
-from sqlalchemy.orm import aliased
 
 from comity.access.viewer import Viewer
 from comity.linkage.events import EventLink
@@ -224,7 +223,7 @@ class StoredLink:
 
 
 def _both_visible(viewer: Viewer) -> Any:
-    left, right = aliased(_E), aliased(_E)
+    left, right = _E.alias(), _E.alias()
     return (
         left,
         right,

@@ -1,0 +1,123 @@
+"""The measures of many years' networks, on two cores when there are many ties.
+
+Each year's measures depend on that year's ties alone (its Leiden run is seeded with the year),
+so the years may be measured in any order and in any process: on a large table a second process
+takes about half of the work (the years are dealt by their number of ties), and the results
+are the ones one process would give. igraph holds Python's global lock while it computes, so
+threads would not help.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import random
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["PARALLEL_TIES", "YearTies", "measure_years"]
+
+_LOG = logging.getLogger("comity.analytics")
+
+PARALLEL_TIES = 200_000
+"""Ties (over every year) from which a second process measures part of the years: below it,
+starting one (about half a second) costs more than it saves."""
+
+
+@dataclass(frozen=True)
+class YearTies:
+    """One year's ties as global node codes and weights."""
+
+    year: int
+    first: npt.NDArray[np.int64]
+    second: npt.NDArray[np.int64]
+    weight: npt.NDArray[np.float64]
+
+
+def measure_years(
+    years: list[YearTies], threshold: float, seed: int
+) -> list[tuple[dict[str, npt.NDArray[Any]], float]]:
+    """Each year's measures and modularity, in the order given.
+
+    See :func:`comity.analytics.network.measure_year`.
+
+    Args:
+        years: The years' ties.
+        threshold: The partner threshold.
+        seed: The Leiden seed (combined with each year).
+    """
+    ties = sum(len(y.weight) for y in years)
+    if ties < PARALLEL_TIES or (os.cpu_count() or 1) < 2 or len(years) < 2:
+        return _measure(years, threshold, seed)
+    mine, theirs = _deal(years)
+    try:
+        # A child of its own (not multiprocessing, whose children import the parent's main
+        # module again: a server's, a script's): the years go in and the measures come out
+        # pickled, between two processes of this installation.
+        child = subprocess.Popen(
+            [sys.executable, "-m", "comity.analytics.network_years"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+    except OSError as error:
+        _LOG.warning("measuring the networks in one process: %s", error)
+        return _measure(years, threshold, seed)
+    assert child.stdin is not None and child.stdout is not None
+    with child.stdin:
+        pickle.dump(([years[i] for i in theirs], threshold, seed), child.stdin)
+    done = dict(zip(mine, _measure([years[i] for i in mine], threshold, seed), strict=True))
+    with child.stdout:
+        answer = child.stdout.read()
+    if child.wait() != 0:
+        _LOG.warning("the second process failed: measuring its years here")
+        done.update(zip(theirs, _measure([years[i] for i in theirs], threshold, seed), strict=True))
+    else:
+        done.update(zip(theirs, pickle.loads(answer), strict=True))
+    return [done[i] for i in range(len(years))]
+
+
+def _deal(years: list[YearTies]) -> tuple[list[int], list[int]]:
+    """Two hands of years with about the same number of ties (largest first, to the lighter)."""
+    hands: tuple[list[int], list[int]] = ([], [])
+    loads = [0, 0]
+    for i in sorted(range(len(years)), key=lambda i: -len(years[i].weight)):
+        lighter = 0 if loads[0] <= loads[1] else 1
+        hands[lighter].append(i)
+        loads[lighter] += len(years[i].weight)
+    return sorted(hands[0]), sorted(hands[1])
+
+
+def _measure(
+    years: list[YearTies], threshold: float, seed: int
+) -> list[tuple[dict[str, npt.NDArray[Any]], float]]:
+    """The years measured here, igraph's random numbers seeded per year (set back after)."""
+    import igraph
+
+    from comity.analytics.network import measure_year
+
+    rng = random.Random()
+    igraph.set_random_number_generator(rng)
+    try:
+        found = []
+        for ties in years:
+            rng.seed(seed * 100_000 + ties.year)
+            found.append(measure_year(ties.first, ties.second, ties.weight, threshold, ties.year))
+        return found
+    finally:
+        igraph.set_random_number_generator(random)
+
+
+def main() -> None:
+    """The second process: pickled years on standard input, their measures on the output."""
+    years, threshold, seed = pickle.load(sys.stdin.buffer)
+    pickle.dump(_measure(years, threshold, seed), sys.stdout.buffer)
+
+
+if __name__ == "__main__":
+    main()
