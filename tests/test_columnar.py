@@ -7,12 +7,16 @@ them is the one built from rows, and the store takes writes afterwards.
 
 from __future__ import annotations
 
+import json
 import logging
+import resource
+import subprocess
+import sys
 from typing import Any
 
 import pyarrow as pa
 import pytest
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, func, insert, select
 
 from comity import services
 from comity.access import Viewer
@@ -101,7 +105,8 @@ def test_a_query_reads_the_same_columns_as_the_drivers_rows(
     with any_store.connect() as connection:
         rows = columnar.read_table(connection, query, SCHEMA, columnar=False)
         assert children == []
-        columns = columnar.read_table(connection, query, SCHEMA)
+        bound = select(func.count()).select_from(_DEMO)
+        columns = columnar.read_table(connection, query, SCHEMA, rows_at_most=bound)
     assert children == ["child" if any_store.is_sqlite else "copy"]
     assert columns.equals(rows)
     assert rows.num_rows == 2000
@@ -165,4 +170,30 @@ def test_a_child_that_fails_leaves_the_rows_to_read(
     with caplog.at_level(logging.WARNING, logger="comity.store"):
         snapshot = load_snapshot(store, OPERATOR, horizon=2020)
     assert snapshot.engagements.num_rows == 1
-    assert "the columnar reader failed, reading rows" in caplog.text
+    assert "the columnar reader failed (exit status 1), reading rows" in caplog.text
+
+
+def test_the_child_reserves_memory_for_the_rows_it_was_told_of(store: Store) -> None:
+    # Told of a billion rows, the driver reserved address space for them and the child died
+    # under a server's address-space limit, with no message.
+    _add(store, "first", "USA GBR")
+    limit = 4 * 1024**3
+
+    def fenced() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    request = {
+        "database": str(store.engine.url.database),
+        "sql": "SELECT engagement_id, nation, role FROM participants ORDER BY nation",
+        "params": [],
+        "rows": 2,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "comity.store.sqlite_columns"],
+        input=json.dumps(request).encode(),
+        capture_output=True,
+        preexec_fn=fenced,
+        check=True,
+    )
+    table = pa.ipc.open_stream(done.stdout).read_all()
+    assert table.column("nation").to_pylist() == ["GBR", "USA"]

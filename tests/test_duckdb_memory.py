@@ -17,7 +17,7 @@ def _setting(name: str) -> str:
 
 def test_the_default_bound_keeps_a_query_under_two_gib(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COMITY_DUCKDB_MEMORY", raising=False)
-    assert _setting("memory_limit") == "1.1 GiB"  # 1200 MB as DuckDB shows it
+    assert _setting("memory_limit") == "953.6 MiB"  # 1000 MB as DuckDB shows it
 
 
 def test_the_bound_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
         pool_pre_ping: Check each connection before use, replacing one the server closed
             (``COMITY_POOL_PRE_PING``).
         duckdb_memory: The memory an analytic query may hold before it spills to temporary files
-            (``COMITY_DUCKDB_MEMORY``, a size such as ``1200MB`` or ``4GB``; DuckDB's own
+            (``COMITY_DUCKDB_MEMORY``, a size such as ``1000MB`` or ``4GB``; DuckDB's own
             default is 80 % of the machine's memory).
         secure_cookies: Mark the web session cookie ``Secure``, so browsers send it over HTTPS
             only (``COMITY_SECURE_COOKIES=1``; ``comity serve --secure-cookies``). Set it behind
@@ -88,9 +88,10 @@ class Settings(BaseSettings):
     pool_timeout: float = Field(default=30.0, gt=0)
     pool_recycle: int = Field(default=1800, ge=-1)
     pool_pre_ping: bool = True
-    # Keeps the index on a million participations under 2 GiB of peak memory (docs/scale.md).
+    # Keeps a server's first answer at a million engagements (3 million participations)
+    # under 2 GiB of peak memory (1.9 GiB; 2.1 GiB at 1200MB, no faster): docs/deployment.md.
     duckdb_memory: str = Field(
-        default="1200MB", pattern=r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$"
+        default="1000MB", pattern=r"^\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$"
     )
     secure_cookies: bool = False
     forwarded_allow_ips: str | None = None

@@ -179,14 +179,28 @@ def read_analytic_inputs(
     engagement_schema, participant_schema = _schemas()
     # A patch reads a few records: a second connection would cost more than it saves.
     columnar = nations is None
-    read_engagements = read_table_later(connection, query, engagement_schema, columnar=columnar)
+    # Upper bounds of the rows (the largest key; a count, 15 ms for 3 million participants):
+    # see comity.store.columnar.
+    read_engagements = read_table_later(
+        connection,
+        query,
+        engagement_schema,
+        columnar=columnar,
+        rows_at_most=select(func.max(e.c.id)),
+    )
     query = (
         select(p.c.engagement_id, p.c.nation, p.c.role)
         .join(e, e.c.id == p.c.engagement_id)
         .where(visible)
         .order_by(p.c.engagement_id, p.c.nation)
     )
-    read_participants = read_table_later(connection, query, participant_schema, columnar=columnar)
+    read_participants = read_table_later(
+        connection,
+        query,
+        participant_schema,
+        columnar=columnar,
+        rows_at_most=select(func.count()).select_from(p),
+    )
     engagements, participants = _with_pledges(read_engagements()), read_participants()
     links = read_event_links(connection, viewer)
     if links:

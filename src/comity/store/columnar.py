@@ -31,9 +31,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, func, select
-
-from comity.store import tables
+from sqlalchemy import Connection
 
 __all__ = ["CHILD_THRESHOLD", "read_table", "read_table_later"]
 
@@ -43,7 +41,14 @@ CHILD_THRESHOLD = 50_000
 """Engagements from which a SQLite store is read by a child process (see the module)."""
 
 
-def read_table(connection: Connection, query: Any, schema: Any, *, columnar: bool = True) -> Any:
+def read_table(
+    connection: Connection,
+    query: Any,
+    schema: Any,
+    *,
+    columnar: bool = True,
+    rows_at_most: Any = None,
+) -> Any:
     """The rows of ``query`` as an Arrow table of ``schema`` (its columns in the query's order).
 
     Args:
@@ -51,12 +56,24 @@ def read_table(connection: Connection, query: Any, schema: Any, *, columnar: boo
         query: A SQLAlchemy selectable of plain columns, as many as ``schema`` has fields.
         schema: The Arrow schema of the result.
         columnar: False to read the driver's rows whatever the store (small reads).
+        rows_at_most: SQLite: a query of one number at least the number of rows (a quick
+            one, such as the largest key or the count of the table the rows come from).
+            Without it the rows are read here; with it, a child reads them once there are
+            :data:`CHILD_THRESHOLD` or more, in one batch of that size (the driver reserves
+            memory for a whole batch).
     """
-    return read_table_later(connection, query, schema, columnar=columnar)()
+    return read_table_later(
+        connection, query, schema, columnar=columnar, rows_at_most=rows_at_most
+    )()
 
 
 def read_table_later(
-    connection: Connection, query: Any, schema: Any, *, columnar: bool = True
+    connection: Connection,
+    query: Any,
+    schema: Any,
+    *,
+    columnar: bool = True,
+    rows_at_most: Any = None,
 ) -> Callable[[], Any]:
     """Start reading ``query`` (see :func:`read_table`); the function returned gives the table.
 
@@ -65,10 +82,10 @@ def read_table_later(
     if columnar and connection.dialect.name == "postgresql":
         table = _copied(connection, query, schema)
         return lambda: table
-    database = _large_sqlite_file(connection) if columnar else None
-    if database is not None:
+    rows = _child_rows(connection, rows_at_most) if columnar else None
+    if rows is not None:
         sql, params = _compiled(connection, query)
-        child = _start_child(database, sql, params)
+        child = _start_child(_sqlite_file(connection), sql, params, rows)
         if child is not None:
             return lambda: _or_rows(child.table(schema), connection, query, schema)
     table = _rows(connection, query, schema)
@@ -117,23 +134,28 @@ def _rows(connection: Connection, query: Any, schema: Any) -> Any:
     return pa.Table.from_batches(batches, schema=schema)
 
 
-def _large_sqlite_file(connection: Connection) -> str | None:
-    """The file of a SQLite store worth a child process, or None (see the module)."""
-    if connection.dialect.name != "sqlite":
+def _sqlite_file(connection: Connection) -> str:
+    return str(connection.engine.url.database)
+
+
+def _child_rows(connection: Connection, rows_at_most: Any) -> int | None:
+    """The rows a child reads at most, or None when the rows are read here (see the module)."""
+    if connection.dialect.name != "sqlite" or rows_at_most is None:
         return None
     database = connection.engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    # The largest key, not a count: one step down the primary key's index.
-    largest = connection.execute(select(func.max(tables.engagements.c.id))).scalar()
-    return database if largest is not None and largest >= CHILD_THRESHOLD else None
+    found = connection.execute(rows_at_most).scalar()
+    return int(found) if found is not None and found >= CHILD_THRESHOLD else None
 
 
 class _Child:
     """A reader process and the file its error messages go to."""
 
-    def __init__(self, database: str, sql: str, params: Any) -> None:
-        request = json.dumps({"database": database, "sql": sql, "params": list(params or ())})
+    def __init__(self, database: str, sql: str, params: Any, rows: int) -> None:
+        request = json.dumps(
+            {"database": database, "sql": sql, "params": list(params or ()), "rows": rows}
+        )
         # A file, not a pipe: a child that fills it never waits on a parent reading stdout.
         self.errors = tempfile.TemporaryFile()
         try:
@@ -161,16 +183,20 @@ class _Child:
             if self.process.wait() != 0 or not stream:
                 self.errors.seek(0)
                 problem = self.errors.read().decode("utf-8", "replace")[-2000:]
-                _LOG.warning("the columnar reader failed, reading rows: %s", problem)
+                _LOG.warning(
+                    "the columnar reader failed (exit status %s), reading rows: %s",
+                    self.process.returncode,
+                    problem,
+                )
                 return None
         table = pa.ipc.open_stream(stream).read_all()
         # The driver infers types from the values: a column of NULLs only comes back as integers.
         return table.rename_columns(schema.names).cast(schema)
 
 
-def _start_child(database: str, sql: str, params: Any) -> _Child | None:
+def _start_child(database: str, sql: str, params: Any, rows: int) -> _Child | None:
     try:
-        return _Child(database, sql, params)
+        return _Child(database, sql, params, rows)
     except OSError as error:
         _LOG.warning("could not start a reader of %s: %s", database, error)
         return None

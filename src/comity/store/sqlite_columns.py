@@ -1,19 +1,20 @@
 """A child process of :mod:`comity.store.columnar`: one query on a SQLite file, as Arrow.
 
-Reads a JSON request on standard input (``database``, ``sql``, ``params``), runs the query with
-Apache Arrow's ADBC driver for SQLite, and writes the result as an Arrow IPC stream on standard
-output. It runs alone in its process because the driver carries its own copy of SQLite.
+Reads a JSON request on standard input (``database``, ``sql``, ``params``, ``rows``: at least
+the number of rows), runs the query with Apache Arrow's ADBC driver for SQLite, and writes the
+result as an Arrow IPC stream on standard output. It runs alone in its process because the
+driver carries its own copy of SQLite.
+
+The driver infers a column's type from its first batch of rows, so one batch holds the whole
+result (a column whose first thousand values were NULL would otherwise be read as integers and
+refuse the texts after them). It reserves memory for a whole batch: hence ``rows``, not just a
+large number (2**30 rows failed under a server's address-space limit).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-
-ONE_BATCH = str(2**30)
-"""Rows per batch: the driver infers a column's type from its first batch, so one batch holds
-the whole result (a column whose first thousand values were NULL would otherwise be read as
-integers and refuse the texts after them). The driver refuses more than about 2**31."""
 
 
 def main() -> None:
@@ -23,7 +24,8 @@ def main() -> None:
 
     request = json.load(sys.stdin)
     with adbc_sqlite.connect(request["database"]) as connection, connection.cursor() as cursor:
-        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": ONE_BATCH})
+        rows = str(max(int(request["rows"]), 1))
+        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": rows})
         cursor.execute(request["sql"], tuple(request["params"]) or None)
         table = cursor.fetch_arrow_table()
     with pa.ipc.new_stream(sys.stdout.buffer, table.schema) as writer:
