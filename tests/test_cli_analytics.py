@@ -47,6 +47,27 @@ def test_dyad_shows_history_with_challenges(runner: CliRunner) -> None:
         csv.DictReader(io.StringIO(runner.invoke(app, ["dyad", "IND", "PAK", "--csv"]).stdout))
     )
     assert rows[0]["year"] and "ideological_distance" in rows[0]
+    assert len(rows) == len(report["years"]) > 15
+
+
+def test_dyad_table_shows_recent_years_the_trend_and_fits_the_terminal(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    every = json.loads(runner.invoke(app, ["dyad", "IND", "PAK", "--json"]).stdout)["years"]
+    table = runner.invoke(app, ["dyad", "India", "Pakistan"]).stdout
+    lines = table.splitlines()
+    assert lines[0].startswith(f"Index {every[0]['year']}–{every[-1]['year']}: ")
+    assert len(lines[0].split(": ")[1]) == len(every)  # one block a year
+    assert f"the last 15 of {len(every)} years (--all: every year)" in table
+    rows = [line for line in lines if line.startswith("│")]
+    assert [int(r.split("│")[1]) for r in rows] == [y["year"] for y in every[-15:]]
+    # Headings in words on one line, every line within the width, the rest named.
+    assert all(len(line) <= 80 for line in lines if line.startswith(("│", "┃", "┏")))
+    assert "Ideol. distance" in table and "Not shown at this width:" in table
+    wide = runner.invoke(app, ["dyad", "India", "Pakistan", "--all", "--wide"]).stdout
+    assert len([line for line in wide.splitlines() if line.startswith("│")]) == len(every)
+    assert "Fatal 50y" in wide and "Not shown at this width" not in wide
 
 
 def test_dyad_errors_are_one_line(runner: CliRunner) -> None:

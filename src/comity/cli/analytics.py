@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from comity.cli.output import Column, OutputFormat, choose_format, emit, emit_json, stdout
+from comity.cli.output import (
+    Column,
+    OutputFormat,
+    choose_format,
+    emit,
+    emit_json,
+    sparkline,
+    stdout,
+)
 from comity.cli.overrides import Assignments, SettingsFile, read_overrides
 from comity.cli.state import state_of
 
@@ -23,6 +31,10 @@ __all__ = ["compare", "dyad", "network", "profile", "ties"]
 
 _JSON = Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")]
 _CSV = Annotated[bool, typer.Option("--csv", help="Write CSV (for scripts).")]
+_WIDE = Annotated[
+    bool,
+    typer.Option("--wide", help="Show every column, whatever the terminal's width."),
+]
 _YEAR = Annotated[
     int | None,
     typer.Option(
@@ -61,17 +73,17 @@ def _method(version: str, digest: str) -> str:
 
 
 _TIE_COLUMNS = [
-    Column("partner", lambda t: t.partner, style="bold"),
+    Column("partner", lambda t: t.partner, style="bold", priority=0),
     Column("name", lambda t: _name(t.partner)),
     Column("year", lambda t: t.year, table=False),
-    Column("index", lambda t: _round(t.index)),
-    Column("interoperability", lambda t: _round(t.interoperability)),
-    Column("institutional", lambda t: _round(t.institutional)),
-    Column("cultural", lambda t: _round(t.cultural)),
-    Column("continuity", lambda t: _round(t.continuity)),
-    Column("diversity", lambda t: _round(t.diversity)),
-    Column("projected_share", lambda t: _round(t.projected_share)),
-    Column("last_observed_year", lambda t: t.last_observed_year),
+    Column("index", lambda t: _round(t.index), priority=0),
+    Column("interoperability", lambda t: _round(t.interoperability), priority=2),
+    Column("institutional", lambda t: _round(t.institutional), priority=2),
+    Column("cultural", lambda t: _round(t.cultural), priority=2),
+    Column("continuity", lambda t: _round(t.continuity), priority=3),
+    Column("diversity", lambda t: _round(t.diversity), priority=3),
+    Column("projected_share", lambda t: _round(t.projected_share), priority=2),
+    Column("last_observed_year", lambda t: t.last_observed_year, priority=3),
 ]
 
 
@@ -84,6 +96,7 @@ def ties(
     ] = 10,
     as_json: _JSON = False,
     as_csv: _CSV = False,
+    wide: _WIDE = False,
     settings_file: SettingsFile = None,
     assignments: Assignments = None,
 ) -> None:
@@ -111,7 +124,7 @@ def ties(
         Column("method_version", lambda _: method, table=False),
         Column("settings_digest", lambda _: digest, table=False),
     ]
-    emit(found, columns, output, title=title)
+    emit(found, columns, output, title=title, wide=wide)
     if output is OutputFormat.TABLE:
         _data_through(result, chosen)
 
@@ -129,16 +142,44 @@ def _data_through(result: IndexTable, year: int) -> None:
     console.print(f"  [dim]Index {result.data_through}.[/dim]", highlight=False)
 
 
+RECENT_YEARS = 15
+"""The years a pair's table shows without ``--all``."""
+_DYAD_PRIORITY = {
+    "year": 0,
+    "index": 0,
+    "interoperability": 2,
+    "institutional": 2,
+    "cultural": 2,
+    "projected_share": 2,
+    "ideological_distance": 2,
+    "rivalry": 2,
+    "continuity": 3,
+    "diversity": 3,
+    "polity_distance": 3,
+    "disputes_50y": 3,
+    "fatal_disputes_50y": 3,
+}
+
+
 def dyad(
     ctx: typer.Context,
     first: Annotated[str, typer.Argument(help="One nation (any name or code).")],
     second: Annotated[str, typer.Argument(help="The other nation.")],
+    every_year: Annotated[
+        bool,
+        typer.Option("--all", help=f"Every year in the table, not the last {RECENT_YEARS}."),
+    ] = False,
     as_json: _JSON = False,
     as_csv: _CSV = False,
+    wide: _WIDE = False,
     settings_file: SettingsFile = None,
     assignments: Assignments = None,
 ) -> None:
-    """A pair's history: the index year by year, its components, and the challenges."""
+    """A pair's history: the index year by year, its components, and the challenges.
+
+    The table shows the last years (every year with --all) and the index's trend over every
+    year in one line; JSON and CSV carry every year.
+    """
     from comity.services import ties as ties_service
 
     output = choose_format(as_json, as_csv)
@@ -151,12 +192,23 @@ def dyad(
         emit_json(report)
         return
     rows = report["years"]
-    columns = [Column(name, _getter(name)) for name in report["columns"]]
+    columns = [
+        Column(name, _getter(name), priority=_DYAD_PRIORITY.get(name, 4))
+        for name in report["columns"]
+    ]
     if output is OutputFormat.CSV:
         emit(rows, columns, output)
         return
-    emit(rows, columns, output, title=report["title"])
     console = stdout()
+    if rows:
+        trend = sparkline([row["index"] for row in rows])
+        first, last = rows[0]["year"], rows[-1]["year"]
+        console.print(f"Index {first}–{last}: {trend}", highlight=False)
+    shown = rows if every_year else rows[-RECENT_YEARS:]
+    title = report["title"]
+    if len(shown) < len(rows):
+        title += f" — the last {len(shown)} of {len(rows)} years (--all: every year)"
+    emit(shown, columns, output, title=title, wide=wide)
     shown_method = _method(report["method_version"], report["settings_digest"])
     console.print(f"  [dim]Index: {shown_method}.[/dim]", highlight=False)
     console.print(
@@ -185,16 +237,16 @@ def _table(title: str, headings: list[str], rows: list[list[Any]]) -> Table:
 
 
 _NETWORK_COLUMNS = [
-    Column("nation", lambda r: r["nation"], style="bold"),
+    Column("nation", lambda r: r["nation"], style="bold", priority=0),
     Column("name", lambda r: _name(r["nation"])),
     Column("year", lambda r: r["year"], table=False),
-    Column("partners", lambda r: r["partners"]),
+    Column("partners", lambda r: r["partners"], priority=0),
     Column("strength", lambda r: _round(r["strength"])),
     Column("weighted_degree", lambda r: _round(r["weighted_degree"]), table=False),
     Column("degree", lambda r: r["degree"], table=False),
-    Column("eigenvector", lambda r: _round(r["eigenvector"])),
-    Column("betweenness", lambda r: _round(r["betweenness"])),
-    Column("community", lambda r: r["community"]),
+    Column("eigenvector", lambda r: _round(r["eigenvector"]), priority=2),
+    Column("betweenness", lambda r: _round(r["betweenness"]), priority=2),
+    Column("community", lambda r: r["community"], priority=2),
 ]
 
 
@@ -206,6 +258,7 @@ def network(
     ] = None,
     as_json: _JSON = False,
     as_csv: _CSV = False,
+    wide: _WIDE = False,
     settings_file: SettingsFile = None,
     assignments: Assignments = None,
 ) -> None:
@@ -228,7 +281,7 @@ def network(
     if summary:
         title += f" — {summary['communities']} communities, modularity {summary['modularity']:.3f}"
     title += f" — {_method(found.method_version, found.settings_digest)}"
-    emit(rows, _NETWORK_COLUMNS, output, title=title)
+    emit(rows, _NETWORK_COLUMNS, output, title=title, wide=wide)
 
 
 def profile(
@@ -285,6 +338,7 @@ def compare(
     since: Annotated[int | None, typer.Option("--since", help="Only years from this one.")] = None,
     as_json: _JSON = False,
     as_csv: _CSV = False,
+    wide: _WIDE = False,
     settings_file: SettingsFile = None,
     assignments: Assignments = None,
 ) -> None:
@@ -306,13 +360,19 @@ def compare(
         emit_json(report)
         return
     a, b = report["nations"]
-    columns = [Column("year", lambda r: r["year"], style="bold")] + [
-        Column(f"{key}_{measure}", _getter(f"{key}_{measure}"))
+    columns = [Column("year", lambda r: r["year"], style="bold", priority=0)] + [
+        Column(
+            f"{key}_{measure}",
+            _getter(f"{key}_{measure}"),
+            heading=f"{key} {measure}",
+            priority=0 if measure == "partners" else 1,
+        )
         for key in (a, b)
         for measure in ("partners", "strength", "eigenvector")
     ]
     shown = _method(report["method_version"], report["settings_digest"])
-    emit(report["years"], columns, output, title=f"{_name(a)} and {_name(b)} — {shown}")
+    title = f"{_name(a)} and {_name(b)} — {shown}"
+    emit(report["years"], columns, output, title=title, wide=wide)
     if output is OutputFormat.TABLE:
         mix = report["mechanisms"]
         kinds = sorted(set(mix[a]) | set(mix[b]))

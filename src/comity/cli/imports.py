@@ -253,7 +253,7 @@ def list_sources(
             Column("title", lambda s: s.importer.info.title, table=False),
             Column("becomes", lambda s: s.importer.info.becomes),
             Column("years", years),
-            Column("coverage", coverage),
+            Column("coverage", coverage, wrap=True),
             Column("records", lambda s: s.imported.records if s.imported else None),
             Column(
                 "imported",

@@ -26,7 +26,9 @@ __all__ = [
     "choose_format",
     "emit",
     "emit_json",
+    "heading_of",
     "print_error",
+    "sparkline",
     "stderr",
     "stdout",
 ]
@@ -68,14 +70,51 @@ def choose_format(as_json: bool, as_csv: bool) -> OutputFormat:
     return OutputFormat.CSV if as_csv else OutputFormat.TABLE
 
 
+_HEADINGS = {
+    "iso3": "Code",
+    "iso2": "ISO2",
+    "iso_numeric": "ISO numeric",
+    "cow": "CoW",
+    "cow_abbrev": "CoW abbrev.",
+    "gw": "G-W",
+    "p90_days": "P90 days",
+    "interoperability": "Interop.",
+    "institutional": "Instit.",
+    "continuity": "Contin.",
+    "diversity": "Divers.",
+    "projected_share": "Projected",
+    "last_observed_year": "Observed to",
+    "ideological_distance": "Ideol. distance",
+    "polity_distance": "Polity distance",
+    "disputes_50y": "Disputes 50y",
+    "fatal_disputes_50y": "Fatal 50y",
+    "last_dispute_year": "Last dispute",
+    "major_power_gap": "Power gap",
+    "weighted_degree": "Weighted degree",
+}
+
+
+def heading_of(name: str) -> str:
+    """The heading people read for a column's key (``fatal_disputes_50y``: ``Fatal 50y``)."""
+    return _HEADINGS.get(name) or name.replace("_", " ").capitalize()
+
+
 class Column:
     """A column of a listing: its heading, how to get its value, and its style in tables.
 
     Args:
-        name: Key in JSON and CSV, heading in tables.
+        name: Key in JSON and CSV.
         get: Reads the value from a row.
         style: Rich style of the table column.
         table: Whether the column appears in the Rich table (JSON and CSV carry every column).
+        heading: The table's heading (default: the key in words, see :func:`heading_of`).
+        priority: Which columns a narrow terminal keeps: 0 always, then 1, 2...; the others
+            wait for ``--wide`` (JSON and CSV carry every column).
+        shrink: The width a long text may be cut to (with an ellipsis) to fit; titles, names
+            and notes may shrink to 16 by default, other columns keep their widest cell.
+        wrap: A long text that wraps over lines in the width left (a list such as a
+            source's coverage) rather than being cut; it may shrink to ``shrink`` (24 if not
+            given).
     """
 
     def __init__(
@@ -85,11 +124,24 @@ class Column:
         *,
         style: str | None = None,
         table: bool = True,
+        heading: str | None = None,
+        priority: int | None = None,
+        shrink: int | None = None,
+        wrap: bool = False,
     ) -> None:
+        text = name in _TEXTS
         self.name = name
         self.get = get
         self.style = style
         self.table = table
+        self.heading = heading or heading_of(name)
+        self.priority = (0 if text else 1) if priority is None else priority
+        self.shrink = (16 if text else 24 if wrap else None) if shrink is None else shrink
+        self.wrap = wrap
+
+
+_TEXTS = frozenset({"title", "name", "note", "summary", "description"})
+"""Columns people read first, which may be cut to fit (see :class:`Column`)."""
 
 
 def _cell(value: Any) -> str:
@@ -119,11 +171,14 @@ def emit(
     *,
     title: str | None = None,
     as_dict: Callable[[Any], Any] | None = None,
+    wide: bool | None = None,
 ) -> None:
     """Write rows as a table, JSON or CSV.
 
     In CSV, a text cell that begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, a tab
     or a carriage return) is written with a ``'`` before it; numbers are written as they are.
+    A table keeps to the terminal's width: the columns that fit, by priority, each on one line;
+    a line under it names those left out.
 
     Args:
         rows: The records.
@@ -131,6 +186,8 @@ def emit(
         output: The format.
         title: Caption of the table.
         as_dict: Turns a row into its full JSON form (defaults to the columns).
+        wide: The command's ``--wide``: True shows every column whatever the width; None when
+            the command has no such option.
     """
     if output is OutputFormat.JSON:
         emit_json([as_dict(r) if as_dict else {c.name: c.get(r) for c in columns} for r in rows])
@@ -141,16 +198,102 @@ def emit(
         for row in rows:
             writer.writerow([_csv_cell(c.get(row)) for c in columns])
         return
-    shown = [c for c in columns if c.table]
-    table = Table(title=title, header_style="bold", show_lines=False, expand=False)
-    for column in shown:
-        table.add_column(column.name, style=column.style, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(c.get(row)) for c in shown))
     console = stdout()
+    cells = [[_cell(c.get(row)) for c in columns] for row in rows]
+    chosen = [i for i, c in enumerate(columns) if c.table]
+    widths = _widths(columns, chosen, cells)
+    shown = chosen if wide else _fitting(columns, chosen, widths, console.width)
+    rooms = {} if wide else _rooms(columns, shown, widths, console.width)
+    table = Table(title=title, header_style="bold", show_lines=False, expand=False)
+    for i in shown:
+        column = columns[i]
+        # A column that may shrink gets its room; the others keep their widest cell, so that
+        # none is squeezed to nothing.
+        least, most = (None, rooms[i]) if i in rooms else (widths[i], None)
+        table.add_column(
+            column.heading,
+            style=column.style,
+            no_wrap=not column.wrap,
+            overflow="fold" if column.wrap else "ellipsis",
+            min_width=least,
+            max_width=most,
+        )
+    for row in cells:
+        table.add_row(*(row[i] for i in shown))
     console.print(table)
     if not rows:
         console.print("[dim]No matching records.[/dim]")
+    left_out = [columns[i].heading for i in chosen if i not in shown]
+    if left_out:
+        how = "--wide shows them; " if wide is not None else ""
+        console.print(
+            f"[dim]Not shown at this width: {', '.join(left_out)} ({how}--json and --csv "
+            "carry every column).[/dim]",
+            highlight=False,
+        )
+
+
+def _widths(columns: Sequence[Column], chosen: list[int], cells: list[list[str]]) -> dict[int, int]:
+    """Each column's widest cell or heading."""
+    return {i: max([len(columns[i].heading), *(len(row[i]) for row in cells)]) for i in chosen}
+
+
+def _fitting(
+    columns: Sequence[Column], chosen: list[int], widths: dict[int, int], width: int
+) -> list[int]:
+    """The columns (positions) that fit in ``width``: priority 0 always, then by priority."""
+
+    def needs(i: int) -> int:  # its width (or what it may shrink to), padding and border
+        shrink = columns[i].shrink
+        least = (
+            widths[i] if shrink is None else min(widths[i], max(shrink, len(columns[i].heading)))
+        )
+        return least + 3
+
+    used = 1  # the table's left border
+    kept = set()
+    for i in sorted(chosen, key=lambda i: (columns[i].priority, i)):
+        if columns[i].priority == 0 or used + needs(i) <= width:
+            kept.add(i)
+            used += needs(i)
+    return [i for i in chosen if i in kept]
+
+
+def _rooms(
+    columns: Sequence[Column], shown: list[int], widths: dict[int, int], width: int
+) -> dict[int, int]:
+    """The widths of the columns that may shrink, so that the table fits in ``width``.
+
+    Each gives up a share of the excess in proportion to what it can give (its widest cell
+    down to its ``shrink``); none when the table fits as it is.
+    """
+    over = 1 + sum(widths[i] + 3 for i in shown) - width
+    floors = {
+        i: min(widths[i], max(columns[i].shrink or 0, len(columns[i].heading)))
+        for i in shown
+        if columns[i].shrink is not None
+    }
+    slack = sum(widths[i] - floor for i, floor in floors.items())
+    if over <= 0 or slack <= 0:
+        return {}
+    return {
+        i: max(floor, widths[i] - -(-over * (widths[i] - floor) // slack))
+        for i, floor in floors.items()
+    }
+
+
+def sparkline(values: Sequence[float | None]) -> str:
+    """A trend in one line of block characters, lowest to highest (a space where missing)."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return ""
+    low, high = min(known), max(known)
+    blocks = "▁▂▃▄▅▆▇█"
+    span = (high - low) or 1.0
+    return "".join(
+        " " if v is None else blocks[min(int((v - low) / span * len(blocks)), len(blocks) - 1)]
+        for v in values
+    )
 
 
 def print_error(error: ComityError, *, verbose: bool = False) -> None:

@@ -169,8 +169,11 @@ class _Child:
             self.errors.close()
             raise
         assert self.process.stdin is not None
-        with self.process.stdin:
-            self.process.stdin.write(request.encode("utf-8"))
+        try:
+            with self.process.stdin:
+                self.process.stdin.write(request.encode("utf-8"))
+        except BrokenPipeError:
+            pass  # it ended before reading: table() reports how, and the rows are read here
 
     def table(self, schema: Any) -> Any:
         """The child's table cast to ``schema``, or None when it failed (read rows instead)."""
