@@ -185,7 +185,6 @@ def test_the_child_reserves_memory_for_the_rows_it_was_told_of(store: Store) -> 
     request = {
         "database": str(store.engine.url.database),
         "sql": "SELECT engagement_id, nation, role FROM participants ORDER BY nation",
-        "params": [],
         "rows": 2,
     }
     done = subprocess.run(

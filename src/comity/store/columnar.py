@@ -84,12 +84,22 @@ def read_table_later(
         return lambda: table
     rows = _child_rows(connection, rows_at_most) if columnar else None
     if rows is not None:
-        sql, params = _compiled(connection, query)
-        child = _start_child(_sqlite_file(connection), sql, params, rows)
+        # The values written into the SQL (numbers and nation codes, quoted by SQLAlchemy): the
+        # child then binds nothing, and starts without pyarrow's dataset module.
+        sql = str(_literal(connection, query))
+        child = _start_child(_sqlite_file(connection), sql, rows)
         if child is not None:
             return lambda: _or_rows(child.table(schema), connection, query, schema)
     table = _rows(connection, query, schema)
     return lambda: table
+
+
+def _literal(connection: Connection, query: Any) -> Any:
+    """``query`` compiled with its values written in."""
+    return query.compile(
+        dialect=connection.dialect,
+        compile_kwargs={"literal_binds": True, "render_postcompile": True},
+    )
 
 
 def _or_rows(table: Any, connection: Connection, query: Any, schema: Any) -> Any:
@@ -152,10 +162,8 @@ def _child_rows(connection: Connection, rows_at_most: Any) -> int | None:
 class _Child:
     """A reader process and the file its error messages go to."""
 
-    def __init__(self, database: str, sql: str, params: Any, rows: int) -> None:
-        request = json.dumps(
-            {"database": database, "sql": sql, "params": list(params or ()), "rows": rows}
-        )
+    def __init__(self, database: str, sql: str, rows: int) -> None:
+        request = json.dumps({"database": database, "sql": sql, "rows": rows})
         # A file, not a pipe: a child that fills it never waits on a parent reading stdout.
         self.errors = tempfile.TemporaryFile()
         try:
@@ -197,9 +205,9 @@ class _Child:
         return table.rename_columns(schema.names).cast(schema)
 
 
-def _start_child(database: str, sql: str, params: Any, rows: int) -> _Child | None:
+def _start_child(database: str, sql: str, rows: int) -> _Child | None:
     try:
-        return _Child(database, sql, params, rows)
+        return _Child(database, sql, rows)
     except OSError as error:
         _LOG.warning("could not start a reader of %s: %s", database, error)
         return None
@@ -209,10 +217,7 @@ def _copied(connection: Connection, query: Any, schema: Any) -> Any:
     """PostgreSQL's ``COPY ... TO STDOUT`` in CSV, parsed by Arrow (NULL: an unquoted empty)."""
     import pyarrow.csv as pa_csv
 
-    compiled = query.compile(
-        dialect=connection.dialect,
-        compile_kwargs={"literal_binds": True, "render_postcompile": True},
-    )
+    compiled = _literal(connection, query)
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
     buffer = io.BytesIO()
