@@ -131,6 +131,30 @@ def test_the_state_filter(accounts_made: Store) -> None:
     assert "Drafted" not in client.get("/plans?state=approved").text
 
 
+def test_calendar_warnings_say_each_thing_once_and_say_when_there_is_nothing(
+    accounts_made: Store,
+) -> None:
+    from comity.services import plan_workflow
+
+    client = client_for(accounts_made, "planner.usa")
+    busy = plan_service.add_plan(accounts_made, plan_record(), PLANNER)
+    plan_workflow.submit_plan(accounts_made, busy.id, PLANNER)
+    page = client.get(f"/plans/{busy.id}").text
+    # A weekend day reads "weekend" once; a holiday keeps its name and kind.
+    assert "2027-02-27 (Saturday): Thailand: weekend</li>" in page
+    assert "(weekend)" not in page
+    assert "2027-02-22 (Monday): Thailand: Makha Bucha (in lieu)" in page
+    quiet = plan_service.add_plan(
+        accounts_made, plan_record(start="2027-03-09", end="2027-03-11"), PLANNER
+    )
+    plan_workflow.submit_plan(accounts_made, quiet.id, PLANNER)
+    page = client.get(f"/plans/{quiet.id}").text
+    assert "No holiday or weekend of the participants falls on these dates." in page
+    untold = plan_service.add_plan(accounts_made, plan_record(objectives=[]), PLANNER)
+    page = client.get(f"/plans/{untold.id}").text
+    assert '<dt>Objectives</dt><dd><span class="muted">None stated</span>' in page
+
+
 @pytest.fixture
 def web_app(store: Store) -> Iterator[WebApp]:
     """The app served over a small store, with two US approvers (policy, finance)."""

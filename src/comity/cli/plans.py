@@ -228,7 +228,9 @@ def show_plan(ctx: typer.Context, plan_id: _Id, as_json: _JSON = False) -> None:
 def _warnings(stored: StoredPlan) -> list[str]:
     found = stored.calendar_warnings or {}
     lines = [
-        f"{c['date']} {n['nation']}: {c['name']} ({c['severity']})"
+        # A weekend day is said once ("weekend"), a holiday by its name and kind.
+        f"{c['date']} {c['weekday']} {n['nation']}: "
+        + ("weekend" if c.get("category") == "weekend" else f"{c['name']} ({c['severity']})")
         for n in found.get("nations", [])
         for c in n.get("conflicts", [])
     ]
