@@ -199,7 +199,7 @@ def emit(
             writer.writerow([_csv_cell(c.get(row)) for c in columns])
         return
     console = stdout()
-    cells = [[_cell(c.get(row)) for c in columns] for row in rows]
+    cells = [[_cell(c.get(row)) if c.table else "" for c in columns] for row in rows]
     chosen = [i for i, c in enumerate(columns) if c.table]
     widths = _widths(columns, chosen, cells)
     shown = chosen if wide else _fitting(columns, chosen, widths, console.width)
@@ -244,11 +244,7 @@ def _fitting(
     """The columns (positions) that fit in ``width``: priority 0 always, then by priority."""
 
     def needs(i: int) -> int:  # its width (or what it may shrink to), padding and border
-        shrink = columns[i].shrink
-        least = (
-            widths[i] if shrink is None else min(widths[i], max(shrink, len(columns[i].heading)))
-        )
-        return least + 3
+        return _least(columns[i], widths[i]) + 3
 
     used = 1  # the table's left border
     kept = set()
@@ -257,6 +253,16 @@ def _fitting(
             kept.add(i)
             used += needs(i)
     return [i for i in chosen if i in kept]
+
+
+def _least(column: Column, widest: int) -> int:
+    """The narrowest a column may be.
+
+    Its widest cell, or what it may shrink to, but not narrower than its heading.
+    """
+    if column.shrink is None:
+        return widest
+    return min(widest, max(column.shrink, len(column.heading)))
 
 
 def _rooms(
@@ -268,11 +274,7 @@ def _rooms(
     down to its ``shrink``); none when the table fits as it is.
     """
     over = 1 + sum(widths[i] + 3 for i in shown) - width
-    floors = {
-        i: min(widths[i], max(columns[i].shrink or 0, len(columns[i].heading)))
-        for i in shown
-        if columns[i].shrink is not None
-    }
+    floors = {i: _least(columns[i], widths[i]) for i in shown if columns[i].shrink is not None}
     slack = sum(widths[i] - floor for i, floor in floors.items())
     if over <= 0 or slack <= 0:
         return {}

@@ -23,7 +23,6 @@ from comity.store.links import read_event_links
 from comity.store.visibility import visible_to
 
 __all__ = [
-    "PLEDGE_COLUMNS",
     "AnalyticInputs",
     "CoverageRow",
     "data_version",
@@ -32,8 +31,6 @@ __all__ = [
 ]
 
 _PLEDGES = ("defence", "offence", "consultation", "entente", "neutrality", "non_aggression")
-PLEDGE_COLUMNS = tuple(f"p_{pledge}" for pledge in _PLEDGES)
-"""One 0/1 column per alliance pledge."""
 _ATTACHE_POSTS = ("defence_attache", "assistant_attache")
 
 

@@ -82,12 +82,13 @@ def read_table_later(
     if columnar and connection.dialect.name == "postgresql":
         table = _copied(connection, query, schema)
         return lambda: table
-    rows = _child_rows(connection, rows_at_most) if columnar else None
-    if rows is not None:
+    found = _child_read(connection, rows_at_most) if columnar else None
+    if found is not None:
+        database, rows = found
         # The values written into the SQL (numbers and nation codes, quoted by SQLAlchemy): the
         # child then binds nothing, and starts without pyarrow's dataset module.
         sql = str(_literal(connection, query))
-        child = _start_child(_sqlite_file(connection), sql, rows)
+        child = _start_child(database, sql, rows)
         if child is not None:
             return lambda: _or_rows(child.table(schema), connection, query, schema)
     table = _rows(connection, query, schema)
@@ -144,19 +145,15 @@ def _rows(connection: Connection, query: Any, schema: Any) -> Any:
     return pa.Table.from_batches(batches, schema=schema)
 
 
-def _sqlite_file(connection: Connection) -> str:
-    return str(connection.engine.url.database)
-
-
-def _child_rows(connection: Connection, rows_at_most: Any) -> int | None:
-    """The rows a child reads at most, or None when the rows are read here (see the module)."""
+def _child_read(connection: Connection, rows_at_most: Any) -> tuple[str, int] | None:
+    """The SQLite file a child reads and the rows it reads at most; None: read here."""
     if connection.dialect.name != "sqlite" or rows_at_most is None:
         return None
     database = connection.engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
     found = connection.execute(rows_at_most).scalar()
-    return int(found) if found is not None and found >= CHILD_THRESHOLD else None
+    return (database, int(found)) if found is not None and found >= CHILD_THRESHOLD else None
 
 
 class _Child:
