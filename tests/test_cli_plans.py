@@ -62,7 +62,7 @@ def test_the_workflow_from_the_command_line(cli: CliRunner, store: Store) -> Non
     # The calendar's warnings: a weekend day said once, a holiday by its name.
     assert "2027-02-27 Saturday THA: weekend\n" in submitted.stdout
     assert "(weekend)" not in submitted.stdout
-    assert "2027-02-22 Monday THA: Makha Bucha (in lieu) (" in submitted.stdout
+    assert "2027-02-22 Monday THA: Makha Bucha (in lieu) (public holiday)\n" in submitted.stdout
     first = cli.invoke(app, ["--user", "policy", "plans", "approve", "1"])
     assert first.stdout == "Plan 1 approved by your agency: now submitted (waiting for finance).\n"
     second = cli.invoke(app, ["--user", "finance", "plans", "approve", "1"])

@@ -143,7 +143,10 @@ def test_calendar_warnings_say_each_thing_once_and_say_when_there_is_nothing(
     # A weekend day reads "weekend" once; a holiday keeps its name and kind.
     assert "2027-02-27 (Saturday): Thailand: weekend</li>" in page
     assert "(weekend)" not in page
-    assert "2027-02-22 (Monday): Thailand: Makha Bucha (in lieu)" in page
+    assert (
+        '2027-02-22 (Monday): Thailand: Makha Bucha (in lieu) <small class="muted">public holiday'
+        in page
+    )
     quiet = plan_service.add_plan(
         accounts_made, plan_record(start="2027-03-09", end="2027-03-11"), PLANNER
     )

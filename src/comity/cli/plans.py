@@ -230,7 +230,11 @@ def _warnings(stored: StoredPlan) -> list[str]:
     lines = [
         # A weekend day is said once ("weekend"), a holiday by its name and kind.
         f"{c['date']} {c['weekday']} {n['nation']}: "
-        + ("weekend" if c.get("category") == "weekend" else f"{c['name']} ({c['severity']})")
+        + (
+            "weekend"
+            if c.get("category") == "weekend"
+            else f"{c['name']} ({c['severity'].replace('_', ' ')})"
+        )
         for n in found.get("nations", [])
         for c in n.get("conflicts", [])
     ]
