@@ -83,7 +83,7 @@ _TIE_COLUMNS = [
     Column("continuity", lambda t: _round(t.continuity), priority=3),
     Column("diversity", lambda t: _round(t.diversity), priority=3),
     Column("projected_share", lambda t: _round(t.projected_share), priority=2),
-    Column("last_observed_year", lambda t: t.last_observed_year, priority=3),
+    Column("last_observed_year", lambda t: t.last_observed_year, priority=2),
 ]
 
 
@@ -135,7 +135,7 @@ def _data_through(result: IndexTable, year: int) -> None:
     if year > result.default_year:
         console.print(
             f"  [yellow]{year} is a best estimate: {result.default_year} is the last year whose "
-            "ties are mostly observed (projected_share: the part beyond the sources' "
+            "ties are mostly observed (Projected: the part of a tie beyond its sources' "
             "coverage).[/yellow]",
             highlight=False,
         )
