@@ -134,3 +134,41 @@ def test_stored_plans_releasable_to_the_caller_are_the_candidates(world: World) 
     )
     assert both.status_code == 422
     assert both.json()["errors"][0]["field"] == "candidates"
+
+
+def test_optimise_takes_the_stored_plans_picked_in_their_currency(world: World) -> None:
+    plan = {
+        "title": "Drill",
+        "kind": "exercise",
+        "start": "2015-06-01",
+        "end": "2015-06-03",
+        "partners": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
+        "agencies": ["policy"],
+        "budget": {"amount": "4", "currency": "USD"},
+    }
+    ids = []
+    euro = {"amount": "4", "currency": "EUR"}
+    for extra in ({}, {"title": "Talks", "kind": "visit"}, {"title": "Euro", "budget": euro}):
+        added = world.client.post(
+            "/api/v1/plans", json={**plan, **extra}, headers=world.headers("planner")
+        )
+        assert added.status_code == 201, added.text
+        ids.append(added.json()["id"])
+    headers = world.headers("analyst")
+    body = {"budget": 10, "from_plans": True, "plans": [ids[1]]}
+    picked = world.client.post("/api/v1/optimise", json=body, headers=headers)
+    assert picked.status_code == 200, picked.text
+    assert [p["title"] for p in picked.json()["chosen"]] == ["Talks"]
+    assert picked.json()["currency"] == "USD"
+    mixed = world.client.post("/api/v1/optimise", json={**body, "plans": ids}, headers=headers)
+    assert mixed.status_code == 422
+    assert mixed.json()["errors"][0]["field"] == "currency"
+    euros = world.client.post(
+        "/api/v1/optimise", json={**body, "plans": ids, "currency": "eur"}, headers=headers
+    )
+    assert euros.status_code == 422
+    assert [e["field"] for e in euros.json()["errors"]] == ["plans", "plans"]
+    unknown = world.client.post(
+        "/api/v1/optimise", json={**body, "currency": "XYZ"}, headers=headers
+    )
+    assert unknown.status_code == 422

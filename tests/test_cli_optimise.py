@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -61,9 +62,35 @@ def test_optimise_chooses_and_explains(cli: CliRunner, candidates: Path) -> None
     assert answer["exact_gain"] == pytest.approx(expected)
     assert answer["cost"] == 70
     assert answer["binding"] == ["budget", "one per window spring"]
-    table = cli.invoke(app, args[:-1])
+    table = cli.invoke(app, [*args[:-1], "--currency", "usd"])
     assert table.exit_code == 0, table.output
-    assert "Pacific drill" in table.stdout and "Greedy gain per cost" in table.stdout
+    assert "Pacific drill" in table.stdout
+    assert "2 plans chosen, costing 70 USD of the 70 USD budget (0 USD left)." in table.stdout
+    assert (
+        "Port call Manila (10 USD): over budget: it costs 10 USD and 0 USD is left; it would "
+        "break the rule of one plan per time window (spring)." in table.stdout
+    )
+    assert "For comparison, taking the best value for money first" in table.stdout
+
+
+def test_optimise_speaks_plainly(cli: CliRunner, candidates: Path) -> None:
+    args = ["optimise", "-c", str(candidates), "-b", "70", "--as", "USA"]
+    result = cli.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"\b(highs|gap|chords?|greedy)\b", result.stdout, re.IGNORECASE) == []
+    assert "Tie index with each partner in 2015, without and with the plans:" in result.stdout
+    assert "  Philippines: 4.9 -> 13.9 (+9.05)\n  France: 0.0 -> 2.5 (+2.47)\n" in result.stdout
+    assert "The search proved this the best choice" in result.stdout
+
+
+def test_optimise_refuses_an_unknown_currency(cli: CliRunner, candidates: Path) -> None:
+    args = ["optimise", "-c", str(candidates), "-b", "70", "--as", "USA", "--currency", "XYZ"]
+    result = cli.invoke(app, args)
+    assert result.exit_code == 1
+    assert (
+        "Error: Invalid options: currency: is not an ISO 4217 currency code such as EUR "
+        "(got XYZ)" in result.stderr
+    )
 
 
 def test_optimise_reports_an_infeasible_must_include(cli: CliRunner, candidates: Path) -> None:
@@ -133,5 +160,19 @@ def test_stored_plans_are_the_candidates(cli: CliRunner, candidates: Path) -> No
     assert [p["id"] for p in answer["chosen"]] == ["plan-1", "plan-2"]
     assert answer["cost"] == 70
     assert answer["left_out_plans"] == ["plan 3 (Unfunded talks): it has no budget"]
+    assert answer["currency"] == "USD"
     both = cli.invoke(app, ["optimise", "--from-plans", "-c", str(candidates), "-b", "1"])
     assert both.exit_code == 1 and "give either --candidates FILE or --from-plans" in both.stderr
+    euros = ["plans", "add", "-t", "Euro talks", "-k", "visit", "-p", "France:host", "-p", "USA"]
+    assert cli.invoke(app, [*euros, *common, "--budget", "5 EUR"]).exit_code == 0
+    mixed = cli.invoke(app, args[:-1])
+    assert mixed.exit_code == 1
+    assert "currency: the plans are budgeted in EUR, USD: give the budget's currency" in (
+        mixed.stderr
+    )
+    dollars = cli.invoke(app, [*args, "--currency", "USD"])
+    assert dollars.exit_code == 0, dollars.output
+    assert (
+        "plan 5 (Euro talks): its budget is in EUR, not USD"
+        in json.loads(dollars.stdout)["left_out_plans"]
+    )

@@ -1,4 +1,5 @@
-"""The portfolio optimiser: gains by the index's formula, the MILP against brute force, rules."""
+"""The portfolio optimiser: gains by the index's formula, the MILP against brute force, rules;
+stored plans as candidates and the answer in words (the service)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from comity import services
+from comity.access.viewer import Role, Viewer
 from comity.analytics.settings import default_settings
 from comity.analytics.tie_index import run_dyad_years
 from comity.errors import ValidationError
@@ -16,6 +19,8 @@ from comity.planning.candidates import Candidate, read_candidates
 from comity.planning.gain import breakpoints, chord_error, contribution, gain, stock_from_index
 from comity.planning.optimiser import greedy, optimise, piecewise_value
 from comity.planning.portfolio import Rules, build_problem
+from comity.services import optimiser as optimiser_service
+from comity.store import Store
 
 SETTINGS = default_settings()
 PARTNERS = ("GBR", "FRA", "DEU")
@@ -355,3 +360,100 @@ def test_a_carriage_return_or_a_broken_quote_is_a_validation_error() -> None:
         read_candidates("\r0")
     with pytest.raises(ValidationError):
         read_candidates('id,title,kind,partners,year,cost\r\nA,"open quote\x00')
+
+
+def _store_plans(store: Store) -> list[int]:
+    operator = Viewer.operator("tests")
+    base = {
+        "kind": "exercise",
+        "start": "2016-05-02",
+        "end": "2016-05-06",
+        "agencies": ["policy"],
+        "partners": [{"nation": "PHL", "role": "host"}, {"nation": "USA"}],
+        "budget": {"amount": "12500", "currency": "USD"},
+    }
+    extras = [
+        {"title": "Drill"},
+        {"title": "Talks", "kind": "visit", "partners": [{"nation": "FRA"}, {"nation": "USA"}]},
+        {"title": "Secret drill", "releasability": "REL FRA"},
+        {"title": "Unfunded", "budget": None},
+    ]
+    return [services.plans.add_plan(store, {**base, **e}, operator).id for e in extras]
+
+
+def test_plan_choices_hold_only_plans_releasable_to_the_viewer(store: Store) -> None:
+    ids = _store_plans(store)
+    american = Viewer(name="ana", nation="USA", role=Role.ANALYST)
+    choices = optimiser_service.plan_choices(store, american)
+    assert [c.stored.id for c in choices] == [ids[0], ids[1], ids[3]]
+    assert [c.reason for c in choices] == [None, None, "it has no budget"]
+    assert choices[0].partners == ("PHL",) and choices[0].currency == "USD"
+    french = Viewer(name="fra", nation="FRA", role=Role.ANALYST)
+    assert ids[2] in [c.stored.id for c in optimiser_service.plan_choices(store, french)]
+
+
+def test_picked_plans_must_be_offered_to_the_viewer(store: Store) -> None:
+    ids = _store_plans(store)
+    american = Viewer(name="ana", nation="USA", role=Role.ANALYST)
+    picked = optimiser_service.candidates_from_plans(store, american, plan_ids=[ids[1]])
+    assert [c.title for c in picked.candidates] == ["Talks"] and picked.currency == "USD"
+    with pytest.raises(ValidationError) as caught:
+        optimiser_service.candidates_from_plans(store, american, plan_ids=[ids[2], ids[3]])
+    assert [str(p) for p in caught.value.problems] == [
+        f"plans: plan {ids[2]} is not one still to decide that you may see",
+        "plans: Unfunded cannot be chosen: it has no budget",
+    ]
+
+
+def test_the_answer_in_words_adds_up_per_plan_and_partner(store: Store) -> None:
+    _store_plans(store)
+    american = Viewer(name="ana", nation="USA", role=Role.ANALYST)
+    found = optimiser_service.candidates_from_plans(store, american)
+    result = optimiser_service.optimise_portfolio(store, american, found.candidates, budget=25_000)
+    summary = optimiser_service.explain_portfolio(
+        store, american, result, found.candidates, currency=found.currency
+    )
+    assert [p.title for p in summary.chosen] == ["Drill", "Talks"]
+    assert summary.headline == (
+        "2 plans chosen, costing 25,000 USD of the 25,000 USD budget (0 USD left)."
+    )
+    by_partner = {r.name: r.after - r.before for r in summary.partners}
+    assert by_partner == pytest.approx(
+        {"Philippines": result.gains_by_partner["PHL"], "France": result.gains_by_partner["FRA"]}
+    )
+    assert sum(p.points for p in summary.chosen) == pytest.approx(result.exact_gain)
+    assert summary.chosen[0].words == (
+        f"Raises the tie index with Philippines by {by_partner['Philippines']:.2f} points."
+    )
+    assert summary.partners[0].before == 0.0  # no engagement with the Philippines yet
+
+
+def test_left_out_plans_say_why_in_words(store: Store) -> None:
+    _store_plans(store)
+    american = Viewer(name="ana", nation="USA", role=Role.ANALYST)
+    found = optimiser_service.candidates_from_plans(store, american)
+    result = optimiser_service.optimise_portfolio(
+        store, american, found.candidates, budget=20_000.5
+    )
+    summary = optimiser_service.explain_portfolio(
+        store, american, result, found.candidates, currency="USD"
+    )
+    assert [(r.title, r.why) for r in summary.left_out] == [
+        ("Talks", "over budget: it costs 12,500 USD and 7,500.50 USD is left")
+    ]
+    assert summary.more_left_out == 0
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "text"),
+    [
+        (12500, "USD", "en", "12,500 USD"),
+        (12500.5, "USD", "en", "12,500.50 USD"),
+        (12500, None, "en", "12,500"),
+        (12500.5, "EUR", "fr", "12\u202f500,50 EUR"),
+    ],
+)
+def test_amounts_are_written_with_their_currency(
+    amount: float, currency: str | None, locale: str, text: str
+) -> None:
+    assert optimiser_service.format_amount(amount, currency, locale) == text

@@ -13,7 +13,7 @@ from comity.cli.state import state_of
 from comity.errors import FieldProblem, ValidationError
 
 if TYPE_CHECKING:
-    from comity.planning.optimiser import Portfolio
+    from comity.services.optimiser import PortfolioSummary
 
 __all__ = ["optimise"]
 
@@ -43,6 +43,14 @@ def optimise(
             "approved (their budget is their cost).",
         ),
     ] = False,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            help="The budget's currency, e.g. USD (default: the stored plans' currency; "
+            "with --from-plans, plans in another currency are left out).",
+        ),
+    ] = None,
     nation: Annotated[
         str | None,
         typer.Option("--as", help="The planning nation (default: your account's nation)."),
@@ -75,12 +83,18 @@ def optimise(
     as_json: Annotated[bool, typer.Option("--json", help="Write JSON (for scripts).")] = False,
 ) -> None:
     """Choose the candidate plans that raise the tie index most with priority partners."""
+    from babel.numbers import list_currencies
+
     from comity.planning.candidates import read_candidates
     from comity.planning.optimiser import Rules
     from comity.services import optimiser as optimiser_service
 
     state = state_of(ctx)
     left_out: list[str] = []
+    code = currency.strip().upper() if currency else None
+    if code is not None and code not in list_currencies():
+        problem = FieldProblem("currency", "is not an ISO 4217 currency code such as EUR", code)
+        raise ValidationError([problem], "options")
     if (candidates is None) == (not from_plans):
         raise ValidationError(
             [FieldProblem("candidates", "give either --candidates FILE or --from-plans")],
@@ -90,9 +104,10 @@ def optimise(
         file_format = "json" if candidates.suffix.lower() == ".json" else "csv"
         found = read_candidates(_read(candidates), file_format)
     else:
-        found, left_out = optimiser_service.candidates_from_plans(
-            state.store(), state.viewer(), nation
+        plans = optimiser_service.candidates_from_plans(
+            state.store(), state.viewer(), nation, currency=code
         )
+        found, left_out, code = plans.candidates, plans.left_out, plans.currency
     rules = Rules(
         max_per_partner=max_per_partner,
         include=frozenset(include or ()),
@@ -109,47 +124,42 @@ def optimise(
         year=year,
     )
     if as_json:
-        emit_json({**result.to_dict(), "left_out_plans": left_out})
+        emit_json({**result.to_dict(), "currency": code, "left_out_plans": left_out})
         return
-    show_portfolio(result)
+    summary = optimiser_service.explain_portfolio(
+        state.store(), state.viewer(), result, found, currency=code
+    )
+    show_portfolio(summary)
     for line in left_out:
         stdout().print(f"Not a candidate: {line}.", highlight=False)
 
 
-def show_portfolio(result: Portfolio) -> None:
-    """Print the chosen plans, the explanation and the greedy comparison."""
+def show_portfolio(summary: PortfolioSummary) -> None:
+    """Print which plans, what they cost and what they add, what was left out, and the method."""
     console = stdout()
+    result = summary.portfolio
     table = Table(
-        title=f"Portfolio for {result.nation}, index gains by {result.year}", header_style="bold"
+        title=f"Plans to fund for {result.nation}, tie index in {result.year}",
+        header_style="bold",
     )
-    for name in ("plan", "title", "kind", "partners", "year", "cost", "weighted gain"):
+    for name in ("plan", "title", "cost", "index points", "what it adds"):
         table.add_column(name, overflow="fold")
-    for pick in result.chosen:
-        table.add_row(
-            pick.id,
-            pick.title,
-            pick.kind,
-            ", ".join(pick.partners),
-            str(pick.year),
-            f"{pick.cost:g}",
-            f"{pick.marginal_gain:.3f}",
-        )
+    for pick in summary.chosen:
+        table.add_row(pick.id, pick.title, pick.cost_text, f"+{pick.points:.2f}", pick.words)
     console.print(table)
-    lines = [
-        f"Chosen {len(result.chosen)} plans costing {result.cost:g} of {result.budget:g}.",
-        f"Weighted index gain: {result.exact_gain:.3f} exact, {result.objective:.3f} as the "
-        f"solver scored it (chords; the exact gain is at most {result.error_bound:.4f} above).",
-        f"Solver: HiGHS, {result.status}, gap {_gap(result.gap)}, {result.seconds:.2f} s.",
-        "Binding: " + (", ".join(result.binding) if result.binding else "nothing"),
-        f"Greedy gain per cost: {len(result.greedy['chosen'])} plans costing "
-        f"{result.greedy['cost']:g}, exact gain {result.greedy['exact_gain']:.3f}.",
-    ]
-    gains = ", ".join(f"{p} +{g:.2f}" for p, g in result.gains_by_partner.items() if g > 0)
-    if gains:
-        lines.append(f"Index gains by partner: {gains}.")
+    lines = [summary.headline]
+    if summary.partners:
+        lines.append(f"Tie index with each partner in {result.year}, without and with the plans:")
+        lines += [
+            f"  {r.name}: {r.before:.1f} -> {r.after:.1f} (+{r.after - r.before:.2f})"
+            for r in summary.partners
+        ]
+    if summary.left_out:
+        lines.append("Left out:")
+        lines += [f"  {row.title} ({row.cost_text}): {row.why}." for row in summary.left_out]
+    if summary.more_left_out > 0:
+        lines.append(f"  and {summary.more_left_out} more, each adding less.")
+    lines.append("Method:")
+    lines += [f"  {line}" for line in summary.method]
     for line in lines:
         console.print(line, highlight=False)
-
-
-def _gap(gap: float | None) -> str:
-    return "n/a" if gap is None else f"{gap:.2%}"

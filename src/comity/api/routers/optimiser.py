@@ -12,6 +12,7 @@ from comity.access.viewer import Role, Viewer
 from comity.api.errors import json_answer
 from comity.api.security import requires
 from comity.errors import FieldProblem, ValidationError
+from comity.model.plans import Currency
 from comity.planning.candidates import parse_candidates, read_candidates
 from comity.planning.optimiser import Rules
 from comity.services import optimiser as optimiser_service
@@ -37,6 +38,15 @@ class OptimiseIn(BaseModel):
         description="Or the stored plans you may see that are drafts, submitted, returned or "
         "approved (their budget is their cost).",
     )
+    plans: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] | None = Field(
+        default=None,
+        description="With from_plans: only these stored plans (ids), each still to decide.",
+    )
+    currency: Currency | None = Field(
+        default=None,
+        description="The budget's currency (default: the stored plans' one currency; with "
+        "from_plans, plans budgeted in another currency are left out).",
+    )
     budget: Annotated[float, Field(ge=0, le=1e15)]
     nation: str | None = Field(default=None, description="Default: your account's nation.")
     year: Annotated[int | None, Field(ge=1816, le=2200)] = None
@@ -56,10 +66,12 @@ def optimise(
 
     Current stocks come from the index computed on what you may see. The answer lists the chosen
     plans with their marginal gains, the exact and approximated total gain with the
-    approximation's bound, the cost, binding rules, solver status, and the greedy pick.
+    approximation's bound, the cost and its currency, binding rules, solver status, and the
+    greedy pick.
     """
     store: Store = request.app.state.store
     left_out: list[str] = []
+    currency = body.currency
     given = [body.candidates is not None, body.csv is not None, body.from_plans]
     if sum(given) != 1:
         problem = FieldProblem("candidates", "give one of candidates, csv or from_plans")
@@ -69,7 +81,10 @@ def optimise(
     elif body.csv is not None:
         candidates = read_candidates(body.csv, "csv")
     else:
-        candidates, left_out = optimiser_service.candidates_from_plans(store, viewer, body.nation)
+        plans = optimiser_service.candidates_from_plans(
+            store, viewer, body.nation, plan_ids=body.plans, currency=currency
+        )
+        candidates, left_out, currency = plans.candidates, plans.left_out, plans.currency
     priorities = (
         {resolve_nation(k).iso3: v for k, v in body.priorities.items()} if body.priorities else None
     )
@@ -89,4 +104,4 @@ def optimise(
         year=body.year,
         time_limit=30.0,
     )
-    return json_answer({**result.to_dict(), "left_out_plans": left_out})
+    return json_answer({**result.to_dict(), "currency": currency, "left_out_plans": left_out})
