@@ -41,6 +41,7 @@ class Spec:
     target: str | None = None
     build: Build | None = None
     owned: bool = False  # changes the record: only its owner's users may
+    final: bool = False  # cannot be undone: besides the record's author, its nation's admins only
 
 
 def _fresh_engagement(world: World, secret: bool) -> tuple[int, str]:
@@ -412,7 +413,10 @@ SPECS.update(
             PLANNER, build=_plan_move("scheduled", "execute"), owned=True
         ),
         ("POST", "/api/v1/plans/{plan_id}/cancel"): Spec(
-            PLANNER, build=_plan_move("draft", "cancel"), owned=True
+            PLANNER,
+            build=_plan_move("draft", "cancel", {"reason": "Not needed"}),
+            owned=True,
+            final=True,
         ),
         ("POST", "/api/v1/plans/{plan_id}/assess"): Spec(
             PLANNER,
@@ -444,6 +448,8 @@ def _expected(spec: Spec, role: str | None, nation: str, target: str) -> int | s
         return 404
     if spec.owned and nation != "USA":
         return 403  # visible, but the USA's
+    if spec.final and role_rank(role) < ADMIN:
+        return 403  # the matrix's callers did not write the record
     return "2xx"
 
 

@@ -58,14 +58,17 @@ def test_an_exercise_across_a_partners_national_day_is_flagged(
 def test_the_suggested_windows_have_no_conflict_for_anyone(store: Store, operator: Viewer) -> None:
     engagement = _exercise(store, operator, "2027-09-21", "2027-09-23", "SAU", "USA")
     check = culture.check_engagement_calendar(store, operator, engagement).check
-    # Monday-Wednesday the day before; Monday-Wednesday of the next week (Sunday is the USA's).
+    # Monday-Wednesday the day before; Sunday-Tuesday of the next week: Saudi Arabia hosts, and
+    # Sunday is a working day there (the visitors' own weekend does not count).
     assert [(s.window.start, s.window.end, s.shift) for s in check.suggestions] == [
         (date(2027, 9, 20), date(2027, 9, 22), -1),
-        (date(2027, 9, 27), date(2027, 9, 29), 6),
+        (date(2027, 9, 26), date(2027, 9, 28), 5),
     ]
     for suggestion in check.suggestions:
         assert suggestion.conflicts == ()
-        again = check_calendar(suggestion.window.start, suggestion.window.end, ["SAU", "USA"])
+        again = check_calendar(
+            suggestion.window.start, suggestion.window.end, ["SAU", "USA"], host="SAU"
+        )
         assert not again.has_conflicts and again.suggestions == ()
 
 
@@ -168,3 +171,27 @@ def test_engagements_without_days_are_refused(store: Store, operator: Viewer) ->
     )
     with pytest.raises(NotFoundError, match="No engagement with id 999."):
         culture.check_engagement_calendar(store, operator, 999)
+
+
+def test_a_hosted_window_counts_only_the_hosts_weekend_and_everyones_holidays() -> None:
+    # Ten days in Saudi Arabia in March 2027: Friday 5 and Saturday 6 are its weekend; the
+    # visitors from the United States work to it, so their Saturday and Sunday are no conflict.
+    hosted = check_calendar(
+        date(2027, 3, 1), date(2027, 3, 10), ["SAU", "USA"], search_days=0, host="SAU"
+    )
+    saudi = {(c.day, c.severity) for c in hosted.conflicts["SAU"]}
+    assert {(date(2027, 3, 5), Severity.WEEKEND), (date(2027, 3, 6), Severity.WEEKEND)} <= saudi
+    assert [c for c in hosted.conflicts["USA"] if c.severity is Severity.WEEKEND] == []
+    assert hosted.rule is not None
+    assert hosted.rule.startswith("Only the host's weekend counts (Saudi Arabia (SAU))")
+    # Without a host every participant's weekend counts.
+    everyone = check_calendar(date(2027, 3, 1), date(2027, 3, 10), ["SAU", "USA"], search_days=0)
+    assert date(2027, 3, 7) in {c.day for c in everyone.conflicts["USA"]}
+    # A visitor's public holiday still counts: Independence Day during a visit to Thailand.
+    july = check_calendar(
+        date(2027, 7, 1), date(2027, 7, 7), ["THA", "USA"], search_days=0, host="THA"
+    )
+    assert {c.name for c in july.conflicts["USA"]} == {
+        "Independence Day",
+        "Independence Day (observed)",
+    }

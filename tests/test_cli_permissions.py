@@ -122,6 +122,7 @@ class Spec:
     role: int
     args: Args
     owned: bool = False  # changes a US record or account: a French account is refused
+    final: bool = False  # cannot be undone: besides the record's author, its nation's admins only
 
 
 def _fixed(*args: str) -> Args:
@@ -225,7 +226,10 @@ SPECS: dict[str, Spec] = {
     "plans execute": Spec(Role.PLANNER, lambda w: ["plans", "execute", w.plan()], owned=True),
     "plans assess": Spec(Role.PLANNER, lambda w: ["plans", "assess", w.plan()], owned=True),
     "plans cancel": Spec(
-        Role.PLANNER, lambda w: ["plans", "cancel", w.plan(), "--reason", "x"], owned=True
+        Role.PLANNER,
+        lambda w: ["plans", "cancel", w.plan(), "--reason", "x"],
+        owned=True,
+        final=True,
     ),
     "plans approve": Spec(
         Role.APPROVER, lambda w: ["plans", "approve", w.plan(submitted=True)], owned=True
@@ -354,6 +358,8 @@ def _expected(spec: Spec, command: str, role: str, nation: str) -> bool:
         return False
     if spec.owned and nation != "USA":
         return command in _ACCOUNTS and rank >= Role.OPERATOR
+    if spec.final:
+        return rank >= Role.ADMIN  # the matrix's callers did not write the record
     return True
 
 

@@ -168,7 +168,7 @@ def test_cancellation_only_before_execution(store: Store, state: PlanState) -> N
         )
     else:
         with pytest.raises(IllegalTransitionError):
-            workflow.cancel_plan(store, plan_id, PLANNER)
+            workflow.cancel_plan(store, plan_id, PLANNER, "No longer needed")
 
 
 def _force(store: Store, plan_id: int, state: PlanState) -> None:
@@ -197,7 +197,7 @@ _MOVES = {
     Action.SCHEDULE: lambda s, i: workflow.schedule_plan(s, i, PLANNER),
     Action.EXECUTE: lambda s, i: workflow.execute_plan(s, i, PLANNER),
     Action.ASSESS: lambda s, i: workflow.assess_plan(s, i, {"objectives": {}}, PLANNER),
-    Action.CANCEL: lambda s, i: workflow.cancel_plan(s, i, PLANNER),
+    Action.CANCEL: lambda s, i: workflow.cancel_plan(s, i, PLANNER, "No longer needed"),
 }
 
 
@@ -391,7 +391,7 @@ def test_the_briefing_lists_the_open_plans_the_viewer_may_see(store: Store) -> N
     open_plan = plan_service.add_plan(store, plan_record(), PLANNER)
     plan_service.add_plan(store, plan_record(title="Hidden", releasability="REL GBR"), british)
     cancelled = plan_service.add_plan(store, plan_record(title="Dropped"), PLANNER)
-    workflow.cancel_plan(store, cancelled.id, PLANNER)
+    workflow.cancel_plan(store, cancelled.id, PLANNER, "Dropped")
     briefing = create_briefing(store, PLANNER, "Thailand").to_dict()
     assert [p["id"] for p in briefing["open_plans"]] == [open_plan.id]
     assert briefing["plans"] == (

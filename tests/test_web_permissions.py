@@ -171,6 +171,7 @@ class Spec:
     owned: bool = False  # changes the record (or shows the form that does): its nation's only
     ok: int = 200  # 303 for a form that redirects when it worked
     anonymous: int | None = None  # answered instead of the sign-in redirect
+    final: bool = False  # cannot be undone: besides the record's author, its nation's admins only
 
 
 def _get(url: str) -> Build:
@@ -271,7 +272,9 @@ def _plan_form(title: str, target: str, **fields: Any) -> dict[str, Any]:
         "kind": "exercise",
         "start": "2027-05-03",
         "end": "2027-05-07",
-        "partners": "Philippines:host\nUSA",
+        "participant_nation": ["Philippines", "USA"],
+        "participant_role": ["host", ""],
+        "participant_personnel": ["", ""],
         "objectives": "Trust",
         "agencies": ["policy"],
         "releasability": "REL USA" if target == "secret" else "PUBLIC",
@@ -309,6 +312,16 @@ def _move_plan(action: str, state: str, after: str, reason: str = "") -> Build:
         )
 
     return build
+
+
+def _cancel_plan(world: World, caller: Caller, target: str) -> Case:
+    key = world.plan(target)
+    return Case(
+        f"/plans/{key}/cancel",
+        {"reason": "No longer needed."},
+        f"/plans/{key}",
+        lambda: world.plan_state(key) == "cancelled",
+    )
 
 
 def _assess_plan(world: World, caller: Caller, target: str) -> Case:
@@ -369,7 +382,7 @@ def _sign_out(world: World, caller: Caller, target: str) -> Case:
 
 _CANDIDATES = "id,title,kind,partners,host,year,cost\nA,Drill,exercise,PHL,PHL,2027,50\n"
 
-ANYONE, VIEWER, ANALYST, PLANNER, APPROVER = 0, 1, 2, 3, 4
+ANYONE, VIEWER, ANALYST, PLANNER, APPROVER, ADMIN = 0, 1, 2, 3, 4, 5
 SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/login"): Spec(ANYONE, _get("/login")),
     ("POST", "/login"): Spec(ANYONE, _sign_in, ok=303),
@@ -421,6 +434,16 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/plans/{plan_id}/assess"): Spec(
         PLANNER, _plan_page("/assess", "executed"), "plan", owned=True
     ),
+    ("GET", "/plans/{plan_id}/cancel"): Spec(
+        PLANNER,
+        lambda world, caller, target: Case(f"/plans/{world.plan(target)}/cancel"),
+        "plan",
+        owned=True,
+        final=True,
+    ),
+    ("POST", "/plans/{plan_id}/cancel"): Spec(
+        PLANNER, _cancel_plan, "plan", owned=True, ok=303, final=True
+    ),
     ("POST", "/plans/{plan_id}/assess"): Spec(PLANNER, _assess_plan, "plan", owned=True, ok=303),
     ("GET", "/imports"): Spec(VIEWER, _get("/imports")),
     ("POST", "/imports"): Spec(PLANNER, _start_import, ok=303),
@@ -437,10 +460,11 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/briefing.pdf"): Spec(VIEWER, _get("/briefing.pdf?nation=PHL&as=USA")),
     ("GET", "/briefing.json"): Spec(VIEWER, _get("/briefing.json?nation=PHL&as=USA")),
     ("GET", "/optimise"): Spec(ANALYST, _get("/optimise")),
+    ("GET", "/optimise/sample.csv"): Spec(VIEWER, _get("/optimise/sample.csv")),  # no data
     ("POST", "/optimise"): Spec(
         ANALYST,
         lambda world, caller, target: Case(
-            "/optimise", {"csv": _CANDIDATES, "budget": "60", "nation": "USA"}
+            "/optimise", {"source": "text", "csv": _CANDIDATES, "budget": "60", "nation": "USA"}
         ),
     ),
     ("GET", "/alumni"): Spec(VIEWER, _get("/alumni")),
@@ -454,7 +478,14 @@ SPECS: dict[tuple[str, str], Spec] = {
 }
 
 MOVES: dict[str, Spec] = {
-    action: Spec(role, _move_plan(action, state, after, reason), "plan", owned=True, ok=303)
+    action: Spec(
+        role,
+        _move_plan(action, state, after, reason),
+        "plan",
+        owned=True,
+        ok=303,
+        final=action == "cancel",
+    )
     for action, role, state, after, reason in [
         ("approve", APPROVER, "submitted", "approved", ""),
         ("return", APPROVER, "submitted", "returned", "Too costly."),
@@ -512,6 +543,8 @@ def _expected(spec: Spec, caller: Caller, target: str) -> str:
         return "404"  # a job is its owner's, and its nation's admins'
     if spec.owned and nation != "USA":
         return "403"
+    if spec.final and role_rank(role) < ADMIN:
+        return "403"  # the matrix's callers did not write the record
     return "ok"
 
 

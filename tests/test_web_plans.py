@@ -7,6 +7,7 @@ Chromium over a small served store.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Iterator
 
 import pytest
@@ -58,10 +59,12 @@ def _form(**fields: str | list[str]) -> dict[str, str | list[str]]:
         "kind": "exercise",
         "start": "2027-02-22",
         "end": "2027-03-05",
-        "partners": "Thailand:host:300\nUSA:500",
+        "participant_nation": ["Thailand", "USA", ""],
+        "participant_role": ["host", "", ""],
+        "participant_personnel": ["300", "1,200", ""],
         "objectives": "Interoperability\nTrust",
         "location": "Sattahip",
-        "budget_amount": "2500000",
+        "budget_amount": "2,500,000",
         "budget_currency": "USD",
         "agencies": ["policy", "finance"],
         "releasability": "PUBLIC",
@@ -70,19 +73,82 @@ def _form(**fields: str | list[str]) -> dict[str, str | list[str]]:
     return data
 
 
-def test_a_refused_form_shows_each_problem_beside_its_field(accounts_made: Store) -> None:
-    client = client_for(accounts_made, "planner.usa")
+def _post_new(store: Store, **fields: str | list[str]) -> tuple[int, str]:
+    client = client_for(store, "planner.usa")
     answer = client.post(
+        "/plans/new", data={**_form(**fields), "csrf_token": csrf(client, "/plans/new")}
+    )
+    return answer.status_code, answer.text
+
+
+def test_a_refused_form_shows_each_problem_beside_its_field(accounts_made: Store) -> None:
+    status, text = _post_new(accounts_made, end="2027-01-01", budget_currency="XYZ")
+    assert status == 422
+    assert re.search(r'id="end-error">the end \(2027-01-01\) is before the start', text)
+    assert "&#39;XYZ&#39; is not an ISO 4217 currency code" in text
+    assert plan_service.list_plans(accounts_made, PLANNER) == []
+
+
+def test_every_problem_of_the_form_is_reported_at_once_in_plain_words(
+    accounts_made: Store,
+) -> None:
+    status, text = _post_new(
+        accounts_made,
+        title="",
+        end="2027-01-01",
+        budget_amount="twelve",
+        participant_nation=["Wakanda", "USA", ""],
+        participant_personnel=["300", "a few", ""],
+        agencies=[],
+    )
+    assert status == 422
+    assert "The plan was not saved: 6 problems to fix." in text
+    summary = text[
+        text.index('id="form-problems"') : text.index("</div>", text.index("form-problems"))
+    ]
+    assert '<a href="#field-title">Title</a>: is required' in summary
+    assert '<a href="#field-end">End</a>: the end (2027-01-01) is before the start' in summary
+    assert (
+        '<a href="#field-participants-0-nation">Participant 1 nation</a>: unknown nation' in summary
+    )
+    assert "Did you mean" not in summary  # nothing is close to Wakanda
+    assert "Participant 2 personnel</a>: must be a whole number, 0 or more, e.g. 1,200" in summary
+    assert '<a href="#field-budget_amount">Budget</a>: the amount must be a number' in summary
+    assert (
+        '<a href="#agencies">Agencies</a>: name at least one agency whose approval the plan needs<'
+        in summary
+    )
+    assert "String should" not in text and "Input should" not in text
+    assert 'value="Wakanda"' in text and 'value="a few"' in text  # what was typed is kept
+
+
+def test_numbers_are_read_as_people_type_them(accounts_made: Store) -> None:
+    status, _ = _post_new(accounts_made, budget_amount="12,500.50")
+    assert status == 200  # the redirect to the new plan, followed
+    [stored] = plan_service.list_plans(accounts_made, PLANNER)
+    assert stored.plan.budget is not None and stored.plan.budget.amount == Decimal("12500.50")
+    assert [q.personnel for q in stored.plan.partners] == [300, 1200]
+    client = client_for(accounts_made, "planner.usa")
+    german = client.post(
         "/plans/new",
         data={
-            **_form(end="2027-01-01", budget_currency="XYZ"),
+            **_form(budget_amount="12.500,50", title="Tamber", participant_personnel=["1.200"]),
             "csrf_token": csrf(client, "/plans/new"),
         },
+        headers={"Accept-Language": "de-DE,de;q=0.9"},
     )
-    assert answer.status_code == 422
-    assert re.search(r'id="end-error">the end \(2027-01-01\) is before the start', answer.text)
-    assert "&#39;XYZ&#39; is not an ISO 4217 currency code" in answer.text
-    assert plan_service.list_plans(accounts_made, PLANNER) == []
+    assert german.status_code == 200, german.text
+    tamber = next(s for s in plan_service.list_plans(accounts_made, PLANNER) if s.id != stored.id)
+    assert tamber.plan.budget is not None and tamber.plan.budget.amount == Decimal("12500.50")
+    assert tamber.plan.partners[0].personnel == 1200
+
+
+def test_a_new_plan_is_releasable_to_the_planners_nation_by_default(
+    accounts_made: Store,
+) -> None:
+    page = client_for(accounts_made, "planner.usa").get("/plans/new").text
+    assert 'name="releasability" value="REL USA"' in page
+    assert ">Cultural event</option>" in page and ">cultural_event<" not in page
 
 
 def test_the_form_creates_a_plan_and_the_buttons_follow_the_role(accounts_made: Store) -> None:
@@ -114,6 +180,74 @@ def test_an_illegal_move_is_flashed_and_changes_nothing(accounts_made: Store) ->
     assert forged.status_code == 401
 
 
+def test_only_the_author_or_an_admin_may_cancel_and_only_with_a_reason(
+    accounts_made: Store,
+) -> None:
+    accounts.create_user(
+        accounts_made, OPERATOR, username="admin.usa", password=PASSWORD, nation="USA", role="admin"
+    )
+    client = client_for(accounts_made, "planner.usa")
+    created = client.post(
+        "/plans/new",
+        data={**_form(), "csrf_token": csrf(client, "/plans/new")},
+        follow_redirects=False,
+    )
+    plan_id = int(created.headers["location"].rsplit("/", 1)[1])
+    assert f'href="/plans/{plan_id}/cancel"' in client.get(f"/plans/{plan_id}").text
+    # Another planner of the nation sees no cancel action and may not open the confirmation.
+    other = plan_service.add_plan(accounts_made, plan_record(title="Theirs"), PLANNER)
+    assert "/cancel" not in client.get(f"/plans/{other.id}").text
+    assert client.get(f"/plans/{other.id}/cancel").status_code == 403
+    # The author is asked for a reason; an empty one changes nothing.
+    confirm = client.get(f"/plans/{plan_id}/cancel")
+    assert "cannot be undone" in confirm.text
+    token = csrf(client, f"/plans/{plan_id}/cancel")
+    empty = client.post(f"/plans/{plan_id}/cancel", data={"reason": " ", "csrf_token": token})
+    assert empty.status_code == 422
+    assert "Say why the plan is cancelled" in empty.text
+    assert plan_service.get_plan(accounts_made, plan_id, PLANNER).state.value == "draft"
+    done = client.post(
+        f"/plans/{plan_id}/cancel", data={"reason": "Host withdrew.", "csrf_token": token}
+    )
+    assert f"Plan {plan_id} cancelled. The reason is kept in its history." in done.text
+    stored = plan_service.get_plan(accounts_made, plan_id, PLANNER)
+    assert stored.state.value == "cancelled"
+    assert stored.transitions[-1].reason == "Host withdrew."
+    assert stored.transitions[-1].actor == "planner.usa"
+    # An administrator of the nation may cancel another planner's plan.
+    admin = client_for(accounts_made, "admin.usa")
+    assert f'href="/plans/{other.id}/cancel"' in admin.get(f"/plans/{other.id}").text
+    admin.post(
+        f"/plans/{other.id}/cancel",
+        data={"reason": "Budget cut.", "csrf_token": csrf(admin, f"/plans/{other.id}/cancel")},
+    )
+    assert plan_service.get_plan(accounts_made, other.id, PLANNER).state.value == "cancelled"
+
+
+def test_the_decision_comes_first_and_the_message_says_who_is_still_waited_for(
+    accounts_made: Store,
+) -> None:
+    from comity.services import plan_workflow
+
+    stored = plan_service.add_plan(accounts_made, plan_record(), PLANNER)
+    plan_workflow.submit_plan(accounts_made, stored.id, PLANNER)
+    policy = client_for(accounts_made, "policy.usa")
+    page = policy.get(f"/plans/{stored.id}").text
+    assert page.index('id="h-decision"') < page.index('id="h-facts"')
+    assert "/cancel" not in page  # an approver who did not write it decides; they do not cancel
+    answer = policy.post(
+        f"/plans/{stored.id}/move",
+        data={"action": "approve", "csrf_token": csrf(policy, f"/plans/{stored.id}")},
+    )
+    assert f"Plan {stored.id} approved for policy; waiting for finance." in answer.text
+    finance = client_for(accounts_made, "finance.usa")
+    answer = finance.post(
+        f"/plans/{stored.id}/move",
+        data={"action": "approve", "csrf_token": csrf(finance, f"/plans/{stored.id}")},
+    )
+    assert "approved by every agency it needs: it may now be scheduled." in answer.text
+
+
 def test_a_plan_rel_gbr_is_not_listed_for_a_usa_user(accounts_made: Store) -> None:
     british = Viewer(name="planner.gbr", nation="GBR", role=PLANNER.role)
     record = plan_record(title="Tamber", releasability="REL GBR")
@@ -142,6 +276,8 @@ def test_calendar_warnings_say_each_thing_once_and_say_when_there_is_nothing(
     page = client.get(f"/plans/{busy.id}").text
     # A weekend day reads "weekend" once; a holiday keeps its name and kind.
     assert "2027-02-27 (Saturday): Thailand: weekend</li>" in page
+    # The visitors work to the host's week: their own weekend is no warning.
+    assert "United States: weekend" not in page
     assert "(weekend)" not in page
     assert (
         '2027-02-22 (Monday): Thailand: Makha Bucha (in lieu) <small class="muted">public holiday'
@@ -180,15 +316,21 @@ def test_a_plan_is_created_submitted_and_approved_by_two_agencies(page: Page) ->
     page.get_by_label("Title").fill("Cobra Gold 2027")
     page.get_by_label("Kind").select_option("exercise")
     page.get_by_label("Start").fill("2027-02-22")
-    page.get_by_label("End", exact=True).fill("2027-03-05")
-    page.get_by_label("Partners").fill("Thailand:host:300\nUSA:500")
+    page.get_by_label("End (required)").fill("2027-03-05")
+    page.get_by_label("Participant 1 nation").fill("Thailand")
+    page.get_by_label("Participant 1 role").select_option("host")
+    page.get_by_label("Participant 1 personnel").fill("300")
+    page.get_by_label("Participant 2 nation").fill("United States")
+    page.get_by_label("Participant 2 personnel").fill("1,200")
     page.get_by_label("Objectives").fill("Interoperability")
-    page.get_by_label("policy").check()
-    page.get_by_label("finance").check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_label("Budget", exact=True).fill("12,500")
+    page.get_by_label("Currency", exact=True).fill("USD")
+    page.get_by_label("Policy").check()
+    page.get_by_label("Finance").check()
+    page.get_by_role("button", name="Add the plan").click()
     expect(page.locator("#plan-state")).to_have_text("draft")
     plan_url = page.url
-    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Submit for approval").click()
     expect(page.locator("#plan-state")).to_have_text("submitted")
     for username, agency in _AGENCY_USERS:
         _sign_in(page, username, plan_url)
@@ -197,3 +339,11 @@ def test_a_plan_is_created_submitted_and_approved_by_two_agencies(page: Page) ->
     expect(page.locator("#plan-state")).to_have_text("approved")
     expect(page.locator("#approvals")).to_contain_text("policy: approved")
     expect(page.locator("#approvals")).to_contain_text("finance: approved")
+    # Its author cancels it: a confirmation, a required reason, and the reason in its history.
+    _sign_in(page, "planner.usa", plan_url)
+    page.get_by_role("link", name="Cancel plan…").click()
+    page.get_by_label("Why is it cancelled?").fill("The host asked to postpone.")
+    page.get_by_role("button", name="Cancel the plan").click()
+    expect(page.locator("#plan-state")).to_have_text("cancelled")
+    expect(page.locator("#flash")).to_contain_text("The reason is kept in its history.")
+    expect(page.get_by_role("cell", name="The host asked to postpone.")).to_be_visible()

@@ -415,8 +415,15 @@ def assess_plan(
 
 
 @app.command("cancel")
-def cancel_plan(ctx: typer.Context, plan_id: _Id, reason: _Reason = None) -> None:
-    """Cancel a plan that has not been executed."""
+def cancel_plan(
+    ctx: typer.Context,
+    plan_id: _Id,
+    reason: Annotated[
+        str,
+        typer.Option("--reason", "-r", help="Why, in words (required: a cancellation is final)."),
+    ],
+) -> None:
+    """Cancel a plan that has not been executed: its author, or an administrator (final)."""
     from comity.services import plan_workflow as workflow
 
     state = state_of(ctx)

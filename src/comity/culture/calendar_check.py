@@ -16,7 +16,7 @@ suggestion names what it avoids. The planning and web layers call :func:`check_c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -88,6 +88,7 @@ class NationCalendar:
     nation: Nation
     holidays: HolidayCalendar
     notices: tuple[str, ...] = ()
+    weekends: bool = True
 
     @property
     def label(self) -> str:
@@ -102,7 +103,7 @@ class NationCalendar:
         """The day's holidays and observances, then its weekend day, if any."""
         key = self.nation.iso3
         found = [Conflict(key, day, h.severity, h.name, h.category) for h in self.holidays.on(day)]
-        rule = self.weekend(day)
+        rule = self.weekend(day) if self.weekends else None
         if rule and day.weekday() in rule.days and day not in self.holidays.working_days:
             name = f"{DAY_NAMES[day.weekday()]} (weekend)"
             found.append(Conflict(key, day, Severity.WEEKEND, name, "weekend"))
@@ -185,6 +186,7 @@ class CalendarCheck:
         notices: Missing data and how the search for other windows went, in words.
         suggestions: The nearest other windows, smallest shift first.
         search_days: How far the search went each way.
+        rule: Whose weekends counted, in words, when a host was named.
     """
 
     window: DateWindow
@@ -194,6 +196,7 @@ class CalendarCheck:
     notices: tuple[str, ...]
     suggestions: tuple[WindowSuggestion, ...]
     search_days: int
+    rule: str | None = None
 
     @property
     def has_conflicts(self) -> bool:
@@ -221,6 +224,7 @@ class CalendarCheck:
             "notices": list(self.notices),
             "suggestions": [s.to_dict() for s in self.suggestions],
             "search_days": self.search_days,
+            "rule": self.rule,
         }
 
 
@@ -297,6 +301,7 @@ def check_calendar(
     nations: Sequence[str | Nation],
     *,
     search_days: int = SEARCH_DAYS,
+    host: str | None = None,
 ) -> CalendarCheck:
     """Check a window against every participant's holidays and weekends; suggest other windows.
 
@@ -305,6 +310,8 @@ def check_calendar(
         end: Last day.
         nations: Participants: nations, or any name or code of each.
         search_days: How far to look for another window, each way (0-366; 0: no suggestions).
+        host: The key of the nation where it takes place, if one does: its weekend is the
+            programme's, so visitors' own weekends are not conflicts (their holidays are).
 
     Returns:
         Conflicts per nation, notices (e.g. "No holiday data for ..."), and suggestions.
@@ -335,10 +342,24 @@ def check_calendar(
         }.values()
     )
     calendars = load_calendars(chosen, window.start, window.end, margin=search_days)
+    hosted = host is not None and host in {n.iso3 for n in chosen}
+    if hosted:
+        calendars = [replace(c, weekends=c.nation.iso3 == host) for c in calendars]
     conflicts: dict[str, list[Conflict]] = {n.iso3: [] for n in chosen}
     for conflict in _conflicts(window, calendars):
         conflicts[conflict.nation].append(conflict)
-    notices = [notice for cal in calendars for notice in cal.notices]
+    notices = [
+        notice
+        for cal in calendars
+        for notice in cal.notices
+        if cal.weekends or not notice.startswith("No weekend data")
+    ]
+    rule = None
+    if hosted and len(chosen) > 1:
+        rule = (
+            f"Only the host's weekend counts ({_label(next(n for n in chosen if n.iso3 == host))}):"
+            " visitors work to its week; their own public holidays still count."
+        )
     suggestions: list[WindowSuggestion] = []
     if search_days and any(conflicts.values()):
         suggestions, more = _suggest(window, calendars, search_days)
@@ -351,4 +372,5 @@ def check_calendar(
         notices=tuple(notices),
         suggestions=tuple(suggestions),
         search_days=search_days,
+        rule=rule,
     )

@@ -218,7 +218,7 @@ def check_engagement_calendar(
             subject,
             hint="A calendar check needs an engagement with an end.",
         )
-    check = check_calendar(e.first_day, last, list(e.nations), search_days=search_days)
+    check = check_calendar(e.first_day, last, list(e.nations), search_days=search_days, host=e.host)
     return EngagementCalendar(stored, check)
 
 

@@ -29,7 +29,7 @@ from comity.store import nations as nation_store
 from comity.store import people as people_store
 from comity.store import plans as plan_store
 from comity.store.audit import append_audit
-from comity.store.ownership import check_owner
+from comity.store.ownership import check_owner, may_change
 from comity.store.plans import StoredPlan
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "cancel_plan",
     "decide_plan",
     "execute_plan",
+    "may_cancel",
     "return_plan",
     "schedule_plan",
     "submit_plan",
@@ -87,7 +88,10 @@ def _move(
 def _calendar_warnings(stored: StoredPlan) -> dict[str, Any]:
     plan = stored.plan
     try:
-        return check_calendar(plan.start, plan.end, list(plan.nations), search_days=0).to_dict()
+        check = check_calendar(
+            plan.start, plan.end, list(plan.nations), search_days=0, host=plan.host
+        )
+        return check.to_dict()
     except ComityError as error:
         return {"nations": [], "notices": [f"No calendar check: {error.message}"]}
 
@@ -292,15 +296,47 @@ def schedule_plan(
     return _simple(store, plan_id, viewer, Action.SCHEDULE, reason)
 
 
-def cancel_plan(
-    store: Store, plan_id: int, viewer: Viewer, reason: str | None = None
-) -> StoredPlan:
-    """Cancel a plan that has not been executed (planners).
+def may_cancel(viewer: Viewer, stored: StoredPlan) -> bool:
+    """Whether ``viewer`` may cancel the plan: its author or owner, or an administrator.
+
+    Cancelling is final, so another planner of the same nation may not: they ask its author.
+    The installation's operator and the owning nation's administrators may.
+    """
+    if not viewer.may(Role.PLANNER):
+        return False
+    if not may_change(viewer, stored.owner_nation):
+        return False
+    return viewer.may(Role.ADMIN) or viewer.name in (stored.created_by, stored.plan.owner)
+
+
+def cancel_plan(store: Store, plan_id: int, viewer: Viewer, reason: str | None) -> StoredPlan:
+    """Cancel a plan that has not been executed: its author or owner, or an administrator.
+
+    A cancelled plan stays cancelled, so the reason is required; it is kept in the history.
 
     Raises:
+        ValidationError: When no reason is given.
+        PermissionDeniedError: When the viewer is not the plan's author, owner or an
+            administrator of its nation.
         IllegalTransitionError: When the plan is executed, assessed or already cancelled.
     """
-    return _simple(store, plan_id, viewer, Action.CANCEL, reason)
+    require(viewer, Role.PLANNER, "cancel plans")
+    why = (reason or "").strip()
+    if not why:
+        raise ValidationError(
+            [FieldProblem("reason", "say why the plan is cancelled: it cannot be undone")],
+            "cancellation",
+        )
+    with store.transaction() as connection:
+        current = plan_store.get_plan(connection, plan_id, viewer)
+        check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
+        if not may_cancel(viewer, current):
+            raise PermissionDeniedError(
+                f"{viewer.name} may not cancel plan {plan_id}: only its author"
+                f" ({current.created_by}) or an administrator of its nation may.",
+                hint="Cancelling is final: ask its author, or an administrator of your nation.",
+            )
+        return _move(connection, current, Action.CANCEL, viewer, why)
 
 
 def execute_plan(

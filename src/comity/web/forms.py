@@ -6,6 +6,7 @@ with each :class:`~comity.errors.FieldProblem` beside the field it names.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ __all__ = [
     "ParticipantRow",
     "merge_problems",
     "messages_by_field",
+    "plain",
     "problem_text",
     "text_of",
 ]
@@ -55,12 +57,47 @@ def text_of(form: FormData, name: str) -> str:
     return value.strip()[:_MAX_TEXT] if isinstance(value, str) else ""
 
 
+_PLAIN = [
+    (re.compile(r"^(String should have at least 1 character|Field required)$"), "is required"),
+    (
+        re.compile(r"^String should have at least (\d+) characters$"),
+        r"needs at least \1 characters",
+    ),
+    (
+        re.compile(r"^String should have at most (\d+) characters?$"),
+        r"is too long: at most \1 characters",
+    ),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"must be \1 or more"),
+    (re.compile(r"^Input should be greater than (\S+)$"), r"must be more than \1"),
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), r"must be \1 or less"),
+    (re.compile(r"^Input should be a valid (decimal|number).*$"), "must be a number, e.g. 12,500"),
+    (re.compile(r"^Input should be a valid integer.*$"), "must be a whole number, e.g. 1,200"),
+    (re.compile(r"^Input should be a valid date.*$"), "must be a date: YYYY-MM-DD"),
+    (
+        re.compile(r"^Decimal input should have no more than (\d+) decimal places?$"),
+        r"at most \1 decimals",
+    ),
+    (re.compile(r"^(?:List|Tuple) should have at least 1 item.*$"), "needs at least one"),
+    (re.compile(r"^Input should be (.+)$"), r"must be \1"),
+]
+"""Messages of the validation library, as a person would say them on a form."""
+
+
+def plain(reason: str) -> str:
+    """A validation message in plain words ("String should have at least 1 character": required)."""
+    for pattern, words in _PLAIN:
+        if pattern.match(reason):
+            return pattern.sub(words, reason)
+    return reason
+
+
 def problem_text(problem: FieldProblem) -> str:
-    """A problem's reason, with the value given when the reason does not already name it."""
+    """A problem's reason in plain words, with the value given when the reason does not name it."""
+    reason = plain(problem.reason)
     value = (problem.value or "").strip("'\"")
-    if not value or value in problem.reason:
-        return problem.reason
-    return f"{problem.reason} (got {value})"
+    if value in ("", "[]", "()", "None") or value in reason or reason == "is required":
+        return reason
+    return f"{reason} (got {value})"
 
 
 def messages_by_field(

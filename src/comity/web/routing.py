@@ -65,6 +65,15 @@ def safe_url(value: object) -> str:
 templates.env.filters["safe_url"] = safe_url
 
 
+def words(value: object) -> str:
+    """A stored code in words, capitalised: ``cultural_event`` -> Cultural event."""
+    text = str(getattr(value, "value", value) or "")
+    return text.replace("_", " ").capitalize()
+
+
+templates.env.filters["words"] = words
+
+
 class SignInRequired(Exception):  # noqa: N818 - a signal, not an error
     """Raised by pages that need a signed-in user; answered with the sign-in page."""
 

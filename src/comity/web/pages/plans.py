@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from comity import services
 from comity.access.viewer import Role, Viewer
 from comity.errors import (
     ComityError,
@@ -31,6 +32,8 @@ from comity.services.engagements import require
 from comity.store.ownership import check_owner, may_change
 from comity.store.plans import StoredPlan
 from comity.web.forms import messages_by_field
+from comity.web.locale import locale_of
+from comity.web.plan_form import PlanForm, on_form
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
 __all__ = ["router"]
@@ -38,19 +41,6 @@ __all__ = ["router"]
 router = WebRouter()
 
 _PlanId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The plan's id.")]
-_FIELDS = (
-    "title",
-    "kind",
-    "start",
-    "end",
-    "location",
-    "objectives",
-    "partners",
-    "budget",
-    "agencies",
-    "releasability",
-    "version",
-)
 
 
 @router.get("/plans")
@@ -72,106 +62,30 @@ def list_page(
     return render(request, "plans/list.html", context)
 
 
-def _form_values(stored: StoredPlan | None) -> dict[str, Any]:
-    if stored is None:
-        return {"releasability": "PUBLIC", "agencies": [], "kind": "exercise"}
-    p = stored.plan
-    partners = "\n".join(
-        ":".join([q.nation, q.role.value] + ([str(q.personnel)] if q.personnel is not None else []))
-        for q in p.partners
-    )
-    return {
-        "title": p.title,
-        "kind": p.kind.value,
-        "start": p.start.isoformat(),
-        "end": p.end.isoformat(),
-        "location": p.location or "",
-        "objectives": "\n".join(p.objectives),
-        "partners": partners,
-        "budget_amount": str(p.budget.amount) if p.budget else "",
-        "budget_currency": p.budget.currency if p.budget else "",
-        "agencies": [a.value for a in p.agencies],
-        "releasability": str(p.releasability),
-        "version": stored.version,
-    }
+def _names(request: Request) -> dict[str, str]:
+    return {n.iso3: n.name for n in services.list_nations(store_of(request))}
 
 
 def _form_page(
     request: Request,
-    values: dict[str, Any],
+    form: PlanForm,
     stored: StoredPlan | None = None,
     problems: list[FieldProblem] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    problems = problems or []
     context = {
         "title": f"Edit {stored.plan.title}" if stored else "New plan",
-        "values": values,
+        "form": form,
         "stored": stored,
         "kinds": [k.value for k in EngagementKind],
         "agencies": [a.value for a in Agency],
-        "problems": problems or [],
-        "messages": messages_by_field(problems or [], _FIELDS),
+        "roles": [("", "Participant"), ("host", "Host"), ("observer", "Observer")],
+        "names": _names(request),
+        "summary": form.summary(problems),
+        "messages": messages_by_field(problems, form.known_fields()),
     }
     return render(request, "plans/form.html", context, status=status)
-
-
-def _record(values: dict[str, Any]) -> dict[str, Any]:
-    """The plan's fields from the form's text; partners as NATION[:ROLE][:PERSONNEL] lines."""
-    partners = []
-    problems = []
-    for line in str(values.get("partners", "")).splitlines():
-        parts = [p.strip() for p in line.split(":") if p.strip()]
-        if not parts:
-            continue
-        entry: dict[str, Any] = {"nation": parts[0]}
-        for part in parts[1:]:
-            if is_whole(part):
-                entry["personnel"] = int(part)
-            elif part.lower() in ("host", "participant", "observer"):
-                entry["role"] = part.lower()
-            else:
-                problems.append(FieldProblem("partners", "write NATION[:ROLE][:PERSONNEL]", line))
-        partners.append(entry)
-    if problems:
-        raise ValidationError(problems, "plan")
-    amount, currency = values.get("budget_amount", ""), values.get("budget_currency", "")
-    record = {
-        "title": values.get("title", ""),
-        "kind": values.get("kind", ""),
-        "start": values.get("start") or None,
-        "end": values.get("end") or None,
-        "location": values.get("location") or None,
-        "objectives": [
-            o.strip() for o in str(values.get("objectives", "")).splitlines() if o.strip()
-        ],
-        "partners": partners,
-        "agencies": values.get("agencies", []),
-        "budget": {"amount": amount, "currency": currency} if amount or currency else None,
-        "releasability": values.get("releasability") or None,
-    }
-    return plan_service.resolve_partners(record)
-
-
-async def _read_form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    values: dict[str, Any] = {
-        k: str(form.get(k) or "").strip()[:10_000]
-        for k in (
-            "title",
-            "kind",
-            "start",
-            "end",
-            "location",
-            "objectives",
-            "partners",
-            "budget_amount",
-            "budget_currency",
-            "releasability",
-            "version",
-        )
-    }
-    values["agencies"] = [str(a) for a in form.getlist("agencies")][:10]
-    return values
 
 
 @router.get("/plans/new")
@@ -181,7 +95,7 @@ def new_page(
 ) -> HTMLResponse:
     """An empty plan form (planners)."""
     require(viewer, Role.PLANNER, "add plans")
-    return _form_page(request, _form_values(None))
+    return _form_page(request, PlanForm.new(viewer.nation))
 
 
 @router.post("/plans/new")
@@ -191,11 +105,13 @@ async def create(
 ) -> Response:
     """Add a plan from the form; a refused one comes back with each problem beside its field."""
     require(viewer, Role.PLANNER, "add plans")
-    values = await _read_form(request)
+    form = PlanForm.from_form(await request.form())
     try:
-        stored = plan_service.add_plan(store_of(request), _record(values), viewer)
+        record = form.checked(locale_of(request))
+        stored = plan_service.add_plan(store_of(request), record, viewer)
     except ValidationError as error:
-        return _form_page(request, values, problems=error.problems, status=422)
+        problems = [on_form(p) for p in error.problems]
+        return _form_page(request, form, problems=problems, status=422)
     return RedirectResponse(f"/plans/{stored.id}", status_code=303)
 
 
@@ -223,7 +139,6 @@ def detail_page(
         "submit": planner and stored.state in EDITABLE,
         "schedule": planner and stored.state is PlanState.APPROVED,
         "execute": planner and stored.state is PlanState.SCHEDULED,
-        "cancel": planner and stored.state in CANCELLABLE,
     }
     context = {
         "title": stored.plan.title,
@@ -233,9 +148,74 @@ def detail_page(
         "may_decide": may_decide,
         "may_edit": planner and stored.state in EDITABLE,
         "may_assess": planner and stored.state is PlanState.EXECUTED,
+        "may_cancel": stored.state in CANCELLABLE and workflow.may_cancel(viewer, stored),
         "flash": request.session.pop("flash", None),
     }
     return render(request, "plans/detail.html", context)
+
+
+def _cancel_page(
+    request: Request, stored: StoredPlan, reason: str = "", problem: str = ""
+) -> HTMLResponse:
+    context = {
+        "title": f"Cancel {stored.plan.title}",
+        "stored": stored,
+        "reason": reason,
+        "problem": problem,
+    }
+    return render(request, "plans/cancel.html", context, status=422 if problem else 200)
+
+
+def _cancellable(request: Request, plan_id: int, viewer: Viewer) -> StoredPlan:
+    """A plan the viewer may cancel (its author or an admin of its nation), else the error page."""
+    require(viewer, Role.PLANNER, "cancel plans")
+    stored = _get_own(request, plan_id, viewer)
+    if not workflow.may_cancel(viewer, stored):
+        raise PermissionDeniedError(
+            f"{viewer.name} may not cancel plan {plan_id}: only its author"
+            f" ({stored.created_by}) or an administrator of its nation may.",
+            hint="Cancelling is final: ask its author, or an administrator of your nation.",
+        )
+    return stored
+
+
+@router.get("/plans/{plan_id}/cancel")
+def cancel_page(
+    request: Request,
+    plan_id: _PlanId,
+    viewer: Viewer = Depends(viewer_of_request),
+) -> Response:
+    """Ask for the reason and a confirmation before a plan is cancelled (it cannot be undone)."""
+    stored = _cancellable(request, plan_id, viewer)
+    if stored.state not in CANCELLABLE:
+        state = stored.state.value
+        request.session["flash"] = f"Plan {plan_id} is {state}: it cannot be cancelled."
+        return RedirectResponse(f"/plans/{plan_id}", status_code=303)
+    return _cancel_page(request, stored)
+
+
+@router.post("/plans/{plan_id}/cancel")
+async def cancel(
+    request: Request,
+    plan_id: _PlanId,
+    viewer: Viewer = Depends(viewer_of_request),
+) -> Response:
+    """Cancel the plan with the reason given; without one, the page asks again."""
+    stored = _cancellable(request, plan_id, viewer)
+    form = await request.form()
+    reason = str(form.get("reason") or "").strip()[:10_000]
+    if not reason:
+        return _cancel_page(
+            request, stored, problem="Say why the plan is cancelled: it cannot be undone."
+        )
+    try:
+        after = workflow.cancel_plan(store_of(request), plan_id, viewer, reason)
+        request.session["flash"] = _said("cancel", after)
+    except (NotFoundError, PermissionDeniedError):
+        raise
+    except ComityError as error:
+        request.session["flash"] = error.message + (f" {error.hint}" if error.hint else "")
+    return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
 
 def _get_own(request: Request, plan_id: int, viewer: Viewer) -> StoredPlan:
@@ -254,7 +234,7 @@ def edit_page(
     """The form of a draft or returned plan, filled in (planners of its nation)."""
     require(viewer, Role.PLANNER, "edit plans")
     stored = _get_own(request, plan_id, viewer)
-    return _form_page(request, _form_values(stored), stored)
+    return _form_page(request, PlanForm.from_stored(stored, _names(request)), stored)
 
 
 @router.post("/plans/{plan_id}/edit")
@@ -267,12 +247,13 @@ async def edit(
     require(viewer, Role.PLANNER, "edit plans")
     store = store_of(request)
     stored = _get_own(request, plan_id, viewer)
-    values = await _read_form(request)
-    version = int(values["version"]) if is_whole(str(values.get("version", ""))) else None
+    form = PlanForm.from_form(await request.form())
     try:
-        plan_service.edit_plan(store, plan_id, _record(values), viewer, expected_version=version)
+        record = form.checked(locale_of(request))
+        plan_service.edit_plan(store, plan_id, record, viewer, expected_version=form.version)
     except ValidationError as error:
-        return _form_page(request, values, stored, problems=error.problems, status=422)
+        problems = [on_form(p) for p in error.problems]
+        return _form_page(request, form, stored, problems=problems, status=422)
     except ComityError as error:
         request.session["flash"] = error.message
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
@@ -286,6 +267,25 @@ _MOVES = {
     "execute": lambda s, i, v, f: workflow.execute_plan(s, i, v, f.get("reason") or None),
     "cancel": lambda s, i, v, f: workflow.cancel_plan(s, i, v, f.get("reason") or None),
 }
+
+
+def _said(action: str, after: StoredPlan) -> str:
+    """What a move did, in words: an approval names the agencies still to decide."""
+    number = f"Plan {after.id}"
+    if action == "approve" and after.state is PlanState.SUBMITTED:
+        done = ", ".join(after.approved_by)
+        waiting = [a.value for a in after.plan.agencies if a.value not in after.approved_by]
+        return f"{number} approved for {done}; waiting for {', '.join(waiting)}."
+    return {
+        "submit": f"{number} submitted for approval by "
+        + ", ".join(a.value for a in after.plan.agencies)
+        + ".",
+        "approve": f"{number} approved by every agency it needs: it may now be scheduled.",
+        "return": f"{number} returned to its planner.",
+        "schedule": f"{number} scheduled.",
+        "execute": f"{number} executed: its engagement is recorded.",
+        "cancel": f"{number} cancelled. The reason is kept in its history.",
+    }.get(action, f"{number} is now {after.state.value}.")
 
 
 @router.post("/plans/{plan_id}/move")
@@ -305,7 +305,7 @@ async def move(
         raise ValidationError([FieldProblem("action", "is not a move", fields["action"])], "move")
     try:
         after = action(store_of(request), plan_id, viewer, fields)
-        request.session["flash"] = f"Plan {plan_id} is now {after.state.value}."
+        request.session["flash"] = _said(fields["action"], after)
     except (NotFoundError, PermissionDeniedError):
         raise  # not a step of the workflow: the error page says who may, or that it is hidden
     except ComityError as error:
