@@ -30,6 +30,9 @@ from comity.nations.reference import Reference, load_reference
 
 __all__ = ["NationResolver", "default_resolver", "normalise_name"]
 
+_SUGGEST_AT = 80
+"""The least WRatio score (0-100) of the closest nation for any suggestion to be made."""
+
 _SPACE = re.compile(r"[\s\-_/,.;:()'\"’`]+")
 
 
@@ -143,6 +146,10 @@ class NationResolver:
             limit=limit * 4,
             score_cutoff=70,
         )
+        # A suggestion is offered only when the best one is close ("Germny": Germany, 92);
+        # a name that merely shares letters ("Wakanda": Rwanda, 77) gets none.
+        if not found or found[0][1] < _SUGGEST_AT:
+            return []
         keys = list(dict.fromkeys(key for _, _, (_, key) in found))
         return [self._candidate(key) for key in keys[:limit]]
 

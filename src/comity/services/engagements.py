@@ -332,16 +332,25 @@ def list_engagements(
     limit: int | None = None,
     offset: int = 0,
     after: tuple[date, int] | None = None,
+    order: str = "oldest",
 ) -> list[StoredEngagement]:
-    """Engagements the viewer may see, filtered, oldest first.
+    """Engagements the viewer may see, filtered, oldest first unless ``order`` says otherwise.
 
     ``nation`` and ``partner`` may be any name or code; they are resolved for ``from_year``.
+    ``order`` is one of :data:`comity.store.engagements.ORDERS`; ``after`` (a keyset cursor)
+    goes with ``oldest`` and ``newest``, ``offset`` with any.
 
     Raises:
         UnknownNationError: When a nation does not resolve.
         ValidationError: When the year range is reversed.
     """
     where = _filter(nation, partner, kinds, from_year, to_year, text, programme, limit, offset)
+    if order not in engagement_store.ORDERS:
+        known = ", ".join(engagement_store.ORDERS)
+        raise ValidationError(
+            [FieldProblem("sort", f"is not an order; known orders: {known}", order)], "filter"
+        )
+    where = replace(where, order=order)
     if after is not None:
         where = replace(where, after=after)
     with store.connect() as connection:

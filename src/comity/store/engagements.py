@@ -41,6 +41,7 @@ from comity.store.links import read_event_links
 from comity.store.visibility import like_escaped, visible_to
 
 __all__ = [
+    "ORDERS",
     "EngagementFilter",
     "StoredEngagement",
     "check_readable",
@@ -121,7 +122,10 @@ class EngagementFilter:
         programme: Only those of this programme (exact name).
         limit: At most this many (all when None).
         offset: Skip this many first.
-        after: Keyset cursor: only those after this (start date, id) in the list's order.
+        after: Keyset cursor: only those after this (start date, id) in the list's order
+            (by date only).
+        order: ``oldest`` (by start date, then id), ``newest`` (the reverse), ``title`` or
+            ``kind`` (then the newest first).
     """
 
     nation: str | None = None
@@ -134,6 +138,11 @@ class EngagementFilter:
     limit: int | None = None
     offset: int = 0
     after: tuple[date, int] | None = None
+    order: str = "oldest"
+
+
+ORDERS = ("newest", "oldest", "title", "kind")
+"""The orders a list may come in (see :class:`EngagementFilter`)."""
 
 
 def _aware(moment: datetime) -> datetime:
@@ -176,7 +185,10 @@ def _filtered(
         day, key = (_E.c.start_date, _E.c.id)
         if lead is not None:
             day, key = lead.c.start_date, lead.c.engagement_id
-        query = query.where(or_(day > start, and_(day == start, key > last_id)))
+        if where.order == "newest":
+            query = query.where(or_(day < start, and_(day == start, key < last_id)))
+        else:
+            query = query.where(or_(day > start, and_(day == start, key > last_id)))
     if where.programme:
         programme_ids = select(tables.programmes.c.id).where(
             tables.programmes.c.name == where.programme
@@ -188,17 +200,25 @@ def _filtered(
 def list_engagements(
     connection: Connection, viewer: Viewer, where: EngagementFilter | None = None
 ) -> list[StoredEngagement]:
-    """Engagements the viewer may see that match ``where``, oldest first."""
+    """Engagements the viewer may see that match ``where``, in its order (oldest first)."""
     where = where or EngagementFilter()
+    day, key = _E.c.start_date, _E.c.id
     if where.nation:
         # Walk the nation's participations in date order (one index), not every engagement.
         lead = _P.alias("lead")
         query = _filtered(
             select(_E).join(lead, lead.c.engagement_id == _E.c.id), viewer, where, lead
         ).where(lead.c.nation == where.nation.upper())
-        query = query.order_by(lead.c.start_date, lead.c.engagement_id)
+        day, key = lead.c.start_date, lead.c.engagement_id
     else:
-        query = _filtered(select(_E), viewer, where).order_by(_E.c.start_date, _E.c.id)
+        query = _filtered(select(_E), viewer, where)
+    if where.order == "oldest":
+        query = query.order_by(day, key)
+    elif where.order == "newest":
+        query = query.order_by(day.desc(), key.desc())
+    else:
+        column = _E.c.title if where.order == "title" else _E.c.kind
+        query = query.order_by(func.lower(column), day.desc(), key.desc())
     if where.offset:
         query = query.offset(where.offset)
     if where.limit is not None:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
 from fastapi import Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -32,6 +30,7 @@ from comity.model.numbers import is_whole
 from comity.services.engagements import StoredEngagement, engagement_periods, require
 from comity.store.ownership import check_owner, may_change
 from comity.web.forms import EngagementForm, messages_by_field
+from comity.web.list_filters import ListFilters
 from comity.web.pages.links import event_context
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
@@ -44,89 +43,6 @@ _BATCH = 2000
 _MAX_ID = 2_147_483_647
 _EngagementId = Annotated[int, Path(ge=1, le=_MAX_ID, description="The engagement's id.")]
 _KINDS = [k.value for k in EngagementKind]
-
-
-@dataclass(frozen=True)
-class ListFilters:
-    """The filters of the list, as typed (kept in the URL)."""
-
-    nation: str = ""
-    partner: str = ""
-    kinds: tuple[str, ...] = ()
-    from_year: str = ""
-    to_year: str = ""
-    text: str = ""
-    programme: str = ""
-
-    @classmethod
-    def from_request(cls, request: Request) -> ListFilters:
-        """Read the filters from the query string."""
-        query = request.query_params
-
-        def text(name: str) -> str:
-            return query.get(name, "").strip()[:200]
-
-        return cls(
-            nation=text("nation"),
-            partner=text("partner"),
-            kinds=tuple(k for k in query.getlist("kind")[:20] if k),
-            from_year=text("from_year"),
-            to_year=text("to_year"),
-            text=text("text"),
-            programme=text("programme"),
-        )
-
-    def query(self, **extra: str) -> str:
-        """The query string of these filters (empty ones left out), plus ``extra``."""
-        pairs = [
-            (name, value)
-            for name, value in (("nation", self.nation), ("partner", self.partner))
-            if value
-        ]
-        pairs += [("kind", k) for k in self.kinds]
-        pairs += [
-            (name, value)
-            for name, value in (
-                ("from_year", self.from_year),
-                ("to_year", self.to_year),
-                ("text", self.text),
-                ("programme", self.programme),
-                *extra.items(),
-            )
-            if value
-        ]
-        return urlencode(pairs)
-
-    def arguments(self) -> dict[str, Any]:
-        """The filters as the services take them.
-
-        Raises:
-            ValidationError: When a year is not a year or a kind is not a kind.
-        """
-        problems = []
-        years: dict[str, int | None] = {}
-        for name in ("from_year", "to_year"):
-            value = getattr(self, name)
-            years[name] = int(value) if is_whole(value) and 1000 <= int(value) <= 3000 else None
-            if value and years[name] is None:
-                problems.append(FieldProblem(name, "must be a year such as 1995", value))
-        problems += [
-            FieldProblem("kind", "is not a kind", k) for k in self.kinds if k not in _KINDS
-        ]
-        if problems:
-            raise ValidationError(problems, "filter")
-        return {
-            "nation": self.nation or None,
-            "partner": self.partner or None,
-            "kinds": list(self.kinds),
-            "text": self.text or None,
-            **years,
-        }
-
-    @property
-    def active(self) -> bool:
-        """True when any filter is set."""
-        return bool(self.query())
 
 
 def _after(text: str) -> tuple[date, int] | None:
@@ -165,9 +81,11 @@ def list_page(
     request: Request,
     viewer: Viewer = Depends(viewer_of_request),
 ) -> HTMLResponse:
-    """Engagements the viewer may see, filtered, a page at a time (oldest first)."""
+    """Engagements the viewer may see, filtered, a page at a time (newest first by default)."""
     filters = ListFilters.from_request(request)
     after_text = request.query_params.get("after", "")[:40]
+    page_text = request.query_params.get("page", "")[:6]
+    page = int(page_text) if is_whole(page_text) and 1 <= int(page_text) <= 10_000 else 1
     context: dict[str, Any] = {
         "title": "Engagements",
         "filters": filters,
@@ -188,19 +106,24 @@ def list_page(
             **arguments,
             programme=filters.programme or None,
             limit=PAGE_SIZE + 1,
-            after=_after(after_text),
+            after=_after(after_text) if filters.by_date else None,
+            offset=0 if filters.by_date else (page - 1) * PAGE_SIZE,
+            order=filters.sort,
         )
         rows = found[:PAGE_SIZE]
         context["rows"] = rows
         context["periods"] = engagement_periods(store)
         context["total"] = _count(request, viewer, filters, arguments)
         if len(found) > PAGE_SIZE:
-            context["next_url"] = "/engagements?" + filters.query(after=_cursor(rows[-1]))
+            more = {"after": _cursor(rows[-1])} if filters.by_date else {"page": str(page + 1)}
+            context["next_url"] = "/engagements?" + filters.query(**more)
+        if not filters.by_date and page > 1:
+            context["after"] = str(page)
     except ComityError as error:
         context["error"] = error
         problems = error.problems if isinstance(error, ValidationError) else []
         context["problems"] = messages_by_field(
-            problems, ("nation", "partner", "kind", "from_year", "to_year", "after")
+            problems, ("nation", "partner", "kind", "from_year", "to_year", "after", "sort")
         )
     query = filters.query()
     context["csv_url"] = "/engagements.csv" + (f"?{query}" if query else "")
@@ -358,7 +281,8 @@ def new_page(
 ) -> HTMLResponse:
     """An empty engagement form (planners)."""
     require(viewer, Role.PLANNER, "add engagements")
-    return _form_page(request, EngagementForm(values={"releasability": "PUBLIC"}))
+    own = f"REL {viewer.nation}" if viewer.nation else "PUBLIC"
+    return _form_page(request, EngagementForm(values={"releasability": own}))
 
 
 @router.post("/engagements/new")
