@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -56,11 +57,25 @@ def test_briefing_as_text(cli: CliRunner) -> None:
     result = cli.invoke(APP, SAU_MARCH)
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert text.startswith("Briefing: Saudi Arabia (SAU)\n")
+    assert text.startswith("PUBLIC\n\nBriefing: Saudi Arabia (SAU)\n")
     assert "  Arabic (العربية): official, 100% of the population" in text
     assert "  Weekend: Friday and Saturday" in text
     assert "    2027-03-09  Eid al-Fitr Holiday — national public holiday" in text
     assert "  Time zones: Asia/Riyadh (UTC+03:00)" in text
+    assert "    2027-02-08 to 2027-03-08  Ramadan (29 days)\n" in text
+    assert "Dates: Umm al-Qura calendar (hijridate " in text
+
+
+def test_briefing_text_carries_the_marking_date_and_data_version(cli: CliRunner) -> None:
+    result = cli.invoke(APP, SAU_MARCH)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "PUBLIC"
+    assert re.fullmatch(
+        r"PUBLIC · Produced \d{4}-\d{2}-\d{2} for a viewer of no nation \(local operator\) · "
+        r"Data version [0-9a-f]{16}",
+        lines[-1],
+    ), result.stdout[-300:]
 
 
 def test_briefing_as_json(cli: CliRunner) -> None:
@@ -69,6 +84,8 @@ def test_briefing_as_json(cli: CliRunner) -> None:
     data = json.loads(result.stdout)
     assert data["nation"]["iso3"] == "SAU" and data["window"]["days"] == 31
     assert data["weekend"][0]["days"] == ["Friday", "Saturday"]
+    assert data["print_marking"]["marking"] == "PUBLIC"
+    assert data["observances"][0]["start"] == "2027-02-08"
 
 
 @pytest.mark.full_data
@@ -82,7 +99,13 @@ def test_briefing_as_html_with_the_users_nation(full: CliRunner, tmp_path: Path)
     assert "<h1>Briefing: Saudi Arabia (SAU)</h1>" in html
     assert "Seen from: United States (USA)" in html
     assert "Eid al-Fitr Holiday" in html and "national public holiday" in html
-    assert "Kogut-Singh distance SAU-USA: 0.34 over 2 of 6 dimensions" in html
+    assert (
+        "Cultural distance: Not computed: Saudi Arabia has 2 of Hofstede&#39;s 6 dimensions; "
+        "a distance needs at least 4." in html
+    )
+    assert "Kogut-Singh distance SAU-USA" not in html
+    assert "<td>Ramadan</td>" in html
+    assert '<p class="marking" id="marking-header">PUBLIC</p>' in html
     assert "@media print" in html and "@page" in html
     assert "http://" not in html and "https://" not in html and "src=" not in html
 

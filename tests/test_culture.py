@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from datetime import date
 from importlib import resources
 from typing import Any
@@ -307,9 +308,21 @@ def test_a_briefing_as_seen_from_the_users_nation(any_full_store: Store, operato
         perspective="United States",
     ).to_dict()
     hofstede = briefing["hofstede"]
-    assert hofstede["kogut_singh"] == pytest.approx(_kogut_singh_by_hand("USA", "SAU"))
-    assert hofstede["differs_most_in"] == ["indulgence", "long-term orientation"]
-    assert hofstede["shared_dimensions"] == 2
+    # Two shared dimensions: the distance (0.34 by hand) is refused, not compared with a median
+    # of six-dimension pairs.
+    assert round(_kogut_singh_by_hand("USA", "SAU"), 2) == 0.34
+    assert hofstede["kogut_singh"] is None and hofstede["summary"] is None
+    assert hofstede["shared_dimensions"] == 2 and hofstede["dimensions_text"] == "2 of 6"
+    assert hofstede["refusal"] == (
+        "Not computed: Saudi Arabia has 2 of Hofstede's 6 dimensions; a distance needs at least 4."
+    )
+    assert f"No cultural distance. {hofstede['refusal']}" in briefing["missing"]
+    assert [o["name"] for o in briefing["observances"]] == ["Ramadan"]
+    sources = [e for e in briefing["engagements"]["recent"] if e["source_id"]]
+    assert all(
+        not re.fullmatch(r"mme\d+(#\d+)?", e["title"]) for e in briefing["engagements"]["recent"]
+    )
+    assert all(re.fullmatch(r"[A-Z][a-z ]+ (with|of) .+, \d{4}", e["title"]) for e in sources)
     assert briefing["ties"]["years"] and briefing["ties"]["method_version"]
     assert briefing["engagements"]["count"] > 0
     assert all("USA" in e["nations"] for e in briefing["engagements"]["recent"])
@@ -318,6 +331,29 @@ def test_a_briefing_as_seen_from_the_users_nation(any_full_store: Store, operato
         "uncertainty avoidance." in briefing["missing"]
     )
     assert "Open plans: none with this nation that you may see." in briefing["missing"]
+
+
+@pytest.mark.full_data
+def test_a_distance_on_six_dimensions_is_compared_with_six_dimension_pairs(
+    any_full_store: Store, operator: Viewer
+) -> None:
+    hofstede = culture.create_briefing(
+        any_full_store,
+        operator,
+        "JPN",
+        start=date(2027, 3, 1),
+        end=date(2027, 3, 20),
+        perspective="USA",
+    ).to_dict()["hofstede"]
+    assert hofstede["kogut_singh"] == pytest.approx(_kogut_singh_by_hand("USA", "JPN"))
+    assert hofstede["dimensions_text"] == "6 of 6" and hofstede["refusal"] is None
+    scores = _hofstede_by_hand()
+    six = [n for n, s in scores.items() if len(s) == 6]
+    assert hofstede["median_pairs"] == len(six) * (len(six) - 1) // 2
+    assert hofstede["comparison"].startswith(
+        f"For scale: the median over the {hofstede['median_pairs']:,} pairs of nations scored on "
+        "the same 6 dimensions is "
+    )
 
 
 @pytest.mark.full_data

@@ -175,3 +175,59 @@ def test_each_note_says_which_nation_it_belongs_to(store: Store, client: TestCli
     page = client.get(f"/briefing?{MARCH}").text
     assert f'(note {ours.id}) · Belongs to <a href="/nations/USA">USA</a>' in page
     assert f"(note {installation.id}) · Belongs to the installation" in page
+
+
+SAU_MARCH = "nation=SAU&from=2027-03-01&to=2027-03-20&as=USA"
+
+
+def test_the_page_shows_ramadan_and_the_marking(store: Store, client: TestClient) -> None:
+    american = Viewer(name="planner.usa", nation="USA", role=Role.PLANNER)
+    culture.add_note(
+        store,
+        {"nation": "SAU", "title": "Majlis", "body": "...", "releasability": "REL USA"},
+        american,
+    )
+    page = client.get(f"/briefing?{SAU_MARCH}").text
+    assert re.search(r'id="briefing-observances".*2027-02-08 to 2027-03-08 \(29 days\)', page, re.S)
+    assert "<strong>Ramadan</strong>" in page
+    assert (
+        '<p id="briefing-marking" class="marking" role="note"><strong>REL USA</strong></p>' in page
+    )
+    footer = re.search(r'<p id="briefing-marking-footer"[^>]*><small>(.*?)</small>', page, re.S)
+    assert footer is not None
+    assert re.fullmatch(
+        r"Records listed: 1 REL USA\.<br>REL USA · Produced \d{4}-\d{2}-\d{2} for a viewer of "
+        r"United States \(USA\) · Data version [0-9a-f]{16}",
+        footer.group(1),
+    )
+
+
+def test_the_json_carries_the_print_marking(client: TestClient) -> None:
+    data = client.get(f"/briefing.json?{SAU_MARCH}").json()
+    assert data["print_marking"]["marking"] == "PUBLIC"
+    assert data["print_marking"]["viewer_nation"] == "United States (USA)"
+    assert [o["name"] for o in data["observances"]] == ["Ramadan"]
+
+
+@pytest.mark.browser
+def test_a_briefing_on_saudi_arabia_in_march_2027(page: Page) -> None:
+    sign_in(page, "planner.usa")
+    page.goto(f"/briefing?{SAU_MARCH}")
+    expect(page.get_by_role("heading", name="Briefing: Saudi Arabia (SAU)")).to_be_visible(
+        timeout=60_000
+    )
+    seasons = page.locator("#briefing-observances")
+    expect(seasons).to_contain_text("Ramadan")
+    expect(seasons).to_contain_text("2027-02-08 to 2027-03-08")
+    expect(page.locator("#briefing-distance-refusal")).to_contain_text(
+        "Saudi Arabia has 2 of Hofstede's 6 dimensions; a distance needs at least 4"
+    )
+    expect(page.locator("#briefing-marking")).to_have_text("PUBLIC")
+    expect(page.locator("#briefing-marking-footer")).to_contain_text(
+        "for a viewer of United States (USA) · Data version"
+    )
+    titles = page.locator("#briefing-relations td a")
+    expect(titles.first).not_to_have_text(re.compile(r"^mme\d+$"))
+    page.emulate_media(media="print")
+    expect(page.locator("#briefing-marking")).to_be_visible()
+    expect(page.locator("#briefing-marking-footer")).to_be_visible()

@@ -88,29 +88,33 @@ def briefing(
     Hofstede's dimensions and the cultural distance to your nation, shared memberships, ties,
     recent engagements, notes and lessons; missing data is listed as missing.
     """
+    from comity.culture.marking import create_print_marking, read_data_version
     from comity.culture.render import render_html, render_pdf, render_text
     from comity.services import culture as culture_service
 
     if file_format is BriefingFormat.PDF and output is None:
         raise typer.BadParameter("a PDF needs a file to go to", param_hint="--output")
     state = state_of(ctx)
+    store, viewer = state.store(), state.viewer()
     result = culture_service.create_briefing(
-        state.store(),
-        state.viewer(),
+        store,
+        viewer,
         nation,
         start=_day(start, "--from"),
         end=_day(end, "--to"),
         perspective=perspective,
     )
+    marking = create_print_marking(result, viewer, read_data_version(store))
     content: str | bytes
     if file_format is BriefingFormat.PDF:
-        content = render_pdf(result)
+        content = render_pdf(result, marking)
     elif file_format is BriefingFormat.HTML:
-        content = render_html(result)
+        content = render_html(result, marking)
     elif file_format is BriefingFormat.JSON:
-        content = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        data = {**result.to_dict(), "print_marking": marking.to_dict()}
+        content = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
-        content = render_text(result)
+        content = render_text(result, marking)
     if isinstance(content, bytes):
         assert output is not None  # checked above: a PDF goes to a file
         output.write_bytes(content)
@@ -143,6 +147,8 @@ def _print_check(check: CalendarCheck, title: str) -> None:
             console.print(escape(line), highlight=False)
     for notice in check.notices:
         console.print(f"[yellow]Notice:[/yellow] {escape(notice)}", highlight=False)
+    if check.rule:
+        console.print(escape(check.rule), highlight=False, style="dim")
     if check.suggestions:
         console.print("Nearest other windows:", highlight=False)
     for suggestion in check.suggestions:
@@ -185,13 +191,23 @@ def check_window(
     start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD.")],
     end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD.")],
     search_days: _SEARCH = SEARCH_DAYS,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host", help="Where it takes place (name or code): only its weekend counts."
+        ),
+    ] = None,
     as_json: _JSON = False,
 ) -> None:
     """Check planned dates (no engagement recorded yet) against the participants' calendars."""
     from comity.culture.calendar_check import check_calendar
+    from comity.nations import default_resolver
 
     first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
-    result = check_calendar(first, last, nations, search_days=search_days)
+    key = default_resolver().resolve(host, year=first.year).iso3 if host else None
+    if key is not None:
+        nations = [*nations, key]
+    result = check_calendar(first, last, nations, search_days=search_days, host=key)
     if as_json:
         emit_json(result.to_dict())
         return

@@ -1,8 +1,10 @@
 """Culture: briefings on partner nations, calendar checks of dates, and cultural distance.
 
 Languages, the country's own names, weekends and time zones come from CLDR (via babel), holidays
-from the ``holidays`` package, cultural dimensions from Hofstede's scores in the store; a small
-documented table corrects CLDR's weekends where it cannot be right (``weekend_corrections.tsv``).
+from the ``holidays`` package, seasons such as Ramadan and Lent from calendar libraries
+(``hijridate``, ``convertdate``, ``lunardate``), cultural dimensions from Hofstede's scores in
+the store; a small documented table corrects CLDR's weekends where it cannot be right
+(``weekend_corrections.tsv``).
 Missing data is reported as missing, never guessed.
 
 The names below are loaded on first use (PEP 562), so that importing one module of the package
@@ -28,12 +30,16 @@ if TYPE_CHECKING:
     )
     from comity.culture.distance import (
         DIMENSION_NAMES,
+        MINIMUM_DIMENSIONS,
         CulturalDistance,
         DistanceMatrix,
         create_distance_matrix,
         dimension_variances,
         kogut_singh,
+        median_distance,
     )
+    from comity.culture.engagement_titles import is_source_id, readable_title
+    from comity.culture.hofstede_section import DistanceVerdict, judge_distance
     from comity.culture.holiday_calendar import Holiday, HolidayCalendar, Severity, load_holidays
     from comity.culture.locale_facts import (
         Language,
@@ -43,13 +49,17 @@ if TYPE_CHECKING:
         territory_languages,
         time_zones,
     )
+    from comity.culture.marking import PrintMarking, create_print_marking, read_data_version
+    from comity.culture.observances import SEASONS, Observance, Season, find_observances
     from comity.culture.render import render_html, render_pdf, render_text
     from comity.culture.weekends import Weekend, weekend_of, weekends_between
     from comity.culture.windows import DateWindow, validate_window
 
 __all__ = [
     "DIMENSION_NAMES",
+    "MINIMUM_DIMENSIONS",
     "SEARCH_DAYS",
+    "SEASONS",
     "Briefing",
     "BriefingInputs",
     "CalendarCheck",
@@ -57,11 +67,15 @@ __all__ = [
     "CulturalDistance",
     "DateWindow",
     "DistanceMatrix",
+    "DistanceVerdict",
     "Holiday",
     "HolidayCalendar",
     "Language",
     "NationCalendar",
     "NativeName",
+    "Observance",
+    "PrintMarking",
+    "Season",
     "Severity",
     "TimeZone",
     "Weekend",
@@ -69,11 +83,18 @@ __all__ = [
     "build_briefing",
     "check_calendar",
     "create_distance_matrix",
+    "create_print_marking",
     "dimension_variances",
+    "find_observances",
+    "is_source_id",
+    "judge_distance",
     "kogut_singh",
     "load_calendars",
     "load_holidays",
+    "median_distance",
     "native_names",
+    "read_data_version",
+    "readable_title",
     "render_html",
     "render_pdf",
     "render_text",
@@ -97,6 +118,19 @@ _HOMES = {
     "check_calendar": "comity.culture.calendar_check",
     "load_calendars": "comity.culture.calendar_check",
     "DIMENSION_NAMES": "comity.culture.distance",
+    "MINIMUM_DIMENSIONS": "comity.culture.distance",
+    "median_distance": "comity.culture.distance",
+    "is_source_id": "comity.culture.engagement_titles",
+    "readable_title": "comity.culture.engagement_titles",
+    "DistanceVerdict": "comity.culture.hofstede_section",
+    "judge_distance": "comity.culture.hofstede_section",
+    "PrintMarking": "comity.culture.marking",
+    "create_print_marking": "comity.culture.marking",
+    "read_data_version": "comity.culture.marking",
+    "SEASONS": "comity.culture.observances",
+    "Observance": "comity.culture.observances",
+    "Season": "comity.culture.observances",
+    "find_observances": "comity.culture.observances",
     "CulturalDistance": "comity.culture.distance",
     "DistanceMatrix": "comity.culture.distance",
     "create_distance_matrix": "comity.culture.distance",

@@ -8,17 +8,13 @@ JSON, text, HTML and PDF are all made from (:mod:`comity.culture.render`).
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from comity.culture.distance import (
-    DIMENSION_NAMES,
-    CulturalDistance,
-    create_distance_matrix,
-    kogut_singh,
-)
+from comity.culture.distance import DIMENSION_NAMES, CulturalDistance
+from comity.culture.engagement_titles import is_source_id, readable_title
+from comity.culture.hofstede_section import DistanceVerdict, judge_distance
 from comity.culture.holiday_calendar import HolidayCalendar, load_holidays
 from comity.culture.locale_facts import (
     Language,
@@ -28,6 +24,7 @@ from comity.culture.locale_facts import (
     territory_languages,
     time_zones,
 )
+from comity.culture.observances import Observance, find_observances
 from comity.culture.weekends import Weekend, weekends_between
 from comity.culture.windows import DateWindow
 from comity.model.engagements import Engagement
@@ -101,10 +98,10 @@ class Briefing:
         languages: Official and widely spoken languages.
         native_names: The country's name in its own languages.
         holidays: Holidays and observances in the window.
+        observances: Seasons that span days (Ramadan, Lent...) overlapping the window.
         weekends: Weekend rules in force during the window.
         time_zones: Time zones with their offsets during the window.
-        distance: Kogut-Singh distance to the perspective nation, when both are scored.
-        distance_median: Median distance over every pair of scored nations, for scale.
+        verdict: The Kogut-Singh distance to the perspective nation, or why there is none.
         missing: Every section without data, in words.
         sources: Where the facts come from.
     """
@@ -113,10 +110,10 @@ class Briefing:
     languages: tuple[Language, ...]
     native_names: tuple[NativeName, ...]
     holidays: HolidayCalendar
+    observances: tuple[Observance, ...]
     weekends: tuple[Weekend, ...]
     time_zones: tuple[TimeZone, ...]
-    distance: CulturalDistance | None
-    distance_median: float | None
+    verdict: DistanceVerdict
     missing: tuple[str, ...]
     sources: tuple[str, ...]
 
@@ -124,6 +121,11 @@ class Briefing:
     def nation(self) -> Nation:
         """The partner nation."""
         return self.inputs.nation
+
+    @property
+    def distance(self) -> CulturalDistance | None:
+        """The Kogut-Singh distance over the shared dimensions (even when not given)."""
+        return self.verdict.distance
 
     @property
     def title(self) -> str:
@@ -141,6 +143,7 @@ class Briefing:
             "languages": [lang.to_dict() for lang in self.languages],
             "native_names": [vars(n) for n in self.native_names],
             "holidays": [h.to_dict() for h in self.holidays.holidays],
+            "observances": [o.to_dict() for o in self.observances],
             "weekend": [
                 {
                     "days": w.names,
@@ -154,12 +157,12 @@ class Briefing:
             "time_zones": [
                 {"name": z.name, "utc_offsets": list(z.offsets)} for z in self.time_zones
             ],
-            "hofstede": self._hofstede(),
+            "hofstede": self.verdict.to_dict(i.scores, i.nation.iso3),
             "memberships": self._memberships(),
             "ties": self._ties(),
             "engagements": {
                 "count": i.engagement_count,
-                "recent": [_engagement(key, e) for key, e in i.engagements],
+                "recent": [_engagement(key, e, i.nation.iso3) for key, e in i.engagements],
             },
             "plans": _plans_text(i.open_plans),
             "open_plans": [
@@ -177,30 +180,6 @@ class Briefing:
             "lessons": self._lessons(),
             "missing": list(self.missing),
             "sources": list(self.sources),
-        }
-
-    def _hofstede(self) -> dict[str, Any]:
-        i = self.inputs
-        own = i.scores.get(i.nation.iso3, {})
-        theirs = i.scores.get(i.perspective.iso3, {}) if i.perspective else {}
-        d = self.distance
-        return {
-            "dimensions": [
-                {
-                    "code": code,
-                    "name": name,
-                    "score": own.get(code),
-                    "perspective_score": theirs.get(code) if i.perspective else None,
-                    "contribution": d.contributions.get(code) if d else None,
-                }
-                for code, name in DIMENSION_NAMES.items()
-            ],
-            "kogut_singh": d.value if d else None,
-            "shared_dimensions": len(d.dimensions) if d else 0,
-            "differs_most_in": [DIMENSION_NAMES[c] for c in d.largest_differences()] if d else [],
-            "summary": d.describe() if d and d.value is not None else None,
-            "median_of_all_pairs": self.distance_median,
-            "variance": "sample (N - 1) across every scored nation",
         }
 
     def _memberships(self) -> dict[str, Any]:
@@ -280,7 +259,7 @@ class Briefing:
             found.append(
                 {
                     "engagement_id": key,
-                    "engagement": engagement.title,
+                    "engagement": readable_title(engagement, self.nation.iso3),
                     "assessed_on": assessment.assessed_on.isoformat(),
                     "lessons": assessment.lessons,
                     "cultural_notes": assessment.cultural_notes,
@@ -308,11 +287,12 @@ def _nation(nation: Nation) -> dict[str, Any]:
     }
 
 
-def _engagement(key: int, engagement: Engagement) -> dict[str, Any]:
+def _engagement(key: int, engagement: Engagement, nation: str) -> dict[str, Any]:
     return {
         "id": key,
         "kind": engagement.kind.value,
-        "title": engagement.title,
+        "title": readable_title(engagement, nation),
+        "source_id": engagement.title if is_source_id(engagement) else None,
         "start": str(engagement.start),
         "end": str(engagement.end) if engagement.end else None,
         "host": engagement.host,
@@ -322,16 +302,6 @@ def _engagement(key: int, engagement: Engagement) -> dict[str, Any]:
 
 def _label(nation: Nation) -> str:
     return f"{nation.name} ({nation.iso3})"
-
-
-def _distance(i: BriefingInputs) -> tuple[CulturalDistance | None, float | None]:
-    if i.perspective is None or i.perspective.iso3 == i.nation.iso3:
-        return None, None
-    if not i.scores.get(i.nation.iso3) or not i.scores.get(i.perspective.iso3):
-        return None, None
-    distance = kogut_singh(i.nation.iso3, i.perspective.iso3, i.scores)
-    values = [d.value for d in create_distance_matrix(None, i.scores).distances if d.value]
-    return distance, (statistics.median(values) if values else None)
 
 
 def _missing(i: BriefingInputs, b: dict[str, Any]) -> list[str]:
@@ -363,8 +333,8 @@ def _missing(i: BriefingInputs, b: dict[str, Any]) -> list[str]:
     else:
         if not i.scores.get(i.perspective.iso3) or not i.scores.get(i.nation.iso3):
             found.append("No cultural distance: it needs Hofstede scores for both nations.")
-        elif b["distance"] is not None and b["distance"].value is None:
-            found.append("The two nations share no scored Hofstede dimension: no distance.")
+        elif b["verdict"].refusal is not None:
+            found.append(f"No cultural distance. {b['verdict'].refusal}")
         if not i.ties:
             found.append(f"No recorded ties between {i.nation.iso3} and {i.perspective.iso3}.")
     if not i.engagement_count:
@@ -400,9 +370,10 @@ def build_briefing(inputs: BriefingInputs) -> Briefing:
     territory = i.nation.iso2
     languages = territory_languages(territory)
     holidays = load_holidays(territory, i.window.start, i.window.end, _label(i.nation))
+    observances = find_observances(territory, i.window, _label(i.nation))
     weekends = weekends_between(territory, i.window.start, i.window.end)
     zones = time_zones(territory, i.window.start, i.window.end)
-    distance, median = _distance(i)
+    verdict = judge_distance(i.nation, i.perspective, i.scores)
     found: dict[str, Any] = {
         "languages": languages,
         "holiday_notices": holidays.notices,
@@ -410,11 +381,12 @@ def build_briefing(inputs: BriefingInputs) -> Briefing:
         "holidays": holidays.holidays,
         "weekends": weekends,
         "zones": zones,
-        "distance": distance,
+        "verdict": verdict,
     }
     sources = [
         f"Languages, names, weekends and time zones: CLDR via babel ({_cldr()}).",
         f"Holidays: {holidays.source} (the Python package; national calendars).",
+        *(f"{o.name}: {o.source}." for o in _first_of_each(observances)),
         f"Cultural dimensions: {HOFSTEDE_SOURCE}",
         "Kogut, B. & Singh, H. (1988), The effect of national culture on the choice of entry "
         "mode, Journal of International Business Studies 19(3).",
@@ -428,13 +400,17 @@ def build_briefing(inputs: BriefingInputs) -> Briefing:
         languages=tuple(languages),
         native_names=tuple(native_names(territory, languages)),
         holidays=holidays,
+        observances=tuple(observances),
         weekends=tuple(weekends),
         time_zones=tuple(zones),
-        distance=distance,
-        distance_median=median,
+        verdict=verdict,
         missing=tuple(_missing(i, found)),
         sources=tuple(sources),
     )
+
+
+def _first_of_each(observances: Sequence[Observance]) -> list[Observance]:
+    return list({o.key: o for o in observances}.values())
 
 
 def _cldr() -> str:

@@ -11,6 +11,12 @@ Hofstede's four IBM dimensions; comity uses every dimension both nations have (u
 distance, individualism, masculinity, uncertainty avoidance, long-term orientation, indulgence)
 and says how many. A nation without any score gets no distance: missing, never zero.
 
+A briefing refuses a distance that rests on fewer than :data:`MINIMUM_DIMENSIONS` dimensions
+(two dimensions say little about two cultures), and compares a distance only with the median
+over every pair scored on the same dimensions, computed on those dimensions alone
+(:func:`median_distance`): a median of six-dimension distances is no yardstick for a distance on
+four.
+
 Unit of analysis: the non-directed pair of nations (KS is symmetric); keys are ISO alpha-3.
 
 Reference: Kogut, B. & Singh, H. (1988). The effect of national culture on the choice of entry
@@ -19,6 +25,7 @@ mode. Journal of International Business Studies 19(3), 411-432.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,11 +34,13 @@ from typing import Any
 
 __all__ = [
     "DIMENSION_NAMES",
+    "MINIMUM_DIMENSIONS",
     "CulturalDistance",
     "DistanceMatrix",
     "create_distance_matrix",
     "dimension_variances",
     "kogut_singh",
+    "median_distance",
 ]
 
 DIMENSION_NAMES = {
@@ -43,6 +52,9 @@ DIMENSION_NAMES = {
     "ivr": "indulgence",
 }
 """Hofstede's dimensions in words, in his order."""
+
+MINIMUM_DIMENSIONS = 4
+"""The fewest shared dimensions a briefing computes a distance on (Kogut and Singh used four)."""
 
 Scores = Mapping[str, Mapping[str, float]]
 """Nation key -> dimension -> score, as :func:`comity.store.culture_inputs.read_hofstede_scores`."""
@@ -226,3 +238,33 @@ def create_distance_matrix(nations: Sequence[str] | None, scores: Scores) -> Dis
         if d.value is None and d.first not in unscored and d.second not in unscored
     ]
     return DistanceMatrix(chosen, tuple(pairs), unscored, tuple(notices))
+
+
+def median_distance(scores: Scores, dimensions: Sequence[str]) -> tuple[float | None, int]:
+    """The median distance over every pair of nations scored on all of ``dimensions``.
+
+    Each pair's distance is taken over ``dimensions`` alone, with the variances of
+    :func:`dimension_variances` (across every scored nation), so that it can stand beside a
+    distance computed on the same dimensions.
+
+    Args:
+        scores: Every scored nation's dimensions.
+        dimensions: The dimensions to compare on.
+
+    Returns:
+        The median and the number of pairs it is taken over; (None, 0) without pairs.
+    """
+    variances = dimension_variances(scores)
+    if not dimensions or any(d not in variances for d in dimensions):
+        return None, 0
+    rows = [
+        [values[d] / math.sqrt(variances[d]) for d in dimensions]
+        for values in scores.values()
+        if all(d in values for d in dimensions)
+    ]
+    found = [
+        sum((a - b) ** 2 for a, b in zip(first, second, strict=True)) / len(dimensions)
+        for i, first in enumerate(rows)
+        for second in rows[i + 1 :]
+    ]
+    return (statistics.median(found) if found else None), len(found)

@@ -4,6 +4,9 @@ The HTML comes from the Jinja2 template ``templates/briefing.html``, whose style
 (with print rules: A4 pages, no page break inside a section) and which loads nothing from
 anywhere: no fonts, images or scripts. The PDF is WeasyPrint's rendering of that HTML, with a URL
 fetcher that refuses every URL, so rendering never touches the network.
+
+Given a :class:`~comity.culture.marking.PrintMarking`, every rendering carries it: the text at
+its top and foot, the HTML and PDF in the header and footer of every printed page.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import warnings
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from comity.culture.briefing import Briefing
+from comity.culture.marking import PrintMarking
 from comity.errors import ComityError
 
 __all__ = ["render_html", "render_pdf", "render_text"]
@@ -73,6 +78,14 @@ def _text_calendar(d: dict[str, Any], lines: list[str]) -> None:
         lines.append("  Weekend: no data.")
     zones = [f"{z['name']} (UTC{', '.join(z['utc_offsets'])})" for z in d["time_zones"]]
     lines.append("  Time zones: " + ("; ".join(zones) if zones else "no data."))
+    if d["observances"]:
+        lines.append("  Seasons overlapping the window:")
+    for season in d["observances"]:
+        lines.append(
+            f"    {season['start']} to {season['end']}  {season['name']} ({season['days']} days)"
+        )
+        lines.append(f"      {season['meaning']}")
+        lines.append(f"      Why listed: {season['reason']} Dates: {season['source']}.")
     lines.append(f"  Holidays and observances, {d['window']['start']} to {d['window']['end']}:")
     for holiday in d["holidays"]:
         kind = (
@@ -100,11 +113,9 @@ def _text_culture(d: dict[str, Any], lines: list[str]) -> None:
         lines.append(row)
     if h["summary"]:
         lines.append(f"  {h['summary']}")
-        if h["median_of_all_pairs"] is not None:
-            lines.append(
-                f"  For scale: the median distance over every pair of scored nations is "
-                f"{h['median_of_all_pairs']:.2f}."
-            )
+        lines.append(f"  {h['comparison']}")
+    if h["refusal"]:
+        lines.append(f"  Cultural distance: {h['refusal']}")
 
 
 def _text_relations(d: dict[str, Any], lines: list[str]) -> None:
@@ -141,8 +152,9 @@ def _text_relations(d: dict[str, Any], lines: list[str]) -> None:
     )
     for item in reversed(e["recent"]):
         end = f" to {item['end']}" if item["end"] else ""
+        source = f" [source id {item['source_id']}]" if item["source_id"] else ""
         lines.append(
-            f"    #{item['id']} {item['start']}{end} {item['kind']}: {item['title']} "
+            f"    #{item['id']} {item['start']}{end} {item['kind']}: {item['title']}{source} "
             f"({_few(item['nations'])})"
         )
     lines.append(f"  {d['plans']}")
@@ -171,10 +183,17 @@ def _text_notes(d: dict[str, Any], lines: list[str]) -> None:
         lines.append("  No assessment with lessons.")
 
 
-def render_text(briefing: Briefing) -> str:
-    """The briefing as plain text, for a terminal or a note."""
+def render_text(briefing: Briefing, marking: PrintMarking | None = None) -> str:
+    """The briefing as plain text, for a terminal or a note.
+
+    Args:
+        briefing: The briefing.
+        marking: Its releasability, reader, date and data version, written first and last.
+    """
     d = briefing.to_dict()
     lines: list[str] = []
+    if marking is not None:
+        lines.extend([marking.header, ""])
     _text_header(d, lines)
     _text_languages(d, lines)
     _text_calendar(d, lines)
@@ -185,6 +204,8 @@ def render_text(briefing: Briefing) -> str:
     lines.extend(f"  - {item}" for item in d["missing"])
     _section(lines, "Sources")
     lines.extend(f"  - {item}" for item in d["sources"])
+    if marking is not None:
+        lines.extend(["", marking.describe_labels(), marking.footer])
     return "\n".join(lines) + "\n"
 
 
@@ -197,18 +218,44 @@ def _environment() -> Environment:
     )
 
 
-def render_html(briefing: Briefing) -> str:
-    """The briefing as a printable HTML page (one file, nothing loaded from elsewhere)."""
+def _css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string, safe inside a ``<style>`` element."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;()-_/+·" else f"\\{ord(ch):x} " for ch in text
+    )
+    return Markup(f'"{escaped}"')
+
+
+def render_html(briefing: Briefing, marking: PrintMarking | None = None) -> str:
+    """The briefing as a printable HTML page (one file, nothing loaded from elsewhere).
+
+    Args:
+        briefing: The briefing.
+        marking: Its releasability, reader, date and data version, printed at the head and
+            foot of every page.
+    """
     template = _environment().get_template("briefing.html")
-    return template.render(b=briefing.to_dict(), number=_number, share=_share)
+    return template.render(
+        b=briefing.to_dict(),
+        m=marking.to_dict() if marking else None,
+        labels=marking.describe_labels() if marking else None,
+        number=_number,
+        share=_share,
+        css_string=_css_string,
+    )
 
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ComityError(f"A briefing loads nothing from elsewhere; it asked for {url!r}.")
 
 
-def render_pdf(briefing: Briefing) -> bytes:
+def render_pdf(briefing: Briefing, marking: PrintMarking | None = None) -> bytes:
     """The briefing as PDF (WeasyPrint's rendering of :func:`render_html`).
+
+    Args:
+        briefing: The briefing.
+        marking: Its releasability, reader, date and data version, in the header and footer
+            of every page.
 
     Raises:
         ComityError: When the page tries to load anything (it never should).
@@ -219,7 +266,7 @@ def render_pdf(briefing: Briefing) -> bytes:
         warnings.filterwarnings("ignore", message="HarfBuzz-Subset", category=DeprecationWarning)
         import weasyprint
 
-    document = weasyprint.HTML(string=render_html(briefing), url_fetcher=_refuse)
+    document = weasyprint.HTML(string=render_html(briefing, marking), url_fetcher=_refuse)
     pdf: bytes = document.write_pdf()
     return pdf
 

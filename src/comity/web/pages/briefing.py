@@ -4,6 +4,8 @@
 own by default) and the briefing below it, made by :func:`comity.services.culture.create_briefing`
 from what the user may see. ``/briefing.pdf`` and ``/briefing.json`` give the same briefing as a
 PDF (:func:`comity.culture.render_pdf`) and as JSON (:meth:`comity.culture.Briefing.to_dict`).
+All three carry the print marking (:mod:`comity.culture.marking`): the releasability of what the
+briefing holds, the viewer's nation, the day it was produced and the data version.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from comity import services
 from comity.access.viewer import Viewer
 from comity.culture import Briefing, render_pdf, validate_window
+from comity.culture.marking import PrintMarking, create_print_marking, read_data_version
 from comity.errors import FieldProblem, UnknownNationError, ValidationError
 from comity.services import culture
 from comity.store import Store
@@ -123,6 +126,14 @@ def _form(
     )
 
 
+def _marking(store: Store, viewer: Viewer, briefing: Briefing) -> PrintMarking:
+    return create_print_marking(briefing, viewer, read_data_version(store))
+
+
+def _marking_context(marking: PrintMarking) -> dict[str, Any]:
+    return {**marking.to_dict(), "labels_text": marking.describe_labels()}
+
+
 def _query(data: dict[str, Any]) -> str:
     perspective = data["perspective"]
     return urlencode(
@@ -158,7 +169,8 @@ def briefing_page(
         briefing = form.build(store, viewer)
         if briefing is not None:
             data = briefing.to_dict()
-            context.update(title=data["title"], b=data, query=_query(data))
+            marking = _marking_context(_marking(store, viewer, briefing))
+            context.update(title=data["title"], b=data, m=marking, query=_query(data))
             form.start = form.start or data["window"]["start"]
             form.end = form.end or data["window"]["end"]
         elif request.headers.get("hx-request") != "true":
@@ -192,10 +204,11 @@ def briefing_pdf(
 ) -> Response:
     """The briefing as a PDF file (A4, printable, made offline)."""
     briefing = _briefing(request, viewer, nation, start, end, perspective)
+    marking = _marking(store_of(request), viewer, briefing)
     window = briefing.inputs.window
     name = f"briefing-{briefing.nation.iso3}-{window.start.isoformat()}-{window.end.isoformat()}"
     return Response(
-        render_pdf(briefing),
+        render_pdf(briefing, marking),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
     )
@@ -210,6 +223,7 @@ def briefing_json(
     perspective: _As = None,
     viewer: Viewer = Depends(viewer_of_request),
 ) -> Response:
-    """The briefing as JSON (what every rendering is made from)."""
+    """The briefing as JSON (what every rendering is made from), with its print marking."""
     briefing = _briefing(request, viewer, nation, start, end, perspective)
-    return JSONResponse(briefing.to_dict())
+    marking = _marking(store_of(request), viewer, briefing)
+    return JSONResponse({**briefing.to_dict(), "print_marking": marking.to_dict()})
