@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from comity.access import Viewer
-from comity.analytics.layout import compute_layout
+from comity.analytics.layout import compute_layout, match_communities
 from comity.analytics.network import (
     LENGTH_STEP,
     NATION_YEAR_COLUMNS,
@@ -499,3 +499,29 @@ def test_the_bundled_layout_moves_a_nation_little_from_one_year_to_the_next(
 
     assert median_move(seeded) < 0.05
     assert median_move(seeded) < median_move(fresh) / 4
+
+
+@pytest.mark.full_data
+def test_the_united_states_community_keeps_its_colour_while_its_members_stay_together(
+    bundled: tuple[pa.Table, pa.Table],
+) -> None:
+    nation_years = compute_network_measures(bundled[0], years=range(1950, 2023)).nation_years
+    members: dict[int, dict[str, int]] = {}
+    for row in nation_years.to_pylist():
+        members.setdefault(row["year"], {})[row["nation"]] = row["community"]
+    found = match_communities(members)
+
+    def ours(year: int) -> set[str]:
+        return {n for n, c in members[year].items() if c == members[year]["USA"]}
+
+    def colour(year: int) -> int:
+        return found[year][members[year]["USA"]][1]
+
+    # Years whose community of the United States shares most members with the year before's.
+    persisting = [
+        year
+        for year in range(1951, 2023)
+        if len(ours(year) & ours(year - 1)) > max(len(ours(year)), len(ours(year - 1))) / 2
+    ]
+    assert len(persisting) >= 60
+    assert [y for y in persisting if colour(y) != colour(y - 1)] == []

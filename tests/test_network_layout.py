@@ -15,7 +15,6 @@ from comity.access import Viewer
 from comity.analytics.layout import (
     COLOURS,
     LAYOUT_COLUMNS,
-    assign_colours,
     compute_layout,
     sort_ties_by_year,
     strongest_ties,
@@ -160,23 +159,6 @@ def test_community_colours_persist_across_years() -> None:
         assert colours[year]["USA"] == colours[2000]["USA"] != colours[year]["FRA"]
     assert colours[2002]["NGA"] not in {colours[2002]["FRA"], colours[2002]["USA"]}
     assert {c for year in colours.values() for c in year.values()} <= set(range(COLOURS))
-
-
-def test_assign_colours_keeps_a_label_its_colour() -> None:
-    found = assign_colours([{0: 5, 1: 3}, {1: 3, 0: 6}, {0: 6}], colours=4)
-    assert found == [{0: 0, 1: 1}, {0: 0, 1: 1}, {0: 0}]
-
-
-def test_a_new_community_takes_the_colour_unused_for_longest() -> None:
-    # Label 1 leaves in the second year: its colour stays free, but a never-used one goes first.
-    found = assign_colours([{0: 5, 1: 3}, {0: 5}, {0: 5, 2: 4}, {0: 5, 2: 4, 3: 2}], colours=3)
-    assert found[2] == {0: 0, 2: 2}
-    assert found[3] == {0: 0, 2: 2, 3: 1}
-
-
-def test_communities_beyond_the_palette_get_no_colour() -> None:
-    found = assign_colours([{0: 5, 1: 4, 2: 3}], colours=2)
-    assert found == [{0: 0, 1: 1, 2: -1}]
 
 
 def test_the_web_palette_has_a_colour_for_every_index() -> None:

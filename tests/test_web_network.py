@@ -182,7 +182,27 @@ def test_a_community_keeps_its_colour_from_one_year_to_the_next(analyst_fra: Tes
     assert colours[0]["FRA"] == colours[1]["FRA"] == colours[1]["DEU"]
     assert colours[0]["USA"] == colours[1]["USA"] != colours[1]["FRA"]
     legend = [{c["name"]: c["colour"] for c in picture["communities"]} for picture in years]
-    assert legend[0]["France group"] == legend[1]["France group"] == colours[1]["FRA"]
+    french = [next(v for k, v in names.items() if k.startswith("France, ")) for names in legend]
+    assert french[0] == french[1] == colours[1]["FRA"]
+
+
+def test_the_legend_names_each_community_by_its_strongest_members(
+    analyst_fra: TestClient,
+) -> None:
+    picture = analyst_fra.get("/network/data?year=2010&min_index=0").json()
+    strength = {n["id"]: n["strength"] for n in picture["nodes"]}
+    assert strength["FRA"] > strength["BEL"] == strength["DEU"] > strength["GBR"]
+    assert strength["AUS"] > strength["JPN"] == strength["USA"] > strength["NZL"]
+    names = [(c["name"], c["size"]) for c in picture["communities"]]
+    assert names == [
+        ("France, Belgium, Germany, …", 5),
+        ("Australia, Japan, United States, …", 4),
+    ]
+    assert "community" not in " ".join(name for name, _ in names).lower()
+    rows = {row["id"]: row["community"] for row in picture["table"]}
+    assert rows["DEU"] == "France, …" and rows["NZL"] == "Australia, …"
+    page = analyst_fra.get("/network?year=2010&min_index=0").text
+    assert "<strong>France, Belgium, Germany, …</strong>" in page
 
 
 @pytest.mark.parametrize(
@@ -304,7 +324,7 @@ def test_the_slider_redraws_the_graph_and_a_node_opens_its_nation(page: Page) ->
     expect(page.locator("#network-graph canvas").first).to_be_visible()
     nodes_2000 = page.locator("#network-graph").get_attribute("data-nodes")
     expect(page.locator("#network-table tbody tr")).to_have_count(25)
-    expect(page.locator("#network-communities li").first).to_contain_text("group")
+    expect(page.locator("#network-communities li").first).to_contain_text("United States, ")
     slider = page.get_by_label(re.compile("^Year"))
     slider.focus()
     for _ in range(15):
@@ -314,7 +334,7 @@ def test_the_slider_redraws_the_graph_and_a_node_opens_its_nation(page: Page) ->
     expect(page.locator("#network-year-value")).to_have_text("1985")
     expect(page.locator("#network-summary")).to_contain_text("In 1985:")
     expect(page.locator("#network-table-year")).to_have_text("1985")
-    expect(page.locator("#network-communities")).to_contain_text("Soviet Union group")
+    expect(page.locator("#network-communities")).to_contain_text("Soviet Union, ")
     assert page.locator("#network-graph").get_attribute("data-nodes") != nodes_2000
     position = page.evaluate("""() => window.comityNetwork.pointOf("USA")""")
     page.mouse.click(position["x"], position["y"])
@@ -385,3 +405,80 @@ def test_the_layout_is_the_same_on_every_load(page: Page) -> None:
     page.reload()
     _graph_of(page, 1995)
     assert page.evaluate(_POSITIONS) == first and len(first) > 20
+
+
+_LABELS = """() => { const r = window.comityNetwork.renderer;
+    return { size: r.getSetting("labelSize"), ratio: r.getCamera().ratio,
+             shown: Array.from(r.getNodeDisplayedLabels()),
+             boxes: window.comityNetwork.labels() }; }"""
+
+
+def _overlapping(boxes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (a["node"], b["node"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["left"] < b["right"]
+        and b["left"] < a["right"]
+        and a["top"] < b["bottom"]
+        and b["top"] < a["bottom"]
+    ]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)])
+def test_at_the_default_zoom_the_strongest_nations_are_named_legibly_without_overlap(
+    page: Page, viewport: tuple[int, int]
+) -> None:
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    sign_in(page, "planner.usa")
+    page.goto("/network")
+    graph = page.locator("#network-graph")
+    expect(graph).to_have_attribute("data-rendered", "true", timeout=30_000)
+    found = page.evaluate(_LABELS)
+    assert found["ratio"] == 1 and found["size"] >= 12
+    boxes = found["boxes"]
+    # Every name is drawn at the label size, whatever the node's size.
+    assert all(b["bottom"] - b["top"] >= 12 for b in boxes)
+    assert set(found["shown"]) == {b["node"] for b in boxes}
+    assert not _overlapping(boxes)
+    strongest = [n["id"] for n in page.evaluate(_PICTURE)["nodes"]]
+    assert boxes[0]["node"] == strongest[0] == "USA"
+    named = {b["node"] for b in boxes}
+    assert len(named & set(strongest[:10])) >= 6 and len(named) >= 20
+    assert len(named) < len(strongest)  # not every nation: the rest show as one zooms in
+    # Zoomed in, names show that had no room before.
+    page.evaluate("() => window.comityNetwork.renderer.getCamera().setState({ ratio: 0.4 })")
+    page.wait_for_function(
+        """(before) => Array.from(window.comityNetwork.renderer.getNodeDisplayedLabels())
+                          .some((node) => !before.includes(node))""",
+        arg=sorted(named),
+    )
+    closer = page.evaluate(_LABELS)
+    assert set(closer["shown"]) == {b["node"] for b in closer["boxes"]}
+    assert not _overlapping(closer["boxes"])
+
+
+_PICTURE = "() => JSON.parse(document.getElementById('network-data').text)"
+
+
+@pytest.mark.browser
+def test_the_united_states_community_keeps_its_colour_and_the_legend_names_its_members(
+    page: Page,
+) -> None:
+    sign_in(page, "planner.usa")
+    seen = {}
+    for year in (1960, 1990, 2021):
+        picture = page.request.get(f"/network/data?year={year}").json()
+        nodes = {n["id"]: n for n in picture["nodes"]}
+        legend = {c["id"]: c for c in picture["communities"]}
+        ours = legend[nodes["USA"]["community"]]
+        assert ours["name"].startswith("United States, ") and ours["name"].endswith(", …")
+        assert ours["colour"] == nodes["USA"]["colour"]
+        seen[year] = ours["colour"]
+    assert len(set(seen.values())) == 1 and seen[1960] in PALETTE
+    page.goto("/network?year=1960")
+    _graph_of(page, 1960)
+    expect(page.locator("#network-communities li").first).to_contain_text(
+        re.compile(r"^United States, United Kingdom, France, … \(\d+ nations\)$")
+    )

@@ -22,16 +22,19 @@ picture's width, where laying out each year afresh moves it by about 40 %. The m
 random choice but the small offsets that keep new nations from starting on one point, drawn from
 a generator seeded with the seed and the year: the same data give the same positions.
 
-Colours: a community keeps its colour index as long as it keeps its label, and labels persist
-from year to year by the largest overlap of members (:mod:`comity.analytics.community_labels`).
-A community new in a year takes the free colour unused for longest (never used first, then the
-lowest index); when a year has more communities than colours, the smallest new ones get none
-(-1).
+Colours follow communities, not their numbers (:func:`match_communities`): each year's
+communities are matched to those seen in the :data:`MEMORY` years before (each as last seen) by
+the largest total overlap, the Hungarian algorithm; two groups overlap by the members they share
+over the members of the larger, and below :data:`MIN_OVERLAP` not at all. A matched community
+keeps its identity and colour (of a community that splits, the part keeping most members). A new
+one, largest first, takes the first colour in the palette's order that no community of the year
+has, one not held by an absent community that may return first; a year with more communities
+than colours leaves its smallest new ones without (-1).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,11 +47,13 @@ __all__ = [
     "COLOURS",
     "LAYOUT_COLUMNS",
     "LAYOUT_VERSION",
+    "MEMORY",
+    "MIN_OVERLAP",
     "YearTable",
-    "assign_colours",
     "compute_layout",
     "layout_extent",
     "layout_year",
+    "match_communities",
     "sort_ties_by_year",
     "strongest_ties",
 ]
@@ -56,11 +61,17 @@ __all__ = [
 LAYOUT_COLUMNS = ("nation", "year", "x", "y", "colour")
 """Columns of the layout table."""
 
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 """The layout method; recorded in the table's metadata and in the names of cached layouts."""
 
-COLOURS = 12
-"""Colour indexes given to communities by default (0 to 11)."""
+COLOURS = 8
+"""Colour indexes given to communities by default (0 to 7, the eight colours of Okabe and Ito)."""
+
+MEMORY = 5
+"""The most years a community may be absent and still be recognised, with its colour."""
+
+MIN_OVERLAP = 0.3
+"""The least overlap (members shared / members of the larger group) that continues a community."""
 
 ATTRACTION = 0.05
 """Pull of a saturated tie (index 100) per unit of distance squared."""
@@ -357,65 +368,78 @@ def layout_extent(positions: Any) -> tuple[float, float, float, float]:
     return (x["min"] or 0.0, x["max"] or 0.0, y["min"] or 0.0, y["max"] or 0.0)
 
 
-def assign_colours(
-    years: Sequence[Mapping[int, int]], colours: int = COLOURS
-) -> list[dict[int, int]]:
-    """Colour indexes of each year's communities, kept by a community from year to year.
+def match_communities(
+    years: Mapping[int, Mapping[str, int]],
+    colours: int = COLOURS,
+    *,
+    memory: int = MEMORY,
+    min_overlap: float = MIN_OVERLAP,
+) -> dict[int, dict[int, tuple[int, int]]]:
+    """Follow communities from year to year, and give each one a colour while it lasts.
+
+    Unit of analysis: the community-year; the rule is the module docstring's.
 
     Args:
-        years: Per year, in order, each community's label (stable from year to year, as
-            :func:`comity.analytics.community_labels.label_communities` gives them) and size.
+        years: Per year, each nation's community that year (nation key -> any integer; the
+            numbers need not agree from one year to the next).
         colours: How many colour indexes there are.
-        since: With ``before``: the first year whose ties may differ from those ``before`` was
-            laid out from (with the same arguments). Its positions before ``since`` are kept and
-            the later years start from them: the result is the one laying out every year gives.
-        before: The layout of the same table as it was before a change.
+        memory: The most years a community may be absent and still be recognised.
+        min_overlap: The least overlap by which a community continues one seen before.
 
     Returns:
-        Per year, each label's colour index (0..colours - 1), or -1 when none was free. A label
-        seen the year before keeps its colour; new labels, largest first (then the lowest),
-        take the free colour unused for longest, never used first, then the lowest index.
+        Per year, each community as numbered in ``years`` -> (identity, colour index), the
+        identities numbered from 0 in order of appearance, the colour -1 when none was free.
     """
-    kept: dict[int, int] = {}
-    last_used = np.full(colours, -1, dtype=np.int64)
-    result: list[dict[int, int]] = []
-    for number, sizes in enumerate(years):
-        chosen = {label: kept[label] for label in sizes if kept.get(label, -1) >= 0}
-        taken = set(chosen.values())
-        for label in sorted(set(sizes) - set(chosen), key=lambda x: (-sizes[x], x)):
-            free = [c for c in range(colours) if c not in taken]
-            if not free:
-                chosen[label] = -1
-                continue
-            colour = min(free, key=lambda c: (last_used[c], c))
-            chosen[label] = colour
-            taken.add(colour)
-        for colour in taken:
-            last_used[colour] = number
-        kept = chosen
-        result.append(chosen)
+    from scipy.optimize import linear_sum_assignment
+
+    seen: list[tuple[frozenset[str], int]] = []  # each identity's members when last seen, and when
+    colour_of: list[int] = []
+    result: dict[int, dict[int, tuple[int, int]]] = {}
+    for year in sorted(years):
+        groups: dict[int, set[str]] = {}
+        for nation, community in years[year].items():
+            groups.setdefault(community, set()).add(nation)
+        order = sorted(groups, key=lambda c: (-len(groups[c]), min(groups[c])))
+        alive = [i for i, (_, when) in enumerate(seen) if year - when <= memory + 1]
+        overlap = np.zeros((len(order), len(alive)))
+        for row, community in enumerate(order):
+            for column, i in enumerate(alive):
+                shared = len(groups[community] & seen[i][0])
+                overlap[row, column] = shared / max(len(groups[community]), len(seen[i][0]))
+        identity: dict[int, int] = {}
+        for row, column in zip(*linear_sum_assignment(overlap, maximize=True), strict=True):
+            if overlap[row, column] >= min_overlap:
+                identity[order[row]] = alive[column]
+        chosen: dict[int, int] = {}
+        for community in order:  # a continuing community keeps its colour, largest first
+            colour = colour_of[identity[community]] if community in identity else -1
+            if colour >= 0 and colour not in chosen.values():
+                chosen[community] = colour
+        # The colours of communities absent this year are kept for their return, if possible.
+        reserved = {colour_of[i] for i in alive} - {colour_of[i] for i in identity.values()}
+        for community in order:
+            if community not in identity:
+                identity[community] = len(seen)
+                seen.append((frozenset(), year))
+                colour_of.append(-1)
+            if community not in chosen:
+                free = [c for c in range(colours) if c not in chosen.values()]
+                colour = min(free, key=lambda c: (c in reserved, c), default=-1)
+                chosen[community] = colour_of[identity[community]] = colour
+        for community in order:
+            seen[identity[community]] = (frozenset(groups[community]), year)
+        result[year] = {c: (identity[c], chosen[c]) for c in order}
     return result
 
 
 def _colours_by_year(nation_years: Any, colours: int) -> dict[int, dict[str, int]]:
     """Each year's colour index per nation, from the nation-year table's communities."""
-    rows = nation_years.select(["nation", "year", "community"]).to_pylist()
     members: dict[int, dict[str, int]] = {}
-    for row in rows:
+    for row in nation_years.select(["nation", "year", "community"]).to_pylist():
         if row["community"] is not None:
             members.setdefault(int(row["year"]), {})[row["nation"]] = int(row["community"])
-    ordered = sorted(members)
-    sizes: list[dict[int, int]] = []
-    for year in ordered:
-        counts: dict[int, int] = {}
-        for label in members[year].values():
-            counts[label] = counts.get(label, 0) + 1
-        sizes.append(counts)
-    found = assign_colours(sizes, colours)
-    return {
-        year: {nation: found[i][label] for nation, label in members[year].items()}
-        for i, year in enumerate(ordered)
-    }
+    found = match_communities(members, colours)
+    return {y: {n: found[y][c][1] for n, c in nations.items()} for y, nations in members.items()}
 
 
 def _neighbour_sums(

@@ -53,21 +53,21 @@ MAX_TIES_LIMIT = 5000
 TABLE_ROWS = 25
 """Nations listed in the table under the graph."""
 PALETTE = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#17becf",
-    "#bcbd22",
-    "#8c564b",
+    "#0072b2",  # blue
+    "#e69f00",  # orange
+    "#009e73",  # bluish green
+    "#cc79a7",  # reddish purple
+    "#56b4e9",  # sky blue
+    "#d55e00",  # vermilion
+    "#f0e442",  # yellow
+    "#000000",  # black
 )
-"""Community colours (Tableau 10 and two more), one per colour index of
-:mod:`comity.analytics.layout`: a community keeps its colour from year to year."""
+"""Community colours, one per colour index of :mod:`comity.analytics.layout`: the palette of
+Okabe and Ito (2008), told apart by readers with any common colour-vision deficiency. A
+community keeps its colour from year to year. New communities take the first free colour, so
+the order puts the most distinct first: vermilion (close to orange) and the pale yellow late."""
+LEGEND_MEMBERS = 3
+"""Members named in a community's name in the legend, its strongest."""
 NO_COMMUNITY = "#9e9e9e"
 
 
@@ -206,10 +206,10 @@ def _names(keys: Iterable[str]) -> dict[str, str]:
 def _communities(
     rows: list[dict[str, Any]], names: dict[str, str], placed: dict[str, dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The year's communities, largest first, each named after its strongest member.
+    """The year's communities, largest first, each named after its strongest members.
 
     A community's colour is the colour index the layout gave it, which it keeps from year to
-    year (:func:`comity.analytics.layout.assign_colours`); grey when the palette ran out.
+    year (:func:`comity.analytics.layout.match_communities`); grey when the palette ran out.
     """
     members: dict[int, list[str]] = {}
     for row in rows:  # strongest first
@@ -221,11 +221,17 @@ def _communities(
             "id": label,
             "colour": _colour(placed.get(keys[0], {}).get("colour")),
             "size": len(keys),
-            "name": f"{names.get(keys[0], keys[0])} group",
-            "lead": ", ".join(names.get(k, k) for k in keys[1:4]),
+            "name": _group_name([names.get(k, k) for k in keys], LEGEND_MEMBERS),
+            "short": _group_name([names.get(k, k) for k in keys], 1),
         }
         for label, keys in ordered
     ]
+
+
+def _group_name(members: list[str], named: int) -> str:
+    """The first ``named`` members, then an ellipsis when there are more."""
+    shown = ", ".join(members[:named])
+    return shown + ", …" if len(members) > named else shown
 
 
 def _colour(index: int | None) -> str:
@@ -239,7 +245,7 @@ def _decimal(value: float | None) -> str:
 def _community_name(communities: list[dict[str, Any]], label: int | None) -> str:
     for community in communities:
         if community["id"] == label:
-            return str(community["name"])
+            return str(community["short"])
     return "none"
 
 

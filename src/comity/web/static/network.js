@@ -4,7 +4,9 @@
 // year: the browser only draws, and never lays out. When the year slider or the other controls
 // change, the picture is fetched from /network/data (each one once per visit) and drawn in the
 // same view; the legend, summary and table are redrawn from the same JSON (text only, never
-// HTML), and the URL follows the controls.
+// HTML), and the URL follows the controls. Names are placed here, not by sigma's label grid:
+// the strongest nations first, each only where it overlaps no name already placed, so the
+// picture names the nations that matter at any zoom and more appear as one zooms in.
 (function () {
   "use strict";
 
@@ -14,9 +16,15 @@
   var FADED = "#e4e4e4";
   var KEPT = 60;
   var REFRESH_MS = 2000;
+  // Names: one size in CSS pixels whatever the zoom or the node's size, readable on a phone.
+  var LABEL = {
+    size: 13, weight: "600", gap: 3, margin: 3,
+    font: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+  };
   var state = {
     renderer: null, graph: null, hovered: null, neighbours: null,
-    request: 0, controller: null, pictures: new Map(), refresh: null
+    request: 0, controller: null, pictures: new Map(), refresh: null,
+    ranked: [], labelled: new Map(), widths: new Map(), measure: null
   };
 
   // The server gives diameters (14 to 60 for the strongest); sigma wants radii in pixels.
@@ -38,9 +46,90 @@
     return graph;
   }
 
+  function labelWidth(text) {
+    if (!state.widths.has(text)) {
+      if (!state.measure) { state.measure = document.createElement("canvas").getContext("2d"); }
+      state.measure.font = LABEL.weight + " " + LABEL.size + "px " + LABEL.font;
+      state.widths.set(text, state.measure.measureText(text).width);
+    }
+    return state.widths.get(text);
+  }
+
+  // The box a node's name takes on screen, right of the node (or left of it), as drawLabel
+  // draws it.
+  function labelBox(node, side) {
+    var renderer = state.renderer;
+    var data = renderer.getNodeDisplayData(node);
+    if (!data || data.hidden) { return null; }
+    var attributes = state.graph.getNodeAttributes(node);
+    // The camera as it is now: the renderer's own matrix waits for the next frame.
+    var at = renderer.graphToViewport(attributes, { cameraState: renderer.getCamera().getState() });
+    var width = labelWidth(attributes.label);
+    var offset = renderer.scaleSize(data.size) + LABEL.gap;
+    var left = side === "left" ? at.x - offset - width : at.x + offset;
+    return {
+      node: node, side: side, left: left, right: left + width,
+      top: at.y - LABEL.size * 0.8, bottom: at.y + LABEL.size * 0.4
+    };
+  }
+
+  // The nations to name at the current zoom: strongest first, each where its name (right of
+  // the node, else left of it, with a margin) overlaps no name already placed and fits in the
+  // picture.
+  function chooseLabels() {
+    var dimensions = state.renderer.getDimensions();
+    var placed = [];
+    function fits(box) {
+      if (!box || box.left < 0 || box.top < 0 || box.right > dimensions.width ||
+          box.bottom > dimensions.height) { return false; }
+      return placed.every(function (other) {
+        return box.left > other.right + LABEL.margin || box.right + LABEL.margin < other.left ||
+          box.top > other.bottom + LABEL.margin || box.bottom + LABEL.margin < other.top;
+      });
+    }
+    state.ranked.forEach(function (node) {
+      var right = labelBox(node, "right");
+      if (fits(right)) { placed.push(right); return; }
+      var left = labelBox(node, "left");
+      if (fits(left)) { placed.push(left); }
+    });
+    return placed;
+  }
+
+  function relabel() {
+    if (!state.renderer || !state.graph) { return; }
+    var chosen = new Map(chooseLabels().map(function (box) { return [box.node, box.side]; }));
+    var same = chosen.size === state.labelled.size &&
+      Array.from(chosen).every(function (entry) { return state.labelled.get(entry[0]) === entry[1]; });
+    if (same) { return; }
+    state.labelled = chosen;
+    state.renderer.refresh({ skipIndexation: true });
+  }
+
+  // A name with a white halo, so that it reads over ties and nodes; right of the node unless
+  // chooseLabels() found room only on its left.
+  function drawLabel(context, data, settings) {
+    if (!data.label) { return; }
+    var size = settings.labelSize;
+    var left = data.labelSide === "left";
+    var x = left ? data.x - data.size - LABEL.gap : data.x + data.size + LABEL.gap;
+    context.font = settings.labelWeight + " " + size + "px " + settings.labelFont;
+    context.textAlign = left ? "right" : "left";
+    context.lineJoin = "round";
+    context.lineWidth = 3;
+    context.strokeStyle = "#ffffff";
+    context.strokeText(data.label, x, data.y + size / 3);
+    context.fillStyle = settings.labelColor.color;
+    context.fillText(data.label, x, data.y + size / 3);
+    context.textAlign = "left";
+  }
+
   // Pointing at a nation keeps it, its partners and their ties in colour and names them all.
   function nodeReducer(node, data) {
-    if (!state.hovered) { return data; }
+    if (!state.hovered) {
+      var side = state.labelled.get(node);
+      return side ? Object.assign({}, data, { forceLabel: true, labelSide: side }) : data;
+    }
     if (node === state.hovered) {
       return Object.assign({}, data, { label: data.name + " (" + node + ")", highlighted: true, zIndex: 2 });
     }
@@ -75,11 +164,14 @@
     var renderer = new Sigma(graph, container, {
       allowInvalidContainer: true, zIndex: true, stagePadding: 24,
       minCameraRatio: 0.08, maxCameraRatio: 3,
-      labelFont: "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-      labelSize: 12, labelWeight: "600", labelColor: { color: "#1b1b1b" },
-      labelRenderedSizeThreshold: 7, labelDensity: 0.8,
+      labelFont: LABEL.font, labelSize: LABEL.size, labelWeight: LABEL.weight,
+      labelColor: { color: "#1b1b1b" }, defaultDrawNodeLabel: drawLabel,
+      // Sigma's own grid names no node (density 0): chooseLabels() forces the names shown.
+      labelDensity: 0, labelRenderedSizeThreshold: 0,
       defaultEdgeType: "line", nodeReducer: nodeReducer, edgeReducer: edgeReducer
     });
+    renderer.getCamera().on("updated", relabel);
+    renderer.on("resize", relabel);
     renderer.on("enterNode", function (event) { hover(container, event.node); });
     renderer.on("leaveNode", function () { hover(container, null); });
     renderer.on("clickNode", function (event) {
@@ -101,6 +193,8 @@
     container.dataset.rendered = "false";
     var graph = graphOf(picture);
     state.graph = graph;
+    state.ranked = picture.nodes.map(function (n) { return n.id; });  // strongest first
+    state.labelled = new Map();
     if (state.hovered && !graph.hasNode(state.hovered)) { state.hovered = null; state.neighbours = null; }
     if (state.hovered) { state.neighbours = new Set(graph.neighbors(state.hovered)); }
     var frame = { x: picture.extent.x, y: picture.extent.y };
@@ -118,6 +212,7 @@
       state.renderer.setCustomBBox(frame);
       state.renderer.refresh();
     }
+    relabel();
     container.dataset.year = String(picture.year);
     container.dataset.nodes = String(picture.nodes.length);
     container.dataset.edges = String(picture.edges.length);
@@ -151,7 +246,6 @@
       var item = document.createElement("li");
       item.append(swatch(c.colour), text("strong", c.name), document.createTextNode(" "),
                   text("span", "(" + c.size + " nations)", "muted"));
-      if (c.lead) { item.append(document.createElement("br"), text("small", "with " + c.lead, "muted")); }
       list.append(item);
     });
     if (!picture.communities.length) { list.append(text("li", "No communities this year.", "muted")); }
@@ -288,6 +382,8 @@
     window.comityNetwork = {
       get renderer() { return state.renderer; },
       get graph() { return state.graph; },
+      // The names placed at the current zoom, strongest first, with their boxes on screen.
+      labels: function () { return chooseLabels(); },
       // Where a nation is drawn, in the page's coordinates (for tests and tours).
       pointOf: function (node) {
         var at = state.renderer.graphToViewport(state.graph.getNodeAttributes(node));
