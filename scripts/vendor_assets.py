@@ -9,6 +9,10 @@ vega-tooltip would inject in ``<style>`` elements are written out as ``vega-embe
 run through vega-interpreter, which ``vega-embed.min.js`` bundles and uses when given
 ``ast: true`` (the browser tests fail if a later bundle stops doing so); its licence is copied.
 Likewise ``sigma.min.js`` bundles ``events`` and ``graphology-utils``, whose licences are copied.
+
+``axe.min.js`` (axe-core) is for the accessibility tests only: no page loads it. It bundles
+other projects' code, whose licences axe-core gathers in ``LICENSE-3RD-PARTY.txt``; that file is
+copied beside its own licence.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ FILES = {
     "sigma/dist/sigma.min.js": "sigma.min.js",
     "world-atlas/countries-110m.json": "countries-110m.json",
     "@picocss/pico/css/pico.min.css": "pico.min.css",
+    "axe-core/axe.min.js": "axe.min.js",
+    "axe-core/LICENSE-3RD-PARTY.txt": "axe-core.LICENSE-3RD-PARTY.txt",
 }
 # Stylesheets held in a library's source as a template string: (file, variable) -> name.
 STYLES = {
@@ -52,6 +58,7 @@ LICENCES = [
     "graphology-utils",
     "world-atlas",
     "@picocss/pico",
+    "axe-core",
 ]
 
 

@@ -87,7 +87,10 @@ def map_spec(
                     "stroke": "#222222",
                     "strokeWidth": 1,
                 },
-                "encoding": {"tooltip": {"value": f"{nation.name} (chosen nation)"}},
+                "encoding": {
+                    "tooltip": {"value": f"{nation.name} (chosen nation)"},
+                    "description": {"value": f"{nation.name} (chosen nation)"},
+                },
             },
         ],
     }

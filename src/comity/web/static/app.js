@@ -16,8 +16,15 @@
     ast: true,
     defaultStyle: false,
     forceActionsMenu: true,
-    tooltip: { disableDefaultStyle: true }
+    tooltip: { disableDefaultStyle: true },
+    i18n: { CLICK_TO_VIEW_ACTIONS: "Save the chart as SVG or PNG" }
   };
+
+  // vega-embed's actions button is three dots and no text: name it.
+  function labelActions(element) {
+    var summary = element.querySelector("details > summary");
+    if (summary) { summary.setAttribute("aria-label", "Save the chart"); }
+  }
 
   function renderCharts(root) {
     if (typeof vegaEmbed === "undefined") { return; }
@@ -26,7 +33,7 @@
       if (!source) { return; }
       var spec = JSON.parse(source.textContent);
       vegaEmbed(element, spec, EMBED_OPTIONS)
-        .then(function () { element.dataset.rendered = "true"; })
+        .then(function () { labelActions(element); element.dataset.rendered = "true"; })
         .catch(function (error) { element.textContent = "The chart could not be drawn: " + error; });
     });
   }
