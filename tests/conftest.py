@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gc
 import itertools
 import os
 import shutil
@@ -150,8 +151,18 @@ def pg_store(postgres_server: PostgresServer) -> Iterator[Store]:
     janitor = _create(postgres_server, name, template=_TEMPLATE)
     opened = open_store(postgres_server.url(name))
     yield opened
-    opened.dispose()
+    _close(opened)
     janitor.drop()
+
+
+def _close(store: Store) -> None:
+    """Close the store's connections, and collect any the test left unreachable now.
+
+    A connection dropped without being closed warns when the garbage collector meets it, which
+    may be during a later test: collecting here names the test that left it.
+    """
+    store.dispose()
+    gc.collect()
 
 
 _FULL_TEMPLATE = "comity_full_template"
@@ -190,7 +201,7 @@ def pg_full_store(
     janitor = _create(postgres_server, name, template=_FULL_TEMPLATE)
     opened = open_store(postgres_server.url(name))
     yield opened
-    opened.dispose()
+    _close(opened)
     janitor.drop()
 
 
