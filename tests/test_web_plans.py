@@ -7,8 +7,8 @@ Chromium over a small served store.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
