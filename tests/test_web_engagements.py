@@ -268,6 +268,21 @@ def test_detail_shows_provenance_and_assessments(
     assert "Start the visas early" in page
 
 
+def test_the_form_reads_personnel_as_people_type_it_and_starts_releasable_to_the_author(
+    store: Store, ids: dict[str, int]
+) -> None:
+    client = client_for(store, "planner.usa")
+    assert 'name="releasability" value="REL USA"' in client.get("/engagements/new").text
+    data = form_data(participant_personnel=["1,200", "350", ""])
+    data["csrf_token"] = csrf(client, "/engagements/new")
+    assert client.post("/engagements/new", data=data).status_code == 200
+    (stored,) = services.list_engagements(store, OPERATOR, text="Pacific Partnership")
+    assert {p.nation: p.personnel for p in stored.engagement.participants} == {
+        "USA": 1200,
+        "JPN": 350,
+    }
+
+
 def test_a_form_with_problems_comes_back_with_each_beside_its_field(
     store: Store, ids: dict[str, int]
 ) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from babel.numbers import NumberFormatError, parse_decimal
 from starlette.datastructures import FormData
 
 from comity.errors import FieldProblem, UnknownNationError, ValidationError
@@ -28,6 +30,7 @@ __all__ = [
     "messages_by_field",
     "plain",
     "problem_text",
+    "read_number",
     "text_of",
 ]
 
@@ -89,6 +92,15 @@ def plain(reason: str) -> str:
         if pattern.match(reason):
             return pattern.sub(words, reason)
     return reason
+
+
+def read_number(text: str, locale: str = "en") -> Decimal | None:
+    """A number as a person types it in ``locale`` ("12,500", "12 500"), None if it is not one."""
+    cleaned = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    try:
+        return parse_decimal(cleaned, locale=locale, strict=True)
+    except (NumberFormatError, ValueError):
+        return None
 
 
 def problem_text(problem: FieldProblem) -> str:
@@ -241,14 +253,17 @@ class EngagementForm:
         ordered = sorted(problems, key=lambda p: _place(p.field))
         return [(_input_id(p.field, known), _label(p.field), problem_text(p)) for p in ordered]
 
-    def checked(self) -> dict[str, Any]:
+    def checked(self, locale: str = "en") -> dict[str, Any]:
         """The record of the form, with nations resolved to keys; every problem found at once.
+
+        Args:
+            locale: How the user writes numbers (personnel "1,200" in ``en``).
 
         Raises:
             ValidationError: With the problems of the form, of the nations it names, and of the
                 other fields (so that the user fixes everything in one go).
         """
-        record, problems = self.to_record()
+        record, problems = self.to_record(locale)
         try:
             record = resolve_nations(record)
         except ValidationError as error:
@@ -259,7 +274,7 @@ class EngagementForm:
             )
         return record
 
-    def to_record(self) -> tuple[dict[str, Any], list[FieldProblem]]:
+    def to_record(self, locale: str = "en") -> tuple[dict[str, Any], list[FieldProblem]]:
         """The record to validate (nations still as typed), and the problems the form alone shows.
 
         Blank optional fields become None; objectives are read one per line.
@@ -278,13 +293,14 @@ class EngagementForm:
             if row.role:
                 entry["role"] = row.role
             if row.personnel:
-                if is_whole(row.personnel):
-                    entry["personnel"] = int(row.personnel)
+                number = read_number(row.personnel, locale)
+                if number is not None and number >= 0 and number == number.to_integral_value():
+                    entry["personnel"] = int(number)
                 else:
                     problems.append(
                         FieldProblem(
                             f"participants.{index}.personnel",
-                            "must be a whole number, 0 or more",
+                            "must be a whole number, 0 or more, e.g. 1,200",
                             row.personnel,
                         )
                     )

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from babel.numbers import NumberFormatError, parse_decimal
 from starlette.datastructures import FormData
 
 from comity.errors import FieldProblem, ValidationError
@@ -22,9 +20,9 @@ from comity.model.plans import Plan
 from comity.model.validation import validate_record
 from comity.services import plans as plan_service
 from comity.store.plans import StoredPlan
-from comity.web.forms import ParticipantRow, merge_problems, problem_text, text_of
+from comity.web.forms import ParticipantRow, merge_problems, problem_text, read_number, text_of
 
-__all__ = ["PLAN_FIELDS", "PlanForm", "on_form", "read_number"]
+__all__ = ["PLAN_FIELDS", "PlanForm", "on_form"]
 
 PLAN_FIELDS = (
     "title",
@@ -54,15 +52,6 @@ _LABELS = {
     "version": "Version",
 }
 _ORDER = {name: index for index, name in enumerate(_LABELS)}
-
-
-def read_number(text: str, locale: str = "en") -> Decimal | None:
-    """A number as a person types it in ``locale`` ("12,500", "12 500"), None if it is not one."""
-    cleaned = text.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
-    try:
-        return parse_decimal(cleaned, locale=locale, strict=True)
-    except (NumberFormatError, ValueError):
-        return None
 
 
 @dataclass

@@ -31,6 +31,7 @@ from comity.services.engagements import StoredEngagement, engagement_periods, re
 from comity.store.ownership import check_owner, may_change
 from comity.web.forms import EngagementForm, messages_by_field
 from comity.web.list_filters import ListFilters
+from comity.web.locale import locale_of
 from comity.web.pages.links import event_context
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
@@ -294,7 +295,9 @@ async def create(
     require(viewer, Role.PLANNER, "add engagements")
     form = EngagementForm.from_form(await request.form())
     try:
-        stored = services.add_engagement(store_of(request), form.checked(), viewer)
+        stored = services.add_engagement(
+            store_of(request), form.checked(locale_of(request)), viewer
+        )
     except ValidationError as error:
         return _form_page(request, form, problems=error.problems, status=422)
     return RedirectResponse(f"/engagements/{stored.id}?saved=1", status_code=303)
@@ -359,7 +362,7 @@ async def edit(
             raise ValidationError(
                 [FieldProblem("version", "is missing: reload the form")], "engagement"
             )
-        changes = form.checked()
+        changes = form.checked(locale_of(request))
         if changes.get("kind") == stored.engagement.kind.value:
             del changes["kind"]  # an unchanged kind keeps the details of its kind
         services.edit_engagement(
