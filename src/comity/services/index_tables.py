@@ -102,29 +102,28 @@ def observed_shares(table: Any) -> dict[int, float]:
     ``sum(index * (1 - projected_share)) / sum(index)`` over the year's pairs; years whose
     pairs all have a missing or zero index are left out.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     # Arrow's own kernels: the table is in memory, and a later call of the command line reads
-    # it back without starting DuckDB.
+    # it back without starting DuckDB. No Python number enters them: Arrow would import pandas
+    # to check whether it is one of its values (0.2 s of a command that otherwise needs none),
+    # hence index > index - index, and index * (1 - projected) as index - index * projected.
     index, projected = table.column("index"), table.column("projected_share")
-    kept = pc.and_(pc.greater(index, 0.0), pc.is_valid(projected))
+    kept = pc.and_(pc.greater(index, pc.subtract(index, index)), pc.is_valid(projected))
     index, projected = index.filter(kept), projected.filter(kept)
-    parts = pa.table(
-        {
-            "year": table.column("year").filter(kept),
-            "observed": pc.multiply(index, pc.subtract(1.0, projected)),
-            "index": index,
-        }
-    )
-    sums = parts.group_by("year").aggregate([("observed", "sum"), ("index", "sum")])
-    rows = zip(
-        sums.column("year").to_pylist(),
-        sums.column("observed_sum").to_pylist(),
-        sums.column("index_sum").to_pylist(),
-        strict=True,
-    )
-    return {int(year): float(observed) / float(whole) for year, observed, whole in rows}
+    years = table.column("year").filter(kept)
+    observed = pc.subtract(index, pc.multiply(index, projected))
+    # By year through a sort and a sum per run (a group-by would import pandas as well).
+    order = pc.sort_indices(years)
+    years, observed, index = years.take(order), observed.take(order), index.take(order)
+    shares: dict[int, float] = {}
+    start = 0
+    for run in pc.value_counts(years).to_pylist():
+        part = pc.sum(observed.slice(start, run["counts"])).as_py()
+        whole = pc.sum(index.slice(start, run["counts"])).as_py()
+        shares[int(run["values"])] = float(part) / float(whole)
+        start += run["counts"]
+    return shares
 
 
 def default_year_of(table: Any, horizon: int, threshold: float) -> int:

@@ -106,12 +106,14 @@ def nation_rows(table: Any, nation: str, year: int) -> list[dict[str, Any]]:
     """The rows of an index table (non-directed dyad-years) of ``nation``'s pairs in ``year``."""
     import pyarrow.compute as pc
 
+    from comity.analytics.arrow_values import scalar
+
+    schema = table.schema
+    key = scalar(nation, schema.field("iso3_1").type)
     return table.filter(  # type: ignore[no-any-return]
         pc.and_(
-            pc.equal(table.column("year"), year),
-            pc.or_(
-                pc.equal(table.column("iso3_1"), nation), pc.equal(table.column("iso3_2"), nation)
-            ),
+            pc.equal(table.column("year"), scalar(year, schema.field("year").type)),
+            pc.or_(pc.equal(table.column("iso3_1"), key), pc.equal(table.column("iso3_2"), key)),
         )
     ).to_pylist()
 
