@@ -103,3 +103,23 @@ def test_the_briefing_marks_estimated_years_and_says_where_the_data_end(page: Pa
         "60% of the 2022 index rests on projections"
     )
     _shoot(page, "briefing.png", "#briefing-relations")
+
+
+def test_on_a_phone_the_menu_folds_and_the_network_names_its_strongest_nations(
+    page: Page,
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "planner.usa")
+    page.goto("/?nation=USA", timeout=120_000)
+    expect(page.locator("#dashboard-heading")).to_contain_text("United States", timeout=120_000)
+    header = page.locator("body > header").bounding_box()
+    assert header is not None and header["height"] <= 80, header
+    expect(page.get_by_role("link", name="Engagements")).to_be_hidden()
+    _shoot(page, "phone.png")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/network", timeout=120_000)
+    graph = page.locator("#network-graph")
+    expect(graph).to_have_attribute("data-rendered", "true", timeout=120_000)
+    names = page.evaluate("() => window.comityNetwork.labels().map((l) => l.node)")
+    assert names[:1] == ["USA"], names[:5]
+    _shoot(page, "network.png")
