@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from comity import services
 from comity.access import Role, Viewer
+from comity.services.cache import wait_for_results
 from comity.store import Store, open_store
 from tests.browser import WebApp, browser_fixture, page_fixture, web_app_fixture
 from tests.pg_server import PostgresServer
@@ -159,8 +160,10 @@ def _close(store: Store) -> None:
     """Close the store's connections, and collect any the test left unreachable now.
 
     A connection dropped without being closed warns when the garbage collector meets it, which
-    may be during a later test: collecting here names the test that left it.
+    may be during a later test: collecting here names the test that left it. Results still being
+    written in the background are waited for first: they would open a connection after this.
     """
+    wait_for_results()
     store.dispose()
     gc.collect()
 

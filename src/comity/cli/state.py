@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -84,8 +85,15 @@ class CliState:
         return Viewer.operator(f"cli:{name}")
 
     def close(self) -> None:
-        """Release the store's connections."""
+        """Finish the results still being written to the store, then release its connections.
+
+        A result answered from memory is written on a background thread; closing first would
+        let that thread open a connection nobody closes.
+        """
         if self._store is not None:
+            cache = sys.modules.get("comity.services.cache")
+            if cache is not None:
+                cache.wait_for_results()
             self._store.dispose()
 
 
