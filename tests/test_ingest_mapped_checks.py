@@ -49,7 +49,8 @@ def test_problems_come_engagement_by_engagement_in_the_order_of_the_checks(
         ["X3", "T3", "2016", "2015", "", "Freedonia", "", ""],
     ]
     _, issues = _read(tmp_path, LONG, HEADER, rows)
-    closest = "unknown nation; Did you mean: North Macedonia (MKD)?"
+    # No known name is close to Freedonia: no guess, the search is offered.
+    closest = "unknown nation; Run `comity nations --search TEXT` to look it up."
     again = "unknown nation (see the first problem with this name)"
     assert issues == [
         # The host is resolved first; the same name in a participation points back to it.

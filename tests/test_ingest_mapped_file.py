@@ -120,7 +120,7 @@ def test_a_record_edited_in_comity_compares_equal_when_unchanged(
     [
         (
             [["X1", "T", "2015", "", "USA", "Freedonia", "", ""]],
-            [(2, "nation", "unknown nation; Did you mean: North Macedonia (MKD)?")],
+            [(2, "nation", "unknown nation; Run `comity nations --search TEXT` to look it up.")],
         ),
         (
             [["X1", "T", "2015-05", "2015-04", "USA", "USA", "", ""]],
