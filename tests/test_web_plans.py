@@ -120,6 +120,11 @@ def test_every_problem_of_the_form_is_reported_at_once_in_plain_words(
     )
     assert "String should" not in text and "Input should" not in text
     assert 'value="Wakanda"' in text and 'value="a few"' in text  # what was typed is kept
+    # Row by row, column by column; a missing day is said to be missing.
+    assert summary.index("Participant 1 nation") < summary.index("Participant 2 personnel")
+    _, undated = _post_new(accounts_made, start="", end="")
+    assert '<a href="#field-start">Start</a>: is required: give the day' in undated
+    assert '<a href="#field-end">End</a>: is required: give the day' in undated
 
 
 def test_numbers_are_read_as_people_type_them(accounts_made: Store) -> None:

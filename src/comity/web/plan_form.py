@@ -52,6 +52,7 @@ _LABELS = {
     "version": "Version",
 }
 _ORDER = {name: index for index, name in enumerate(_LABELS)}
+_COLUMNS = ("nation", "role", "personnel")
 
 
 @dataclass
@@ -164,7 +165,11 @@ class PlanForm:
 
     def _record(self, locale: str) -> tuple[dict[str, Any], list[FieldProblem]]:
         v = self.values
-        problems: list[FieldProblem] = []
+        problems: list[FieldProblem] = [
+            FieldProblem(name, "is required: give the day")
+            for name in ("start", "end")
+            if not v.get(name)
+        ]
         partners = []
         for index, row in enumerate(self.participants):
             entry: dict[str, Any] = {"nation": row.nation}
@@ -263,10 +268,11 @@ def _label(name: str) -> str:
     return _LABELS.get(parts[0], name)
 
 
-def _place(name: str) -> tuple[int, int]:
+def _place(name: str) -> tuple[int, int, int]:
     parts = name.split(".")
     row = int(parts[1]) if len(parts) > 2 and is_whole(parts[1]) else -1
-    return _ORDER.get(parts[0], 99), row
+    column = _COLUMNS.index(parts[2]) if len(parts) > 2 and parts[2] in _COLUMNS else -1
+    return _ORDER.get(parts[0], 99), row, column
 
 
 def _input_id(name: str, known: list[str]) -> str:
