@@ -6,6 +6,7 @@ the caller's releasability; every write is in the audit log. Errors are problem+
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -81,6 +82,11 @@ def create_api(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.close()
+        # Results answered from memory are written to the store in the background: let the
+        # last ones finish before whoever owns the store closes it.
+        cache = sys.modules.get("comity.services.cache")
+        if cache is not None:
+            cache.wait_for_results()
 
     app = FastAPI(
         title="comity API",
