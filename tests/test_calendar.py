@@ -195,3 +195,14 @@ def test_a_hosted_window_counts_only_the_hosts_weekend_and_everyones_holidays() 
         "Independence Day",
         "Independence Day (observed)",
     }
+
+
+def test_holidays_the_package_lacks_for_a_year_are_a_notice_not_a_failure() -> None:
+    # The holidays package knows India's Hindu holidays to 2035 only, and warns for later years
+    # (an error under this suite's settings): the check says what is missing and goes on.
+    check = check_calendar(date(2040, 10, 1), date(2040, 10, 31), ["IND"], search_days=0)
+    assert (
+        "Some holidays of India (IND) are missing: Requested Holidays are available only from "
+        "2001 to 2035." in check.notices
+    )
+    assert "Mahatma Gandhi's Birthday" in {c.name for c in check.conflicts["IND"]}  # a civil one

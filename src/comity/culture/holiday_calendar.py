@@ -20,6 +20,7 @@ for, has **no holiday data**, which is not the same as no holidays.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -119,12 +120,23 @@ def _language(entity: holidays.HolidayBase) -> str | None:
 
 
 def _entries(
-    territory: str, years: list[int], category: str, language: str | None
+    territory: str, years: list[int], category: str, language: str | None, gaps: list[str]
 ) -> Iterable[tuple[date, str]]:
-    calendar = holidays.country_holidays(
-        territory, years=years, categories=(category,), language=language
+    """The category's days and names; what the package warns it lacks is added to ``gaps``.
+
+    (India's Hindu holidays, for one, are known only to 2035: asked for a later year, the
+    package warns and leaves them out.)
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        calendar = holidays.country_holidays(
+            territory, years=years, categories=(category,), language=language
+        )
+        found = sorted(calendar.items())
+    gaps.extend(
+        str(w.message) for w in caught if str(w.message) not in gaps and w.category is UserWarning
     )
-    for day, names in sorted(calendar.items()):
+    for day, names in found:
         for name in str(names).split("; "):
             yield day, name
 
@@ -161,19 +173,23 @@ def load_holidays(territory: str | None, start: date, end: date, label: str) -> 
     if not years:
         return HolidayCalendar(code, start, end, notices=tuple(notices))
     language = _language(probe)
+    gaps: list[str] = []
     found: dict[tuple[date, str], Holiday] = {}
     for category in sorted(probe.supported_categories, key=lambda c: (c != "public", c)):
         if category in _SKIPPED_CATEGORIES:
             continue
         severity = Severity.PUBLIC_HOLIDAY if category == "public" else Severity.OBSERVANCE
-        for day, name in _entries(code, years, category, language):
+        for day, name in _entries(code, years, category, language, gaps):
             if start <= day <= end and (day, name) not in found:
                 found[(day, name)] = Holiday(day, name, severity, category)
     working: frozenset[date] = frozenset()
     if "workday" in probe.supported_categories:
         working = frozenset(
-            day for day, _ in _entries(code, years, "workday", language) if start <= day <= end
+            day
+            for day, _ in _entries(code, years, "workday", language, gaps)
+            if start <= day <= end
         )
+    notices += [f"Some holidays of {label} are missing: {gap}" for gap in gaps]
     ordered = sorted(found.values(), key=lambda h: (h.day, -h.severity.rank, h.name))
     return HolidayCalendar(
         code, start, end, tuple(ordered), working, covered=not notices, notices=tuple(notices)
