@@ -36,6 +36,7 @@ __all__ = [
     "approve_plan",
     "assess_plan",
     "cancel_plan",
+    "check_cancel",
     "decide_plan",
     "execute_plan",
     "may_cancel",
@@ -309,6 +310,20 @@ def may_cancel(viewer: Viewer, stored: StoredPlan) -> bool:
     return viewer.may(Role.ADMIN) or viewer.name in (stored.created_by, stored.plan.owner)
 
 
+def check_cancel(viewer: Viewer, stored: StoredPlan) -> None:
+    """Refuse unless ``viewer`` may cancel the plan (see :func:`may_cancel`).
+
+    Raises:
+        PermissionDeniedError: Naming who may.
+    """
+    if not may_cancel(viewer, stored):
+        raise PermissionDeniedError(
+            f"{viewer.name} may not cancel plan {stored.id}: only its author"
+            f" ({stored.created_by}) or an administrator of its nation may.",
+            hint="Cancelling is final: ask its author, or an administrator of your nation.",
+        )
+
+
 def cancel_plan(store: Store, plan_id: int, viewer: Viewer, reason: str | None) -> StoredPlan:
     """Cancel a plan that has not been executed: its author or owner, or an administrator.
 
@@ -330,12 +345,7 @@ def cancel_plan(store: Store, plan_id: int, viewer: Viewer, reason: str | None) 
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
-        if not may_cancel(viewer, current):
-            raise PermissionDeniedError(
-                f"{viewer.name} may not cancel plan {plan_id}: only its author"
-                f" ({current.created_by}) or an administrator of its nation may.",
-                hint="Cancelling is final: ask its author, or an administrator of your nation.",
-            )
+        check_cancel(viewer, current)
         return _move(connection, current, Action.CANCEL, viewer, why)
 
 

@@ -26,11 +26,14 @@ __all__ = [
     "ENGAGEMENT_FIELDS",
     "EngagementForm",
     "ParticipantRow",
+    "for_the_web",
     "merge_problems",
     "messages_by_field",
+    "participant_rows",
     "plain",
     "problem_text",
     "read_number",
+    "shown_rows",
     "text_of",
 ]
 
@@ -150,6 +153,24 @@ class ParticipantRow:
         return not (self.nation or self.role or self.personnel)
 
 
+def participant_rows(form: FormData) -> list[ParticipantRow]:
+    """The participant rows of a submitted form (``participant_*`` fields), empty ones dropped."""
+    columns = [
+        [v.strip() if isinstance(v, str) else "" for v in form.getlist(f"participant_{c}")]
+        for c in ("nation", "role", "personnel")
+    ]
+    size = min(max((len(c) for c in columns), default=0), _MAX_ROWS)
+    rows = [
+        ParticipantRow(*(c[i][:200] if i < len(c) else "" for c in columns)) for i in range(size)
+    ]
+    return [r for r in rows if not r.empty]
+
+
+def shown_rows(filled: Sequence[ParticipantRow], extra: int = 1) -> list[ParticipantRow]:
+    """The participant rows a form shows: those filled in, then empty ones (three at least)."""
+    return [*filled, *(ParticipantRow() for _ in range(max(_MIN_ROWS - len(filled), extra)))]
+
+
 @dataclass
 class EngagementForm:
     """The engagement form as the user filled it in.
@@ -167,20 +188,10 @@ class EngagementForm:
     @classmethod
     def from_form(cls, form: FormData) -> EngagementForm:
         """Read a submitted form (participants come as repeated ``participant_*`` fields)."""
-        values = {name: text_of(form, name) for name in ENGAGEMENT_FIELDS}
-        columns = [
-            [v.strip() if isinstance(v, str) else "" for v in form.getlist(f"participant_{c}")]
-            for c in ("nation", "role", "personnel")
-        ]
-        size = min(max((len(c) for c in columns), default=0), _MAX_ROWS)
-        rows = [
-            ParticipantRow(*(c[i][:200] if i < len(c) else "" for c in columns))
-            for i in range(size)
-        ]
         version = text_of(form, "version")
         return cls(
-            values=values,
-            participants=[r for r in rows if not r.empty],
+            values={name: text_of(form, name) for name in ENGAGEMENT_FIELDS},
+            participants=participant_rows(form),
             version=int(version) if is_whole(version) else None,
         )
 
@@ -230,9 +241,7 @@ class EngagementForm:
 
     def rows(self, extra: int = 1) -> list[ParticipantRow]:
         """The rows to show: those filled in, then empty ones (at least three rows in all)."""
-        filled = list(self.participants)
-        blanks = max(_MIN_ROWS - len(filled), extra)
-        return filled + [ParticipantRow() for _ in range(blanks)]
+        return shown_rows(self.participants, extra)
 
     def known_fields(self) -> list[str]:
         """The fields the form shows, each participant row's included."""
@@ -267,7 +276,7 @@ class EngagementForm:
         try:
             record = resolve_nations(record)
         except ValidationError as error:
-            problems = merge_problems(problems, [_for_the_web(p) for p in error.problems])
+            problems = merge_problems(problems, [for_the_web(p) for p in error.problems])
         if problems:
             raise ValidationError(
                 merge_problems(problems, _other_problems(record, problems)), "engagement"
@@ -406,7 +415,8 @@ def _input_id(name: str, known: list[str]) -> str:
     return "field-" + name.replace(".", "-")
 
 
-def _for_the_web(problem: FieldProblem) -> FieldProblem:
+def for_the_web(problem: FieldProblem) -> FieldProblem:
+    """The problem with the resolver's hint for the command line put for a page."""
     # The resolver's hint names a CLI command; on a page, the list of names is at hand.
     reason = problem.reason.replace(
         "Run `comity nations --search TEXT` to look it up.",

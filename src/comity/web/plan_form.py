@@ -20,7 +20,16 @@ from comity.model.plans import Plan
 from comity.model.validation import validate_record
 from comity.services import plans as plan_service
 from comity.store.plans import StoredPlan
-from comity.web.forms import ParticipantRow, merge_problems, problem_text, read_number, text_of
+from comity.web.forms import (
+    ParticipantRow,
+    for_the_web,
+    merge_problems,
+    participant_rows,
+    problem_text,
+    read_number,
+    shown_rows,
+    text_of,
+)
 
 __all__ = ["PLAN_FIELDS", "PlanForm", "on_form"]
 
@@ -36,8 +45,6 @@ PLAN_FIELDS = (
     "releasability",
 )
 """The plan fields a form edits, as text (agencies come as checkboxes)."""
-_MIN_ROWS = 3
-_MAX_ROWS = 300
 _LABELS = {
     "title": "Title",
     "kind": "Kind",
@@ -74,20 +81,11 @@ class PlanForm:
     @classmethod
     def from_form(cls, form: FormData) -> PlanForm:
         """Read a submitted form (participants come as repeated ``participant_*`` fields)."""
-        columns = [
-            [v.strip() if isinstance(v, str) else "" for v in form.getlist(f"participant_{c}")]
-            for c in ("nation", "role", "personnel")
-        ]
-        size = min(max((len(c) for c in columns), default=0), _MAX_ROWS)
-        rows = [
-            ParticipantRow(*(c[i][:200] if i < len(c) else "" for c in columns))
-            for i in range(size)
-        ]
         version = text_of(form, "version")
         return cls(
             values={name: text_of(form, name) for name in PLAN_FIELDS},
             agencies=[str(a) for a in form.getlist("agencies")][:10],
-            participants=[r for r in rows if not r.empty],
+            participants=participant_rows(form),
             version=int(version) if is_whole(version) else None,
         )
 
@@ -123,8 +121,7 @@ class PlanForm:
 
     def rows(self, extra: int = 1) -> list[ParticipantRow]:
         """The rows to show: those filled in, then empty ones (at least three rows in all)."""
-        filled = list(self.participants)
-        return filled + [ParticipantRow() for _ in range(max(_MIN_ROWS - len(filled), extra))]
+        return shown_rows(self.participants, extra)
 
     def known_fields(self) -> list[str]:
         """The fields the form shows a message beside, each participant row's included."""
@@ -229,11 +226,7 @@ def on_form(problem: FieldProblem) -> FieldProblem:
     name = problem.field
     if name == "partners" or name.startswith("partners."):
         name = "participants" + name.removeprefix("partners")
-    reason = problem.reason.replace(
-        "Run `comity nations --search TEXT` to look it up.",
-        "pick a name from the list, or give an ISO or CoW code.",
-    )
-    return FieldProblem(name, reason, problem.value)
+    return for_the_web(FieldProblem(name, problem.reason, problem.value))
 
 
 def _other_problems(record: dict[str, Any], found: list[FieldProblem]) -> list[FieldProblem]:

@@ -170,12 +170,7 @@ def _cancellable(request: Request, plan_id: int, viewer: Viewer) -> StoredPlan:
     """A plan the viewer may cancel (its author or an admin of its nation), else the error page."""
     require(viewer, Role.PLANNER, "cancel plans")
     stored = _get_own(request, plan_id, viewer)
-    if not workflow.may_cancel(viewer, stored):
-        raise PermissionDeniedError(
-            f"{viewer.name} may not cancel plan {plan_id}: only its author"
-            f" ({stored.created_by}) or an administrator of its nation may.",
-            hint="Cancelling is final: ask its author, or an administrator of your nation.",
-        )
+    workflow.check_cancel(viewer, stored)
     return stored
 
 
