@@ -29,6 +29,7 @@ BENCHMARKS = [
     "media_cluster",
     "optimiser",
     "linkage",
+    "robustness",
     "cli",
 ]
 HERE = Path(__file__).resolve().parent

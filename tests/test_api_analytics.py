@@ -144,3 +144,13 @@ def test_the_openapi_document_describes_set_on_every_analytics_route(world: Worl
         assert schema["type"] == "array" and schema["items"]["type"] == "string"
         assert "weights.exercise" in described["description"]
         assert all(key in described["description"] for key in setting_keys())
+
+
+def test_ties_say_how_sure_their_place_in_the_top_ten_is(world: World) -> None:
+    plain = _get(world, "/api/v1/ties/PHL?year=2015")
+    assert "top10_chance" not in plain["ties"][0]
+    sure = _get(world, "/api/v1/ties/PHL?year=2015&robustness=true")
+    # The Philippines' one partner is in its top ten whatever the weights.
+    assert [
+        (t["partner"], t["top10_chance"], t["rank_low"], t["rank_high"]) for t in sure["ties"]
+    ] == [("USA", 1.0, 1, 1)]

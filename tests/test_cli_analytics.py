@@ -105,3 +105,14 @@ def test_ties_with_a_weight_set_to_zero_differ_and_name_their_digest(runner: Cli
     ]
     strength = {t["partner"]: t["interoperability"] for t in before}
     assert all(t["interoperability"] <= strength.get(t["partner"], 100.0) for t in after)
+
+
+def test_ties_with_robustness_give_each_partner_its_top_ten_chance(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["ties", "USA", "--year", "2010", "--robustness", "--json"])
+    assert result.exit_code == 0, result.output
+    ties = {t["partner"]: t for t in json.loads(result.stdout)}
+    assert ties["KOR"]["top10_chance"] == 1.0 and ties["KOR"]["rank_band"] == "1–1"
+    assert all(0.0 <= t["top10_chance"] <= 1.0 for t in ties.values())
+    assert any(t["rank_band"].endswith(">10") for t in ties.values())
+    table = runner.invoke(app, ["ties", "USA", "--year", "2010", "--robustness", "--wide"])
+    assert "Top-10 chance" in table.stdout

@@ -108,6 +108,10 @@ def test_the_network_of_a_nation_says_which_year_is_observed_and_how_far_the_dat
     year = date.today().year  # the records declare no coverage: every year is observed
     assert text.startswith(f"{year} is the last year whose ties are mostly observed; index data")
     assert "<h3>Top partners in " + str(year) + "</h3>" in fragment
+    # Each partner says how sure its place in the top ten is (few partners: certain).
+    chances = re.findall(r'data-testid="top-chance">([^<]*)<', fragment)
+    assert chances and set(chances) == {"100 %"}
+    assert "Top-10 chance" in fragment
 
 
 def test_the_network_of_a_nation_without_ties_says_so(analyst_fra: TestClient) -> None:

@@ -39,9 +39,11 @@ __all__ = [
     "complete_inputs",
     "directed_sql",
     "dyad_years_sql",
+    "labelled_from",
     "pair_kind_year_sql",
     "register_inputs",
     "run_dyad_years",
+    "stock_sql",
 ]
 
 KINDS = KIND_TABLE.index_kinds
@@ -83,7 +85,11 @@ _HOST_GIVES = KIND_TABLE.host_gives
 _GUEST_GIVES = KIND_TABLE.guests_give
 
 
-def _stock(column: str, d: str, a: str = "n1", b: str = "n2") -> str:
+def stock_sql(column: str, d: str, a: str = "n1", b: str = "n2") -> str:
+    """The SQL of a decayed stock ``S(t) = d^t · Σ_{τ≤t} column(τ) · d^(−τ)`` per partition.
+
+    ``a`` and ``b`` name the partition (``b`` may list more columns: ``"n2, kind"``).
+    """
     return (
         f"POWER({d}, year - {_BASE_YEAR}) * SUM({column} * POWER({d}, {_BASE_YEAR} - year)) "
         f"OVER (PARTITION BY {a}, {b} ORDER BY year ROWS BETWEEN UNBOUNDED PRECEDING AND "
@@ -95,7 +101,7 @@ def _scaled(column: str, kappa: str) -> str:
     return f"100.0 * (1.0 - EXP(-{column} / {kappa}))"
 
 
-def _labelled(source: str, inputs: Inputs) -> tuple[str, str, str, str]:
+def labelled_from(source: str, inputs: Inputs) -> tuple[str, str, str, str]:
     """The FROM clause that labels ``source`` rows (n1, n2, year) with the states that exist.
 
     Returns:
@@ -129,7 +135,7 @@ def pair_kind_year_sql(
     to ``n2``, shared by kind as in :func:`directed_sql` (an arms transfer from its supplier).
     """
     inputs = inputs or Inputs()
-    joins, where, a, b = _labelled("pkv", inputs)
+    joins, where, a, b = labelled_from("pkv", inputs)
     sides = (_HOST_GIVES, _GUEST_GIVES) if directed else None
     pair = "a AS n1, b AS n2" if directed else "LEAST(a, b) AS n1, GREATEST(a, b) AS n2"
     return f"""WITH {contribution_ctes(settings, horizon, inputs, directed=sides)}
@@ -161,7 +167,7 @@ def dyad_years_sql(settings: IndexSettings, horizon: int, inputs: Inputs | None 
             f"THEN NULL ELSE {expression} END"
         )
 
-    joins, where, a, b = _labelled("final", inputs)
+    joins, where, a, b = labelled_from("final", inputs)
     return f"""
 WITH {contribution_ctes(settings, horizon, inputs)}
 yearly AS (
@@ -194,11 +200,11 @@ filled AS (
 ),
 stocks AS (
     SELECT n1, n2, year, first_unobserved,
-           {_stock("total", d)} AS s_total,
-           {_stock("proj", d)} AS s_proj,
-           {_stock("io", d)} AS s_io,
-           {_stock("inst", d)} AS s_inst,
-           {_stock("cult", d)} AS s_cult,
+           {stock_sql("total", d)} AS s_total,
+           {stock_sql("proj", d)} AS s_proj,
+           {stock_sql("io", d)} AS s_io,
+           {stock_sql("inst", d)} AS s_inst,
+           {stock_sql("cult", d)} AS s_cult,
            SUM(coop) OVER (
                PARTITION BY n1, n2 ORDER BY year
                ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS active_years
@@ -278,7 +284,7 @@ def directed_sql(settings: IndexSettings, horizon: int, inputs: Inputs | None = 
     inputs = inputs or Inputs()
     d, kappa = number(settings.decay), number(settings.kappa)
     ctes = contribution_ctes(settings, horizon, inputs, directed=(_HOST_GIVES, _GUEST_GIVES))
-    joins, where, a, b = _labelled("final", inputs)
+    joins, where, a, b = labelled_from("final", inputs)
     missing = settings.beyond_coverage == "missing"
     outreach = _scaled("f.s_total", kappa)
     share = "CASE WHEN f.s_total > 0 THEN f.s_proj / f.s_total ELSE 0.0 END"
@@ -311,8 +317,8 @@ filled AS (
 ),
 final AS (
     SELECT n1, n2, year, first_unobserved,
-           {_stock("total", d)} AS s_total,
-           {_stock("proj", d)} AS s_proj
+           {stock_sql("total", d)} AS s_total,
+           {stock_sql("proj", d)} AS s_proj
     FROM filled
 )
 SELECT {a} AS nation_from, {b} AS nation_to, CAST(f.year AS BIGINT) AS year,

@@ -99,12 +99,23 @@ def ties(
     wide: _WIDE = False,
     settings_file: SettingsFile = None,
     assignments: Assignments = None,
+    robustness: Annotated[
+        bool,
+        typer.Option(
+            "--robustness",
+            help="Add each partner's chance of staying in the top 10 when every weight is "
+            "drawn within ±50 % of its value (500 draws), and the band of ranks it holds in "
+            "90 % of them.",
+        ),
+    ] = False,
 ) -> None:
     """A nation's partners in a year, strongest tie first, with the index's components.
 
     Without --year, the last year whose ties are mostly observed. projected_share is the share
     of a tie projected beyond the coverage of its sources, last_observed_year the last year they
     observe the pair. JSON and CSV rows carry the method version and the settings' digest.
+    With --robustness, top10_chance is the share of draws of the weights in which the partner
+    stays in the top 10 (docs/methodology.md, "Robustness").
     """
     from comity.services import ties as ties_service
     from comity.services.registry import resolve_nation
@@ -121,12 +132,41 @@ def ties(
     title = f"Ties of {_name(key)} ({key}) in {chosen} — {_method(method, digest)}"
     columns = [
         *_TIE_COLUMNS,
+        *(_stability_columns(state, key, chosen, len(found), overrides) if robustness else []),
         Column("method_version", lambda _: method, table=False),
         Column("settings_digest", lambda _: digest, table=False),
     ]
     emit(found, columns, output, title=title, wide=wide)
     if output is OutputFormat.TABLE:
         _data_through(result, chosen)
+
+
+def _stability_columns(
+    state: Any, nation: str, year: int, count: int, overrides: Any
+) -> list[Column]:
+    """The top-10 chance and rank band of each partner listed."""
+    from comity.services.robustness import partner_stability
+
+    found, _ = partner_stability(
+        state.store(), state.viewer(), nation, year=year, overrides=overrides, partners=count
+    )
+    by_partner = {s.partner: s for s in found}
+
+    def band(partner: str) -> str:
+        known = by_partner.get(partner)
+        if known is None or known.low is None:
+            return "beyond 10"
+        return f"{known.low}–{known.high if known.high is not None else '>10'}"
+
+    return [
+        Column(
+            "top10_chance",
+            lambda t: round(by_partner[t.partner].chance, 3) if t.partner in by_partner else 0.0,
+            heading="Top-10 chance",
+            priority=1,
+        ),
+        Column("rank_band", lambda t: band(t.partner), heading="Ranks (90 %)", priority=2),
+    ]
 
 
 def _data_through(result: IndexTable, year: int) -> None:

@@ -54,6 +54,7 @@ __all__ = [
     "EXPORT_COLUMNS",
     "IndexTable",
     "SourceEnd",
+    "analytic_inputs",
     "check_year",
     "compute_dyad_years",
     "compute_dyad_years_on",
@@ -412,7 +413,8 @@ def check_year(year: int | None, result: IndexTable) -> int:
     return year
 
 
-def _inputs(store: Store, viewer: Viewer, horizon: int | None) -> tuple[Any, Snapshot, Any]:
+def analytic_inputs(store: Store, viewer: Viewer, horizon: int | None) -> tuple[Any, Snapshot, Any]:
+    """A DuckDB connection with the viewer's snapshot registered, the snapshot, its inputs."""
     last = today().year if horizon is None else horizon
     with store.connect() as connection:
         version = data_version(connection)
@@ -439,7 +441,7 @@ def compute_outreach(
     going to it (visits, port calls, attaches).
     """
     settings = _settings(overrides)
-    con, snapshot, inputs = _inputs(store, viewer, horizon)
+    con, snapshot, inputs = analytic_inputs(store, viewer, horizon)
     sql = directed_sql(settings, snapshot.horizon, inputs)
     return con.sql(sql + " ORDER BY nation_from, nation_to, year").to_arrow_table()
 
@@ -470,7 +472,7 @@ def compute_pair_kind_years(
     )
 
     def compute() -> Any:
-        con, snapshot, inputs = _inputs(store, viewer, last)
+        con, snapshot, inputs = analytic_inputs(store, viewer, last)
         return con.sql(pair_kind_year_sql(settings, snapshot.horizon, inputs)).to_arrow_table()
 
     return remembered(key, compute)

@@ -78,6 +78,14 @@ def ties(
     overrides: Overrides,
     year: _Year = None,
     top: Annotated[int | None, Query(ge=1, le=500)] = 20,
+    robustness: Annotated[
+        bool,
+        Query(
+            description="Add each tie's top10_chance (the share of 500 draws of the weights, "
+            "each within ±50 %, in which the partner stays in the top 10) and rank_low, "
+            "rank_high: the ranks it holds in 90 % of the draws (null: beyond the top 10)."
+        ),
+    ] = False,
     viewer: Viewer = Depends(current_viewer),
 ) -> JSONResponse:
     """The tie-strength index (0-100) of a nation with each partner in a year, with components.
@@ -85,22 +93,37 @@ def ties(
     Without ``year``, the default year: the last whose ties are mostly observed. Each tie names
     its ``projected_share`` (the part projected beyond the coverage of its sources) and its
     ``last_observed_year``; a year outside the index is a 404 that names the years it has.
+    With ``robustness``, each tie says how sure its place in the top 10 is.
     """
+    store = _store(request)
     found, result = ties_service.list_ties(
-        _store(request), viewer, nation, year=year, top=top, overrides=overrides
+        store, viewer, nation, year=year, top=top, overrides=overrides
     )
     key = resolve_nation(nation, year=year).iso3
+    chosen = result.default_year if year is None else year
+    rows = [dataclasses.asdict(tie) for tie in found]
+    if robustness:
+        from comity.services.robustness import partner_stability
+
+        stable, _ = partner_stability(
+            store, viewer, key, year=chosen, overrides=overrides, partners=len(found)
+        )
+        by_partner = {s.partner: s.to_dict() for s in stable}
+        for row in rows:
+            known = by_partner.get(row["partner"], {})
+            row["top10_chance"] = known.get("top_chance", 0.0)
+            row["rank_low"], row["rank_high"] = known.get("rank_low"), known.get("rank_high")
     return json_answer(
         {
             "nation": key,
-            "year": result.default_year if year is None else year,
+            "year": chosen,
             # Years after the default one are best estimates (see each tie's projected_share).
             "default_year": result.default_year,
             "last_year": result.horizon,
             "data_through": result.data_through,
             "method_version": result.settings.method_version,
             "settings_digest": result.settings.digest(),
-            "ties": [dataclasses.asdict(tie) for tie in found],
+            "ties": rows,
         }
     )
 
