@@ -19,6 +19,7 @@ LAYERS = {
     "nations": 1,
     "store": 2,
     "linkage": 2,
+    "extract": 3,
     "ingest": 3,
     "analytics": 3,
     "culture": 3,
