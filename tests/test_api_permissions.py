@@ -261,6 +261,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         ),
     ),
     ("GET", "/api/v1/ties/{nation}"): Spec(VIEWER, build=_get("/api/v1/ties/USA?year=2015")),
+    ("GET", "/api/v1/outlook/{nation}"): Spec(VIEWER, build=_get("/api/v1/outlook/USA")),
     ("GET", "/api/v1/dyads/{first}/{second}"): Spec(VIEWER, build=_get("/api/v1/dyads/USA/PHL")),
     ("GET", "/api/v1/nations/{nation}/profile"): Spec(
         VIEWER, build=_get("/api/v1/nations/USA/profile")

@@ -139,6 +139,7 @@ SPECS: dict[str, Spec] = {
     "sources": Spec(Role.VIEWER, _fixed("sources")),
     "ties": Spec(Role.VIEWER, _fixed("ties", "USA", "--year", "2015")),
     "dyad": Spec(Role.VIEWER, _fixed("dyad", "USA", "PHL")),
+    "outlook": Spec(Role.VIEWER, _fixed("outlook", "USA")),
     "profile": Spec(Role.VIEWER, _fixed("profile", "USA")),
     "network": Spec(Role.VIEWER, _fixed("network", "--year", "2015")),
     "compare": Spec(Role.VIEWER, _fixed("compare", "USA", "PHL")),

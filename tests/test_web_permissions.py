@@ -389,6 +389,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/logout"): Spec(ANYONE, _sign_out, ok=303),
     ("GET", "/"): Spec(VIEWER, _get("/?nation=PHL")),
     ("GET", "/dashboard/mechanisms"): Spec(VIEWER, _get("/dashboard/mechanisms?nation=PHL")),
+    ("GET", "/dashboard/outlook"): Spec(VIEWER, _get("/dashboard/outlook?nation=PHL")),
     ("GET", "/network"): Spec(VIEWER, _get("/network")),
     ("GET", "/network/data"): Spec(VIEWER, _get("/network/data"), anonymous=401),
     ("GET", "/engagements"): Spec(VIEWER, _get("/engagements?nation=PHL")),

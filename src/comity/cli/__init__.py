@@ -33,6 +33,7 @@ from comity.cli import (
     media,
     nations,
     optimise,
+    outlook,
     plans,
     quality,
     serve,
@@ -159,6 +160,7 @@ app.command("status")(maintenance.status)
 app.command("backup")(maintenance.backup)
 app.command("restore")(maintenance.restore)
 app.command("optimise")(optimise.optimise)
+app.command("outlook")(outlook.outlook)
 app.command("alumni")(alumni.alumni)
 app.command("schools")(alumni.schools)
 app.add_typer(alumni.people_app, name="people")

@@ -8,6 +8,7 @@ viewer may see that belong to a programme, and the years each dataset covers of 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -16,7 +17,13 @@ from comity.store import tables
 from comity.store.coverage import list_coverage
 from comity.store.visibility import visible_to
 
-__all__ = ["SeriesInputs", "SeriesRow", "read_series_inputs"]
+__all__ = [
+    "SeriesInputs",
+    "SeriesOccurrence",
+    "SeriesRow",
+    "read_series_inputs",
+    "read_series_of_nation",
+]
 
 
 @dataclass(frozen=True)
@@ -99,3 +106,82 @@ def read_series_inputs(
                     (span.first_year, span.last_year)
                 )
     return SeriesInputs(rows, coverage)
+
+
+@dataclass(frozen=True)
+class SeriesOccurrence:
+    """One record of a programme the nation takes part in: its kind, year, nations and size.
+
+    ``nations`` are every participant of the record; ``personnel`` their reported sum (None
+    when none reports one); ``last_covered`` the last year the record's source covers its kind
+    (None when entered by hand, or when the source declares no coverage of the kind).
+    """
+
+    programme: str
+    kind: str
+    start_year: int
+    nations: tuple[str, ...]
+    personnel: int | None
+    last_covered: int | None
+
+
+def read_series_of_nation(
+    connection: Connection, viewer: Viewer, nation: str
+) -> list[SeriesOccurrence]:
+    """Every record the viewer may see of the programmes in which ``nation`` takes part.
+
+    Ordered by programme and start year; only records in which ``nation`` takes part.
+    """
+    e, p, programmes = tables.engagements, tables.participants, tables.programmes
+    mine = select(p.c.engagement_id).where(p.c.nation == nation)
+    query = (
+        select(
+            e.c.id,
+            programmes.c.name,
+            e.c.kind,
+            e.c.start_year,
+            e.c.source_dataset,
+            p.c.nation,
+            p.c.personnel,
+        )
+        .select_from(
+            e.join(programmes, programmes.c.id == e.c.programme_id).join(
+                p, p.c.engagement_id == e.c.id
+            )
+        )
+        .where(visible_to(viewer, e.c.label_id, e.c.start_year), e.c.id.in_(mine))
+        .order_by(programmes.c.name, e.c.start_year, e.c.id, p.c.nation)
+    )
+    records: dict[int, dict[str, Any]] = {}
+    for row in connection.execute(query):
+        record = records.setdefault(
+            row.id,
+            {
+                "programme": row.name,
+                "kind": row.kind,
+                "start_year": int(row.start_year),
+                "dataset": row.source_dataset,
+                "nations": [],
+                "personnel": [],
+            },
+        )
+        record["nations"].append(row.nation)
+        if row.personnel is not None:
+            record["personnel"].append(int(row.personnel))
+    covered: dict[tuple[str, str], int] = {}
+    for dataset, spans in list_coverage(connection).items():
+        for span in spans:
+            if span.kind is not None:
+                key = (dataset, span.kind)
+                covered[key] = max(covered.get(key, span.last_year), span.last_year)
+    return [
+        SeriesOccurrence(
+            programme=r["programme"],
+            kind=r["kind"],
+            start_year=r["start_year"],
+            nations=tuple(r["nations"]),
+            personnel=sum(r["personnel"]) if r["personnel"] else None,
+            last_covered=covered.get((r["dataset"], r["kind"])) if r["dataset"] else None,
+        )
+        for r in records.values()
+    ]

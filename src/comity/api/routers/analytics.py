@@ -187,3 +187,42 @@ def compare(
     """Partners, strength and centralities year by year, and each one's mix of mechanisms."""
     report = network.compare_nations(_store(request), viewer, first, second, overrides=overrides)
     return json_answer(report)
+
+
+@router.get("/outlook/{nation}", summary="A nation's priority ties projected ahead, at risk or not")
+def outlook(
+    nation: NationText,
+    request: Request,
+    partner: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None,
+        Query(max_length=100, description="A priority partner (repeatable; default: the top)."),
+    ] = None,
+    threshold: Annotated[
+        float, Query(gt=0, lt=100, description="The index each tie should stay above.")
+    ] = 50.0,
+    years: Annotated[int, Query(ge=1, le=20, description="How many years ahead.")] = 5,
+    top: Annotated[
+        int, Query(ge=1, le=100, description="Priority partners by default: the N strongest.")
+    ] = 10,
+    viewer: Viewer = Depends(current_viewer),
+) -> JSONResponse:
+    """Each priority tie's index projected ``years`` ahead of the present year.
+
+    The projection keeps standing ties in force, recurring series still running and approved or
+    scheduled plans; ``at_risk`` names the partners projected below ``threshold`` and
+    ``remedies`` the cheapest of the nation's plans in draft, submitted or returned that keep
+    each above it at its lowest point (``found`` false with a ``reason`` when none can).
+    """
+    from comity.services.outlook import nation_outlook
+
+    return json_answer(
+        nation_outlook(
+            _store(request),
+            viewer,
+            nation,
+            partners=partner,
+            threshold=threshold,
+            years=years,
+            top=top,
+        )
+    )

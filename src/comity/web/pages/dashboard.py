@@ -13,9 +13,9 @@ to the viewer's nation count.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from comity import services
@@ -174,7 +174,54 @@ def _dashboard(
         "method_version": result.settings.method_version,
         "settings_digest": result.settings.digest(),
         "mechanisms_url": f"/dashboard/mechanisms?nation={key}&year={chosen}",
+        "outlook_url": f"/dashboard/outlook?nation={key}",
     }
+
+
+@router.get("/dashboard/outlook")
+def ties_at_risk(
+    request: Request,
+    nation: str,
+    threshold: Annotated[str, Query(max_length=20)] = "50",
+    viewer: Viewer = Depends(viewer_of_request),
+) -> HTMLResponse:
+    """The nation's strongest ties projected five years ahead, those at risk (a fragment)."""
+    from comity.services.outlook import nation_outlook
+
+    context: dict[str, Any] = {"threshold_input": threshold}
+    try:
+        line = read_threshold(threshold)
+        key = services.resolve_nation(nation).iso3
+        answer = nation_outlook(store_of(request), viewer, key, threshold=line)
+    except (UnknownNationError, ValidationError) as error:
+        return render(request, "fragments/dashboard_outlook.html", {**context, "problem": error})
+    names = {
+        p["partner"]: services.resolve_nation(p["partner"]).name for p in answer["projections"]
+    }
+    context.update(
+        {
+            "name": services.resolve_nation(key).name,
+            "key": key,
+            "answer": answer,
+            "names": names,
+            "paths": {partner: pair_path(key, partner) for partner in names},
+            "at_risk": [p for p in answer["projections"] if p["at_risk"]],
+            "last_year": answer["base_year"] + answer["years"],
+        }
+    )
+    return render(request, "fragments/dashboard_outlook.html", context)
+
+
+def read_threshold(text: str) -> float:
+    """The threshold typed (0-100, exclusive), or a named error."""
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 100:
+        problem = FieldProblem("threshold", "must be a number above 0 and below 100", text)
+        raise ValidationError([problem], "outlook")
+    return value
 
 
 @router.get("/dashboard/mechanisms")
