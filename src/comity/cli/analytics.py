@@ -145,27 +145,24 @@ def _stability_columns(
     state: Any, nation: str, year: int, count: int, overrides: Any
 ) -> list[Column]:
     """The top-10 chance and rank band of each partner listed."""
-    from comity.services.robustness import partner_stability
+    from comity.services.robustness import band_text, stability_by_partner
 
-    found, _ = partner_stability(
-        state.store(), state.viewer(), nation, year=year, overrides=overrides, partners=count
+    found = stability_by_partner(
+        state.store(), state.viewer(), nation, year=year, partners=count, overrides=overrides
     )
-    by_partner = {s.partner: s for s in found}
-
-    def band(partner: str) -> str:
-        known = by_partner.get(partner)
-        if known is None or known.low is None:
-            return "beyond 10"
-        return f"{known.low}–{known.high if known.high is not None else '>10'}"
-
     return [
         Column(
             "top10_chance",
-            lambda t: round(by_partner[t.partner].chance, 3) if t.partner in by_partner else 0.0,
+            lambda t: round(found[t.partner].chance, 3) if t.partner in found else 0.0,
             heading="Top-10 chance",
             priority=1,
         ),
-        Column("rank_band", lambda t: band(t.partner), heading="Ranks (90 %)", priority=2),
+        Column(
+            "rank_band",
+            lambda t: band_text(found.get(t.partner)),
+            heading="Ranks (90 %)",
+            priority=2,
+        ),
     ]
 
 

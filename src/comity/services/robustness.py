@@ -34,7 +34,16 @@ from comity.services.cache import cache_key, remembered
 from comity.services.registry import resolve_nation
 from comity.store import Store
 
-__all__ = ["MAX_DRAWS", "check_draws", "every_stability", "kind_stocks", "partner_stability"]
+__all__ = [
+    "MAX_DRAWS",
+    "band_text",
+    "check_draws",
+    "every_stability",
+    "kind_stocks",
+    "partner_stability",
+    "stability_by_partner",
+    "with_stability",
+]
 
 MAX_DRAWS = 5_000
 """The most draws one request may ask for."""
@@ -155,3 +164,42 @@ def every_stability(
     check_draws(draws, spread, top)
     table = kind_stocks(store, viewer, overrides=overrides)
     return rank_stability(_rows(table), draw_factors(draws, spread), spread=spread, top=top)
+
+
+def band_text(stability: Stability | None, top: int = DEFAULT_TOP) -> str:
+    """The ranks a partner holds in 90 % of draws, as the faces write them: "3–5", "7–>10"."""
+    if stability is None or stability.low is None:
+        return f"beyond {top}"
+    high = stability.high if stability.high is not None else f">{top}"
+    return f"{stability.low}–{high}"
+
+
+def stability_by_partner(
+    store: Store,
+    viewer: Viewer,
+    nation: str,
+    *,
+    year: int,
+    partners: int,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Stability]:
+    """:func:`partner_stability` of a nation's ``partners`` strongest in ``year``, by partner."""
+    found, _ = partner_stability(
+        store, viewer, nation, year=year, overrides=overrides, partners=partners
+    )
+    return {s.partner: s for s in found}
+
+
+def with_stability(
+    store: Store, viewer: Viewer, nation: str, year: int, partners: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Rows of a nation's top partners (each with its ``partner``), with ``chance`` and ``band``."""
+    found = stability_by_partner(store, viewer, nation, year=year, partners=len(partners))
+    return [
+        {
+            **row,
+            "chance": found[row["partner"]].chance if row["partner"] in found else 0.0,
+            "band": band_text(found.get(row["partner"])),
+        }
+        for row in partners
+    ]

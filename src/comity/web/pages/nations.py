@@ -23,6 +23,7 @@ from comity.model.engagements import EngagementKind
 from comity.model.nations import Nation
 from comity.services import network, ties
 from comity.services.engagements import StoredEngagement, count_by_kind
+from comity.services.robustness import with_stability
 from comity.store import Store
 from comity.web.routing import WebRouter, render, store_of, viewer_of_request
 
@@ -166,35 +167,11 @@ def nation_network(
         profile = None
     if profile is not None:
         context.update(_network_context(profile))
-        context["partners"] = _with_stability(store, viewer, profile, context["partners"])
+        context["partners"] = with_stability(
+            store, viewer, key.iso3, profile["latest_year"], context["partners"]
+        )
     template = "nations/_network.html" if _is_fragment(request) else "nations/network.html"
     return render(request, template, context)
-
-
-def _with_stability(
-    store: Store, viewer: Viewer, profile: dict[str, Any], partners: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """The top partners with their top-10 chance and the band of ranks they hold."""
-    from comity.services.robustness import partner_stability
-
-    found, _ = partner_stability(
-        store,
-        viewer,
-        profile["nation"],
-        year=profile["latest_year"],
-        partners=len(partners),
-    )
-    by_partner = {s.partner: s for s in found}
-    shown = []
-    for partner in partners:
-        known = by_partner.get(partner["partner"])
-        band = ""
-        if known is not None and known.low is not None:
-            band = (
-                f"{known.low}–{known.high}" if known.high is not None else f"{known.low}–beyond 10"
-            )
-        shown.append({**partner, "chance": known.chance if known else 0.0, "band": band})
-    return shown
 
 
 def _network_context(profile: dict[str, Any]) -> dict[str, Any]:
