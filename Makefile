@@ -79,5 +79,12 @@ fix: install
 docs: install
 	$(BIN)/python -m comity.cli.reference --write docs/cli.md
 
+# Retrain the model of kinds of `comity extract` on src/comity/extract/labelled/train.jsonl and
+# write src/comity/extract/kinds_model.json (docs/extraction.md). Training never reads eval.jsonl:
+# that part of the labelled set is the benchmark's (bench/extraction.py).
+.PHONY: extract-model
+extract-model: install
+	$(BIN)/python -m comity.extract.train
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage build src/*.egg-info assets/node_modules src/comity/web/static/vendor

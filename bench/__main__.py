@@ -30,6 +30,7 @@ BENCHMARKS = [
     "optimiser",
     "linkage",
     "robustness",
+    "extraction",
     "cli",
 ]
 HERE = Path(__file__).resolve().parent

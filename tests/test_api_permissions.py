@@ -24,6 +24,7 @@ from comity.api import endpoints
 from comity.services import accounts, links
 from comity.store import open_store
 from tests.api_world import NATIONS, PASSWORD, ROLES, World, engagement_record, role_rank, serve
+from tests.draft_texts import queue
 from tests.link_pairs import pair_link
 
 Build = Callable[[World, str | None, str, int], dict[str, Any]]
@@ -85,6 +86,32 @@ def _link_call(action: str = "") -> Build:
 def _split(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
     record, _ = _link(world, target, accepted=True)
     return {"url": f"/api/v1/engagements/{record}/split", "json": {"reason": "two drills"}}
+
+
+def _draft_call(method: str, action: str = "") -> Build:
+    """A fresh draft in the USA's queue, and the call on it (another nation: not found)."""
+
+    def build(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+        draft_id = queue(world.store, _AUTHOR, title=_unique("Drill"), start="2016-09-12", end=None)
+        body = {"reason": "not an exercise"} if action == "reject" else None
+        if method == "PATCH":
+            body = {"title": "Patched"}
+        suffix = f"/{action}" if action else ""
+        return {"url": f"/api/v1/drafts/{draft_id}{suffix}", "json": body}
+
+    return build
+
+
+_PASSAGES = {
+    "passages": [
+        {
+            "text": "The Philippine and U.S. navies began Exercise Balikatan on 20 April 2016.",
+            "url": "https://news.example.org/balikatan-2016",
+            "published": "2016-04-21",
+            "publisher": "Philippine News Agency",
+        }
+    ]
+}
 
 
 def _write(method: str) -> Build:
@@ -227,6 +254,16 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/api/v1/links/{link_id}/undo"): Spec(
         PLANNER, "engagement", _link_call("undo"), owned=True
+    ),
+    ("GET", "/api/v1/drafts"): Spec(VIEWER, build=_get("/api/v1/drafts?status=all")),
+    ("POST", "/api/v1/drafts"): Spec(PLANNER, build=_post("/api/v1/drafts", lambda t: _PASSAGES)),
+    ("GET", "/api/v1/drafts/{draft_id}"): Spec(VIEWER, "draft", _draft_call("GET")),
+    ("PATCH", "/api/v1/drafts/{draft_id}"): Spec(PLANNER, "draft", _draft_call("PATCH")),
+    ("POST", "/api/v1/drafts/{draft_id}/accept"): Spec(
+        PLANNER, "draft", _draft_call("POST", "accept")
+    ),
+    ("POST", "/api/v1/drafts/{draft_id}/reject"): Spec(
+        PLANNER, "draft", _draft_call("POST", "reject")
     ),
     ("GET", "/api/v1/institutions"): Spec(VIEWER, build=_get("/api/v1/institutions")),
     ("POST", "/api/v1/institutions"): Spec(
@@ -445,6 +482,8 @@ def _expected(spec: Spec, role: str | None, nation: str, target: str) -> int | s
         return 401 if role is None else 403
     if spec.target == "job" and role not in ("planner", "approver", "admin"):
         return 404  # someone else's job
+    if spec.target == "draft" and nation != "USA":
+        return 404  # another nation's review queue: not found, never forbidden
     if target == "secret" and nation != "USA":
         return 404
     if spec.owned and nation != "USA":

@@ -26,6 +26,7 @@ from comity.services import links as link_service
 from comity.services import plan_workflow as workflow
 from comity.services import plans as plan_service
 from comity.store import Store, open_store
+from tests.draft_texts import queue
 
 pytestmark = pytest.mark.slow  # about 460 commands run
 
@@ -109,6 +110,12 @@ class World:
         )[-1:]
         return str(found["id"])
 
+    def draft(self) -> str:
+        """A fresh draft waiting in the USA's review queue."""
+        author = Viewer(name="author.usa", nation="USA", role=Role.PLANNER)
+        title = f"Drill {uuid.uuid4().hex[:6]}"
+        return str(queue(self.store, author, title=title, start="2016", end=None))
+
     def person(self) -> str:
         return str(
             services.add_person(
@@ -155,6 +162,16 @@ SPECS: dict[str, Spec] = {
     "links reject": Spec(Role.PLANNER, lambda w: ["links", "reject", w.link()], owned=True),
     "links undo": Spec(Role.PLANNER, lambda w: ["links", "undo", w.link()], owned=True),
     "links split": Spec(Role.PLANNER, lambda w: ["links", "split", w.engagement()], owned=True),
+    "extract": Spec(Role.PLANNER, lambda w: ["extract", str(w.folder / "news.txt")]),
+    "drafts list": Spec(Role.VIEWER, _fixed("drafts", "list")),
+    "drafts show": Spec(Role.VIEWER, lambda w: ["drafts", "show", w.draft()]),
+    "drafts edit": Spec(
+        Role.PLANNER, lambda w: ["drafts", "edit", w.draft(), "--title", "E"], owned=True
+    ),
+    "drafts accept": Spec(Role.PLANNER, lambda w: ["drafts", "accept", w.draft()], owned=True),
+    "drafts reject": Spec(
+        Role.PLANNER, lambda w: ["drafts", "reject", w.draft(), "--reason", "x"], owned=True
+    ),
     "engagements list": Spec(Role.VIEWER, _fixed("engagements", "list")),
     "engagements show": Spec(Role.VIEWER, lambda w: ["engagements", "show", w.engagement()]),
     "plans list": Spec(Role.VIEWER, _fixed("plans", "list")),
@@ -299,15 +316,18 @@ SPECS: dict[str, Spec] = {
     "audit checkpoint": Spec(Role.OPERATOR, _fixed("audit", "checkpoint")),
 }
 
-# Accounts are the installation operator's across nations; records stay their nation's.
+# Accounts and review queues are the installation operator's across nations; records stay
+# their nation's.
 _ACCOUNTS = {name for name in SPECS if name.startswith("users ")}
+_QUEUES = {"drafts edit", "drafts accept", "drafts reject"}
 _REFUSED = (
     "may not",
     "may change or remove it",
     "an admin manages the accounts",
     "decides for no agency",
-    "No token ",
-)  # another's token is not theirs to see
+    "No token ",  # another's token is not theirs to see
+    "No draft ",  # nor another nation's draft
+)
 
 
 def commands() -> list[str]:
@@ -348,6 +368,8 @@ def world(seeded_sqlite_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
                 agency=agency,
             )
     (folder / "x.csv").write_text("person,date,position\n", encoding="utf-8")
+    news = "U.S. and Thai troops began Cobra Gold 2016 in Thailand on 9 February 2016."
+    (folder / "news.txt").write_text(news, encoding="utf-8")
     yield World(store, f"sqlite:///{path}", folder)
     store.dispose()
 
@@ -358,7 +380,7 @@ def _expected(spec: Spec, command: str, role: str, nation: str) -> bool:
     if spec.role == LOCAL or rank < spec.role:
         return False
     if spec.owned and nation != "USA":
-        return command in _ACCOUNTS and rank >= Role.OPERATOR
+        return command in _ACCOUNTS | _QUEUES and rank >= Role.OPERATOR
     if spec.final:
         return rank >= Role.ADMIN  # the matrix's callers did not write the record
     return True

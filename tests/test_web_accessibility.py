@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 from comity import services
 from comity.access import Role, Viewer
 from comity.services import accounts
+from comity.services import drafts as draft_service
 from comity.services import plans as plan_service
 from comity.services import schools as schools_service
 from comity.services.plan_workflow import submit_plan
@@ -29,6 +30,7 @@ from tests.api_world import engagement_record
 from tests.browser import WebApp
 from tests.link_pairs import link_records
 from tests.test_plans import plan_record
+from tests.test_web_drafts import draft as news_draft
 from tests.test_web_imports import BAD, MAPPING
 from tests.web_client import PASSWORD
 
@@ -71,6 +73,8 @@ PAGES = [
     "/imports/{job}",
     "/links",
     "/links/{link}",
+    "/drafts",
+    "/drafts/{draft}",
     "/alumni",
     "/alumni/schools",
     "/alumni/school?name={school}",
@@ -95,6 +99,7 @@ ROLE_PAGES = [
     "/imports",
     "/imports/{job}",
     "/links/{link}",
+    "/drafts/{draft}",
     "/optimise",
 ]
 """The pages whose controls or data change with the role or nation, checked for every role."""
@@ -104,12 +109,13 @@ SIGNED_OUT = ["/login", "/login?next=/plans", "/no-such-page"]
 
 @dataclass(frozen=True)
 class World:
-    """The records the pages show: an engagement (linked to another), a plan, a school."""
+    """The records the pages show: an engagement (linked to another), a plan, a school, a draft."""
 
     engagement: int
     plan: int
     link: int
     school: str
+    draft: int
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +141,8 @@ def world(web_app: WebApp) -> World:
     plan = plan_service.add_plan(store, plan_record(), author)
     submit_plan(store, plan.id, author)
     school = schools_service.school_list(store, OPERATOR, limit=1)[0]["school"]
-    return World(engagement=first, plan=plan.id, link=link, school=school)
+    (draft,) = draft_service.save_drafts(store, author, [news_draft()]).added
+    return World(engagement=first, plan=plan.id, link=link, school=school, draft=draft)
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +221,12 @@ def _check(
 
 
 def _paths(paths: list[str], world: World, job: str) -> list[str]:
-    names = {"engagement": world.engagement, "plan": world.plan, "link": world.link}
+    names = {
+        "engagement": world.engagement,
+        "plan": world.plan,
+        "link": world.link,
+        "draft": world.draft,
+    }
     return [p.format(school=world.school, job=job, **names) for p in paths]
 
 

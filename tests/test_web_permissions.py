@@ -17,6 +17,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,7 +29,8 @@ from fastapi.testclient import TestClient
 from comity import services
 from comity.access import Role, Viewer
 from comity.errors import NotFoundError
-from comity.services import accounts, culture, links
+from comity.extract.draft import Draft, DraftParticipant, Passage, Proposed
+from comity.services import accounts, culture, drafts, links
 from comity.services import plan_workflow as workflow
 from comity.services import plans as plan_service
 from comity.store import Store, open_store
@@ -73,6 +75,7 @@ class World:
     _plans: dict[tuple[str, str], int] = field(default_factory=dict)
     _jobs: dict[str, str] = field(default_factory=dict)
     _links: dict[str, int] = field(default_factory=dict)
+    _drafts: list[int] = field(default_factory=list)
 
     def engagement(self, target: str) -> int:
         """A fresh engagement of the USA (REL USA for the ``secret`` target)."""
@@ -132,6 +135,25 @@ class World:
         if target not in self._links:
             self._links[target] = self.link(target)[1]
         return self._links[target]
+
+    def draft(self) -> int:
+        """A fresh draft in the USA's queue, its passage naming the hidden words."""
+        text = f"U.S. and Filipino troops ({HIDDEN}) began drill {_tag()} on 3 May 2027."
+        found = Draft(
+            passage=Passage(text, published=date(2027, 5, 1)),
+            kind=Proposed("exercise"),
+            title=Proposed(f"Drill {_tag()}"),
+            participants=(DraftParticipant("USA"), DraftParticipant("PHL", "host")),
+            host=Proposed("PHL"),
+            start=Proposed("2027-05-03"),
+        )
+        return drafts.save_drafts(self.store, _AUTHOR, [found]).added[0]
+
+    def shared_draft(self) -> int:
+        """A draft that pages only read (made once)."""
+        if not self._drafts:
+            self._drafts.append(self.draft())
+        return self._drafts[0]
 
     def link_of(self, link_id: int) -> dict[str, Any]:
         """A link as it stands now."""
@@ -250,6 +272,36 @@ def _decide_link(action: str, after: str) -> Build:
         return Case(f"/links/{key}/{action}", {"reason": "checked"}, f"/links/{key}", changed)
 
     return build
+
+
+def _decide_draft(action: str, after: str) -> Build:
+    def build(world: World, caller: Caller, target: str) -> Case:
+        key = world.draft()
+        data = {"reason": "checked"} if action == "reject" else _review_form()
+
+        def changed() -> bool:
+            found = drafts.get_draft(world.store, _OPERATOR, key)
+            if action == "edit":
+                return found["values"]["location"] == "Luzon"
+            return bool(found["status"] == after)
+
+        return Case(f"/drafts/{key}/{action}", data, f"/drafts/{key}", changed)
+
+    return build
+
+
+def _review_form() -> dict[str, Any]:
+    return {
+        "kind": "exercise",
+        "title": "Drill",
+        "start": "2027-05-03",
+        "host": "Philippines",
+        "location": "Luzon",
+        "participant_nation": ["United States", "Philippines"],
+        "participant_role": ["", "host"],
+        "participant_personnel": ["", ""],
+        "releasability": "REL USA",
+    }
 
 
 def _split_engagement(world: World, caller: Caller, target: str) -> Case:
@@ -423,6 +475,28 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("POST", "/links/{link_id}/undo"): Spec(
         PLANNER, _decide_link("undo", "review"), "link", owned=True, ok=303
     ),
+    ("GET", "/drafts"): Spec(VIEWER, _get("/drafts")),
+    ("GET", "/drafts/{draft_id}"): Spec(
+        VIEWER, lambda world, caller, target: Case(f"/drafts/{world.shared_draft()}"), "draft"
+    ),
+    ("POST", "/drafts/{draft_id}/accept"): Spec(
+        PLANNER, _decide_draft("accept", "accepted"), "draft", owned=True, ok=303
+    ),
+    ("POST", "/drafts/{draft_id}/edit"): Spec(
+        PLANNER, _decide_draft("edit", "pending"), "draft", owned=True, ok=303
+    ),
+    ("POST", "/drafts/{draft_id}/reject"): Spec(
+        PLANNER, _decide_draft("reject", "rejected"), "draft", owned=True, ok=303
+    ),
+    ("POST", "/drafts/read"): Spec(
+        PLANNER,
+        lambda world, caller, target: Case(
+            "/drafts/read",
+            {"text": f"U.S. and Thai troops began Cobra Gold {_tag()} in Thailand on 3 May 2027."},
+            "/drafts",
+        ),
+        ok=303,
+    ),
     ("GET", "/plans"): Spec(VIEWER, _get("/plans")),
     ("GET", "/plans/new"): Spec(PLANNER, _get("/plans/new")),
     ("POST", "/plans/new"): Spec(PLANNER, _new_plan, ok=303),
@@ -511,6 +585,8 @@ def pages() -> set[tuple[str, str]]:
 def _targets(spec: Spec, caller: Caller) -> list[str]:
     if spec.target in ("engagement", "plan", "link"):
         return ["public", "secret"]
+    if spec.target == "draft":
+        return ["secret"]  # a draft is its nation's queue's
     if spec.target == "job":
         own = caller is not None and role_rank(caller[0]) >= PLANNER
         return ["mine", "theirs"] if own else ["theirs"]

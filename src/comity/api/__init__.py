@@ -18,6 +18,7 @@ from comity.api.openapi_errors import document_errors
 from comity.api.routers import (
     alumni,
     analytics,
+    drafts,
     engagements,
     links,
     meta,
@@ -44,6 +45,7 @@ ROUTERS = (
     registry,
     engagements,
     links,
+    drafts,
     people,
     plans,
     analytics,

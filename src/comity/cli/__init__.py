@@ -25,8 +25,10 @@ from comity.cli import (
     analytics,
     audit,
     culture,
+    drafts,
     engagements,
     exports,
+    extract,
     imports,
     links,
     maintenance,
@@ -166,6 +168,8 @@ app.command("schools")(alumni.schools)
 app.add_typer(alumni.people_app, name="people")
 app.command("quality")(quality.quality)
 app.add_typer(links.links_app, name="links")
+app.add_typer(drafts.drafts_app, name="drafts")
+app.command("extract")(extract.extract)
 
 
 def main() -> None:

@@ -155,8 +155,11 @@ class Draft:
         return self.kind.value is not None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: the plain values first (as ``comity extract --json`` prints them), then
-        every field with its span and confidence under ``fields``."""
+        """JSON form: the plain values, then every field with its evidence.
+
+        The plain values come first (as ``comity extract --json`` prints them), then every field
+        with its span and confidence under ``fields``.
+        """
         return {
             "engagement": self.is_engagement,
             "kind": self.kind.value,

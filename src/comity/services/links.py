@@ -11,6 +11,7 @@ installation's operator decides for bundled records).
 from __future__ import annotations
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -73,20 +74,24 @@ def distinct_sources() -> frozenset[str]:
     return frozenset(name for name, importer in IMPORTERS.items() if importer.distinct_records)
 
 
-def link_connection(connection: Any, fresh_source: str | None = None) -> LinkReport:
+def link_connection(
+    connection: Any, fresh_source: str | None = None, fresh_ids: Collection[int] | None = None
+) -> LinkReport:
     """Score and store links in the caller's transaction.
 
     Args:
         connection: A connection inside a transaction.
-        fresh_source: Only pairs with a record of this dataset key (an import's); every pair
-            when None.
+        fresh_source: Only pairs with a record of this dataset key (an import's).
+        fresh_ids: Only pairs with one of these records (a record just written). Every pair
+            when neither is given.
     """
     started = time.perf_counter()
     records = link_store.read_link_records(connection, distinct_sources())
     source_of = {r.id: r.source for r in records}
     fresh = None
-    if fresh_source is not None:
-        fresh = {r.id for r in records if r.source == fresh_source}
+    if fresh_source is not None or fresh_ids is not None:
+        wanted = set(fresh_ids or ())
+        fresh = {r.id for r in records if r.source == fresh_source or r.id in wanted}
         if not fresh:
             return LinkReport(len(records), 0, 0, 0, time.perf_counter() - started)
     pairs = score_pairs(record_table(records), fresh=fresh)
