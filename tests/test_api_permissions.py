@@ -307,6 +307,9 @@ SPECS: dict[tuple[str, str], Spec] = {
     ("GET", "/api/v1/compare/{first}/{second}"): Spec(
         VIEWER, build=_get("/api/v1/compare/USA/PHL")
     ),
+    ("GET", "/api/v1/effects"): Spec(
+        VIEWER, build=_get("/api/v1/effects?provider=USA&kind=training")
+    ),
     ("GET", "/api/v1/sources"): Spec(VIEWER, build=_get("/api/v1/sources")),
     ("POST", "/api/v1/imports"): Spec(
         PLANNER,

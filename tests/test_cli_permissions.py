@@ -150,6 +150,7 @@ SPECS: dict[str, Spec] = {
     "profile": Spec(Role.VIEWER, _fixed("profile", "USA")),
     "network": Spec(Role.VIEWER, _fixed("network", "--year", "2015")),
     "compare": Spec(Role.VIEWER, _fixed("compare", "USA", "PHL")),
+    "effect": Spec(Role.VIEWER, _fixed("effect", "--kind", "training", "--provider", "USA")),
     "briefing": Spec(Role.VIEWER, _fixed("briefing", "JPN")),
     "alumni": Spec(Role.VIEWER, _fixed("alumni")),
     "quality": Spec(Role.VIEWER, _fixed("quality")),

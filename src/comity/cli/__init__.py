@@ -26,6 +26,7 @@ from comity.cli import (
     audit,
     culture,
     drafts,
+    effects,
     engagements,
     exports,
     extract,
@@ -170,6 +171,7 @@ app.command("quality")(quality.quality)
 app.add_typer(links.links_app, name="links")
 app.add_typer(drafts.drafts_app, name="drafts")
 app.command("extract")(extract.extract)
+app.command("effect")(effects.effect)
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ from comity.planning import CANCELLABLE, EDITABLE
 from comity.services import plan_workflow as workflow
 from comity.services import plans as plan_service
 from comity.services.engagements import require
+from comity.services.plan_effects import plan_effect
 from comity.store.ownership import check_owner, may_change
 from comity.store.plans import StoredPlan
 from comity.web.forms import messages_by_field
@@ -150,6 +151,7 @@ def detail_page(
         "may_assess": planner and stored.state is PlanState.EXECUTED,
         "may_cancel": stored.state in CANCELLABLE and workflow.may_cancel(viewer, stored),
         "flash": request.session.pop("flash", None),
+        "effect": plan_effect(store_of(request), viewer, plan_id),
     }
     return render(request, "plans/detail.html", context)
 
