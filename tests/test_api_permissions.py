@@ -25,6 +25,7 @@ from comity.services import accounts, links
 from comity.store import open_store
 from tests.api_world import NATIONS, PASSWORD, ROLES, World, engagement_record, role_rank, serve
 from tests.draft_texts import queue
+from tests.exchange_world import PartnerKeys
 from tests.link_pairs import pair_link
 
 Build = Callable[[World, str | None, str, int], dict[str, Any]]
@@ -466,6 +467,31 @@ SPECS.update(
             ),
             owned=True,
         ),
+    }
+)
+
+
+_PARTNERS: dict[int, PartnerKeys] = {}
+
+
+def _partners(world: World) -> PartnerKeys:
+    """The matrix store as a US installation, trusting a partner of each nation."""
+    return _PARTNERS.setdefault(id(world.store), PartnerKeys(world.store, "USA"))
+
+
+def _exchange_pull(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+    _partners(world).trust(nation)  # the caller's nation is a partner's
+    return {"url": "/api/v1/exchange/bundle"}
+
+
+def _exchange_push(world: World, role: str | None, nation: str, target: int) -> dict[str, Any]:
+    return {"url": "/api/v1/exchange/bundle", "content": _partners(world).bundle(nation)}
+
+
+SPECS.update(
+    {
+        ("GET", "/api/v1/exchange/bundle"): Spec(ANALYST, build=_exchange_pull),
+        ("POST", "/api/v1/exchange/bundle"): Spec(PLANNER, build=_exchange_push),
     }
 )
 

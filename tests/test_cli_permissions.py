@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from comity import services
 from comity.access import Role, Viewer
+from comity.access.signing import new_signing_key
 from comity.cli import app
 from comity.services import accounts, culture
 from comity.services import links as link_service
@@ -27,6 +28,7 @@ from comity.services import plan_workflow as workflow
 from comity.services import plans as plan_service
 from comity.store import Store, open_store
 from tests.draft_texts import queue
+from tests.exchange_world import PartnerKeys
 
 pytestmark = pytest.mark.slow  # about 460 commands run
 
@@ -316,6 +318,46 @@ SPECS: dict[str, Spec] = {
     "audit list": Spec(Role.ADMIN, _fixed("audit", "list")),
     "audit checkpoint": Spec(Role.OPERATOR, _fixed("audit", "checkpoint")),
 }
+
+_PARTNERS: dict[int, PartnerKeys] = {}
+
+
+def _bundle_file(world: World) -> str:
+    """A fresh bundle from a French partner of the matrix store (a US installation)."""
+    partners = _PARTNERS.setdefault(id(world.store), PartnerKeys(world.store, "USA"))
+    path = world.folder / f"bundle-{uuid.uuid4().hex[:8]}.json"
+    path.write_bytes(partners.bundle("FRA"))
+    return str(path)
+
+
+_NOWHERE = "http://127.0.0.1:9"  # nothing listens: a command that may run fails to connect
+SPECS.update(
+    {
+        "exchange keygen": Spec(Role.OPERATOR, _fixed("exchange", "keygen", "--nation", "USA")),
+        "exchange trust": Spec(
+            Role.OPERATOR,
+            lambda w: [
+                "exchange",
+                "trust",
+                f"p-{uuid.uuid4().hex[:8]}",
+                new_signing_key().public_key,
+                "--nation",
+                "GBR",
+            ],
+        ),
+        "exchange partners": Spec(Role.ADMIN, _fixed("exchange", "partners")),
+        "exchange export": Spec(
+            Role.ANALYST,
+            lambda w: ["exchange", "export", "--for", "USA", "-o", str(w.folder / "b.json")],
+        ),
+        "exchange import": Spec(Role.OPERATOR, lambda w: ["exchange", "import", _bundle_file(w)]),
+        "exchange pull": Spec(Role.OPERATOR, _fixed("exchange", "pull", _NOWHERE, "--token", "x")),
+        "exchange push": Spec(
+            Role.OPERATOR,
+            _fixed("exchange", "push", _NOWHERE, "--token", "x", "--for", "FRA"),
+        ),
+    }
+)
 
 # Accounts and review queues are the installation operator's across nations; records stay
 # their nation's.

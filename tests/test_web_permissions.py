@@ -521,6 +521,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("POST", "/plans/{plan_id}/assess"): Spec(PLANNER, _assess_plan, "plan", owned=True, ok=303),
     ("GET", "/imports"): Spec(VIEWER, _get("/imports")),
+    ("GET", "/exchange"): Spec(ADMIN, _get("/exchange?for=PHL")),
     ("POST", "/imports"): Spec(PLANNER, _start_import, ok=303),
     ("GET", "/imports/{job_id}"): Spec(VIEWER, _job_page(), "job"),
     ("GET", "/imports/{job_id}/progress"): Spec(VIEWER, _job_page("/progress"), "job"),

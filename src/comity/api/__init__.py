@@ -21,6 +21,7 @@ from comity.api.routers import (
     drafts,
     effects,
     engagements,
+    exchange,
     links,
     meta,
     optimiser,
@@ -47,6 +48,7 @@ ROUTERS = (
     engagements,
     links,
     drafts,
+    exchange,
     people,
     plans,
     analytics,
@@ -111,6 +113,7 @@ def create_api(
     document_errors(app)
     # Uploads of imports, from the API and from the web app's import page, may be large.
     uploads = {f"{API_PREFIX}/imports": UPLOAD_LIMIT, "/imports": UPLOAD_LIMIT}
+    uploads[f"{API_PREFIX}/exchange/bundle"] = UPLOAD_LIMIT  # a partner's pushed bundle
     app.add_middleware(BodyLimit, default=JSON_LIMIT, larger=uploads)
     return app
 

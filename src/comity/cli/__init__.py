@@ -28,6 +28,7 @@ from comity.cli import (
     drafts,
     effects,
     engagements,
+    exchange,
     exports,
     extract,
     imports,
@@ -172,6 +173,7 @@ app.add_typer(links.links_app, name="links")
 app.add_typer(drafts.drafts_app, name="drafts")
 app.command("extract")(extract.extract)
 app.command("effect")(effects.effect)
+app.add_typer(exchange.exchange_app, name="exchange")
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from comity.store import (  # noqa: F401  (register their tables)
     tables_access,
     tables_alumni,
     tables_drafts,
+    tables_exchange,
     tables_links,
     tables_plans,
 )
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEAD_REVISION", "PoolOptions", "Store", "alembic_config", "open_store"]
 
-HEAD_REVISION = "0017"
+HEAD_REVISION = "0018"
 """The latest migration comity ships (a test checks it against the migrations themselves):
 known without loading Alembic, which every command would otherwise import to check the store."""
 
