@@ -21,6 +21,7 @@ from comity.services import accounts
 from comity.services import drafts as draft_service
 from comity.store import Store
 from tests.browser import WebApp, serve_store
+from tests.test_web_time import _shoot as shoot
 from tests.web_client import PASSWORD, client_for, csrf
 
 _OPERATOR = Viewer.operator("tests")
@@ -176,6 +177,7 @@ def test_a_draft_is_reviewed_and_accepted_in_the_browser(page: Page) -> None:
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("link", name="Draft 1").click()
     expect(page.locator("#passage mark.f-start")).to_contain_text("on Monday")
+    shoot(page, "drafts.png")
     page.get_by_label("Title").fill("Balikatan 39")
     page.get_by_label("Participant 2 personnel").fill("1,200")
     page.get_by_role("button", name="Accept as an engagement").click()
