@@ -18,6 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,13 +58,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def serve_store(store: Store) -> Iterator[WebApp]:
-    """Run the app over ``store`` on a free loopback port until the generator is closed."""
-    operator = Viewer.operator("tests")
-    for username, nation, role in USERS:
-        accounts.create_user(
-            store, operator, username=username, password=PASSWORD, nation=nation, role=role
-        )
+@contextmanager
+def served(store: Store) -> Iterator[str]:
+    """The whole app over ``store`` on a free loopback port, limits lifted; its base URL."""
     unlimited = RateLimiter(burst=1e9, per_second=1e9)
     app = build_app(
         store,
@@ -80,10 +77,21 @@ def serve_store(store: Store) -> Iterator[WebApp]:
         time.sleep(0.02)
     assert server.started, "the server did not start"
     try:
-        yield WebApp(url=f"http://127.0.0.1:{port}", store=store)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def serve_store(store: Store) -> Iterator[WebApp]:
+    """Run the app over ``store`` on a free loopback port until the generator is closed."""
+    operator = Viewer.operator("tests")
+    for username, nation, role in USERS:
+        accounts.create_user(
+            store, operator, username=username, password=PASSWORD, nation=nation, role=role
+        )
+    with served(store) as url:
+        yield WebApp(url=url, store=store)
 
 
 def web_app_fixture(imported_sqlite_folder: Path, tmp_path: Path) -> Iterator[WebApp]:

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from sqlalchemy import select
 
 from comity import services
 from comity.access import Role, Viewer
-from comity.access.ratelimit import RateLimiter
 from comity.access.signing import new_signing_key
-from comity.server import build_app
 from comity.services import accounts, exchange_keys
 from comity.services.exchange_format import write_bundle
 from comity.store import Store, open_store
@@ -134,37 +126,6 @@ def add_account(store: Store, username: str, nation: str, role: str) -> str:
         store, OPERATOR, username=username, password=PASSWORD, nation=nation, role=role
     )
     return accounts.create_token(store, user, "exchange").secret
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def served(store: Store) -> Iterator[str]:
-    """The whole app over ``store`` on a free loopback port; its base URL."""
-    unlimited = RateLimiter(burst=1e9, per_second=1e9)
-    app = build_app(
-        store,
-        secret_key="exchange-tests-" + "k" * 32,
-        rate_limiter=unlimited,
-        login_limiter=unlimited,
-    )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert server.started, "the server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 _SEQUENCES = itertools.count(1)

@@ -16,6 +16,7 @@ from comity.access import Role, Viewer
 from comity.cli import app
 from comity.services import exchange, exchange_http
 from comity.store import Store
+from tests.browser import served
 from tests.exchange_world import (
     OPERATOR,
     Installation,
@@ -24,7 +25,6 @@ from tests.exchange_world import (
     audit_entries,
     dump,
     installation,
-    served,
     sqlite_copy,
     trust_each_other,
 )

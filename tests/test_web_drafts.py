@@ -76,7 +76,7 @@ def _post(client: Any, url: str, **data: Any) -> Any:
     return client.post(url, data={**data, "csrf_token": token}, follow_redirects=False)
 
 
-def _form(**changes: Any) -> dict[str, Any]:
+def review_form(**changes: Any) -> dict[str, Any]:
     """The review form as the page fills it, with ``changes``."""
     return {
         "kind": "exercise",
@@ -118,7 +118,7 @@ def test_a_draft_shows_its_passage_with_each_span_marked(queued: Store) -> None:
 
 def test_accepting_with_a_change_makes_the_engagement(queued: Store) -> None:
     client = client_for(queued, "planner.PHL")
-    answer = _post(client, "/drafts/1/accept", **_form(title="Balikatan 39"))
+    answer = _post(client, "/drafts/1/accept", **review_form(title="Balikatan 39"))
     assert answer.status_code == 303 and answer.headers["location"] == "/drafts/1"
     page = client.get("/drafts/1").text
     found = re.search(r"Draft 1 accepted: engagement (\d+), REL PHL\.", page)
@@ -131,7 +131,7 @@ def test_accepting_with_a_change_makes_the_engagement(queued: Store) -> None:
 
 def test_a_bad_change_is_named_beside_its_field_and_nothing_changes(queued: Store) -> None:
     client = client_for(queued, "planner.PHL")
-    answer = _post(client, "/drafts/1/accept", **_form(start="April", host="Wakanda"))
+    answer = _post(client, "/drafts/1/accept", **review_form(start="April", host="Wakanda"))
     assert answer.status_code == 422
     assert 'id="start-error"' in answer.text and 'id="host-error"' in answer.text
     assert 'value="Wakanda"' in answer.text  # what was typed stays
@@ -140,7 +140,7 @@ def test_a_bad_change_is_named_beside_its_field_and_nothing_changes(queued: Stor
 
 def test_saving_changes_keeps_them_without_deciding(queued: Store) -> None:
     client = client_for(queued, "planner.PHL")
-    assert _post(client, "/drafts/1/edit", **_form(location="Luzon")).status_code == 303
+    assert _post(client, "/drafts/1/edit", **review_form(location="Luzon")).status_code == 303
     page = client.get("/drafts/1").text
     assert "Draft 1: changes kept." in page and "(changed)" in page
     assert draft_service.get_draft(queued, PLANNER, 1)["values"]["location"] == "Luzon"
@@ -161,7 +161,7 @@ def test_another_nation_and_a_viewer_cannot_decide(queued: Store) -> None:
     assert 'id="review-readonly"' in viewer.get("/drafts/1").text
     assert _post(viewer, "/drafts/1/reject", reason="no").status_code == 403
     french = client_for(queued, "planner.FRA")
-    assert _post(french, "/drafts/1/accept", **_form()).status_code == 404
+    assert _post(french, "/drafts/1/accept", **review_form()).status_code == 404
 
 
 @pytest.fixture

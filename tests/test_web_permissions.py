@@ -38,6 +38,7 @@ from comity.web import auth
 from comity.web.pages import PAGES
 from tests.api_world import NATIONS, ROLES, engagement_record, role_rank
 from tests.link_pairs import pair_link
+from tests.test_web_drafts import review_form
 from tests.web_client import PASSWORD, client_for, csrf, sign_in_client, web_app
 
 HIDDEN = "US eyes"
@@ -277,7 +278,18 @@ def _decide_link(action: str, after: str) -> Build:
 def _decide_draft(action: str, after: str) -> Build:
     def build(world: World, caller: Caller, target: str) -> Case:
         key = world.draft()
-        data = {"reason": "checked"} if action == "reject" else _review_form()
+        data = (
+            {"reason": "checked"}
+            if action == "reject"
+            else review_form(
+                title="Drill",
+                start="2027-05-03",
+                location="Luzon",
+                participant_nation=["United States", "Philippines"],
+                participant_role=["", "host"],
+                releasability="REL USA",
+            )
+        )
 
         def changed() -> bool:
             found = drafts.get_draft(world.store, _OPERATOR, key)
@@ -288,20 +300,6 @@ def _decide_draft(action: str, after: str) -> Build:
         return Case(f"/drafts/{key}/{action}", data, f"/drafts/{key}", changed)
 
     return build
-
-
-def _review_form() -> dict[str, Any]:
-    return {
-        "kind": "exercise",
-        "title": "Drill",
-        "start": "2027-05-03",
-        "host": "Philippines",
-        "location": "Luzon",
-        "participant_nation": ["United States", "Philippines"],
-        "participant_role": ["", "host"],
-        "participant_personnel": ["", ""],
-        "releasability": "REL USA",
-    }
 
 
 def _split_engagement(world: World, caller: Caller, target: str) -> Case:

@@ -293,6 +293,7 @@ ESTIMATOR = (
 )
 
 
+@one_blas_thread()
 def estimate_did(
     panel: Any,
     *,
@@ -327,38 +328,6 @@ def estimate_did(
     Returns:
         The estimate, or the reason the data cannot give one.
     """
-    with one_blas_thread():
-        return _estimate_did(
-            panel,
-            treatment=treatment,
-            outcome=outcome,
-            outcome_label=outcome_label,
-            comparison=comparison,
-            pre_years=pre_years,
-            post_years=post_years,
-            min_pre_years=min_pre_years,
-            min_treated=min_treated,
-            min_comparison=min_comparison,
-            pretrend_alpha=pretrend_alpha,
-            with_twfe=with_twfe,
-        )
-
-
-def _estimate_did(
-    panel: Any,
-    *,
-    treatment: str,
-    outcome: str,
-    outcome_label: str | None,
-    comparison: str,
-    pre_years: int,
-    post_years: int,
-    min_pre_years: int,
-    min_treated: int,
-    min_comparison: int,
-    pretrend_alpha: float,
-    with_twfe: bool,
-) -> EffectResult:
     import numpy as np
     import pandas as pd
 

@@ -97,6 +97,7 @@ def _interval(gaps_after: Any, pre: float, placebo_ratios: list[float], floor: f
     return mean - math.sqrt(room), mean + math.sqrt(room)
 
 
+@one_blas_thread()
 def estimate_synth(
     panel: Any,
     treated_unit: str,
@@ -132,38 +133,6 @@ def estimate_synth(
     Returns:
         The estimate, or the reason the data cannot give one.
     """
-    with one_blas_thread():
-        return _estimate_synth(
-            panel,
-            treated_unit,
-            treatment=treatment,
-            outcome=outcome,
-            outcome_label=outcome_label,
-            treatment_year=treatment_year,
-            comparison=comparison,
-            pre_years=pre_years,
-            post_years=post_years,
-            min_pre_years=min_pre_years,
-            min_donors=min_donors,
-            fit_tolerance=fit_tolerance,
-        )
-
-
-def _estimate_synth(
-    panel: Any,
-    treated_unit: str,
-    *,
-    treatment: str,
-    outcome: str,
-    outcome_label: str | None = None,
-    treatment_year: int | None = None,
-    comparison: str = "pairs never treated, or not before the end of the window",
-    pre_years: int = 8,
-    post_years: int = 4,
-    min_pre_years: int = 3,
-    min_donors: int = 19,
-    fit_tolerance: float = 0.25,
-) -> EffectResult:
     import numpy as np
     from pysyncon import Dataprep
 
