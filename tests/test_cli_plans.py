@@ -79,6 +79,20 @@ def test_the_workflow_from_the_command_line(cli: CliRunner, store: Store) -> Non
     ]
 
 
+def test_a_plan_is_shared_and_unshared_from_the_command_line(cli: CliRunner, store: Store) -> None:
+    assert cli.invoke(app, [*_ADD, "--shared"]).exit_code == 0
+    shown = cli.invoke(app, ["plans", "show", "1"])
+    assert shown.exit_code == 0, shown.output
+    assert "  Shared:         yes, with partner installations that may read it\n" in shown.stdout
+    edited = cli.invoke(app, ["plans", "edit", "1", "--not-shared", "--json"])
+    assert edited.exit_code == 0, edited.output
+    assert json.loads(edited.stdout)["shared"] is False
+    assert "  Shared:         no\n" in cli.invoke(app, ["plans", "show", "1"]).stdout
+    assert cli.invoke(app, [*_ADD, "--title", "Second"]).exit_code == 0
+    listed = json.loads(cli.invoke(app, ["plans", "list", "--json"]).stdout)
+    assert [p["shared"] for p in listed] == [False, False]
+
+
 def test_an_illegal_move_is_a_clear_error(cli: CliRunner, store: Store) -> None:
     assert cli.invoke(app, _ADD).exit_code == 0
     result = cli.invoke(app, ["plans", "schedule", "1"])

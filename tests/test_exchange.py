@@ -74,7 +74,13 @@ def test_a_bundle_holds_exactly_what_the_partner_may_read(us: Installation, fr: 
     assert identity is not None
     assert manifest["installation"] == {"name": "us-hq", "nation": "USA", "key_id": identity.key_id}
     assert manifest["for"] == "FRA" and manifest["sequence"] == 1
-    assert manifest["counts"] == {"assessments": 0, "engagements": 3, "links": 0, "notes": 0}
+    assert manifest["counts"] == {
+        "assessments": 0,
+        "engagements": 3,
+        "links": 0,
+        "notes": 0,
+        "plans": 0,
+    }
 
 
 def test_notes_and_assessments_travel_by_their_labels(us: Installation, fr: Any) -> None:

@@ -93,7 +93,7 @@ def test_export_and_import_by_file(store: Store, seeded_sqlite_file: Path, tmp_p
     )
     assert exported.exit_code == 0, exported.output
     assert exported.output.startswith(
-        "Bundle 1 for FRA: 1 engagements, 0 links, 0 assessments, 0 notes; SHA-256 "
+        "Bundle 1 for FRA: 1 engagements, 0 links, 0 assessments, 0 notes, 0 plans; SHA-256 "
     )
     assert stat.S_IMODE(bundle.stat().st_mode) == 0o600
     imported = _runner(fr.store).invoke(app, ["exchange", "import", str(bundle)])

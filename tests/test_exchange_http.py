@@ -95,6 +95,18 @@ def test_pull_and_push_in_both_directions(pair: Pair) -> None:
     assert received["actor"] == "fr-hq" and received["after"]["via"] == "push"
 
 
+def test_a_shared_plan_travels_in_a_pull(pair: Pair) -> None:
+    from comity.services import plans as plan_service
+    from tests.test_plans import PLANNER, plan_record
+
+    plan_service.add_plan(pair.us.store, plan_record(shared=True), PLANNER)
+    plan_service.add_plan(pair.us.store, plan_record(title="Kept home"), PLANNER)
+    pulled = exchange_http.pull_bundle(pair.fr.store, OPERATOR, pair.us_url, pair.token_at_us)
+    assert pulled.to_dict()["by_kind"]["plan"]["added"] == 1
+    [stored] = plan_service.list_plans(pair.fr.store, OPERATOR)
+    assert (stored.plan.title, stored.received_from) == ("Cobra Gold 2027", "us-hq")
+
+
 def test_the_command_line_pulls_and_pushes(pair: Pair) -> None:
     add(pair.us, "Balikatan 2015")
     runner = CliRunner(env={"COMITY_DATABASE_URL": pair.fr.url, "COMITY_DEBUG": None})

@@ -13,6 +13,8 @@ from comity.access import Role, Viewer
 from comity.model.releasability import Releasability
 from comity.services import culture, exchange
 from comity.services import links as link_service
+from comity.services import plan_workflow as workflow
+from comity.services import plans as plan_service
 from comity.services.exchange_format import BundleRefusedError
 from comity.services.exchange_merge import narrowed_label
 from comity.store import Store
@@ -26,6 +28,7 @@ from tests.exchange_world import (
     sqlite_copy,
     trust_each_other,
 )
+from tests.test_plans import PLANNER, POLICY, plan_record
 
 
 @pytest.fixture
@@ -244,8 +247,13 @@ def test_a_bundle_imports_into_postgresql(us: Installation, pg_store: Store) -> 
     trust_each_other(us, french)
     add(us, "Balikatan 2015", "REL FRA,USA")
     add(us, "Balikatan 2015 (with Britain)", "REL GBR,USA")
-    assert _send(us, french).added == 1
-    assert _send(us, french).unchanged == 1
+    plan = plan_service.add_plan(us.store, plan_record(shared=True), PLANNER).id
+    workflow.submit_plan(us.store, plan, PLANNER)
+    workflow.approve_plan(us.store, plan, POLICY)
+    assert _send(us, french).added == 2
+    assert _send(us, french).unchanged == 2
+    [received] = plan_service.list_plans(pg_store, OPERATOR)
+    assert (received.origin, received.approved_by) == (f"xchg:us-hq:{plan}", ("policy",))
     data = exchange.export_bundle(us.store, OPERATOR, "FRA").data
     spoiled = data.replace(b"Balikatan", b"Balikatam", 1)
     before = dump(pg_store, without_audit=True)

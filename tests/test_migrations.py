@@ -200,3 +200,48 @@ def test_the_head_revision_known_without_alembic_is_the_migrations_head() -> Non
 
     scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert HEAD_REVISION == scripts.get_current_head() == _latest()
+
+
+def _downgrade(store: Store, revision: str) -> None:
+    with store.engine.begin() as connection:
+        config = alembic_config(store.url)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_0019_leaves_stored_plans_unshared_and_lets_plans_be_exchanged(empty_store: Store) -> None:
+    empty_store.migrate("0018")
+    with empty_store.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO nations (iso3, name, historical) VALUES ('USA', 'United States', false)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO plans (id, title, kind, state, objectives, start_date, end_date, "
+            "start_year, round, version, created_at, created_by, updated_at, updated_by) VALUES "
+            "(1, 'Kept', 'exercise', 'draft', '[]', '2027-01-01', '2027-01-02', 2027, 0, 1, "
+            "'2026-01-01 00:00:00', 't', '2026-01-01 00:00:00', 't')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO exchange_partners (id, name, nation, key_id, public_key, trusted_at, "
+            "trusted_by) VALUES (1, 'us-hq', 'USA', '0123456789abcdef', 'K', "
+            "'2026-01-01 00:00:00', 't')"
+        )
+    received = (
+        "INSERT INTO exchange_records (partner_id, kind, origin_id, local_id, bundle_digest, "
+        "local_digest, imported_at) VALUES (1, 'plan', '7', 1, 'a', 'b', '2026-01-01 00:00:00')"
+    )
+    empty_store.migrate()
+    with empty_store.engine.begin() as connection:
+        found = connection.exec_driver_sql("SELECT title, shared, origin FROM plans").one()
+        assert (found.title, bool(found.shared), found.origin) == ("Kept", False, None)
+        connection.exec_driver_sql(received)
+    # And back: the plans stay, without the two columns; received plans are forgotten.
+    _downgrade(empty_store, "0018")
+    columns = {c["name"] for c in inspect(empty_store.engine).get_columns("plans")}
+    assert "title" in columns and not columns & {"shared", "origin"}
+    with empty_store.engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM plans").scalar_one() == 1
+        count = "SELECT count(*) FROM exchange_records"
+        assert connection.exec_driver_sql(count).scalar_one() == 0
+    with pytest.raises(IntegrityError, match="ck_"), empty_store.engine.begin() as connection:
+        connection.exec_driver_sql(received)

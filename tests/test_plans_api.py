@@ -130,6 +130,21 @@ def test_patch_needs_if_match_and_refuses_a_stale_one(api: Any) -> None:
     assert stale.status_code == 412
 
 
+def test_a_plan_is_shared_through_the_api(api: Any) -> None:
+    client, h = api
+    assert _create(client, h["us.planner"])["shared"] is False
+    created = _create(client, h["us.planner"], shared=True)
+    assert created["shared"] is True and created["origin"] is None
+    url = f"/api/v1/plans/{created['id']}"
+    tag = client.get(url, headers=h["us.planner"]).headers["ETag"]
+    changed = client.patch(
+        url, json={"shared": False}, headers={**h["us.planner"], "If-Match": tag}
+    )
+    assert changed.status_code == 200 and changed.json()["shared"] is False
+    wrong = client.post("/api/v1/plans", json={"shared": "maybe"}, headers=h["us.planner"])
+    assert wrong.status_code == 422
+
+
 def test_a_plan_rel_gbr_is_invisible_to_a_usa_user(api: Any) -> None:
     client, h = api
     secret = _create(

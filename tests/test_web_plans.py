@@ -172,6 +172,52 @@ def test_the_form_creates_a_plan_and_the_buttons_follow_the_role(accounts_made: 
     assert 'value="submit"' not in viewer_page and "Cobra Gold 2027" in viewer_page
 
 
+def test_the_form_shares_a_plan_and_its_page_says_so(accounts_made: Store) -> None:
+    client = client_for(accounts_made, "planner.usa")
+    empty = client.get("/plans/new").text
+    assert "Share with partner installations (when releasable to them)" in empty
+    assert not re.search(r'id="field-shared"[^>]*checked', empty)
+    status, _ = _post_new(accounts_made, shared="yes")
+    assert status == 200
+    [stored] = plan_service.list_plans(accounts_made, PLANNER)
+    assert stored.plan.shared
+    page = client.get(f"/plans/{stored.id}").text
+    assert 'id="plan-sharing">Shared with partner installations' in page
+    form = client.get(f"/plans/{stored.id}/edit").text
+    assert re.search(r'id="field-shared"[^>]*checked', form)
+    # Unticked, the box unshares it.
+    edited = client.post(
+        f"/plans/{stored.id}/edit",
+        data={
+            **_form(),
+            "version": str(stored.version),
+            "csrf_token": csrf(client, f"/plans/{stored.id}/edit"),
+        },
+    )
+    assert edited.status_code == 200
+    assert not plan_service.get_plan(accounts_made, stored.id, PLANNER).plan.shared
+    assert 'id="plan-sharing">Not shared' in edited.text
+
+
+def test_a_plan_received_from_a_partner_says_so_and_offers_no_move(accounts_made: Store) -> None:
+    from comity.model.plans import PlanState
+    from comity.services.plans import validate_plan
+    from comity.store import nations as nation_store
+    from comity.store.plan_writes import ReceivedPlan, insert_received_plan
+
+    with accounts_made.transaction() as connection:
+        plan = validate_plan(plan_record(budget=None), nation_store.load_nations(connection))
+        received = ReceivedPlan(plan, PlanState.APPROVED, 1, (), "xchg:us-hq:12", None)
+        key = insert_received_plan(connection, received, "tests", "USA")
+    client = client_for(accounts_made, "planner.usa")
+    page = client.get(f"/plans/{key}").text
+    assert "Received from the partner installation us-hq" in page and "(its plan 12)" in page
+    assert 'value="schedule"' not in page and "Cancel plan" not in page
+    form = client.get(f"/plans/{key}/edit").text
+    assert 'name="shared"' not in form
+    assert "Received from the partner installation us-hq: only its origin shares it." in form
+
+
 def test_an_illegal_move_is_flashed_and_changes_nothing(accounts_made: Store) -> None:
     stored = plan_service.add_plan(accounts_made, plan_record(), PLANNER)
     client = client_for(accounts_made, "planner.usa")

@@ -101,6 +101,10 @@ _Budget = Annotated[
 _Release = Annotated[
     str | None, typer.Option("--releasability", help="PUBLIC (default), or e.g. 'REL USA,GBR'.")
 ]
+_SHARED_HELP = (
+    "Share with partner installations (when releasable to them): the plan travels in exchange "
+    "bundles, without its budget."
+)
 
 
 @app.command("add")
@@ -117,6 +121,7 @@ def add_plan(
     budget: _Budget = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Responsible account.")] = None,
     releasability: _Release = None,
+    shared: Annotated[bool, typer.Option("--shared/--not-shared", help=_SHARED_HELP)] = False,
     as_json: _JSON = False,
 ) -> None:
     """Add a plan, as a draft. Partners may be given by any name or code.
@@ -140,6 +145,7 @@ def add_plan(
             "budget": _budget(budget),
             "owner": owner,
             "releasability": releasability,
+            "shared": shared,
         }
     )
     stored = plan_service.add_plan(state.store(), data, state.viewer())
@@ -198,6 +204,7 @@ def show_plan(ctx: typer.Context, plan_id: _Id, as_json: _JSON = False) -> None:
         ("Approved by", ", ".join(stored.approved_by) or "none yet"),
         ("Owner", p.owner),
         ("Releasability", str(p.releasability)),
+        ("Shared", _sharing(stored)),
         ("Engagement", str(stored.engagement_id) if stored.engagement_id else None),
     ]
     for label, value in rows:
@@ -223,6 +230,17 @@ def show_plan(ctx: typer.Context, plan_id: _Id, as_json: _JSON = False) -> None:
             t.reason or "",
         )
     console.print(history)
+
+
+def _sharing(stored: StoredPlan) -> str:
+    if stored.received_from is not None:
+        return (
+            f"received from {stored.received_from} (its plan {stored.id_at_origin}); it follows "
+            f"{stored.received_from}'s approval, never sent on"
+        )
+    if stored.plan.shared:
+        return "yes, with partner installations that may read it"
+    return "no"
 
 
 def _warnings(stored: StoredPlan) -> list[str]:
@@ -261,6 +279,9 @@ def edit_plan(
     location: Annotated[str | None, typer.Option("--location", help="New place.")] = None,
     budget: _Budget = None,
     releasability: _Release = None,
+    shared: Annotated[
+        bool | None, typer.Option("--shared/--not-shared", help=_SHARED_HELP, show_default=False)
+    ] = None,
     as_json: _JSON = False,
 ) -> None:
     """Change fields of a draft or returned plan; the result is validated as a whole."""
@@ -278,6 +299,7 @@ def edit_plan(
             "location": location,
             "budget": _budget(budget),
             "releasability": releasability,
+            "shared": shared,
             "agencies": [a.value for a in agency] if agency else None,
         }.items()
         if v is not None

@@ -138,6 +138,8 @@ class Plan(BaseModel):
         agencies: Agencies whose approval it needs: at least one, each once.
         owner: The account responsible for it.
         releasability: Who may see it.
+        shared: Whether it travels in exchange bundles to the partner installations that may
+            read it (docs/exchange.md); a plan is not shared unless marked so.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -153,6 +155,7 @@ class Plan(BaseModel):
     agencies: tuple[Agency, ...]
     owner: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     releasability: Releasability = PUBLIC
+    shared: bool = False
 
     @field_validator("end")
     @classmethod

@@ -12,7 +12,8 @@
 
 An executed plan cannot be cancelled (its engagement took place); assessed and cancelled are
 final. An agency approving while others still have to leaves the plan submitted: that is an
-approval, not a move.
+approval, not a move. A plan received from a partner installation never moves here: it keeps
+the state its origin's workflow gave it (:func:`check_local_workflow`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "TRANSITIONS",
     "Action",
     "IllegalTransitionError",
+    "check_local_workflow",
     "check_transition",
     "missing_approvals",
     "target_of",
@@ -119,6 +121,30 @@ def check_transition(current: PlanState, target: PlanState, plan_id: int | None 
     )
     raise IllegalTransitionError(
         f"{subject} cannot move from {current.value} to {target.value}.", hint=hint
+    )
+
+
+def check_local_workflow(origin: str | None, plan_id: int) -> None:
+    """Refuse to move, or decide on, a plan received from a partner installation.
+
+    Such a plan goes through the approval of the installation that wrote it; here it keeps the
+    state that installation's last bundle gave it.
+
+    Args:
+        origin: The plan's origin, ``xchg:INSTALLATION:ID`` (None: a plan of this installation).
+        plan_id: The plan's id here, for the message.
+
+    Raises:
+        IllegalTransitionError: Naming the partner installation and the plan's id there.
+    """
+    if origin is None:
+        return
+    _, installation, there = origin.split(":", 2)
+    raise IllegalTransitionError(
+        f"Plan {plan_id} was received from the partner installation {installation} (its plan "
+        f"{there}): it moves through {installation}'s approval, not this installation's, and "
+        f"keeps the state {installation}'s last bundle gave it.",
+        hint=f"Ask {installation} to move it; its next bundle brings the new state here.",
     )
 
 

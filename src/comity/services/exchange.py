@@ -3,9 +3,10 @@
 A bundle for a nation holds exactly what an account of that nation may read here, by the one
 releasability filter every read applies (a viewer of the partner's nation), less the bundled
 datasets (every installation ships them) and what came from other installations (a record
-travels from its origin only). An import verifies the bundle against the trusted partners,
-refuses it whole with nothing written when any check fails, and merges it record by record
-(:mod:`comity.services.exchange_merge`). Every export and import, refused ones included, is in
+travels from its origin only); of plans, those marked shared. An import verifies the bundle
+against the trusted partners, refuses it whole with nothing written when any check fails, and
+merges it record by record (:mod:`comity.services.exchange_merge`, plans in
+:mod:`comity.services.exchange_plans`). Every export and import, refused ones included, is in
 the audit log with the bundle's digest (docs/exchange.md).
 
 Who may: a bundle for nation N is made for the installation's operator or an analyst (or
@@ -37,6 +38,7 @@ from comity.services.exchange_format import (
 )
 from comity.services.exchange_keys import private_key
 from comity.services.exchange_merge import MergeReport, merge_bundle
+from comity.services.exchange_plans import exportable_plan_items, merge_plans
 from comity.services.registry import resolve_nation
 from comity.store import Store
 from comity.store import engagements as engagement_store
@@ -208,6 +210,7 @@ def _collect(
         "links": links,
         "assessments": record_store.exportable_assessments(connection, readers, every, moment),
         "notes": record_store.exportable_notes(connection, readers, moment),
+        "plans": exportable_plan_items(connection, readers, every, moment),
     }
 
 
@@ -337,7 +340,7 @@ def preview_bundle(store: Store, viewer: Viewer, target: str) -> dict[str, Any]:
     for item in records["engagements"]:
         kinds[str(item["record"]["kind"])] += 1
         labels[str(item["record"]["releasability"])] += 1
-    for part in ("assessments", "notes"):
+    for part in ("assessments", "notes", "plans"):
         for item in records[part]:
             labels[str(item["record"]["releasability"])] += 1
     return {
@@ -467,6 +470,7 @@ def receive_bundle(
                 merged = merge_bundle(
                     connection, bundle.records, partner, manifest.sequence, writer
                 )
+                merge_plans(connection, bundle.records["plans"], partner, writer, merged)
             except ComityError as error:
                 raise BundleRefusedError(
                     f"Bundle {digest[:12]} from {partner.name} holds a record this installation "

@@ -6,7 +6,8 @@ A bundle is a UTF-8 JSON object (docs/exchange.md, "The format")::
      "manifest": {"format", "installation": {"name", "nation", "key_id"}, "for", "since",
                   "created_at", "sequence", "data_version", "counts": {PART: n},
                   "digests": {PART: SHA-256 of the part's canonical bytes}},
-     "records": {"engagements": [...], "links": [...], "assessments": [...], "notes": [...]},
+     "records": {"engagements": [...], "links": [...], "assessments": [...], "notes": [...],
+                 "plans": [...]},
      "signature": base64 Ed25519 signature of the manifest's canonical bytes}
 
 The signature covers the manifest, and the manifest the digest of each part, so one changed
@@ -42,7 +43,7 @@ __all__ = [
 
 FORMAT = "comity-exchange/1"
 """The format's name and version, in the document and in its manifest."""
-PARTS = ("engagements", "links", "assessments", "notes")
+PARTS = ("engagements", "links", "assessments", "notes", "plans")
 """The parts of a bundle's records, in this order."""
 
 

@@ -61,24 +61,15 @@ def pull_bundle(
         ComityError: When the partner cannot be reached or refuses.
         BundleRefusedError: When the bundle fails a check (nothing is written).
     """
-    import httpx
-
     require_operator(viewer, "pull bundles from a partner")
     endpoint = bundle_endpoint(url)
     params = {"since": since.isoformat()} if since else None
-    try:
-        response = httpx.get(
-            endpoint,
-            params=params,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=_TIMEOUT,
-        )
-    except httpx.HTTPError as error:
-        raise ComityError(
-            f"Cannot reach {endpoint}: {error}", hint="Check the address and the network."
-        ) from None
-    if response.status_code != 200:
-        raise _failure(endpoint, response)
+    response = _call(
+        endpoint,
+        "GET",
+        params=params,
+        headers={"Authorization": f"Bearer {token}"},
+    )
     return receive_bundle(store, response.content, viewer, via="pull", source=endpoint)
 
 
@@ -100,23 +91,29 @@ def push_bundle(
         PermissionDeniedError: For anyone but the installation's operator.
         ComityError: When the partner cannot be reached or refuses the bundle.
     """
-    import httpx
-
     require_operator(viewer, "push bundles to a partner")
     endpoint = bundle_endpoint(url)
     exported = export_bundle(store, viewer, target, since=since, via="push")
+    response = _call(
+        endpoint,
+        "POST",
+        content=exported.data,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def _call(endpoint: str, method: str, **request: Any) -> Any:
+    """Send one request to a partner's bundle endpoint; its answer when it is a 200."""
+    import httpx
+
     try:
-        response = httpx.post(
-            endpoint,
-            content=exported.data,
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            timeout=_TIMEOUT,
-        )
+        response = httpx.request(method, endpoint, timeout=_TIMEOUT, **request)
     except httpx.HTTPError as error:
         raise ComityError(
             f"Cannot reach {endpoint}: {error}", hint="Check the address and the network."
         ) from None
     if response.status_code != 200:
         raise _failure(endpoint, response)
-    answer: dict[str, Any] = response.json()
-    return answer
+    return response

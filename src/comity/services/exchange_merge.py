@@ -12,6 +12,7 @@ import wrote it. So, for each record of a bundle:
 - changed at the partner and here (or deleted here): a conflict, reported and left as it is.
 
 All of it runs in the import's transaction: a record that breaks a rule refuses the bundle.
+Plans follow the same rules, in :mod:`comity.services.exchange_plans`.
 """
 
 from __future__ import annotations
@@ -40,8 +41,17 @@ from comity.store import tables
 from comity.store.audit import append_audit
 from comity.store.exchange import Partner, Received
 from comity.store.ownership import check_readable_by
+from comity.store.tables_exchange import EXCHANGED_KINDS
 
-__all__ = ["KindCounts", "MergeReport", "merge_bundle", "narrowed_label", "origin_dataset"]
+__all__ = [
+    "KindCounts",
+    "MergeReport",
+    "merge_bundle",
+    "narrowed_label",
+    "origin_dataset",
+    "origin_of",
+    "record_digest",
+]
 
 
 @dataclass
@@ -59,8 +69,8 @@ class MergeReport:
     """What an import did: per kind, the links, the labels kept narrow, the conflicts.
 
     Attributes:
-        kinds: Per kind of record (engagement, assessment, note), added, updated, unchanged
-            and conflicts.
+        kinds: Per kind of record (engagement, assessment, note, plan), added, updated,
+            unchanged and conflicts.
         partner_links: The partner's links between two of its records, taken here.
         linked: Pairs with a record of this partner that record linkage links as one event.
         review: Pairs it left for a person to review.
@@ -71,7 +81,7 @@ class MergeReport:
     """
 
     kinds: dict[str, KindCounts] = field(
-        default_factory=lambda: {k: KindCounts() for k in ("engagement", "assessment", "note")}
+        default_factory=lambda: {k: KindCounts() for k in EXCHANGED_KINDS}
     )
     partner_links: int = 0
     linked: int = 0
@@ -86,13 +96,34 @@ class MergeReport:
         self.kinds[kind].conflicts += 1
         self.conflicts.append({"kind": kind, "id": origin, "local_id": local_id, "reason": reason})
 
+    def label_of_update(
+        self,
+        kind: str,
+        origin: str,
+        local_id: int,
+        stored: Releasability,
+        incoming: Releasability,
+        members: Callable[[Iterable[str]], set[str]],
+    ) -> Releasability | None:
+        """The label an update takes (:func:`narrowed_label`), a narrowing counted.
+
+        None, the conflict counted, when the stored and the incoming label share no reader.
+        """
+        label = narrowed_label(stored, incoming, members)
+        if label is None:
+            self.conflict(kind, origin, local_id, "the new label shares no reader here")
+        elif label != incoming:
+            self.narrowed += 1
+        return label
+
 
 def origin_dataset(partner: str) -> str:
     """The provenance dataset of the records imported from ``partner``."""
     return f"xchg:{partner}"
 
 
-def _digest(value: Any) -> str:
+def record_digest(value: Any) -> str:
+    """SHA-256 of a record's canonical bytes (what an import compares)."""
     return hashlib.sha256(canonical_bytes(value)).hexdigest()
 
 
@@ -146,7 +177,12 @@ class _Context:
         return str(owner)
 
 
-def _origin(item: Any, kind: str) -> str:
+def origin_of(item: Any, kind: str) -> str:
+    """A bundle item's id at the partner, checked (at most 40 characters).
+
+    Raises:
+        ComityError: When the item is not an object with its id and record.
+    """
     if not isinstance(item, dict) or not isinstance(item.get("record"), dict):
         raise ComityError(f"a {kind} is not an object with its id and record")
     origin = item.get("id")
@@ -190,8 +226,8 @@ def _merge_engagements(context: _Context, items: list[Any]) -> list[int]:
     adding: dict[str, list[tuple[str, Engagement, str]]] = {}
     changed: list[int] = []
     for item in items:
-        origin = _origin(item, "engagement")
-        incoming = _digest(item)
+        origin = origin_of(item, "engagement")
+        incoming = record_digest(item)
         owner = context.owner(item)
         engagement = _localised(item, origin, context)
         known = received.get(origin)
@@ -208,18 +244,17 @@ def _merge_engagements(context: _Context, items: list[Any]) -> list[int]:
         if content_digest(before) != known.local_digest:
             report.conflict("engagement", origin, known.local_id, "changed here and there")
             continue
-        stored_label = Releasability.parse(before["releasability"])
-        label = narrowed_label(
-            stored_label, engagement.releasability, context.members(engagement.start_year)
+        label = report.label_of_update(
+            "engagement",
+            origin,
+            known.local_id,
+            Releasability.parse(before["releasability"]),
+            engagement.releasability,
+            context.members(engagement.start_year),
         )
         if label is None:
-            report.conflict(
-                "engagement", origin, known.local_id, "the new label shares no reader here"
-            )
             continue
-        if label != engagement.releasability:
-            report.narrowed += 1
-            engagement = engagement.model_copy(update={"releasability": label})
+        engagement = engagement.model_copy(update={"releasability": label})
         engagement_store.update_engagement(connection, known.local_id, engagement, context.writer)
         after = _image(connection, known.local_id)
         assert after is not None
@@ -289,7 +324,7 @@ def _merge_assessments(context: _Context, items: list[Any]) -> None:
     received = exchange_store.read_received(connection, context.partner.id, "assessment")
     table = tables.assessments
     for item in items:
-        origin = _origin(item, "assessment")
+        origin = origin_of(item, "assessment")
         parent = engagements.get(str(item.get("engagement")))
         if parent is None or _image(connection, parent.local_id) is None:
             report.skipped.append(
@@ -300,7 +335,7 @@ def _merge_assessments(context: _Context, items: list[Any]) -> None:
             Assessment, {**item["record"], "engagement_id": parent.local_id}, f"assessment {origin}"
         )
         record = checked.model_dump(mode="json", exclude={"engagement_id"})
-        incoming, owner = _digest(item), context.owner(item)
+        incoming, owner = record_digest(item), context.owner(item)
         year = _start_year(context, parent.local_id)
         known = received.get(origin)
         if known is not None and known.bundle_digest == incoming:
@@ -314,20 +349,20 @@ def _merge_assessments(context: _Context, items: list[Any]) -> None:
         else:
             key = known.local_id
             before = record_store.read_assessment(connection, key)
-            if before is None or _digest(before) != known.local_digest:
+            if before is None or record_digest(before) != known.local_digest:
                 why = "deleted here since imported" if before is None else "changed here and there"
                 report.conflict("assessment", origin, key, why)
                 continue
-            label = narrowed_label(
+            label = report.label_of_update(
+                "assessment",
+                origin,
+                key,
                 Releasability.parse(before["releasability"]),
                 checked.releasability,
                 context.members(year),
             )
             if label is None:
-                report.conflict("assessment", origin, key, "the new label shares no reader here")
                 continue
-            if label != checked.releasability:
-                report.narrowed += 1
             record_store.update_assessment(
                 connection, key, {**record, "releasability": str(label)}, context.writer.name
             )
@@ -348,7 +383,7 @@ def _merge_assessments(context: _Context, items: list[Any]) -> None:
             context.partner.id,
             "assessment",
             origin,
-            Received(key, incoming, _digest(after)),
+            Received(key, incoming, record_digest(after)),
         )
 
 
@@ -358,7 +393,7 @@ def _note_digest(context: _Context, key: int) -> tuple[dict[str, Any] | None, st
     except NotFoundError:
         return None, ""
     image = stored.note.model_dump(mode="json")
-    return image, _digest(image)
+    return image, record_digest(image)
 
 
 def _merge_notes(context: _Context, items: list[Any]) -> None:
@@ -367,9 +402,9 @@ def _merge_notes(context: _Context, items: list[Any]) -> None:
     received = exchange_store.read_received(connection, context.partner.id, "note")
     year = datetime.now(UTC).year
     for item in items:
-        origin = _origin(item, "note")
+        origin = origin_of(item, "note")
         note = validate_record(Note, item["record"], f"note {origin}")
-        incoming, owner = _digest(item), context.owner(item)
+        incoming, owner = record_digest(item), context.owner(item)
         known = received.get(origin)
         if known is not None and known.bundle_digest == incoming:
             counts.unchanged += 1
@@ -384,17 +419,17 @@ def _merge_notes(context: _Context, items: list[Any]) -> None:
                 why = "deleted here since imported" if before is None else "changed here and there"
                 report.conflict("note", origin, key, why)
                 continue
-            label = narrowed_label(
+            label = report.label_of_update(
+                "note",
+                origin,
+                key,
                 Releasability.parse(before["releasability"]),
                 note.releasability,
                 context.members(year),
             )
             if label is None:
-                report.conflict("note", origin, key, "the new label shares no reader here")
                 continue
-            if label != note.releasability:
-                report.narrowed += 1
-                note = note.model_copy(update={"releasability": label})
+            note = note.model_copy(update={"releasability": label})
             note_store.update_note(connection, key, note, context.writer)
             after, _ = _note_digest(context, key)
             append_audit(

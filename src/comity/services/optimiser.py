@@ -181,7 +181,9 @@ def plan_choices(store: Store, viewer: Viewer, nation: str | None = None) -> lis
         plan = stored.plan
         partners = tuple(p.nation for p in plan.partners if p.nation != own)
         reason = None
-        if plan.kind.value not in PLANNABLE_KINDS:
+        if stored.origin is not None:
+            reason = f"it is a partner's plan, received from {stored.received_from}"
+        elif plan.kind.value not in PLANNABLE_KINDS:
             reason = f"its kind {plan.kind.value} is not one the optimiser plans"
         elif plan.budget is None:
             reason = "it has no budget"

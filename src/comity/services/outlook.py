@@ -136,6 +136,8 @@ def _plans(store: Store, viewer: Viewer, nation: str, settings: Any) -> dict[str
     """Partner -> year -> what the approved and scheduled plans of ``nation`` add."""
     found: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
     for stored in list_plans(store, viewer, states=_PROJECTED_STATES):
+        if stored.origin is not None:
+            continue  # a partner's plan, received: it may be one of ours told again
         plan = stored.plan
         nations = {p.nation for p in plan.partners} | (
             {stored.owner_nation} if stored.owner_nation else set()

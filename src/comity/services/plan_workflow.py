@@ -2,6 +2,8 @@
 
 Every move checks :func:`comity.planning.check_transition` first, then writes the new state, the
 ``plan_transitions`` row and the audit entry in one transaction: a refused move changes nothing.
+A plan received from a partner installation is refused every move and decision
+(:func:`comity.planning.check_local_workflow`): it keeps the state its origin gave it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from comity.errors import (
 )
 from comity.model.plans import Agency, Assessment, PlanState
 from comity.model.validation import validate_engagement, validate_record
-from comity.planning import Action, check_transition, missing_approvals, target_of
+from comity.planning import (
+    Action,
+    check_local_workflow,
+    check_transition,
+    missing_approvals,
+    target_of,
+)
 from comity.services.engagements import require
 from comity.store import Store
 from comity.store import engagements as engagement_store
@@ -114,6 +122,7 @@ def submit_plan(
     require(viewer, Role.PLANNER, "submit plans")
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_local_workflow(current.origin, plan_id)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         check_transition(current.state, PlanState.SUBMITTED, plan_id)
         return _move(
@@ -215,6 +224,7 @@ def decide_plan(
         )
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_local_workflow(current.origin, plan_id)
         _check_decider(viewer, current)
         check_transition(current.state, target_of(action), plan_id)
         if chosen not in current.plan.agencies:
@@ -282,6 +292,7 @@ def _simple(
     require(viewer, Role.PLANNER, f"{action.value} plans")
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_local_workflow(current.origin, plan_id)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         return _move(connection, current, action, viewer, reason)
 
@@ -301,9 +312,10 @@ def may_cancel(viewer: Viewer, stored: StoredPlan) -> bool:
     """Whether ``viewer`` may cancel the plan: its author or owner, or an administrator.
 
     Cancelling is final, so another planner of the same nation may not: they ask its author.
-    The installation's operator and the owning nation's administrators may.
+    The installation's operator and the owning nation's administrators may; no one may cancel a
+    plan received from a partner installation here.
     """
-    if not viewer.may(Role.PLANNER):
+    if not viewer.may(Role.PLANNER) or stored.origin is not None:
         return False
     if not may_change(viewer, stored.owner_nation):
         return False
@@ -314,8 +326,10 @@ def check_cancel(viewer: Viewer, stored: StoredPlan) -> None:
     """Refuse unless ``viewer`` may cancel the plan (see :func:`may_cancel`).
 
     Raises:
+        IllegalTransitionError: When the plan was received from a partner installation.
         PermissionDeniedError: Naming who may.
     """
+    check_local_workflow(stored.origin, stored.id)
     if not may_cancel(viewer, stored):
         raise PermissionDeniedError(
             f"{viewer.name} may not cancel plan {stored.id}: only its author"
@@ -344,6 +358,7 @@ def cancel_plan(store: Store, plan_id: int, viewer: Viewer, reason: str | None) 
         )
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_local_workflow(current.origin, plan_id)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         check_cancel(viewer, current)
         return _move(connection, current, Action.CANCEL, viewer, why)
@@ -364,6 +379,7 @@ def execute_plan(
     require(viewer, Role.PLANNER, "execute plans")
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_local_workflow(current.origin, plan_id)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         check_transition(current.state, PlanState.EXECUTED, plan_id)
         engagement = validate_engagement(
@@ -422,6 +438,7 @@ def assess_plan(store: Store, plan_id: int, data: Mapping[str, Any], viewer: Vie
     require(viewer, Role.PLANNER, "assess plans")
     with store.transaction() as connection:
         current = plan_store.get_plan(connection, plan_id, viewer)
+        check_local_workflow(current.origin, plan_id)
         check_owner(viewer, current.owner_nation, f"Plan {plan_id}")
         check_transition(current.state, PlanState.ASSESSED, plan_id)
         if current.engagement_id is None:

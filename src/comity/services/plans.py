@@ -139,7 +139,8 @@ def edit_plan(
     Raises:
         NotFoundError: When the viewer sees no such plan.
         IllegalTransitionError: When the plan is past editing (submitted or later).
-        ValidationError: When the changed plan breaks a rule.
+        ValidationError: When the changed plan breaks a rule, or would share a plan received
+            from a partner installation (only its origin shares it).
         StaleVersionError: When ``expected_version`` is given and stale.
     """
     require(viewer, Role.PLANNER, "edit plans")
@@ -153,6 +154,9 @@ def edit_plan(
             )
         merged = {**current.plan.model_dump(mode="json"), **changes}
         plan = validate_plan(merged, nation_store.load_nations(connection))
+        if plan.shared and current.received_from is not None:
+            reason = f"is a plan received from {current.received_from}: only its origin shares it"
+            raise ValidationError([FieldProblem("shared", reason, "true")], "plan")
         check_release(viewer, plan, "plan")
         plan_store.update_plan(connection, plan_id, plan, viewer, expected_version)
         stored = plan_store.get_plan(connection, plan_id, viewer)

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEAD_REVISION", "PoolOptions", "Store", "alembic_config", "open_store"]
 
-HEAD_REVISION = "0018"
+HEAD_REVISION = "0019"
 """The latest migration comity ships (a test checks it against the migrations themselves):
 known without loading Alembic, which every command would otherwise import to check the store."""
 

@@ -4,10 +4,15 @@ Updates and moves take the viewer and, when given, the version the caller read: 
 may not see, one of another nation (:func:`comity.store.ownership.check_owner`) or one changed
 since is refused. The services check the rules of :mod:`comity.planning` before writing; the
 reads are in :mod:`comity.store.plans`.
+
+A plan received from a partner installation (:class:`ReceivedPlan`) is written as the partner
+sent it: its state, its round and the agencies' decisions of that round, recorded as the
+partner's (``xchg:INSTALLATION``), never as a move of this installation's workflow.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +32,15 @@ from comity.store.tables_plans import (
 )
 from comity.store.visibility import visible_to
 
-__all__ = ["add_decision", "insert_plan", "set_state", "update_plan"]
+__all__ = [
+    "ReceivedPlan",
+    "add_decision",
+    "insert_plan",
+    "insert_received_plan",
+    "replace_received_plan",
+    "set_state",
+    "update_plan",
+]
 
 _P = plans
 
@@ -49,6 +62,7 @@ def _values(connection: Connection, plan: Plan) -> dict[str, Any]:
         "budget_currency": plan.budget.currency if plan.budget else None,
         "owner": plan.owner,
         "label_id": LabelCache(connection).id_for(plan.releasability),
+        "shared": plan.shared,
     }
 
 
@@ -235,3 +249,134 @@ def add_decision(
             reason=reason,
         )
     )
+
+
+@dataclass(frozen=True)
+class ReceivedPlan:
+    """A partner installation's plan, as an import stores it.
+
+    Attributes:
+        plan: Its fields (no budget nor owner account travel; it is never shared on).
+        state: Its state at the partner.
+        round: The partner's round of approval.
+        decisions: The agencies' decisions of that round: agency, ``approve`` or ``return``,
+            and when.
+        origin: ``xchg:INSTALLATION:ID``, its id at the partner.
+        engagement_id: The engagement here it became (the partner's, imported), if any.
+    """
+
+    plan: Plan
+    state: PlanState
+    round: int
+    decisions: tuple[tuple[str, str, datetime], ...]
+    origin: str
+    engagement_id: int | None
+
+    @property
+    def actor(self) -> str:
+        """Who its moves and decisions are recorded as: ``xchg:INSTALLATION``."""
+        return self.origin.rsplit(":", 1)[0]
+
+
+def _write_decisions(connection: Connection, plan_id: int, received: ReceivedPlan) -> None:
+    connection.execute(delete(plan_approvals).where(plan_approvals.c.plan_id == plan_id))
+    if received.decisions:
+        connection.execute(
+            insert(plan_approvals),
+            [
+                {
+                    "plan_id": plan_id,
+                    "round": received.round,
+                    "agency": agency,
+                    "decision": decision,
+                    "actor": received.actor,
+                    "at": at,
+                    "reason": None,
+                }
+                for agency, decision, at in received.decisions
+            ],
+        )
+
+
+def insert_received_plan(
+    connection: Connection, received: ReceivedPlan, actor: str, owner: str
+) -> int:
+    """Store a plan received from a partner installation, in the partner's state; its id.
+
+    Args:
+        connection: A connection inside the import's transaction.
+        received: The plan as the partner sent it, checked already.
+        actor: Who imports it.
+        owner: The nation it belongs to.
+    """
+    now = _now()
+    plan_id = int(
+        connection.execute(
+            insert(_P)
+            .values(
+                **_values(connection, received.plan),
+                state=received.state.value,
+                round=received.round,
+                engagement_id=received.engagement_id,
+                origin=received.origin,
+                version=1,
+                created_at=now,
+                created_by=actor,
+                updated_at=now,
+                updated_by=actor,
+                owner_nation=owner,
+            )
+            .returning(_P.c.id)
+        ).scalar_one()
+    )
+    _write_children(connection, plan_id, received.plan)
+    _write_decisions(connection, plan_id, received)
+    installation = received.actor.removeprefix("xchg:")
+    connection.execute(
+        insert(plan_transitions).values(
+            plan_id=plan_id,
+            from_state=None,
+            to_state=received.state.value,
+            actor=received.actor,
+            at=now,
+            reason=f"received from {installation}",
+        )
+    )
+    return plan_id
+
+
+def replace_received_plan(
+    connection: Connection, plan_id: int, received: ReceivedPlan, actor: str
+) -> None:
+    """Replace a received plan with the partner's new version: fields, state and decisions.
+
+    A change of state is recorded as a move made at the partner (``xchg:INSTALLATION``).
+    """
+    current = connection.execute(select(_P.c.state, _P.c.version).where(_P.c.id == plan_id)).one()
+    connection.execute(
+        update(_P)
+        .where(_P.c.id == plan_id)
+        .values(
+            **_values(connection, received.plan),
+            state=received.state.value,
+            round=received.round,
+            engagement_id=received.engagement_id,
+            version=current.version + 1,
+            updated_at=_now(),
+            updated_by=actor,
+        )
+    )
+    _write_children(connection, plan_id, received.plan)
+    _write_decisions(connection, plan_id, received)
+    if current.state != received.state.value:
+        installation = received.actor.removeprefix("xchg:")
+        connection.execute(
+            insert(plan_transitions).values(
+                plan_id=plan_id,
+                from_state=current.state,
+                to_state=received.state.value,
+                actor=received.actor,
+                at=_now(),
+                reason=f"moved at {installation}",
+            )
+        )

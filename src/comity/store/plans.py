@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, select
+from sqlalchemy import ColumnElement, Connection, or_, select
 
 from comity.access.viewer import Viewer
 from comity.errors import NotFoundError
@@ -34,6 +34,7 @@ __all__ = [
     "StoredPlan",
     "Transition",
     "add_decision",
+    "exportable_plans",
     "get_plan",
     "insert_plan",
     "list_plans",
@@ -112,6 +113,9 @@ class StoredPlan:
         updated_at: When it last changed.
         updated_by: Who last changed it.
         owner_nation: The nation it belongs to (None: the installation).
+        origin: ``xchg:INSTALLATION:ID`` for a plan received from a partner installation (it
+            follows that installation's workflow, not this one's); None for a plan of this
+            installation.
     """
 
     id: int
@@ -128,6 +132,17 @@ class StoredPlan:
     updated_at: datetime
     updated_by: str
     owner_nation: str | None = None
+    origin: str | None = None
+
+    @property
+    def received_from(self) -> str | None:
+        """The partner installation the plan was received from (None: this installation's)."""
+        return None if self.origin is None else self.origin.split(":")[1]
+
+    @property
+    def id_at_origin(self) -> str | None:
+        """The plan's id at the partner installation it was received from."""
+        return None if self.origin is None else self.origin.split(":", 2)[2]
 
     @property
     def approved_by(self) -> tuple[str, ...]:
@@ -156,6 +171,7 @@ class StoredPlan:
             "updated_at": self.updated_at.isoformat(),
             "updated_by": self.updated_by,
             "owner_nation": self.owner_nation,
+            "origin": self.origin,
         }
 
 
@@ -217,6 +233,7 @@ def _stored(connection: Connection, rows: Sequence[Any]) -> list[StoredPlan]:
                 "agencies": [a.agency for a in agencies.get(row.id, [])],
                 "owner": row.owner,
                 "releasability": str(label) if label is not None else None,
+                "shared": row.shared,
             }
         )
         result.append(
@@ -247,6 +264,7 @@ def _stored(connection: Connection, rows: Sequence[Any]) -> list[StoredPlan]:
                 updated_at=_aware(row.updated_at),
                 updated_by=row.updated_by,
                 owner_nation=row.owner_nation,
+                origin=row.origin,
             )
         )
     return result
@@ -285,6 +303,38 @@ def list_plans(
     return _stored(connection, connection.execute(query).all())
 
 
+def exportable_plans(
+    connection: Connection, readers: Sequence[Viewer], since: datetime | None = None
+) -> list[StoredPlan]:
+    """The plans a bundle for ``readers`` holds, soonest start first.
+
+    Those marked shared, written here (a plan received from a partner is never sent on), that
+    every reader may see by the label in its start year.
+
+    Args:
+        connection: A connection.
+        readers: Who must be able to read each plan (the partner; a preview adds its reader).
+        since: Only plans changed, or decided on by an agency, at or after this moment.
+    """
+    query = (
+        select(_P)
+        .where(
+            _P.c.shared.is_(True),
+            _P.c.origin.is_(None),
+            *(visible_to(reader, _P.c.label_id, _P.c.start_year) for reader in readers),
+        )
+        .order_by(_P.c.start_date, _P.c.id)
+    )
+    if since is not None:
+        decided = (
+            select(plan_approvals.c.id)
+            .where(plan_approvals.c.plan_id == _P.c.id, plan_approvals.c.at >= since)
+            .exists()
+        )
+        query = query.where(or_(_P.c.updated_at >= since, decided))
+    return _stored(connection, connection.execute(query).all())
+
+
 def read_approval_rows(
     connection: Connection, viewer: Viewer
 ) -> list[tuple[int, int, str | None, tuple[str, ...], datetime, datetime]]:
@@ -293,9 +343,11 @@ def read_approval_rows(
     Returns:
         ``(plan_id, round, agency, partners, submitted_at, approved_at)`` per approval: one per
         agency approval (``agency`` set) and one per approval of a whole plan (``agency`` None).
-        Round ``n`` was submitted by the ``n``-th move to ``submitted``.
+        Round ``n`` was submitted by the ``n``-th move to ``submitted``. Plans received from
+        partner installations are left out: their decisions were made in another workflow.
     """
-    visible = [row.id for row in connection.execute(select(_P.c.id).where(_visible(viewer)))]
+    query = select(_P.c.id).where(_visible(viewer), _P.c.origin.is_(None))
+    visible = [row.id for row in connection.execute(query)]
     if not visible:
         return []
     partners: dict[int, list[str]] = {}

@@ -31,7 +31,7 @@ __all__ = [
 
 NAME_LENGTH = 40
 """The most characters of an installation's name (``xchg:NAME`` fits a dataset key)."""
-EXCHANGED_KINDS = ("engagement", "assessment", "note")
+EXCHANGED_KINDS = ("engagement", "assessment", "note", "plan")
 """The kinds of record a bundle carries and an import keeps track of."""
 
 exchange_identity = Table(

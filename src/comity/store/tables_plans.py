@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from comity.store.tables import metadata, one_of
@@ -61,6 +63,11 @@ plans = Table(
     Column("version", Integer, nullable=False),
     # The nation that wrote the plan: its planners move it, its approvers decide on it.
     Column("owner_nation", String(3), ForeignKey("nations.iso3")),
+    # Whether the plan travels to the partner installations that may read it.
+    Column("shared", Boolean, nullable=False, server_default=false()),
+    # ``xchg:INSTALLATION:ID`` for a plan received from a partner installation (it follows that
+    # installation's workflow, never this one's); NULL for this installation's own plans.
+    Column("origin", String(100)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("created_by", String(100), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -70,6 +77,7 @@ plans = Table(
     CheckConstraint("end_date >= start_date", name="end_after_start"),
     Index(None, "state"),
     Index(None, "engagement_id"),
+    Index(None, "origin", unique=True),
 )
 
 plan_partners = Table(

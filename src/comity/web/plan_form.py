@@ -2,7 +2,8 @@
 
 Like :class:`~comity.web.forms.EngagementForm`, it keeps what the user typed and reports every
 problem at once: the rows of the participants, the budget read in the user's locale
-("12,500", "12 500", "12.500,50" in German), the nations they name, and the other fields.
+("12,500", "12 500", "12.500,50" in German), the nations they name, and the other fields. The
+``shared`` checkbox marks a plan for the partner installations that may read it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ PLAN_FIELDS = (
     "budget_currency",
     "releasability",
 )
-"""The plan fields a form edits, as text (agencies come as checkboxes)."""
+"""The plan fields a form edits, as text (agencies and ``shared`` come as checkboxes)."""
 _LABELS = {
     "title": "Title",
     "kind": "Kind",
@@ -56,6 +57,7 @@ _LABELS = {
     "budget": "Budget",
     "agencies": "Agencies",
     "releasability": "Releasability",
+    "shared": "Share with partner installations",
     "version": "Version",
 }
 _ORDER = {name: index for index, name in enumerate(_LABELS)}
@@ -71,12 +73,14 @@ class PlanForm:
         agencies: The agencies ticked.
         participants: The participant rows typed (empty rows dropped).
         version: The version the user opened (edits only).
+        shared: Whether the plan is to travel to partner installations that may read it.
     """
 
     values: dict[str, str] = field(default_factory=dict)
     agencies: list[str] = field(default_factory=list)
     participants: list[ParticipantRow] = field(default_factory=list)
     version: int | None = None
+    shared: bool = False
 
     @classmethod
     def from_form(cls, form: FormData) -> PlanForm:
@@ -87,6 +91,7 @@ class PlanForm:
             agencies=[str(a) for a in form.getlist("agencies")][:10],
             participants=participant_rows(form),
             version=int(version) if is_whole(version) else None,
+            shared=bool(text_of(form, "shared")),
         )
 
     @classmethod
@@ -117,7 +122,7 @@ class PlanForm:
             )
             for q in p.partners
         ]
-        return cls(values, [a.value for a in p.agencies], rows, stored.version)
+        return cls(values, [a.value for a in p.agencies], rows, stored.version, p.shared)
 
     def rows(self, extra: int = 1) -> list[ParticipantRow]:
         """The rows to show: those filled in, then empty ones (at least three rows in all)."""
@@ -213,6 +218,7 @@ class PlanForm:
             "agencies": self.agencies,
             "budget": budget,
             "releasability": v.get("releasability") or None,
+            "shared": self.shared,
         }
         return record, problems
 

@@ -56,6 +56,9 @@ class PlanIn(_In):
     agencies: Annotated[list[Agency], Field(min_length=1, max_length=10)]
     owner: Annotated[str, StringConstraints(max_length=100)] | None = None
     releasability: _Short | None = None
+    shared: bool = Field(
+        False, description="Share with partner installations (when releasable to them)."
+    )
 
 
 class PlanPatch(_In):
@@ -72,6 +75,9 @@ class PlanPatch(_In):
     agencies: Annotated[list[Agency], Field(min_length=1, max_length=10)] | None = None
     owner: Annotated[str, StringConstraints(max_length=100)] | None = None
     releasability: _Short | None = None
+    shared: bool | None = Field(
+        None, description="Share with partner installations (when releasable to them)."
+    )
 
 
 class MoveIn(_In):

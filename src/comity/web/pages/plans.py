@@ -124,11 +124,14 @@ def detail_page(
 ) -> HTMLResponse:
     """One plan: its fields, approvals, calendar warnings, history and the allowed moves."""
     stored = plan_service.get_plan(store_of(request), plan_id, viewer)
-    # Only the owning nation's users move a plan; its author never decides on it.
+    # Only the owning nation's users move a plan; its author never decides on it. A plan
+    # received from a partner installation never moves here.
     ours = may_change(viewer, stored.owner_nation)
     planner = viewer.may(Role.PLANNER) and ours
+    mover = planner and stored.origin is None
     may_decide = (
         ours
+        and stored.origin is None
         and viewer.may(Role.APPROVER)
         and viewer.agency is not None
         and viewer.name not in (stored.created_by, stored.plan.owner)
@@ -137,9 +140,9 @@ def detail_page(
         and viewer.agency not in stored.approved_by
     )
     moves = {
-        "submit": planner and stored.state in EDITABLE,
-        "schedule": planner and stored.state is PlanState.APPROVED,
-        "execute": planner and stored.state is PlanState.SCHEDULED,
+        "submit": mover and stored.state in EDITABLE,
+        "schedule": mover and stored.state is PlanState.APPROVED,
+        "execute": mover and stored.state is PlanState.SCHEDULED,
     }
     context = {
         "title": stored.plan.title,
@@ -148,7 +151,7 @@ def detail_page(
         "moves": [m for m, allowed in moves.items() if allowed],
         "may_decide": may_decide,
         "may_edit": planner and stored.state in EDITABLE,
-        "may_assess": planner and stored.state is PlanState.EXECUTED,
+        "may_assess": mover and stored.state is PlanState.EXECUTED,
         "may_cancel": stored.state in CANCELLABLE and workflow.may_cancel(viewer, stored),
         "flash": request.session.pop("flash", None),
         "effect": plan_effect(store_of(request), viewer, plan_id),
