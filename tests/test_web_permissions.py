@@ -281,14 +281,7 @@ def _decide_draft(action: str, after: str) -> Build:
         data = (
             {"reason": "checked"}
             if action == "reject"
-            else review_form(
-                title="Drill",
-                start="2027-05-03",
-                location="Luzon",
-                participant_nation=["United States", "Philippines"],
-                participant_role=["", "host"],
-                releasability="REL USA",
-            )
+            else review_form(location="Luzon", releasability="REL USA")
         )
 
         def changed() -> bool:
