@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -64,6 +65,18 @@ def test_the_list_shows_the_queue_and_its_json(
     )
 
 
+def _stored_balikatan(store: Store) -> Any:
+    """Balikatan 2015 as another source recorded it: the event the queued draft repeats."""
+    record = {
+        "kind": "exercise",
+        "title": "Balikatan 2015",
+        "start": "2015-04-20",
+        "host": "PHL",
+        "participants": [{"nation": "PHL"}, {"nation": "USA"}],
+    }
+    return services.add_engagement(store, record, Viewer.operator("tests"))
+
+
 def test_a_list_of_an_unknown_status_is_refused(cli: CliRunner, users: dict[str, Viewer]) -> None:
     result = _as(cli, "viewer.usa", "list", "--status", "maybe")
     assert result.exit_code == 1
@@ -75,14 +88,7 @@ def test_a_list_of_an_unknown_status_is_refused(cli: CliRunner, users: dict[str,
 def test_show_quotes_the_passage_and_names_the_stored_event_it_may_repeat(
     cli: CliRunner, store: Store, users: dict[str, Viewer]
 ) -> None:
-    record = {
-        "kind": "exercise",
-        "title": "Balikatan 2015",
-        "start": "2015-04-20",
-        "host": "PHL",
-        "participants": [{"nation": "PHL"}, {"nation": "USA"}],
-    }
-    stored = services.add_engagement(store, record, Viewer.operator("tests"))
+    stored = _stored_balikatan(store)
     draft_id = queue(store, users["planner.usa"])
     result = _as(cli, "viewer.usa", "show", str(draft_id))
     assert result.exit_code == 0, result.output
@@ -138,14 +144,7 @@ def test_edit_then_accept(cli: CliRunner, store: Store, users: dict[str, Viewer]
 def test_accepting_a_repeat_of_a_stored_event_says_which(
     cli: CliRunner, store: Store, users: dict[str, Viewer]
 ) -> None:
-    record = {
-        "kind": "exercise",
-        "title": "Balikatan 2015",
-        "start": "2015-04-20",
-        "host": "PHL",
-        "participants": [{"nation": "PHL"}, {"nation": "USA"}],
-    }
-    stored = services.add_engagement(store, record, Viewer.operator("tests"))
+    stored = _stored_balikatan(store)
     draft_id = queue(store, users["planner.usa"])
     result = _as(cli, "planner.usa", "accept", str(draft_id), "--releasability", "REL USA,PHL")
     assert result.exit_code == 0, result.output
