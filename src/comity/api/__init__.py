@@ -13,6 +13,7 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 
+from comity.api.answers import AnswerCache
 from comity.api.errors import install_error_handlers
 from comity.api.openapi_errors import document_errors
 from comity.api.routers import (
@@ -114,6 +115,8 @@ def create_api(
     # Uploads of imports, from the API and from the web app's import page, may be large.
     uploads = {f"{API_PREFIX}/imports": UPLOAD_LIMIT, "/imports": UPLOAD_LIMIT}
     uploads[f"{API_PREFIX}/exchange/bundle"] = UPLOAD_LIMIT  # a partner's pushed bundle
+    # Innermost: a kept answer still passes the body limit and whatever wraps the API.
+    app.add_middleware(AnswerCache)
     app.add_middleware(BodyLimit, default=JSON_LIMIT, larger=uploads)
     return app
 

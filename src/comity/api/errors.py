@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from comity.errors import AuthenticationError, ComityError, UnknownNationError, ValidationError
 
-__all__ = ["install_error_handlers", "json_answer", "problem"]
+__all__ = ["comity_error_response", "install_error_handlers", "json_answer", "problem"]
 
 logger = logging.getLogger("comity.api")
 PROBLEM = "application/problem+json"
@@ -56,7 +56,8 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def _comity_error(request: Request, error: Exception) -> JSONResponse:
+def comity_error_response(request: Request, error: Exception) -> JSONResponse:
+    """The problem+json answer of a comity error (its status, message, hint and problems)."""
     assert isinstance(error, ComityError)
     errors = None
     if isinstance(error, ValidationError):
@@ -102,7 +103,7 @@ def _unexpected(request: Request, error: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map every error to problem+json."""
-    app.add_exception_handler(ComityError, _comity_error)
+    app.add_exception_handler(ComityError, comity_error_response)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

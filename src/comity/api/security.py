@@ -16,7 +16,10 @@ from comity.model.numbers import is_whole
 from comity.services.accounts import authenticate_token, recently_checked, viewer_of
 from comity.store import Store
 
-__all__ = ["BodyLimit", "RateLimiter", "current_viewer", "requires"]
+__all__ = ["COUNTED", "BodyLimit", "RateLimiter", "current_viewer", "requires"]
+
+COUNTED = "comity.rate_counted"
+"""Set in a request's scope once the rate limiter has counted it (by :mod:`comity.api.answers`)."""
 
 
 def _store(request: Request) -> Store:
@@ -46,8 +49,9 @@ async def current_viewer(request: Request) -> Viewer:
     user = recently_checked(_store(request), secret)
     if user is None:
         user = await run_in_threadpool(authenticate_token, _store(request), secret)
-    limiter: RateLimiter = request.app.state.rate_limiter
-    limiter.check(f"token:{secret[:16]}")
+    if not request.scope.get(COUNTED):
+        limiter: RateLimiter = request.app.state.rate_limiter
+        limiter.check(f"token:{secret[:16]}")
     return viewer_of(user)
 
 

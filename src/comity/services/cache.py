@@ -20,12 +20,18 @@ from typing import Any, TypeVar, cast
 
 from comity.access.viewer import Viewer
 from comity.analytics.settings import IndexSettings
+from comity.config import analytic_directory
+from comity.model.clock import today
 from comity.store import Store
 from comity.store.analytic_cache import CachedResult, record_result
+from comity.store.changes import records_version
 
 __all__ = [
+    "answers_version",
     "cache_key",
     "forget_everything",
+    "keep_answer",
+    "kept_answer",
     "media_version",
     "on_forget",
     "read_table",
@@ -136,6 +142,30 @@ def remembered(key: str, compute: Callable[[], T], *, small: bool = False) -> T:
             return computed
     finally:
         memo.computed(key)
+
+
+def kept_answer(key: str) -> Any:
+    """An encoded answer kept by :func:`keep_answer` (None when there is none)."""
+    found, value = _ANSWERS.get(key)
+    return value if found else None
+
+
+def keep_answer(key: str, value: tuple[Any, bytes, bytes | None]) -> None:
+    """Keep an encoded answer (headers, body, compressed body) with the small answers."""
+    _, body, compressed = value
+    _ANSWERS.put(key, value, len(body) + len(compressed or b"") + 512)
+
+
+def answers_version(store: Store) -> str:
+    """What an answer read from the store depends on besides the request and the viewer's scope.
+
+    The records' data version (one primary-key read), the media events of the analytic store,
+    which store, and today's date (what "the latest year" is). Read in a worker thread.
+    """
+    with store.connect() as connection:
+        records = records_version(connection)
+    directory = analytic_directory(store.describe_url())
+    return cache_key(records, media_version(directory), store.describe_url(), today().isoformat())
 
 
 def read_table(path: str | Path, key: str) -> Any:

@@ -107,9 +107,20 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA busy_timeout = 5000")
-    # 64 MiB of page cache (the default is 2 MiB): index B-trees of bulk imports stay in memory.
-    cursor.execute("PRAGMA cache_size = -65536")
+    cursor.execute(f"PRAGMA cache_size = {_READ_CACHE}")
     cursor.close()
+
+
+_READ_CACHE = -8192
+"""SQLite page cache of a connection that reads, in KiB (negative): 8 MiB. A server keeps
+:data:`_SQLITE_POOL` connections, and the operating system caches the file for all of them."""
+_WRITE_CACHE = -65536
+"""The page cache while a connection writes: 64 MiB, so that the index B-trees of a bulk
+import stay in memory."""
+_SQLITE_POOL = {"pool_size": 40, "max_overflow": 10}
+"""Connections a SQLite store keeps: one per thread of the server's pool (40), so a busy
+server never opens one per request (connecting and its pragmas cost more than a cached
+answer)."""
 
 
 def alembic_config(url: str | sa.URL) -> Config:
@@ -182,15 +193,18 @@ class Store:
         """
         head: list[str] = []
         try:
-            if foreign_keys or not self.is_sqlite:
+            if not self.is_sqlite:
                 with self.engine.begin() as connection:
                     connection.info.pop("audit_head", None)
                     yield connection
                     head += filter(None, [connection.info.pop("audit_head", None)])
             else:
                 with self.engine.connect() as connection:
-                    # SQLite ignores the pragma inside a transaction: set it before, undo after.
-                    connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+                    # SQLite ignores the foreign-key pragma inside a transaction: set it before,
+                    # undo after; the larger page cache of a write goes the same way.
+                    connection.exec_driver_sql(f"PRAGMA cache_size = {_WRITE_CACHE}")
+                    if not foreign_keys:
+                        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
                     connection.commit()
                     connection.info.pop("audit_head", None)
                     try:
@@ -198,6 +212,7 @@ class Store:
                             yield connection
                             head += filter(None, [connection.info.pop("audit_head", None)])
                     finally:
+                        connection.exec_driver_sql(f"PRAGMA cache_size = {_READ_CACHE}")
                         connection.exec_driver_sql("PRAGMA foreign_keys = ON")
                         connection.commit()
         except (OperationalError, ProgrammingError) as error:
@@ -346,6 +361,7 @@ def open_store(url: str, *, echo: bool = False, pool: PoolOptions | None = None)
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            options.update(_SQLITE_POOL)
         pool = None
     else:
         pool = pool or PoolOptions.from_settings()
