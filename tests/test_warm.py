@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from comity.access import Role, Viewer
 from comity.services import accounts
 from comity.services.analytics import compute_dyad_years
@@ -38,3 +40,33 @@ def test_after_the_warm_up_the_first_answer_is_ready(store: Store) -> None:
     assert compute_dyad_years(store, viewer).cached
     assert not compute_dyad_years(store, Viewer(name="x", nation="USA", role=Role.VIEWER)).cached
     assert [scope for scope, _ in warm_up(store)] == ["FRA"]
+
+
+def test_the_analytic_libraries_are_imported_in_the_background() -> None:
+    import subprocess
+    import sys
+
+    # A fresh interpreter: in this one the libraries are imported already.
+    script = (
+        "import sys\n"
+        "from comity.services.warm import ANALYTIC_LIBRARIES, import_in_background\n"
+        "assert 'igraph' not in sys.modules and 'duckdb' not in sys.modules\n"
+        "thread = import_in_background()\n"
+        "assert thread.name == 'comity-imports' and thread.daemon\n"
+        "thread.join(120)\n"
+        "print(all(name in sys.modules for name in ANALYTIC_LIBRARIES))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=180, check=True
+    )
+    assert done.stdout.strip() == "True", done.stderr
+
+
+def test_a_library_that_fails_to_import_is_logged_not_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from comity.services.warm import import_in_background
+
+    with caplog.at_level("WARNING", logger="comity.warm"):
+        import_in_background(("comity_no_such_module",)).join(10)
+    assert "could not import comity_no_such_module" in caplog.text

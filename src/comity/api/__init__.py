@@ -33,6 +33,7 @@ from comity.api.routers import (
 )
 from comity.api.security import BodyLimit, RateLimiter
 from comity.services.jobs import ImportJobs
+from comity.services.warm import import_in_background
 from comity.store import Store
 
 __all__ = ["API_PREFIX", "ROUTERS", "create_api", "endpoints"]
@@ -87,6 +88,7 @@ def create_api(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import_in_background()
         yield
         jobs.close()
         # Results answered from memory are written to the store in the background: let the

@@ -282,6 +282,10 @@ def _remembered_profile(
     import pyarrow.compute as pc
 
     key = resolve_nation(nation).iso3
+    if not compute_dyad_years(store, viewer, overrides=overrides).cached:
+        # The first profile of this view: its pair-kind table (DuckDB, which lets go of the
+        # interpreter) is computed while the network is measured (igraph), on the other core.
+        _in_background(compute_pair_kind_years, store, viewer, overrides=overrides)
     tables = compute_network(store, viewer, overrides=overrides)
     memo = cache_key(
         "profile",
@@ -301,6 +305,30 @@ def _remembered_profile(
         return _profile(store, viewer, key, tables, history, overrides)
 
     return memo, remembered(memo, compute)
+
+
+_BACKGROUND: list[Any] = []
+
+
+def _in_background(work: Any, *args: Any, **kwargs: Any) -> None:
+    """Start ``work`` in this module's background thread.
+
+    Whoever needs its (remembered) answer waits for it there, or computes it again if it failed.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with _LATEST_LOCK:
+        if not _BACKGROUND:
+            _BACKGROUND.append(ThreadPoolExecutor(1, thread_name_prefix="comity-profile"))
+        pool = _BACKGROUND[0]
+
+    def run() -> None:
+        try:
+            work(*args, **kwargs)
+        except Exception:  # the caller that needs it computes it again and reports
+            logger.debug("background work failed", exc_info=True)
+
+    pool.submit(run)
 
 
 def profile_document(

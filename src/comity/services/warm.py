@@ -17,9 +17,39 @@ from collections import Counter
 from comity.access.viewer import Viewer
 from comity.store import Store
 
-__all__ = ["warm_up", "warm_up_in_background", "warm_views"]
+__all__ = [
+    "ANALYTIC_LIBRARIES",
+    "import_in_background",
+    "warm_up",
+    "warm_up_in_background",
+    "warm_views",
+]
 
 _LOG = logging.getLogger("comity.warm")
+
+
+ANALYTIC_LIBRARIES = ("numpy", "pyarrow", "pyarrow.compute", "pyarrow.parquet", "duckdb", "igraph")
+"""What the first analytic answer imports: 2-3 s, igraph bringing matplotlib with it."""
+
+
+def import_in_background(modules: tuple[str, ...] = ANALYTIC_LIBRARIES) -> threading.Thread:
+    """Import ``modules`` in a daemon thread.
+
+    A new server's first analytic answer then does not wait for them (a request that needs one
+    meanwhile waits for the same import).
+    """
+    import importlib
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # the request that needs it imports it again and says why
+                _LOG.warning("could not import %s", name, exc_info=True)
+
+    thread = threading.Thread(target=run, name="comity-imports", daemon=True)
+    thread.start()
+    return thread
 
 
 def warm_views(store: Store, limit: int = 6) -> list[Viewer]:
