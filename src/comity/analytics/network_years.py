@@ -115,6 +115,9 @@ def _measure(
 
 def main() -> None:
     """The second process: pickled years on standard input, their measures on the output."""
+    # igraph imports matplotlib (0.5-0.8 s) for drawing, which this process never does: it
+    # starts while the first process already measures, so its start-up is on the way.
+    sys.modules.setdefault("matplotlib", None)  # type: ignore[arg-type]
     years, threshold, seed = pickle.load(sys.stdin.buffer)
     pickle.dump(_measure(years, threshold, seed), sys.stdout.buffer)
 
