@@ -93,6 +93,7 @@ class SharedReads:
         """The value as read after this call began."""
         if self._running is None:
             self._running = asyncio.ensure_future(self._run(None))
+            self._running.add_done_callback(_retrieved)
             return await asyncio.shield(self._running)
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
@@ -101,7 +102,11 @@ class SharedReads:
     async def _run(self, waiting: asyncio.Future[str] | None) -> str:
         try:
             found = await run_in_threadpool(self.read)
-        except BaseException as error:
+        except asyncio.CancelledError:
+            if waiting is not None:
+                waiting.cancel()
+            raise
+        except Exception as error:
             if waiting is not None and not waiting.done():
                 waiting.set_exception(error)
             raise
@@ -133,7 +138,7 @@ class AnswerCache:
     def __init__(self, app: ASGIApp, paths: Iterable[re.Pattern[str]] = KEPT_PATHS) -> None:
         self.app = app
         self.paths = tuple(paths)
-        self._versions: SharedReads | None = None
+        self._versions: tuple[asyncio.AbstractEventLoop, SharedReads] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer from what is kept when the request may be; otherwise pass it on."""
@@ -155,10 +160,13 @@ class AnswerCache:
             await comity_error_response(Request(scope), error)(scope, receive, send)
             return
         scope[COUNTED] = True  # the route, if it runs, does not count it again
-        if self._versions is None:
-            store = state.store
-            self._versions = SharedReads(lambda: answers_version(store))
-        version = await self._versions.value()
+        loop = asyncio.get_running_loop()
+        if self._versions is None or self._versions[0] is not loop:
+            store = (
+                state.store
+            )  # reads are shared within one event loop (a test client has its own)
+            self._versions = (loop, SharedReads(lambda: answers_version(store)))
+        version = await self._versions[1].value()
         key = cache_key(
             "answer",
             version,
