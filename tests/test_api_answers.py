@@ -132,6 +132,15 @@ def test_errors_are_not_kept(world: World, sent_kept: list[str]) -> None:
     assert sent_kept == []
 
 
+def test_every_kept_path_is_a_get_route_of_the_api() -> None:
+    from comity.api import endpoints
+
+    routes = [path for method, path in endpoints() if method == "GET"]
+    for pattern in answers.KEPT_PATHS:
+        matched = [path for path in routes if pattern.match(path.replace("{nation}", "USA"))]
+        assert matched, pattern.pattern
+
+
 @pytest.mark.parametrize(
     ("header", "accepted"),
     [

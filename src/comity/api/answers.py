@@ -2,8 +2,9 @@
 
 Many analysts of one nation ask for the same profiles and pages. Their answers depend on the
 request, the records their nation may see (the viewer's scope: :func:`viewer_scope`) and the
-data version, nothing else; so the encoded answer is kept under all three and sent again, as it
-was and compressed, without routing, validating or encoding it again. A write bumps the data
+data version, nothing else; so the encoded answer is kept under these (and the caller's role,
+which no such route reads, to stay on the safe side) and sent again, as it was and compressed,
+without routing, validating or encoding it again. A write bumps the data
 version, so a kept answer is never stale: it is not found any more, and ages out.
 
 Only what every route guarantees is skipped: the caller is signed in (a token this process
