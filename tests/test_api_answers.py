@@ -205,3 +205,22 @@ def test_a_failed_read_fails_its_batch_and_the_next_read_runs() -> None:
     assert first == "v" and after == "v"
     assert [type(outcome) for outcome in batch] == [RuntimeError, RuntimeError]
     assert len(calls) == 3
+
+
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_version_reader_sees_each_write_and_replaces_a_broken_connection(
+    engine: str, request: pytest.FixtureRequest
+) -> None:
+    from comity.access import Viewer
+    from comity.services.cache import VersionReader, answers_version
+
+    store: Store = request.getfixturevalue("store" if engine == "sqlite" else "pg_store")
+    reader = VersionReader(store)
+    first = reader()
+    assert first == reader() == answers_version(store)
+    services.add_engagement(store, engagement_record("Cobra Gold 2015"), Viewer.operator("t"))
+    second = reader()  # no transaction held: the write committed since is seen
+    assert second != first and second == answers_version(store)
+    reader._connection.invalidate()  # the server dropped it
+    assert reader() == second
+    reader.close()

@@ -30,7 +30,13 @@ from comity.api.errors import comity_error_response
 from comity.api.security import COUNTED
 from comity.errors import ComityError
 from comity.services.accounts import recently_checked, viewer_of
-from comity.services.cache import answers_version, cache_key, keep_answer, kept_answer, viewer_scope
+from comity.services.cache import (
+    VersionReader,
+    cache_key,
+    keep_answer,
+    kept_answer,
+    viewer_scope,
+)
 
 __all__ = ["KEPT_PATHS", "AnswerCache"]
 
@@ -140,6 +146,7 @@ class AnswerCache:
         self.app = app
         self.paths = tuple(paths)
         self._versions: tuple[asyncio.AbstractEventLoop, SharedReads] | None = None
+        self._reader: VersionReader | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer from what is kept when the request may be; otherwise pass it on."""
@@ -163,10 +170,12 @@ class AnswerCache:
         scope[COUNTED] = True  # the route, if it runs, does not count it again
         loop = asyncio.get_running_loop()
         if self._versions is None or self._versions[0] is not loop:
-            store = (
-                state.store
-            )  # reads are shared within one event loop (a test client has its own)
-            self._versions = (loop, SharedReads(lambda: answers_version(store)))
+            # Reads are shared within one loop (a test client has its own), on a connection
+            # kept for them: one round trip each, no transaction, no check before use.
+            if self._reader is not None:
+                self._reader.close()
+            self._reader = VersionReader(state.store)
+            self._versions = (loop, SharedReads(self._reader))
         version = await self._versions[1].value()
         key = cache_key(
             "answer",

@@ -27,6 +27,7 @@ from comity.store.analytic_cache import CachedResult, record_result
 from comity.store.changes import records_version
 
 __all__ = [
+    "VersionReader",
     "answers_version",
     "cache_key",
     "forget_everything",
@@ -156,16 +157,53 @@ def keep_answer(key: str, value: tuple[Any, bytes, bytes | None]) -> None:
     _ANSWERS.put(key, value, len(body) + len(compressed or b"") + 512)
 
 
-def answers_version(store: Store) -> str:
+def answers_version(store: Store, connection: Any = None) -> str:
     """What an answer read from the store depends on besides the request and the viewer's scope.
 
-    The records' data version (one primary-key read), the media events of the analytic store,
-    which store, and today's date (what "the latest year" is). Read in a worker thread.
+    The records' data version (one primary-key read, on ``connection`` if given), the media
+    events of the analytic store, which store, and today's date (what "the latest year" is).
     """
-    with store.connect() as connection:
+    if connection is None:
+        with store.connect() as connection:
+            records = records_version(connection)
+    else:
         records = records_version(connection)
     directory = analytic_directory(store.describe_url())
     return cache_key(records, media_version(directory), store.describe_url(), today().isoformat())
+
+
+class VersionReader:
+    """Reads :func:`answers_version` again and again on a connection of its own.
+
+    One read at a time (its caller's); the connection reads outside transactions (see
+    :meth:`comity.store.Store.open_reader`), and is opened again once when a read fails.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._connection: Any = None
+
+    def __call__(self) -> str:
+        """The version now."""
+        for attempt in (1, 2):
+            if self._connection is None:
+                self._connection = self.store.open_reader()
+            try:
+                return answers_version(self.store, self._connection)
+            except Exception:
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Give the connection back (a later read opens another)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # a broken connection is discarded by its pool
+                logger.debug("closing a broken reader", exc_info=True)
 
 
 def read_table(path: str | Path, key: str) -> Any:

@@ -239,6 +239,22 @@ class Store:
         except PoolTimeoutError as error:
             raise _busy(self, error) from error
 
+    def open_reader(self) -> Connection:
+        """A connection that reads outside any transaction, for its caller to keep and close.
+
+        Each statement sees what was committed before it, with no transaction to begin or roll
+        back and no check of the connection before use: one round trip per read (a data-version
+        read on every API request). Its owner replaces it when a read fails.
+        """
+        try:
+            return self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        except OperationalError as error:
+            raise StoreUnavailableError(
+                f"The store at {self.describe()} failed: {error.orig}"
+            ) from error
+        except PoolTimeoutError as error:
+            raise _busy(self, error) from error
+
     def _failure(self, error: DBAPIError) -> StoreUnavailableError | None:
         """What a failed statement means to the caller; None: the error as it is.
 
