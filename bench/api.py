@@ -25,8 +25,9 @@ For each engine (SQLite, then PostgreSQL), in one run:
   (``cold_profile_s``); a second nation's profile, alone, gives ``warm_profile_s``;
 - baseline: ``GET /api/v1/health`` under the same 20 clients (the floor of the HTTP stack);
 - measured: the latency of every request sent during ``DURATION`` seconds (in-flight ones are
-  waited for). Any non-2xx answer or transport error is an error; a client gives up after
-  :data:`TIMEOUT` seconds, and such a request counts with that time (a lower bound).
+  waited for), the baseline and the load taking turns in :data:`ROUNDS` windows each. Any
+  non-2xx answer or transport error is an error; a client gives up after :data:`TIMEOUT`
+  seconds, and such a request counts with that time (a lower bound).
 
 Runs ``api_sqlite_1m`` and ``api_postgres_1m``: p95 (target < 100 ms, and no errors), p50, p99,
 requests per second, errors, cold profile seconds (target <= 15) and warm, p95 per endpoint,
@@ -77,6 +78,9 @@ DURATION = float(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[1].isdigit() els
 SEED = 20261124
 CLIENTS = 20
 CHUNK = 50_000
+ROUNDS = 4
+"""The baseline and the measured load take turns, ``DURATION / ROUNDS`` seconds each, so that a
+change of the machine's speed during the run (other work on a shared host) weighs on both."""
 TIMEOUT = 30.0
 """Seconds a client waits for an answer before it gives up (an error)."""
 FIRST_YEAR, LAST_YEAR = 1950, 2025
@@ -370,6 +374,18 @@ class Samples:
     started: float = 0.0
     finished: float = 0.0
 
+    @classmethod
+    def merged(cls, parts: list[Samples]) -> Samples:
+        """The samples of several windows as one (their durations added up)."""
+        whole = cls(finished=sum(p.finished - p.started for p in parts))
+        for part in parts:
+            for endpoint, values in part.latencies.items():
+                whole.latencies.setdefault(endpoint, []).extend(values)
+            whole.answered += part.answered
+            whole.errors += part.errors
+            whole.examples += part.examples[: 5 - len(whole.examples)]
+        return whole
+
     def all(self) -> list[float]:
         """Every latency, of every endpoint."""
         return [value for values in self.latencies.values() for value in values]
@@ -516,10 +532,14 @@ def measure(name: str, url: str, analytic: Path) -> list[Run]:
         tokens = asyncio.run(_sign_in(server.base))
         _log(f"{name}: warming up (the first profile computes the analytics)")
         cold, warm = asyncio.run(_warm(server.base, tokens[0]))
-        _log(f"{name}: profile cold {cold:.1f} s, warm {warm:.2f} s; health for {DURATION:.0f} s")
-        health = asyncio.run(_load(server.base, tokens, False, DURATION))
-        _log(f"{name}: profile and list for {DURATION:.0f} s")
-        mixed = asyncio.run(_load(server.base, tokens, True, DURATION))
+        _log(f"{name}: profile cold {cold:.1f} s, warm {warm:.2f} s")
+        turns: tuple[list[Samples], list[Samples]] = ([], [])
+        for turn in range(ROUNDS):
+            window = DURATION / ROUNDS
+            _log(f"{name}: health, then profile and list, {window:.0f} s each, {turn + 1}/{ROUNDS}")
+            for mixed_load, samples in ((False, turns[0]), (True, turns[1])):
+                samples.append(asyncio.run(_load(server.base, tokens, mixed_load, window)))
+        health, mixed = Samples.merged(turns[0]), Samples.merged(turns[1])
         peak = server.peak_mib()
     finally:
         server.stop()
