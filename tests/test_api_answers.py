@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pytest
 
@@ -16,6 +17,7 @@ from comity.api.answers import SharedReads, accepts_gzip
 from comity.store import Store
 from tests.api_world import World, engagement_record, serve
 
+T = TypeVar("T")
 LIST = "/api/v1/engagements?nation=USA&limit=50"
 PROFILE = "/api/v1/nations/USA/profile"
 
@@ -157,6 +159,12 @@ def test_accept_encoding(header: str, accepted: bool) -> None:
     assert accepts_gzip(header) is accepted
 
 
+def _in_own_loop(scenario: Coroutine[Any, Any, T]) -> T:
+    """Run ``scenario`` in a loop of its own thread (a browser test may hold this thread's)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, scenario).result(timeout=60)
+
+
 def test_a_read_answers_only_the_requests_that_came_before_it() -> None:
     """Requests arriving during a read share the next one, which sees the writes before them."""
     state = {"written": 0, "reads": 0}
@@ -177,7 +185,7 @@ def test_a_read_answers_only_the_requests_that_came_before_it() -> None:
         later = await asyncio.gather(*(shared.value() for _ in range(10)))
         return await early, later
 
-    early, later = asyncio.run(scenario())
+    early, later = _in_own_loop(scenario())
     assert early == "0"
     assert later == ["1"] * 10
     assert state["reads"] == 2  # ten requests, one read
@@ -201,7 +209,7 @@ def test_a_failed_read_fails_its_batch_and_the_next_read_runs() -> None:
         after = await shared.value()
         return [await first, *batch, after]
 
-    first, *batch, after = asyncio.run(scenario())
+    first, *batch, after = _in_own_loop(scenario())
     assert first == "v" and after == "v"
     assert [type(outcome) for outcome in batch] == [RuntimeError, RuntimeError]
     assert len(calls) == 3

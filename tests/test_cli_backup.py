@@ -124,7 +124,7 @@ def test_the_default_pool_is_sized_for_serve(monkeypatch: pytest.MonkeyPatch) ->
         monkeypatch.delenv(f"COMITY_POOL_{name}", raising=False)
     store = open_store("postgresql://comity@db.invalid/comity")
     assert store.pool == PoolOptions()
-    assert (store.pool.size, store.pool.max_overflow) == (10, 20)
+    assert (store.pool.size, store.pool.max_overflow) == (20, 20)
     assert open_store("sqlite://").pool is None
 
 

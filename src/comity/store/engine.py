@@ -55,7 +55,7 @@ class PoolOptions:
         pre_ping: Check each connection before use.
     """
 
-    size: int = 10
+    size: int = 20
     max_overflow: int = 20
     timeout: float = 30.0
     recycle: int = 1800
