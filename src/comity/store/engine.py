@@ -45,7 +45,7 @@ known without loading Alembic, which every command would otherwise import to che
 
 @dataclass(frozen=True)
 class PoolOptions:
-    """How a PostgreSQL store pools its connections (SQLite opens one per thread instead).
+    """How a PostgreSQL store pools its connections (SQLite keeps :data:`_SQLITE_POOL`).
 
     Attributes:
         size: Connections kept open.
