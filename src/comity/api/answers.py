@@ -25,7 +25,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from comity.access.viewer import Viewer
 from comity.api.errors import comity_error_response
 from comity.api.security import COUNTED
 from comity.errors import ComityError
@@ -60,6 +59,12 @@ def _header(scope: Scope, name: bytes) -> str:
         if key == name:
             return str(value.decode("latin-1"))
     return ""
+
+
+def _bearer(scope: Scope) -> str:
+    """The bearer token of a request ("" when it has none)."""
+    scheme, _, secret = _header(scope, b"authorization").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -145,8 +150,7 @@ class AnswerCache:
     def __init__(self, app: ASGIApp, paths: Iterable[re.Pattern[str]] = KEPT_PATHS) -> None:
         self.app = app
         self.paths = tuple(paths)
-        self._versions: tuple[asyncio.AbstractEventLoop, SharedReads] | None = None
-        self._reader: VersionReader | None = None
+        self._versions: tuple[asyncio.AbstractEventLoop, VersionReader, SharedReads] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer from what is kept when the request may be; otherwise pass it on."""
@@ -157,13 +161,15 @@ class AnswerCache:
         ):
             await self.app(scope, receive, send)
             return
+        secret = _bearer(scope)
         state = scope["app"].state if "app" in scope else None
-        viewer = self._viewer(scope)
-        if viewer is None or state is None:
+        user = recently_checked(state.store, secret) if state is not None and secret else None
+        if state is None or user is None:  # the routes check the token and say what is wrong
             await self.app(scope, receive, send)
             return
+        viewer = viewer_of(user)
         try:
-            state.rate_limiter.check(f"token:{self._secret(scope)[:16]}")
+            state.rate_limiter.check(f"token:{secret[:16]}")
         except ComityError as error:
             await comity_error_response(Request(scope), error)(scope, receive, send)
             return
@@ -172,11 +178,11 @@ class AnswerCache:
         if self._versions is None or self._versions[0] is not loop:
             # Reads are shared within one loop (a test client has its own), on a connection
             # kept for them: one round trip each, no transaction, no check before use.
-            if self._reader is not None:
-                self._reader.close()
-            self._reader = VersionReader(state.store)
-            self._versions = (loop, SharedReads(self._reader))
-        version = await self._versions[1].value()
+            if self._versions is not None:
+                self._versions[1].close()
+            reader = VersionReader(state.store)
+            self._versions = (loop, reader, SharedReads(reader))
+        version = await self._versions[2].value()
         key = cache_key(
             "answer",
             version,
@@ -190,19 +196,6 @@ class AnswerCache:
             await self._send_kept(scope, send, found)
             return
         await self.app(scope, receive, self._keeping(key, send))
-
-    @staticmethod
-    def _secret(scope: Scope) -> str:
-        scheme, _, secret = _header(scope, b"authorization").partition(" ")
-        return secret.strip() if scheme.lower() == "bearer" else ""
-
-    def _viewer(self, scope: Scope) -> Viewer | None:
-        """The caller when its token was checked moments ago (None: let the routes check it)."""
-        secret = self._secret(scope)
-        if not secret or "app" not in scope:
-            return None
-        user = recently_checked(scope["app"].state.store, secret)
-        return viewer_of(user) if user is not None else None
 
     @staticmethod
     async def _send_kept(scope: Scope, send: Send, found: _Kept) -> None:

@@ -26,8 +26,8 @@ from comity.config import analytic_directory
 from comity.errors import NotFoundError
 from comity.model.clock import today
 from comity.services.cache import (
+    analysed_version,
     cache_key,
-    media_version,
     on_forget,
     read_table,
     recall,
@@ -181,7 +181,7 @@ def index_identity(
     What :func:`compute_dyad_years` would name its table (two reads of the store).
     """
     settings = _settings(overrides)
-    version = _version(store, analytic_directory(store.describe_url()))
+    version = analysed_version(store)
     return settings, version, viewer_scope(viewer), today().year if horizon is None else horizon
 
 
@@ -331,14 +331,6 @@ def _finished(
     )
 
 
-def _version(store: Store, directory: Path) -> str:
-    """The version of what the analytics read: records, media events, and which store."""
-    with store.connect() as connection:
-        records = data_version(connection)
-    # The store's URL too: copies of one store (tests, templates) count changes alike.
-    return records + cache_key(media_version(directory), store.describe_url())[:8]
-
-
 def _dyad_years(store: Store, viewer: Viewer, settings: IndexSettings, horizon: int) -> Any:
     snapshot = load_snapshot(store, viewer, horizon=horizon)
     with _LATEST_LOCK:
@@ -460,7 +452,7 @@ def compute_pair_kind_years(
     viewer scope, settings and data version.
     """
     settings = _settings(overrides)
-    version = _version(store, analytic_directory(store.describe_url()))
+    version = analysed_version(store)
     last = today().year if horizon is None else horizon
     key = cache_key(
         "pair_kinds",

@@ -28,6 +28,7 @@ from comity.store.changes import records_version
 
 __all__ = [
     "VersionReader",
+    "analysed_version",
     "answers_version",
     "cache_key",
     "forget_everything",
@@ -157,19 +158,27 @@ def keep_answer(key: str, value: tuple[Any, bytes, bytes | None]) -> None:
     _ANSWERS.put(key, value, len(body) + len(compressed or b"") + 512)
 
 
-def answers_version(store: Store, connection: Any = None) -> str:
-    """What an answer read from the store depends on besides the request and the viewer's scope.
+def analysed_version(store: Store, connection: Any = None) -> str:
+    """The version of what the analytics read: records, media events, and which store.
 
-    The records' data version (one primary-key read, on ``connection`` if given), the media
-    events of the analytic store, which store, and today's date (what "the latest year" is).
+    The records' count of changes is one primary-key read (on ``connection`` if given).
     """
     if connection is None:
         with store.connect() as connection:
             records = records_version(connection)
     else:
         records = records_version(connection)
-    directory = analytic_directory(store.describe_url())
-    return cache_key(records, media_version(directory), store.describe_url(), today().isoformat())
+    media = media_version(analytic_directory(store.describe_url()))
+    # The store's URL too: copies of one store (tests, templates) count changes alike.
+    return records + cache_key(media, store.describe_url())[:8]
+
+
+def answers_version(store: Store, connection: Any = None) -> str:
+    """What an answer read from the store depends on besides the request and the viewer's scope.
+
+    :func:`analysed_version`, and today's date (what "the latest year" is).
+    """
+    return cache_key(analysed_version(store, connection), today().isoformat())
 
 
 class VersionReader:

@@ -103,14 +103,18 @@ def compute_network(
     *,
     overrides: Mapping[str, Any] | None = None,
     use_cache: bool = True,
+    index: IndexTable | None = None,
 ) -> NetworkTables:
     """Network measures of every year (partners, strength, centralities, communities), cached.
 
     Unit of analysis: the nation-year (ISO alpha-3). See :mod:`comity.analytics.network`.
+    ``index``: the caller's :func:`compute_dyad_years` of this view and ``overrides``, if it
+    has it already.
     """
     from comity.analytics.network import NetworkMeasures, compute_network_measures
 
-    index = compute_dyad_years(store, viewer, overrides=overrides, use_cache=use_cache)
+    if index is None:
+        index = compute_dyad_years(store, viewer, overrides=overrides, use_cache=use_cache)
     directory = analytic_directory(store.describe_url())
     key = cache_key(
         "network", index.settings.digest(), index.data_version, index.scope, index.horizon
@@ -282,11 +286,12 @@ def _remembered_profile(
     import pyarrow.compute as pc
 
     key = resolve_nation(nation).iso3
-    if not compute_dyad_years(store, viewer, overrides=overrides).cached:
+    index = compute_dyad_years(store, viewer, overrides=overrides)
+    if not index.cached:
         # The first profile of this view: its pair-kind table (DuckDB, which lets go of the
         # interpreter) is computed while the network is measured (igraph), on the other core.
         _in_background(compute_pair_kind_years, store, viewer, overrides=overrides)
-    tables = compute_network(store, viewer, overrides=overrides)
+    tables = compute_network(store, viewer, overrides=overrides, index=index)
     memo = cache_key(
         "profile",
         tables.index.settings.digest(),
