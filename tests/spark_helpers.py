@@ -157,7 +157,7 @@ def index_on_duckdb_and_spark(session: Any, folder: Path) -> tuple[pa.Table, pa.
     from comity.analytics.tie_index import dyad_years_sql
 
     engagements, participants, media = generated_engagements()
-    sql = dyad_years_sql(default_settings(), 2020, Inputs(media=True))
+    sql = dyad_years_sql(default_settings(), 2020, Inputs(media=True), kinds_as_columns=False)
     tables = []
     for engine in (DuckDBEngine(), SparkEngine(session)):
         for name, table in (

@@ -116,7 +116,10 @@ def test_the_index_uses_only_what_the_viewer_may_read(
     after_fr = _by_pair_year(analytics.compute_dyad_years(any_full_store, french).table)
     key = ("USA", "VNM", 2008)
     assert after_us[key] > before_us.get(key, 0.0)
-    assert after_fr == before_fr
+    # The French view is the same: the same rows, values equal but for the order of sums.
+    assert after_fr.keys() == before_fr.keys()
+    differences = [abs(after_fr[k] - v) for k, v in before_fr.items() if v is not None]
+    assert len(differences) > 1000 and max(differences) < 1e-9
 
 
 def test_settings_can_be_overridden_and_are_recorded(

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from comity.analytics.contributions import Inputs, contribution_ctes, exact, kinds_in, number
+from comity.analytics.contributions import Inputs, contribution_ctes, kinds_in, number
+from comity.analytics.diversity import by_columns, by_rows
 from comity.analytics.settings import IndexSettings
 from comity.model.kinds import KINDS as KIND_TABLE
 
@@ -137,20 +138,34 @@ def pair_kind_year_sql(
     inputs = inputs or Inputs()
     joins, where, a, b = labelled_from("pkv", inputs)
     sides = (_HOST_GIVES, _GUEST_GIVES) if directed else None
-    pair = "a AS n1, b AS n2" if directed else "LEAST(a, b) AS n1, GREATEST(a, b) AS n2"
+    # Keys as text, whatever their type in the inputs (ENUMs: register_keyed).
+    first, second = ("a", "b") if directed else ("LEAST(a, b)", "GREATEST(a, b)")
+    pair = f"CAST({first} AS VARCHAR) AS n1, CAST({second} AS VARCHAR) AS n2"
     return f"""WITH {contribution_ctes(settings, horizon, inputs, directed=sides)}
 labelled AS (
     SELECT {a} AS a, {b} AS b, f.year, f.kind, f.v, f.obs
     {joins}
     {where}
 )
-SELECT {pair}, year, kind, v AS c, v - obs AS projected
+SELECT {pair}, year, CAST(kind AS VARCHAR) AS kind, v AS c, v - obs AS projected
 FROM labelled
 WHERE v > 0"""
 
 
-def dyad_years_sql(settings: IndexSettings, horizon: int, inputs: Inputs | None = None) -> str:
-    """The query of the dyad-year table, columns :data:`COLUMNS` (inputs: the module docstring)."""
+def dyad_years_sql(
+    settings: IndexSettings,
+    horizon: int,
+    inputs: Inputs | None = None,
+    *,
+    kinds_as_columns: bool = True,
+) -> str:
+    """The query of the dyad-year table, columns :data:`COLUMNS` (inputs: the module docstring).
+
+    Diversity needs each kind's contributions over the window. With ``kinds_as_columns`` (DuckDB)
+    they are one column per kind on the pair's dense grid of years, summed by the same window as
+    continuity; without (Spark, whose planner runs out of memory on those sixteen windows), one
+    row per pair, kind and year its window reaches. Both give the same values.
+    """
     inputs = inputs or Inputs()
     d, kappa, window = number(settings.decay), number(settings.kappa), settings.window
     groups = settings.components
@@ -167,6 +182,18 @@ def dyad_years_sql(settings: IndexSettings, horizon: int, inputs: Inputs | None 
             f"THEN NULL ELSE {expression} END"
         )
 
+    kinds = range(len(KINDS)) if kinds_as_columns else range(0)
+    by_kind = "".join(
+        f",\n           SUM(CASE WHEN kind = '{KINDS[i]}' AND v > 0 THEN v ELSE 0.0 END) AS k{i}"
+        for i in kinds
+    )
+    filled_kinds = "".join(f", COALESCE(v.k{i}, 0.0) AS k{i}" for i in kinds)
+    windowed_kinds = "".join(
+        f",\n           SUM(k{i}) OVER (PARTITION BY n1, n2 ORDER BY year "
+        f"ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS k{i}"
+        for i in kinds
+    )
+    diversity = by_columns(KINDS) if kinds_as_columns else by_rows(KINDS, window, horizon)
     joins, where, a, b = labelled_from("final", inputs)
     return f"""
 WITH {contribution_ctes(settings, horizon, inputs)}
@@ -176,7 +203,7 @@ yearly AS (
            {component("inst", groups.institutional)},
            {component("cult", groups.cultural)},
            MAX(CASE WHEN coop = 1 AND v > 0 THEN 1 ELSE 0 END) AS coop,
-           MAX(unobserved) AS unobserved
+           MAX(unobserved) AS unobserved{by_kind}
     FROM pkv
     GROUP BY n1, n2, year
 ),
@@ -194,7 +221,7 @@ filled AS (
     SELECT g.n1, g.n2, g.year, g.first_unobserved,
            COALESCE(v.total, 0.0) AS total, COALESCE(v.proj, 0.0) AS proj,
            COALESCE(v.io, 0.0) AS io, COALESCE(v.inst, 0.0) AS inst,
-           COALESCE(v.cult, 0.0) AS cult, COALESCE(v.coop, 0) AS coop
+           COALESCE(v.cult, 0.0) AS cult, COALESCE(v.coop, 0) AS coop{filled_kinds}
     FROM grid g
     LEFT JOIN yearly v ON v.n1 = g.n1 AND v.n2 = g.n2 AND v.year = g.year
 ),
@@ -207,50 +234,10 @@ stocks AS (
            {stock_sql("cult", d)} AS s_cult,
            SUM(coop) OVER (
                PARTITION BY n1, n2 ORDER BY year
-               ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS active_years
+               ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS active_years{windowed_kinds}
     FROM filled
 ),
-positive AS (
-    SELECT n1, n2, kind, year, v,
-           LEAD(year) OVER (PARTITION BY n1, n2, kind ORDER BY year) AS next_year
-    FROM pkv
-    WHERE v > 0
-),
-tails AS (
-    SELECT n1, n2, kind, year,
-           LEAST(year + {window - 1}, COALESCE(next_year - 1, {horizon}), {horizon}) AS last_year
-    FROM positive
-),
-reach AS (
-    -- The years a kind's window covers: each year it has a value, and the years after it
-    -- (up to the window's width) until its next value: the zeros only mark those years.
-    SELECT n1, n2, kind, year, v FROM positive
-    UNION ALL
-    SELECT n1, n2, kind, UNNEST(GENERATE_SERIES(year + 1, last_year)) AS year, 0.0 AS v
-    FROM tails
-    WHERE last_year > year
-),
-windowed AS (
-    SELECT n1, n2, year, kind,
-           SUM(v) OVER (
-               PARTITION BY n1, n2, kind ORDER BY year
-               RANGE BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS v
-    FROM reach
-),
-shares AS (
-    SELECT n1, n2, year, v / SUM(v) OVER (PARTITION BY n1, n2, year) AS p FROM windowed
-),
-diversity AS (
-    SELECT n1, n2, year,
-           GREATEST(0.0, -SUM({exact("p * LN(p)", 48)}) / LN({len(KINDS)}.0)) AS diversity
-    FROM shares
-    GROUP BY n1, n2, year
-),
-final AS (
-    SELECT s.*, COALESCE(dv.diversity, 0.0) AS diversity
-    FROM stocks s
-    LEFT JOIN diversity dv ON dv.n1 = s.n1 AND dv.n2 = s.n2 AND dv.year = s.year
-),
+{diversity}
 labelled AS (
     SELECT {a} AS a, {b} AS b, f.year,
            {shown(_scaled("f.s_total", kappa))} AS "index",

@@ -43,6 +43,7 @@ from comity.services.index_tables import (
     default_year_of,
     describe_data_through,
     export_sql,
+    register_keyed,
     register_snapshot,
 )
 from comity.store import Store
@@ -284,7 +285,7 @@ def _patched(
     snapshot = load_snapshot(store, viewer, horizon=horizon, nations=chosen, like=like)
     keys = pa.array(sorted(chosen), pa.string())
     con = connect_duckdb()
-    inputs = register_snapshot(con, snapshot)
+    inputs = register_keyed(con, snapshot)
     # Only the pairs among the chosen: a multilateral record's other participants still count
     # in its size, but their pairs are not computed.
     con.register("among", pa.table({"nation": keys}))
@@ -343,7 +344,7 @@ def _dyad_years(store: Store, viewer: Viewer, settings: IndexSettings, horizon: 
         _HANDOVER.clear()
         _HANDOVER[(store.describe_url(), snapshot.scope, horizon, snapshot.data_version)] = snapshot
     con = connect_duckdb()
-    inputs = register_snapshot(con, snapshot)
+    inputs = register_keyed(con, snapshot)
     return con.sql(export_sql(settings, snapshot, inputs)).to_arrow_table()
 
 
@@ -375,7 +376,8 @@ def compute_dyad_years_on(
         inputs = register_snapshot(runner, snapshot)
         with tempfile.TemporaryDirectory(prefix="comity-index-") as folder:
             runner.write_parquet(
-                export_sql(settings, snapshot, inputs), Path(folder) / "dyad_years"
+                export_sql(settings, snapshot, inputs, kinds_as_columns=engine == "duckdb"),
+                Path(folder) / "dyad_years",
             )
             table = read_parquet_folder(Path(folder) / "dyad_years")
     finally:
@@ -405,8 +407,14 @@ def check_year(year: int | None, result: IndexTable) -> int:
     return year
 
 
-def analytic_inputs(store: Store, viewer: Viewer, horizon: int | None) -> tuple[Any, Snapshot, Any]:
-    """A DuckDB connection with the viewer's snapshot registered, the snapshot, its inputs."""
+def analytic_inputs(
+    store: Store, viewer: Viewer, horizon: int | None, *, keyed: bool = False
+) -> tuple[Any, Snapshot, Any]:
+    """A DuckDB connection with the viewer's snapshot registered, the snapshot, its inputs.
+
+    With ``keyed``, its nations and kinds are ENUMs (:func:`register_keyed`): faster, for a query
+    that casts its key columns back to text.
+    """
     last = today().year if horizon is None else horizon
     with store.connect() as connection:
         version = data_version(connection)
@@ -415,7 +423,7 @@ def analytic_inputs(store: Store, viewer: Viewer, horizon: int | None) -> tuple[
     if snapshot is None:
         snapshot = load_snapshot(store, viewer, horizon=horizon)
     con = connect_duckdb()
-    inputs = register_snapshot(con, snapshot)
+    inputs = (register_keyed if keyed else register_snapshot)(con, snapshot)
     return con, snapshot, inputs
 
 
@@ -464,7 +472,7 @@ def compute_pair_kind_years(
     )
 
     def compute() -> Any:
-        con, snapshot, inputs = analytic_inputs(store, viewer, last)
+        con, snapshot, inputs = analytic_inputs(store, viewer, last, keyed=True)
         return con.sql(pair_kind_year_sql(settings, snapshot.horizon, inputs)).to_arrow_table()
 
     return remembered(key, compute)

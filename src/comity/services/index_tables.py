@@ -26,6 +26,7 @@ __all__ = [
     "describe_data_through",
     "export_sql",
     "observed_shares",
+    "register_keyed",
     "register_snapshot",
 ]
 
@@ -64,6 +65,60 @@ def register_snapshot(engine: Any, snapshot: Snapshot) -> Inputs:
     Returns:
         Which optional inputs the queries should read.
     """
+    found, inputs = _input_tables(snapshot)
+    for name, table in found.items():
+        engine.register(name, table)
+    return inputs
+
+
+_KEYS = {
+    "engagements": (("kind", "kinds"),),
+    "participants": (("nation", "nations"),),
+    "coverage": (("kind", "kinds"), ("nation", "nations")),
+    "lineage": (("nation", "nations"), ("lineage", "nations")),
+    "labels": (("lineage", "nations"), ("label", "nations")),
+    "media": (("nation1", "nations"), ("nation2", "nations")),
+    "ccodes": (("nation", "nations"),),
+}
+"""The key columns of each input table, and the set of values they take."""
+
+
+def register_keyed(con: Any, snapshot: Snapshot) -> Inputs:
+    """Register a snapshot in a DuckDB connection with its nations and kinds as ENUM types.
+
+    The tables of :func:`register_snapshot`, copied into the connection's temporary tables with
+    their keys as ENUMs whose values are sorted: grouping, joining and sorting then compare small
+    integers rather than strings (a sixth to a quarter of the index query's time at a million
+    engagements), and keys still order as their strings do. A query's result has those ENUM
+    columns: cast them back to VARCHAR (:func:`export_sql` does).
+    """
+    import pyarrow.compute as pc
+
+    found, inputs = _input_tables(snapshot)
+    values: dict[str, set[str]] = {"nations": set(), "kinds": set(KINDS.index_kinds)}
+    for name, table in found.items():
+        for column, domain in _KEYS.get(name, ()):
+            values[domain].update(v for v in pc.unique(table.column(column)).to_pylist() if v)
+    types = {
+        domain: "ENUM(" + ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(known)) + ")"
+        for domain, known in values.items()
+        if known
+    }
+    for name, table in found.items():
+        keys = [(c, types[d]) for c, d in _KEYS.get(name, ()) if d in types]
+        if not keys:
+            con.register(name, table)
+            continue
+        con.register(f"{name}_arrow", table)
+        cast = ", ".join(f"CAST({column} AS {kind}) AS {column}" for column, kind in keys)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * REPLACE ({cast}) FROM {name}_arrow"
+        )
+        con.unregister(f"{name}_arrow")
+    return inputs
+
+
+def _input_tables(snapshot: Snapshot) -> tuple[dict[str, Any], Inputs]:
     tables = snapshot.tables()
     found, inputs = complete_inputs(
         tables["engagements"],
@@ -74,16 +129,20 @@ def register_snapshot(engine: Any, snapshot: Snapshot) -> Inputs:
     )
     found["participants"] = tables["participants"]
     found["ccodes"] = snapshot.ccodes
-    for name, table in found.items():
-        engine.register(name, table)
-    return inputs
+    return found, inputs
 
 
-def export_sql(settings: IndexSettings, snapshot: Snapshot, inputs: Inputs) -> str:
-    """The dyad-year table with the codes of each year and the method, in DuckDB's dialect."""
-    sql = dyad_years_sql(settings, snapshot.horizon, inputs)
+def export_sql(
+    settings: IndexSettings, snapshot: Snapshot, inputs: Inputs, *, kinds_as_columns: bool = True
+) -> str:
+    """The dyad-year table with the codes of each year and the method, in DuckDB's dialect.
+
+    ``kinds_as_columns``: as :func:`comity.analytics.tie_index.dyad_years_sql` (False for Spark).
+    """
+    sql = dyad_years_sql(settings, snapshot.horizon, inputs, kinds_as_columns=kinds_as_columns)
     return f"""
-        SELECT d.iso3_1, d.iso3_2, c1.ccode AS ccode1, c2.ccode AS ccode2,
+        SELECT CAST(d.iso3_1 AS VARCHAR) AS iso3_1, CAST(d.iso3_2 AS VARCHAR) AS iso3_2,
+               c1.ccode AS ccode1, c2.ccode AS ccode2,
                c1.gwcode AS gwcode1, c2.gwcode AS gwcode2, d.year, d."index",
                d.interoperability, d.institutional, d.cultural, d.continuity, d.diversity,
                d.projected_share, d.last_observed_year,
