@@ -196,3 +196,64 @@ def test_the_child_reserves_memory_for_the_rows_it_was_told_of(store: Store) -> 
     )
     table = pa.ipc.open_stream(done.stdout).read_all()
     assert table.column("nation").to_pylist() == ["GBR", "USA"]
+
+
+@pytest.mark.postgres
+def test_postgres_reads_run_at_once_on_readers_that_see_the_callers_snapshot(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from sqlalchemy import text
+
+    query = _query(pg_store)
+    copied = columnar._copied
+    backends: list[int] = []
+    release = threading.Event()
+
+    def held(connection: Any, *args: Any) -> Any:
+        backends.append(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar())
+        release.wait(30)
+        return copied(connection, *args)
+
+    monkeypatch.setattr(columnar, "_copied", held)
+    with pg_store.connect() as connection:
+        caller = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        first = columnar.read_table_later(connection, query, SCHEMA)
+        second = columnar.read_table_later(connection, query, SCHEMA)
+        # A row committed after the reads started: neither sees it, as the caller would not.
+        with pg_store.transaction() as writer:
+            writer.execute(text("INSERT INTO columnar_demo (n, label) VALUES (5000, 'late')"))
+        for _ in range(300):
+            if len(backends) == 2:
+                break
+            threading.Event().wait(0.1)
+        release.set()
+        tables = first(), second()
+    # Both were waiting at once, each on a server process of its own.
+    assert len(set(backends)) == 2 and caller not in backends
+    assert tables[0].num_rows == tables[1].num_rows == 2000
+    assert tables[0].equals(tables[1])
+
+
+@pytest.mark.postgres
+def test_a_postgres_reader_that_fails_reads_on_the_callers_connection(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    query = _query(pg_store)
+    engine = pg_store.engine
+
+    class NoReaders:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(engine, name)
+
+        def connect(self) -> Any:
+            raise OSError("no connection left")
+
+    with pg_store.connect() as connection:
+        expected = columnar.read_table(connection, query, SCHEMA, columnar=False)
+        monkeypatch.setattr(connection, "engine", NoReaders())
+        with caplog.at_level(logging.WARNING, logger="comity.store"):
+            table = columnar.read_table_later(connection, query, SCHEMA)()
+    assert table.equals(expected)
+    assert "no connection left" in caplog.text

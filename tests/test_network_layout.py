@@ -351,3 +351,35 @@ def test_years_measured_by_a_second_process_equal_those_measured_here(
     assert mine and theirs and sorted(mine + theirs) == list(range(len(mine) + len(theirs)))
     assert shared.nation_years.equals(here.nation_years)
     assert shared.community_years.equals(here.community_years)
+
+
+def test_years_are_measured_without_collections_and_collecting_resumes_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from comity.analytics import network, network_years
+
+    world, _, _ = _changing_world(11, 12)
+    measure = network.measure_year
+    during: list[bool] = []
+
+    def recorded(*args: Any) -> Any:
+        during.append(gc.isenabled())
+        return measure(*args)
+
+    monkeypatch.setattr(network, "measure_year", recorded)
+    assert gc.isenabled()
+    expected = compute_network_measures(world)
+    assert during and not any(during)
+    assert gc.isenabled()
+    # The same measures as when each graph may start a collection.
+    monkeypatch.setattr(network_years.gc, "disable", lambda: None)
+    collected = compute_network_measures(world)
+    assert collected.nation_years.equals(expected.nation_years)
+    # A failing year still gives collections back.
+    monkeypatch.undo()
+    monkeypatch.setattr(network, "measure_year", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        compute_network_measures(world)
+    assert gc.isenabled()
