@@ -90,8 +90,8 @@ class Inputs:
 
 # Contributions are rounded to multiples of 2**-36 before they are summed: sums of such numbers
 # are exact in double precision whatever order a parallel engine adds them in, so the same
-# records give the same index to the last bit (a reader's table does not move when a record
-# they cannot see is added), on DuckDB as on Spark.
+# records give the same contributions to the last bit, on DuckDB as on Spark (the stock's
+# decayed sum is not rounded: docs/methodology.md, "Exact sums").
 def exact(expression: str, bits: int = 36) -> str:
     """``expression`` rounded to multiples of ``2**-bits``, whose sums do not depend on order.
 
