@@ -223,8 +223,8 @@ def _copied_later(connection: Connection, query: Any, schema: Any) -> Callable[[
     import threading
 
     if connection.in_nested_transaction():  # PostgreSQL exports no snapshot from a savepoint
-        table = _copied(connection, query, schema)
-        return lambda: table
+        here = _copied(connection, query, schema)
+        return lambda: here
     token = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
     done: dict[str, Any] = {}
 
@@ -241,14 +241,14 @@ def _copied_later(connection: Connection, query: Any, schema: Any) -> Callable[[
     thread = threading.Thread(target=read, name="comity-copy", daemon=True)
     thread.start()
 
-    def table() -> Any:
+    def finished() -> Any:
         thread.join()
         if "table" in done:
             return done["table"]
         _LOG.warning("reading on the caller's connection: %s", done.get("error"))
         return _copied(connection, query, schema)
 
-    return table
+    return finished
 
 
 def _copied(connection: Connection, query: Any, schema: Any) -> Any:
