@@ -327,3 +327,29 @@ def test_monotone_in_added_engagements(data: Any, extra: Any) -> None:
     after = run(engagements + added_e, participants + added_p, 2001)
     for key, row in before.items():
         assert after[key]["index"] >= row["index"] - 1e-9
+
+
+def test_diversity_by_kind_columns_equals_diversity_by_kind_rows() -> None:
+    """DuckDB sums the kinds' windows as columns, Spark as rows: the same values, to the bit."""
+    import duckdb
+
+    from comity.analytics.contributions import Inputs
+    from comity.analytics.tie_index import dyad_years_sql, register_inputs
+    from tests.spark_helpers import generated_engagements
+
+    engagements, participants, media = generated_engagements()
+    connection = duckdb.connect()
+    register_inputs(connection, engagements, participants, media, first_year=1990, horizon=2020)
+    inputs = Inputs(media=True)
+    order = " ORDER BY iso3_1, iso3_2, year"
+    columns, rows = (
+        connection.sql(
+            dyad_years_sql(default_settings(), 2020, inputs, kinds_as_columns=by_columns) + order
+        ).to_arrow_table()
+        for by_columns in (True, False)
+    )
+    assert columns.num_rows > 300
+    assert columns.equals(rows)
+    # Some pairs mix kinds, so diversity is neither 0 nor 1 everywhere.
+    spread = {round(v, 6) for v in columns.column("diversity").to_pylist()}
+    assert len(spread) > 20

@@ -12,7 +12,28 @@ from __future__ import annotations
 
 from comity.analytics.contributions import exact
 
-__all__ = ["by_columns", "by_rows"]
+__all__ = ["by_columns", "by_rows", "kind_columns"]
+
+
+def kind_columns(kinds: tuple[str, ...], window: int) -> tuple[str, str, str]:
+    """The columns ``k0``... that :func:`by_columns` reads, as three lists to append to selects.
+
+    Each kind's positive contributions in a pair's year (selected from ``pkv`` grouped by pair
+    and year), the same or 0 on the pair's grid of years (from ``yearly`` joined as ``v``), and
+    their sums over the last ``window`` rows of the grid (its years: the grid is dense).
+    """
+    indices = range(len(kinds))
+    by_kind = "".join(
+        f",\n           SUM(CASE WHEN kind = '{kinds[i]}' AND v > 0 THEN v ELSE 0.0 END) AS k{i}"
+        for i in indices
+    )
+    filled = "".join(f", COALESCE(v.k{i}, 0.0) AS k{i}" for i in indices)
+    windowed = "".join(
+        f",\n           SUM(k{i}) OVER (PARTITION BY n1, n2 ORDER BY year "
+        f"ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS k{i}"
+        for i in indices
+    )
+    return by_kind, filled, windowed
 
 
 def by_columns(kinds: tuple[str, ...]) -> str:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from comity.analytics.contributions import Inputs, contribution_ctes, kinds_in, number
-from comity.analytics.diversity import by_columns, by_rows
+from comity.analytics.diversity import by_columns, by_rows, kind_columns
 from comity.analytics.settings import IndexSettings
 from comity.model.kinds import KINDS as KIND_TABLE
 
@@ -182,16 +182,8 @@ def dyad_years_sql(
             f"THEN NULL ELSE {expression} END"
         )
 
-    kinds = range(len(KINDS)) if kinds_as_columns else range(0)
-    by_kind = "".join(
-        f",\n           SUM(CASE WHEN kind = '{KINDS[i]}' AND v > 0 THEN v ELSE 0.0 END) AS k{i}"
-        for i in kinds
-    )
-    filled_kinds = "".join(f", COALESCE(v.k{i}, 0.0) AS k{i}" for i in kinds)
-    windowed_kinds = "".join(
-        f",\n           SUM(k{i}) OVER (PARTITION BY n1, n2 ORDER BY year "
-        f"ROWS BETWEEN {window - 1} PRECEDING AND CURRENT ROW) AS k{i}"
-        for i in kinds
+    by_kind, filled_kinds, windowed_kinds = (
+        kind_columns(KINDS, window) if kinds_as_columns else ("", "", "")
     )
     diversity = by_columns(KINDS) if kinds_as_columns else by_rows(KINDS, window, horizon)
     joins, where, a, b = labelled_from("final", inputs)
