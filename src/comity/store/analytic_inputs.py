@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Float, and_, cast, func, literal, or_, select
+from sqlalchemy import Connection, Float, and_, case, cast, func, literal, or_, select
 
 from comity.access.viewer import Viewer
 from comity.linkage.events import EventLink, event_groups, representatives
@@ -42,7 +42,8 @@ class AnalyticInputs:
     personnel (sum of what participants reported, None if none did), source_dataset (the
     dataset it was imported from, None if entered by hand), level (visits), students
     (education), tiv (arms transfers: the year's SIPRI trend-indicator value, millions), and
-    one 0/1 column per alliance pledge (``p_defence``, ``p_offence``, ...).
+    one 0/1 column per alliance pledge (``p_defence``, ``p_offence``, ...). Each detail is read
+    for the kind the index weighs it for only (None, or 0 for the pledges, on the others).
     ``participants``: engagement_id, nation, role.
     Postings of defence attaches appear as engagements of kind ``posting`` with negative ids:
     the sending nation takes part, the host hosts.
@@ -53,7 +54,11 @@ class AnalyticInputs:
 
 
 def _schemas() -> tuple[Any, Any]:
-    """The Arrow schemas of the engagements as read (pledges as JSON text) and participants."""
+    """The Arrow schemas of the engagements and of the participants, as read.
+
+    The engagements' pledges are JSON text and their personnel is not read; each participant
+    comes with the personnel it reported.
+    """
     import pyarrow as pa
 
     engagements = pa.schema(
@@ -63,7 +68,6 @@ def _schemas() -> tuple[Any, Any]:
             ("first_year", pa.int32()),
             ("last_year", pa.int32()),
             ("host", pa.string()),
-            ("personnel", pa.float64()),
             ("source_dataset", pa.string()),
             ("level", pa.string()),
             ("students", pa.float64()),
@@ -72,19 +76,28 @@ def _schemas() -> tuple[Any, Any]:
         ]
     )
     participants = pa.schema(
-        [("engagement_id", pa.int64()), ("nation", pa.string()), ("role", pa.string())]
+        [
+            ("engagement_id", pa.int64()),
+            ("nation", pa.string()),
+            ("role", pa.string()),
+            ("personnel", pa.float64()),
+        ]
     )
     return engagements, participants
 
 
-def _detail(connection: Connection, name: str, *, number: bool = False) -> Any:
-    """SQL: one top-level field of an engagement's details (arrays as JSON text)."""
-    details = tables.engagements.c.details
+def _detail(connection: Connection, name: str, kind: str, *, number: bool = False) -> Any:
+    """SQL: one top-level field of the details of an engagement of ``kind``, else NULL.
+
+    Arrays come as JSON text. Other kinds' details are not parsed (a million parses cost a
+    second).
+    """
+    e = tables.engagements
     if connection.dialect.name == "postgresql":
-        text = details.op("->>")(literal(name))
-        return cast(text, Float) if number else text
-    found = func.json_extract(details, literal(f"$.{name}"))
-    return cast(found, Float) if number else found
+        found: Any = e.c.details.op("->>")(literal(name))
+    else:
+        found = func.json_extract(e.c.details, literal(f"$.{name}"))
+    return case((e.c.kind == kind, cast(found, Float) if number else found))
 
 
 def _among(connection: Connection, nations: frozenset[str]) -> Any:
@@ -136,23 +149,6 @@ def read_analytic_inputs(
     visible = visible_to(viewer, e.c.label_id, e.c.start_year)
     if nations is not None:
         visible = and_(visible, _among(connection, nations))
-    if nations is None:
-        # Every record: one pass over the participants, grouped.
-        totals = (
-            select(p.c.engagement_id, func.sum(p.c.personnel).label("personnel"))
-            .group_by(p.c.engagement_id)
-            .subquery()
-        )
-        personnel: Any = totals.c.personnel
-    else:
-        # A few records: each one's own participants, by the primary key (grouping every
-        # participant of the store took most of a patch's read).
-        personnel = (
-            select(func.sum(p.c.personnel))
-            .where(p.c.engagement_id == e.c.id)
-            .scalar_subquery()
-            .label("personnel")
-        )
     # The few details the index reads come out of the JSON in SQL, not row by row in Python.
     query = (
         select(
@@ -161,18 +157,15 @@ def read_analytic_inputs(
             e.c.start_year,
             e.c.end_year,
             e.c.host,
-            personnel,
             e.c.source_dataset,
-            _detail(connection, "level"),
-            _detail(connection, "students", number=True),
-            _detail(connection, "tiv", number=True),
-            _detail(connection, "pledges"),
+            _detail(connection, "level", "visit"),
+            _detail(connection, "students", "education", number=True),
+            _detail(connection, "tiv", "arms_transfer", number=True),
+            _detail(connection, "pledges", "alliance"),
         )
         .where(visible)
         .order_by(e.c.id)
     )
-    if nations is None:
-        query = query.outerjoin(totals, totals.c.engagement_id == e.c.id)
     engagement_schema, participant_schema = _schemas()
     # A patch reads a few records: a second connection would cost more than it saves.
     columnar = nations is None
@@ -186,7 +179,7 @@ def read_analytic_inputs(
         rows_at_most=select(func.max(e.c.id)),
     )
     query = (
-        select(p.c.engagement_id, p.c.nation, p.c.role)
+        select(p.c.engagement_id, p.c.nation, p.c.role, p.c.personnel)
         .join(e, e.c.id == p.c.engagement_id)
         .where(visible)
         .order_by(p.c.engagement_id, p.c.nation)
@@ -198,7 +191,11 @@ def read_analytic_inputs(
         columnar=columnar,
         rows_at_most=select(func.count()).select_from(p),
     )
-    engagements, participants = _with_pledges(read_engagements()), read_participants()
+    # Each engagement's personnel is summed here from its participants' rows, which are read
+    # anyway: grouping them in the store was half of the engagements' read.
+    engagements, participants = _with_personnel(
+        _with_pledges(read_engagements()), read_participants()
+    )
     links = read_event_links(connection, viewer)
     if links:
         engagements, participants = _collapse_events(engagements, participants, links)
@@ -220,6 +217,22 @@ def _with_pledges(engagements: Any) -> Any:
         found = pc.fill_null(pc.match_substring(texts, f'"{pledge}"'), False)
         engagements = engagements.append_column(f"p_{pledge}", pc.cast(found, pa.int8()))
     return engagements
+
+
+def _with_personnel(engagements: Any, participants: Any) -> tuple[Any, Any]:
+    """The engagements with their participants' personnel summed, the participants without it.
+
+    The sum is None when no participant reported any, as SQL's SUM.
+    """
+    import pyarrow.compute as pc
+
+    sums = participants.group_by("engagement_id").aggregate([("personnel", "sum")])
+    found = pc.index_in(engagements.column("engagement_id"), value_set=sums.column("engagement_id"))
+    personnel = pc.take(sums.column("personnel_sum"), found)
+    engagements = engagements.add_column(
+        engagements.schema.get_field_index("host") + 1, "personnel", personnel
+    )
+    return engagements, participants.drop_columns(["personnel"])
 
 
 def _collapse_events(
