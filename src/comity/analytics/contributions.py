@@ -79,6 +79,9 @@ class Inputs:
         labels: A ``labels`` table: the years each state exists, under its own key.
         among: An ``among`` table (``nation``): only the pairs of two of these nations are
             computed (each engagement still counts all its participants); every pair when False.
+        kinds: The engagement kinds the inputs have (media events included), in the order of
+            the index kinds: diversity needs a column for those only (a kind absent from the
+            inputs adds 0 to every sum). Every index kind when None.
     """
 
     media: bool = False
@@ -86,6 +89,7 @@ class Inputs:
     lineage: bool = False
     labels: bool = False
     among: bool = False
+    kinds: tuple[str, ...] | None = None
 
 
 # Contributions are rounded to multiples of 2**-36 before they are summed: sums of such numbers

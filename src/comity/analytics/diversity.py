@@ -36,11 +36,13 @@ def kind_columns(kinds: tuple[str, ...], window: int) -> tuple[str, str, str]:
     return by_kind, filled, windowed
 
 
-def by_columns(kinds: tuple[str, ...]) -> str:
+def by_columns(kinds: tuple[str, ...], every: int) -> str:
     """The ``final`` CTE: stocks with the Shannon evenness of their kind columns ``k0``...
 
-    ``-Σ p ln p / ln K`` over the kinds' shares of their sum, 0 where no kind has a contribution.
-    Each ``p ln p`` term is rounded (:func:`exact`), so the sum does not depend on its order.
+    ``-Σ p ln p / ln K`` over the kinds' shares of their sum, 0 where no kind has a contribution;
+    ``K`` is ``every``, the number of index kinds, of which ``kinds`` are those with a column
+    (the others have no share). Each ``p ln p`` term is rounded (:func:`exact`), so the sum does
+    not depend on its order.
     """
     columns = [f"k{i}" for i in range(len(kinds))]
     terms = " + ".join(
@@ -50,7 +52,7 @@ def by_columns(kinds: tuple[str, ...]) -> str:
     )
     return f"""final AS (
     SELECT s.*, CASE WHEN kinds_total > 0
-                     THEN GREATEST(0.0, -({terms}) / LN({len(kinds)}.0)) ELSE 0.0 END AS diversity
+                     THEN GREATEST(0.0, -({terms}) / LN({every}.0)) ELSE 0.0 END AS diversity
     FROM (SELECT *, {" + ".join(columns)} AS kinds_total FROM stocks) s
 ),"""
 

@@ -182,10 +182,14 @@ def dyad_years_sql(
             f"THEN NULL ELSE {expression} END"
         )
 
+    # A column for each kind the inputs have (at least one), evenness over all the index kinds.
+    present = (inputs.kinds if inputs.kinds is not None else KINDS) or KINDS[:1]
     by_kind, filled_kinds, windowed_kinds = (
-        kind_columns(KINDS, window) if kinds_as_columns else ("", "", "")
+        kind_columns(present, window) if kinds_as_columns else ("", "", "")
     )
-    diversity = by_columns(KINDS) if kinds_as_columns else by_rows(KINDS, window, horizon)
+    diversity = (
+        by_columns(present, len(KINDS)) if kinds_as_columns else by_rows(KINDS, window, horizon)
+    )
     joins, where, a, b = labelled_from("final", inputs)
     return f"""
 WITH {contribution_ctes(settings, horizon, inputs)}
@@ -352,11 +356,16 @@ def complete_inputs(
         and pc.any(pc.is_valid(engagements.column("source_last_year"))).as_py()
     )
     has_coverage = coverage is not None and coverage.num_rows > 0
+    has_media = media is not None and media.num_rows > 0
+    present = set(pc.unique(engagements.column("kind")).to_pylist()) | (
+        {"media_event"} if has_media else set()
+    )
     flags = Inputs(
-        media=media is not None and media.num_rows > 0,
+        media=has_media,
         coverage=bool(has_coverage or sourced),
         lineage=lineage is not None and lineage.num_rows > 0,
         labels=labels is not None and labels.num_rows > 0,
+        kinds=tuple(kind for kind in KINDS if kind in present),
     )
     tables: dict[str, Any] = {"engagements": engagements}
     if flags.media:
