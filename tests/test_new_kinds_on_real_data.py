@@ -15,7 +15,7 @@ from comity.analytics.engines import connect_duckdb
 from comity.analytics.settings import default_settings
 from comity.analytics.snapshot import load_snapshot
 from comity.analytics.tie_index import pair_kind_year_sql
-from comity.services import analytics
+from comity.services import pair_kinds
 from comity.services.index_tables import register_snapshot
 from comity.store import Store
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.full_data
 
 
 def _contributions(store: Store, viewer: Viewer, kind: str) -> list[dict[str, object]]:
-    table = analytics.compute_pair_kind_years(store, viewer)
+    table = pair_kinds.compute_pair_kind_years(store, viewer)
     return [row for row in table.to_pylist() if row["kind"] == kind]
 
 

@@ -48,7 +48,10 @@ def connect_duckdb() -> Any:
     is bounded by ``COMITY_DUCKDB_MEMORY`` for all the computations running at once; beyond it
     DuckDB spills to a folder of its own under the system's temporary folder (created when
     first needed, removed when the process ends), never the working folder. Tables registered
-    on a connection are seen by that connection alone.
+    on a connection are seen by that connection alone. The allocator's background threads give
+    the memory a computation freed back to the system as it goes: without them a server held
+    on to over a gigabyte of it after an index of a million engagements, while it measured the
+    networks that follow.
     """
     import tempfile
 
@@ -65,6 +68,7 @@ def connect_duckdb() -> Any:
             database = duckdb.connect()
             database.execute(f"SET memory_limit = '{memory}'")
             database.execute(f"SET temp_directory = '{folder.as_posix()}'")
+            database.execute("SET allocator_background_threads = true")
             _DATABASES[key] = database
     return database.cursor()
 

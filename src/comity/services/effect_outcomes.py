@@ -3,7 +3,7 @@
 An outcome never includes the treatment's own contribution (docs/effects.md, "The outcome"):
 
 - ``exercises``: the pair's yearly exercise contribution to the index, before memory and scale
-  (:func:`comity.services.analytics.compute_pair_kind_years`), observed years only;
+  (:func:`comity.services.pair_kinds.compute_pair_kind_years`), observed years only;
 - ``agreements``: the defence cooperation agreements the pair entered in the year (a count);
 - ``index-without-treated``: the pair's tie index with the weights of the treated kinds set to 0
   (:func:`comity.services.analytics.compute_dyad_years` with overrides).
@@ -20,9 +20,10 @@ from typing import Any
 from comity.access.viewer import Viewer
 from comity.analytics.settings import default_settings
 from comity.model.engagements import EngagementKind
-from comity.services.analytics import compute_dyad_years, compute_pair_kind_years
+from comity.services.analytics import compute_dyad_years
 from comity.services.engagements import list_engagements
 from comity.services.imports import list_sources
+from comity.services.pair_kinds import compute_pair_kind_years
 from comity.store import Store
 
 __all__ = [

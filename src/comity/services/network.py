@@ -19,7 +19,6 @@ from comity.errors import NotFoundError
 from comity.services.analytics import (
     IndexTable,
     compute_dyad_years,
-    compute_pair_kind_years,
     first_changed_year,
 )
 from comity.services.cache import (
@@ -30,6 +29,7 @@ from comity.services.cache import (
     remembered,
     store_result,
 )
+from comity.services.pair_kinds import compute_pair_kind_years
 from comity.services.registry import resolve_nation
 from comity.services.ties import list_ties
 from comity.store import Store
@@ -51,6 +51,7 @@ __all__ = [
     "network_year",
     "profile_document",
     "view_slot",
+    "wait_for_background",
 ]
 
 PROFILE_WINDOW = 10
@@ -287,10 +288,12 @@ def _remembered_profile(
 
     key = resolve_nation(nation).iso3
     index = compute_dyad_years(store, viewer, overrides=overrides)
-    if not index.cached:
-        # The first profile of this view: its pair-kind table (DuckDB, which lets go of the
-        # interpreter) is computed while the network is measured (igraph), on the other core.
-        _in_background(compute_pair_kind_years, store, viewer, overrides=overrides)
+    first = not index.cached
+    if first:
+        # The first profile of this view: the nation's pairs by kind (DuckDB, which lets go of
+        # the interpreter) are computed while the network is measured (igraph); the whole
+        # pair-kind table, which the next questions use, after the answer.
+        _in_background(compute_pair_kind_years, store, viewer, overrides=overrides, nation=key)
     tables = compute_network(store, viewer, overrides=overrides, index=index)
     memo = cache_key(
         "profile",
@@ -309,7 +312,10 @@ def _remembered_profile(
             )
         return _profile(store, viewer, key, tables, history, overrides)
 
-    return memo, remembered(memo, compute)
+    profile = remembered(memo, compute)
+    if first:
+        _in_background(compute_pair_kind_years, store, viewer, overrides=overrides)
+    return memo, profile
 
 
 _BACKGROUND: list[Any] = []
@@ -334,6 +340,14 @@ def _in_background(work: Any, *args: Any, **kwargs: Any) -> None:
             logger.debug("background work failed", exc_info=True)
 
     pool.submit(run)
+
+
+def wait_for_background() -> None:
+    """Return when the work started in this module's background thread so far is done."""
+    with _LATEST_LOCK:
+        pool = _BACKGROUND[0] if _BACKGROUND else None
+    if pool is not None:
+        pool.submit(lambda: None).result()
 
 
 def profile_document(
@@ -414,7 +428,7 @@ def _profile(
     last = int(pc.max(history.column("year")).as_py())
     latest = min(last, tables.index.default_year)
     ties, _ = list_ties(store, viewer, key, year=latest, top=10, overrides=overrides)
-    pair_kinds = compute_pair_kind_years(store, viewer, overrides=overrides)
+    pair_kinds = compute_pair_kind_years(store, viewer, overrides=overrides, nation=key)
     mix = compute_outreach_profile(pair_kinds, key, load_nation_regions()).to_pylist()
     return {
         "nation": key,

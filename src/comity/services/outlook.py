@@ -30,8 +30,9 @@ from comity.planning.outlook import (
     next_occurrences,
     project,
 )
-from comity.services.analytics import compute_dyad_years, compute_pair_kind_years
+from comity.services.analytics import compute_dyad_years
 from comity.services.optimiser import plan_choices
+from comity.services.pair_kinds import compute_pair_kind_years
 from comity.services.plans import list_plans
 from comity.services.registry import resolve_nation
 from comity.services.ties import nation_rows, partner_of
