@@ -24,8 +24,8 @@ from comity.store import nations as nation_store
 from comity.store.analytic_inputs import (
     CoverageRow,
     data_version,
-    read_analytic_inputs,
     read_coverage,
+    start_analytic_inputs,
 )
 
 __all__ = ["Snapshot", "load_lineage", "load_snapshot", "media_pair_years"]
@@ -234,14 +234,17 @@ def load_snapshot(
     with store.connect() as connection:
         # The columns may be read on a connection of their own (comity.store.columnar): the
         # change counter read on both sides of them says that no write came between.
+        codes: Any = None
         for _ in range(3):
             version = data_version(connection)
-            inputs = read_analytic_inputs(connection, viewer, nations)
+            finish = start_analytic_inputs(connection, viewer, nations)
+            if like is None and codes is None:
+                # While the records are read on other connections.
+                codes = nation_store.codes_by_year(connection)
+                sources = read_coverage(connection)
+            inputs = finish()
             if data_version(connection) == version:
                 break
-        if like is None:
-            codes = nation_store.codes_by_year(connection)
-            sources = read_coverage(connection)
     if like is None:
         media = media_pair_years(analytic_directory(store.describe_url()))
         lineage = load_lineage(store)

@@ -9,6 +9,7 @@ records that user may read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "data_version",
     "read_analytic_inputs",
     "read_coverage",
+    "start_analytic_inputs",
 ]
 
 _PLEDGES = ("defence", "offence", "consultation", "entente", "neutrality", "non_aggression")
@@ -145,6 +147,17 @@ def read_analytic_inputs(
         nations: Only the records that tie two of these nations (every pair among them is then
             complete); all records when None.
     """
+    return start_analytic_inputs(connection, viewer, nations)()
+
+
+def start_analytic_inputs(
+    connection: Connection, viewer: Viewer, nations: frozenset[str] | None = None
+) -> Callable[[], AnalyticInputs]:
+    """Start :func:`read_analytic_inputs`; the function returned gives its answer.
+
+    The large reads run on connections of their own (:mod:`comity.store.columnar`): the caller
+    may use ``connection`` meanwhile, and must keep its transaction open until it has the answer.
+    """
     e, p = tables.engagements, tables.participants
     visible = visible_to(viewer, e.c.label_id, e.c.start_year)
     if nations is not None:
@@ -191,18 +204,22 @@ def read_analytic_inputs(
         columnar=columnar,
         rows_at_most=select(func.count()).select_from(p),
     )
-    # Each engagement's personnel is summed here from its participants' rows, which are read
-    # anyway: grouping them in the store was half of the engagements' read.
-    engagements, participants = _with_personnel(
-        _with_pledges(read_engagements()), read_participants()
-    )
-    links = read_event_links(connection, viewer)
-    if links:
-        engagements, participants = _collapse_events(engagements, participants, links)
-    postings = _postings(connection, viewer, nations)
-    if postings is not None:
-        engagements, participants = _with_postings(engagements, participants, postings)
-    return AnalyticInputs(engagements, participants)
+
+    def finished() -> AnalyticInputs:
+        # Each engagement's personnel is summed here from its participants' rows, which are
+        # read anyway: grouping them in the store was half of the engagements' read.
+        engagements, participants = _with_personnel(
+            _with_pledges(read_engagements()), read_participants()
+        )
+        links = read_event_links(connection, viewer)
+        if links:
+            engagements, participants = _collapse_events(engagements, participants, links)
+        postings = _postings(connection, viewer, nations)
+        if postings is not None:
+            engagements, participants = _with_postings(engagements, participants, postings)
+        return AnalyticInputs(engagements, participants)
+
+    return finished
 
 
 def _with_pledges(engagements: Any) -> Any:
