@@ -34,7 +34,7 @@ def children(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every SQLite store is large enough for a child process; the columnar reads made."""
     monkeypatch.setattr(columnar, "CHILD_THRESHOLD", 0)
     made: list[str] = []
-    child, copied = columnar._Child, columnar._copied
+    child, copied, arrow = columnar._Child, columnar._copied, columnar._arrow_read
 
     class Counted(child):  # type: ignore[misc,valid-type]
         def __init__(self, *args: Any) -> None:
@@ -45,8 +45,13 @@ def children(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         made.append("copy")
         return copied(*args)
 
+    def through_arrow(*args: Any) -> Any:
+        made.append("arrow")
+        return arrow(*args)
+
     monkeypatch.setattr(columnar, "_Child", Counted)
     monkeypatch.setattr(columnar, "_copied", counted)
+    monkeypatch.setattr(columnar, "_arrow_read", through_arrow)
     return made
 
 
@@ -107,7 +112,7 @@ def test_a_query_reads_the_same_columns_as_the_drivers_rows(
         assert children == []
         bound = select(func.count()).select_from(_DEMO)
         columns = columnar.read_table(connection, query, SCHEMA, rows_at_most=bound)
-    assert children == ["child" if any_store.is_sqlite else "copy"]
+    assert children == ["child" if any_store.is_sqlite else "arrow"]
     assert columns.equals(rows)
     assert rows.num_rows == 2000
     assert rows.column("label")[1500].as_py() == "row 1500"
@@ -124,7 +129,7 @@ def test_the_snapshot_read_in_columns_is_the_one_read_in_rows(
     _add(any_store, "agreement", "FRA GBR", kind="agreement")
     columns = load_snapshot(any_store, OPERATOR, horizon=2020)
     # The engagements and the participants, at the same time.
-    assert children == ["child" if any_store.is_sqlite else "copy"] * 2
+    assert children == ["child" if any_store.is_sqlite else "arrow"] * 2
     monkeypatch.setattr(columnar, "CHILD_THRESHOLD", 10**12)
     if any_store.is_sqlite:
         rows = load_snapshot(any_store, OPERATOR, horizon=2020)
@@ -198,42 +203,88 @@ def test_the_child_reserves_memory_for_the_rows_it_was_told_of(store: Store) -> 
     assert table.column("nation").to_pylist() == ["GBR", "USA"]
 
 
-@pytest.mark.postgres
-def test_postgres_reads_run_at_once_on_readers_that_see_the_callers_snapshot(
-    pg_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _two_reads_held(pg_store: Store, monkeypatch: pytest.MonkeyPatch, reader: str) -> list[Any]:
+    """Start two reads of the demo table, commit a row, let them go; returns their tables.
+
+    ``reader`` (``_arrow_read`` or ``_copied``) is held until both reads are in it, and the row
+    is committed meanwhile: a read that did not take the caller's snapshot would see it.
+    """
     import threading
 
     from sqlalchemy import text
 
     query = _query(pg_store)
-    copied = columnar._copied
-    backends: list[int] = []
+    original = getattr(columnar, reader)
+    entered: list[str] = []
     release = threading.Event()
 
-    def held(connection: Any, *args: Any) -> Any:
-        backends.append(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar())
+    def held(*args: Any) -> Any:
+        entered.append(threading.current_thread().name)
         release.wait(30)
-        return copied(connection, *args)
+        return original(*args)
 
-    monkeypatch.setattr(columnar, "_copied", held)
+    monkeypatch.setattr(columnar, reader, held)
     with pg_store.connect() as connection:
-        caller = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
         first = columnar.read_table_later(connection, query, SCHEMA)
         second = columnar.read_table_later(connection, query, SCHEMA)
-        # A row committed after the reads started: neither sees it, as the caller would not.
         with pg_store.transaction() as writer:
             writer.execute(text("INSERT INTO columnar_demo (n, label) VALUES (5000, 'late')"))
         for _ in range(300):
-            if len(backends) == 2:
+            if len(entered) == 2:
                 break
             threading.Event().wait(0.1)
+        both_waiting = len(entered) == 2
         release.set()
-        tables = first(), second()
-    # Both were waiting at once, each on a server process of its own.
-    assert len(set(backends)) == 2 and caller not in backends
+        tables = [first(), second()]
+    # Both were waiting at once, each on a thread (and a connection) of its own.
+    assert both_waiting and all(name == "comity-copy" for name in entered)
+    return tables
+
+
+@pytest.mark.postgres
+def test_postgres_reads_run_at_once_through_arrow_on_the_callers_snapshot(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copies: list[Any] = []
+    monkeypatch.setattr(columnar, "_copied", lambda *args: copies.append(args))
+    tables = _two_reads_held(pg_store, monkeypatch, "_arrow_read")
+    assert copies == []  # Arrow's driver read both: the COPY through the store's driver did not
     assert tables[0].num_rows == tables[1].num_rows == 2000
     assert tables[0].equals(tables[1])
+    assert tables[0].equals(_rows_of(pg_store))
+
+
+@pytest.mark.postgres
+def test_without_arrows_driver_postgres_reads_copy_on_readers_that_see_the_callers_snapshot(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def missing(*args: Any) -> Any:
+        raise ImportError("no module named 'adbc_driver_postgresql'")
+
+    monkeypatch.setattr(columnar, "_arrow_read", missing)
+    backends: list[int] = []
+    copied = columnar._copied
+
+    def where(connection: Any, *args: Any) -> Any:
+        backends.append(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar())
+        return copied(connection, *args)
+
+    monkeypatch.setattr(columnar, "_copied", where)
+    tables = _two_reads_held(pg_store, monkeypatch, "_copied")
+    assert len(set(backends)) == 2
+    assert tables[0].num_rows == tables[1].num_rows == 2000
+    assert tables[0].equals(tables[1])
+
+
+def _rows_of(store: Store) -> Any:
+    """The demo table's rows before the late one, read as the driver's rows."""
+    query = (
+        select(_DEMO.c.n, _DEMO.c.label, _DEMO.c.amount, _DEMO.c.code)
+        .where(_DEMO.c.n < 2000)
+        .order_by(_DEMO.c.n)
+    )
+    with store.connect() as connection:
+        return columnar.read_table(connection, query, SCHEMA, columnar=False)
 
 
 @pytest.mark.postgres
@@ -253,6 +304,7 @@ def test_a_postgres_reader_that_fails_reads_on_the_callers_connection(
     with pg_store.connect() as connection:
         expected = columnar.read_table(connection, query, SCHEMA, columnar=False)
         monkeypatch.setattr(connection, "engine", NoReaders())
+        monkeypatch.setattr(columnar, "_arrow_read", NoReaders().connect)
         with caplog.at_level(logging.WARNING, logger="comity.store"):
             table = columnar.read_table_later(connection, query, SCHEMA)()
     assert table.equals(expected)
