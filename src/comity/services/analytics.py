@@ -328,6 +328,8 @@ def _finished(
 
 
 def _dyad_years(store: Store, viewer: Viewer, settings: IndexSettings, horizon: int) -> Any:
+    import pyarrow as pa
+
     snapshot = load_snapshot(store, viewer, horizon=horizon)
     with _LATEST_LOCK:
         # What a patch reads again is the records: keep the rest (not the records' tables).
@@ -338,8 +340,6 @@ def _dyad_years(store: Store, viewer: Viewer, settings: IndexSettings, horizon: 
         # (a nation's profile): it takes this snapshot instead of reading the records again.
         _HANDOVER.clear()
         _HANDOVER[(store.describe_url(), snapshot.scope, horizon, snapshot.data_version)] = snapshot
-    import pyarrow as pa
-
     con = connect_duckdb()
     inputs = register_keyed(con, snapshot)
     table = con.sql(export_sql(settings, snapshot, inputs)).to_arrow_table()

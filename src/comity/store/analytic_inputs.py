@@ -27,7 +27,6 @@ __all__ = [
     "AnalyticInputs",
     "CoverageRow",
     "data_version",
-    "read_analytic_inputs",
     "read_coverage",
     "start_analytic_inputs",
 ]
@@ -136,27 +135,20 @@ def _among(connection: Connection, nations: frozenset[str]) -> Any:
     return and_(e.c.id.in_(candidates), or_(two >= 2, and_(e.c.host.in_(chosen), guest)))
 
 
-def read_analytic_inputs(
+def start_analytic_inputs(
     connection: Connection, viewer: Viewer, nations: frozenset[str] | None = None
-) -> AnalyticInputs:
-    """The engagements and participants the viewer may see, and attache postings, as columns.
+) -> Callable[[], AnalyticInputs]:
+    """Start reading what the viewer may see as columns; the function returned gives it.
+
+    The engagements and participants the viewer may see, and attache postings. The large
+    reads run on connections of their own (:mod:`comity.store.columnar`): the caller may use
+    ``connection`` meanwhile, and must keep its transaction open until it has the answer.
 
     Args:
         connection: The connection.
         viewer: Whose view.
         nations: Only the records that tie two of these nations (every pair among them is then
             complete); all records when None.
-    """
-    return start_analytic_inputs(connection, viewer, nations)()
-
-
-def start_analytic_inputs(
-    connection: Connection, viewer: Viewer, nations: frozenset[str] | None = None
-) -> Callable[[], AnalyticInputs]:
-    """Start :func:`read_analytic_inputs`; the function returned gives its answer.
-
-    The large reads run on connections of their own (:mod:`comity.store.columnar`): the caller
-    may use ``connection`` meanwhile, and must keep its transaction open until it has the answer.
     """
     e, p = tables.engagements, tables.participants
     visible = visible_to(viewer, e.c.label_id, e.c.start_year)
