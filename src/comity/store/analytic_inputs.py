@@ -21,7 +21,7 @@ from comity.store import tables
 from comity.store.changes import records_version
 from comity.store.columnar import read_table, read_table_later
 from comity.store.links import read_event_links
-from comity.store.visibility import visible_to
+from comity.store.visibility import visible_in_bulk, visible_to
 
 __all__ = [
     "AnalyticInputs",
@@ -151,7 +151,7 @@ def start_analytic_inputs(
             complete); all records when None.
     """
     e, p = tables.engagements, tables.participants
-    visible = visible_to(viewer, e.c.label_id, e.c.start_year)
+    visible = visible_in_bulk(connection, viewer, e.c.label_id, e.c.start_year)
     if nations is not None:
         visible = and_(visible, _among(connection, nations))
     # The few details the index reads come out of the JSON in SQL, not row by row in Python.

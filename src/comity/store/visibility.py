@@ -8,12 +8,14 @@ rule inside the database.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, true
+from collections import defaultdict
+
+from sqlalchemy import ColumnElement, Connection, and_, or_, select, true
 
 from comity.access.viewer import Viewer
 from comity.store import tables
 
-__all__ = ["like_escaped", "visible_to"]
+__all__ = ["like_escaped", "visible_in_bulk", "visible_to"]
 
 
 def visible_to(
@@ -55,6 +57,53 @@ def visible_to(
         .exists()
     )
     return or_(public, named)
+
+
+def visible_in_bulk(
+    connection: Connection, viewer: Viewer, label_id: ColumnElement[int], year: ColumnElement[int]
+) -> ColumnElement[bool]:
+    """:func:`visible_to`'s condition for reads of many records, without a subquery per record.
+
+    The labels the viewer's nation is named in, and those naming an organisation it belonged
+    to with the years of each membership, are read once here (a few rows, in the caller's
+    transaction, so on the data the reads will see) and written into the condition as label
+    numbers: ``label IS NULL OR label IN (own) OR (label IN (organisation's) AND year in the
+    membership) ...``. PostgreSQL runs :func:`visible_to`'s ``EXISTS`` under ``OR`` once per
+    labelled record, building the memberships' hash each time: at a million engagements
+    that was most of the snapshot's read.
+
+    Args:
+        connection: The connection whose transaction the filtered reads see.
+        viewer: Who is asking.
+        label_id: The records' ``label_id`` column (NULL = PUBLIC).
+        year: The records' year column, for organisation membership then.
+    """
+    if viewer.unrestricted:
+        return true()
+    public = label_id.is_(None)
+    if viewer.nation is None:
+        return public
+    targets = tables.release_targets
+    members = tables.memberships
+    own = connection.execute(
+        select(targets.c.label_id).where(targets.c.target == viewer.nation)
+    ).scalars()
+    spans: defaultdict[tuple[int, int | None], set[int]] = defaultdict(set)
+    for joined, left, label in connection.execute(
+        select(members.c.joined_year, members.c.left_year, targets.c.label_id)
+        .join(targets, targets.c.target == members.c.organisation)
+        .where(members.c.nation == viewer.nation)
+    ):
+        spans[(joined, left)].add(label)
+    conditions: list[ColumnElement[bool]] = [public]
+    if named := sorted(set(own)):
+        conditions.append(label_id.in_(named))
+    for (joined, left), labels in sorted(
+        spans.items(), key=lambda item: (item[0][0], item[0][1] or 0)
+    ):
+        during = [year >= joined] if left is None else [year >= joined, year <= left]
+        conditions.append(and_(label_id.in_(sorted(labels)), *during))
+    return or_(*conditions)
 
 
 def like_escaped(text: str) -> str:
