@@ -20,6 +20,7 @@ from comity.analytics.layout import (
     strongest_ties,
 )
 from comity.analytics.network import compute_network_measures
+from comity.errors import ValidationError
 from comity.services.cache import forget_everything
 from comity.services.network_layout import compute_network_layout
 from comity.store import Store
@@ -383,3 +384,69 @@ def test_years_are_measured_without_collections_and_collecting_resumes_after(
     with pytest.raises(ZeroDivisionError):
         compute_network_measures(world)
     assert gc.isenabled()
+
+
+def test_the_second_process_starts_before_the_ties_are_prepared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from comity.analytics import network, network_years
+
+    world, _, _ = _changing_world(11, 12)
+    here = compute_network_measures(world)
+    events: list[str] = []
+    start, prepare = network_years.Helper.__init__, network._prepare
+
+    def started(helper: Any) -> None:
+        start(helper)
+        events.append("started")
+
+    def prepared(*args: Any) -> Any:
+        events.append("prepare")
+        return prepare(*args)
+
+    monkeypatch.setattr(network_years, "PARALLEL_TIES", 0)
+    monkeypatch.setattr(network_years.Helper, "__init__", started)
+    monkeypatch.setattr(network, "_prepare", prepared)
+    monkeypatch.setattr("comity.analytics.network_years.os.cpu_count", lambda: 2)
+    shared = compute_network_measures(world)
+    assert events == ["started", "prepare"]
+    assert shared.nation_years.equals(here.nation_years)
+
+
+def test_a_second_process_not_needed_or_left_by_an_error_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from comity.analytics import network_years
+    from comity.analytics.network_years import YearTies
+
+    # Given no years, it ends at once, successfully.
+    helper = network_years.Helper()
+    child = helper.child
+    assert child is not None
+    helper.close()
+    assert helper.child is None and child.returncode == 0
+    # Started for years whose ties turn out too few to share: they are measured here, and it
+    # is let go.
+    helper = network_years.Helper()
+    child = helper.child
+    edges = np.array([0, 0, 1]), np.array([1, 2, 2]), np.array([50.0, 20.0, 5.0])
+    years = [YearTies(2000, *edges), YearTies(2001, *edges)]
+    measured = network_years.measure_years(years, 10.0, 0, helper)
+    assert [part["partners"].tolist() for part, _ in measured] == [[2, 1, 1], [2, 1, 1]]
+    assert helper.child is None and child is not None and child.returncode == 0
+    # A table without the columns the measures need: the error comes back, and the process
+    # started for it is let go.
+    started: list[network_years.Helper] = []
+    start = network_years.Helper.__init__
+
+    def kept(self: network_years.Helper) -> None:
+        start(self)
+        started.append(self)
+
+    monkeypatch.setattr(network_years.Helper, "__init__", kept)
+    monkeypatch.setattr(network_years, "PARALLEL_TIES", 0)
+    monkeypatch.setattr("comity.analytics.network_years.os.cpu_count", lambda: 2)
+    world, _, _ = _changing_world(11, 12)
+    with pytest.raises(ValidationError):
+        compute_network_measures(world.drop_columns(["index"]))
+    assert len(started) == 1 and started[0].child is None

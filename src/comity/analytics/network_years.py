@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["PARALLEL_TIES", "YearTies", "measure_years"]
+__all__ = ["PARALLEL_TIES", "Helper", "YearTies", "helper_for", "measure_years"]
 
 _LOG = logging.getLogger("comity.analytics")
 
@@ -41,8 +41,47 @@ class YearTies:
     weight: npt.NDArray[np.float64]
 
 
+class Helper:
+    """A second process that measures years, started before its years are ready.
+
+    Python and igraph take it a few tenths of a second to start: started first, it is ready by
+    the time the ties are prepared, and the years it is handed do not wait for it.
+    """
+
+    def __init__(self) -> None:
+        """Start it (:attr:`child` is None when it could not be started)."""
+        try:
+            # A child of its own (not multiprocessing, whose children import the parent's main
+            # module again: a server's, a script's): the years go in and the measures come out
+            # pickled, between two processes of this installation.
+            self.child: subprocess.Popen[bytes] | None = subprocess.Popen(
+                [sys.executable, "-m", "comity.analytics.network_years"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        except OSError as error:
+            _LOG.warning("measuring the networks in one process: %s", error)
+            self.child = None
+
+    def close(self) -> None:
+        """Let it go unused (it ends when its input closes)."""
+        if self.child is not None:
+            for pipe in (self.child.stdin, self.child.stdout):
+                if pipe is not None:
+                    pipe.close()
+            self.child.wait()
+            self.child = None
+
+
+def helper_for(rows: int) -> Helper | None:
+    """A :class:`Helper` when a table of ``rows`` pairs and years may have enough ties for one."""
+    if rows < PARALLEL_TIES or (os.cpu_count() or 1) < 2:
+        return None
+    return Helper()
+
+
 def measure_years(
-    years: list[YearTies], threshold: float, seed: int
+    years: list[YearTies], threshold: float, seed: int, helper: Helper | None = None
 ) -> list[tuple[dict[str, npt.NDArray[Any]], float]]:
     """Each year's measures and modularity, in the order given.
 
@@ -52,24 +91,20 @@ def measure_years(
         years: The years' ties.
         threshold: The partner threshold.
         seed: The Leiden seed (combined with each year).
+        helper: A second process started beforehand (see :func:`helper_for`); one is started
+            here when none is given and the years have many ties. It is used up either way.
     """
     ties = sum(len(y.weight) for y in years)
     if ties < PARALLEL_TIES or (os.cpu_count() or 1) < 2 or len(years) < 2:
+        if helper is not None:
+            helper.close()
         return _measure(years, threshold, seed)
-    mine, theirs = _deal(years)
-    try:
-        # A child of its own (not multiprocessing, whose children import the parent's main
-        # module again: a server's, a script's): the years go in and the measures come out
-        # pickled, between two processes of this installation.
-        child = subprocess.Popen(
-            [sys.executable, "-m", "comity.analytics.network_years"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-    except OSError as error:
-        _LOG.warning("measuring the networks in one process: %s", error)
+    helper = helper or Helper()
+    child = helper.child
+    if child is None:
         return _measure(years, threshold, seed)
     assert child.stdin is not None and child.stdout is not None
+    mine, theirs = _deal(years)
     with child.stdin:
         pickle.dump(([years[i] for i in theirs], threshold, seed), child.stdin)
     done = dict(zip(mine, _measure([years[i] for i in mine], threshold, seed), strict=True))
@@ -80,6 +115,7 @@ def measure_years(
         done.update(zip(theirs, _measure([years[i] for i in theirs], threshold, seed), strict=True))
     else:
         done.update(zip(theirs, pickle.loads(answer), strict=True))
+    helper.child = None
     return [done[i] for i in range(len(years))]
 
 
@@ -122,11 +158,21 @@ def _measure(
 
 
 def main() -> None:
-    """The second process: pickled years on standard input, their measures on the output."""
-    # igraph imports matplotlib (0.5-0.8 s) for drawing, which this process never does: it
-    # starts while the first process already measures, so its start-up is on the way.
+    """The second process: pickled years on standard input, their measures on the output.
+
+    It imports what measuring needs before it reads: it is started before its years are ready.
+    An empty input (the years were too few to share) ends it quietly.
+    """
+    # igraph imports matplotlib (0.5-0.8 s) for drawing, which this process never does.
     sys.modules.setdefault("matplotlib", None)  # type: ignore[arg-type]
-    years, threshold, seed = pickle.load(sys.stdin.buffer)
+    import igraph  # noqa: F401
+
+    import comity.analytics.network  # noqa: F401
+
+    given = sys.stdin.buffer.read()
+    if not given:
+        return
+    years, threshold, seed = pickle.loads(given)
     pickle.dump(_measure(years, threshold, seed), sys.stdout.buffer)
 
 
