@@ -4,6 +4,7 @@ records that include the nation; the whole pair-kind table follows after the ans
 from __future__ import annotations
 
 import json
+import os
 import threading
 from typing import Any
 
@@ -49,12 +50,18 @@ def _computations(monkeypatch: pytest.MonkeyPatch, seen: threading.Event | None 
 
     def counting(settings: IndexSettings, snapshot: Snapshot) -> Any:
         calls.append((threading.current_thread().name, snapshot.engagements.num_rows))
+        priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
         if seen is not None:
             seen.set()
         return original(settings, snapshot)
 
     monkeypatch.setattr(pair_kinds, "_computed", counting)
+    priorities.clear()
     return calls
+
+
+priorities: list[int] = []
+"""The nice value of the thread of each computation :func:`_computations` recorded."""
 
 
 def _sorted(table: Any) -> Any:
@@ -78,11 +85,13 @@ def test_the_first_profile_computes_its_nations_pairs_beside_the_network_then_th
     monkeypatch.setattr(network_service, "compute_network", measuring)
     first = json.loads(network_service.profile_document(store, operator, "USA", 2000))
     network_service.wait_for_background()
-    # The United States' two records beside the network; then all three, after the answer.
-    assert [(name.startswith("comity-profile"), size) for name, size in calls] == [
-        (True, 2),
-        (True, 3),
+    # The United States' two records beside the network; then all three, after the answer, in
+    # a thread that yields the cores to answers.
+    assert [(name.split("_")[0], size) for name, size in calls] == [
+        ("comity-profile", 2),
+        ("comity-later", 3),
     ]
+    assert priorities == [os.getpriority(os.PRIO_PROCESS, 0), 19]
     again = json.loads(network_service.profile_document(store, operator, "PHL"))
     assert len(calls) == 2  # the second profile of the view reads the remembered whole table
     assert first["nation"] == "USA" and again["nation"] == "PHL"
@@ -122,3 +131,19 @@ def test_a_nations_pairs_from_its_own_records_are_the_whole_tables_lineages_incl
     assert len(calls) == len(nations) + 1
     assert _sorted(again).equals(_sorted(own["RUS"]))
     assert set(pa.concat_arrays(again.column("n1").chunks).to_pylist()) <= {"FRA", "RUS"}
+
+
+def test_result_files_are_written_by_a_thread_that_yields_to_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from comity.services import cache
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    assert cache._writer().submit(priority).result() == 19
+    # Where threads have no priority of their own, nothing changes (the process's would).
+    monkeypatch.setattr(cache.sys, "platform", "darwin")
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    cache.after_answers()
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before == priority()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from comity.store.changes import records_version
 
 __all__ = [
     "VersionReader",
+    "after_answers",
     "analysed_version",
     "answers_version",
     "cache_key",
@@ -312,13 +314,31 @@ waiting is skipped (the newer replaces it anyway)."""
 _PENDING_LOCK = threading.Lock()
 
 
+def after_answers() -> None:
+    """Let the calling thread, and the threads it starts, run when the answers leave a core free.
+
+    For work no request waits on (a result's file, a table the next questions may use): on
+    Linux, where a thread has its own priority, the thread's nice value becomes 19, which
+    its new threads (DuckDB's, for one) inherit. Elsewhere nothing changes. It cannot be undone
+    without privileges: call it in threads that do only such work.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except OSError:  # a policy of the machine: the work runs as it would have
+        logger.debug("could not lower a background thread's priority", exc_info=True)
+
+
 def _writer() -> ThreadPoolExecutor:
     global _WRITER
     with _PENDING_LOCK:
         if _WRITER is None:
             # One thread: writes land in the order asked, so an older result never replaces a
             # newer one. Its thread is joined when the interpreter exits: nothing is lost.
-            _WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comity-results")
+            _WRITER = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="comity-results", initializer=after_answers
+            )
         return _WRITER
 
 

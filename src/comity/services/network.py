@@ -22,6 +22,7 @@ from comity.services.analytics import (
     first_changed_year,
 )
 from comity.services.cache import (
+    after_answers,
     cache_key,
     on_forget,
     read_table,
@@ -314,24 +315,30 @@ def _remembered_profile(
 
     profile = remembered(memo, compute)
     if first:
-        _in_background(compute_pair_kind_years, store, viewer, overrides=overrides)
+        _in_background(compute_pair_kind_years, store, viewer, overrides=overrides, _after=True)
     return memo, profile
 
 
-_BACKGROUND: list[Any] = []
+_BACKGROUND: dict[bool, Any] = {}
 
 
-def _in_background(work: Any, *args: Any, **kwargs: Any) -> None:
-    """Start ``work`` in this module's background thread.
+def _in_background(work: Any, *args: Any, _after: bool = False, **kwargs: Any) -> None:
+    """Start ``work`` in this module's background thread (``_after``: the one after answers).
 
     Whoever needs its (remembered) answer waits for it there, or computes it again if it failed.
+    What no answer waits on runs in a thread that yields the cores to those that do
+    (:func:`comity.services.cache.after_answers`).
     """
     from concurrent.futures import ThreadPoolExecutor
 
     with _LATEST_LOCK:
-        if not _BACKGROUND:
-            _BACKGROUND.append(ThreadPoolExecutor(1, thread_name_prefix="comity-profile"))
-        pool = _BACKGROUND[0]
+        if _after not in _BACKGROUND:
+            _BACKGROUND[_after] = ThreadPoolExecutor(
+                1,
+                thread_name_prefix="comity-later" if _after else "comity-profile",
+                initializer=after_answers if _after else None,
+            )
+        pool = _BACKGROUND[_after]
 
     def run() -> None:
         try:
@@ -343,10 +350,10 @@ def _in_background(work: Any, *args: Any, **kwargs: Any) -> None:
 
 
 def wait_for_background() -> None:
-    """Return when the work started in this module's background thread so far is done."""
+    """Return when the work started in this module's background threads so far is done."""
     with _LATEST_LOCK:
-        pool = _BACKGROUND[0] if _BACKGROUND else None
-    if pool is not None:
+        pools = list(_BACKGROUND.values())
+    for pool in pools:
         pool.submit(lambda: None).result()
 
 
