@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from comity.analytics import shortest_paths
 from comity.analytics.community_labels import CommunityLabeller, label_communities
 from comity.analytics.network_years import YearTies, helper_for, measure_years
 from comity.errors import FieldProblem, ValidationError
@@ -169,9 +170,8 @@ def compute_network_measures(
 
     if since is not None and before is not None:
         years = [y for y in (_years_of(dyad_years) if years is None else years) if y >= since]
-    # The second process starts while the ties are prepared (a table has at least as many rows
-    # as ties).
-    helper = helper_for(_rows_in(dyad_years, years))
+    # The second process starts while the ties are prepared.
+    helper = helper_for(dyad_years, years)
     try:
         edges = _prepare(dyad_years, years, min_index)
         labeller = CommunityLabeller(len(edges.nations))
@@ -249,18 +249,6 @@ def compute_network_measures(
         nation_years=nation_years.replace_schema_metadata(metadata),
         community_years=community_years.replace_schema_metadata({**metadata, "unit": "year"}),
     )
-
-
-def _rows_in(dyad_years: Any, years: Iterable[int] | None) -> int:
-    """The table's rows of ``years`` (all its rows when None)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if years is None:
-        return int(dyad_years.num_rows)
-    chosen = pa.array(sorted(set(years)), type=pa.int64())
-    found = pc.is_in(dyad_years.column("year").cast(pa.int64()), value_set=chosen)
-    return int(pc.sum(found).as_py() or 0)
 
 
 def _years_of(dyad_years: Any) -> list[int]:
@@ -462,7 +450,7 @@ def measure_year(
     )
     degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
     length = np.maximum(np.round(100.0 / weight / LENGTH_STEP), 1.0) * LENGTH_STEP
-    betweenness = np.asarray(graph.betweenness(directed=False, weights=length))
+    betweenness = shortest_paths.betweenness(n, a, b, length)
     betweenness = betweenness * (2.0 / ((n - 1) * (n - 2))) if n > 2 else np.zeros(n)
     clustering = graph.community_leiden(
         objective_function="modularity", weights=weight, resolution=1.0, n_iterations=-1

@@ -16,6 +16,7 @@ import pickle
 import random
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,11 +74,22 @@ class Helper:
             self.child = None
 
 
-def helper_for(rows: int) -> Helper | None:
-    """A :class:`Helper` when a table of ``rows`` pairs and years may have enough ties for one."""
-    if rows < PARALLEL_TIES or (os.cpu_count() or 1) < 2:
+def helper_for(dyad_years: Any, years: Iterable[int] | None) -> Helper | None:
+    """A :class:`Helper` when the table's rows of ``years`` (all when None) may hold enough ties.
+
+    A table has at least as many rows as ties.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if (os.cpu_count() or 1) < 2:
         return None
-    return Helper()
+    rows = int(dyad_years.num_rows)
+    if years is not None and rows >= PARALLEL_TIES:
+        chosen = pa.array(sorted(set(years)), type=pa.int64())
+        found = pc.is_in(dyad_years.column("year").cast(pa.int64()), value_set=chosen)
+        rows = int(pc.sum(found).as_py() or 0)
+    return Helper() if rows >= PARALLEL_TIES else None
 
 
 def measure_years(
