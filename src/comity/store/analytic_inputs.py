@@ -45,7 +45,7 @@ class AnalyticInputs:
     (education), tiv (arms transfers: the year's SIPRI trend-indicator value, millions), and
     one 0/1 column per alliance pledge (``p_defence``, ``p_offence``, ...). Each detail is read
     for the kind the index weighs it for only (None, or 0 for the pledges, on the others).
-    ``participants``: engagement_id, nation, role.
+    ``participants``: engagement_id, nation (whatever its role: an observer is tied too).
     Postings of defence attaches appear as engagements of kind ``posting`` with negative ids:
     the sending nation takes part, the host hosts.
     """
@@ -80,7 +80,6 @@ def _schemas() -> tuple[Any, Any]:
         [
             ("engagement_id", pa.int64()),
             ("nation", pa.string()),
-            ("role", pa.string()),
             ("personnel", pa.float64()),
         ]
     )
@@ -184,7 +183,7 @@ def start_analytic_inputs(
         rows_at_most=select(func.max(e.c.id)),
     )
     query = (
-        select(p.c.engagement_id, p.c.nation, p.c.role, p.c.personnel)
+        select(p.c.engagement_id, p.c.nation, p.c.personnel)
         .join(e, e.c.id == p.c.engagement_id)
         .where(visible)
         .order_by(p.c.engagement_id, p.c.nation)
@@ -330,7 +329,6 @@ def _with_postings(engagements: Any, participants: Any, postings: Any) -> tuple[
         {
             "engagement_id": [-row["id"] for row in rows for _ in range(2)],
             "nation": [nation for row in rows for nation in (row["host"], row["nation"])],
-            "role": ["host", "participant"] * count,
         },
         schema=participants.schema,
     )
