@@ -3,7 +3,9 @@
 A record is visible to a viewer when it is PUBLIC (no label), when its label names the viewer's
 nation, or when its label names an organisation the viewer's nation belonged to in the record's
 year. The filter is a SQL expression, so lists, counts, exports and analytics all use the same
-rule inside the database.
+rule inside the database: :func:`visible_to` as a subquery per record, and
+:func:`visible_in_bulk`, the same rule with the viewer's labels read first, for reads of every
+record (the analytic snapshot).
 """
 
 from __future__ import annotations
