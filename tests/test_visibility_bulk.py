@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, create_engine, insert, select
 
 from comity.access.viewer import Role, Viewer
-from comity.store import Store, tables
+from comity.store import Store, tables, visibility
 from comity.store.visibility import visible_in_bulk, visible_to
 
 NATIONS = ("USA", "FRA", "POL")
@@ -116,8 +116,15 @@ def test_the_bulk_filter_selects_what_the_per_record_filter_selects(world: World
     engine.dispose()
 
 
-def test_the_bulk_filter_follows_membership_years_by_hand() -> None:
-    """ORGA's record of 1995 is seen by France (member 1990-1999), not by Poland (from 1999)."""
+@pytest.mark.parametrize("most", [100, 1])
+def test_the_bulk_filter_follows_membership_years_by_hand(
+    most: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ORGA's record of 1995 is seen by France (member 1990-1999), not by Poland (from 1999).
+
+    With more labels than the bulk form takes, the per-record form answers, the same.
+    """
+    monkeypatch.setattr(visibility, "BULK_LABELS", most)
     world = World(
         labels=[frozenset({"ORGA"}), frozenset({"POL"})],
         memberships=[("ORGA", "FRA", 1990, 1999), ("ORGA", "POL", 1999, None)],
@@ -133,6 +140,9 @@ def test_the_bulk_filter_follows_membership_years_by_hand() -> None:
         for nation, expected in (("FRA", [1, 4]), ("POL", [2, 3, 4]), ("USA", [4])):
             viewer = Viewer(name=nation, nation=nation, role=Role.PLANNER)
             condition = visible_in_bulk(connection, viewer, r.label_id, r.year)
+            per_record = visible_to(viewer, r.label_id, r.year)
+            # Poland is named by two labels, more than one.
+            assert (str(condition) == str(per_record)) == (most == 1 and nation == "POL")
             query = select(r.id).where(condition).order_by(r.id)
             assert connection.execute(query).scalars().all() == expected, nation
 

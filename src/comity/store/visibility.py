@@ -17,7 +17,12 @@ from sqlalchemy import ColumnElement, Connection, and_, or_, select, true
 from comity.access.viewer import Viewer
 from comity.store import tables
 
-__all__ = ["like_escaped", "visible_in_bulk", "visible_to"]
+__all__ = ["BULK_LABELS", "like_escaped", "visible_in_bulk", "visible_to"]
+
+BULK_LABELS = 5_000
+"""Label numbers above which :func:`visible_in_bulk` gives :func:`visible_to`'s form instead: a
+condition of that many values is long to send and to parse, and a store binds at most so many
+values to one statement (32,766 on SQLite)."""
 
 
 def visible_to(
@@ -97,8 +102,11 @@ def visible_in_bulk(
         .where(members.c.nation == viewer.nation)
     ):
         spans[(joined, left)].add(label)
+    named = sorted(set(own))
+    if len(named) + sum(len(labels) for labels in spans.values()) > BULK_LABELS:
+        return visible_to(viewer, label_id, year)
     conditions: list[ColumnElement[bool]] = [public]
-    if named := sorted(set(own)):
+    if named:
         conditions.append(label_id.in_(named))
     for (joined, left), labels in sorted(
         spans.items(), key=lambda item: (item[0][0], item[0][1] or 0)
