@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from unittest.mock import patch
 
 import igraph
 import networkx as nx
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from comity.analytics import shortest_paths
 from comity.analytics.network import LENGTH_STEP
 from comity.analytics.shortest_paths import betweenness, on_shortest_paths
 
@@ -71,9 +73,24 @@ def test_the_ties_kept_give_every_nodes_betweenness(
     assert betweenness(n, a, b, length) == pytest.approx(
         [by_nx[v] for v in range(n)], rel=1e-12, abs=1e-12
     )
-    # Only ties longer than the distance between their ends went.
+    # Only ties longer than the distance between their ends went, and all those longer than a
+    # two-step path, whether found through the first nations tried or by the scan after.
     if len(a):
         distance = np.array(whole.distances(weights=length.tolist()))
-        kept = on_shortest_paths(n, a, b, length)
-        assert (distance[a, b][~kept] < length[~kept]).all()
-        assert kept[distance[a, b] == length].all()
+        for hubs in (0, 1, 8):
+            with patch.object(shortest_paths, "_HUBS", hubs):
+                kept = on_shortest_paths(n, a, b, length)
+            assert (distance[a, b][~kept] < length[~kept]).all()
+            assert kept[distance[a, b] == length].all()
+            assert kept.tolist() == _two_step_kept(n, a, b, length)
+
+
+def _two_step_kept(n: int, a: np.ndarray, b: np.ndarray, length: np.ndarray) -> list[bool]:
+    """By hand: a tie stays unless some two-step path between its ends is shorter."""
+    tie = {}
+    for x, y, size in zip(a.tolist(), b.tolist(), length.tolist(), strict=True):
+        tie[x, y] = tie[y, x] = size
+    return [
+        not any((x, w) in tie and (w, y) in tie and tie[x, w] + tie[w, y] < size for w in range(n))
+        for x, y, size in zip(a.tolist(), b.tolist(), length.tolist(), strict=True)
+    ]
