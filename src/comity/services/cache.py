@@ -318,9 +318,10 @@ def after_answers() -> None:
     """Let the calling thread, and the threads it starts, run when the answers leave a core free.
 
     For work no request waits on (a result's file, a table the next questions may use): on
-    Linux, where a thread has its own priority, the thread's nice value becomes 19, which
-    its new threads (DuckDB's, for one) inherit. Elsewhere nothing changes. It cannot be undone
-    without privileges: call it in threads that do only such work.
+    Linux, where a thread has its own priority, the thread's nice value becomes 19, which the
+    threads it starts inherit (DuckDB's workers, started with the process's database, keep
+    theirs: a query's share run in this thread yields, theirs does not). Elsewhere nothing
+    changes. It cannot be undone without privileges: call it in threads that do only such work.
     """
     if not sys.platform.startswith("linux"):
         return
