@@ -25,6 +25,18 @@ condition of that many values is long to send and to parse, and a store binds at
 values to one statement (32,766 on SQLite)."""
 
 
+def _settled(viewer: Viewer, label_id: ColumnElement[int]) -> ColumnElement[bool] | None:
+    """The condition when labels cannot matter; None when they decide.
+
+    Everything for the unrestricted; PUBLIC records for a viewer without a nation.
+    """
+    if viewer.unrestricted:
+        return true()
+    if viewer.nation is None:
+        return label_id.is_(None)
+    return None
+
+
 def visible_to(
     viewer: Viewer, label_id: ColumnElement[int], year: ColumnElement[int] | int
 ) -> ColumnElement[bool]:
@@ -35,11 +47,9 @@ def visible_to(
         label_id: The record's ``label_id`` column (NULL = PUBLIC).
         year: The record's year column (or a fixed year), for organisation membership then.
     """
-    if viewer.unrestricted:
-        return true()
+    if (settled := _settled(viewer, label_id)) is not None:
+        return settled
     public = label_id.is_(None)
-    if viewer.nation is None:
-        return public
     targets = tables.release_targets
     members = tables.memberships
     member_that_year = (
@@ -85,11 +95,9 @@ def visible_in_bulk(
         label_id: The records' ``label_id`` column (NULL = PUBLIC).
         year: The records' year column, for organisation membership then.
     """
-    if viewer.unrestricted:
-        return true()
+    if (settled := _settled(viewer, label_id)) is not None:
+        return settled
     public = label_id.is_(None)
-    if viewer.nation is None:
-        return public
     targets = tables.release_targets
     members = tables.memberships
     own = connection.execute(
