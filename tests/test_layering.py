@@ -14,6 +14,7 @@ LAYERS = {
     "errors": 0,
     "config": 0,
     "lazy": 0,
+    "collector": 0,
     "model": 0,
     "access": 1,
     "nations": 1,

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
-import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from comity import collector
 from comity.access.viewer import Role, Viewer
 from comity.config import analytic_directory
 from comity.errors import ImportRejectedError
@@ -47,36 +45,6 @@ __all__ = [
 
 class _DryRun(Exception):  # noqa: N818 - a signal that rolls the dry run back
     """Raised inside the transaction of a dry run so that it rolls back."""
-
-
-class _Collector:
-    """How many imports run in this process, and whether the collector ran before the first."""
-
-    lock = threading.Lock()
-    imports = 0
-    was_enabled = True
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while an import builds millions of small objects.
-
-    Each collection walks every object still alive, so a large import spent a fifth of its time
-    in them for nothing: its records form no cycles, and reference counting frees them as usual.
-    The collector runs again when the last import running in the process ends.
-    """
-    with _Collector.lock:
-        if _Collector.imports == 0:
-            _Collector.was_enabled = gc.isenabled()
-            gc.disable()
-        _Collector.imports += 1
-    try:
-        yield
-    finally:
-        with _Collector.lock:
-            _Collector.imports -= 1
-            if _Collector.imports == 0 and _Collector.was_enabled:
-                gc.enable()
 
 
 READER_REVISION = 2
@@ -129,7 +97,7 @@ def read_names(path: Path) -> dict[str, str]:
     return names
 
 
-@_collector_paused()
+@collector.paused()
 def import_dataset(
     store: Store,
     dataset: str | Importer,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from comity import collector
 from comity.access.viewer import Viewer
 from comity.errors import ConflictError, NotFoundError, StaleVersionError
 from comity.model.engagements import Engagement
@@ -152,6 +153,7 @@ def _sources(engagement_id: int, sources: Sequence[dict[str, Any]]) -> list[dict
     ]
 
 
+@collector.paused()
 def insert_engagements(
     connection: Connection,
     engagements: Sequence[Engagement | PreparedEngagement] | EngagementColumns,
