@@ -8,6 +8,7 @@ that comparisons use the whole period and nothing pretends to know a day it does
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date
 from enum import StrEnum
@@ -99,8 +100,7 @@ class PartialDate(BaseModel):
         if self.precision is DatePrecision.DAY:
             return self.value
         if self.precision is DatePrecision.MONTH:
-            days = calendar.monthrange(self.value.year, self.value.month)[1]
-            return date(self.value.year, self.value.month, days)
+            return _month_end(self.value.year, self.value.month)
         return date(self.value.year, 12, 31)
 
     def isoformat(self) -> str:
@@ -117,6 +117,12 @@ class PartialDate(BaseModel):
 
     def __str__(self) -> str:
         return self.isoformat()
+
+
+@functools.cache
+def _month_end(year: int, month: int) -> date:
+    """The last day of ``month`` in ``year`` (a bulk import asks for the same few thousand)."""
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _parse_fields(text: str) -> dict[str, Any]:

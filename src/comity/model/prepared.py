@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import attrgetter
 from typing import Any
 
@@ -123,33 +123,41 @@ def digest_of(
 
 def prepare(engagement: Engagement) -> PreparedEngagement:
     """The stored form of a validated engagement."""
+    return PreparedEngagement(*_prepared_values(engagement))
+
+
+def _prepared_values(engagement: Engagement) -> tuple[Any, ...]:
+    """The values of :class:`PreparedEngagement`'s fields for ``engagement``, in their order."""
     provenance = engagement.provenance
     details = engagement.details
-    return PreparedEngagement(
-        kind=engagement.kind.value,
-        title=engagement.title,
-        start_date=engagement.start.value,
-        start_precision=engagement.start.precision.value,
-        end_date=engagement.end.value if engagement.end else None,
-        end_precision=engagement.end.precision.value if engagement.end else None,
-        start_year=engagement.start_year,
-        end_year=engagement.end_year,
-        host=engagement.host,
-        location=engagement.location,
-        latitude=engagement.latitude,
-        longitude=engagement.longitude,
-        programme=engagement.programme,
-        objectives=engagement.objectives,
-        description=engagement.description,
-        details=details.model_dump(mode="json", exclude={"kind"}) if details else None,
-        releasability=engagement.releasability,
-        external_id=engagement.external_id,
-        source_dataset=provenance.dataset if provenance else None,
-        source_version=provenance.version if provenance else None,
-        source_row=provenance.row if provenance else None,
-        content_hash=engagement.content_hash(),
-        participants=tuple((p.nation, p.role.value, p.personnel) for p in engagement.participants),
-        sources=tuple(s.model_dump() for s in engagement.sources),
+    start = engagement.start
+    end = engagement.end
+    participations = engagement.participations()
+    return (
+        engagement.kind.value,
+        engagement.title,
+        start.value,
+        start.precision.value,
+        None if end is None else end.value,
+        None if end is None else end.precision.value,
+        start.year,
+        engagement.end_year,
+        engagement.host,
+        engagement.location,
+        engagement.latitude,
+        engagement.longitude,
+        engagement.programme,
+        engagement.objectives,
+        engagement.description,
+        details.model_dump(mode="json", exclude={"kind"}) if details else None,
+        engagement.releasability,
+        engagement.external_id,
+        provenance.dataset if provenance else None,
+        provenance.version if provenance else None,
+        provenance.row if provenance else None,
+        engagement.content_hash(participations),
+        participations,
+        tuple(dict(vars(source)) for source in engagement.sources),
     )
 
 
@@ -200,14 +208,21 @@ class EngagementColumns:
     @classmethod
     def of_records(cls, records: Iterable[PreparedEngagement]) -> EngagementColumns:
         """The columns of ``records``."""
-        listed = list(records)
-        taking = [p for r in listed for p in r.participants]
-        nation, role, personnel = (
-            (list(c) for c in zip(*taking, strict=True)) if taking else ([], [], [])
-        )
+        return cls._of_values(list(map(_EVERY_FIELD, records)))
+
+    @classmethod
+    def _of_values(cls, rows: list[tuple[Any, ...]]) -> EngagementColumns:
+        """The columns of rows holding the values of :class:`PreparedEngagement`'s fields."""
+        if not rows:
+            return cls()
+        transposed = list(zip(*rows, strict=True))
+        taking = transposed[_PARTICIPANTS]
+        nation, role, personnel = [
+            list(c) for c in zip(*chain.from_iterable(taking), strict=True)
+        ] or [[], [], []]
         return cls(
-            **{name: list(map(attrgetter(name), listed)) for name in _PER_RECORD},
-            offsets=list(accumulate((len(r.participants) for r in listed), initial=0)),
+            **{name: list(transposed[_POSITION[name]]) for name in _PER_RECORD},
+            offsets=list(accumulate(map(len, taking), initial=0)),
             nation=nation,
             role=role,
             personnel=personnel,
@@ -252,6 +267,10 @@ class EngagementColumns:
 
 
 _PER_PARTICIPATION = ("nation", "role", "personnel")
+_PREPARED_FIELDS = tuple(f.name for f in fields(PreparedEngagement))
+_EVERY_FIELD = attrgetter(*_PREPARED_FIELDS)
+_POSITION = {name: index for index, name in enumerate(_PREPARED_FIELDS)}
+_PARTICIPANTS = _POSITION["participants"]
 _PER_RECORD = tuple(
     f.name for f in fields(EngagementColumns) if f.name not in {*_PER_PARTICIPATION, "offsets"}
 )
@@ -263,6 +282,10 @@ def as_columns(
     """``records`` as columns, each validated engagement prepared first; columns as they are."""
     if isinstance(records, EngagementColumns):
         return records
-    return EngagementColumns.of_records(
-        r if isinstance(r, PreparedEngagement) else prepare(r) for r in records
+    # Each record's values straight into the columns: no intermediate record per engagement.
+    return EngagementColumns._of_values(
+        [
+            _EVERY_FIELD(r) if isinstance(r, PreparedEngagement) else _prepared_values(r)
+            for r in records
+        ]
     )
