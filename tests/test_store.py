@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -250,3 +251,52 @@ def test_a_new_sqlite_store_uses_16_kib_pages(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA page_size").scalar_one() == 16384
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
     store.dispose()
+
+
+def test_a_change_of_codes_or_spells_alone_moves_the_records_version(any_store: Store) -> None:
+    from comity.model.nations import NationCode, StateSpell
+    from comity.nations.reference import load_reference
+    from comity.store.analytic_inputs import data_version
+    from comity.store.nations import codes_by_year, seed_nations
+
+    reference = load_reference()
+    nations = list(reference.nations.values())
+    with any_store.connect() as connection:
+        first = data_version(connection)
+    with any_store.transaction() as connection:
+        seed_nations(connection, nations, reference.codes)  # the same reference: no change
+        assert data_version(connection) == first
+    # A new CoW code for Germany from 2020, nothing else.
+    codes = [
+        c.model_copy(update={"valid_to": date(2019, 12, 31)})
+        if c.nation == "DEU" and c.system.value == "cow" and c.valid_to is None
+        else c
+        for c in reference.codes
+    ]
+    cow = next(c for c in reference.codes if c.nation == "DEU" and c.system.value == "cow")
+    codes.append(
+        NationCode(system=cow.system, code="999", nation="DEU", valid_from=date(2020, 1, 1))
+    )
+    with any_store.transaction() as connection:
+        counts = seed_nations(connection, nations, codes)
+        assert (counts.added, counts.updated) == (0, 0)
+        second = data_version(connection)
+        assert second != first
+        assert ("DEU", 2021, 999, 260) in codes_by_year(connection)
+    # Then a spell alone: Germany's current spell ends in 2022.
+    changed = [
+        n.model_copy(
+            update={
+                "spells": tuple(
+                    s if s.end is not None else StateSpell(start=s.start, end=date(2022, 12, 31))
+                    for s in n.spells
+                )
+            }
+        )
+        if n.iso3 == "DEU"
+        else n
+        for n in nations
+    ]
+    with any_store.transaction() as connection:
+        seed_nations(connection, changed, codes)
+        assert data_version(connection) != second

@@ -5,12 +5,13 @@ Reference data is public: these reads take no viewer.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, or_, select, update
 
 from comity.errors import NotFoundError
 from comity.model.nations import (
@@ -97,10 +98,6 @@ def seed_nations(
         connection.execute(
             update(tables.nations).where(tables.nations.c.iso3 == row["iso3"]).values(**row)
         )
-    connection.execute(delete(tables.state_spells))
-    if spells:
-        connection.execute(insert(tables.state_spells), spells)
-    connection.execute(delete(tables.nation_codes))
     code_rows = [
         {
             "system": c.system.value,
@@ -111,14 +108,29 @@ def seed_nations(
         }
         for c in codes
     ]
-    if code_rows:
-        connection.execute(insert(tables.nation_codes), code_rows)
-    if added or changed:
-        bump_records(connection)  # the index reads the nations' codes of each year
+    # The index reads the nations' spells and codes of each year (codes_by_year), and caches
+    # what it reads under the records' counter: a change of either, alone, must move it too.
+    moved = _replace_rows(connection, tables.state_spells, spells)
+    moved = _replace_rows(connection, tables.nation_codes, code_rows) or moved
+    if added or changed or moved:
+        bump_records(connection)
     total = len(existing) + len(added)
     return SeedCounts(
         added=len(added), updated=len(changed), unchanged=total - len(added) - len(changed)
     )
+
+
+def _replace_rows(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> bool:
+    """Make ``rows`` the whole content of ``table``; False when it held exactly them already."""
+    columns = [table.c[name] for name in rows[0]] if rows else list(table.c)
+    names = [column.name for column in columns]
+    stored = Counter(tuple(row) for row in connection.execute(select(*columns)))
+    if stored == Counter(tuple(row[name] for name in names) for row in rows):
+        return False
+    connection.execute(delete(table))
+    if rows:
+        connection.execute(insert(table), rows)
+    return True
 
 
 def seed_organisations(
