@@ -105,3 +105,45 @@ def test_python_m_comity_help_lists_every_command_and_group() -> None:
     assert groups and commands
     assert groups | commands <= listed, done.stdout
     assert set(getattr(typer.main.get_command(app), "commands", {})) == groups | commands
+
+
+def _built(arguments: list[str]) -> set[str]:
+    from comity.cli import app_for
+
+    return set(getattr(typer.main.get_command(app_for(arguments)), "commands", {}))
+
+
+def test_a_run_builds_only_the_command_it_names() -> None:
+    everything = _built([])
+    assert len(everything) > 30
+    assert _built(["ties", "USA", "--year", "2010"]) == {"ties"}
+    assert _built(["--database", "sqlite:///x.db", "-v", "--user", "ana", "links", "list"]) == {
+        "links"
+    }
+    # Help alone, and a name no command has, get the whole app (the list, or the suggestion).
+    assert _built(["--help"]) == everything
+    assert _built(["--database", "ties"]) == everything  # "ties" is the option's value
+    assert _built(["tiez", "USA"]) == everything
+    assert everything == _built([])  # the app itself is unchanged
+
+
+def test_the_root_options_that_take_a_value_are_those_skipped() -> None:
+    from comity.cli import _ROOT_VALUES
+
+    root = typer.main.get_command(app)
+    taking = {
+        name
+        for parameter in root.params
+        if not getattr(parameter, "is_flag", False) and parameter.opts[0].startswith("--")
+        for name in parameter.opts
+    }
+    assert taking == _ROOT_VALUES
+
+
+def test_a_named_command_runs_as_before_and_a_misspelt_one_is_suggested() -> None:
+    done = _python("-m", "comity", "nations", "--help")
+    assert done.returncode == 0, done.stderr
+    assert "Usage:" in done.stdout and "nations" in done.stdout
+    wrong = _python("-m", "comity", "nation5")
+    assert wrong.returncode == 2
+    assert "No such command" in wrong.stderr
