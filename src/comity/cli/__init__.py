@@ -213,7 +213,7 @@ def _command_name(command: Any) -> str | None:
     if command.name:
         return str(command.name)
     callback = command.callback
-    return callback.__name__.lower().replace("_", "-") if callback else None
+    return typer.main.get_command_name(callback.__name__) if callback else None
 
 
 def main() -> None:
