@@ -31,6 +31,13 @@ every copy is a valid record to import. In one run:
     ratio to a plain DuckDB self-join of the same table on the same blocking rules (the
     candidate pairs alone, measured in the same run: the limit of any blocked linkage).
 
+(d) within one source: a tenth of the bundled MME exercises typed in again into the same dataset
+    (perturbed as the copies of (a), seed 2026, with as many events of its own as in (a)),
+    every record fresh, as when a user imports a file of their own. Two records of one source
+    never link by themselves, so ``linkage_within`` reports the share of the true pairs that
+    reach review (``recall_review``), how many pairs wait for review, and how many of those are
+    not one event (for information: MME itself holds near-identical records of one series).
+
 Run alone with ``python -m bench linkage`` (``python -m bench.linkage N`` prints the figures
 with N synthetic events instead of 100,000).
 """
@@ -125,6 +132,33 @@ def quality(records: list[Any], copies: list[Any], truth: Pairs) -> list[Run]:
             Run("linkage_quality", f"f1_{label}", round(f1, 4), target, check(f1, target)),
         ]
     return runs
+
+
+def within_runs(records: list[Any], nations: Sequence[str]) -> list[Run]:
+    """(d): one source holding some of its events twice, linked with itself."""
+    from dataclasses import replace
+
+    from comity.linkage.model import LOWER, score_pairs
+    from comity.linkage.records import record_table
+    from comity.linkage.synthetic import perturbed_copy
+
+    own = [replace(r, within=True) for r in records]
+    typed_again = random.Random(SEED).sample(own, len(own) // 10)
+    copies, truth = perturbed_copy(typed_again, nations, seed=SEED, first_id=FIRST_COPY)
+    copies = [replace(c, source=own[0].source, within=True) for c in copies]
+    start = time.perf_counter()
+    pairs = score_pairs(record_table(own + copies), threshold=LOWER)
+    seconds = time.perf_counter() - start
+    review = {(p.left, p.right) for p in pairs}
+    hits = len(review & truth)
+    return [
+        Run("linkage_within", "records", len(own) + len(copies), "info", True),
+        Run("linkage_within", "true_pairs", len(truth), "info", True),
+        Run("linkage_within", "recall_review", round(hits / len(truth), 4), "info", True),
+        Run("linkage_within", "pairs_for_review", len(review), "info", True),
+        Run("linkage_within", "not_one_event", len(review - truth), "info", True),
+        Run("linkage_within", "score_s", round(seconds, 2), "info", True),
+    ]
 
 
 # (b) The index error it leaves ------------------------------------------------------------------
@@ -653,6 +687,7 @@ def main() -> None:
     assert len(engagements) == len(records)
     copies, truth = perturbed_copy(records, stable_nations(records), seed=SEED, first_id=FIRST_COPY)
     runs = quality(records, copies, truth)
+    runs += within_runs(records, stable_nations(records))
     runs += index_runs(engagements, records, copies, truth)
     runs += speed_runs(EVENTS)
     report(runs)
