@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from comity.model.kinds import KINDS
 
@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LINKED_KINDS",
+    "LinkColumns",
     "LinkRecord",
+    "dated",
     "normal_text",
     "record_table",
 ]
@@ -49,7 +51,10 @@ def normal_text(text: str | None) -> str | None:
     """
     if not text:
         return None
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    if text.isascii():
+        folded = text
+    else:
+        folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     words = _YEARS.sub(" ", _WORDS.sub(" ", folded.casefold()))
     value = " ".join(words.split())
     return None if not value or _ROW_NAME.match(value) else value
@@ -101,31 +106,115 @@ def _schema() -> pa.Schema:
     )
 
 
+@dataclass
+class LinkColumns:
+    """Records as linkage reads them, one list per field (a record is one index of each).
+
+    What a store read gives, without a :class:`LinkRecord` per engagement. The texts are as
+    stored; :meth:`table` normalises them and sorts the nations.
+    """
+
+    ids: list[int] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    within: list[bool] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    months: list[str | None] = field(default_factory=list)
+    days: list[date | None] = field(default_factory=list)
+    hosts: list[str | None] = field(default_factory=list)
+    nations: list[Sequence[str]] = field(default_factory=list)
+    programmes: list[str | None] = field(default_factory=list)
+    titles: list[str | None] = field(default_factory=list)
+    locations: list[str | None] = field(default_factory=list)
+
+    @classmethod
+    def of_records(cls, records: Iterable[LinkRecord]) -> LinkColumns:
+        """The records' fields as columns."""
+        columns = cls()
+        for r in records:
+            columns.ids.append(r.id)
+            columns.sources.append(r.source)
+            columns.within.append(r.within)
+            columns.kinds.append(r.kind)
+            columns.years.append(r.year)
+            columns.months.append(r.month)
+            columns.days.append(r.day)
+            columns.hosts.append(r.host)
+            columns.nations.append(r.nations)
+            columns.programmes.append(r.programme)
+            columns.titles.append(r.title)
+            columns.locations.append(r.location)
+        return columns
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def records(self) -> list[LinkRecord]:
+        """One :class:`LinkRecord` per record."""
+        return [
+            LinkRecord(*values)
+            for values in zip(
+                self.ids,
+                self.sources,
+                self.within,
+                self.kinds,
+                self.years,
+                self.months,
+                self.days,
+                self.hosts,
+                (tuple(n) for n in self.nations),
+                self.programmes,
+                self.titles,
+                self.locations,
+                strict=True,
+            )
+        ]
+
+    def table(self) -> pa.Table:
+        """The Arrow table the model reads: nations sorted once each, texts normalised."""
+        import pyarrow as pa
+
+        nations = [sorted(set(n)) for n in self.nations]
+
+        # Many records share a programme or a place: each distinct text is normalised once.
+        def texts(values: list[str | None]) -> list[str | None]:
+            normal = {value: normal_text(value) for value in set(values)}
+            return [normal[value] for value in values]
+
+        columns = {
+            "unique_id": self.ids,
+            "source": self.sources,
+            "within": self.within,
+            "kind": self.kinds,
+            "year": self.years,
+            "month": self.months,
+            "day": self.days,
+            "host": self.hosts,
+            "nations": nations,
+            "nations_key": [" ".join(n) for n in nations],
+            "programme": texts(self.programmes),
+            "title": texts(self.titles),
+            "location": texts(self.locations),
+        }
+        return pa.table(columns, schema=_schema())
+
+
 def record_table(records: Iterable[LinkRecord]) -> pa.Table:
     """The records as the Arrow table the model reads."""
-    import pyarrow as pa
+    return LinkColumns.of_records(records).table()
 
-    schema = _schema()
-    rows: dict[str, list[Any]] = {name: [] for name in schema.names}
-    for r in records:
-        nations = sorted(set(r.nations))
-        for name, value in (
-            ("unique_id", r.id),
-            ("source", r.source),
-            ("within", r.within),
-            ("kind", r.kind),
-            ("year", r.year),
-            ("month", r.month),
-            ("day", r.day),
-            ("host", r.host),
-            ("nations", nations),
-            ("nations_key", " ".join(nations)),
-            ("programme", normal_text(r.programme)),
-            ("title", normal_text(r.title)),
-            ("location", normal_text(r.location)),
-        ):
-            rows[name].append(value)
-    return pa.table(rows, schema=schema)
+
+def dated(start: date, precision: str) -> tuple[int, str | None, date | None]:
+    """A start date at its precision as linkage compares it: its year, month and day.
+
+    The month ("YYYY-MM") is None when the date is known to the year only, the day None unless
+    it is known to the day.
+    """
+    return (
+        start.year,
+        f"{start.year:04d}-{start.month:02d}" if precision in ("month", "day") else None,
+        start if precision == "day" else None,
+    )
 
 
 def link_record(
@@ -143,14 +232,15 @@ def link_record(
     location: str | None,
 ) -> LinkRecord:
     """A record from a stored engagement's columns (its start date at its precision)."""
+    year, month, day = dated(start, precision)
     return LinkRecord(
         id=key,
         source=source or "",
         within=within,
         kind=kind,
-        year=start.year,
-        month=start.strftime("%Y-%m") if precision in ("month", "day") else None,
-        day=start if precision == "day" else None,
+        year=year,
+        month=month,
+        day=day,
         host=host,
         nations=tuple(nations),
         programme=programme,

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from comity.access.viewer import Role, Viewer
+from comity.collector import paused
 from comity.errors import FieldProblem, NotFoundError, PermissionDeniedError, ValidationError
 from comity.linkage.events import EventLink, Member, event_groups, kept_links, precedence_key
 from comity.linkage.model import LOWER, MODEL_VERSION, UPPER, score_pairs
-from comity.linkage.records import record_table
 from comity.services.engagements import require
 from comity.store import Store
 from comity.store import engagements as engagement_store
@@ -74,6 +74,7 @@ def distinct_sources() -> frozenset[str]:
     return frozenset(name for name, importer in IMPORTERS.items() if importer.distinct_records)
 
 
+@paused()
 def link_connection(
     connection: Any, fresh_source: str | None = None, fresh_ids: Collection[int] | None = None
 ) -> LinkReport:
@@ -86,17 +87,27 @@ def link_connection(
             when neither is given.
     """
     started = time.perf_counter()
-    records = link_store.read_link_records(connection, distinct_sources())
-    source_of = {r.id: r.source for r in records}
-    fresh = None
+    years = None
     if fresh_source is not None or fresh_ids is not None:
+        years = link_store.fresh_link_years(connection, fresh_source, fresh_ids or ())
+        if not years:
+            return LinkReport(0, 0, 0, 0, time.perf_counter() - started)
+    # Every blocking rule pairs records of one year: other years' records are not read.
+    columns = link_store.read_link_columns(connection, distinct_sources(), years=years)
+    source_of = dict(zip(columns.ids, columns.sources, strict=True))
+    fresh = None
+    if years is not None:
         wanted = set(fresh_ids or ())
-        fresh = {r.id for r in records if r.source == fresh_source or r.id in wanted}
+        fresh = {
+            key
+            for key, source in source_of.items()
+            if (fresh_source is not None and source == fresh_source) or key in wanted
+        }
         if not fresh:
-            return LinkReport(len(records), 0, 0, 0, time.perf_counter() - started)
-    pairs = score_pairs(record_table(records), fresh=fresh)
+            return LinkReport(len(columns), 0, 0, 0, time.perf_counter() - started)
+    pairs = score_pairs(columns.table(), fresh=fresh)
     linked, review = link_store.write_scored(connection, pairs, source_of, fresh)
-    return LinkReport(len(records), len(pairs), linked, review, time.perf_counter() - started)
+    return LinkReport(len(columns), len(pairs), linked, review, time.perf_counter() - started)
 
 
 def link_store_records(store: Store, viewer: Viewer) -> LinkReport:

@@ -280,6 +280,6 @@ def visible_link_records(
         return []
     return [
         record
-        for record in read_link_records(connection, distinct_sources, kinds=(kind,))
+        for record in read_link_records(connection, distinct_sources, (kind,), (year,))
         if record.id in visible
     ]

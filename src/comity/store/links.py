@@ -7,18 +7,28 @@ may not see never links or unlinks what they see.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from comity.access.viewer import Viewer
 from comity.linkage.events import EventLink
 from comity.linkage.model import LOWER, MODEL_VERSION, UPPER, ScoredPair, one_to_one
-from comity.linkage.records import LINKED_KINDS, LinkRecord, link_record
+from comity.linkage.records import LINKED_KINDS, LinkColumns, LinkRecord, dated
 from comity.store import tables
 from comity.store.changes import bump_records
 from comity.store.tables_links import record_links
@@ -29,8 +39,10 @@ __all__ = [
     "StoredLink",
     "automatic_status",
     "decide_link",
+    "fresh_link_years",
     "get_link",
     "read_event_links",
+    "read_link_columns",
     "read_link_records",
     "read_links",
     "sources_of",
@@ -42,59 +54,118 @@ _P = tables.participants
 _L = record_links
 
 
-def read_link_records(
-    connection: Connection, distinct_sources: Iterable[str], kinds: Sequence[str] = LINKED_KINDS
-) -> list[LinkRecord]:
-    """Every engagement of the linked kinds, as linkage compares it (all records: no filter).
+_INDEXED_YEARS = 3
+"""Up to this many years, records are read through the index on kind and start year."""
+
+
+def read_link_columns(
+    connection: Connection,
+    distinct_sources: Iterable[str],
+    kinds: Sequence[str] = LINKED_KINDS,
+    years: Collection[int] | None = None,
+) -> LinkColumns:
+    """The engagements of the linked kinds as linkage compares them, in columns (no filter).
+
+    One query: each engagement with its nations gathered by the database, not one row per
+    participation.
 
     Args:
         connection: A connection.
         distinct_sources: Datasets whose records are one per key by construction: two of their
             records are never compared with each other.
         kinds: The kinds to read.
+        years: Only records that start in one of these years (all when None).
     """
     distinct = set(distinct_sources)
-    nations: dict[int, list[str]] = defaultdict(list)
-    query = (
-        select(_P.c.engagement_id, _P.c.nation)
-        .join(_E, _E.c.id == _P.c.engagement_id)
-        .where(_E.c.kind.in_(kinds))
+    nations = (
+        select(func.aggregate_strings(_P.c.nation, " "))
+        .where(_P.c.engagement_id == _E.c.id)
+        .scalar_subquery()
     )
-    for engagement_id, nation in connection.execute(query):
-        nations[engagement_id].append(nation)
     programmes = tables.programmes
-    query = (
-        select(
-            _E.c.id,
-            _E.c.source_dataset,
-            _E.c.kind,
-            _E.c.start_date,
-            _E.c.start_precision,
-            _E.c.host,
-            programmes.c.name,
-            _E.c.title,
-            _E.c.location,
-        )
-        .outerjoin(programmes, programmes.c.id == _E.c.programme_id)
-        .where(_E.c.kind.in_(kinds))
-        .order_by(_E.c.id)
-    )
-    return [
-        link_record(
-            row.id,
-            source=row.source_dataset,
-            within=row.source_dataset not in distinct,
-            kind=row.kind,
-            start=row.start_date,
-            precision=row.start_precision,
-            host=row.host,
-            nations=nations.get(row.id, ()),
-            programme=row.name,
-            title=row.title,
-            location=row.location,
-        )
-        for row in connection.execute(query)
-    ]
+    query = select(
+        _E.c.id,
+        _E.c.source_dataset,
+        _E.c.kind,
+        # As text: the driver's date conversion costs more than the parse below.
+        cast(_E.c.start_date, String),
+        _E.c.start_precision,
+        _E.c.host,
+        nations,
+        programmes.c.name,
+        _E.c.title,
+        _E.c.location,
+    ).outerjoin(programmes, programmes.c.id == _E.c.programme_id)
+    wanted, sieve = set(kinds), None
+    if years is None or len(years) <= _INDEXED_YEARS:
+        query = query.where(_E.c.kind.in_(kinds))
+        if years is not None:
+            query = query.where(_E.c.start_year.in_(sorted(years)))
+    else:
+        # Many years are read in one pass over the table and sieved here: that beats the
+        # index's random reads when they hold most of the records (a large import).
+        sieve = {str(year) for year in years}
+    columns = LinkColumns()
+    for (
+        key,
+        source,
+        kind,
+        start,
+        precision,
+        host,
+        members,
+        programme,
+        title,
+        location,
+    ) in connection.execute(query).all():
+        if sieve is not None and (start[:4] not in sieve or kind not in wanted):
+            continue
+        year, month, day = dated(date.fromisoformat(start), precision)
+        columns.ids.append(key)
+        columns.sources.append(source or "")
+        columns.within.append(source not in distinct)
+        columns.kinds.append(kind)
+        columns.years.append(year)
+        columns.months.append(month)
+        columns.days.append(day)
+        columns.hosts.append(host)
+        columns.nations.append(members.split(" ") if members else ())
+        columns.programmes.append(programme)
+        columns.titles.append(title)
+        columns.locations.append(location)
+    return columns
+
+
+def read_link_records(
+    connection: Connection,
+    distinct_sources: Iterable[str],
+    kinds: Sequence[str] = LINKED_KINDS,
+    years: Collection[int] | None = None,
+) -> list[LinkRecord]:
+    """The engagements of :func:`read_link_columns`, one :class:`LinkRecord` each."""
+    return read_link_columns(connection, distinct_sources, kinds, years).records()
+
+
+def fresh_link_years(
+    connection: Connection,
+    source: str | None,
+    ids: Collection[int],
+    kinds: Sequence[str] = LINKED_KINDS,
+) -> set[int]:
+    """The years in which the records of dataset ``source`` or among ``ids`` start.
+
+    Every blocking rule of the linkage model pairs records of one year, so the records of
+    other years need not be read to link these.
+    """
+    conditions = []
+    if source is not None:
+        conditions.append(_E.c.source_dataset == source)
+    if ids:
+        conditions.append(_E.c.id.in_(sorted(ids)))
+    if not conditions:
+        return set()
+    query = select(_E.c.start_year).distinct().where(_E.c.kind.in_(kinds), or_(*conditions))
+    return set(connection.execute(query).scalars())
 
 
 def sources_of(connection: Connection, ids: Iterable[int]) -> dict[int, str | None]:
@@ -115,6 +186,10 @@ def automatic_status(probability: float, same_source: bool) -> str | None:
     return None
 
 
+_FEW = 1_000
+"""Up to this many fresh records, their links are read by id; beyond, all links are read."""
+
+
 def write_scored(
     connection: Connection,
     pairs: Sequence[ScoredPair],
@@ -133,17 +208,17 @@ def write_scored(
     now = datetime.now(UTC)
     existing: dict[tuple[int, int], Any] = {}
     query = select(_L.c.id, _L.c.left_id, _L.c.right_id, _L.c.decided_by)
-    if fresh is not None:
+    if fresh is not None and len(fresh) <= _FEW:
         ids = sorted(fresh)
-        for start in range(0, len(ids), 10_000):
-            chunk = ids[start : start + 10_000]
-            for row in connection.execute(
-                query.where(or_(_L.c.left_id.in_(chunk), _L.c.right_id.in_(chunk)))
-            ):
-                existing[(row.left_id, row.right_id)] = row
-    else:
-        for row in connection.execute(query):
+        for row in connection.execute(
+            query.where(or_(_L.c.left_id.in_(ids), _L.c.right_id.in_(ids)))
+        ):
             existing[(row.left_id, row.right_id)] = row
+    else:
+        # Many fresh records (an import): one pass over the links beats lists of ids.
+        for row in connection.execute(query):
+            if fresh is None or row.left_id in fresh or row.right_id in fresh:
+                existing[(row.left_id, row.right_id)] = row
     seen: set[tuple[int, int]] = set()
     inserts: list[dict[str, Any]] = []
     counts = {"linked": 0, "review": 0}
