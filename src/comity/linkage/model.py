@@ -184,7 +184,7 @@ def load_model() -> dict[str, Any]:
     version = model.pop("comity_model_version", None)
     if version != MODEL_VERSION:
         raise RuntimeError(f"linkage_model.json is version {version}, not {MODEL_VERSION}")
-    # Which pairs are compared is :data:`BLOCKS`; the file's copy records what it was trained on.
+    # Which pairs are compared is :data:`BLOCKS`; the file keeps a copy (a test holds them equal).
     model["blocking_rules_to_generate_predictions"] = base_settings()[
         "blocking_rules_to_generate_predictions"
     ]
