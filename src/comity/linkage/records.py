@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import TYPE_CHECKING
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from comity.model.kinds import KINDS
 
@@ -84,6 +85,10 @@ class LinkRecord:
     location: str | None
 
 
+_VALUES = attrgetter(*(f.name for f in fields(LinkRecord)))
+"""A record's values in field order (the order of :class:`LinkColumns`' columns too)."""
+
+
 def _schema() -> pa.Schema:
     import pyarrow as pa
 
@@ -128,47 +133,26 @@ class LinkColumns:
     locations: list[str | None] = field(default_factory=list)
 
     @classmethod
+    def of_rows(cls, rows: Iterable[Sequence[Any]]) -> LinkColumns:
+        """Columns of rows whose values are in :class:`LinkRecord`'s field order."""
+        transposed = list(zip(*rows, strict=True))
+        if not transposed:
+            return cls()
+        return cls(*(list(column) for column in transposed))
+
+    @classmethod
     def of_records(cls, records: Iterable[LinkRecord]) -> LinkColumns:
         """The records' fields as columns."""
-        columns = cls()
-        for r in records:
-            columns.ids.append(r.id)
-            columns.sources.append(r.source)
-            columns.within.append(r.within)
-            columns.kinds.append(r.kind)
-            columns.years.append(r.year)
-            columns.months.append(r.month)
-            columns.days.append(r.day)
-            columns.hosts.append(r.host)
-            columns.nations.append(r.nations)
-            columns.programmes.append(r.programme)
-            columns.titles.append(r.title)
-            columns.locations.append(r.location)
-        return columns
+        return cls.of_rows(_VALUES(r) for r in records)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def records(self) -> list[LinkRecord]:
         """One :class:`LinkRecord` per record."""
-        return [
-            LinkRecord(*values)
-            for values in zip(
-                self.ids,
-                self.sources,
-                self.within,
-                self.kinds,
-                self.years,
-                self.months,
-                self.days,
-                self.hosts,
-                (tuple(n) for n in self.nations),
-                self.programmes,
-                self.titles,
-                self.locations,
-                strict=True,
-            )
-        ]
+        columns = {f.name: getattr(self, f.name) for f in fields(self)}
+        columns["nations"] = [tuple(n) for n in self.nations]
+        return [LinkRecord(*row) for row in zip(*columns.values(), strict=True)]
 
     def table(self) -> pa.Table:
         """The Arrow table the model reads: nations sorted once each, texts normalised."""

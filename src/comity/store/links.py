@@ -77,7 +77,7 @@ def read_link_columns(
         years: Only records that start in one of these years (all when None).
     """
     distinct = set(distinct_sources)
-    nations = (
+    gathered = (
         select(func.aggregate_strings(_P.c.nation, " "))
         .where(_P.c.engagement_id == _E.c.id)
         .scalar_subquery()
@@ -91,7 +91,7 @@ def read_link_columns(
         cast(_E.c.start_date, String),
         _E.c.start_precision,
         _E.c.host,
-        nations,
+        gathered,
         programmes.c.name,
         _E.c.title,
         _E.c.location,
@@ -105,7 +105,7 @@ def read_link_columns(
         # Many years are read in one pass over the table and sieved here: that beats the
         # index's random reads when they hold most of the records (a large import).
         sieve = {str(year) for year in years}
-    columns = LinkColumns()
+    rows = []
     for (
         key,
         source,
@@ -120,20 +120,13 @@ def read_link_columns(
     ) in connection.execute(query).all():
         if sieve is not None and (start[:4] not in sieve or kind not in wanted):
             continue
-        year, month, day = dated(date.fromisoformat(start), precision)
-        columns.ids.append(key)
-        columns.sources.append(source or "")
-        columns.within.append(source not in distinct)
-        columns.kinds.append(kind)
-        columns.years.append(year)
-        columns.months.append(month)
-        columns.days.append(day)
-        columns.hosts.append(host)
-        columns.nations.append(members.split(" ") if members else ())
-        columns.programmes.append(programme)
-        columns.titles.append(title)
-        columns.locations.append(location)
-    return columns
+        when = dated(date.fromisoformat(start), precision)  # year, month, day
+        nations = members.split(" ") if members else ()
+        within = source not in distinct
+        rows.append(
+            (key, source or "", within, kind, *when, host, nations, programme, title, location)
+        )
+    return LinkColumns.of_rows(rows)
 
 
 def read_link_records(
